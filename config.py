@@ -1,0 +1,99 @@
+"""Configuration classes, read from MEETAPP_* environment variables.
+
+`create_app(config)` accepts one of these classes (or a name: "development", "testing",
+"production"); without one it uses MEETAPP_CONFIG, else DevelopmentConfig.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value is not None else default
+
+
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = _env("MEETAPP_SECRET_KEY", DEV_SECRET_KEY)
+    # None means "SQLite under the instance folder"; create_app fills in the path.
+    SQLALCHEMY_DATABASE_URI = _env("MEETAPP_DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    REDIS_URL = _env("MEETAPP_REDIS_URL")
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = _env("MEETAPP_LOGIN_RATE_LIMIT", "10 per minute")
+    TOKEN_RATE_LIMIT = _env("MEETAPP_TOKEN_RATE_LIMIT", "60 per minute")
+    REGISTER_RATE_LIMIT = _env("MEETAPP_REGISTER_RATE_LIMIT", "30 per minute")
+
+    MAIL_SERVER = _env("MEETAPP_MAIL_SERVER")
+    MAIL_PORT = _env_int("MEETAPP_MAIL_PORT", 25)
+    MAIL_USE_TLS = _env_bool("MEETAPP_MAIL_USE_TLS")
+    MAIL_USE_SSL = _env_bool("MEETAPP_MAIL_USE_SSL")
+    MAIL_USERNAME = _env("MEETAPP_MAIL_USERNAME")
+    MAIL_PASSWORD = _env("MEETAPP_MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = _env("MEETAPP_MAIL_DEFAULT_SENDER", "meetapp@localhost")
+    MAIL_TIMEOUT = _env_int("MEETAPP_MAIL_TIMEOUT", 10)
+
+    # Absolute base for links in e-mails (personal links); request host when unset.
+    PUBLIC_BASE_URL = _env("MEETAPP_PUBLIC_BASE_URL")
+
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BTN_SIZE = "sm"
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    PARTICIPANTS_PER_PAGE = 50
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    SQLALCHEMY_DATABASE_URI = _env("MEETAPP_TEST_DATABASE_URL")
+    RATELIMIT_STORAGE_URI = "memory://"
+    # Generous limits so that concurrency tests from one address are not throttled;
+    # the rate-limit tests lower them.
+    LOGIN_RATE_LIMIT = "1000 per minute"
+    TOKEN_RATE_LIMIT = "1000 per minute"
+    REGISTER_RATE_LIMIT = "1000 per minute"
+    WTF_CSRF_ENABLED = False
+    MAIL_SERVER = None
+    MAIL_SUPPRESS_SEND = False
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,131 @@
+"""meetapp: multi-stakeholder meetings from registration to press release."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+
+from config import CONFIGS, DEV_SECRET_KEY, Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | str | dict[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    `config` is a Config class, the name of one ("development", "testing", "production"),
+    or a mapping of settings applied over the MEETAPP_CONFIG class (development by default).
+    """
+    import os
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("MEETAPP_INSTANCE_PATH") or str(ROOT / "instance"),
+    )
+    overrides: dict[str, Any] = {}
+    if isinstance(config, dict):
+        overrides = config
+        config = None
+    if config is None:
+        config = os.environ.get("MEETAPP_CONFIG", "development")
+    if isinstance(config, str):
+        if config not in CONFIGS:
+            raise RuntimeError(f"unknown MEETAPP_CONFIG {config!r}: use one of {sorted(CONFIGS)}")
+        config = CONFIGS[config]
+    app.config.from_object(config)
+    app.config.update(overrides)
+    _check_config(app)
+
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_errorhandlers(app)
+    _register_template_helpers(app)
+    _register_commands(app)
+    return app
+
+
+def _check_config(app: Flask) -> None:
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'meetapp.db'}"
+        )
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):
+        uri = "postgresql://" + uri.removeprefix("postgres://")
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    secret = app.config.get("SECRET_KEY") or ""
+    if app.config.get("SESSION_COOKIE_SECURE") and (secret == DEV_SECRET_KEY or len(secret) < 16):
+        raise RuntimeError("ProductionConfig needs MEETAPP_SECRET_KEY set to a long random value")
+
+
+def _register_extensions(app: Flask) -> None:
+    from meetapp.database import begin_write, configure_sqlite
+    from meetapp.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    mail.init_app(app)
+    bootstrap.init_app(app)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+
+    @login_manager.user_loader
+    def _load_user(user_id: str) -> Any:
+        from meetapp.models import User
+
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+    @app.before_request
+    def _writes_begin_as_writes() -> None:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            begin_write(db.session())
+
+
+def _register_blueprints(app: Flask) -> None:
+    from meetapp.accounts.routes import bp as accounts_bp
+    from meetapp.interchange.routes import bp as interchange_bp
+    from meetapp.meetings.routes import bp as meetings_bp
+    from meetapp.participants.routes import bp as participants_bp
+    from meetapp.registration.routes import bp as registration_bp
+
+    for bp in (accounts_bp, meetings_bp, registration_bp, participants_bp, interchange_bp):
+        app.register_blueprint(bp)
+
+
+def _register_errorhandlers(app: Flask) -> None:
+    from meetapp.errors import register_errorhandlers
+
+    register_errorhandlers(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from meetapp.formatting import register_template_filters
+
+    register_template_filters(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from meetapp.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,123 @@
+"""Flask commands: create-user, import-meeting, export-meeting, demo, send-mail."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from meetapp.errors import DomainError
+from meetapp.extensions import db
+
+DEMO_FILE = Path(__file__).resolve().parent / "demo" / "mmn-2019-cambodia-japan.json"
+DEMO_ORGANISER = "organiser@example.org"
+
+
+def register_commands(app: Flask) -> None:
+    for command in (create_user_command, import_meeting_command, export_meeting_command,
+                    demo_command, send_mail_command):
+        app.cli.add_command(command)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "organiser", "staff"]), required=True)
+@click.option("--name", help="Display name (defaults to the part of the e-mail before @).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(email: str, role: str, name: str | None, password_stdin: bool) -> None:
+    """Create a user account; asks for the password unless --password-stdin."""
+    from meetapp.accounts.services import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email, password, role, name=name)
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@click.command("import-meeting")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_meeting_command(file: Path) -> None:
+    """Import one meeting from a meetapp/1 JSON FILE (all or nothing)."""
+    from meetapp.interchange.services import InterchangeError, import_meeting, parse_document
+
+    try:
+        document = parse_document(file.read_bytes())
+        report = import_meeting(document)
+    except InterchangeError as exc:
+        db.session.rollback()
+        lines = "\n".join(f"  {problem}" for problem in exc.problems)
+        raise click.ClickException(f"{file} was not imported; nothing was written:\n{lines}") from exc
+    db.session.commit()
+    click.echo(f"Imported meeting {report.meeting.slug!r} ({report.summary()}).")
+
+
+@click.command("export-meeting")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+def export_meeting_command(slug: str, output: Path | None) -> None:
+    """Export the meeting SLUG as meetapp/1 JSON."""
+    from meetapp.interchange.services import export_meeting
+    from meetapp.models import Meeting
+
+    meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))
+    if meeting is None:
+        raise click.ClickException(f"No meeting with the slug {slug!r}.")
+    text = json.dumps(export_meeting(meeting), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}.", err=True)
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load the demo meeting and create a demo organiser whose password is printed."""
+    from meetapp.accounts.services import create_user, find_user_by_email
+    from meetapp.interchange.services import import_meeting, parse_document
+    from meetapp.meetings.services import add_team_member
+    from meetapp.models import Meeting
+
+    document = parse_document(DEMO_FILE.read_bytes())
+    slug = document["meeting"]["slug"]
+    if db.session.scalar(select(Meeting).where(Meeting.slug == slug)) is not None:
+        raise click.ClickException(
+            f"The demo meeting {slug!r} is already loaded; start from an empty database "
+            "(delete instance/meetapp.db and run `flask --app meetapp db upgrade`)."
+        )
+    report = import_meeting(document, leave_out_unsupported=True)
+    password = secrets.token_urlsafe(12)
+    user = find_user_by_email(DEMO_ORGANISER)
+    if user is None:
+        user = create_user(DEMO_ORGANISER, password, "organiser", name="Demo Organiser")
+    else:
+        user.set_password(password)
+    add_team_member(report.meeting, user)
+    db.session.commit()
+    click.echo(f"Loaded the demo meeting {slug!r} ({report.summary()}).")
+    if report.left_out:
+        click.echo("Left out (not stored by this version): " + ", ".join(report.left_out) + ".")
+    click.echo(f"Log in as {DEMO_ORGANISER} with the password {password}")
+
+
+@click.command("send-mail")
+def send_mail_command() -> None:
+    """Send (or retry) the queued messages of the outbox."""
+    from meetapp.outbox.services import deliver_queued
+
+    sent, failed = deliver_queued()
+    db.session.commit()
+    click.echo(f"{sent} sent, {failed} failed.")

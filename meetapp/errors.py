@@ -1,0 +1,68 @@
+"""Error pages: every error a person can meet gets a page of the site, never a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from meetapp.extensions import db
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood."),
+    403: ("Forbidden", "You do not have permission to do this."),
+    404: ("Not found", "There is nothing at this address."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "The file or form you sent is too large."),
+    429: ("Too many requests", "Too many attempts from your address. Please wait a minute and try again."),
+    500: ("Something went wrong", "An unexpected error occurred. Nothing was saved; please try again."),
+}
+
+
+def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
+    title, message = MESSAGES.get(code, ("Error", "An error occurred."))
+    return render_template(
+        "errors/error.html", code=code, title=title, message=detail or message
+    ), code
+
+
+def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> tuple[str, int]:
+        db.session.rollback()
+        return render_error(
+            400, "The form has expired or was not sent from this site. Go back, reload and try again."
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> object:
+        db.session.rollback()
+        code = error.code or 500
+        if code < 400:
+            return error
+        if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
+            return {"error": MESSAGES.get(code, ("Error",))[0], "status": code}, code
+        detail = error.description if code in (400, 403, 404) and _custom(error) else None
+        response = render_error(code, detail)
+        if code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            return response[0], code, {"Allow": ", ".join(error.valid_methods)}
+        return response
+
+    @app.errorhandler(InternalServerError)
+    def _internal(error: InternalServerError) -> tuple[str, int]:
+        db.session.rollback()
+        return render_error(500)
+
+
+def _custom(error: HTTPException) -> bool:
+    """True when the view gave its own description (abort(404, "...")), not Werkzeug's text."""
+    return bool(error.description) and error.description != type(error).description
+
+
+class DomainError(Exception):
+    """A rule of the domain refused an operation; `field` names the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field

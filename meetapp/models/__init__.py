@@ -1,0 +1,24 @@
+"""All models, imported here so that Alembic and `db.create_all` see every table."""
+
+from meetapp.models.accounts import Role, User
+from meetapp.models.meetings import (
+    Contact,
+    Meeting,
+    Organisation,
+    StakeholderGroup,
+    meeting_organisers,
+)
+from meetapp.models.registration import OutboxMessage, Participant, Status
+
+__all__ = [
+    "Contact",
+    "Meeting",
+    "Organisation",
+    "OutboxMessage",
+    "Participant",
+    "Role",
+    "StakeholderGroup",
+    "Status",
+    "User",
+    "meeting_organisers",
+]

@@ -1,0 +1,140 @@
+"""Organisations, meetings, their stakeholder groups, organiser teams and media contacts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meetapp.extensions import db
+from meetapp.database import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from meetapp.models.accounts import User
+    from meetapp.models.registration import Participant
+
+meeting_organisers = Table(
+    "meeting_organisers",
+    db.metadata,
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Organisation(db.Model):  # type: ignore[name-defined,misc]
+    """The convener of a meeting; its "about" text closes every press release."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str | None] = mapped_column(String(50))
+    about: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(String(500))
+
+    meetings: Mapped[list[Meeting]] = relationship(back_populates="organisation", lazy="raise")
+
+
+class Meeting(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "meetings"
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("ends_at IS NULL OR ends_at >= starts_at", name="ends_after_start"),
+        CheckConstraint(
+            "registration_opens_at IS NULL OR registration_closes_at IS NULL"
+            " OR registration_closes_at >= registration_opens_at",
+            name="registration_window",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str | None] = mapped_column(String(100))
+    topic: Mapped[str | None] = mapped_column(String(300))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    venue: Mapped[str | None] = mapped_column(String(300))
+    city: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(2))
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    background: Mapped[str | None] = mapped_column(Text)
+    capacity: Mapped[int | None] = mapped_column()
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(
+        back_populates="meetings", lazy="joined", innerjoin=True
+    )
+    stakeholder_groups: Mapped[list[StakeholderGroup]] = relationship(
+        back_populates="meeting",
+        order_by="StakeholderGroup.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+    )
+    organisers: Mapped[list[User]] = relationship(
+        secondary=meeting_organisers, back_populates="meetings", lazy="raise"
+    )
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
+    )
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="meeting",
+        order_by="Contact.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="raise",
+    )
+
+    def registration_state(self, now: datetime) -> str:
+        """'not_open', 'open' or 'closed' at `now` (aware)."""
+        if self.registration_opens_at is not None and now < self.registration_opens_at:
+            return "not_open"
+        if self.registration_closes_at is not None and now > self.registration_closes_at:
+            return "closed"
+        return "open"
+
+
+class StakeholderGroup(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "stakeholder_groups"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "key"),
+        UniqueConstraint("meeting_id", "label"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(50))
+    label: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="stakeholder_groups", lazy="raise")
+
+
+class Contact(db.Model):  # type: ignore[name-defined,misc]
+    """A media contact named at the end of the press release."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    honorific: Mapped[str | None] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(200))
+    organisation: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    languages: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="contacts", lazy="raise")

@@ -1,0 +1,85 @@
+"""Participants: registrations with their status, waiting-list order and check-in."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meetapp.extensions import db
+from meetapp.database import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from meetapp.models.meetings import Meeting, StakeholderGroup
+
+
+class Status(enum.StrEnum):
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class Participant(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "participants"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "email_normalized"),
+        CheckConstraint(
+            "status IN ('registered', 'waitlisted', 'cancelled')", name="status"
+        ),
+        Index("ix_participants_meeting_status", "meeting_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    honorific: Mapped[str | None] = mapped_column(String(50))
+    email: Mapped[str] = mapped_column(String(254))
+    # Lower-cased e-mail: one registration per address and meeting, whatever the case.
+    email_normalized: Mapped[str] = mapped_column(String(254))
+    organisation: Mapped[str | None] = mapped_column(String(300))
+    position: Mapped[str | None] = mapped_column(String(200))
+    stakeholder_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stakeholder_groups.id", ondelete="RESTRICT"), index=True
+    )
+    country: Mapped[str | None] = mapped_column(String(2))
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    needs: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=Status.REGISTERED)
+    attended: Mapped[bool] = mapped_column(default=False)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # SHA-256 of the personal link's token; the token itself is never stored.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="participants", lazy="raise")
+    stakeholder_group: Mapped[StakeholderGroup | None] = relationship(lazy="raise")
+
+
+class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
+    """Every e-mail the app sends, recorded before it is sent, with its delivery status."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'sent', 'failed')", name="status"),
+        Index("ix_outbox_messages_status", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,7 @@
+"""Views of the participants capability."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("participants", __name__)

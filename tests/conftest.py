@@ -1,0 +1,231 @@
+"""Fixtures shared by the whole suite.
+
+The suite runs on SQLite (a file in a temporary folder) by default and on PostgreSQL when
+MEETAPP_TEST_DATABASE_URL is set. The schema is built once per run; every test starts from
+empty tables. CSRF is off by default (tests that check it turn it on with `csrf_enabled`).
+
+Requests made with the test client run in their own app context and so their own database
+session: after a request, query again (or `db.session.expire_all()`) to see what it wrote.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, select
+
+from config import TestingConfig
+from meetapp import create_app
+from meetapp.extensions import db as _db
+from meetapp.extensions import limiter
+from meetapp.models import Meeting, Organisation, Participant, StakeholderGroup, User
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("MEETAPP_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    os.environ.setdefault("MEETAPP_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+    suite_config = type("SuiteConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
+    application = create_app(suite_config)
+    with application.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield application
+    with application.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Empty every table after each test that used the app."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application: Flask = request.getfixturevalue("app")
+    with application.app_context():
+        _db.session.remove()
+        with _db.engine.begin() as conn:
+            for table in reversed(_db.metadata.sorted_tables):
+                conn.execute(table.delete())
+    limiter.reset()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Any]:
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def csrf_enabled(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no csrf_token in the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    counter = iter(range(1, 1_000_000))
+
+    def make(role: str = "organiser", email: str | None = None, name: str | None = None,
+             password: str = PASSWORD, active: bool = True) -> User:
+        n = next(counter)
+        user = User(email=email or f"{role}{n}@example.org", name=name or f"{role.title()} {n}",
+                    role=role, active=active)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_meeting(db: Any) -> Callable[..., Meeting]:
+    counter = iter(range(1, 1_000_000))
+
+    def make(slug: str | None = None, organisers: tuple[User, ...] | list[User] = (),
+             capacity: int | None = 20, groups: tuple[tuple[str, str], ...] | None = None,
+             opens_in: timedelta | None = timedelta(days=-1),
+             closes_in: timedelta | None = timedelta(days=10),
+             timezone: str = "Asia/Phnom_Penh", **fields: Any) -> Meeting:
+        n = next(counter)
+        now = datetime.now(UTC)
+        organisation = Organisation(name=f"Network {n}", short_name=f"N{n}")
+        meeting = Meeting(
+            organisation=organisation,
+            slug=slug or f"meeting-{n}",
+            title=fields.pop("title", f"Meeting {n}"),
+            starts_at=fields.pop("starts_at", now + timedelta(days=20)),
+            timezone=timezone,
+            capacity=capacity,
+            registration_opens_at=None if opens_in is None else now + opens_in,
+            registration_closes_at=None if closes_in is None else now + closes_in,
+            languages=fields.pop("languages", ["en"]),
+            **fields,
+        )
+        for position, (key, label) in enumerate(
+            groups if groups is not None else (("government", "Government"), ("cso", "Civil society"))
+        ):
+            meeting.stakeholder_groups.append(
+                StakeholderGroup(key=key, label=label, position=position)
+            )
+        db.session.add(meeting)
+        db.session.flush()
+        for user in organisers:
+            db.session.execute(
+                _db.metadata.tables["meeting_organisers"].insert().values(
+                    meeting_id=meeting.id, user_id=user.id
+                )
+            )
+        db.session.commit()
+        return meeting
+
+    return make
+
+
+@pytest.fixture
+def make_participant(db: Any) -> Callable[..., Participant]:
+    counter = iter(range(1, 1_000_000))
+
+    def make(meeting: Meeting, status: str = "registered", group_key: str | None = None,
+             **fields: Any) -> Participant:
+        n = next(counter)
+        email = fields.pop("email", f"person{n}@example.org")
+        group = None
+        if group_key is not None:
+            group = db.session.scalar(
+                select(StakeholderGroup).where(
+                    StakeholderGroup.meeting_id == meeting.id, StakeholderGroup.key == group_key
+                )
+            )
+        participant = Participant(
+            meeting_id=meeting.id, name=fields.pop("name", f"Person {n}"), email=email,
+            email_normalized=email.lower(), status=status,
+            stakeholder_group_id=group.id if group else None, **fields,
+        )
+        db.session.add(participant)
+        db.session.commit()
+        return participant
+
+    return make
+
+
+def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+@pytest.fixture
+def login_as(client: FlaskClient) -> Callable[[User], FlaskClient]:
+    def do(user: User) -> FlaskClient:
+        login(client, user)
+        return client
+
+    return do
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], Any]:
+    """Use as `with count_queries() as counter: ...`, then read `counter.count`."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        with app.app_context():
+            engine = _db.engine
+
+        def _before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+                counter.statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", _before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", _before)
+
+    return counting
