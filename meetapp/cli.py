@@ -19,8 +19,13 @@ DEMO_ORGANISER = "organiser@example.org"
 
 
 def register_commands(app: Flask) -> None:
-    for command in (create_user_command, import_meeting_command, export_meeting_command,
-                    demo_command, send_mail_command):
+    for command in (
+        create_user_command,
+        import_meeting_command,
+        export_meeting_command,
+        demo_command,
+        send_mail_command,
+    ):
         app.cli.add_command(command)
 
 
@@ -58,15 +63,21 @@ def import_meeting_command(file: Path) -> None:
     except InterchangeError as exc:
         db.session.rollback()
         lines = "\n".join(f"  {problem}" for problem in exc.problems)
-        raise click.ClickException(f"{file} was not imported; nothing was written:\n{lines}") from exc
+        raise click.ClickException(
+            f"{file} was not imported; nothing was written:\n{lines}"
+        ) from exc
     db.session.commit()
     click.echo(f"Imported meeting {report.meeting.slug!r} ({report.summary()}).")
 
 
 @click.command("export-meeting")
 @click.argument("slug")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
 def export_meeting_command(slug: str, output: Path | None) -> None:
     """Export the meeting SLUG as meetapp/1 JSON."""
     from meetapp.interchange.services import export_meeting

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -14,8 +15,14 @@ MESSAGES = {
     404: ("Not found", "There is nothing at this address."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
     413: ("Too large", "The file or form you sent is too large."),
-    429: ("Too many requests", "Too many attempts from your address. Please wait a minute and try again."),
-    500: ("Something went wrong", "An unexpected error occurred. Nothing was saved; please try again."),
+    429: (
+        "Too many requests",
+        "Too many attempts from your address. Please wait a minute and try again.",
+    ),
+    500: (
+        "Something went wrong",
+        "An unexpected error occurred. Nothing was saved; please try again.",
+    ),
 }
 
 
@@ -31,11 +38,12 @@ def register_errorhandlers(app: Flask) -> None:
     def _csrf(error: CSRFError) -> tuple[str, int]:
         db.session.rollback()
         return render_error(
-            400, "The form has expired or was not sent from this site. Go back, reload and try again."
+            400,
+            "The form has expired or was not sent from this site. Go back, reload and try again.",
         )
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> object:
+    def _http(error: HTTPException) -> ResponseReturnValue:
         db.session.rollback()
         code = error.code or 500
         if code < 400:

@@ -100,11 +100,20 @@ def csrf_token_from(html: str) -> str:
 def make_user(db: Any) -> Callable[..., User]:
     counter = iter(range(1, 1_000_000))
 
-    def make(role: str = "organiser", email: str | None = None, name: str | None = None,
-             password: str = PASSWORD, active: bool = True) -> User:
+    def make(
+        role: str = "organiser",
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+        active: bool = True,
+    ) -> User:
         n = next(counter)
-        user = User(email=email or f"{role}{n}@example.org", name=name or f"{role.title()} {n}",
-                    role=role, active=active)
+        user = User(
+            email=email or f"{role}{n}@example.org",
+            name=name or f"{role.title()} {n}",
+            role=role,
+            active=active,
+        )
         user.set_password(password)
         db.session.add(user)
         db.session.commit()
@@ -117,11 +126,16 @@ def make_user(db: Any) -> Callable[..., User]:
 def make_meeting(db: Any) -> Callable[..., Meeting]:
     counter = iter(range(1, 1_000_000))
 
-    def make(slug: str | None = None, organisers: tuple[User, ...] | list[User] = (),
-             capacity: int | None = 20, groups: tuple[tuple[str, str], ...] | None = None,
-             opens_in: timedelta | None = timedelta(days=-1),
-             closes_in: timedelta | None = timedelta(days=10),
-             timezone: str = "Asia/Phnom_Penh", **fields: Any) -> Meeting:
+    def make(
+        slug: str | None = None,
+        organisers: tuple[User, ...] | list[User] = (),
+        capacity: int | None = 20,
+        groups: tuple[tuple[str, str], ...] | None = None,
+        opens_in: timedelta | None = timedelta(days=-1),
+        closes_in: timedelta | None = timedelta(days=10),
+        timezone: str = "Asia/Phnom_Penh",
+        **fields: Any,
+    ) -> Meeting:
         n = next(counter)
         now = datetime.now(UTC)
         organisation = Organisation(name=f"Network {n}", short_name=f"N{n}")
@@ -138,7 +152,9 @@ def make_meeting(db: Any) -> Callable[..., Meeting]:
             **fields,
         )
         for position, (key, label) in enumerate(
-            groups if groups is not None else (("government", "Government"), ("cso", "Civil society"))
+            groups
+            if groups is not None
+            else (("government", "Government"), ("cso", "Civil society"))
         ):
             meeting.stakeholder_groups.append(
                 StakeholderGroup(key=key, label=label, position=position)
@@ -147,9 +163,9 @@ def make_meeting(db: Any) -> Callable[..., Meeting]:
         db.session.flush()
         for user in organisers:
             db.session.execute(
-                _db.metadata.tables["meeting_organisers"].insert().values(
-                    meeting_id=meeting.id, user_id=user.id
-                )
+                _db.metadata.tables["meeting_organisers"]
+                .insert()
+                .values(meeting_id=meeting.id, user_id=user.id)
             )
         db.session.commit()
         return meeting
@@ -161,8 +177,9 @@ def make_meeting(db: Any) -> Callable[..., Meeting]:
 def make_participant(db: Any) -> Callable[..., Participant]:
     counter = iter(range(1, 1_000_000))
 
-    def make(meeting: Meeting, status: str = "registered", group_key: str | None = None,
-             **fields: Any) -> Participant:
+    def make(
+        meeting: Meeting, status: str = "registered", group_key: str | None = None, **fields: Any
+    ) -> Participant:
         n = next(counter)
         email = fields.pop("email", f"person{n}@example.org")
         group = None
@@ -173,9 +190,13 @@ def make_participant(db: Any) -> Callable[..., Participant]:
                 )
             )
         participant = Participant(
-            meeting_id=meeting.id, name=fields.pop("name", f"Person {n}"), email=email,
-            email_normalized=email.lower(), status=status,
-            stakeholder_group_id=group.id if group else None, **fields,
+            meeting_id=meeting.id,
+            name=fields.pop("name", f"Person {n}"),
+            email=email,
+            email_normalized=email.lower(),
+            status=status,
+            stakeholder_group_id=group.id if group else None,
+            **fields,
         )
         db.session.add(participant)
         db.session.commit()
@@ -219,7 +240,11 @@ def count_queries(app: Flask) -> Callable[[], Any]:
             engine = _db.engine
 
         def _before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            if (
+                not statement.lstrip()
+                .upper()
+                .startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))
+            ):
                 counter.statements.append(statement)
 
         event.listen(engine, "before_cursor_execute", _before)

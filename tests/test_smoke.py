@@ -6,7 +6,9 @@ def test_login_page_renders(client):
 
 def test_login_and_logout(client, make_user):
     user = make_user("organiser")
-    response = client.post("/login", data={"email": user.email.upper(), "password": "correct horse battery staple"})
+    response = client.post(
+        "/login", data={"email": user.email.upper(), "password": "correct horse battery staple"}
+    )
     assert response.status_code == 302
     response = client.post("/logout")
     assert response.status_code == 302

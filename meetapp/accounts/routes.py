@@ -47,7 +47,9 @@ def login() -> ResponseReturnValue:
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             login_user(user, remember=bool(form.remember.data))
-            return redirect(safe_next_url(request.args.get("next")) or url_for("meetings.dashboard"))
+            return redirect(
+                safe_next_url(request.args.get("next")) or url_for("meetings.dashboard")
+            )
         form.password.errors = ["Wrong e-mail or password."]
     return render_template("accounts/login.html", form=form)
 

@@ -58,7 +58,7 @@ def get_meeting_or_404(slug: str) -> Meeting:
 def require_meeting(slug: str, *, write: bool) -> Meeting:
     """The meeting at `slug` if the current user may read it (and change it, when `write`)."""
     meeting = get_meeting_or_404(slug)
-    user: User = current_user  # type: ignore[assignment]
+    user: User = current_user
     if not can_read(user, meeting):
         abort(404)
     if write and not can_edit(user, meeting):
@@ -66,9 +66,7 @@ def require_meeting(slug: str, *, write: bool) -> Meeting:
     return meeting
 
 
-def meeting_view(
-    func: Callable[..., R] | None = None, *, write: bool | None = None
-) -> Any:
+def meeting_view(func: Callable[..., R] | None = None, *, write: bool | None = None) -> Any:
     """Decorate a view taking `slug`: it receives `meeting` instead, permission checked.
 
     `write=None` (the default) means: reads for GET/HEAD, writes for any other method,
@@ -101,7 +99,7 @@ def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorate
 

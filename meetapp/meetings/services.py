@@ -19,4 +19,6 @@ def add_team_member(meeting: Meeting, user: User) -> None:
         )
     )
     if not already:
-        db.session.execute(insert(meeting_organisers).values(meeting_id=meeting.id, user_id=user.id))
+        db.session.execute(
+            insert(meeting_organisers).values(meeting_id=meeting.id, user_id=user.id)
+        )

@@ -11,8 +11,8 @@ from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from meetapp.extensions import db
 from meetapp.database import UTCDateTime, utcnow
+from meetapp.extensions import db
 
 if TYPE_CHECKING:
     from meetapp.models.meetings import Meeting
@@ -24,7 +24,7 @@ class Role(enum.StrEnum):
     STAFF = "staff"
 
 
-class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'organiser', 'staff')", name="role"),

@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meetapp.extensions import db
 from meetapp.database import UTCDateTime, utcnow
+from meetapp.extensions import db
 
 if TYPE_CHECKING:
     from meetapp.models.accounts import User
@@ -23,7 +32,7 @@ meeting_organisers = Table(
 )
 
 
-class Organisation(db.Model):  # type: ignore[name-defined,misc]
+class Organisation(db.Model):  # type: ignore[name-defined]
     """The convener of a meeting; its "about" text closes every press release."""
 
     __tablename__ = "organisations"
@@ -37,7 +46,7 @@ class Organisation(db.Model):  # type: ignore[name-defined,misc]
     meetings: Mapped[list[Meeting]] = relationship(back_populates="organisation", lazy="raise")
 
 
-class Meeting(db.Model):  # type: ignore[name-defined,misc]
+class Meeting(db.Model):  # type: ignore[name-defined]
     __tablename__ = "meetings"
     __table_args__ = (
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
@@ -103,7 +112,7 @@ class Meeting(db.Model):  # type: ignore[name-defined,misc]
         return "open"
 
 
-class StakeholderGroup(db.Model):  # type: ignore[name-defined,misc]
+class StakeholderGroup(db.Model):  # type: ignore[name-defined]
     __tablename__ = "stakeholder_groups"
     __table_args__ = (
         UniqueConstraint("meeting_id", "key"),
@@ -119,7 +128,7 @@ class StakeholderGroup(db.Model):  # type: ignore[name-defined,misc]
     meeting: Mapped[Meeting] = relationship(back_populates="stakeholder_groups", lazy="raise")
 
 
-class Contact(db.Model):  # type: ignore[name-defined,misc]
+class Contact(db.Model):  # type: ignore[name-defined]
     """A media contact named at the end of the press release."""
 
     __tablename__ = "contacts"

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meetapp.extensions import db
 from meetapp.database import UTCDateTime, utcnow
+from meetapp.extensions import db
 
 if TYPE_CHECKING:
     from meetapp.models.meetings import Meeting, StakeholderGroup
@@ -22,13 +22,11 @@ class Status(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class Participant(db.Model):  # type: ignore[name-defined,misc]
+class Participant(db.Model):  # type: ignore[name-defined]
     __tablename__ = "participants"
     __table_args__ = (
         UniqueConstraint("meeting_id", "email_normalized"),
-        CheckConstraint(
-            "status IN ('registered', 'waitlisted', 'cancelled')", name="status"
-        ),
+        CheckConstraint("status IN ('registered', 'waitlisted', 'cancelled')", name="status"),
         Index("ix_participants_meeting_status", "meeting_id", "status", "id"),
     )
 
@@ -61,7 +59,7 @@ class Participant(db.Model):  # type: ignore[name-defined,misc]
     stakeholder_group: Mapped[StakeholderGroup | None] = relationship(lazy="raise")
 
 
-class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
+class OutboxMessage(db.Model):  # type: ignore[name-defined]
     """Every e-mail the app sends, recorded before it is sent, with its delivery status."""
 
     __tablename__ = "outbox_messages"

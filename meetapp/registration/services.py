@@ -1,0 +1,255 @@
+"""Registration: places, the waiting list, personal links and cancellations.
+
+Every operation that changes who holds a seat first locks the meeting (`lock_meeting`), so two
+requests at once cannot both take the last seat or both promote into one freed seat.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from meetapp.accounts.services import normalise_email
+from meetapp.database import utcnow
+from meetapp.errors import DomainError
+from meetapp.extensions import db
+from meetapp.meetings.access import lock_meeting
+from meetapp.models import Meeting, Participant, StakeholderGroup, Status
+
+TOKEN_BYTES = 32  # 256 random bits
+
+
+@dataclass
+class RegistrationData:
+    """What a person (or an organiser on their behalf) enters; strings already stripped."""
+
+    name: str
+    email: str
+    honorific: str | None = None
+    organisation: str | None = None
+    position: str | None = None
+    stakeholder_group_id: int | None = None
+    country: str | None = None
+    languages: list[str] = field(default_factory=list)
+    needs: str | None = None
+    consent: bool = False
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh personal-link token and the hash that is stored."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, hash_token(token)
+
+
+def find_by_token(token: str) -> Participant | None:
+    if not token or len(token) > 200:
+        return None
+    return db.session.scalar(select(Participant).where(Participant.token_hash == hash_token(token)))
+
+
+def count_registered(meeting_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Participant)
+            .where(Participant.meeting_id == meeting_id, Participant.status == Status.REGISTERED)
+        )
+        or 0
+    )
+
+
+def free_seats(meeting: Meeting) -> int | None:
+    """Seats left, or None when the meeting has no capacity limit."""
+    if meeting.capacity is None:
+        return None
+    return max(meeting.capacity - count_registered(meeting.id), 0)
+
+
+def waitlist_place(participant: Participant) -> int | None:
+    """1 for the first on the waiting list; None when not waitlisted."""
+    if participant.status != Status.WAITLISTED:
+        return None
+    ahead = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Participant)
+            .where(
+                Participant.meeting_id == participant.meeting_id,
+                Participant.status == Status.WAITLISTED,
+                (Participant.registered_at < participant.registered_at)
+                | (
+                    (Participant.registered_at == participant.registered_at)
+                    & (Participant.id < participant.id)
+                ),
+            )
+        )
+        or 0
+    )
+    return ahead + 1
+
+
+def _check_group(meeting: Meeting, group_id: int | None) -> None:
+    if group_id is None:
+        return
+    found = db.session.scalar(
+        select(StakeholderGroup.id).where(
+            StakeholderGroup.id == group_id, StakeholderGroup.meeting_id == meeting.id
+        )
+    )
+    if found is None:
+        raise DomainError(
+            "Choose one of the meeting's stakeholder groups.", field="stakeholder_group"
+        )
+
+
+def _apply(participant: Participant, data: RegistrationData, email: str) -> None:
+    participant.name = data.name
+    participant.email = data.email.strip()
+    participant.email_normalized = email
+    participant.honorific = data.honorific or None
+    participant.organisation = data.organisation or None
+    participant.position = data.position or None
+    participant.stakeholder_group_id = data.stakeholder_group_id
+    participant.country = data.country or None
+    participant.languages = list(data.languages)
+    participant.needs = data.needs or None
+
+
+def register_participant(
+    meeting: Meeting,
+    data: RegistrationData,
+    *,
+    now: datetime | None = None,
+    by_organiser: bool = False,
+) -> tuple[Participant, str]:
+    """Register a person: a seat while there is one, else the end of the waiting list.
+
+    Returns the participant and the personal-link token (shown once, never stored).
+    Raises DomainError when registration is not open (unless `by_organiser`), consent is
+    missing, the group is not the meeting's, or the e-mail is already registered.
+    """
+    now = now or utcnow()
+    meeting = lock_meeting(meeting.id)
+    if not by_organiser:
+        state = meeting.registration_state(now)
+        if state == "not_open":
+            raise DomainError("Registration has not opened yet.")
+        if state == "closed":
+            raise DomainError("Registration is closed.")
+        if not data.consent:
+            raise DomainError("Please agree to the processing of your data.", field="consent")
+    email = normalise_email(data.email)
+    _check_group(meeting, data.stakeholder_group_id)
+
+    participant = db.session.scalar(
+        select(Participant).where(
+            Participant.meeting_id == meeting.id, Participant.email_normalized == email
+        )
+    )
+    if participant is not None and participant.status != Status.CANCELLED:
+        raise DomainError(
+            "This e-mail address is already registered for this meeting. Use the personal link "
+            "from your confirmation to see or change your registration.",
+            field="email",
+        )
+    if participant is None:
+        participant = Participant(meeting_id=meeting.id)
+        db.session.add(participant)
+    seats = free_seats(meeting)
+    _apply(participant, data, email)
+    participant.status = Status.REGISTERED if seats is None or seats > 0 else Status.WAITLISTED
+    participant.registered_at = now
+    participant.cancelled_at = None
+    participant.attended = False
+    participant.checked_in_at = None
+    participant.consent_at = now if data.consent else None
+    token, participant.token_hash = new_token()
+    db.session.flush()
+    return participant, token
+
+
+def update_registration(participant: Participant, data: RegistrationData) -> Participant:
+    """Change a registration's details; the e-mail stays unique within the meeting."""
+    email = normalise_email(data.email)
+    meeting = lock_meeting(participant.meeting_id)
+    _check_group(meeting, data.stakeholder_group_id)
+    clash = db.session.scalar(
+        select(Participant.id).where(
+            Participant.meeting_id == meeting.id,
+            Participant.email_normalized == email,
+            Participant.id != participant.id,
+        )
+    )
+    if clash is not None:
+        raise DomainError(
+            "Another registration for this meeting uses this e-mail address.", field="email"
+        )
+    _apply(participant, data, email)
+    db.session.flush()
+    return participant
+
+
+def cancel_registration(
+    participant: Participant, *, now: datetime | None = None
+) -> list[Participant]:
+    """Cancel; the freed seat goes to the first on the waiting list. Returns those promoted."""
+    meeting = lock_meeting(participant.meeting_id)
+    db.session.refresh(participant)
+    if participant.status == Status.CANCELLED:
+        return []
+    participant.status = Status.CANCELLED
+    participant.cancelled_at = now or utcnow()
+    db.session.flush()
+    return promote_waitlisted(meeting)
+
+
+def promote_waitlisted(meeting: Meeting) -> list[Participant]:
+    """Fill free seats from the waiting list, first come first served.
+
+    The caller holds the meeting lock (`lock_meeting`), so concurrent calls cannot promote
+    past capacity.
+    """
+    if meeting.capacity is None:
+        limit = None
+    else:
+        limit = meeting.capacity - count_registered(meeting.id)
+        if limit <= 0:
+            return []
+    query = (
+        select(Participant)
+        .where(Participant.meeting_id == meeting.id, Participant.status == Status.WAITLISTED)
+        .order_by(Participant.registered_at, Participant.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    promoted = list(db.session.scalars(query))
+    for participant in promoted:
+        participant.status = Status.REGISTERED
+    db.session.flush()
+    return promoted
+
+
+def promote_participant(participant: Participant) -> Participant:
+    """An organiser gives a waitlisted (or cancelled) person a seat, if one is free."""
+    meeting = lock_meeting(participant.meeting_id)
+    db.session.refresh(participant)
+    if participant.status == Status.REGISTERED:
+        return participant
+    seats = free_seats(meeting)
+    if seats is not None and seats <= 0:
+        raise DomainError(
+            f"The meeting is full ({meeting.capacity} of {meeting.capacity} seats taken). "
+            "Raise the capacity or cancel a registration first."
+        )
+    participant.status = Status.REGISTERED
+    participant.cancelled_at = None
+    db.session.flush()
+    return participant
