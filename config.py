@@ -59,6 +59,9 @@ class Config:
     BOOTSTRAP_BTN_SIZE = "sm"
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # A form field may be as large as the whole request: the CSV import's confirm form carries
+    # the uploaded file's text in one field.
+    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
     PARTICIPANTS_PER_PAGE = 50
 
     SESSION_COOKIE_HTTPONLY = True

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from meetapp.errors import DomainError
@@ -52,6 +53,7 @@ def create_user_command(email: str, role: str, name: str | None, password_stdin:
 
 
 @click.command("import-meeting")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_meeting_command(file: Path) -> None:
     """Import one meeting from a meetapp/1 JSON FILE (all or nothing)."""
@@ -71,6 +73,7 @@ def import_meeting_command(file: Path) -> None:
 
 
 @click.command("export-meeting")
+@with_appcontext
 @click.argument("slug")
 @click.option(
     "-o",
@@ -95,6 +98,7 @@ def export_meeting_command(slug: str, output: Path | None) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load the demo meeting and create a demo organiser whose password is printed."""
     from meetapp.accounts.services import create_user, find_user_by_email

@@ -1,16 +1,35 @@
-"""Log in and out."""
+"""Log in and out; the admin's user management."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 
-from meetapp.accounts.forms import LoginForm
-from meetapp.accounts.services import authenticate
-from meetapp.extensions import limiter
+from meetapp.accounts.forms import EditUserForm, LoginForm, NewUserForm
+from meetapp.accounts.services import (
+    authenticate,
+    create_user,
+    delete_user,
+    list_users,
+    update_user,
+)
+from meetapp.errors import DomainError
+from meetapp.extensions import db, limiter
+from meetapp.meetings.access import roles_required
+from meetapp.models import Role, User
 
 bp = Blueprint("accounts", __name__)
 
@@ -33,8 +52,20 @@ def _login_limit() -> str:
 
 
 def _only_failed_logins(response: object) -> bool:
-    # A successful login redirects; failed ones re-render the form (200) and count.
-    return getattr(response, "status_code", 200) != 302
+    # A successful login redirects and costs nothing; a failed one re-renders the form (200)
+    # or is refused (400) and counts. A refusal for going over the limit does not add to it.
+    return getattr(response, "status_code", 200) not in (302, 303, 429)
+
+
+@bp.before_app_request
+def _log_out_deactivated_users() -> None:
+    """End the session of a user whom an admin deactivated since they logged in."""
+    if (
+        session.get("_user_id") is not None
+        and not current_user.is_anonymous
+        and not current_user.is_active
+    ):
+        logout_user()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -63,5 +94,79 @@ def logout() -> ResponseReturnValue:
 
 
 @bp.route("/admin/users")
-def users() -> str:
-    return "users"
+@roles_required(Role.ADMIN)
+def users() -> ResponseReturnValue:
+    return render_template("accounts/users.html", users=list_users())
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_new() -> ResponseReturnValue:
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                form.email.data or "",
+                form.password.data or "",
+                form.role.data or "",
+                name=form.name.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Created the user {user.email}.", "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_edit(user_id: int) -> ResponseReturnValue:
+    user = db.get_or_404(User, user_id)
+    form = EditUserForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            update_user(
+                user,
+                acting_user=current_user,
+                email=form.email.data or "",
+                name=form.name.data or "",
+                role=form.role.data or "",
+                active=bool(form.active.data),
+                password=form.password.data or None,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Saved the user {user.email}.", "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=user)
+
+
+@bp.route("/admin/users/<int:user_id>/delete", methods=["POST"])
+@roles_required(Role.ADMIN)
+def user_delete(user_id: int) -> ResponseReturnValue:
+    user = db.get_or_404(User, user_id)
+    email = user.email
+    try:
+        delete_user(user, acting_user=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("accounts.user_edit", user_id=user_id))
+    db.session.commit()
+    flash(f"Deleted the user {email}.", "success")
+    return redirect(url_for("accounts.users"))
+
+
+def show_domain_error(form: FlaskForm, error: DomainError) -> None:
+    """Show a refusal of the domain beside the field it concerns (or above the form)."""
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)

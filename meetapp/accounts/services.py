@@ -1,4 +1,4 @@
-"""Accounts: creating users and checking their credentials."""
+"""Accounts: creating, changing and removing users, and checking their credentials."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import secrets
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from meetapp.errors import DomainError
@@ -14,6 +15,7 @@ from meetapp.extensions import db
 from meetapp.models import Role, User
 
 MIN_PASSWORD_LENGTH = 10
+MAX_NAME_LENGTH = 200
 
 
 def normalise_email(email: str) -> str:
@@ -32,22 +34,95 @@ def check_password_strength(password: str) -> None:
         )
 
 
+def check_role(role: str) -> str:
+    if role not in {r.value for r in Role}:
+        raise DomainError(f"Unknown role {role!r}: use admin, organiser or staff.", field="role")
+    return role
+
+
+def _clean_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise DomainError("Enter a name.", field="name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise DomainError(f"The name may have at most {MAX_NAME_LENGTH} characters.", field="name")
+    return name
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
+def list_users() -> list[User]:
+    """Every user, by e-mail address."""
+    return list(db.session.scalars(select(User).order_by(User.email)))
+
+
+def _check_email_free(email: str, user: User | None = None) -> None:
+    other = find_user_by_email(email)
+    if other is not None and other is not user:
+        raise DomainError(f"A user with the e-mail {email} already exists.", field="email")
+
+
+def _flush_unique(email: str) -> None:
+    """Flush; a concurrent insert of the same address becomes a DomainError, not a 500."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        raise DomainError(f"A user with the e-mail {email} already exists.", field="email") from exc
+
+
 def create_user(email: str, password: str, role: str, name: str | None = None) -> User:
     email = normalise_email(email)
-    if role not in {r.value for r in Role}:
-        raise DomainError(f"Unknown role {role!r}: use admin, organiser or staff.", field="role")
+    check_role(role)
+    name = _clean_name(name) if name is not None else email.split("@")[0][:MAX_NAME_LENGTH]
     check_password_strength(password)
-    if find_user_by_email(email) is not None:
-        raise DomainError(f"A user with the e-mail {email} already exists.", field="email")
-    user = User(email=email, name=(name or email.split("@")[0]).strip()[:200], role=role)
+    _check_email_free(email)
+    user = User(email=email, name=name, role=role, active=True)
     user.set_password(password)
     db.session.add(user)
-    db.session.flush()
+    _flush_unique(email)
     return user
+
+
+def update_user(
+    user: User,
+    *,
+    acting_user: User,
+    email: str,
+    name: str,
+    role: str,
+    active: bool,
+    password: str | None = None,
+) -> User:
+    """Change a user's details; an admin cannot demote or deactivate their own account."""
+    email = normalise_email(email)
+    name = _clean_name(name)
+    check_role(role)
+    if user.id == acting_user.id:
+        if role != user.role:
+            raise DomainError("You cannot change your own role.", field="role")
+        if not active:
+            raise DomainError("You cannot deactivate your own account.", field="active")
+    if password:
+        check_password_strength(password)
+    _check_email_free(email, user)
+    user.email = email
+    user.name = name
+    user.role = role
+    user.active = active
+    if password:
+        user.set_password(password)
+    _flush_unique(email)
+    return user
+
+
+def delete_user(user: User, *, acting_user: User) -> None:
+    """Remove a user; the database drops them from every meeting team (ON DELETE CASCADE)."""
+    if user.id == acting_user.id:
+        raise DomainError("You cannot delete your own account.")
+    db.session.execute(delete(User).where(User.id == user.id))
 
 
 def authenticate(email: str, password: str) -> User | None:

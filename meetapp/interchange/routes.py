@@ -1,7 +1,53 @@
-"""Views of the interchange capability."""
+"""Views of the interchange capability: download a meeting as JSON, import one from a file."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from meetapp.extensions import db
+from meetapp.interchange.forms import ImportMeetingForm
+from meetapp.interchange.services import (
+    InterchangeError,
+    export_json,
+    import_meeting,
+    parse_document,
+)
+from meetapp.meetings.access import meeting_view, roles_required
+from meetapp.meetings.services import add_team_member
+from meetapp.models import Meeting, Role
 
 bp = Blueprint("interchange", __name__)
+
+
+@bp.route("/meetings/<slug>/export.json")
+@meeting_view(write=False)
+def export(meeting: Meeting) -> Response:
+    response = Response(export_json(meeting), mimetype="application/json")
+    response.headers.set("Content-Disposition", "attachment", filename=f"{meeting.slug}.json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/meetings/import", methods=["GET", "POST"], endpoint="import_meeting")
+@roles_required(Role.ADMIN, Role.ORGANISER)
+def import_meeting_view() -> ResponseReturnValue:
+    form = ImportMeetingForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            document = parse_document(form.file.data.read())
+            report = import_meeting(document)
+        except InterchangeError as exc:
+            db.session.rollback()
+            problems = exc.problems
+        else:
+            if current_user.role == Role.ORGANISER:
+                add_team_member(report.meeting, current_user)
+            slug = report.meeting.slug
+            db.session.commit()
+            flash(f"Imported the meeting {slug} ({report.summary()}).", "success")
+            return redirect(url_for("meetings.meeting_show", slug=slug))
+    status = 422 if problems else 200
+    return render_template("interchange/import.html", form=form, problems=problems), status

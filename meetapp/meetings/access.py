@@ -14,10 +14,10 @@ from typing import Any, ParamSpec, TypeVar
 
 from flask import abort, request
 from flask_login import current_user, login_required
-from sqlalchemy import exists, select
+from sqlalchemy import exists, false, or_, select
 
 from meetapp.extensions import db
-from meetapp.models import Meeting, Role, User, meeting_organisers
+from meetapp.models import Meeting, Organisation, Role, User, meeting_organisers
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -119,3 +119,51 @@ def lock_meeting(meeting_id: int) -> Meeting:
     if meeting is None:
         abort(404)
     return meeting
+
+
+def readable_meetings_filter(user: User) -> Any:
+    """A WHERE clause for the meetings `user` may read (None: every meeting)."""
+    if user.role in (Role.ADMIN, Role.STAFF):
+        return None
+    return Meeting.id.in_(
+        select(meeting_organisers.c.meeting_id).where(meeting_organisers.c.user_id == user.id)
+    )
+
+
+def usable_organisations_filter(user: User) -> Any:
+    """A WHERE clause for the organisations `user` may convene meetings for and edit.
+
+    Admin: all (None). Organiser: those of a meeting on whose team they are, and those that
+    convene no meeting yet (just created, so that an organiser can create one, then use it).
+    Staff: none.
+    """
+    if user.role == Role.ADMIN:
+        return None
+    if user.role != Role.ORGANISER:
+        return false()
+    on_team = (
+        select(Meeting.organisation_id)
+        .join(meeting_organisers, meeting_organisers.c.meeting_id == Meeting.id)
+        .where(meeting_organisers.c.user_id == user.id)
+    )
+    unused = ~exists().where(Meeting.organisation_id == Organisation.id)
+    return or_(Organisation.id.in_(on_team), unused)
+
+
+def can_edit_organisation(user: User, organisation_id: int) -> bool:
+    query = select(Organisation.id).where(Organisation.id == organisation_id)
+    condition = usable_organisations_filter(user)
+    if condition is not None:
+        query = query.where(condition)
+    return db.session.scalar(query) is not None
+
+
+def require_organisation(organisation_id: int) -> Organisation:
+    """The organisation if the current user may edit it; 404 otherwise (403 for staff)."""
+    user: User = current_user
+    if user.role not in (Role.ADMIN, Role.ORGANISER):
+        abort(403)
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or not can_edit_organisation(user, organisation.id):
+        abort(404)
+    return organisation

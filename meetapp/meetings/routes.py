@@ -1,17 +1,389 @@
-"""Views of the meetings capability."""
+"""Views of the meetings capability: dashboard, organisations, meetings, groups and teams."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+
+from meetapp.errors import DomainError
+from meetapp.extensions import db
+from meetapp.meetings import services
+from meetapp.meetings.access import (
+    can_edit,
+    meeting_view,
+    require_organisation,
+    roles_required,
+)
+from meetapp.meetings.forms import (
+    GroupForm,
+    MeetingForm,
+    MoveGroupForm,
+    NewMeetingForm,
+    OrganisationForm,
+    RenameGroupForm,
+    TeamMemberForm,
+)
+from meetapp.models import Meeting, Role, StakeholderGroup
 
 bp = Blueprint("meetings", __name__)
 
+CREATORS = (Role.ADMIN, Role.ORGANISER)
+
+
+def _show_error(form: FlaskForm, error: DomainError) -> None:
+    """Put a refused operation's message beside its field (or above the form)."""
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
 
 @bp.route("/")
-def dashboard() -> str:
-    return "dashboard"
+@login_required
+def dashboard() -> ResponseReturnValue:
+    summaries = services.dashboard_summaries(current_user)
+    return render_template(
+        "meetings/dashboard.html",
+        summaries=summaries,
+        can_create=current_user.role in CREATORS,
+    )
+
+
+# --- organisations ----------------------------------------------------------------------------
+
+
+def _organisation_data(form: OrganisationForm) -> services.OrganisationData:
+    return services.OrganisationData(
+        name=form.name.data or "",
+        short_name=form.short_name.data,
+        about=form.about.data,
+        website=form.website.data,
+    )
 
 
 @bp.route("/organisations")
-def organisations() -> str:
-    return "organisations"
+@roles_required(*CREATORS)
+def organisations() -> ResponseReturnValue:
+    return render_template(
+        "meetings/organisations.html",
+        organisations=services.usable_organisations(current_user),
+    )
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@roles_required(*CREATORS)
+def organisation_new() -> ResponseReturnValue:
+    form = OrganisationForm()
+    then_meeting = request.args.get("then") == "meeting"
+    if form.validate_on_submit():
+        try:
+            organisation = services.create_organisation(_organisation_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"The organisation “{organisation.name}” was created.", "success")
+            if then_meeting:
+                return redirect(url_for(".meeting_new", organisation=organisation.id))
+            return redirect(url_for(".organisations"))
+    return render_template("meetings/organisation_form.html", form=form, organisation=None)
+
+
+@bp.route("/organisations/<int:org_id>/edit", methods=["GET", "POST"])
+@roles_required(*CREATORS)
+def organisation_edit(org_id: int) -> ResponseReturnValue:
+    organisation = require_organisation(org_id)
+    form = OrganisationForm(obj=organisation if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_organisation(organisation, _organisation_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("The organisation was saved.", "success")
+            return redirect(url_for(".organisations"))
+    return render_template("meetings/organisation_form.html", form=form, organisation=organisation)
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+def _set_organisation_choices(form: MeetingForm) -> None:
+    form.organisation.choices = [
+        SelectChoice(str(organisation.id), organisation.name)
+        for organisation in services.usable_organisations(current_user)
+    ]
+
+
+def _meeting_data(form: MeetingForm) -> services.MeetingData:
+    zone = form.timezone.data or "UTC"
+    starts_at = services.from_local(form.starts_at.data, zone)
+    if starts_at is None:  # the form requires it
+        abort(400)
+    return services.MeetingData(
+        slug=form.slug.data or "",
+        title=form.title.data or "",
+        starts_at=starts_at,
+        timezone=zone,
+        organisation_id=form.organisation.data,
+        kind=form.kind.data,
+        topic=form.topic.data,
+        ends_at=services.from_local(form.ends_at.data, zone),
+        venue=form.venue.data,
+        city=form.city.data,
+        country=form.country.data or None,
+        languages=list(form.languages.data or []),
+        background=form.background.data,
+        capacity=form.capacity.data,
+        registration_opens_at=services.from_local(form.registration_opens_at.data, zone),
+        registration_closes_at=services.from_local(form.registration_closes_at.data, zone),
+    )
+
+
+def _meeting_initial(meeting: Meeting) -> dict[str, object]:
+    zone = meeting.timezone
+    return {
+        "title": meeting.title,
+        "slug": meeting.slug,
+        "organisation": meeting.organisation_id,
+        "kind": meeting.kind,
+        "topic": meeting.topic,
+        "timezone": zone,
+        "starts_at": services.to_local(meeting.starts_at, zone),
+        "ends_at": services.to_local(meeting.ends_at, zone),
+        "venue": meeting.venue,
+        "city": meeting.city,
+        "country": meeting.country or "",
+        "languages": list(meeting.languages or []),
+        "background": meeting.background,
+        "capacity": meeting.capacity,
+        "registration_opens_at": services.to_local(meeting.registration_opens_at, zone),
+        "registration_closes_at": services.to_local(meeting.registration_closes_at, zone),
+    }
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@roles_required(*CREATORS)
+def meeting_new() -> ResponseReturnValue:
+    form = NewMeetingForm()
+    _set_organisation_choices(form)
+    if request.method == "GET":
+        wanted = request.args.get("organisation", type=int)
+        if wanted in {int(choice.value) for choice in form.organisation.choices or []}:
+            form.organisation.data = wanted
+    if form.validate_on_submit():
+        try:
+            meeting = services.create_meeting(
+                _meeting_data(form),
+                groups=services.parse_group_labels(form.groups.data),
+                creator=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            slug = meeting.slug
+            db.session.commit()
+            flash("The meeting was created.", "success")
+            return redirect(url_for(".meeting_show", slug=slug))
+    return render_template("meetings/meeting_form.html", form=form, meeting=None)
+
+
+@bp.route("/meetings/<slug>")
+@meeting_view
+def meeting_show(meeting: Meeting) -> ResponseReturnValue:
+    return render_template(
+        "meetings/meeting_show.html",
+        meeting=meeting,
+        counts=services.meeting_counts(meeting),
+        may_edit=can_edit(current_user, meeting),
+    )
+
+
+@bp.route("/meetings/<slug>/edit", methods=["GET", "POST"])
+@meeting_view(write=True)
+def meeting_edit(meeting: Meeting) -> ResponseReturnValue:
+    form = MeetingForm(data=_meeting_initial(meeting) if request.method == "GET" else None)
+    _set_organisation_choices(form)
+    if form.validate_on_submit():
+        try:
+            promoted = services.update_meeting(meeting, _meeting_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            slug = meeting.slug
+            db.session.commit()
+            flash("The meeting was saved.", "success")
+            if promoted:
+                people = "person moves" if len(promoted) == 1 else "people move"
+                flash(f"{len(promoted)} {people} from the waiting list to registered.", "info")
+            return redirect(url_for(".meeting_show", slug=slug))
+    return render_template("meetings/meeting_form.html", form=form, meeting=meeting)
+
+
+@bp.route("/meetings/<slug>/delete", methods=["POST"])
+@meeting_view
+def meeting_delete(meeting: Meeting) -> ResponseReturnValue:
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    title = meeting.title
+    services.delete_meeting(meeting)
+    db.session.commit()
+    flash(f"The meeting “{title}” was deleted.", "success")
+    return redirect(url_for(".dashboard"))
+
+
+# --- stakeholder groups -----------------------------------------------------------------------
+
+
+def _group_or_404(meeting: Meeting, group_id: int) -> StakeholderGroup:
+    group = services.find_group(meeting, group_id)
+    if group is None:
+        abort(404)
+    return group
+
+
+def _render_groups(
+    meeting: Meeting,
+    form: GroupForm | None = None,
+    rename_forms: dict[int, RenameGroupForm] | None = None,
+) -> ResponseReturnValue:
+    counts = services.meeting_counts(meeting)
+    groups = services.meeting_groups(meeting)
+    forms = {
+        group.id: RenameGroupForm(formdata=None, data={"label": group.label}) for group in groups
+    }
+    forms.update(rename_forms or {})
+    return render_template(
+        "meetings/groups.html",
+        meeting=meeting,
+        groups=groups,
+        counts=counts,
+        form=form or GroupForm(formdata=None),
+        rename_forms=forms,
+        may_edit=can_edit(current_user, meeting),
+    )
+
+
+@bp.route("/meetings/<slug>/groups", methods=["GET", "POST"])
+@meeting_view
+def groups(meeting: Meeting) -> ResponseReturnValue:
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            group = services.add_group(meeting, form.label.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            label = group.label
+            db.session.commit()
+            flash(f"The group “{label}” was added.", "success")
+            return redirect(url_for(".groups", slug=meeting.slug))
+    return _render_groups(meeting, form=form)
+
+
+@bp.route("/meetings/<slug>/groups/<int:group_id>/rename", methods=["POST"])
+@meeting_view
+def group_rename(meeting: Meeting, group_id: int) -> ResponseReturnValue:
+    group = _group_or_404(meeting, group_id)
+    form = RenameGroupForm()
+    if form.validate_on_submit():
+        try:
+            services.rename_group(group, form.label.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("The group was renamed.", "success")
+            return redirect(url_for(".groups", slug=meeting.slug))
+    return _render_groups(meeting, rename_forms={group_id: form})
+
+
+@bp.route("/meetings/<slug>/groups/<int:group_id>/move", methods=["POST"])
+@meeting_view
+def group_move(meeting: Meeting, group_id: int) -> ResponseReturnValue:
+    group = _group_or_404(meeting, group_id)
+    form = MoveGroupForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.move_group(group, form.direction.data or "")
+    db.session.commit()
+    return redirect(url_for(".groups", slug=meeting.slug))
+
+
+@bp.route("/meetings/<slug>/groups/<int:group_id>/delete", methods=["POST"])
+@meeting_view
+def group_delete(meeting: Meeting, group_id: int) -> ResponseReturnValue:
+    group = _group_or_404(meeting, group_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    label = group.label
+    try:
+        services.delete_group(group)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"The group “{label}” was removed.", "success")
+    return redirect(url_for(".groups", slug=meeting.slug))
+
+
+# --- organiser team ---------------------------------------------------------------------------
+
+
+@bp.route("/meetings/<slug>/team", methods=["GET", "POST"])
+@meeting_view
+def team(meeting: Meeting) -> ResponseReturnValue:
+    form = TeamMemberForm()
+    if form.validate_on_submit():
+        try:
+            user = services.add_team_member_by_email(meeting, form.email.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            name = user.name
+            db.session.commit()
+            flash(f"{name} joined the team.", "success")
+            return redirect(url_for(".team", slug=meeting.slug))
+    return render_template(
+        "meetings/team.html",
+        meeting=meeting,
+        members=services.team_members(meeting),
+        form=form,
+        may_edit=can_edit(current_user, meeting),
+    )
+
+
+@bp.route("/meetings/<slug>/team/<int:user_id>/remove", methods=["POST"])
+@meeting_view
+def team_remove(meeting: Meeting, user_id: int) -> ResponseReturnValue:
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        removed = services.remove_team_member(meeting, user_id, acting_user=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".team", slug=meeting.slug))
+    if removed is None:
+        abort(404)
+    name, slug = removed.name, meeting.slug
+    db.session.commit()
+    flash(f"{name} left the team.", "success")
+    if not can_edit(current_user, meeting):
+        return redirect(url_for(".dashboard"))
+    return redirect(url_for(".team", slug=slug))

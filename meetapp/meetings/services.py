@@ -1,11 +1,493 @@
-"""Meetings: organisations, meetings, stakeholder groups and organiser teams."""
+"""Meetings: organisations, meetings, stakeholder groups and organiser teams.
+
+Functions take plain data and models, flush and never commit; a rule that refuses an operation
+raises `DomainError` naming the form field concerned.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import exists, insert, select
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
+from sqlalchemy import Integer, case, delete, exists, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
+
+from meetapp.errors import DomainError
 from meetapp.extensions import db
-from meetapp.models import Meeting, User, meeting_organisers
+from meetapp.meetings.access import (
+    lock_meeting,
+    readable_meetings_filter,
+    usable_organisations_filter,
+)
+from meetapp.models import (
+    Meeting,
+    Organisation,
+    Participant,
+    Role,
+    StakeholderGroup,
+    Status,
+    User,
+    meeting_organisers,
+)
+from meetapp.registration.services import count_registered, promote_waitlisted
+
+SLUG_PATTERN = re.compile(r"[a-z0-9-]+")
+GROUP_KEY_LENGTH = 50
+MAX_GROUPS = 50
+
+
+# --- time zones -------------------------------------------------------------------------------
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    """Every IANA time zone name known to zoneinfo, sorted."""
+    return tuple(sorted(available_timezones()))
+
+
+def is_timezone(name: str | None) -> bool:
+    return bool(name) and name in _timezone_set()
+
+
+@cache
+def _timezone_set() -> frozenset[str]:
+    return frozenset(timezone_names())
+
+
+def from_local(value: datetime | None, timezone: str) -> datetime | None:
+    """A wall-clock time in `timezone` (naive, as typed into a form) as an aware UTC datetime."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=ZoneInfo(timezone)).astimezone(ZoneInfo("UTC"))
+
+
+def to_local(value: datetime | None, timezone: str) -> datetime | None:
+    """An aware datetime as the naive wall-clock time in `timezone` (to fill a form)."""
+    if value is None:
+        return None
+    zone = ZoneInfo(timezone) if is_timezone(timezone) else ZoneInfo("UTC")
+    return value.astimezone(zone).replace(tzinfo=None)
+
+
+# --- organisations ----------------------------------------------------------------------------
+
+
+@dataclass
+class OrganisationData:
+    name: str
+    short_name: str | None = None
+    about: str | None = None
+    website: str | None = None
+
+
+def usable_organisations(user: User) -> list[Organisation]:
+    """The organisations `user` may convene a meeting for, by name."""
+    query = select(Organisation).order_by(func.lower(Organisation.name), Organisation.id)
+    condition = usable_organisations_filter(user)
+    if condition is not None:
+        query = query.where(condition)
+    return list(db.session.scalars(query))
+
+
+def _apply_organisation(organisation: Organisation, data: OrganisationData) -> None:
+    name = data.name.strip()
+    if not name:
+        raise DomainError("Enter the organisation's name.", field="name")
+    organisation.name = name
+    organisation.short_name = (data.short_name or "").strip() or None
+    organisation.about = (data.about or "").strip() or None
+    organisation.website = (data.website or "").strip() or None
+
+
+def create_organisation(data: OrganisationData) -> Organisation:
+    organisation = Organisation()
+    _apply_organisation(organisation, data)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def update_organisation(organisation: Organisation, data: OrganisationData) -> Organisation:
+    _apply_organisation(organisation, data)
+    db.session.flush()
+    return organisation
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+@dataclass
+class MeetingData:
+    """A meeting's fields; date-times are aware (see `from_local`)."""
+
+    slug: str
+    title: str
+    starts_at: datetime
+    timezone: str
+    organisation_id: int
+    kind: str | None = None
+    topic: str | None = None
+    ends_at: datetime | None = None
+    venue: str | None = None
+    city: str | None = None
+    country: str | None = None
+    languages: list[str] = field(default_factory=list)
+    background: str | None = None
+    capacity: int | None = None
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+
+
+@dataclass
+class MeetingSummary:
+    """A meeting with its registration counts, as listed on the dashboard."""
+
+    meeting: Meeting
+    registered: int
+    waitlisted: int
+    cancelled: int
+    attended: int
+
+
+def _check_meeting(data: MeetingData, meeting: Meeting | None) -> None:
+    if not SLUG_PATTERN.fullmatch(data.slug or ""):
+        raise DomainError("Use only lower-case letters a-z, digits and hyphens.", field="slug")
+    clash = select(Meeting.id).where(Meeting.slug == data.slug)
+    if meeting is not None:
+        clash = clash.where(Meeting.id != meeting.id)
+    if db.session.scalar(clash) is not None:
+        raise DomainError("Another meeting already uses this address.", field="slug")
+    if not data.title.strip():
+        raise DomainError("Enter a title.", field="title")
+    if not is_timezone(data.timezone):
+        raise DomainError("Choose a time zone from the list.", field="timezone")
+    if data.ends_at is not None and data.ends_at < data.starts_at:
+        raise DomainError("The meeting cannot end before it starts.", field="ends_at")
+    if (
+        data.registration_opens_at is not None
+        and data.registration_closes_at is not None
+        and data.registration_closes_at < data.registration_opens_at
+    ):
+        raise DomainError(
+            "Registration cannot close before it opens.", field="registration_closes_at"
+        )
+    if data.capacity is not None and data.capacity < 0:
+        raise DomainError("The capacity cannot be negative.", field="capacity")
+    if db.session.get(Organisation, data.organisation_id) is None:
+        raise DomainError("Choose an organisation from the list.", field="organisation")
+
+
+def _apply_meeting(meeting: Meeting, data: MeetingData) -> None:
+    meeting.slug = data.slug
+    meeting.title = data.title.strip()
+    meeting.kind = (data.kind or "").strip() or None
+    meeting.topic = (data.topic or "").strip() or None
+    meeting.starts_at = data.starts_at
+    meeting.ends_at = data.ends_at
+    meeting.timezone = data.timezone
+    meeting.venue = (data.venue or "").strip() or None
+    meeting.city = (data.city or "").strip() or None
+    meeting.country = data.country or None
+    meeting.languages = list(data.languages)
+    meeting.background = (data.background or "").strip() or None
+    meeting.capacity = data.capacity
+    meeting.registration_opens_at = data.registration_opens_at
+    meeting.registration_closes_at = data.registration_closes_at
+    meeting.organisation_id = data.organisation_id
+
+
+def _flush_meeting() -> None:
+    """Flush; a concurrent use of the same slug becomes a DomainError, not a 500."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        raise DomainError("Another meeting already uses this address.", field="slug") from exc
+
+
+def parse_group_labels(text: str | None) -> list[str]:
+    """Stakeholder group labels from a "one per line" text; blank lines and repeats dropped."""
+    labels: list[str] = []
+    seen: set[str] = set()
+    for line in (text or "").splitlines():
+        label = " ".join(line.split())
+        if label and label.lower() not in seen:
+            seen.add(label.lower())
+            labels.append(label)
+    return labels
+
+
+def create_meeting(
+    data: MeetingData, *, groups: list[str] | None = None, creator: User | None = None
+) -> Meeting:
+    """A new meeting with its stakeholder groups; an organiser creating it joins its team."""
+    _check_meeting(data, None)
+    if groups and len(groups) > MAX_GROUPS:
+        raise DomainError(f"A meeting can have at most {MAX_GROUPS} groups.", field="groups")
+    meeting = Meeting()
+    _apply_meeting(meeting, data)
+    db.session.add(meeting)
+    _flush_meeting()
+    for label in groups or []:
+        add_group(meeting, label, field_name="groups")
+    if creator is not None and creator.role == Role.ORGANISER:
+        add_team_member(meeting, creator)
+    db.session.flush()
+    return meeting
+
+
+def update_meeting(meeting: Meeting, data: MeetingData) -> list[Participant]:
+    """Change a meeting's fields. Returns the participants promoted from the waiting list.
+
+    The capacity cannot go below the number of registered participants (nobody loses a seat);
+    when it rises, the waiting list fills the new seats in order.
+    """
+    meeting = lock_meeting(meeting.id)
+    _check_meeting(data, meeting)
+    if data.capacity is not None:
+        registered = count_registered(meeting.id)
+        if data.capacity < registered:
+            raise DomainError(
+                f"{registered} participants are registered: the capacity cannot be lower. "
+                "Cancel registrations first.",
+                field="capacity",
+            )
+    _apply_meeting(meeting, data)
+    _flush_meeting()
+    return promote_waitlisted(meeting)
+
+
+def delete_meeting(meeting: Meeting) -> None:
+    """Delete a meeting with everything recorded about it.
+
+    Participants go first: they refer to stakeholder groups, which refuse to go while used.
+    """
+    db.session.execute(delete(Participant).where(Participant.meeting_id == meeting.id))
+    db.session.execute(delete(Meeting).where(Meeting.id == meeting.id))
+    db.session.expunge(meeting)
+
+
+def dashboard_summaries(user: User) -> list[MeetingSummary]:
+    """The meetings `user` may read, soonest last, with counts: one query with a GROUP BY."""
+    counts = (
+        select(
+            Participant.meeting_id.label("meeting_id"),
+            _count_if(Participant.status == Status.REGISTERED).label("registered"),
+            _count_if(Participant.status == Status.WAITLISTED).label("waitlisted"),
+            _count_if(Participant.status == Status.CANCELLED).label("cancelled"),
+            _count_if(
+                Participant.attended.is_(True) & (Participant.status != Status.CANCELLED)
+            ).label("attended"),
+        )
+        .group_by(Participant.meeting_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Meeting,
+            func.coalesce(counts.c.registered, 0),
+            func.coalesce(counts.c.waitlisted, 0),
+            func.coalesce(counts.c.cancelled, 0),
+            func.coalesce(counts.c.attended, 0),
+        )
+        .outerjoin(counts, counts.c.meeting_id == Meeting.id)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    )
+    condition = readable_meetings_filter(user)
+    if condition is not None:
+        query = query.where(condition)
+    return [
+        MeetingSummary(meeting, int(reg), int(wait), int(cancelled), int(attended))
+        for meeting, reg, wait, cancelled, attended in db.session.execute(query)
+    ]
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.sum(case((condition, 1), else_=0), type_=Integer)
+
+
+@dataclass
+class MeetingCounts:
+    registered: int = 0
+    waitlisted: int = 0
+    cancelled: int = 0
+    attended: int = 0
+    # stakeholder group id (None: no group) -> registered, waitlisted
+    by_group: dict[int | None, dict[str, int]] = field(default_factory=dict)
+
+
+def meeting_counts(meeting: Meeting) -> MeetingCounts:
+    """Counts by status and stakeholder group: one GROUP BY query."""
+    rows = db.session.execute(
+        select(
+            Participant.stakeholder_group_id,
+            Participant.status,
+            func.count(),
+            _count_if(Participant.attended.is_(True)),
+        )
+        .where(Participant.meeting_id == meeting.id)
+        .group_by(Participant.stakeholder_group_id, Participant.status)
+    )
+    counts = MeetingCounts()
+    for group_id, status, number, attended in rows:
+        group = counts.by_group.setdefault(group_id, {s.value: 0 for s in Status})
+        group[status] = group.get(status, 0) + number
+        if status == Status.REGISTERED:
+            counts.registered += number
+        elif status == Status.WAITLISTED:
+            counts.waitlisted += number
+        elif status == Status.CANCELLED:
+            counts.cancelled += number
+        if status != Status.CANCELLED:
+            counts.attended += int(attended or 0)
+    return counts
+
+
+# --- stakeholder groups -----------------------------------------------------------------------
+
+
+def group_key_from_label(label: str) -> str:
+    """'Civil society (CSOs)' -> 'civil-society-csos'."""
+    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode("ascii")
+    key = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return key[: GROUP_KEY_LENGTH - 4].strip("-") or "group"
+
+
+def find_group(meeting: Meeting, group_id: int) -> StakeholderGroup | None:
+    """The meeting's group with this id; None for a group of another meeting."""
+    return db.session.scalar(
+        select(StakeholderGroup).where(
+            StakeholderGroup.id == group_id, StakeholderGroup.meeting_id == meeting.id
+        )
+    )
+
+
+def meeting_groups(meeting: Meeting) -> list[StakeholderGroup]:
+    """The meeting's stakeholder groups in their order."""
+    return meeting_groups_by_id(meeting.id)
+
+
+def meeting_groups_by_id(meeting_id: int) -> list[StakeholderGroup]:
+    return list(
+        db.session.scalars(
+            select(StakeholderGroup)
+            .where(StakeholderGroup.meeting_id == meeting_id)
+            .order_by(StakeholderGroup.position, StakeholderGroup.id)
+        )
+    )
+
+
+def _clean_label(label: str, field_name: str) -> str:
+    label = " ".join(label.split())
+    if not label:
+        raise DomainError("Enter the group's name.", field=field_name)
+    if len(label) > 200:
+        raise DomainError("A group's name may have at most 200 characters.", field=field_name)
+    return label
+
+
+def _flush_group(label: str, field_name: str) -> None:
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        raise DomainError(f"There is already a group called “{label}”.", field=field_name) from exc
+
+
+def add_group(meeting: Meeting, label: str, *, field_name: str = "label") -> StakeholderGroup:
+    """Append a group; its key is derived from the label and unique within the meeting."""
+    label = _clean_label(label, field_name)
+    groups = meeting_groups_by_id(meeting.id)
+    if len(groups) >= MAX_GROUPS:
+        raise DomainError(f"A meeting can have at most {MAX_GROUPS} groups.", field=field_name)
+    if any(group.label.lower() == label.lower() for group in groups):
+        raise DomainError(f"There is already a group called “{label}”.", field=field_name)
+    keys = {group.key for group in groups}
+    base = group_key_from_label(label)
+    key, n = base, 2
+    while key in keys:
+        key, n = f"{base}-{n}", n + 1
+    position = max((group.position for group in groups), default=-1) + 1
+    group = StakeholderGroup(meeting_id=meeting.id, key=key, label=label, position=position)
+    db.session.add(group)
+    _flush_group(label, field_name)
+    return group
+
+
+def rename_group(group: StakeholderGroup, label: str) -> StakeholderGroup:
+    """Change the label; the key stays, as documents and exports refer to it."""
+    label = _clean_label(label, "label")
+    clash = db.session.scalar(
+        select(StakeholderGroup.id).where(
+            StakeholderGroup.meeting_id == group.meeting_id,
+            func.lower(StakeholderGroup.label) == label.lower(),
+            StakeholderGroup.id != group.id,
+        )
+    )
+    if clash is not None:
+        raise DomainError(f"There is already a group called “{label}”.", field="label")
+    group.label = label
+    _flush_group(label, "label")
+    return group
+
+
+def move_group(group: StakeholderGroup, direction: str) -> None:
+    """Swap the group with its neighbour above ("up") or below ("down")."""
+    if direction not in ("up", "down"):
+        raise DomainError("Move a group up or down.", field="direction")
+    groups = meeting_groups_by_id(group.meeting_id)
+    index = next(i for i, g in enumerate(groups) if g.id == group.id)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(groups):
+        groups[index], groups[other] = groups[other], groups[index]
+    for position, item in enumerate(groups):
+        item.position = position
+    db.session.flush()
+
+
+def delete_group(group: StakeholderGroup) -> None:
+    """Remove a group that no participant belongs to."""
+    used = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Participant)
+            .where(Participant.stakeholder_group_id == group.id)
+        )
+        or 0
+    )
+    if used:
+        people = "participant belongs" if used == 1 else "participants belong"
+        raise DomainError(
+            f"The group “{group.label}” cannot be removed: {used} {people} to it. "
+            "Move them to another group first."
+        )
+    try:
+        with db.session.begin_nested():
+            db.session.execute(delete(StakeholderGroup).where(StakeholderGroup.id == group.id))
+    except IntegrityError as exc:
+        raise DomainError(f"The group “{group.label}” cannot be removed: it is in use.") from exc
+    db.session.expunge(group)
+
+
+# --- organiser teams --------------------------------------------------------------------------
+
+
+def team_members(meeting: Meeting) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(meeting_organisers, meeting_organisers.c.user_id == User.id)
+            .where(meeting_organisers.c.meeting_id == meeting.id)
+            .order_by(func.lower(User.name), User.id)
+        )
+    )
 
 
 def add_team_member(meeting: Meeting, user: User) -> None:
@@ -22,3 +504,43 @@ def add_team_member(meeting: Meeting, user: User) -> None:
         db.session.execute(
             insert(meeting_organisers).values(meeting_id=meeting.id, user_id=user.id)
         )
+
+
+def add_team_member_by_email(meeting: Meeting, email: str) -> User:
+    """Add the organiser with this e-mail address to the team."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise DomainError("There is no user with this e-mail address.", field="email")
+    if user.role != Role.ORGANISER:
+        raise DomainError(
+            "Only organisers join a team (admins and staff already see every meeting).",
+            field="email",
+        )
+    if not user.active:
+        raise DomainError("This account is deactivated.", field="email")
+    if user.id in {member.id for member in team_members(meeting)}:
+        raise DomainError(f"{user.name} is already on the team.", field="email")
+    add_team_member(meeting, user)
+    return user
+
+
+def remove_team_member(meeting: Meeting, user_id: int, *, acting_user: User) -> User | None:
+    """Take a user off the team; the last member stays unless an admin removes them.
+
+    Returns the removed user, or None when they were not on this meeting's team.
+    """
+    members = team_members(meeting)
+    member = next((user for user in members if user.id == user_id), None)
+    if member is None:
+        return None
+    if len(members) == 1 and acting_user.role != Role.ADMIN:
+        raise DomainError(
+            "The last member of the team cannot be removed: add another organiser first."
+        )
+    db.session.execute(
+        delete(meeting_organisers).where(
+            meeting_organisers.c.meeting_id == meeting.id,
+            meeting_organisers.c.user_id == user_id,
+        )
+    )
+    return member

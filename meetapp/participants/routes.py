@@ -1,7 +1,378 @@
-"""Views of the participants capability."""
+"""Views of the participants capability: the organiser's list, add/edit/cancel/promote,
+check-in on the day, exports and the CSV import."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from meetapp.accounts.routes import safe_next_url
+from meetapp.errors import DomainError
+from meetapp.extensions import db
+from meetapp.meetings.access import can_edit, meeting_view
+from meetapp.models import Meeting, Participant, Status
+from meetapp.participants import services
+from meetapp.participants.forms import (
+    ActionForm,
+    CheckinForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    ParticipantFilterForm,
+    ParticipantForm,
+)
+from meetapp.participants.services import NO_GROUP, ParticipantFilter
+from meetapp.registration import services as registration
+from meetapp.registration.services import RegistrationData
 
 bp = Blueprint("participants", __name__)
+
+
+def _participant_or_404(meeting: Meeting, participant_id: int) -> Participant:
+    participant = services.find_participant(meeting, participant_id)
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def _filters_from_args(meeting: Meeting) -> tuple[ParticipantFilterForm, ParticipantFilter]:
+    """The filter form filled from the query string; invalid values are ignored (and shown)."""
+    form = ParticipantFilterForm(meeting, formdata=request.args)
+    form.validate()
+    filters = ParticipantFilter()
+    if not form.status.errors and form.status.data:
+        filters.status = form.status.data
+    if not form.group.errors and form.group.data:
+        if form.group.data == NO_GROUP:
+            filters.no_group = True
+        else:
+            filters.group_id = int(form.group.data)
+    if not form.attended.errors and form.attended.data:
+        filters.attended = form.attended.data == "yes"
+    if not form.q.errors and form.q.data:
+        filters.search = form.q.data
+    if not form.sort.errors and form.sort.data:
+        filters.sort = form.sort.data
+    return form, filters
+
+
+def _list_url(meeting: Meeting) -> str:
+    return url_for("participants.list", slug=meeting.slug)
+
+
+def _back(meeting: Meeting, form: ActionForm) -> ResponseReturnValue:
+    """Back to the page the button was on, if it is this meeting's participant list."""
+    target = safe_next_url(form.next.data)
+    if target is None or not target.startswith(_list_url(meeting)):
+        target = _list_url(meeting)
+    return redirect(target)
+
+
+def _notify_promoted(promoted: list[Participant]) -> None:
+    """Tell those who got a seat, when the registration capability can send that mail."""
+    notify = getattr(registration, "notify_promoted", None)
+    if notify is None:
+        return
+    for participant in promoted:
+        notify(participant)
+
+
+def _registration_data(form: ParticipantForm) -> RegistrationData:
+    return RegistrationData(
+        name=form.name.data or "",
+        email=form.email.data or "",
+        honorific=form.honorific.data or None,
+        organisation=form.organisation.data or None,
+        position=form.position.data or None,
+        stakeholder_group_id=form.stakeholder_group.data,
+        country=form.country.data or None,
+        languages=list(form.languages.data or []),
+        needs=form.needs.data or None,
+    )
+
+
+def _show_domain_error(form: Any, error: DomainError, default_field: str | None = None) -> None:
+    name = error.field or default_field
+    field = getattr(form, name, None) if name else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.route("/meetings/<slug>/participants", endpoint="list")
+@meeting_view
+def participant_list(meeting: Meeting) -> ResponseReturnValue:
+    form, filters = _filters_from_args(meeting)
+    page = request.args.get("page", 1, type=int) or 1
+    pagination = services.list_participants(
+        meeting, filters, page, int(current_app.config["PARTICIPANTS_PER_PAGE"])
+    )
+    items = pagination.items
+    places = services.waitlist_places(
+        meeting, [p.id for p in items if p.status == Status.WAITLISTED]
+    )
+    counts = services.participant_counts(meeting)
+    query_args = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template(
+        "participants/list.html",
+        meeting=meeting,
+        form=form,
+        pagination=pagination,
+        participants=items,
+        places=places,
+        counts=counts,
+        groups={group.id: group for group in meeting.stakeholder_groups},
+        query_args=query_args,
+        editable=can_edit(current_user, meeting),
+        action_form=ActionForm(),
+        export_args={k: v for k, v in query_args.items() if k != "sort"},
+    )
+
+
+@bp.route("/meetings/<slug>/participants/new", methods=["GET", "POST"])
+@meeting_view(write=True)
+def new(meeting: Meeting) -> ResponseReturnValue:
+    form = ParticipantForm(meeting)
+    if form.validate_on_submit():
+        try:
+            participant, _token = registration.register_participant(
+                meeting, _registration_data(form), by_organiser=True
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _show_domain_error(form, error, "email")
+        else:
+            db.session.commit()
+            if participant.status == Status.WAITLISTED:
+                place = registration.waitlist_place(participant)
+                flash(f"{participant.name} is on the waiting list (place {place}).", "warning")
+            else:
+                flash(f"{participant.name} is registered.", "success")
+            return redirect(_list_url(meeting))
+    return render_template("participants/form.html", meeting=meeting, form=form, participant=None)
+
+
+@bp.route("/meetings/<slug>/participants/<int:participant_id>/edit", methods=["GET", "POST"])
+@meeting_view(write=True)
+def edit(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
+    participant = _participant_or_404(meeting, participant_id)
+    if request.method == "POST":
+        form = ParticipantForm(meeting)
+    else:
+        form = ParticipantForm(meeting, data=services.form_data(participant))
+    if form.validate_on_submit():
+        try:
+            registration.update_registration(participant, _registration_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            _show_domain_error(form, error, "email")
+        else:
+            db.session.commit()
+            flash(f"The details of {participant.name} are saved.", "success")
+            return redirect(_list_url(meeting))
+    place = registration.waitlist_place(participant)
+    return render_template(
+        "participants/form.html",
+        meeting=meeting,
+        form=form,
+        participant=participant,
+        place=place,
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/meetings/<slug>/participants/<int:participant_id>/cancel", methods=["POST"])
+@meeting_view
+def cancel(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
+    participant = _participant_or_404(meeting, participant_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if participant.status == Status.CANCELLED:
+        flash(f"{participant.name} was already cancelled.", "info")
+        return _back(meeting, form)
+    promoted = registration.cancel_registration(participant)
+    _notify_promoted(promoted)
+    db.session.commit()
+    message = f"The registration of {participant.name} is cancelled."
+    if promoted:
+        message += " From the waiting list: " + ", ".join(p.name for p in promoted) + "."
+    flash(message, "success")
+    return _back(meeting, form)
+
+
+@bp.route("/meetings/<slug>/participants/<int:participant_id>/promote", methods=["POST"])
+@meeting_view
+def promote(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
+    participant = _participant_or_404(meeting, participant_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if participant.status == Status.REGISTERED:
+        flash(f"{participant.name} already has a seat.", "info")
+        return _back(meeting, form)
+    try:
+        registration.promote_participant(participant)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _back(meeting, form)
+    _notify_promoted([participant])
+    db.session.commit()
+    flash(f"{participant.name} now has a seat.", "success")
+    return _back(meeting, form)
+
+
+# --- check-in ------------------------------------------------------------------------------
+
+
+def _checkin_query() -> str:
+    return (request.values.get("q") or "").strip()[: services.MAX_SEARCH_LENGTH]
+
+
+def _checkin_context(meeting: Meeting, q: str, message: str | None = None) -> dict[str, Any]:
+    found = services.checkin_search(meeting, q)
+    return {
+        "meeting": meeting,
+        "q": q,
+        "results": found[: services.CHECKIN_RESULTS_LIMIT],
+        "more": len(found) > services.CHECKIN_RESULTS_LIMIT,
+        "counts": services.checkin_counts(meeting),
+        "editable": can_edit(current_user, meeting),
+        "message": message,
+    }
+
+
+def _checkin_results(meeting: Meeting, q: str, message: str | None = None) -> str:
+    return render_template(
+        "participants/_checkin_results.html", **_checkin_context(meeting, q, message)
+    )
+
+
+@bp.route("/meetings/<slug>/checkin")
+@meeting_view
+def checkin(meeting: Meeting) -> ResponseReturnValue:
+    return render_template(
+        "participants/checkin.html", **_checkin_context(meeting, _checkin_query())
+    )
+
+
+@bp.route("/meetings/<slug>/checkin/search")
+@meeting_view
+def checkin_search(meeting: Meeting) -> ResponseReturnValue:
+    """The results part of the check-in page, for the type-ahead."""
+    return _checkin_results(meeting, _checkin_query())
+
+
+@bp.route("/meetings/<slug>/checkin/<int:participant_id>", methods=["POST"])
+@meeting_view
+def checkin_mark(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
+    participant = _participant_or_404(meeting, participant_id)
+    form = CheckinForm()
+    if not form.validate_on_submit():
+        abort(400)
+    q = (form.q.data or "").strip()
+    attended = form.attended.data == "1"
+    try:
+        services.mark_attended(participant, attended)
+    except DomainError as error:
+        db.session.rollback()
+        message, category = error.message, "error"
+    else:
+        db.session.commit()
+        if attended:
+            message, category = f"{participant.name} is checked in.", "success"
+        else:
+            message, category = f"Check-in of {participant.name} undone.", "info"
+    if request.headers.get("X-Requested-With") == "fetch":
+        return _checkin_results(meeting, q, message)
+    flash(message, category)
+    return redirect(url_for("participants.checkin", slug=meeting.slug, q=q or None))
+
+
+# --- exports -------------------------------------------------------------------------------
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/meetings/<slug>/participants.csv")
+@meeting_view
+def export_csv(meeting: Meeting) -> ResponseReturnValue:
+    _form, filters = _filters_from_args(meeting)
+    return _download(
+        services.participants_csv(meeting, filters),
+        "text/csv; charset=utf-8",
+        f"{meeting.slug}-participants.csv",
+    )
+
+
+@bp.route("/meetings/<slug>/participants.xlsx")
+@meeting_view
+def export_xlsx(meeting: Meeting) -> ResponseReturnValue:
+    _form, filters = _filters_from_args(meeting)
+    return _download(
+        services.participants_xlsx(meeting, filters),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{meeting.slug}-participants.xlsx",
+    )
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+@bp.route("/meetings/<slug>/participants/import", methods=["GET", "POST"])
+@meeting_view(write=True)
+def import_csv(meeting: Meeting) -> ResponseReturnValue:
+    """Upload -> preview (every problem listed, nothing written) -> confirm (checked again,
+    then written in one transaction). The confirm form carries the file's text."""
+    upload = ImportUploadForm()
+    confirm = ImportConfirmForm()
+    preview = None
+    if request.method == "POST" and "csv_text" in request.form:
+        if confirm.validate_on_submit():
+            text = (confirm.csv_text.data or "").replace("\r\n", "\n")
+            preview = services.import_participants(meeting, text)
+            if preview.ok:
+                db.session.commit()
+                flash(f"{preview.written} participants imported.", "success")
+                return redirect(_list_url(meeting))
+            db.session.rollback()
+            flash("Nothing was imported: the file has problems now (see below).", "error")
+        else:
+            upload.file.errors = [*upload.file.errors, "Upload the file again."]
+    elif upload.validate_on_submit():
+        storage = upload.file.data
+        try:
+            text = services.decode_upload(storage.read(), storage.filename)
+        except DomainError as error:
+            _show_domain_error(upload, error, "file")
+        else:
+            preview = services.check_import(meeting, text)
+            confirm = ImportConfirmForm(formdata=None, csv_text=text)
+    return render_template(
+        "participants/import.html",
+        meeting=meeting,
+        upload=upload,
+        confirm=confirm,
+        preview=preview,
+        columns=services.COLUMNS,
+    )

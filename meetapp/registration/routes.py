@@ -1,7 +1,233 @@
-"""Views of the registration capability."""
+"""Public registration and the personal page behind each registrant's link.
+
+No login: the meeting's slug opens the registration form, and the personal link `/r/<token>`
+is the registrant's only key to see, change or cancel their registration. Token lookups are
+rate-limited per address so that links cannot be guessed by brute force (they carry 256
+random bits, and only their SHA-256 is stored).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from meetapp.database import utcnow
+from meetapp.errors import DomainError
+from meetapp.extensions import db, limiter
+from meetapp.formatting import local_datetime
+from meetapp.meetings.access import get_meeting_or_404
+from meetapp.models import Meeting, Participant, Status
+from meetapp.outbox.services import deliver_queued, mail_configured
+from meetapp.registration.forms import RegisterForm, RegistrationDetailsForm, UpdateRegistrationForm
+from meetapp.registration.notifications import (
+    notify_promoted,
+    personal_link,
+    queue_registration_mail,
+)
+from meetapp.registration.services import (
+    cancel_registration,
+    find_by_token,
+    free_seats,
+    register_participant,
+    update_registration,
+    waitlist_place,
+)
 
 bp = Blueprint("registration", __name__)
+
+BAD_LINK = (
+    "This personal link is not valid. Check that you copied the whole link from your "
+    "confirmation. If you cancelled and registered again, only the newest link works."
+)
+DUPLICATE_EMAIL = (
+    "This e-mail address is already registered for this meeting. Use the personal link "
+    "from your confirmation to see or change your registration."
+)
+KEEP_LINK = "Keep this page's link: it is the only way to see, change or cancel your registration."
+
+
+def _register_limit() -> str:
+    return str(current_app.config["REGISTER_RATE_LIMIT"])
+
+
+def _token_limit() -> str:
+    return str(current_app.config["TOKEN_RATE_LIMIT"])
+
+
+def window_message(meeting: Meeting, state: str) -> str | None:
+    """What the page says when registration is not open; None while it is."""
+    if state == "not_open":
+        opens = local_datetime(meeting.registration_opens_at, meeting.timezone)
+        return f"Registration has not opened yet. It opens on {opens}."
+    if state == "closed":
+        return "Registration is closed."
+    return None
+
+
+def _email_taken(meeting_id: int, email: str, but: int | None = None) -> bool:
+    query = select(Participant.id).where(
+        Participant.meeting_id == meeting_id,
+        Participant.email_normalized == email.strip().lower(),
+    )
+    if but is not None:
+        query = query.where(Participant.id != but)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _show_domain_error(form: RegistrationDetailsForm, error: DomainError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.route("/m/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
+def register(slug: str) -> ResponseReturnValue:
+    meeting = get_meeting_or_404(slug)
+    state = meeting.registration_state(utcnow())
+    if state != "open":
+        return render_template(
+            "registration/register.html",
+            meeting=meeting,
+            form=None,
+            closed_message=window_message(meeting, state),
+        ), (403 if request.method == "POST" else 200)
+
+    form = RegisterForm(meeting)
+    if form.validate_on_submit():
+        try:
+            participant, token = register_participant(
+                meeting, form.registration_data(consent=bool(form.consent.data))
+            )
+            message_ids = queue_registration_mail(participant, token)
+            place = waitlist_place(participant)
+            title = meeting.title
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            _show_domain_error(form, exc)
+        except IntegrityError:
+            # The meeting lock makes this unreachable in practice; the unique constraint on
+            # (meeting, e-mail) is the last line, and still gets the person a clear answer.
+            db.session.rollback()
+            if not _email_taken(meeting.id, form.email.data or ""):
+                raise
+            form.email.errors = [*form.email.errors, DUPLICATE_EMAIL]
+        else:
+            deliver_queued(message_ids)
+            by_mail = " We have also sent it to you by e-mail." if message_ids else ""
+            if place is None:
+                flash(f"You are registered for {title}. {KEEP_LINK}{by_mail}", "success")
+            else:
+                flash(
+                    f"{title} is full: you are on the waiting list, place {place}. "
+                    f"This page shows when a seat becomes yours. {KEEP_LINK}{by_mail}",
+                    "warning",
+                )
+            return redirect(url_for(".manage", token=token))
+        # A refusal because the window closed meanwhile is shown like a closed page.
+        state = meeting.registration_state(utcnow())
+        if state != "open":
+            return render_template(
+                "registration/register.html",
+                meeting=meeting,
+                form=None,
+                closed_message=window_message(meeting, state),
+            ), 403
+    return render_template(
+        "registration/register.html",
+        meeting=meeting,
+        form=form,
+        seats=free_seats(meeting),
+        closed_message=None,
+    )
+
+
+def _participant_or_404(token: str) -> Participant:
+    participant = find_by_token(token)
+    if participant is None:
+        abort(404, BAD_LINK)
+    return participant
+
+
+def _details(participant: Participant) -> dict[str, Any]:
+    return {
+        "name": participant.name,
+        "honorific": participant.honorific,
+        "email": participant.email,
+        "organisation": participant.organisation,
+        "position": participant.position,
+        "stakeholder_group": participant.stakeholder_group_id,
+        "country": participant.country or "",
+        "languages": list(participant.languages or []),
+        "needs": participant.needs,
+    }
+
+
+@bp.route("/r/<token>", methods=["GET", "POST"])
+@limiter.shared_limit(_token_limit, scope="personal-link")
+def manage(token: str) -> ResponseReturnValue:
+    participant = _participant_or_404(token)
+    meeting = participant.meeting
+    form: UpdateRegistrationForm | None = None
+    if participant.status != Status.CANCELLED:
+        form = UpdateRegistrationForm(meeting, data=_details(participant))
+        if form.validate_on_submit():
+            try:
+                update_registration(participant, form.registration_data())
+                db.session.commit()
+            except DomainError as exc:
+                db.session.rollback()
+                _show_domain_error(form, exc)
+            except IntegrityError:
+                db.session.rollback()
+                if not _email_taken(meeting.id, form.email.data or "", but=participant.id):
+                    raise
+                form.email.errors = [
+                    *form.email.errors,
+                    "Another registration for this meeting uses this e-mail address.",
+                ]
+            else:
+                flash("Your changes are saved.", "success")
+                return redirect(url_for(".manage", token=token))
+    elif request.method == "POST":
+        flash("This registration is cancelled; nothing was changed.", "warning")
+        return redirect(url_for(".manage", token=token))
+
+    # After a refused change the session was rolled back: relationships of `participant`
+    # would need a lazy load, so the group is looked up among the meeting's.
+    group = next(
+        (g for g in meeting.stakeholder_groups if g.id == participant.stakeholder_group_id), None
+    )
+    return render_template(
+        "registration/manage.html",
+        participant=participant,
+        meeting=meeting,
+        group=group,
+        form=form,
+        place=waitlist_place(participant),
+        link=personal_link(token),
+        can_register_again=meeting.registration_state(utcnow()) == "open",
+        mail_on=mail_configured(),
+    )
+
+
+@bp.route("/r/<token>/cancel", methods=["POST"])
+@limiter.shared_limit(_token_limit, scope="personal-link")
+def cancel(token: str) -> ResponseReturnValue:
+    participant = _participant_or_404(token)
+    if participant.status == Status.CANCELLED:
+        flash("This registration was already cancelled.", "info")
+        return redirect(url_for(".manage", token=token))
+    promoted = cancel_registration(participant)
+    message_ids = notify_promoted(promoted)
+    db.session.commit()
+    deliver_queued(message_ids)
+    flash("Your registration is cancelled. Thank you for letting us know.", "info")
+    return redirect(url_for(".manage", token=token))

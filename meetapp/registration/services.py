@@ -7,11 +7,13 @@ requests at once cannot both take the last seat or both promote into one freed s
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from meetapp.accounts.services import normalise_email
 from meetapp.database import utcnow
@@ -21,6 +23,8 @@ from meetapp.meetings.access import lock_meeting
 from meetapp.models import Meeting, Participant, StakeholderGroup, Status
 
 TOKEN_BYTES = 32  # 256 random bits
+# What secrets.token_urlsafe produces; anything else cannot be a personal-link token.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 
 @dataclass
@@ -50,9 +54,14 @@ def new_token() -> tuple[str, str]:
 
 
 def find_by_token(token: str) -> Participant | None:
-    if not token or len(token) > 200:
+    """The participant whose personal link carries `token`, with its meeting and group loaded."""
+    if not token or not _TOKEN_SHAPE.fullmatch(token):
         return None
-    return db.session.scalar(select(Participant).where(Participant.token_hash == hash_token(token)))
+    return db.session.scalar(
+        select(Participant)
+        .options(joinedload(Participant.meeting), joinedload(Participant.stakeholder_group))
+        .where(Participant.token_hash == hash_token(token))
+    )
 
 
 def count_registered(meeting_id: int) -> int:
@@ -135,9 +144,14 @@ def register_participant(
     Returns the participant and the personal-link token (shown once, never stored).
     Raises DomainError when registration is not open (unless `by_organiser`), consent is
     missing, the group is not the meeting's, or the e-mail is already registered.
+
+    `registered_at` is taken once the meeting lock is held, so that the order of
+    `registered_at` is the order in which seats were handed out: everyone registered arrived
+    before everyone waitlisted at the same moment, and the waiting list is first come, first
+    served.
     """
-    now = now or utcnow()
     meeting = lock_meeting(meeting.id)
+    now = now or utcnow()
     if not by_organiser:
         state = meeting.registration_state(now)
         if state == "not_open":
@@ -160,10 +174,11 @@ def register_participant(
             "from your confirmation to see or change your registration.",
             field="email",
         )
+    # Counted before the new row is added: autoflush would otherwise write it half-filled.
+    seats = free_seats(meeting)
     if participant is None:
         participant = Participant(meeting_id=meeting.id)
         db.session.add(participant)
-    seats = free_seats(meeting)
     _apply(participant, data, email)
     participant.status = Status.REGISTERED if seats is None or seats > 0 else Status.WAITLISTED
     participant.registered_at = now
@@ -177,7 +192,11 @@ def register_participant(
 
 
 def update_registration(participant: Participant, data: RegistrationData) -> Participant:
-    """Change a registration's details; the e-mail stays unique within the meeting."""
+    """Change a registration's details; the e-mail stays unique within the meeting.
+
+    Status and seat are not touched. (The public page offers no changes to a cancelled
+    registration; organisers may still correct one.)
+    """
     email = normalise_email(data.email)
     meeting = lock_meeting(participant.meeting_id)
     _check_group(meeting, data.stakeholder_group_id)

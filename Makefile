@@ -1,0 +1,140 @@
+# meetapp: the two commands a newcomer needs, and a few more.
+#
+#   make run    install everything, build the SQLite database, load the demo, start the app
+#   make test   install everything, then ruff, mypy and pytest
+#
+# Both are safe to repeat: the virtual environment is only reinstalled when pyproject.toml
+# changes, and Debian packages are only installed when one is missing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+INSTANCE := $(or $(MEETAPP_INSTANCE_PATH),instance)
+FLASK := $(BIN)/flask --app meetapp
+PYTEST_ARGS ?=
+
+# What WeasyPrint needs to draw PDFs (Pango, HarfBuzz) and fonts for the scripts of the
+# meetings it is used for: Latin, Khmer, Japanese/Chinese/Korean.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+	fonts-dejavu-core fonts-noto-core fonts-khmeros fonts-noto-cjk
+
+# The install stamp is keyed on the content of pyproject.toml.
+DEPS_KEY := $(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+INSTALLED := $(VENV)/.installed-$(DEPS_KEY)
+
+.PHONY: help run test install system-packages lint typecheck pytest migrate-check bench clean
+
+help:
+	@echo "make run            install, migrate, load the demo and serve on http://$(HOST):$(PORT)"
+	@echo "make test           install, then ruff, mypy and pytest"
+	@echo "make lint           ruff check and ruff format --check"
+	@echo "make typecheck      mypy"
+	@echo "make pytest         the test suite only (PYTEST_ARGS='-k name' to narrow it)"
+	@echo "make migrate-check  migrate a fresh database and compare it with the models"
+	@echo "make bench          registration page against bare Flask (see bench/README.md)"
+	@echo "make clean          remove the virtual environment and caches"
+
+# --- installation -------------------------------------------------------------------------
+
+system-packages:
+	@if ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
+	  echo "meetapp needs Python 3.11 or newer as '$(PYTHON)' (set PYTHON=...)." >&2; exit 1; \
+	fi
+	@if ! command -v dpkg-query >/dev/null 2>&1; then \
+	  echo "Not a Debian system: install Pango, HarfBuzz and fonts for WeasyPrint yourself."; \
+	  exit 0; \
+	fi; \
+	missing=""; \
+	for package in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' "$$package" 2>/dev/null | grep -q ' installed$$' \
+	    || missing="$$missing $$package"; \
+	done; \
+	$(PYTHON) -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then \
+	  sudo="sudo"; \
+	else \
+	  echo "Missing Debian packages:$$missing" >&2; \
+	  echo "Install them with: sudo apt-get install$$missing" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Installing Debian packages:$$missing"; \
+	$$sudo apt-get update -qq; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
+$(BIN)/python: | system-packages
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: system-packages $(INSTALLED)
+
+# --- running ------------------------------------------------------------------------------
+
+run: install
+	@$(FLASK) db upgrade
+	@mkdir -p "$(INSTANCE)"; \
+	if output=$$($(FLASK) demo 2>&1); then \
+	  echo "$$output"; \
+	  (umask 077; echo "$$output" | grep '^Log in as' > "$(INSTANCE)/demo-login.txt" || true); \
+	elif echo "$$output" | grep -q 'already loaded'; then \
+	  echo "The demo meeting is already loaded."; \
+	else \
+	  echo "$$output" >&2; exit 1; \
+	fi
+	@echo
+	@echo "  meetapp is starting on http://$(HOST):$(PORT)/login"
+	@if [ -s "$(INSTANCE)/demo-login.txt" ]; then \
+	  echo "  $$(cat "$(INSTANCE)/demo-login.txt")"; \
+	else \
+	  echo "  Create an account with: $(FLASK) create-user EMAIL --role admin"; \
+	fi
+	@echo "  Stop it with Ctrl+C."
+	@echo
+	@$(FLASK) run --host $(HOST) --port $(PORT)
+
+# --- checks -------------------------------------------------------------------------------
+
+test: lint typecheck pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	@status=0; $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
+	if [ $$status = 5 ]; then echo "pytest collected no tests: that is a failure." >&2; fi; \
+	exit $$status
+
+# Builds a fresh database with the migrations and checks that nothing differs from the
+# models. CHECK_DATABASE_URL names an empty database to use (a temporary SQLite file if unset).
+migrate-check: install
+	@if ! ls migrations/versions/*.py >/dev/null 2>&1; then \
+	  echo "migrations/versions holds no revision: the schema cannot be built." >&2; exit 1; \
+	fi
+	@workdir=$$(mktemp -d); trap 'rm -rf "$$workdir"' EXIT; \
+	export MEETAPP_INSTANCE_PATH="$$workdir"; \
+	export MEETAPP_DATABASE_URL="$${CHECK_DATABASE_URL:-sqlite:///$$workdir/check.db}"; \
+	echo "Migrating a fresh database ($${MEETAPP_DATABASE_URL%%:*})"; \
+	$(FLASK) db upgrade; \
+	$(FLASK) db check
+
+bench: install
+	$(BIN)/python bench/registration_page.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

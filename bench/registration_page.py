@@ -1,0 +1,459 @@
+"""Requests per second of the public registration page, against a bare Flask app.
+
+Starts two gunicorn servers on 127.0.0.1 (2 sync workers each): meetapp, with one meeting whose
+registration is open, and bench/bare_app.py, whose page is made about as large as the
+registration page. Each gets a warm-up, then the same wrk load; the script prints requests/s,
+latency p50/p99 and the ratio meetapp / bare (goal: at least 0.40).
+
+    .venv/bin/python bench/registration_page.py [--duration 10] [--rounds 1] ...
+
+meetapp uses a SQLite file in a temporary folder, or the PostgreSQL database named by
+MEETAPP_DATABASE_URL (its schema is migrated; the benchmark's meeting is deleted afterwards).
+Exit status: 0 goal met, 1 goal missed, 2 the benchmark could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+HOST = "127.0.0.1"
+GENEROUS_LIMIT = "1000000 per minute"
+
+
+class BenchError(Exception):
+    pass
+
+
+@dataclass
+class WrkResult:
+    requests_per_second: float
+    requests: int
+    p50_ms: float
+    p99_ms: float
+    non_2xx_3xx: int
+    socket_errors: int
+
+
+# --- the meeting ---------------------------------------------------------------------------
+
+
+def setup_meeting(slug: str) -> None:
+    """In a child process whose environment names the database: schema, then one meeting."""
+    from flask_migrate import upgrade
+    from sqlalchemy import inspect
+
+    from meetapp import create_app
+    from meetapp.cli import DEMO_FILE
+    from meetapp.extensions import db
+    from meetapp.interchange.services import import_meeting, parse_document
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        if "meetings" not in inspect(db.engine).get_table_names():
+            # No Alembic revision builds the schema yet: take it from the models.
+            print("note: the migrations built no schema; created it from the models")
+            db.create_all()
+
+        document = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+        meeting = document["meeting"]
+        now = datetime.now(UTC).replace(microsecond=0)
+        starts = datetime.fromisoformat(meeting["starts_at"])
+        shift = (now + timedelta(days=30)) - starts
+        meeting["slug"] = slug
+        meeting["starts_at"] = (starts + shift).isoformat()
+        if meeting.get("ends_at"):
+            meeting["ends_at"] = (datetime.fromisoformat(meeting["ends_at"]) + shift).isoformat()
+        meeting["registration_opens_at"] = (now - timedelta(days=1)).isoformat()
+        meeting["registration_closes_at"] = (now + timedelta(days=20)).isoformat()
+        for participant in document.get("participants") or []:
+            if participant.get("registered_at"):
+                participant["registered_at"] = (now - timedelta(hours=1)).isoformat()
+        report = import_meeting(
+            parse_document(json.dumps(document).encode()), leave_out_unsupported=True
+        )
+        db.session.commit()
+        print(f"meeting {slug!r}: {report.summary()}")
+
+
+def teardown_meeting(slug: str) -> None:
+    from sqlalchemy import delete, exists, select
+
+    from meetapp import create_app
+    from meetapp.extensions import db
+    from meetapp.meetings.services import delete_meeting
+    from meetapp.models import Meeting, Organisation
+
+    app = create_app()
+    with app.app_context():
+        meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))
+        if meeting is None:
+            return
+        organisation_id = meeting.organisation_id
+        delete_meeting(meeting)
+        db.session.execute(
+            delete(Organisation).where(
+                Organisation.id == organisation_id,
+                ~exists().where(Meeting.organisation_id == organisation_id),
+            )
+        )
+        db.session.commit()
+
+
+# --- processes -----------------------------------------------------------------------------
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk (Debian package)")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, timeout=300)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"],
+            check=True,
+            env=env,
+            timeout=300,
+            stdout=subprocess.DEVNULL,
+        )
+        found = shutil.which("wrk")
+        if found:
+            return found
+    raise BenchError("wrk is not installed: sudo apt-get install wrk")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def wait_until_serving(port: int, path: str, process: subprocess.Popen[bytes], log: Path) -> bytes:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"gunicorn stopped at start:\n{log.read_text()[-3000:]}")
+        try:
+            status, body = get(port, path)
+        except OSError:
+            time.sleep(0.2)
+            continue
+        if status != 200:
+            raise BenchError(
+                f"GET {path} answered {status}, not 200: nothing to measure "
+                "(--path /login measures the login page instead)"
+            )
+        return body
+    raise BenchError(f"gunicorn did not answer on port {port} within 30 s:\n{log.read_text()}")
+
+
+@contextmanager
+def gunicorn(
+    app: str, port: int, workers: int, env: dict[str, str], log: Path, extra: list[str]
+) -> Iterator[subprocess.Popen[bytes]]:
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "--workers",
+        str(workers),
+        "--bind",
+        f"{HOST}:{port}",
+        "--error-logfile",
+        str(log),
+        "--graceful-timeout",
+        "5",
+        *extra,
+        app,
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    try:
+        yield process
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+    except ProcessLookupError:
+        pass
+
+
+# --- wrk -----------------------------------------------------------------------------------
+
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _duration_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not match:
+        raise BenchError(f"cannot read wrk's latency {text!r}")
+    return float(match.group(1)) * UNITS_MS[match.group(2)]
+
+
+def parse_wrk(output: str) -> WrkResult:
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
+    total = re.search(r"^\s*(\d+) requests in", output, re.M)
+    p50 = re.search(r"^\s+50(?:\.000)?%\s+(\S+)", output, re.M)
+    p99 = re.search(r"^\s+99(?:\.000)?%\s+(\S+)", output, re.M)
+    if not (rps and total and p50 and p99):
+        raise BenchError(f"cannot read wrk's output:\n{output}")
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return WrkResult(
+        requests_per_second=float(rps.group(1)),
+        requests=int(total.group(1)),
+        p50_ms=_duration_ms(p50.group(1)),
+        p99_ms=_duration_ms(p99.group(1)),
+        non_2xx_3xx=int(non_2xx.group(1)) if non_2xx else 0,
+        # Sync workers close every connection; only failures to connect or time-outs count.
+        socket_errors=int(sockets.group(1)) + int(sockets.group(4)) if sockets else 0,
+    )
+
+
+def run_wrk(wrk: str, url: str, args: argparse.Namespace, seconds: float) -> WrkResult:
+    command = [
+        wrk,
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        url,
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 60, check=False
+    )
+    if done.returncode != 0:
+        raise BenchError(f"wrk failed ({done.returncode}):\n{done.stderr}{done.stdout}")
+    return parse_wrk(done.stdout)
+
+
+def median_result(results: list[WrkResult]) -> WrkResult:
+    return WrkResult(
+        requests_per_second=statistics.median(r.requests_per_second for r in results),
+        requests=sum(r.requests for r in results),
+        p50_ms=statistics.median(r.p50_ms for r in results),
+        p99_ms=statistics.median(r.p99_ms for r in results),
+        non_2xx_3xx=sum(r.non_2xx_3xx for r in results),
+        socket_errors=sum(r.socket_errors for r in results),
+    )
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=10, help="seconds per measurement")
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per server")
+    parser.add_argument("--rounds", type=int, default=1, help="measurements per server (median)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    parser.add_argument(
+        "--path",
+        default="/m/{slug}/register",
+        help="meetapp page to measure; {slug} is the benchmark meeting (default: %(default)s)",
+    )
+    parser.add_argument("--goal", type=float, default=0.40, help="minimum ratio meetapp / bare")
+    parser.add_argument("--setup-meeting", metavar="SLUG", help=argparse.SUPPRESS)
+    parser.add_argument("--teardown-meeting", metavar="SLUG", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.duration <= 0 or args.duration > 300 or args.rounds < 1 or args.rounds > 10:
+        parser.error("--duration must be in (0, 300] and --rounds in [1, 10]")
+    return args
+
+
+def meetapp_environment(workdir: Path) -> tuple[dict[str, str], str]:
+    env = dict(os.environ)
+    env.pop("MEETAPP_TEST_DATABASE_URL", None)
+    database = env.get("MEETAPP_DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
+    env.update(
+        MEETAPP_CONFIG="production",
+        MEETAPP_SECRET_KEY=secrets.token_urlsafe(32),
+        MEETAPP_INSTANCE_PATH=str(workdir),
+        MEETAPP_DATABASE_URL=database,
+        # Limits stay in force (their cost is measured) but are never reached.
+        MEETAPP_LOGIN_RATE_LIMIT=GENEROUS_LIMIT,
+        MEETAPP_REGISTER_RATE_LIMIT=GENEROUS_LIMIT,
+        MEETAPP_TOKEN_RATE_LIMIT=GENEROUS_LIMIT,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+    )
+    kind = database.split(":", 1)[0].split("+", 1)[0]
+    return env, "postgresql" if kind.startswith("postgres") else kind
+
+
+def run(args: argparse.Namespace) -> int:
+    wrk = ensure_wrk()
+    slug = f"bench-{secrets.token_hex(4)}"
+    path = args.path.format(slug=slug)
+    workdir = Path(tempfile.mkdtemp(prefix="meetapp-bench-"))
+    env, database_kind = meetapp_environment(workdir)
+    own_database = "MEETAPP_DATABASE_URL" in os.environ and bool(os.environ["MEETAPP_DATABASE_URL"])
+    me = [sys.executable, str(Path(__file__).resolve())]
+    try:
+        subprocess.run([*me, "--setup-meeting", slug], cwd=ROOT, env=env, check=True, timeout=120)
+        app_port, bare_port = free_port(), free_port()
+        bare_env = dict(os.environ)
+        with gunicorn(
+            "meetapp:create_app()", app_port, args.workers, env, workdir / "meetapp.log", []
+        ) as app_server:
+            page = wait_until_serving(app_port, path, app_server, workdir / "meetapp.log")
+            bare_env["BARE_PAGE_BYTES"] = str(len(page))
+            with gunicorn(
+                "bare_app:app",
+                bare_port,
+                args.workers,
+                bare_env,
+                workdir / "bare.log",
+                ["--pythonpath", str(BENCH)],
+            ) as bare_server:
+                bare_page = wait_until_serving(bare_port, "/", bare_server, workdir / "bare.log")
+                targets = {
+                    "bare": f"http://{HOST}:{bare_port}/",
+                    "meetapp": f"http://{HOST}:{app_port}{path}",
+                }
+                print(
+                    f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s"
+                    f" x {args.rounds}, after {args.warmup:g}s of warm-up;"
+                    f" gunicorn --workers {args.workers}; meetapp on {database_kind}"
+                )
+                for url in targets.values():
+                    run_wrk(wrk, url, args, args.warmup)
+                rounds: dict[str, list[WrkResult]] = {name: [] for name in targets}
+                for _ in range(args.rounds):
+                    for name, url in targets.items():
+                        rounds[name].append(run_wrk(wrk, url, args, args.duration))
+        results = {name: median_result(found) for name, found in rounds.items()}
+    finally:
+        if own_database:
+            subprocess.run(
+                [*me, "--teardown-meeting", slug], cwd=ROOT, env=env, check=False, timeout=120
+            )
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    return report(
+        args, path, results, {"meetapp": len(page), "bare": len(bare_page)}, database_kind
+    )
+
+
+def report(
+    args: argparse.Namespace,
+    path: str,
+    results: dict[str, WrkResult],
+    sizes: dict[str, int],
+    database_kind: str,
+) -> int:
+    labels = {"bare": "bare Flask  GET /", "meetapp": f"meetapp     GET {path}"}
+    width = max(len(label) for label in labels.values())
+    print(f"\n{'':{width}}  {'req/s':>9}  {'p50 ms':>8}  {'p99 ms':>8}  {'bytes':>7}  errors")
+    for name, result in results.items():
+        errors = result.non_2xx_3xx + result.socket_errors
+        print(
+            f"{labels[name]:{width}}  {result.requests_per_second:9.1f}"
+            f"  {result.p50_ms:8.2f}  {result.p99_ms:8.2f}  {sizes[name]:7d}  {errors}"
+        )
+    ratio = results["meetapp"].requests_per_second / results["bare"].requests_per_second
+    met = ratio >= args.goal
+    verdict = "met" if met else "MISSED"
+    print(f"\nratio meetapp / bare: {ratio:.2f} (goal >= {args.goal:.2f}): {verdict}")
+    bad = {name: r for name, r in results.items() if r.non_2xx_3xx or r.socket_errors}
+    if bad:
+        print("some requests failed; the numbers above do not measure the page:", file=sys.stderr)
+        for name, r in bad.items():
+            print(f"  {name}: {r.non_2xx_3xx} non-2xx/3xx, {r.socket_errors} socket errors")
+
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    record: dict[str, Any] = {
+        "when": stamp,
+        "path": path,
+        "database": database_kind,
+        "settings": {
+            key: getattr(args, key)
+            for key in ("duration", "warmup", "rounds", "threads", "connections", "workers")
+        },
+        "page_bytes": sizes,
+        "results": {name: asdict(r) for name, r in results.items()},
+        "ratio": round(ratio, 3),
+        "goal": args.goal,
+    }
+    out = RESULTS / f"registration_page-{stamp}.json"
+    out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    print(f"saved {out.relative_to(ROOT)}")
+    if bad:
+        return 2
+    return 0 if met else 1
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    if args.setup_meeting:
+        setup_meeting(args.setup_meeting)
+        return 0
+    if args.teardown_meeting:
+        teardown_meeting(args.teardown_meeting)
+        return 0
+
+    def interrupted(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
+    try:
+        return run(args)
+    except BenchError as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        return 2
+    except subprocess.CalledProcessError as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

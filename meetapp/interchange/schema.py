@@ -1,0 +1,277 @@
+"""The `meetapp/1` document as pydantic models: the shape, types and lengths of every field.
+
+Checks that need more than one field (an end before its start, a participant's stakeholder group,
+duplicate e-mail addresses) or the database (a slug already in use) live in `services`.
+Lengths follow the database columns, so whatever passes here fits the tables.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from functools import cache
+from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
+
+from meetapp.accounts.services import normalise_email
+from meetapp.errors import DomainError
+from meetapp.formatting import country_choices, language_choices
+
+FORMAT = "meetapp/1"
+
+# The sections of the format in the order of its table; exports keep this order.
+SECTIONS = (
+    "format",
+    "organisation",
+    "meeting",
+    "speakers",
+    "sessions",
+    "statements",
+    "outcomes",
+    "contacts",
+    "participants",
+    "surveys",
+    "press_release",
+)
+# Sections this version cannot store yet.
+UNSUPPORTED_SECTIONS = (
+    "speakers",
+    "sessions",
+    "statements",
+    "outcomes",
+    "surveys",
+    "press_release",
+)
+
+SLUG_PATTERN = r"^[a-z0-9-]+$"
+LONG_TEXT = 100_000
+TIME_EXAMPLE = "2019-02-18T09:00:00+07:00"
+
+Loc = tuple[str | int, ...]
+
+
+@cache
+def language_codes() -> frozenset[str]:
+    return frozenset(code for code, _name in language_choices())
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    return frozenset(code for code, _name in country_choices())
+
+
+@cache
+def timezone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def parse_time(value: Any) -> datetime:
+    """An ISO 8601 time with an offset; naive times are refused, not guessed."""
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "time_type",
+            "expected an ISO 8601 time with offset, e.g. {example}",
+            {"example": TIME_EXAMPLE},
+        )
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "time_format",
+            "not an ISO 8601 time with offset, e.g. {example}",
+            {"example": TIME_EXAMPLE},
+        ) from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise PydanticCustomError(
+            "time_naive",
+            "the time has no offset; write it like {example}",
+            {"example": TIME_EXAMPLE},
+        )
+    return parsed
+
+
+def _empty_to_none(value: str | None) -> str | None:
+    return value or None
+
+
+def _check_email(value: str) -> str:
+    try:
+        normalise_email(value)
+    except DomainError:
+        raise PydanticCustomError("email", "not an email address") from None
+    return value
+
+
+def _check_language(value: str) -> str:
+    if value not in language_codes():
+        raise PydanticCustomError(
+            "language", "not an ISO 639-1 language code: {value}", {"value": json.dumps(value)}
+        )
+    return value
+
+
+def _check_country(value: str) -> str:
+    if value not in country_codes():
+        raise PydanticCustomError(
+            "country",
+            "not an ISO 3166-1 alpha-2 country code (upper case, e.g. KH): {value}",
+            {"value": json.dumps(value)},
+        )
+    return value
+
+
+def _check_timezone(value: str) -> str:
+    if value not in timezone_names():
+        raise PydanticCustomError(
+            "timezone",
+            "not an IANA time zone name (e.g. Asia/Phnom_Penh): {value}",
+            {"value": json.dumps(value)},
+        )
+    return value
+
+
+Time = Annotated[datetime, BeforeValidator(parse_time)]
+# Absent, null and blank are all "nothing"; lengths are given per field with Field(max_length).
+OptionalText = Annotated[str | None, AfterValidator(_empty_to_none)]
+Email = Annotated[str, Field(max_length=254), AfterValidator(_check_email)]
+Language = Annotated[str, AfterValidator(_check_language)]
+Country = Annotated[str, AfterValidator(_check_country)]
+TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+Key = Annotated[str, Field(min_length=1, max_length=50)]
+
+
+class Strict(BaseModel):
+    """No coercion ("60" is not a number), no unknown keys, white space around text removed."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True)
+
+
+class OrganisationDoc(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    short_name: OptionalText = Field(None, max_length=50)
+    about: OptionalText = Field(None, max_length=LONG_TEXT)
+    website: OptionalText = Field(None, max_length=500)
+
+
+class StakeholderGroupDoc(Strict):
+    key: Key
+    label: str = Field(min_length=1, max_length=200)
+
+
+class MeetingDoc(Strict):
+    slug: str = Field(min_length=1, max_length=80, pattern=SLUG_PATTERN)
+    title: str = Field(min_length=1, max_length=300)
+    kind: OptionalText = Field(None, max_length=100)
+    topic: OptionalText = Field(None, max_length=300)
+    starts_at: Time
+    ends_at: Time | None = None
+    timezone: TimeZoneName | None = None
+    venue: OptionalText = Field(None, max_length=300)
+    city: OptionalText = Field(None, max_length=100)
+    country: Country | None = None
+    languages: list[Language] | None = None
+    background: OptionalText = Field(None, max_length=LONG_TEXT)
+    capacity: int | None = Field(None, ge=0, le=1_000_000)
+    registration_opens_at: Time | None = None
+    registration_closes_at: Time | None = None
+    stakeholder_groups: list[StakeholderGroupDoc] | None = None
+
+
+class ContactDoc(Strict):
+    honorific: OptionalText = Field(None, max_length=50)
+    name: str = Field(min_length=1, max_length=200)
+    role: OptionalText = Field(None, max_length=200)
+    organisation: OptionalText = Field(None, max_length=300)
+    email: Email | None = None
+    phone: OptionalText = Field(None, max_length=50)
+    languages: list[Language] | None = None
+
+
+class ParticipantDoc(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    honorific: OptionalText = Field(None, max_length=50)
+    email: Email
+    organisation: OptionalText = Field(None, max_length=300)
+    position: OptionalText = Field(None, max_length=200)
+    stakeholder_group: Key | None = None
+    country: Country | None = None
+    languages: list[Language] | None = None
+    status: Literal["registered", "waitlisted", "cancelled"] | None = None
+    attended: bool | None = None
+    registered_at: Time | None = None
+
+
+class MeetingDocument(Strict):
+    """A whole document. Sections owned by later versions are accepted here as anything and
+    refused (or left out) by the importer, which names them."""
+
+    format: str
+    organisation: OrganisationDoc
+    meeting: MeetingDoc
+    speakers: Any = None
+    sessions: Any = None
+    statements: Any = None
+    outcomes: Any = None
+    contacts: list[ContactDoc] | None = None
+    participants: list[ParticipantDoc] | None = None
+    surveys: Any = None
+    press_release: Any = None
+
+
+# Messages for pydantic's error types, worded for someone editing the JSON file.
+_MESSAGES = {
+    "extra_forbidden": "unknown key",
+    "missing": "required",
+    "string_type": "expected a string",
+    "int_type": "expected a whole number",
+    "bool_type": "expected true or false",
+    "list_type": "expected a list",
+    "model_type": "expected an object",
+    "dict_type": "expected an object",
+    "model_attributes_type": "expected an object",
+    "string_too_short": "must not be empty",
+    "string_pattern_mismatch": "only lower-case letters, digits and hyphens ([a-z0-9-]+)",
+}
+
+
+def json_path(loc: Loc) -> str:
+    """('participants', 12, 'email') -> 'participants[12].email'; () -> '$'."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            path += f".{part}" if path else part
+        else:
+            path += f"[{json.dumps(part, ensure_ascii=False)}]"
+    return path or "$"
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "string_too_long":
+        return f"longer than {ctx.get('max_length')} characters"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}"
+    return _MESSAGES.get(kind, error["msg"])
+
+
+def validation_problems(error: ValidationError) -> list[tuple[Loc, str]]:
+    """Every error of a failed validation as (location, message)."""
+    return [(tuple(item["loc"]), _message(item)) for item in error.errors()]

@@ -1,0 +1,251 @@
+"""Export -> import -> export gives the same meeting, starting with the demo example."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from sqlalchemy import select
+
+from meetapp.extensions import db as _db
+from meetapp.interchange.services import export_meeting, import_meeting
+from meetapp.models import Meeting, Organisation, Participant
+
+MEETING_KEYS = [
+    "slug",
+    "title",
+    "kind",
+    "topic",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "venue",
+    "city",
+    "country",
+    "languages",
+    "background",
+    "capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "stakeholder_groups",
+]
+PARTICIPANT_KEYS = [
+    "name",
+    "honorific",
+    "email",
+    "organisation",
+    "position",
+    "stakeholder_group",
+    "country",
+    "languages",
+    "status",
+    "attended",
+    "registered_at",
+]
+CONTACT_KEYS = ["honorific", "name", "role", "organisation", "email", "phone", "languages"]
+
+
+def assert_same_fields(original: dict[str, Any], exported: dict[str, Any], where: str) -> None:
+    """Every field equal; a field absent from the original must be null in the export."""
+    for key in set(original) | set(exported):
+        assert exported.get(key) == original.get(key), f"{where}.{key}"
+
+
+def empty_database() -> None:
+    _db.session.commit()
+    with _db.engine.begin() as conn:
+        for table in reversed(_db.metadata.sorted_tables):
+            conn.execute(table.delete())
+    _db.session.expire_all()
+
+
+def test_demo_exports_what_it_imported(db, owned_demo):
+    report = import_meeting(owned_demo)
+    db.session.commit()
+    assert report.summary() == "52 participants, 5 stakeholder groups, 2 contacts"
+    assert report.left_out == []
+
+    exported = export_meeting(report.meeting)
+
+    assert list(exported) == ["format", "organisation", "meeting", "contacts", "participants"]
+    assert exported["format"] == "meetapp/1"
+    assert list(exported["organisation"]) == ["name", "short_name", "about", "website"]
+    assert_same_fields(owned_demo["organisation"], exported["organisation"], "organisation")
+    assert list(exported["meeting"]) == MEETING_KEYS
+    assert_same_fields(owned_demo["meeting"], exported["meeting"], "meeting")
+    assert exported["meeting"]["starts_at"] == "2019-02-18T09:00:00+07:00"
+
+    assert len(exported["contacts"]) == len(owned_demo["contacts"]) == 2
+    for index, (original, contact) in enumerate(
+        zip(owned_demo["contacts"], exported["contacts"], strict=True)
+    ):
+        assert list(contact) == CONTACT_KEYS
+        assert_same_fields(original, contact, f"contacts[{index}]")
+
+    assert len(exported["participants"]) == len(owned_demo["participants"]) == 52
+    for index, (original, participant) in enumerate(
+        zip(owned_demo["participants"], exported["participants"], strict=True)
+    ):
+        assert list(participant) == PARTICIPANT_KEYS
+        # The demo gives no registration times; the import records when it happened.
+        assert participant["registered_at"].endswith("+07:00")
+        participant = {k: v for k, v in participant.items() if k != "registered_at"}
+        assert_same_fields(original, participant, f"participants[{index}]")
+
+
+def test_export_imported_into_an_empty_database_exports_the_same(db, owned_demo):
+    first = export_meeting(import_meeting(owned_demo).meeting)
+    text = json.dumps(first, ensure_ascii=False, indent=2)
+
+    empty_database()
+    assert db.session.scalars(select(Meeting)).all() == []
+    report = import_meeting(json.loads(text))
+    db.session.commit()
+    db.session.expire_all()
+    meeting = db.session.scalar(select(Meeting).where(Meeting.slug == "cambodia-japan-2019"))
+    second = export_meeting(meeting)
+
+    assert second == first
+    assert json.dumps(second, ensure_ascii=False, indent=2) == text
+    assert report.summary() == "52 participants, 5 stakeholder groups, 2 contacts"
+
+
+def test_every_field_survives_a_round_trip(db, small_document):
+    document = small_document()
+    document["organisation"].update(about="About us.", website="https://example.org")
+    document["meeting"].update(
+        kind="workshop",
+        topic="safe migration",
+        ends_at="2024-05-02T17:30:00+02:00",
+        venue="Town hall",
+        city="Berlin",
+        country="DE",
+        languages=["de", "en"],
+        background="Why we meet.",
+        registration_opens_at="2024-04-01T00:00:00Z",
+        registration_closes_at="2024-04-30T23:59:00+02:00",
+    )
+    document["contacts"].append(
+        {
+            "honorific": "Dr",
+            "name": "Eva Roth",
+            "role": "Spokesperson",
+            "organisation": "Small Network",
+            "email": "eva@example.org",
+            "phone": "+49 30 123",
+            "languages": ["de"],
+        }
+    )
+    document["participants"][0].update(
+        honorific="H.E. Ms",
+        organisation="Ministry",
+        position="Director",
+        country="DE",
+        languages=["de", "en"],
+        status="registered",
+        attended=True,
+        registered_at="2024-04-02T10:15:30.250000+02:00",
+    )
+    document["participants"][1].update(status="waitlisted", registered_at="2024-04-03T08:00:00Z")
+    document["participants"][2].update(status="cancelled", attended=None, languages=None)
+
+    exported = export_meeting(import_meeting(document).meeting)
+
+    meeting = exported["meeting"]
+    # Times come back in the meeting's own time zone.
+    assert meeting["registration_opens_at"] == "2024-04-01T02:00:00+02:00"
+    assert meeting["country"] == "DE"
+    first, second, third = exported["participants"]
+    assert first["honorific"] == "H.E. Ms"
+    assert first["attended"] is True
+    assert first["registered_at"] == "2024-04-02T10:15:30.250000+02:00"
+    assert second["status"] == "waitlisted"
+    assert second["registered_at"] == "2024-04-03T10:00:00+02:00"
+    assert (third["status"], third["attended"], third["languages"]) == ("cancelled", False, [])
+    assert third["stakeholder_group"] is None
+    assert exported["contacts"][0]["languages"] == []
+    assert exported["contacts"][1]["phone"] == "+49 30 123"
+
+    empty_database()
+    again = export_meeting(import_meeting(json.loads(json.dumps(exported))).meeting)
+    assert again == exported
+
+
+def test_imported_participants_get_a_personal_link_and_keep_their_status(db, small_document):
+    document = small_document()
+    document["meeting"]["capacity"] = 1  # the document is the record: not re-checked
+    report = import_meeting(document)
+    db.session.commit()
+
+    participants = db.session.scalars(
+        select(Participant).where(Participant.meeting_id == report.meeting.id)
+    ).all()
+    assert [p.status for p in participants] == ["registered"] * 3
+    assert all(p.token_hash for p in participants)
+    assert len({p.token_hash for p in participants}) == 3
+    assert [p.email_normalized for p in participants] == [
+        "ana@example.org",
+        "bo@example.org",
+        "cy@example.org",
+    ]
+
+
+def test_an_identical_organisation_is_reused(db, small_document):
+    import_meeting(small_document("first"))
+    import_meeting(small_document("second"))
+    other = small_document("third")
+    other["organisation"]["about"] = "Different words."
+    import_meeting(other)
+    db.session.commit()
+
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.id)).all()
+    assert [o.about for o in organisations] == [None, "Different words."]
+    meetings = db.session.scalars(select(Meeting).order_by(Meeting.slug)).all()
+    assert [m.organisation_id for m in meetings] == [organisations[0].id] * 2 + [
+        organisations[1].id
+    ]
+
+
+def test_empty_sections_of_later_versions_are_accepted(db, small_document):
+    document = small_document()
+    document.update(speakers=[], sessions=None, surveys=[], press_release=None)
+    report = import_meeting(document)
+    assert report.left_out == []
+    assert report.summary() == "3 participants, 2 stakeholder groups, 1 contact"
+
+
+def test_demo_leaves_out_what_it_cannot_store(db, demo_document):
+    report = import_meeting(demo_document, leave_out_unsupported=True)
+    assert report.left_out == [
+        "speakers",
+        "sessions",
+        "statements",
+        "outcomes",
+        "surveys",
+        "press_release",
+    ]
+    assert report.meeting.slug == "cambodia-japan-2019"
+
+
+def test_five_thousand_participants_import_and_export_in_seconds(db, small_document):
+    document = small_document()
+    document["participants"] = [
+        {
+            "name": f"Person {n}",
+            "email": f"person{n}@example.org",
+            "stakeholder_group": "gov" if n % 2 else "cso",
+            "languages": ["en"],
+            "registered_at": "2024-04-02T10:00:00+02:00",
+        }
+        for n in range(5000)
+    ]
+    started = time.perf_counter()
+    report = import_meeting(document)
+    db.session.commit()
+    exported = export_meeting(report.meeting)
+    elapsed = time.perf_counter() - started
+
+    assert len(exported["participants"]) == 5000
+    assert exported["participants"][4999]["email"] == "person4999@example.org"
+    assert elapsed < 15, f"import and export took {elapsed:.1f} s"

@@ -1,0 +1,129 @@
+"""A bad document is refused whole: every problem listed by JSON path, nothing written."""
+
+from __future__ import annotations
+
+import pytest
+
+from meetapp.interchange.schema import json_path
+from meetapp.interchange.services import InterchangeError, import_meeting, parse_document
+
+NOT_SUPPORTED = "not supported by this version of meetapp; remove the section to import the rest"
+
+
+def problems_of(document) -> list[str]:
+    with pytest.raises(InterchangeError) as caught:
+        import_meeting(document)
+    return caught.value.problems
+
+
+def test_every_problem_is_listed_by_path_and_nothing_is_written(
+    db, owned_demo, small_document, row_counts
+):
+    import_meeting(small_document("taken"))
+    db.session.commit()
+    before = row_counts()
+
+    document = owned_demo
+    document["meeting"]["slug"] = "taken"
+    document["meeting"]["ends_at"] = "2019-02-18T16:30:00"
+    document["meeting"]["colour"] = "blue"
+    document["participants"][12]["email"] = "not-an-address"
+    document["participants"][20]["stakeholder_group"] = "aliens"
+    document["participants"][30]["email"] = document["participants"][3]["email"].upper()
+    document["participants"][40]["status"] = "maybe"
+    document["speakers"] = [{"key": "s1", "name": "Someone"}]
+
+    problems = problems_of(document)
+
+    assert problems == [
+        "meeting.ends_at: the time has no offset; write it like 2019-02-18T09:00:00+07:00",
+        "meeting.colour: unknown key",
+        'meeting.slug: "taken" is already used by another meeting',
+        f"speakers: {NOT_SUPPORTED}",
+        "participants[12].email: not an email address",
+        'participants[20].stakeholder_group: no stakeholder group with the key "aliens" '
+        "in meeting.stakeholder_groups",
+        "participants[30].email: the same address as participants[3].email "
+        "(addresses are compared without regard to case)",
+        "participants[40].status: must be one of 'registered', 'waitlisted' or 'cancelled'",
+    ]
+    db.session.rollback()
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda d: d["meeting"].update(slug="Cambodia_2019"), "meeting.slug: only lower-case"),
+        (lambda d: d["meeting"].update(slug="import"), 'meeting.slug: "import" is reserved'),
+        (lambda d: d["meeting"].pop("title"), "meeting.title: required"),
+        (lambda d: d["meeting"].update(title="   "), "meeting.title: must not be empty"),
+        (lambda d: d["meeting"].update(title="x" * 10_000), "meeting.title: longer than 300"),
+        (lambda d: d["meeting"].update(timezone="Mars/Base"), "meeting.timezone: not an IANA"),
+        (lambda d: d["meeting"].update(country="kh"), "meeting.country: not an ISO 3166-1"),
+        (lambda d: d["meeting"].update(languages=["xx"]), "meeting.languages[0]: not an ISO 639"),
+        (lambda d: d["meeting"].update(capacity=-1), "meeting.capacity: must be at least 0"),
+        (lambda d: d["meeting"].update(capacity="60"), "meeting.capacity: expected a whole num"),
+        (
+            lambda d: d["meeting"].update(ends_at="2019-02-17T09:00:00+07:00"),
+            "meeting.ends_at: is before starts_at",
+        ),
+        (
+            lambda d: d["meeting"].update(registration_closes_at="2019-01-01T00:00:00+07:00"),
+            "meeting.registration_closes_at: is before registration_opens_at",
+        ),
+        (lambda d: d["meeting"].update(starts_at="18/02/2019"), "meeting.starts_at: not an ISO"),
+        (lambda d: d["meeting"].update(starts_at=1550455200), "meeting.starts_at: expected an"),
+        (
+            lambda d: d["meeting"]["stakeholder_groups"].append({"key": "cso", "label": "CSO"}),
+            'meeting.stakeholder_groups[5].key: "cso" is also the key of '
+            "meeting.stakeholder_groups[1]",
+        ),
+        (lambda d: d.update(format="meetapp/2"), 'format: must be "meetapp/1"'),
+        (lambda d: d.pop("format"), "format: required"),
+        (lambda d: d.pop("organisation"), "organisation: required"),
+        (lambda d: d.update(participants={}), "participants: expected a list"),
+        (lambda d: d["participants"][0].pop("email"), "participants[0].email: required"),
+        (lambda d: d["participants"][1].update(attended="yes"), "participants[1].attended: exp"),
+        (lambda d: d["participants"][2].update(country="XX"), "participants[2].country: not an"),
+        (lambda d: d["contacts"][1].update(email="nope"), "contacts[1].email: not an email"),
+        (lambda d: d.update(press_release={"headline": "H"}), f"press_release: {NOT_SUPPORTED}"),
+        (lambda d: d.update(**{"odd key": 1}), '["odd key"]: unknown key'),
+    ],
+)
+def test_each_rule_is_reported_by_path(db, owned_demo, row_counts, change, problem):
+    change(owned_demo)
+    problems = problems_of(owned_demo)
+    assert any(line.startswith(problem) for line in problems), problems
+    assert row_counts()["Meeting"] == 0
+
+
+def test_a_document_that_is_not_an_object_is_refused(db):
+    assert problems_of([1, 2]) == ["$: expected a JSON object (a meetapp/1 document)"]
+
+
+@pytest.mark.parametrize(
+    ("data", "start"),
+    [
+        (b'{"format": "meetapp/1",', "$: not valid JSON: "),
+        (b"", "$: not valid JSON: "),
+        (b"\xff\xfe{}", "$: not valid JSON: not UTF-8"),
+    ],
+)
+def test_malformed_json_is_refused(data, start):
+    with pytest.raises(InterchangeError) as caught:
+        parse_document(data)
+    assert len(caught.value.problems) == 1
+    assert caught.value.problems[0].startswith(start)
+
+
+def test_utf8_with_a_byte_order_mark_is_read():
+    assert parse_document('\ufeff{"a": "é"}'.encode()) == {"a": "é"}
+
+
+def test_json_paths():
+    assert json_path(("participants", 12, "email")) == "participants[12].email"
+    assert json_path(()) == "$"
+    assert json_path(("meeting", "stakeholder_groups", 0, "key")) == (
+        "meeting.stakeholder_groups[0].key"
+    )

@@ -1,0 +1,205 @@
+"""The outbox: what is queued, what arrives at a real SMTP server, and retries after failure."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from meetapp.models import OutboxMessage, Participant
+from meetapp.outbox.services import deliver_queued, queue_message
+from tests.outbox.smtp import free_port, start_smtp
+
+
+def form(**changes):
+    data = {
+        "name": "Sokha Chan",
+        "honorific": "Ms",
+        "email": "sokha@example.org",
+        "country": "KH",
+        "languages": ["km"],
+        "consent": "y",
+    }
+    data.update(changes)
+    return data
+
+
+def outbox(db):
+    db.session.expire_all()
+    rows = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    db.session.commit()
+    return rows
+
+
+def link_in(body: str) -> str:
+    match = re.search(r"https?://\S+/r/[A-Za-z0-9_-]+", body)
+    assert match, body
+    return match.group(0)
+
+
+def test_nothing_is_queued_when_mail_is_not_configured(app, client, db, make_meeting):
+    meeting = make_meeting()
+    response = client.post(f"/m/{meeting.slug}/register", data=form())
+    assert response.status_code == 302
+    assert outbox(db) == []
+    with app.test_request_context():
+        assert queue_message("a@example.org", "Hello", "Body", "test") is None
+        assert deliver_queued() == (0, 0)
+
+
+def test_confirmation_arrives_with_a_link_that_opens_the_personal_page(
+    client, db, make_meeting, smtp_server, mail_to
+):
+    mail_to(smtp_server.port)
+    meeting = make_meeting(title="Dialogue on Labour Migration", venue="Sunway Hotel")
+    response = client.post(f"/m/{meeting.slug}/register", data=form())
+    assert response.status_code == 302
+    location = response.headers["Location"]
+
+    [message] = smtp_server.messages
+    assert smtp_server.recipients == [["sokha@example.org"]]
+    assert message["Subject"] == "Registration confirmed: Dialogue on Labour Migration"
+    assert message["From"] == "meetings@example.org"
+    body = message.get_content()
+    assert "Dear Ms Sokha Chan," in body
+    assert "Sunway Hotel" in body
+    link = link_in(body)
+    assert link == f"http://localhost{location}"
+
+    page = client.get(link.removeprefix("http://localhost"))
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "We have also sent it to you by e-mail." in text
+    assert "Sokha Chan" in text
+
+    [row] = outbox(db)
+    assert (row.status, row.kind, row.recipient) == (
+        "sent",
+        "registration_confirmation",
+        "sokha@example.org",
+    )
+    assert row.sent_at is not None
+    assert row.meeting_id == meeting.id
+    assert row.last_error is None
+
+
+def test_public_base_url_is_used_for_the_link(
+    app, client, make_meeting, smtp_server, mail_to, monkeypatch
+):
+    mail_to(smtp_server.port)
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://meet.example.org/")
+    meeting = make_meeting()
+    response = client.post(f"/m/{meeting.slug}/register", data=form())
+    link = link_in(smtp_server.bodies()[0])
+    assert link == "https://meet.example.org" + response.headers["Location"]
+
+
+def test_waitlisted_registrant_is_told_their_place(
+    client, make_meeting, make_participant, smtp_server, mail_to
+):
+    mail_to(smtp_server.port)
+    meeting = make_meeting(capacity=1)
+    make_participant(meeting)
+    client.post(f"/m/{meeting.slug}/register", data=form(email="one@example.org"))
+    client.post(f"/m/{meeting.slug}/register", data=form(email="two@example.org"))
+    subjects = [message["Subject"] for message in smtp_server.messages]
+    assert subjects == [
+        f"Waiting list, place 1: {meeting.title}",
+        f"Waiting list, place 2: {meeting.title}",
+    ]
+    assert "you are number 2" in smtp_server.bodies()[1]
+    assert link_in(smtp_server.bodies()[1])
+
+
+def test_cancelling_tells_the_promoted_person(client, db, make_meeting, smtp_server, mail_to):
+    mail_to(smtp_server.port)
+    meeting = make_meeting(capacity=1)
+    seated = client.post(f"/m/{meeting.slug}/register", data=form(email="seated@example.org"))
+    client.post(f"/m/{meeting.slug}/register", data=form(email="waiting@example.org"))
+    response = client.post(seated.headers["Location"] + "/cancel")
+    assert response.status_code == 302
+
+    last = smtp_server.messages[-1]
+    assert smtp_server.recipients[-1] == ["waiting@example.org"]
+    assert last["Subject"] == f"A seat is now yours: {meeting.title}"
+    assert "a seat at" in last.get_content()
+    kinds = [row.kind for row in outbox(db)]
+    assert kinds == [
+        "registration_confirmation",
+        "registration_waitlisted",
+        "registration_promoted",
+    ]
+    assert all(row.status == "sent" for row in outbox(db))
+
+
+def test_unreachable_server_leaves_the_message_failed_and_a_later_delivery_sends_it(
+    app, client, db, make_meeting, mail_to
+):
+    port = free_port()  # nothing listens here yet
+    mail_to(port)
+    meeting = make_meeting()
+    response = client.post(f"/m/{meeting.slug}/register", data=form())
+    assert response.status_code == 302  # the registration itself is kept
+    assert client.get(response.headers["Location"]).status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(select(Participant.status)) == "registered"
+
+    [row] = outbox(db)
+    assert row.status == "failed"
+    assert row.attempts == 1
+    assert row.last_error  # e.g. ConnectionRefusedError: [Errno 111] Connection refused
+    assert row.sent_at is None
+
+    with app.app_context():
+        assert deliver_queued() == (0, 1)  # still down: failed again, not raised
+    [row] = outbox(db)
+    assert (row.status, row.attempts) == ("failed", 2)
+
+    controller, inbox = start_smtp(port)
+    try:
+        with app.app_context():
+            assert deliver_queued() == (1, 0)
+            assert deliver_queued() == (0, 0)  # nothing left to send
+    finally:
+        controller.stop()
+    [row] = outbox(db)
+    assert (row.status, row.attempts, row.last_error) == ("sent", 3, None)
+    assert row.sent_at is not None
+    link = link_in(inbox.bodies()[0])
+    assert client.get(link.removeprefix("http://localhost")).status_code == 200
+
+
+def test_send_mail_command_delivers_the_queue(app, runner, db, smtp_server, mail_to):
+    mail_to(smtp_server.port)
+    with app.test_request_context():
+        for n in range(3):
+            queue_message(
+                f"p{n}@example.org", f"Subject\r\nBcc: evil@example.org {n}", "Body", "test"
+            )
+        db.session.commit()
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "3 sent, 0 failed." in result.output
+    assert sorted(r[0] for r in smtp_server.recipients) == [
+        "p0@example.org",
+        "p1@example.org",
+        "p2@example.org",
+    ]
+    # A line break in a subject cannot add a header.
+    assert all(message["Bcc"] is None for message in smtp_server.messages)
+    assert smtp_server.messages[0]["Subject"].startswith("Subject Bcc: evil@example.org")
+    assert [row.status for row in outbox(db)] == ["sent"] * 3
+
+
+def test_deliver_only_the_given_ids(app, db, smtp_server, mail_to):
+    mail_to(smtp_server.port)
+    with app.app_context():
+        first = queue_message("a@example.org", "A", "Body", "test")
+        second = queue_message("b@example.org", "B", "Body", "test")
+        assert first is not None
+        assert second is not None
+        db.session.commit()
+        assert deliver_queued([second.id]) == (1, 0)
+        assert deliver_queued([]) == (0, 0)
+    assert smtp_server.recipients == [["b@example.org"]]
+    assert [row.status for row in outbox(db)] == ["queued", "sent"]

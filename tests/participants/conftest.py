@@ -1,0 +1,104 @@
+"""Fixtures of the participant-screen tests: a meeting with its organiser, and test clients
+whose requests each run in an application context (and database session) of their own, as in
+production, so that several users in one test do not share Flask-Login's cached user."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import insert, select
+
+from meetapp.models import Meeting, Participant, User
+
+PASSWORD = "correct horse battery staple"
+
+
+class OwnContextClient(FlaskClient):
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def new_client(app: Flask) -> Callable[[User | None], FlaskClient]:
+    def make(user: User | None = None) -> FlaskClient:
+        client = OwnContextClient(app, app.response_class, use_cookies=True)
+        if user is not None:
+            response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+            assert response.status_code == 302
+        return client
+
+    return make
+
+
+@dataclass
+class Setup:
+    """A meeting (capacity 3, groups government and cso) and its organiser, logged in."""
+
+    db: Any
+    meeting: Meeting
+    organiser: User
+    client: FlaskClient
+
+    @property
+    def base(self) -> str:
+        return f"/meetings/{self.meeting.slug}"
+
+    def group_id(self, key: str) -> int:
+        return next(group.id for group in self.meeting.stakeholder_groups if group.key == key)
+
+    def reload(self, participant: Participant) -> Participant:
+        """The participant as the database has it now (a request wrote in its own session)."""
+        self.db.session.rollback()
+        fresh = self.db.session.get(Participant, participant.id)
+        assert fresh is not None
+        return fresh
+
+    def participants(self) -> list[Participant]:
+        self.db.session.rollback()
+        return list(
+            self.db.session.scalars(
+                select(Participant)
+                .where(Participant.meeting_id == self.meeting.id)
+                .order_by(Participant.id)
+            )
+        )
+
+    def bulk(self, count: int, meeting: Meeting | None = None) -> None:
+        """Insert `count` participants in one statement: statuses and groups in turn."""
+        meeting = meeting or self.meeting
+        start = datetime(2019, 1, 1, tzinfo=UTC)
+        groups: list[int | None] = [group.id for group in meeting.stakeholder_groups]
+        groups.append(None)
+        statuses = ["registered", "waitlisted", "cancelled"]
+        rows = [
+            {
+                "meeting_id": meeting.id,
+                "name": f"Bulk Person {n:05d}",
+                "email": f"bulk{n}@example.org",
+                "email_normalized": f"bulk{n}@example.org",
+                "organisation": f"Org {n % 17}",
+                "status": statuses[n % 3],
+                "stakeholder_group_id": groups[n % len(groups)],
+                "languages": ["en"],
+                "attended": n % 6 == 0,
+                "registered_at": start + timedelta(seconds=n),
+                "updated_at": start,
+            }
+            for n in range(count)
+        ]
+        self.db.session.execute(insert(Participant), rows)
+        self.db.session.commit()
+
+
+@pytest.fixture
+def setup(db: Any, make_user: Any, make_meeting: Any, new_client: Any) -> Setup:
+    organiser = make_user("organiser")
+    meeting = make_meeting(organisers=[organiser], capacity=3, slug="mekong-2019")
+    return Setup(db=db, meeting=meeting, organiser=organiser, client=new_client(organiser))

@@ -1,0 +1,419 @@
+"""Public registration: the page, the window, the waiting list, bad input and personal links."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from meetapp.models import Participant, StakeholderGroup
+from tests.conftest import csrf_token_from
+
+
+def participants(db, meeting_id):
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(Participant)
+            .where(Participant.meeting_id == meeting_id)
+            .order_by(Participant.registered_at, Participant.id)
+        )
+    )
+
+
+def group_id(db, meeting_id, key):
+    return db.session.scalar(
+        select(StakeholderGroup.id).where(
+            StakeholderGroup.meeting_id == meeting_id, StakeholderGroup.key == key
+        )
+    )
+
+
+# The page and the registration window
+
+
+def test_page_shows_meeting_facts_in_its_time_zone_and_the_form(client, make_meeting):
+    meeting = make_meeting(
+        title="Labour migration dialogue",
+        starts_at=datetime(2031, 2, 18, 2, 0, tzinfo=UTC),
+        venue="Sunway Hotel",
+        city="Phnom Penh",
+        country="KH",
+        timezone="Asia/Phnom_Penh",
+    )
+    response = client.get(f"/m/{meeting.slug}/register")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Labour migration dialogue" in page
+    assert "18 February 2031, 09:00 (Asia/Phnom_Penh)" in page
+    assert "Sunway Hotel, Phnom Penh, Cambodia" in page
+    for field in ("name", "honorific", "email", "organisation", "position", "needs", "consent"):
+        assert f'name="{field}"' in page
+    assert "Civil society" in page  # stakeholder groups offered
+    assert '<option value="KH">Cambodia</option>' in page
+    assert '<option value="km">Khmer</option>' in page
+    assert "20 seats left" in page
+
+
+def test_unknown_meeting_is_404(client):
+    assert client.get("/m/no-such-meeting/register").status_code == 404
+    assert client.post("/m/no-such-meeting/register", data={}).status_code == 404
+
+
+def test_before_the_window_the_page_says_when_it_opens_and_refuses(client, db, make_meeting, form):
+    meeting = make_meeting(opens_in=timedelta(days=3), timezone="Asia/Tokyo")
+    opens = meeting.registration_opens_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tokyo"))
+    response = client.get(f"/m/{meeting.slug}/register")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Registration has not opened yet." in page
+    assert f"{opens.day} {opens:%B %Y, %H:%M} (Asia/Tokyo)" in page
+    assert 'name="email"' not in page
+
+    response = client.post(f"/m/{meeting.slug}/register", data=form())
+    assert response.status_code == 403
+    assert "Registration has not opened yet." in response.get_data(as_text=True)
+    assert participants(db, meeting.id) == []
+
+
+def test_after_the_window_the_page_says_closed_and_refuses(client, db, make_meeting, form):
+    meeting = make_meeting(opens_in=timedelta(days=-10), closes_in=timedelta(minutes=-1))
+    response = client.get(f"/m/{meeting.slug}/register")
+    page = response.get_data(as_text=True)
+    assert "Registration is closed." in page
+    assert 'name="email"' not in page
+    response = client.post(f"/m/{meeting.slug}/register", data=form())
+    assert response.status_code == 403
+    assert "Registration is closed." in response.get_data(as_text=True)
+    assert participants(db, meeting.id) == []
+
+
+def test_open_without_window_limits(client, db, make_meeting, register):
+    meeting = make_meeting(opens_in=None, closes_in=None, capacity=None)
+    page = client.get(f"/m/{meeting.slug}/register").get_data(as_text=True)
+    assert 'name="email"' in page
+    assert "seats left" not in page
+    register(meeting.slug)
+    assert [p.status for p in participants(db, meeting.id)] == ["registered"]
+
+
+# Registering
+
+
+def test_registering_redirects_to_the_personal_page(client, db, make_meeting, form, token_of):
+    meeting = make_meeting(title="Dialogue 2031")
+    group = group_id(db, meeting.id, "cso")
+    response = client.post(
+        f"/m/{meeting.slug}/register",
+        data=form(email="Sokha@Example.org", stakeholder_group=str(group)),
+    )
+    assert response.status_code == 302
+    token = token_of(response.headers["Location"])
+    assert len(token) >= 43  # 256 bits, URL-safe base64
+
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You are registered for Dialogue 2031." in page
+    assert "Keep this page" in page
+    assert f"http://localhost/r/{token}" in page
+    assert "Registered" in page
+    assert "Stakeholder group: Civil society" in page
+
+    [person] = participants(db, meeting.id)
+    assert person.status == "registered"
+    assert person.email_normalized == "sokha@example.org"
+    assert person.stakeholder_group_id == group
+    assert person.languages == ["km", "en"]
+    assert person.country == "KH"
+    assert person.consent_at is not None
+    assert person.token_hash is not None
+    assert token not in person.token_hash
+
+
+def test_full_meeting_puts_registrants_on_the_waiting_list_with_their_place(
+    client, db, make_meeting, make_participant, form
+):
+    meeting = make_meeting(capacity=1)
+    make_participant(meeting)
+    page = client.get(f"/m/{meeting.slug}/register").get_data(as_text=True)
+    assert "registrations now join the waiting list" in page
+
+    first = client.post(f"/m/{meeting.slug}/register", data=form(email="a@example.org"))
+    second = client.post(f"/m/{meeting.slug}/register", data=form(email="b@example.org"))
+    page = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert "you are on the waiting list, place 2" in page
+    assert "You are number 2 on the waiting list" in page
+    page = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert "You are number 1 on the waiting list" in page
+    assert [p.status for p in participants(db, meeting.id)] == [
+        "registered",
+        "waitlisted",
+        "waitlisted",
+    ]
+
+
+def test_same_email_in_other_case_gets_a_clear_message_and_no_duplicate(
+    client, db, make_meeting, form, register
+):
+    meeting = make_meeting()
+    register(meeting.slug, email="sokha@example.org")
+    response = client.post(
+        f"/m/{meeting.slug}/register", data=form(email="SOKHA@example.ORG", name="Other")
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "already registered for this meeting" in page
+    assert 'value="Other"' in page  # input kept
+    # beside the e-mail field
+    email_input = page.index('name="email"')
+    assert page.index("already registered", email_input) - email_input < 400
+    assert len(participants(db, meeting.id)) == 1
+
+
+def test_a_cancelled_registration_may_register_again(client, db, make_meeting, register):
+    meeting = make_meeting()
+    token = register(meeting.slug)
+    assert client.post(f"/r/{token}/cancel").status_code == 302
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "This registration is cancelled." in page
+    assert f'href="/m/{meeting.slug}/register"' in page
+
+    new_token = register(meeting.slug, name="Sokha Again")
+    [person] = participants(db, meeting.id)
+    assert person.status == "registered"
+    assert person.name == "Sokha Again"
+    assert client.get(f"/r/{token}").status_code == 404  # only the newest link works
+    assert client.get(f"/r/{new_token}").status_code == 200
+
+
+# Bad input: a form error, never a 500, nothing stored
+
+
+def _refused(client, db, meeting, data, message):
+    response = client.post(f"/m/{meeting.slug}/register", data=data)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert participants(db, meeting.id) == []
+    return response.get_data(as_text=True)
+
+
+def test_empty_form(client, db, make_meeting):
+    meeting = make_meeting()
+    page = _refused(client, db, meeting, {}, "Enter your name.")
+    assert "Enter your e-mail address." in page
+    assert "Please agree to the processing of your data." in page
+
+
+def test_invalid_email(client, db, make_meeting, form):
+    meeting = make_meeting()
+    for bad in ("not-an-email", "a@b", "<script>@x.org", "x" * 300 + "@example.org"):
+        _refused(
+            client,
+            db,
+            meeting,
+            form(email=bad),
+            "valid e-mail address"
+            if len(bad) < 300
+            else "Field cannot be longer than 254 characters.",
+        )
+
+
+def test_ten_thousand_characters(client, db, make_meeting, form):
+    meeting = make_meeting()
+    _refused(client, db, meeting, form(name="x" * 10_000), "longer than 200 characters")
+    _refused(client, db, meeting, form(needs="x" * 10_000), "longer than 2000 characters")
+    _refused(client, db, meeting, form(organisation="x" * 10_000), "longer than 300 characters")
+
+
+def test_missing_consent(client, db, make_meeting, form):
+    meeting = make_meeting()
+    _refused(client, db, meeting, form(consent=None), "Please agree to the processing")
+
+
+def test_unknown_or_foreign_stakeholder_group(client, db, make_meeting, form):
+    meeting = make_meeting()
+    other = make_meeting()
+    foreign = group_id(db, other.id, "cso")
+    for bad in (str(foreign), "999999", "abc", "-1", "1.5"):
+        _refused(client, db, meeting, form(stakeholder_group=bad), "Not a valid choice")
+
+
+def test_unknown_country_and_language(client, db, make_meeting, form):
+    meeting = make_meeting()
+    _refused(client, db, meeting, form(country="XX"), "Not a valid choice")
+    _refused(client, db, meeting, form(languages=["en", "zz"]), "not a valid choice")
+
+
+def test_html_in_name_is_shown_escaped(client, db, make_meeting, register):
+    meeting = make_meeting()
+    token = register(meeting.slug, name='<script>alert("x")</script><b>Bold</b>')
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(" in page
+    assert "<b>Bold</b>" not in page
+    [person] = participants(db, meeting.id)
+    assert person.name == '<script>alert("x")</script><b>Bold</b>'
+
+
+# The personal link
+
+
+def test_bad_tokens_all_get_the_same_404_page(client, make_meeting, register):
+    meeting = make_meeting()
+    token = register(meeting.slug)
+    client.get(f"/r/{token}")  # shows (and so clears) the flashed confirmation
+    bodies = set()
+    for bad in (
+        "garbage",
+        secrets.token_urlsafe(32),
+        token[:-1],
+        token + "x",
+        token.upper() if token.upper() != token else token.lower(),
+        "x" * 5000,
+        "%00",
+        "' OR 1=1 --",
+    ):
+        response = client.get(f"/r/{bad}")
+        assert response.status_code == 404, bad
+        bodies.add(response.get_data(as_text=True))
+        assert client.post(f"/r/{bad}/cancel").status_code == 404
+    assert len(bodies) == 1
+    assert "This personal link is not valid." in bodies.pop()
+
+
+def test_update_through_the_personal_link(client, db, make_meeting, register, form):
+    meeting = make_meeting()
+    token = register(meeting.slug, email="old@example.org")
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    assert 'value="old@example.org"' in page  # the form shows the current details
+    assert '<option selected value="km">' in page or 'value="km" selected' in page
+
+    response = client.post(
+        f"/r/{token}",
+        data=form(name="New Name", email="New@Example.org", consent=None, languages=["fr"]),
+    )
+    assert response.status_code == 302
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "Your changes are saved." in page
+    assert "New Name" in page
+    [person] = participants(db, meeting.id)
+    assert person.name == "New Name"
+    assert person.email_normalized == "new@example.org"
+    assert person.languages == ["fr"]
+
+
+def test_update_keeps_emails_unique_and_refuses_bad_input(client, db, make_meeting, register, form):
+    meeting = make_meeting()
+    register(meeting.slug, email="taken@example.org")
+    token = register(meeting.slug, email="mine@example.org", name="Mine")
+    response = client.post(f"/r/{token}", data=form(email="TAKEN@example.org", name="Changed"))
+    assert response.status_code == 200
+    assert "Another registration for this meeting uses this e-mail address." in (
+        response.get_data(as_text=True)
+    )
+    response = client.post(f"/r/{token}", data=form(name="x" * 10_000))
+    assert "longer than 200 characters" in response.get_data(as_text=True)
+    other_group = group_id(db, make_meeting().id, "cso")
+    response = client.post(f"/r/{token}", data=form(stakeholder_group=str(other_group)))
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    names = {p.email_normalized: p.name for p in participants(db, meeting.id)}
+    assert names == {"taken@example.org": "Sokha Chan", "mine@example.org": "Mine"}
+
+
+def test_cancel_through_the_personal_link_promotes_the_first_waitlisted(
+    client, db, make_meeting, register
+):
+    meeting = make_meeting(capacity=1)
+    seated = register(meeting.slug, email="seated@example.org")
+    first = register(meeting.slug, email="first@example.org")
+    register(meeting.slug, email="second@example.org")
+    page = client.get(f"/r/{seated}").get_data(as_text=True)
+    assert 'data-confirm="Cancel your registration?' in page
+
+    response = client.post(f"/r/{seated}/cancel")
+    assert response.status_code == 302
+    page = client.get(f"/r/{seated}").get_data(as_text=True)
+    assert "Your registration is cancelled." in page
+    assert "Cancelled" in page
+    assert 'name="email"' not in page  # no update form for a cancelled registration
+
+    statuses = {p.email_normalized: p.status for p in participants(db, meeting.id)}
+    assert statuses == {
+        "seated@example.org": "cancelled",
+        "first@example.org": "registered",
+        "second@example.org": "waitlisted",
+    }
+    assert "A seat is yours." in client.get(f"/r/{first}").get_data(as_text=True)
+
+    # Cancelling twice changes nothing more; updating a cancelled one is refused.
+    client.post(f"/r/{seated}/cancel")
+    client.post(f"/r/{seated}", data={"name": "Changed", "email": "seated@example.org"})
+    statuses = {p.email_normalized: p.status for p in participants(db, meeting.id)}
+    assert statuses["second@example.org"] == "waitlisted"
+    assert {p.name for p in participants(db, meeting.id)} == {"Sokha Chan"}
+
+
+def test_cancelled_after_close_has_no_register_again_link(client, db, make_meeting, register):
+    meeting = make_meeting()
+    token = register(meeting.slug)
+    client.post(f"/r/{token}/cancel")
+    meeting.registration_closes_at = datetime.now(UTC) - timedelta(seconds=1)
+    db.session.commit()
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "This registration is cancelled." in page
+    assert "register again" not in page
+
+
+# CSRF and rate limits
+
+
+def test_csrf_is_enforced_on_register_update_and_cancel(
+    client, db, make_meeting, form, register, csrf_enabled
+):
+    meeting = make_meeting()
+    response = client.post(f"/m/{meeting.slug}/register", data=form())
+    assert response.status_code == 400
+    assert participants(db, meeting.id) == []
+
+    page = client.get(f"/m/{meeting.slug}/register").get_data(as_text=True)
+    response = client.post(
+        f"/m/{meeting.slug}/register", data=form(csrf_token=csrf_token_from(page))
+    )
+    assert response.status_code == 302
+    token = response.headers["Location"].rsplit("/", 1)[1]
+
+    assert client.post(f"/r/{token}", data=form(name="Forged")).status_code == 400
+    assert client.post(f"/r/{token}/cancel").status_code == 400
+    [person] = participants(db, meeting.id)
+    assert (person.name, person.status) == ("Sokha Chan", "registered")
+
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    csrf = csrf_token_from(page)
+    assert client.post(f"/r/{token}", data=form(name="Real", csrf_token=csrf)).status_code == 302
+    assert client.post(f"/r/{token}/cancel", data={"csrf_token": csrf}).status_code == 302
+    [person] = participants(db, meeting.id)
+    assert (person.name, person.status) == ("Real", "cancelled")
+
+
+def test_token_lookups_are_rate_limited(app, client, make_meeting, register, monkeypatch):
+    meeting = make_meeting()
+    token = register(meeting.slug)
+    monkeypatch.setitem(app.config, "TOKEN_RATE_LIMIT", "3 per minute")
+    assert client.get(f"/r/{token}").status_code == 200
+    assert client.get("/r/guessing-a-token-here-123").status_code == 404
+    assert client.post(f"/r/{token}/cancel").status_code == 302
+    response = client.get(f"/r/{token}")
+    assert response.status_code == 429
+    assert "Too many requests" in response.get_data(as_text=True)
+
+
+def test_registrations_are_rate_limited(app, client, db, make_meeting, form, monkeypatch):
+    meeting = make_meeting()
+    monkeypatch.setitem(app.config, "REGISTER_RATE_LIMIT", "2 per minute")
+    for n in range(2):
+        response = client.post(f"/m/{meeting.slug}/register", data=form(email=f"p{n}@example.org"))
+        assert response.status_code == 302
+    response = client.post(f"/m/{meeting.slug}/register", data=form(email="p3@example.org"))
+    assert response.status_code == 429
+    assert client.get(f"/m/{meeting.slug}/register").status_code == 200  # reading stays open
+    assert len(participants(db, meeting.id)) == 2

@@ -1,0 +1,136 @@
+"""The Alembic revisions build exactly the schema of the models, and take it down again.
+
+Runs on a fresh SQLite file always, and on a fresh PostgreSQL database (created beside the
+suite's own and dropped afterwards) when MEETAPP_TEST_DATABASE_URL names a PostgreSQL server.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from pprint import pformat
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from config import TestingConfig
+from meetapp import create_app
+from meetapp.extensions import db
+
+VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
+
+
+@pytest.fixture
+def keep_logging() -> Iterator[None]:
+    """Put logging back as it was: Alembic's env.py reconfigures it from alembic.ini,
+    which disables every logger that already exists and replaces the root handlers."""
+    manager = logging.Logger.manager
+    before = {
+        name: (logger.disabled, logger.level, list(logger.handlers), logger.propagate)
+        for name, logger in manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    root = logging.getLogger()
+    root_handlers, root_level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = root_handlers
+    root.setLevel(root_level)
+    for name, logger in manager.loggerDict.items():
+        if isinstance(logger, logging.Logger) and name in before:
+            logger.disabled, level, handlers, logger.propagate = before[name]
+            logger.setLevel(level)
+            logger.handlers[:] = handlers
+
+
+def _app_for(url: str, instance: Path) -> Flask:
+    config = type(
+        "MigrationTestConfig",
+        (TestingConfig,),
+        {"SQLALCHEMY_DATABASE_URI": url},
+    )
+    app = create_app(config)
+    app.instance_path = str(instance)
+    return app
+
+
+def _schema_differences(app: Flask) -> list[Any]:
+    options = dict(app.extensions["migrate"].configure_args)
+    options.setdefault("compare_type", True)
+    options.pop("process_revision_directives", None)
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts=options)
+        return list(compare_metadata(context, db.metadata))
+
+
+def _table_names() -> set[str]:
+    return set(inspect(db.engine).get_table_names())
+
+
+def _upgrade_compare_downgrade(app: Flask) -> None:
+    with app.app_context():
+        try:
+            upgrade()
+            with db.engine.connect() as connection:
+                revision = MigrationContext.configure(connection).get_current_revision()
+            assert revision is not None, "the upgrade recorded no revision"
+
+            differences = _schema_differences(app)
+            assert differences == [], (
+                "the migrations do not build the schema of the models; "
+                "generate a revision with `flask --app meetapp db migrate`:\n"
+                + pformat(differences)
+            )
+            assert set(db.metadata.tables) <= _table_names()
+
+            downgrade(revision="base")
+            assert _table_names() - {"alembic_version"} == set()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_there_is_a_revision() -> None:
+    revisions = sorted(path.name for path in VERSIONS.glob("*.py"))
+    assert revisions, f"{VERSIONS} holds no Alembic revision"
+
+
+def test_migrations_match_models_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
+    app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
+    _upgrade_compare_downgrade(app)
+
+
+@pytest.fixture
+def fresh_postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the server of the suite's own, dropped after."""
+    suite_url = os.environ.get("MEETAPP_TEST_DATABASE_URL", "")
+    if not suite_url.startswith(("postgresql", "postgres:")):
+        pytest.skip("MEETAPP_TEST_DATABASE_URL does not name a PostgreSQL database")
+    url = make_url(suite_url.replace("postgres://", "postgresql://", 1))
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    name = f"{url.database}_migrations_{secrets.token_hex(4)}"
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield url.set(database=name).render_as_string(hide_password=False)
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        server.dispose()
+
+
+def test_migrations_match_models_on_postgresql(
+    fresh_postgres_url: str, tmp_path: Path, keep_logging: None
+) -> None:
+    app = _app_for(fresh_postgres_url, tmp_path)
+    _upgrade_compare_downgrade(app)
