@@ -86,7 +86,7 @@ run: install
 	@$(FLASK) db upgrade
 	@mkdir -p "$(INSTANCE)"; \
 	if output=$$($(FLASK) demo 2>&1); then \
-	  echo "$$output"; \
+	  echo "$$output" | grep -v '^Log in as' || true; \
 	  (umask 077; echo "$$output" | grep '^Log in as' > "$(INSTANCE)/demo-login.txt" || true); \
 	elif echo "$$output" | grep -q 'already loaded'; then \
 	  echo "The demo meeting is already loaded."; \

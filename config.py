@@ -55,6 +55,9 @@ class Config:
     # Absolute base for links in e-mails (personal links); request host when unset.
     PUBLIC_BASE_URL = _env("MEETAPP_PUBLIC_BASE_URL")
 
+    # Werkzeug's scrypt; the test suite uses cheaper parameters of the same algorithm.
+    PASSWORD_HASH_METHOD = "scrypt"
+
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BTN_SIZE = "sm"
     WTF_CSRF_TIME_LIMIT = None
@@ -85,6 +88,7 @@ class TestingConfig(Config):
     TOKEN_RATE_LIMIT = "1000 per minute"
     REGISTER_RATE_LIMIT = "1000 per minute"
     WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_METHOD = "scrypt:2048:8:1"
     MAIL_SERVER = None
     MAIL_SUPPRESS_SEND = False
 

@@ -185,8 +185,11 @@ def wait_until_serving(port: int, path: str, process: subprocess.Popen[bytes], l
 def gunicorn(
     app: str, port: int, workers: int, env: dict[str, str], log: Path, extra: list[str]
 ) -> Iterator[subprocess.Popen[bytes]]:
+    executable = Path(sys.executable).with_name("gunicorn")
+    if not executable.exists():
+        raise BenchError("gunicorn not found beside this Python: run .venv/bin/python")
     command = [
-        str(Path(sys.executable).with_name("gunicorn")),
+        str(executable),
         "--workers",
         str(workers),
         "--bind",

@@ -70,11 +70,18 @@ def _check_config(app: Flask) -> None:
 
 
 def _register_extensions(app: Flask) -> None:
-    from meetapp.database import begin_write, configure_sqlite
+    from meetapp.database import begin_write, configure_sqlite, render_migration_item
     from meetapp.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_item,
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

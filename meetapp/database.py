@@ -91,3 +91,11 @@ def begin_write(session: Session) -> None:
     bind = session.get_bind()
     if bind.dialect.name == "sqlite":
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def render_migration_item(type_: str, obj: Any, _autogen_context: Any) -> str | bool:
+    """Alembic autogenerate: write UTCDateTime as a plain DateTime, so that migrations do not
+    import application code (the UTC handling lives in the model layer, not the schema)."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

@@ -4,8 +4,10 @@ The suite runs on SQLite (a file in a temporary folder) by default and on Postgr
 MEETAPP_TEST_DATABASE_URL is set. The schema is built once per run; every test starts from
 empty tables. CSRF is off by default (tests that check it turn it on with `csrf_enabled`).
 
-Requests made with the test client run in their own app context and so their own database
-session: after a request, query again (or `db.session.expire_all()`) to see what it wrote.
+Each request made with a test client runs in an application context of its own, as in
+production: two clients are two independent browsers (Flask-Login caches the user in `g`), and
+a request has its own database session. After each request the test's own session is rolled
+back, so the test's objects reload and show what the request committed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
@@ -38,11 +40,24 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets a fresh application context."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        outer = has_app_context()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if outer:
+            _db.session.rollback()
+        return response
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     os.environ.setdefault("MEETAPP_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
     suite_config = type("SuiteConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
     application = create_app(suite_config)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         _db.drop_all()
         _db.create_all()
@@ -78,6 +93,16 @@ def db(app: Flask) -> Iterator[Any]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def new_client(app: Flask) -> Callable[[], FlaskClient]:
+    """Another independent browser, for tests that need two."""
+
+    def make() -> FlaskClient:
+        return app.test_client()
+
+    return make
 
 
 @pytest.fixture

@@ -39,9 +39,7 @@ SKIP_PREFIXES = ("static", "bootstrap.")
 
 def _rules(app: Flask) -> list[Any]:
     return [
-        rule
-        for rule in app.url_map.iter_rules()
-        if not rule.endpoint.startswith(SKIP_PREFIXES)
+        rule for rule in app.url_map.iter_rules() if not rule.endpoint.startswith(SKIP_PREFIXES)
     ]
 
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -19,6 +20,7 @@ from sqlalchemy import exists, false, or_, select
 from meetapp.extensions import db
 from meetapp.models import Meeting, Organisation, Role, User, meeting_organisers
 
+_SLUG = re.compile(r"[a-z0-9-]+")
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -49,6 +51,9 @@ def can_edit(user: User, meeting: Meeting) -> bool:
 
 
 def get_meeting_or_404(slug: str) -> Meeting:
+    # Slugs are [a-z0-9-]+; anything else (a NUL byte, which PostgreSQL refuses) is not found.
+    if not slug or len(slug) > 80 or not _SLUG.fullmatch(slug):
+        abort(404)
     meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))
     if meeting is None:
         abort(404)

@@ -39,6 +39,9 @@ LONG_TEXT = 5000
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
 def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
@@ -55,7 +58,30 @@ def http_url(form: FlaskForm, field: Field) -> None:
         raise ValidationError("Enter a web address starting with http:// or https://.")
 
 
-class OrganisationForm(FlaskForm):
+def plausible_year(form: FlaskForm, field: Field) -> None:
+    """Keeps time-zone arithmetic away from the ends of the calendar (year 1 or 9999)."""
+    if field.data is not None and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
+        raise ValidationError(f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+
+
+class TextForm(FlaskForm):
+    """A form whose text fields refuse NUL and other control characters (tabs and newlines
+    excepted), which some databases cannot store."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and _has_control_characters(field.data):
+                field.errors = [*field.errors, "Remove the invisible control characters."]
+                valid = False
+        return valid
+
+
+def _has_control_characters(text: str) -> bool:
+    return any(ord(c) < 32 and c not in "\t\r\n" for c in text)
+
+
+class OrganisationForm(TextForm):
     name = StringField(
         "Name",
         filters=[strip],
@@ -83,7 +109,7 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField("Save")
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(TextForm):
     """Every field of a meeting. Date-times are wall-clock times in the chosen time zone."""
 
     title = StringField(
@@ -125,9 +151,11 @@ class MeetingForm(FlaskForm):
     starts_at = DateTimeLocalField(
         "Starts",
         format=DATETIME_FORMATS,
-        validators=[DataRequired("Enter when the meeting starts.")],
+        validators=[DataRequired("Enter when the meeting starts."), plausible_year],
     )
-    ends_at = DateTimeLocalField("Ends", format=DATETIME_FORMATS, validators=[Optional()])
+    ends_at = DateTimeLocalField(
+        "Ends", format=DATETIME_FORMATS, validators=[Optional(), plausible_year]
+    )
     venue = StringField("Venue", filters=[strip], validators=[Optional(), Length(max=300)])
     city = StringField("City", filters=[strip], validators=[Optional(), Length(max=100)])
     country = SelectField(
@@ -163,10 +191,10 @@ class MeetingForm(FlaskForm):
         description="Seats; leave empty for no limit. When full, registrants join a waiting list.",
     )
     registration_opens_at = DateTimeLocalField(
-        "Registration opens", format=DATETIME_FORMATS, validators=[Optional()]
+        "Registration opens", format=DATETIME_FORMATS, validators=[Optional(), plausible_year]
     )
     registration_closes_at = DateTimeLocalField(
-        "Registration closes", format=DATETIME_FORMATS, validators=[Optional()]
+        "Registration closes", format=DATETIME_FORMATS, validators=[Optional(), plausible_year]
     )
     submit = SubmitField("Save")
 
@@ -195,7 +223,7 @@ class NewMeetingForm(MeetingForm):
     submit = SubmitField("Create meeting")
 
 
-class GroupForm(FlaskForm):
+class GroupForm(TextForm):
     label = StringField(
         "New group",
         filters=[strip],
@@ -204,7 +232,7 @@ class GroupForm(FlaskForm):
     submit = SubmitField("Add group")
 
 
-class RenameGroupForm(FlaskForm):
+class RenameGroupForm(TextForm):
     label = StringField(
         "Name",
         filters=[strip],
@@ -212,11 +240,11 @@ class RenameGroupForm(FlaskForm):
     )
 
 
-class MoveGroupForm(FlaskForm):
+class MoveGroupForm(TextForm):
     direction = StringField(validators=[AnyOf(["up", "down"])])
 
 
-class TeamMemberForm(FlaskForm):
+class TeamMemberForm(TextForm):
     email = EmailField(
         "Organiser's e-mail",
         filters=[strip],

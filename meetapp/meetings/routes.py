@@ -27,6 +27,8 @@ from meetapp.meetings.forms import (
     TeamMemberForm,
 )
 from meetapp.models import Meeting, Role, StakeholderGroup
+from meetapp.outbox.services import deliver_queued
+from meetapp.registration.notifications import notify_promoted
 
 bp = Blueprint("meetings", __name__)
 
@@ -217,12 +219,14 @@ def meeting_edit(meeting: Meeting) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             promoted = services.update_meeting(meeting, _meeting_data(form))
+            message_ids = notify_promoted(promoted)
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
         else:
             slug = meeting.slug
             db.session.commit()
+            deliver_queued(message_ids)
             flash("The meeting was saved.", "success")
             if promoted:
                 people = "person moves" if len(promoted) == 1 else "people move"

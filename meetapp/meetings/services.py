@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import Integer, case, delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 from sqlalchemy.sql.elements import ColumnElement
 
 from meetapp.errors import DomainError
@@ -298,6 +299,7 @@ def dashboard_summaries(user: User) -> list[MeetingSummary]:
             func.coalesce(counts.c.attended, 0),
         )
         .outerjoin(counts, counts.c.meeting_id == Meeting.id)
+        .options(lazyload(Meeting.stakeholder_groups))
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     )
     condition = readable_meetings_filter(user)

@@ -62,7 +62,6 @@ class ParticipantFilterForm(FlaskForm):
         "Search",
         filters=[_strip],
         validators=[Optional(), Length(max=MAX_SEARCH_LENGTH)],
-        description="Name, e-mail or organisation",
     )
     status = SelectField("Status", choices=STATUS_CHOICES, default="")
     group = SelectField("Stakeholder group", default="")

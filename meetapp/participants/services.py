@@ -28,7 +28,7 @@ from pydantic import (
     field_validator,
 )
 from pydantic import ValidationInfo as _Info
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, insert, or_, select
 
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
@@ -40,6 +40,7 @@ from meetapp.registration.services import free_seats
 
 MAX_SEARCH_LENGTH = 200
 NEEDS_MAX_LENGTH = 2000
+MAX_EMAIL_LENGTH = 254
 NO_GROUP = "none"
 CHECKIN_RESULTS_LIMIT = 30
 MAX_IMPORT_CHARS = 5 * 1024 * 1024
@@ -351,14 +352,14 @@ _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
 
 
-def _text(max_length: int) -> Any:
-    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length)]
-
-
-def _required_text(max_length: int) -> Any:
-    return Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
-    ]
+_Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+_Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EMAIL_LENGTH)
+]
+_Honorific = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
+_Organisation = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+_Position = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+_Needs = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NEEDS_MAX_LENGTH)]
 
 
 class ImportedRow(BaseModel):
@@ -367,27 +368,18 @@ class ImportedRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: _required_text(200)  # type: ignore[valid-type]
-    email: _required_text(254)  # type: ignore[valid-type]
-    honorific: _text(50) = ""  # type: ignore[valid-type]
-    organisation: _text(300) = ""  # type: ignore[valid-type]
-    position: _text(200) = ""  # type: ignore[valid-type]
+    name: _Name
+    email: _Email
+    honorific: _Honorific = ""
+    organisation: _Organisation = ""
+    position: _Position = ""
     stakeholder_group: int | None = None
     country: str | None = None
     languages: list[str] = Field(default_factory=list)
     status: str | None = None
     attended: bool = False
     registered_at: datetime | None = None
-    needs: _text(NEEDS_MAX_LENGTH) = ""  # type: ignore[valid-type]
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        try:
-            validate_email(value, check_deliverability=False)
-        except EmailNotValidError as exc:
-            raise ValueError(f"not a valid e-mail address ({exc})") from exc
-        return value
+    needs: _Needs = ""
 
     @field_validator("stakeholder_group", mode="before")
     @classmethod
@@ -398,7 +390,7 @@ class ImportedRow(BaseModel):
         groups: dict[str, int] = (info.context or {}).get("groups", {})
         found = groups.get(text.lower())
         if found is None:
-            raise ValueError(f"unknown stakeholder group {text!r}")
+            raise ValueError(f"unknown stakeholder group {text[:60]!r}")
         return found
 
     @field_validator("country", mode="before")
@@ -638,19 +630,20 @@ def check_import(meeting: Meeting, text: str) -> ImportPreview:
             line.row = ImportedRow.model_validate(line.values, context=context)
         except ValidationError as exc:
             line.problems.extend(_describe(error) for error in exc.errors())
-            # Still look for duplicates when the e-mail itself was fine.
-            email = line.values.get("email", "").strip()
-        else:
-            email = line.row.email
-        normalized = _normalise(email)
-        if normalized:
-            line.email_normalized = normalized
-            if normalized in seen:
-                line.problems.append(f"email: the same address is on line {seen[normalized]}")
+        email = line.values.get("email", "").strip()
+        if email and len(email) <= MAX_EMAIL_LENGTH:
+            try:
+                normalized = validate_email(email, check_deliverability=False).normalized.lower()
+            except EmailNotValidError as exc:
+                line.problems.append(f"email: not a valid e-mail address ({exc})")
             else:
-                seen[normalized] = line.line
-            if normalized in existing:
-                line.problems.append(f"email: already in this meeting ({existing[normalized]})")
+                line.email_normalized = normalized
+                if normalized in seen:
+                    line.problems.append(f"email: the same address is on line {seen[normalized]}")
+                else:
+                    seen[normalized] = line.line
+                if normalized in existing:
+                    line.problems.append(f"email: already in this meeting ({existing[normalized]})")
         if line.row is None or line.problems:
             continue
         status = line.row.status
@@ -671,13 +664,6 @@ def check_import(meeting: Meeting, text: str) -> ImportPreview:
     return preview
 
 
-def _normalise(email: str) -> str:
-    try:
-        return validate_email(email, check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        return ""
-
-
 def import_participants(
     meeting: Meeting, text: str, *, now: datetime | None = None
 ) -> ImportPreview:
@@ -688,34 +674,35 @@ def import_participants(
     preview = check_import(meeting, text)
     if not preview.ok:
         return preview
-    participants = []
+    rows: list[dict[str, Any]] = []
     for offset, line in enumerate(preview.lines):
         row = line.row
         if row is None:  # check_import leaves no row unparsed when the preview is ok
             raise RuntimeError(f"line {line.line} was not checked")
         # A microsecond apart, so rows without a date keep their file order on the waiting list.
         registered_at = row.registered_at or now + timedelta(microseconds=offset)
-        participants.append(
-            Participant(
-                meeting_id=meeting.id,
-                name=row.name,
-                honorific=row.honorific or None,
-                email=row.email,
-                email_normalized=line.email_normalized,
-                organisation=row.organisation or None,
-                position=row.position or None,
-                stakeholder_group_id=row.stakeholder_group,
-                country=row.country,
-                languages=row.languages,
-                needs=row.needs or None,
-                status=line.status,
-                attended=row.attended,
-                checked_in_at=None,
-                registered_at=registered_at,
-                cancelled_at=now if line.status == Status.CANCELLED else None,
-            )
+        rows.append(
+            {
+                "meeting_id": meeting.id,
+                "name": row.name,
+                "honorific": row.honorific or None,
+                "email": row.email,
+                "email_normalized": line.email_normalized,
+                "organisation": row.organisation or None,
+                "position": row.position or None,
+                "stakeholder_group_id": row.stakeholder_group,
+                "country": row.country,
+                "languages": row.languages,
+                "needs": row.needs or None,
+                "status": line.status,
+                "attended": row.attended,
+                "checked_in_at": None,
+                "registered_at": registered_at,
+                "cancelled_at": now if line.status == Status.CANCELLED else None,
+                "updated_at": now,
+            }
         )
-    db.session.add_all(participants)
-    db.session.flush()
-    preview.written = len(participants)
+    # One executemany: thousands of rows are written in a moment, and all or none of them.
+    db.session.execute(insert(Participant), rows)
+    preview.written = len(rows)
     return preview

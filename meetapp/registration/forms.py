@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,12 +17,58 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import Select, html_params
 
 from meetapp.formatting import country_choices, language_choices
 from meetapp.models import Meeting
 from meetapp.registration.services import RegistrationData
 
 NEEDS_MAX = 2000
+COUNTRY_CHOICES = (("", "—"), *country_choices())
+LANGUAGE_CHOICES = tuple(language_choices())
+
+
+@lru_cache(maxsize=8)
+def _rendered_options(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+    """(value, option, option when selected) for each choice, escaped once per process."""
+    rendered = []
+    for value, label in choices:
+        text, attr = escape(label), escape(value)
+        rendered.append(
+            (
+                str(value),
+                f'<option value="{attr}">{text}</option>',
+                f'<option selected value="{attr}">{text}</option>',
+            )
+        )
+    return tuple(rendered)
+
+
+class ReferenceListSelect(Select):
+    """A select over a long, fixed reference list (countries, languages).
+
+    Rendering hundreds of options one by one made the registration page slow; the options
+    are escaped once and only the selected ones differ between requests.
+    """
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        if self.multiple:
+            kwargs["multiple"] = True
+        if "required" not in kwargs and "required" in getattr(field, "flags", {}):
+            kwargs["required"] = True
+        data = field.data
+        if isinstance(data, list | tuple):
+            chosen = {str(item) for item in data}
+        else:
+            chosen = set() if data in (None, "") else {str(data)}
+        parts = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        parts.extend(
+            selected if value in chosen else plain
+            for value, plain, selected in _rendered_options(tuple(field.choices))
+        )
+        parts.append("</select>")
+        return Markup("".join(parts))  # noqa: S704 - every part is escaped above
 
 
 def _strip(value: Any) -> Any:
@@ -65,10 +113,13 @@ class RegistrationDetailsForm(FlaskForm):
     stakeholder_group = SelectField(
         "Stakeholder group", coerce=_optional_int, validate_choice=True, choices=[]
     )
-    country = SelectField("Country", validators=[Optional()], choices=[])
+    country = SelectField(
+        "Country", validators=[Optional()], choices=[], widget=ReferenceListSelect()
+    )
     languages = SelectMultipleField(
         "Languages",
         choices=[],
+        widget=ReferenceListSelect(multiple=True),
         description="The languages you can follow the meeting in (hold Ctrl or ⌘ to pick more).",
     )
     needs = TextAreaField(
@@ -83,8 +134,8 @@ class RegistrationDetailsForm(FlaskForm):
         self.stakeholder_group.choices = [("", "—")] + [
             (group.id, group.label) for group in meeting.stakeholder_groups
         ]
-        self.country.choices = [("", "—"), *country_choices()]
-        self.languages.choices = language_choices()
+        self.country.choices = list(COUNTRY_CHOICES)
+        self.languages.choices = list(LANGUAGE_CHOICES)
 
     def registration_data(self, consent: bool = False) -> RegistrationData:
         return RegistrationData(

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -48,6 +58,15 @@ DUPLICATE_EMAIL = (
     "from your confirmation to see or change your registration."
 )
 KEEP_LINK = "Keep this page's link: it is the only way to see, change or cancel your registration."
+
+
+@bp.after_request
+def _keep_personal_pages_private(response: Response) -> Response:
+    """The personal page's address is a key: keep it out of caches and Referer headers."""
+    if request.endpoint in ("registration.manage", "registration.cancel"):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def _register_limit() -> str:

@@ -1,9 +1,4 @@
-"""Documents and clients for the interchange tests.
-
-Requests here each run in an application context of their own, with their own database
-session, as they do in production; after one, the test ends its own transaction
-(`db.session.rollback()`) before reading what the request wrote.
-"""
+"""Documents and clients for the interchange tests."""
 
 from __future__ import annotations
 
@@ -14,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from meetapp.cli import DEMO_FILE
@@ -23,17 +16,6 @@ from meetapp.interchange.schema import UNSUPPORTED_SECTIONS
 from meetapp.models import Contact, Meeting, Organisation, Participant, StakeholderGroup, User
 
 DEMO: dict[str, Any] = json.loads(Path(DEMO_FILE).read_text(encoding="utf-8"))
-
-
-class IsolatedClient(FlaskClient):
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Helpers for the meetings tests: independent browsers, organisations and a full meeting form."""
+"""Helpers for the meetings tests: organisations and a full meeting form."""
 
 from __future__ import annotations
 
@@ -6,32 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
 from meetapp.models import Organisation
-
-
-class IsolatedClient(FlaskClient):
-    """A browser whose every request runs in an application context (and DB session) of its own,
-    as in production, rather than in the test's."""
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def new_client(app: Flask) -> Callable[[], FlaskClient]:
-    def make() -> FlaskClient:
-        return IsolatedClient(app, app.response_class, use_cookies=True)
-
-    return make
-
-
-@pytest.fixture
-def client(new_client: Callable[[], FlaskClient]) -> FlaskClient:
-    return new_client()
 
 
 @pytest.fixture

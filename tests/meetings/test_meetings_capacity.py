@@ -3,10 +3,12 @@ below the number registered is refused."""
 
 from __future__ import annotations
 
+import socket
+
 from sqlalchemy import select
 
 from meetapp.meetings.services import to_local
-from meetapp.models import Meeting, Participant
+from meetapp.models import Meeting, OutboxMessage, Participant
 
 
 def _edit_data(meeting: Meeting, **overrides: str) -> dict[str, object]:
@@ -98,3 +100,31 @@ def test_lowering_capacity_below_registered_is_refused(
     db.session.rollback()
     assert db.session.get(Meeting, meeting.id).capacity == 3
     assert [s for _, s in _statuses(db, meeting)].count("registered") == 3
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_promoted_people_are_told_by_email(
+    app, db, make_user, make_meeting, make_participant, login_as, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", _closed_port())
+    monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 2)
+    organiser = make_user("organiser")
+    meeting = make_meeting(slug="cap", capacity=1, organisers=[organiser])
+    make_participant(meeting, name="R1")
+    make_participant(meeting, name="W1", status="waitlisted", email="w1@example.org")
+    make_participant(meeting, name="W2", status="waitlisted", email="w2@example.org")
+    client = login_as(organiser)
+    response = client.post("/meetings/cap/edit", data=_edit_data(meeting, capacity="2"))
+    assert response.status_code == 302
+    db.session.rollback()
+    messages = db.session.scalars(select(OutboxMessage)).all()
+    # The SMTP server is unreachable here: the message is recorded, its failure too.
+    assert [(m.recipient, m.kind) for m in messages] == [
+        ("w1@example.org", "registration_promoted")
+    ]

@@ -201,6 +201,10 @@ def test_delete_needs_post(make_user, make_meeting, login_as):
             {"registration_closes_at": "2019-01-09T08:00"},
             "Registration cannot close before it opens.",
         ),
+        ({"title": "a\x00b"}, "Remove the invisible control characters."),
+        ({"venue": "a\x1bb"}, "Remove the invisible control characters."),
+        ({"starts_at": "0001-01-01T00:00"}, "Enter a date between 1900 and 2200."),
+        ({"registration_closes_at": "9999-12-31T23:59"}, "Enter a date between 1900 and 2200."),
         ({"capacity": "-1"}, "Enter a number of seats between 0 and 100,000."),
         ({"capacity": "99999999999999999999"}, "Enter a number of seats between 0 and 100,000."),
         ({"capacity": "lots"}, "Not a valid integer value."),
@@ -336,3 +340,10 @@ def test_staff_overview_has_no_edit_or_delete(make_user, make_meeting, login_as)
     assert "/meetings/read-only/edit" not in page
     assert "/meetings/read-only/delete" not in page
     assert "/meetings/read-only/groups" in page
+
+
+def test_a_slug_that_cannot_exist_is_404(make_user, login_as):
+    client = login_as(make_user("admin"))
+    for slug in ("a%00b", "UPPER", "x" * 200):
+        assert client.get(f"/meetings/{slug}").status_code == 404
+        assert client.post(f"/meetings/{slug}/delete").status_code == 404

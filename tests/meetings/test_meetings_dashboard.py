@@ -73,7 +73,7 @@ def test_dashboard_uses_a_fixed_number_of_queries(
         make_participant(meeting, status="waitlisted")
     many = queries_for_dashboard()
     assert many == few
-    assert many <= 4
+    assert many <= 3
 
 
 def test_anonymous_visitor_is_sent_to_login(client):

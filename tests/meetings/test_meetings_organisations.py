@@ -91,6 +91,16 @@ def test_organiser_edits_the_organisation_of_their_meeting(db, make_user, make_m
     assert organisation.website == "http://a.example"
 
 
+def test_organiser_edits_an_organisation_that_convenes_no_meeting_yet(db, make_user, login_as):
+    client = login_as(make_user("organiser"))
+    client.post("/organisations/new", data={"name": "Typo Netwrok"})
+    [organisation] = _organisations(db)
+    url = f"/organisations/{organisation.id}/edit"
+    assert 'value="Typo Netwrok"' in client.get(url).get_data(as_text=True)
+    assert client.post(url, data={"name": "Typo Network"}).status_code == 302
+    assert _organisations(db)[0].name == "Typo Network"
+
+
 def test_organiser_cannot_edit_another_teams_organisation(db, make_user, make_meeting, login_as):
     organiser = make_user("organiser")
     make_meeting(organisers=[organiser])

@@ -203,3 +203,29 @@ def test_deliver_only_the_given_ids(app, db, smtp_server, mail_to):
         assert deliver_queued([]) == (0, 0)
     assert smtp_server.recipients == [["b@example.org"]]
     assert [row.status for row in outbox(db)] == ["queued", "sent"]
+
+
+def test_notify_promoted_serves_organiser_promotions(
+    app, db, make_meeting, make_participant, smtp_server, mail_to
+):
+    from meetapp.registration.notifications import notify_promoted
+    from meetapp.registration.services import promote_participant, promote_waitlisted
+
+    mail_to(smtp_server.port)
+    meeting = make_meeting(capacity=1)
+    waiting = make_participant(meeting, status="waitlisted", email="w1@example.org")
+    make_participant(meeting, status="waitlisted", email="w2@example.org")
+    with app.test_request_context():
+        promoted = promote_participant(db.session.get(Participant, waiting.id))
+        ids = notify_promoted([promoted])
+        db.session.commit()
+        assert deliver_queued(ids) == (1, 0)
+
+        # Raising the capacity fills the new seat from the waiting list.
+        locked = db.session.get(type(meeting), meeting.id)
+        locked.capacity = 2
+        ids = notify_promoted(promote_waitlisted(locked))
+        db.session.commit()
+        assert deliver_queued(ids) == (1, 0)
+    assert smtp_server.recipients == [["w1@example.org"], ["w2@example.org"]]
+    assert all(m["Subject"].startswith("A seat is now yours") for m in smtp_server.messages)

@@ -4,6 +4,7 @@ production, so that several users in one test do not share Flask-Login's cached 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,7 +31,12 @@ def new_client(app: Flask) -> Callable[[User | None], FlaskClient]:
     def make(user: User | None = None) -> FlaskClient:
         client = OwnContextClient(app, app.response_class, use_cookies=True)
         if user is not None:
-            response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+            page = client.get("/login").get_data(as_text=True)
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+            data = {"email": user.email, "password": PASSWORD}
+            if token:
+                data["csrf_token"] = token.group(1)
+            response = client.post("/login", data=data)
             assert response.status_code == 302
         return client
 

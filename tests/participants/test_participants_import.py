@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html as html_module
-import io
 import re
 
 from meetapp.models import Participant
@@ -13,21 +12,37 @@ HEADER = (
 )
 
 
-def upload(setup, text, filename="people.csv", encoding="utf-8"):
+BOUNDARY = "----participants-import-test"
+
+
+def multipart(fields):
+    """A multipart/form-data body built in memory (the test client would spool a large one to
+    a temporary file that it never closes)."""
+    parts = []
+    for name, value in fields.items():
+        if isinstance(value, tuple):
+            content, filename = value
+            head = (
+                f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                "Content-Type: text/csv\r\n"
+            )
+        else:
+            content = value.encode("utf-8")
+            head = f'Content-Disposition: form-data; name="{name}"\r\n'
+        parts.append(f"--{BOUNDARY}\r\n{head}\r\n".encode() + content + b"\r\n")
+    body = b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
+    return {"data": body, "content_type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+def upload(setup, text, filename="people.csv", encoding="utf-8", slug=None):
     data = text.encode(encoding) if isinstance(text, str) else text
-    return setup.client.post(
-        f"{setup.base}/participants/import",
-        data={"file": (io.BytesIO(data), filename)},
-        content_type="multipart/form-data",
-    )
+    url = f"/meetings/{slug}/participants/import" if slug else f"{setup.base}/participants/import"
+    return setup.client.post(url, **multipart({"file": (data, filename)}))
 
 
-def confirm(setup, text):
-    return setup.client.post(
-        f"{setup.base}/participants/import",
-        data={"csv_text": text},
-        content_type="multipart/form-data",
-    )
+def confirm(setup, text, slug=None):
+    url = f"/meetings/{slug}/participants/import" if slug else f"{setup.base}/participants/import"
+    return setup.client.post(url, **multipart({"csv_text": text}))
 
 
 def problems(html):
@@ -178,19 +193,10 @@ def test_export_can_be_imported_into_another_meeting(setup, make_participant, ma
     )
     exported = setup.client.get(f"{setup.base}/participants.csv").get_data()
     make_meeting(organisers=[setup.organiser], slug="next-year", capacity=10)
-    response = setup.client.post(
-        "/meetings/next-year/participants/import",
-        data={"file": (io.BytesIO(exported), "export.csv")},
-        content_type="multipart/form-data",
-    )
-    html = response.get_data(as_text=True)
+    html = upload(setup, exported, filename="export.csv", slug="next-year").get_data(as_text=True)
     assert "All 2 lines are correct" in html
     text = re.search(r'name="csv_text" type="hidden" value="([^"]*)"', html)
-    response = setup.client.post(
-        "/meetings/next-year/participants/import",
-        data={"csv_text": html_module.unescape(text.group(1))},
-        content_type="multipart/form-data",
-    )
+    response = confirm(setup, html_module.unescape(text.group(1)), slug="next-year")
     assert response.status_code == 302
     setup.db.session.rollback()
     imported = {

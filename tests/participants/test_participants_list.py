@@ -75,6 +75,22 @@ def test_search_by_name_email_or_organisation(setup, make_participant, query, ex
     assert sorted(rows(html)) == sorted(expected)
 
 
+def test_overlong_or_hostile_search_is_harmless(setup, make_participant):
+    make_participant(setup.meeting, name="Sokha Chan")
+    response = setup.client.get(f"{setup.base}/participants", query_string={"q": "x" * 10_000})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Field cannot be longer than 200 characters." in html
+    assert rows(html) == ["Sokha Chan"]
+    script = "<script>alert(1)</script>"
+    html = setup.client.get(f"{setup.base}/participants", query_string={"q": script}).get_data(
+        as_text=True
+    )
+    assert script not in html
+    assert "&lt;script&gt;" in html
+    assert rows(html) == []
+
+
 def test_paging_keeps_the_filters(setup, app, monkeypatch):
     monkeypatch.setitem(app.config, "PARTICIPANTS_PER_PAGE", 10)
     setup.bulk(45)  # 15 registered, 15 waitlisted, 15 cancelled

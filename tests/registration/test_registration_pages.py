@@ -112,7 +112,10 @@ def test_registering_redirects_to_the_personal_page(client, db, make_meeting, fo
     token = token_of(response.headers["Location"])
     assert len(token) >= 43  # 256 bits, URL-safe base64
 
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    personal = client.get(response.headers["Location"])
+    assert personal.headers["Cache-Control"] == "no-store"
+    assert personal.headers["Referrer-Policy"] == "no-referrer"
+    page = personal.get_data(as_text=True)
     assert "You are registered for Dialogue 2031." in page
     assert "Keep this page" in page
     assert f"http://localhost/r/{token}" in page
