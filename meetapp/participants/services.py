@@ -43,6 +43,7 @@ NEEDS_MAX_LENGTH = 2000
 MAX_EMAIL_LENGTH = 254
 NO_GROUP = "none"
 CHECKIN_RESULTS_LIMIT = 30
+MAX_PAGE = 1_000_000  # beyond any real list; keeps OFFSET within every database's integers
 MAX_IMPORT_CHARS = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
 
@@ -119,7 +120,7 @@ def list_participants(
     """One page of the filtered list (two statements: the count and the page)."""
     return db.paginate(
         filtered_query(meeting, filters),
-        page=max(page, 1),
+        page=min(max(page, 1), MAX_PAGE),
         per_page=per_page,
         max_per_page=per_page,
         error_out=False,
@@ -206,6 +207,8 @@ def participant_counts(meeting: Meeting) -> ParticipantCounts:
 
 def find_participant(meeting: Meeting, participant_id: int) -> Participant | None:
     """The participant with this id if it belongs to `meeting`."""
+    if not 0 < participant_id < 2**31:  # a forged id beyond the column's range matches nobody
+        return None
     return db.session.scalar(
         select(Participant).where(
             Participant.id == participant_id, Participant.meeting_id == meeting.id

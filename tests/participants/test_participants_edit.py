@@ -187,6 +187,9 @@ def test_participant_of_another_meeting_is_not_found(setup, make_meeting, make_p
         == 404
     )
     assert setup.client.get(f"{base}/participants/999999/edit").status_code == 404
+    huge = 10**25
+    assert setup.client.get(f"{base}/participants/{huge}/edit").status_code == 404
+    assert setup.client.post(f"{base}/checkin/{huge}", data={"attended": "1"}).status_code == 404
     stranger = setup.reload(stranger)
     assert (stranger.status, stranger.attended, stranger.name) == ("registered", False, "Stranger")
 

@@ -107,6 +107,10 @@ def test_paging_keeps_the_filters(setup, app, monkeypatch):
     assert "page=1" in html
     past_end = setup.client.get(f"{setup.base}/participants?page=99")
     assert past_end.status_code == 200
+    huge = setup.client.get(f"{setup.base}/participants?page=99999999999999999999999")
+    assert huge.status_code == 200
+    negative = setup.client.get(f"{setup.base}/participants?page=-3")
+    assert len(rows(negative.get_data(as_text=True))) == 10
     garbage = setup.client.get(f"{setup.base}/participants?page=abc&status=nonsense&group=xyz")
     assert garbage.status_code == 200
     assert len(rows(garbage.get_data(as_text=True))) == 10
