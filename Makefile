@@ -23,16 +23,19 @@ PYTEST_ARGS ?=
 # meetings it is used for: Latin, Khmer, Japanese/Chinese/Korean.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	fonts-dejavu-core fonts-noto-core fonts-khmeros fonts-noto-cjk
+# The browser the end-to-end tests drive.
+TEST_PACKAGES := chromium
 
 # The install stamp is keyed on the content of pyproject.toml.
 DEPS_KEY := $(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 INSTALLED := $(VENV)/.installed-$(DEPS_KEY)
 
-.PHONY: help run test install system-packages lint typecheck pytest migrate-check bench clean
+.PHONY: help run test install system-packages test-packages lint typecheck pytest migrate-check bench clean
 
 help:
 	@echo "make run            install, migrate, load the demo and serve on http://$(HOST):$(PORT)"
 	@echo "make test           install, then ruff, mypy and pytest"
+	@echo "make install        only install: .venv and the Debian packages the app needs"
 	@echo "make lint           ruff check and ruff format --check"
 	@echo "make typecheck      mypy"
 	@echo "make pytest         the test suite only (PYTEST_ARGS='-k name' to narrow it)"
@@ -42,20 +45,17 @@ help:
 
 # --- installation -------------------------------------------------------------------------
 
-system-packages:
-	@if ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
-	  echo "meetapp needs Python 3.11 or newer as '$(PYTHON)' (set PYTHON=...)." >&2; exit 1; \
-	fi
+# $(call debian-packages,PACKAGES): install those of PACKAGES that are missing, with apt-get
+# as root or through sudo; elsewhere say what to install.
+define debian-packages
 	@if ! command -v dpkg-query >/dev/null 2>&1; then \
-	  echo "Not a Debian system: install Pango, HarfBuzz and fonts for WeasyPrint yourself."; \
-	  exit 0; \
+	  echo "Not a Debian system: make sure these are installed: $(strip $(1))"; exit 0; \
 	fi; \
 	missing=""; \
-	for package in $(SYSTEM_PACKAGES); do \
+	for package in $(1); do \
 	  dpkg-query -W -f='$${Status}\n' "$$package" 2>/dev/null | grep -q ' installed$$' \
 	    || missing="$$missing $$package"; \
 	done; \
-	$(PYTHON) -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	[ -z "$$missing" ] && exit 0; \
 	if [ "$$(id -u)" = 0 ]; then sudo=""; \
 	elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then \
@@ -69,6 +69,17 @@ system-packages:
 	$$sudo apt-get update -qq; \
 	$$sudo env DEBIAN_FRONTEND=noninteractive \
 	  apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+endef
+
+system-packages:
+	@if ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
+	  echo "meetapp needs Python 3.11 or newer as '$(PYTHON)' (set PYTHON=...)." >&2; exit 1; \
+	fi
+	$(call debian-packages,$(SYSTEM_PACKAGES) \
+	  $(shell $(PYTHON) -c 'import ensurepip' 2>/dev/null || echo python3-venv))
+
+test-packages:
+	$(call debian-packages,$(TEST_PACKAGES))
 
 $(BIN)/python: | system-packages
 	$(PYTHON) -m venv $(VENV)
@@ -115,7 +126,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install test-packages
 	@status=0; $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status = 5 ]; then echo "pytest collected no tests: that is a failure." >&2; fi; \
 	exit $$status

@@ -24,6 +24,7 @@ from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.meetings.access import can_edit, meeting_view
 from meetapp.models import Meeting, Participant, Status
+from meetapp.outbox.services import deliver_queued
 from meetapp.participants import services
 from meetapp.participants.forms import (
     ActionForm,
@@ -35,6 +36,7 @@ from meetapp.participants.forms import (
 )
 from meetapp.participants.services import NO_GROUP, ParticipantFilter
 from meetapp.registration import services as registration
+from meetapp.registration.notifications import notify_promoted, queue_registration_mail
 from meetapp.registration.services import RegistrationData
 
 bp = Blueprint("participants", __name__)
@@ -78,15 +80,6 @@ def _back(meeting: Meeting, form: ActionForm) -> ResponseReturnValue:
     if target is None or not target.startswith(_list_url(meeting)):
         target = _list_url(meeting)
     return redirect(target)
-
-
-def _notify_promoted(promoted: list[Participant]) -> None:
-    """Tell those who got a seat, when the registration capability can send that mail."""
-    notify = getattr(registration, "notify_promoted", None)
-    if notify is None:
-        return
-    for participant in promoted:
-        notify(participant)
 
 
 def _registration_data(form: ParticipantForm) -> RegistrationData:
@@ -148,19 +141,24 @@ def new(meeting: Meeting) -> ResponseReturnValue:
     form = ParticipantForm(meeting)
     if form.validate_on_submit():
         try:
-            participant, _token = registration.register_participant(
+            participant, token = registration.register_participant(
                 meeting, _registration_data(form), by_organiser=True
             )
         except DomainError as error:
             db.session.rollback()
             _show_domain_error(form, error, "email")
         else:
+            # The person gets their personal link by e-mail (when mail is configured).
+            message_ids = queue_registration_mail(participant, token)
+            place = registration.waitlist_place(participant)
+            name = participant.name
             db.session.commit()
-            if participant.status == Status.WAITLISTED:
-                place = registration.waitlist_place(participant)
-                flash(f"{participant.name} is on the waiting list (place {place}).", "warning")
+            deliver_queued(message_ids)
+            by_mail = " An e-mail with their personal link is on its way." if message_ids else ""
+            if place is not None:
+                flash(f"{name} is on the waiting list (place {place}).{by_mail}", "warning")
             else:
-                flash(f"{participant.name} is registered.", "success")
+                flash(f"{name} is registered.{by_mail}", "success")
             return redirect(_list_url(meeting))
     return render_template("participants/form.html", meeting=meeting, form=form, participant=None)
 
@@ -205,11 +203,12 @@ def cancel(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
         flash(f"{participant.name} was already cancelled.", "info")
         return _back(meeting, form)
     promoted = registration.cancel_registration(participant)
-    _notify_promoted(promoted)
-    db.session.commit()
+    message_ids = notify_promoted(promoted)
     message = f"The registration of {participant.name} is cancelled."
     if promoted:
         message += " From the waiting list: " + ", ".join(p.name for p in promoted) + "."
+    db.session.commit()
+    deliver_queued(message_ids)
     flash(message, "success")
     return _back(meeting, form)
 
@@ -230,9 +229,11 @@ def promote(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(error.message, "error")
         return _back(meeting, form)
-    _notify_promoted([participant])
+    message_ids = notify_promoted([participant])
+    name = participant.name
     db.session.commit()
-    flash(f"{participant.name} now has a seat.", "success")
+    deliver_queued(message_ids)
+    flash(f"{name} now has a seat.", "success")
     return _back(meeting, form)
 
 

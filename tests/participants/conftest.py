@@ -1,6 +1,5 @@
-"""Fixtures of the participant-screen tests: a meeting with its organiser, and test clients
-whose requests each run in an application context (and database session) of their own, as in
-production, so that several users in one test do not share Flask-Login's cached user."""
+"""Fixtures of the participant-screen tests: a meeting with its organiser, and logged-in
+test clients."""
 
 from __future__ import annotations
 
@@ -20,16 +19,10 @@ from meetapp.models import Meeting, Participant, User
 PASSWORD = "correct horse battery staple"
 
 
-class OwnContextClient(FlaskClient):
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def new_client(app: Flask) -> Callable[[User | None], FlaskClient]:
     def make(user: User | None = None) -> FlaskClient:
-        client = OwnContextClient(app, app.response_class, use_cookies=True)
+        client = app.test_client()
         if user is not None:
             page = client.get("/login").get_data(as_text=True)
             token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
+
+from meetapp.models import OutboxMessage
 
 
 def valid_form(**changes):
@@ -250,16 +253,50 @@ def test_promote_gives_a_seat_or_says_the_meeting_is_full(setup, make_participan
     assert len(seated) == 2
 
 
-def test_promote_notifies_when_the_mail_helper_exists(setup, make_participant, monkeypatch):
-    from meetapp.registration import services as registration
+@pytest.fixture
+def outbox(app, monkeypatch):
+    """Mail configured; what would be delivered after the commit is recorded, not sent."""
+    from meetapp.participants import routes
 
-    told: list[str] = []
-    monkeypatch.setattr(
-        registration,
-        "notify_promoted",
-        lambda participant, *a, **k: told.append(participant.name),
-        raising=False,
-    )
-    waiting = make_participant(setup.meeting, name="Waiting", status="waitlisted")
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "mail.example.invalid")
+    delivered: list[int] = []
+    monkeypatch.setattr(routes, "deliver_queued", lambda ids: delivered.extend(ids) or (0, 0))
+    return delivered
+
+
+def queued(setup):
+    setup.db.session.rollback()
+    return [
+        (message.kind, message.recipient, message.status)
+        for message in setup.db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+    ]
+
+
+def test_promotions_and_new_participants_are_told_by_email(setup, make_participant, outbox):
+    seated = make_participant(setup.meeting, email="seated@example.org")
+    waiting = make_participant(setup.meeting, status="waitlisted", email="waiting@example.org")
     setup.client.post(f"{setup.base}/participants/{waiting.id}/promote")
-    assert told == ["Waiting"]
+    assert queued(setup) == [("registration_promoted", "waiting@example.org", "queued")]
+
+    third = make_participant(setup.meeting, status="waitlisted", email="third@example.org")
+    make_participant(setup.meeting)  # 3 of 3 seats
+    setup.client.post(f"{setup.base}/participants/{seated.id}/cancel")
+    assert queued(setup)[-1] == ("registration_promoted", "third@example.org", "queued")
+    assert setup.reload(third).status == "registered"
+
+    response = setup.client.post(
+        f"{setup.base}/participants/new", data=valid_form(), follow_redirects=True
+    )
+    assert "An e-mail with their personal link is on its way." in response.get_data(as_text=True)
+    assert queued(setup)[-1] == ("registration_waitlisted", "sokha@example.org", "queued")
+    setup.db.session.rollback()
+    assert outbox == list(
+        setup.db.session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id))
+    )
+
+
+def test_no_mail_is_queued_when_mail_is_not_configured(setup, make_participant):
+    waiting = make_participant(setup.meeting, status="waitlisted")
+    setup.client.post(f"{setup.base}/participants/{waiting.id}/promote")
+    setup.client.post(f"{setup.base}/participants/new", data=valid_form())
+    assert queued(setup) == []
