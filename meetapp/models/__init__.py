@@ -1,6 +1,15 @@
 """All models, imported here so that Alembic and `db.create_all` see every table."""
 
 from meetapp.models.accounts import Role, User
+from meetapp.models.agenda import (
+    AgendaSession,
+    SessionKind,
+    SessionSpeaker,
+    Speaker,
+    SpeakerRole,
+    Statement,
+    StatementKind,
+)
 from meetapp.models.meetings import (
     Contact,
     Meeting,
@@ -11,6 +20,13 @@ from meetapp.models.meetings import (
 from meetapp.models.registration import OutboxMessage, Participant, Status
 
 __all__ = [
+    "AgendaSession",
+    "SessionKind",
+    "SessionSpeaker",
+    "Speaker",
+    "SpeakerRole",
+    "Statement",
+    "StatementKind",
     "Contact",
     "Meeting",
     "Organisation",

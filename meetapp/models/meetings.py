@@ -22,6 +22,7 @@ from meetapp.extensions import db
 
 if TYPE_CHECKING:
     from meetapp.models.accounts import User
+    from meetapp.models.agenda import AgendaSession, Speaker, Statement
     from meetapp.models.registration import Participant
 
 meeting_organisers = Table(
@@ -94,6 +95,15 @@ class Meeting(db.Model):  # type: ignore[name-defined]
     )
     participants: Mapped[list[Participant]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
+    )
+    speakers: Mapped[list[Speaker]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
+    )
+    agenda_sessions: Mapped[list[AgendaSession]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
+    )
+    statements: Mapped[list[Statement]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
     )
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="meeting",

@@ -40,7 +40,7 @@ class Participant(db.Model):  # type: ignore[name-defined]
     organisation: Mapped[str | None] = mapped_column(String(300))
     position: Mapped[str | None] = mapped_column(String(200))
     stakeholder_group_id: Mapped[int | None] = mapped_column(
-        ForeignKey("stakeholder_groups.id", ondelete="RESTRICT"), index=True
+        ForeignKey("stakeholder_groups.id"), index=True
     )
     country: Mapped[str | None] = mapped_column(String(2))
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
