@@ -52,6 +52,10 @@ class Config:
     MAIL_DEFAULT_SENDER = _env("MEETAPP_MAIL_DEFAULT_SENDER", "meetapp@localhost")
     MAIL_TIMEOUT = _env_int("MEETAPP_MAIL_TIMEOUT", 10)
 
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
+    # (rate limits then count per visitor, not per proxy). 0: none trusted.
+    PROXY_FIX = _env_int("MEETAPP_PROXY_FIX", 0)
+
     # Absolute base for links in e-mails (personal links); request host when unset.
     PUBLIC_BASE_URL = _env("MEETAPP_PUBLIC_BASE_URL")
 

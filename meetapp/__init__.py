@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, DEV_SECRET_KEY, Config
 
@@ -39,6 +40,11 @@ def create_app(config: type[Config] | str | dict[str, Any] | None = None) -> Fla
     app.config.from_object(config)
     app.config.update(overrides)
     _check_config(app)
+    if app.config.get("PROXY_FIX"):
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
+        )
 
     _register_extensions(app)
     _register_blueprints(app)

@@ -96,11 +96,14 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def new_client(app: Flask) -> Callable[[], FlaskClient]:
-    """Another independent browser, for tests that need two."""
+def new_client(app: Flask) -> Callable[..., FlaskClient]:
+    """`new_client(user=None)`: another independent browser, logged in as `user` if given."""
 
-    def make() -> FlaskClient:
-        return app.test_client()
+    def make(user: User | None = None) -> FlaskClient:
+        client = app.test_client()
+        if user is not None:
+            login(client, user)
+        return client
 
     return make
 
@@ -115,8 +118,11 @@ def csrf_enabled(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
 
 
+_CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
 def csrf_token_from(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    match = _CSRF_TOKEN.search(html)
     assert match, "no csrf_token in the page"
     return match.group(1)
 
@@ -231,7 +237,12 @@ def make_participant(db: Any) -> Callable[..., Participant]:
 
 
 def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
-    response = client.post("/login", data={"email": user.email, "password": password})
+    """Log in through the form (with its CSRF token when CSRF is on)."""
+    data = {"email": user.email, "password": password}
+    match = _CSRF_TOKEN.search(client.get("/login").get_data(as_text=True))
+    if match:
+        data["csrf_token"] = match.group(1)
+    response = client.post("/login", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 

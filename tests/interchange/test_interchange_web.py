@@ -5,15 +5,13 @@ from __future__ import annotations
 import html
 import io
 import json
-import re
 
 import pytest
 from sqlalchemy import select
 
 from meetapp.interchange.services import export_meeting, import_meeting
 from meetapp.models import Meeting, meeting_organisers
-
-PASSWORD = "correct horse battery staple"  # the password of users made by make_user
+from tests.conftest import PASSWORD, csrf_token_from
 
 
 def upload(client, document, filename="meeting.json", **extra):
@@ -181,15 +179,9 @@ def test_the_form_needs_a_file(login_as, make_user):
     assert "Choose a meetapp/1 JSON file." in response.get_data(as_text=True)
 
 
-def csrf_token_in(page: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    assert match, "no csrf_token in the page"
-    return match.group(1)
-
-
 def test_import_checks_the_csrf_token(csrf_enabled, client, make_user, owned_demo, row_counts):
     user = make_user("organiser")
-    token = csrf_token_in(client.get("/login").get_data(as_text=True))
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
     response = client.post(
         "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
     )
@@ -199,7 +191,7 @@ def test_import_checks_the_csrf_token(csrf_enabled, client, make_user, owned_dem
     assert response.status_code == 400
     assert row_counts()["Meeting"] == 0
 
-    token = csrf_token_in(client.get("/meetings/import").get_data(as_text=True))
+    token = csrf_token_from(client.get("/meetings/import").get_data(as_text=True))
     response = upload(client, owned_demo, csrf_token=token)
     assert response.status_code == 302
     assert row_counts()["Meeting"] == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -10,6 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from meetapp.models import Meeting, Organisation, StakeholderGroup, meeting_organisers
+from tests.conftest import PASSWORD, csrf_token_from
 
 
 @pytest.fixture
@@ -52,7 +52,6 @@ def _meeting_b_urls(app: Flask, values: dict[str, Any]) -> list[tuple[str, str, 
     return urls
 
 
-PASSWORD = "correct horse battery staple"
 POST_DATA = {
     "label": "Hijacked",
     "direction": "up",
@@ -156,16 +155,10 @@ def test_unknown_meeting_is_404(make_user, login_as):
     assert client.post("/meetings/nothing-here/delete").status_code == 404
 
 
-def _token(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match
-    return match.group(1)
-
-
 def test_csrf_is_enforced_on_meeting_forms(db, make_user, make_meeting, client, csrf_enabled):
     organiser = make_user("organiser")
     make_meeting(slug="guarded", organisers=[organiser])
-    token = _token(client.get("/login").get_data(as_text=True))
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
     response = client.post(
         "/login", data={"email": organiser.email, "password": PASSWORD, "csrf_token": token}
     )
@@ -180,6 +173,6 @@ def test_csrf_is_enforced_on_meeting_forms(db, make_user, make_meeting, client, 
     assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1
     assert db.session.scalar(select(func.count()).select_from(StakeholderGroup)) == 2
     # With the page's token, the form goes through.
-    token = _token(client.get("/meetings/guarded/groups").get_data(as_text=True))
+    token = csrf_token_from(client.get("/meetings/guarded/groups").get_data(as_text=True))
     response = client.post("/meetings/guarded/groups", data={"label": "New", "csrf_token": token})
     assert response.status_code == 302

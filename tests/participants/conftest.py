@@ -1,39 +1,16 @@
-"""Fixtures of the participant-screen tests: a meeting with its organiser, and logged-in
-test clients."""
+"""Fixtures of the participant-screen tests: a meeting with its organiser, logged in."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 
 from meetapp.models import Meeting, Participant, User
-
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def new_client(app: Flask) -> Callable[[User | None], FlaskClient]:
-    def make(user: User | None = None) -> FlaskClient:
-        client = app.test_client()
-        if user is not None:
-            page = client.get("/login").get_data(as_text=True)
-            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-            data = {"email": user.email, "password": PASSWORD}
-            if token:
-                data["csrf_token"] = token.group(1)
-            response = client.post("/login", data=data)
-            assert response.status_code == 302
-        return client
-
-    return make
 
 
 @dataclass

@@ -3,16 +3,9 @@ organisers of other meetings see nothing, anonymous visitors are sent to log in.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-
-def csrf_token_from(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, "no csrf_token in the page"
-    return match.group(1)
-
+from tests.conftest import csrf_token_from
 
 READ_URLS = [
     "/participants",

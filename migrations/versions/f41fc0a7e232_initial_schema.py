@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2cdef226f8a1
+Revision ID: f41fc0a7e232
 Revises: 
-Create Date: 2026-11-27 18:29:41.730170
+Create Date: 2026-11-27 18:42:28.408697
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '2cdef226f8a1'
+revision = 'f41fc0a7e232'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -67,6 +67,25 @@ def upgrade():
     )
     with op.batch_alter_table('meetings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meetings_organisation_id'), ['organisation_id'], unique=False)
+
+    op.create_table('agenda_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=80), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('location', sa.String(length=300), nullable=True),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.CheckConstraint("kind IN ('keynote', 'presentation', 'panel', 'discussion', 'break', 'other')", name=op.f('ck_agenda_sessions_kind')),
+    sa.CheckConstraint('ends_at IS NULL OR starts_at IS NULL OR ends_at >= starts_at', name=op.f('ck_agenda_sessions_ends_after_start')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_agenda_sessions_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_sessions')),
+    sa.UniqueConstraint('meeting_id', 'key', name=op.f('uq_agenda_sessions_meeting_id_key'))
+    )
+    with op.batch_alter_table('agenda_sessions', schema=None) as batch_op:
+        batch_op.create_index('ix_agenda_sessions_meeting_start', ['meeting_id', 'starts_at'], unique=False)
 
     op.create_table('contacts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -146,7 +165,7 @@ def upgrade():
     sa.Column('token_hash', sa.String(length=64), nullable=True),
     sa.CheckConstraint("status IN ('registered', 'waitlisted', 'cancelled')", name=op.f('ck_participants_status')),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_participants_meeting_id_meetings'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['stakeholder_group_id'], ['stakeholder_groups.id'], name=op.f('fk_participants_stakeholder_group_id_stakeholder_groups'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['stakeholder_group_id'], ['stakeholder_groups.id'], name=op.f('fk_participants_stakeholder_group_id_stakeholder_groups')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_participants')),
     sa.UniqueConstraint('meeting_id', 'email_normalized', name=op.f('uq_participants_meeting_id_email_normalized')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_participants_token_hash'))
@@ -155,11 +174,79 @@ def upgrade():
         batch_op.create_index('ix_participants_meeting_status', ['meeting_id', 'status', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_participants_stakeholder_group_id'), ['stakeholder_group_id'], unique=False)
 
+    op.create_table('speakers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=80), nullable=False),
+    sa.Column('honorific', sa.String(length=50), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('position', sa.String(length=300), nullable=True),
+    sa.Column('organisation', sa.String(length=300), nullable=True),
+    sa.Column('stakeholder_group_id', sa.Integer(), nullable=True),
+    sa.Column('bio', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_speakers_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['stakeholder_group_id'], ['stakeholder_groups.id'], name=op.f('fk_speakers_stakeholder_group_id_stakeholder_groups')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_speakers')),
+    sa.UniqueConstraint('meeting_id', 'key', name=op.f('uq_speakers_meeting_id_key'))
+    )
+    with op.batch_alter_table('speakers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_speakers_stakeholder_group_id'), ['stakeholder_group_id'], unique=False)
+
+    op.create_table('session_speakers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('speaker_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('sort_order', sa.Integer(), nullable=False),
+    sa.CheckConstraint("role IN ('keynote', 'speaker', 'panelist', 'moderator', 'chair')", name=op.f('ck_session_speakers_role')),
+    sa.ForeignKeyConstraint(['session_id'], ['agenda_sessions.id'], name=op.f('fk_session_speakers_session_id_agenda_sessions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['speaker_id'], ['speakers.id'], name=op.f('fk_session_speakers_speaker_id_speakers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_session_speakers')),
+    sa.UniqueConstraint('session_id', 'speaker_id', name=op.f('uq_session_speakers_session_id_speaker_id'))
+    )
+    with op.batch_alter_table('session_speakers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_session_speakers_session_id'), ['session_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_session_speakers_speaker_id'), ['speaker_id'], unique=False)
+
+    op.create_table('statements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=True),
+    sa.Column('speaker_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('highlight', sa.Boolean(), nullable=False),
+    sa.Column('sort_order', sa.Integer(), nullable=False),
+    sa.CheckConstraint("kind IN ('quote', 'point')", name=op.f('ck_statements_kind')),
+    sa.CheckConstraint('length(text) <= 5000', name=op.f('ck_statements_text_length')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_statements_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['session_id'], ['agenda_sessions.id'], name=op.f('fk_statements_session_id_agenda_sessions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['speaker_id'], ['speakers.id'], name=op.f('fk_statements_speaker_id_speakers'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_statements'))
+    )
+    with op.batch_alter_table('statements', schema=None) as batch_op:
+        batch_op.create_index('ix_statements_meeting_session', ['meeting_id', 'session_id', 'sort_order'], unique=False)
+        batch_op.create_index(batch_op.f('ix_statements_speaker_id'), ['speaker_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('statements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_statements_speaker_id'))
+        batch_op.drop_index('ix_statements_meeting_session')
+
+    op.drop_table('statements')
+    with op.batch_alter_table('session_speakers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_session_speakers_speaker_id'))
+        batch_op.drop_index(batch_op.f('ix_session_speakers_session_id'))
+
+    op.drop_table('session_speakers')
+    with op.batch_alter_table('speakers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_speakers_stakeholder_group_id'))
+
+    op.drop_table('speakers')
     with op.batch_alter_table('participants', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_participants_stakeholder_group_id'))
         batch_op.drop_index('ix_participants_meeting_status')
@@ -176,6 +263,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_contacts_meeting_id'))
 
     op.drop_table('contacts')
+    with op.batch_alter_table('agenda_sessions', schema=None) as batch_op:
+        batch_op.drop_index('ix_agenda_sessions_meeting_start')
+
+    op.drop_table('agenda_sessions')
     with op.batch_alter_table('meetings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meetings_organisation_id'))
 
