@@ -116,6 +116,10 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from meetapp.database import RowIdConverter
+
+    # Before any rule is added: <int:...> stops at the range of the id columns.
+    app.url_map.converters["int"] = RowIdConverter
     from meetapp.accounts.routes import bp as accounts_bp
     from meetapp.interchange.routes import bp as interchange_bp
     from meetapp.meetings.routes import bp as meetings_bp

@@ -1,4 +1,5 @@
-"""Database foundations: the declarative base, shared column types, SQLite set-up and locking."""
+"""Database foundations: the declarative base, shared column types, SQLite set-up and locking,
+and the range of row ids that URLs may name."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter, Map
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -99,3 +101,13 @@ def render_migration_item(type_: str, obj: Any, _autogen_context: Any) -> str | 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+class RowIdConverter(IntegerConverter):
+    """The `int` of URL rules: a positive id within the range of the integer id columns, so
+    that a forged id far beyond it is simply not found (PostgreSQL would refuse to compare it)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)

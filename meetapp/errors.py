@@ -29,8 +29,18 @@ MESSAGES = {
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     title, message = MESSAGES.get(code, ("Error", "An error occurred."))
     return render_template(
-        "errors/error.html", code=code, title=title, message=detail or message
+        "errors/error.html",
+        code=code,
+        title=title,
+        message=detail or message,
+        public=_is_public_page(),
     ), code
+
+
+def _is_public_page() -> bool:
+    """Participants' pages (registration, personal links) show errors in their own frame,
+    without the staff navigation or a link to the staff's start page."""
+    return request.blueprint == "registration" or request.path.startswith(("/m/", "/r/"))
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,9 +1,11 @@
-"""How dates, times, languages and countries are shown: in the meeting's time zone, in words."""
+"""How dates, times, languages and countries are shown and chosen: in the meeting's time zone,
+in words; the reference lists (languages, countries, time zones) are built once per process."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -46,20 +48,64 @@ def country_name(code: str | None) -> str:
     return _EN.territories.get(code.upper(), code)
 
 
-def language_choices() -> list[tuple[str, str]]:
+@cache
+def language_choices() -> tuple[tuple[str, str], ...]:
     """ISO 639-1 languages (two-letter codes) by English name."""
     pairs = [(code, name) for code, name in _EN.languages.items() if len(code) == 2]
-    return sorted(pairs, key=lambda pair: pair[1])
+    return tuple(sorted(pairs, key=lambda pair: pair[1]))
 
 
-def country_choices() -> list[tuple[str, str]]:
+@cache
+def country_choices() -> tuple[tuple[str, str], ...]:
     """ISO 3166-1 alpha-2 countries by English name."""
     pairs = [
         (code, name)
         for code, name in _EN.territories.items()
         if len(code) == 2 and code.isalpha() and code not in {"EU", "EZ", "UN", "QO", "ZZ"}
     ]
-    return sorted(pairs, key=lambda pair: pair[1])
+    return tuple(sorted(pairs, key=lambda pair: pair[1]))
+
+
+@cache
+def language_codes() -> frozenset[str]:
+    return frozenset(code for code, _name in language_choices())
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    return frozenset(code for code, _name in country_choices())
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    """Every IANA time zone name known to zoneinfo, sorted."""
+    return tuple(sorted(available_timezones()))
+
+
+@cache
+def _timezone_set() -> frozenset[str]:
+    return frozenset(timezone_names())
+
+
+def is_timezone(name: str | None) -> bool:
+    return bool(name) and name in _timezone_set()
+
+
+def from_local(value: datetime | None, timezone: str) -> datetime | None:
+    """A wall-clock time in `timezone` (naive, as typed into a form) as an aware UTC datetime."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=ZoneInfo(timezone)).astimezone(ZoneInfo("UTC"))
+
+
+def to_local(value: datetime | None, timezone: str) -> datetime | None:
+    """An aware datetime as the naive wall-clock time in `timezone` (to fill a form)."""
+    if value is None:
+        return None
+    zone = ZoneInfo(timezone) if is_timezone(timezone) else ZoneInfo("UTC")
+    return value.astimezone(zone).replace(tzinfo=None)
 
 
 def register_template_filters(app: Flask) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 
 from meetapp.accounts.services import MAX_NAME_LENGTH, MIN_PASSWORD_LENGTH, normalise_email
 from meetapp.errors import DomainError
+from meetapp.forms import AppForm
 
 ROLE_CHOICES = [
     SelectChoice("organiser", "Organiser"),
@@ -30,14 +30,14 @@ PASSWORD_LENGTH = Length(
 )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
     remember = BooleanField("Keep me logged in")
     submit = SubmitField("Log in")
 
 
-class _UserFields(FlaskForm):
+class _UserFields(AppForm):
     """Checks shared by the new-user and edit-user forms."""
 
     def validate_email(self, field: EmailField) -> None:

@@ -16,7 +16,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 
 from meetapp.accounts.forms import EditUserForm, LoginForm, NewUserForm
 from meetapp.accounts.services import (
@@ -28,6 +27,7 @@ from meetapp.accounts.services import (
 )
 from meetapp.errors import DomainError
 from meetapp.extensions import db, limiter
+from meetapp.forms import show_domain_error
 from meetapp.meetings.access import roles_required
 from meetapp.models import Role, User
 
@@ -161,12 +161,3 @@ def user_delete(user_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash(f"Deleted the user {email}.", "success")
     return redirect(url_for("accounts.users"))
-
-
-def show_domain_error(form: FlaskForm, error: DomainError) -> None:
-    """Show a refusal of the domain beside the field it concerns (or above the form)."""
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)

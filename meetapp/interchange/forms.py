@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SubmitField
 
+from meetapp.forms import AppForm
 
-class ImportMeetingForm(FlaskForm):
+
+class ImportMeetingForm(AppForm):
     file = FileField(
         "Meeting file",
         validators=[FileRequired("Choose a meetapp/1 JSON file.")],

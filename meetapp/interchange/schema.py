@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from functools import cache
 from typing import Annotated, Any, Literal
-from zoneinfo import available_timezones
 
 from pydantic import (
     AfterValidator,
@@ -26,7 +24,13 @@ from pydantic_core import PydanticCustomError
 
 from meetapp.accounts.services import normalise_email
 from meetapp.errors import DomainError
-from meetapp.formatting import country_choices, language_choices
+from meetapp.formatting import country_codes, is_timezone, language_codes
+from meetapp.validation import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    has_control_characters,
+    plausible_date,
+)
 
 FORMAT = "meetapp/1"
 
@@ -61,21 +65,6 @@ TIME_EXAMPLE = "2019-02-18T09:00:00+07:00"
 Loc = tuple[str | int, ...]
 
 
-@cache
-def language_codes() -> frozenset[str]:
-    return frozenset(code for code, _name in language_choices())
-
-
-@cache
-def country_codes() -> frozenset[str]:
-    return frozenset(code for code, _name in country_choices())
-
-
-@cache
-def timezone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
 def parse_time(value: Any) -> datetime:
     """An ISO 8601 time with an offset; naive times are refused, not guessed."""
     if not isinstance(value, str):
@@ -97,6 +86,12 @@ def parse_time(value: Any) -> datetime:
             "time_naive",
             "the time has no offset; write it like {example}",
             {"example": TIME_EXAMPLE},
+        )
+    if not plausible_date(parsed):
+        raise PydanticCustomError(
+            "time_range",
+            "the year must lie between {earliest} and {latest}",
+            {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
         )
     return parsed
 
@@ -132,7 +127,7 @@ def _check_country(value: str) -> str:
 
 
 def _check_timezone(value: str) -> str:
-    if value not in timezone_names():
+    if not is_timezone(value):
         raise PydanticCustomError(
             "timezone",
             "not an IANA time zone name (e.g. Asia/Phnom_Penh): {value}",
@@ -275,3 +270,28 @@ def _message(error: Any) -> str:
 def validation_problems(error: ValidationError) -> list[tuple[Loc, str]]:
     """Every error of a failed validation as (location, message)."""
     return [(tuple(item["loc"]), _message(item)) for item in error.errors()]
+
+
+# The sections whose text is stored; the others are refused or left out whole.
+STORED_SECTIONS = ("organisation", "meeting", "contacts", "participants")
+
+
+def control_character_problems(document: dict[str, Any]) -> list[tuple[Loc, str]]:
+    """Every text of the stored sections that carries control characters (NUL and the like,
+    which the database refuses; tabs and line breaks are fine), by path."""
+    problems: list[tuple[Loc, str]] = []
+
+    def walk(value: Any, loc: Loc) -> None:
+        if isinstance(value, str):
+            if has_control_characters(value):
+                problems.append((loc, "contains control characters (such as NUL); remove them"))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*loc, str(key)))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*loc, index))
+
+    for section in STORED_SECTIONS:
+        walk(document.get(section), (section,))
+    return problems

@@ -29,15 +29,15 @@ from meetapp.interchange.schema import (
     MeetingDoc,
     MeetingDocument,
     OrganisationDoc,
+    control_character_problems,
     json_path,
     parse_time,
     validation_problems,
 )
+from meetapp.meetings.services import RESERVED_SLUGS
+from meetapp.meetings.services import SLUG_PATTERN as MEETING_SLUG
 from meetapp.models import Contact, Meeting, Organisation, Participant, StakeholderGroup, Status
 from meetapp.registration.services import new_token
-
-# Addresses under /meetings/ that are pages, not meetings.
-RESERVED_SLUGS = frozenset({"new", "import"})
 
 
 class InterchangeError(Exception):
@@ -116,6 +116,7 @@ def import_meeting(document: Any, *, leave_out_unsupported: bool = False) -> Imp
     if isinstance(document.get("format"), str) and document["format"] != FORMAT:
         problems.append((("format",), f'must be "{FORMAT}"'))
 
+    problems.extend(control_character_problems(document))
     parsed: MeetingDocument | None = None
     try:
         parsed = MeetingDocument.model_validate(document)
@@ -173,7 +174,8 @@ class _CrossChecks:
             self.problems.append(
                 (("meeting", "slug"), f"{json.dumps(slug)} is reserved for a page of meetapp")
             )
-        elif isinstance(slug, str) and slug:
+        elif isinstance(slug, str) and MEETING_SLUG.fullmatch(slug.strip()):
+            # Only a well-formed slug is looked up (the database refuses to compare a NUL).
             taken = db.session.scalar(select(Meeting.id).where(Meeting.slug == slug.strip()))
             if taken is not None:
                 self.problems.append(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateTimeLocalField,
     EmailField,
     Field,
     IntegerField,
@@ -29,21 +27,18 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from meetapp.formatting import country_choices, language_choices
-from meetapp.meetings.services import is_timezone, timezone_names
+from meetapp.formatting import is_timezone, timezone_names
+from meetapp.forms import (
+    AppForm,
+    ReferenceListSelect,
+    WallClockField,
+    country_select_choices,
+    language_select_choices,
+    strip_text,
+)
 
 MAX_CAPACITY = 100_000
 LONG_TEXT = 5000
-# Browsers send datetime-local values as "YYYY-MM-DDTHH:MM"; the first format is also the one
-# used to fill the field.
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-
-
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
-
-
-def strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def http_url(form: FlaskForm, field: Field) -> None:
@@ -58,66 +53,43 @@ def http_url(form: FlaskForm, field: Field) -> None:
         raise ValidationError("Enter a web address starting with http:// or https://.")
 
 
-def plausible_year(form: FlaskForm, field: Field) -> None:
-    """Keeps time-zone arithmetic away from the ends of the calendar (year 1 or 9999)."""
-    if field.data is not None and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
-        raise ValidationError(f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
-
-
-class TextForm(FlaskForm):
-    """A form whose text fields refuse NUL and other control characters (tabs and newlines
-    excepted), which some databases cannot store."""
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        valid = super().validate(extra_validators)
-        for field in self:
-            if isinstance(field.data, str) and _has_control_characters(field.data):
-                field.errors = [*field.errors, "Remove the invisible control characters."]
-                valid = False
-        return valid
-
-
-def _has_control_characters(text: str) -> bool:
-    return any(ord(c) < 32 and c not in "\t\r\n" for c in text)
-
-
-class OrganisationForm(TextForm):
+class OrganisationForm(AppForm):
     name = StringField(
         "Name",
-        filters=[strip],
+        filters=[strip_text],
         validators=[DataRequired("Enter the organisation's name."), Length(max=200)],
     )
     short_name = StringField(
         "Short name",
-        filters=[strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=50)],
         description="An acronym or short form, e.g. MMN.",
     )
     about = TextAreaField(
         "About us",
-        filters=[strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=LONG_TEXT)],
         description="The boilerplate paragraph that closes every press release.",
         render_kw={"rows": 5},
     )
     website = URLField(
         "Website",
-        filters=[strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=500), http_url],
         description="https://…",
     )
     submit = SubmitField("Save")
 
 
-class MeetingForm(TextForm):
+class MeetingForm(AppForm):
     """Every field of a meeting. Date-times are wall-clock times in the chosen time zone."""
 
     title = StringField(
-        "Title", filters=[strip], validators=[DataRequired("Enter a title."), Length(max=300)]
+        "Title", filters=[strip_text], validators=[DataRequired("Enter a title."), Length(max=300)]
     )
     slug = StringField(
         "Address",
-        filters=[strip],
+        filters=[strip_text],
         validators=[
             DataRequired("Enter the meeting's address."),
             Length(max=80),
@@ -131,13 +103,13 @@ class MeetingForm(TextForm):
     organisation = SelectField("Organisation", coerce=int, choices=[])
     kind = StringField(
         "Kind",
-        filters=[strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=100)],
         description="e.g. multi-stakeholder meeting, consultation, workshop.",
     )
     topic = StringField(
         "Topic",
-        filters=[strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=300)],
         description="Completes the phrase “a meeting on …”.",
     )
@@ -148,32 +120,30 @@ class MeetingForm(TextForm):
         validate_choice=False,
         description="The dates and times below are in this time zone.",
     )
-    starts_at = DateTimeLocalField(
-        "Starts",
-        format=DATETIME_FORMATS,
-        validators=[DataRequired("Enter when the meeting starts."), plausible_year],
+    starts_at = WallClockField(
+        "Starts", validators=[DataRequired("Enter when the meeting starts.")]
     )
-    ends_at = DateTimeLocalField(
-        "Ends", format=DATETIME_FORMATS, validators=[Optional(), plausible_year]
-    )
-    venue = StringField("Venue", filters=[strip], validators=[Optional(), Length(max=300)])
-    city = StringField("City", filters=[strip], validators=[Optional(), Length(max=100)])
+    ends_at = WallClockField("Ends", validators=[Optional()])
+    venue = StringField("Venue", filters=[strip_text], validators=[Optional(), Length(max=300)])
+    city = StringField("City", filters=[strip_text], validators=[Optional(), Length(max=100)])
     country = SelectField(
         "Country",
-        choices=[SelectChoice("", "—"), *(SelectChoice(*pair) for pair in country_choices())],
+        choices=country_select_choices(),
         default="",
+        widget=ReferenceListSelect(),
         validators=[Optional()],
     )
     languages = SelectMultipleField(
         "Languages",
-        choices=[SelectChoice(*pair) for pair in language_choices()],
+        choices=language_select_choices(),
+        widget=ReferenceListSelect(multiple=True),
         validators=[Optional()],
         description="Hold Ctrl (⌘ on a Mac) to choose several.",
         render_kw={"size": 6},
     )
     background = TextAreaField(
         "Background",
-        filters=[strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=LONG_TEXT)],
         description="Why the meeting was convened.",
         render_kw={"rows": 5},
@@ -190,12 +160,8 @@ class MeetingForm(TextForm):
         ],
         description="Seats; leave empty for no limit. When full, registrants join a waiting list.",
     )
-    registration_opens_at = DateTimeLocalField(
-        "Registration opens", format=DATETIME_FORMATS, validators=[Optional(), plausible_year]
-    )
-    registration_closes_at = DateTimeLocalField(
-        "Registration closes", format=DATETIME_FORMATS, validators=[Optional(), plausible_year]
-    )
+    registration_opens_at = WallClockField("Registration opens", validators=[Optional()])
+    registration_closes_at = WallClockField("Registration closes", validators=[Optional()])
     submit = SubmitField("Save")
 
     def validate_timezone(self, field: Field) -> None:
@@ -223,31 +189,31 @@ class NewMeetingForm(MeetingForm):
     submit = SubmitField("Create meeting")
 
 
-class GroupForm(TextForm):
+class GroupForm(AppForm):
     label = StringField(
         "New group",
-        filters=[strip],
+        filters=[strip_text],
         validators=[DataRequired("Enter the group's name."), Length(max=200)],
     )
     submit = SubmitField("Add group")
 
 
-class RenameGroupForm(TextForm):
+class RenameGroupForm(AppForm):
     label = StringField(
         "Name",
-        filters=[strip],
+        filters=[strip_text],
         validators=[DataRequired("Enter the group's name."), Length(max=200)],
     )
 
 
-class MoveGroupForm(TextForm):
+class MoveGroupForm(AppForm):
     direction = StringField(validators=[AnyOf(["up", "down"])])
 
 
-class TeamMemberForm(TextForm):
+class TeamMemberForm(AppForm):
     email = EmailField(
         "Organiser's e-mail",
-        filters=[strip],
+        filters=[strip_text],
         validators=[DataRequired("Enter the organiser's e-mail address."), Length(max=254)],
     )
     submit = SubmitField("Add to team")

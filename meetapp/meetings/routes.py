@@ -10,6 +10,8 @@ from wtforms.fields.choices import SelectChoice
 
 from meetapp.errors import DomainError
 from meetapp.extensions import db
+from meetapp.formatting import from_local, to_local
+from meetapp.forms import show_domain_error
 from meetapp.meetings import services
 from meetapp.meetings.access import (
     can_edit,
@@ -33,14 +35,6 @@ from meetapp.registration.notifications import notify_promoted
 bp = Blueprint("meetings", __name__)
 
 CREATORS = (Role.ADMIN, Role.ORGANISER)
-
-
-def _show_error(form: FlaskForm, error: DomainError) -> None:
-    """Put a refused operation's message beside its field (or above the form)."""
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 # --- dashboard --------------------------------------------------------------------------------
@@ -88,7 +82,7 @@ def organisation_new() -> ResponseReturnValue:
             organisation = services.create_organisation(_organisation_data(form))
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             db.session.commit()
             flash(f"The organisation “{organisation.name}” was created.", "success")
@@ -108,7 +102,7 @@ def organisation_edit(org_id: int) -> ResponseReturnValue:
             services.update_organisation(organisation, _organisation_data(form))
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             db.session.commit()
             flash("The organisation was saved.", "success")
@@ -128,7 +122,7 @@ def _set_organisation_choices(form: MeetingForm) -> None:
 
 def _meeting_data(form: MeetingForm) -> services.MeetingData:
     zone = form.timezone.data or "UTC"
-    starts_at = services.from_local(form.starts_at.data, zone)
+    starts_at = from_local(form.starts_at.data, zone)
     if starts_at is None:  # the form requires it
         abort(400)
     return services.MeetingData(
@@ -139,15 +133,15 @@ def _meeting_data(form: MeetingForm) -> services.MeetingData:
         organisation_id=form.organisation.data,
         kind=form.kind.data,
         topic=form.topic.data,
-        ends_at=services.from_local(form.ends_at.data, zone),
+        ends_at=from_local(form.ends_at.data, zone),
         venue=form.venue.data,
         city=form.city.data,
         country=form.country.data or None,
         languages=list(form.languages.data or []),
         background=form.background.data,
         capacity=form.capacity.data,
-        registration_opens_at=services.from_local(form.registration_opens_at.data, zone),
-        registration_closes_at=services.from_local(form.registration_closes_at.data, zone),
+        registration_opens_at=from_local(form.registration_opens_at.data, zone),
+        registration_closes_at=from_local(form.registration_closes_at.data, zone),
     )
 
 
@@ -160,16 +154,16 @@ def _meeting_initial(meeting: Meeting) -> dict[str, object]:
         "kind": meeting.kind,
         "topic": meeting.topic,
         "timezone": zone,
-        "starts_at": services.to_local(meeting.starts_at, zone),
-        "ends_at": services.to_local(meeting.ends_at, zone),
+        "starts_at": to_local(meeting.starts_at, zone),
+        "ends_at": to_local(meeting.ends_at, zone),
         "venue": meeting.venue,
         "city": meeting.city,
         "country": meeting.country or "",
         "languages": list(meeting.languages or []),
         "background": meeting.background,
         "capacity": meeting.capacity,
-        "registration_opens_at": services.to_local(meeting.registration_opens_at, zone),
-        "registration_closes_at": services.to_local(meeting.registration_closes_at, zone),
+        "registration_opens_at": to_local(meeting.registration_opens_at, zone),
+        "registration_closes_at": to_local(meeting.registration_closes_at, zone),
     }
 
 
@@ -191,7 +185,7 @@ def meeting_new() -> ResponseReturnValue:
             )
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             slug = meeting.slug
             db.session.commit()
@@ -222,7 +216,7 @@ def meeting_edit(meeting: Meeting) -> ResponseReturnValue:
             message_ids = notify_promoted(promoted)
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             slug = meeting.slug
             db.session.commit()
@@ -288,7 +282,7 @@ def groups(meeting: Meeting) -> ResponseReturnValue:
             group = services.add_group(meeting, form.label.data or "")
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             label = group.label
             db.session.commit()
@@ -307,7 +301,7 @@ def group_rename(meeting: Meeting, group_id: int) -> ResponseReturnValue:
             services.rename_group(group, form.label.data or "")
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             db.session.commit()
             flash("The group was renamed.", "success")
@@ -357,7 +351,7 @@ def team(meeting: Meeting) -> ResponseReturnValue:
             user = services.add_team_member_by_email(meeting, form.email.data or "")
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             name = user.name
             db.session.commit()

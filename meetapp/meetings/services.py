@@ -10,8 +10,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import Integer, case, delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from meetapp.errors import DomainError
 from meetapp.extensions import db
+from meetapp.formatting import is_timezone
 from meetapp.meetings.access import (
     lock_meeting,
     readable_meetings_filter,
@@ -38,43 +37,10 @@ from meetapp.models import (
 from meetapp.registration.services import count_registered, promote_waitlisted
 
 SLUG_PATTERN = re.compile(r"[a-z0-9-]+")
+# Addresses under /meetings/ that are pages, not meetings.
+RESERVED_SLUGS = frozenset({"new", "import"})
 GROUP_KEY_LENGTH = 50
 MAX_GROUPS = 50
-
-
-# --- time zones -------------------------------------------------------------------------------
-
-
-@cache
-def timezone_names() -> tuple[str, ...]:
-    """Every IANA time zone name known to zoneinfo, sorted."""
-    return tuple(sorted(available_timezones()))
-
-
-def is_timezone(name: str | None) -> bool:
-    return bool(name) and name in _timezone_set()
-
-
-@cache
-def _timezone_set() -> frozenset[str]:
-    return frozenset(timezone_names())
-
-
-def from_local(value: datetime | None, timezone: str) -> datetime | None:
-    """A wall-clock time in `timezone` (naive, as typed into a form) as an aware UTC datetime."""
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=ZoneInfo(timezone)).astimezone(ZoneInfo("UTC"))
-
-
-def to_local(value: datetime | None, timezone: str) -> datetime | None:
-    """An aware datetime as the naive wall-clock time in `timezone` (to fill a form)."""
-    if value is None:
-        return None
-    zone = ZoneInfo(timezone) if is_timezone(timezone) else ZoneInfo("UTC")
-    return value.astimezone(zone).replace(tzinfo=None)
 
 
 # --- organisations ----------------------------------------------------------------------------
@@ -126,7 +92,7 @@ def update_organisation(organisation: Organisation, data: OrganisationData) -> O
 
 @dataclass
 class MeetingData:
-    """A meeting's fields; date-times are aware (see `from_local`)."""
+    """A meeting's fields; date-times are aware (see `meetapp.formatting.from_local`)."""
 
     slug: str
     title: str
@@ -160,6 +126,8 @@ class MeetingSummary:
 def _check_meeting(data: MeetingData, meeting: Meeting | None) -> None:
     if not SLUG_PATTERN.fullmatch(data.slug or ""):
         raise DomainError("Use only lower-case letters a-z, digits and hyphens.", field="slug")
+    if data.slug in RESERVED_SLUGS:
+        raise DomainError(f"“{data.slug}” is the address of a page of meetapp.", field="slug")
     clash = select(Meeting.id).where(Meeting.slug == data.slug)
     if meeting is not None:
         clash = clash.where(Meeting.id != meeting.id)

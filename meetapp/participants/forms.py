@@ -4,28 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     EmailField,
     HiddenField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
-from meetapp.formatting import country_choices, language_choices
+from meetapp.forms import AppForm, strip_text
 from meetapp.models import Meeting, Status
-from meetapp.participants.services import (
-    MAX_IMPORT_CHARS,
-    MAX_SEARCH_LENGTH,
-    NEEDS_MAX_LENGTH,
-    NO_GROUP,
-)
+from meetapp.participants.services import MAX_IMPORT_CHARS, MAX_SEARCH_LENGTH, NO_GROUP
+from meetapp.registration.forms import RegistrationDetailsForm
 
 STATUS_CHOICES = [
     SelectChoice("", "Any status"),
@@ -48,11 +41,7 @@ def _optional_int(value: Any) -> int | None:
     return int(value)
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-class ParticipantFilterForm(FlaskForm):
+class ParticipantFilterForm(AppForm):
     """The list's filters, read from the query string (a GET form: no CSRF token)."""
 
     class Meta:
@@ -60,7 +49,7 @@ class ParticipantFilterForm(FlaskForm):
 
     q = StringField(
         "Search",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=MAX_SEARCH_LENGTH)],
     )
     status = SelectField("Status", choices=STATUS_CHOICES, default="")
@@ -77,52 +66,33 @@ class ParticipantFilterForm(FlaskForm):
         ]
 
 
-class ParticipantForm(FlaskForm):
-    """Every detail of a participant that an organiser may enter or change."""
+class ParticipantForm(RegistrationDetailsForm):
+    """An organiser adds or corrects a participant: the registrant's own fields, with plainer
+    messages; the e-mail address is checked by the registration services."""
 
-    honorific = StringField("Honorific", filters=[_strip], validators=[Length(max=50)])
-    name = StringField("Name", filters=[_strip], validators=[DataRequired(), Length(max=200)])
-    email = EmailField("E-mail", filters=[_strip], validators=[DataRequired(), Length(max=254)])
-    organisation = StringField("Organisation", filters=[_strip], validators=[Length(max=300)])
-    position = StringField("Position", filters=[_strip], validators=[Length(max=200)])
+    name = StringField("Name", filters=[strip_text], validators=[DataRequired(), Length(max=200)])
+    email = EmailField("E-mail", filters=[strip_text], validators=[DataRequired(), Length(max=254)])
     stakeholder_group = SelectField("Stakeholder group", coerce=_optional_int)
-    country = SelectField("Country", validators=[Length(max=2)])
-    languages = SelectMultipleField(
-        "Languages", description="Hold Ctrl (or Cmd) to choose more than one."
-    )
-    needs = TextAreaField(
-        "Accessibility or dietary needs",
-        filters=[_strip],
-        validators=[Length(max=NEEDS_MAX_LENGTH)],
-    )
     submit = SubmitField("Save")
 
     def __init__(self, meeting: Meeting, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.stakeholder_group.choices = [
-            SelectChoice("", "—"),
-            *[SelectChoice(str(group.id), group.label) for group in meeting.stakeholder_groups],
-        ]
-        self.country.choices = [
-            SelectChoice("", "—"),
-            *[SelectChoice(code, name) for code, name in country_choices()],
-        ]
-        self.languages.choices = [SelectChoice(code, name) for code, name in language_choices()]
+        super().__init__(meeting, *args, **kwargs)
+        self.languages.description = "Hold Ctrl (or Cmd) to choose more than one."
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """A button that changes something (cancel, promote): only the CSRF token, and where to go
     back to."""
 
     next = HiddenField(validators=[Length(max=2000)])
 
 
-class CheckinForm(FlaskForm):
+class CheckinForm(AppForm):
     attended = HiddenField(validators=[InputRequired(), AnyOf(["0", "1"])])
     q = HiddenField(validators=[Length(max=MAX_SEARCH_LENGTH)])
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(AppForm):
     file = FileField(
         "CSV file",
         validators=[FileRequired("Choose a CSV file.")],
@@ -132,6 +102,6 @@ class ImportUploadForm(FlaskForm):
     submit = SubmitField("Check the file")
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(AppForm):
     csv_text = HiddenField(validators=[DataRequired(), Length(max=MAX_IMPORT_CHARS)])
     submit = SubmitField("Import these participants")

@@ -22,6 +22,7 @@ from flask_login import current_user
 from meetapp.accounts.routes import safe_next_url
 from meetapp.errors import DomainError
 from meetapp.extensions import db
+from meetapp.forms import show_domain_error
 from meetapp.meetings.access import can_edit, meeting_view
 from meetapp.models import Meeting, Participant, Status
 from meetapp.outbox.services import deliver_queued
@@ -37,7 +38,6 @@ from meetapp.participants.forms import (
 from meetapp.participants.services import NO_GROUP, ParticipantFilter
 from meetapp.registration import services as registration
 from meetapp.registration.notifications import notify_promoted, queue_registration_mail
-from meetapp.registration.services import RegistrationData
 
 bp = Blueprint("participants", __name__)
 
@@ -82,29 +82,6 @@ def _back(meeting: Meeting, form: ActionForm) -> ResponseReturnValue:
     return redirect(target)
 
 
-def _registration_data(form: ParticipantForm) -> RegistrationData:
-    return RegistrationData(
-        name=form.name.data or "",
-        email=form.email.data or "",
-        honorific=form.honorific.data or None,
-        organisation=form.organisation.data or None,
-        position=form.position.data or None,
-        stakeholder_group_id=form.stakeholder_group.data,
-        country=form.country.data or None,
-        languages=list(form.languages.data or []),
-        needs=form.needs.data or None,
-    )
-
-
-def _show_domain_error(form: Any, error: DomainError, default_field: str | None = None) -> None:
-    name = error.field or default_field
-    field = getattr(form, name, None) if name else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 @bp.route("/meetings/<slug>/participants", endpoint="list")
 @meeting_view
 def participant_list(meeting: Meeting) -> ResponseReturnValue:
@@ -142,11 +119,11 @@ def new(meeting: Meeting) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             participant, token = registration.register_participant(
-                meeting, _registration_data(form), by_organiser=True
+                meeting, form.registration_data(), by_organiser=True
             )
         except DomainError as error:
             db.session.rollback()
-            _show_domain_error(form, error, "email")
+            show_domain_error(form, error, "email")
         else:
             # The person gets their personal link by e-mail (when mail is configured).
             message_ids = queue_registration_mail(participant, token)
@@ -173,10 +150,10 @@ def edit(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
         form = ParticipantForm(meeting, data=services.form_data(participant))
     if form.validate_on_submit():
         try:
-            registration.update_registration(participant, _registration_data(form))
+            registration.update_registration(participant, form.registration_data())
         except DomainError as error:
             db.session.rollback()
-            _show_domain_error(form, error, "email")
+            show_domain_error(form, error, "email")
         else:
             db.session.commit()
             flash(f"The details of {participant.name} are saved.", "success")
@@ -365,7 +342,7 @@ def import_csv(meeting: Meeting) -> ResponseReturnValue:
         try:
             text = services.decode_upload(storage.read(), storage.filename)
         except DomainError as error:
-            _show_domain_error(upload, error, "file")
+            show_domain_error(upload, error, "file")
         else:
             preview = services.check_import(meeting, text)
             confirm = ImportConfirmForm(formdata=None, csv_text=text)

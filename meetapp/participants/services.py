@@ -33,13 +33,18 @@ from sqlalchemy import ColumnElement, Select, case, func, insert, or_, select
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
-from meetapp.formatting import country_choices, language_choices, to_zone
+from meetapp.formatting import country_codes, language_codes, to_zone
 from meetapp.meetings.access import lock_meeting
 from meetapp.models import Meeting, Participant, StakeholderGroup, Status
-from meetapp.registration.services import free_seats
+from meetapp.registration.services import NEEDS_MAX_LENGTH, free_seats
+from meetapp.validation import (
+    YEAR_MESSAGE,
+    has_control_characters,
+    plausible_date,
+    without_control_characters,
+)
 
 MAX_SEARCH_LENGTH = 200
-NEEDS_MAX_LENGTH = 2000
 MAX_EMAIL_LENGTH = 254
 NO_GROUP = "none"
 CHECKIN_RESULTS_LIMIT = 30
@@ -90,7 +95,8 @@ def _contains(column: Any, text: str) -> ColumnElement[bool]:
 
 
 def search_condition(text: str, *, with_email: bool = True) -> ColumnElement[bool]:
-    text = text[:MAX_SEARCH_LENGTH]
+    # Control characters are in no stored text, and PostgreSQL refuses to compare a NUL.
+    text = without_control_characters(text)[:MAX_SEARCH_LENGTH]
     conditions = [_contains(Participant.name, text), _contains(Participant.organisation, text)]
     if with_email:
         conditions.append(_contains(Participant.email_normalized, text))
@@ -252,7 +258,7 @@ def checkin_counts(meeting: Meeting) -> CheckinCounts:
 
 def checkin_search(meeting: Meeting, text: str) -> list[Participant]:
     """Participants whose name or organisation contains `text`; registered ones first."""
-    text = text.strip()[:MAX_SEARCH_LENGTH]
+    text = without_control_characters(text).strip()[:MAX_SEARCH_LENGTH]
     if not text:
         return []
     query = (
@@ -349,8 +355,6 @@ def participants_xlsx(meeting: Meeting, filters: ParticipantFilter | None = None
 
 # --- import --------------------------------------------------------------------------------
 
-_LANGUAGE_CODES = frozenset(code for code, _ in language_choices())
-_COUNTRY_CODES = frozenset(code for code, _ in country_choices())
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
 
@@ -402,7 +406,7 @@ class ImportedRow(BaseModel):
         text = str(value or "").strip().upper()
         if not text:
             return None
-        if text not in _COUNTRY_CODES:
+        if text not in country_codes():
             raise ValueError(f"unknown country code {text[:20]!r} (use ISO 3166 codes, e.g. KH)")
         return text
 
@@ -410,7 +414,7 @@ class ImportedRow(BaseModel):
     @classmethod
     def _languages(cls, value: Any) -> list[str]:
         codes = [code.lower() for code in str(value or "").replace(",", " ").split()]
-        unknown = [code for code in codes if code not in _LANGUAGE_CODES]
+        unknown = [code for code in codes if code not in language_codes()]
         if unknown:
             shown = ", ".join(repr(code[:20]) for code in unknown[:5])
             raise ValueError(f"unknown language code {shown} (use ISO 639-1 codes, e.g. km)")
@@ -446,6 +450,8 @@ class ImportedRow(BaseModel):
             moment = datetime.fromisoformat(text)
         except ValueError as exc:
             raise ValueError("not a date and time (use e.g. 2019-02-18T09:00:00+07:00)") from exc
+        if not plausible_date(moment):
+            raise ValueError(YEAR_MESSAGE)
         if moment.tzinfo is None:
             # A time without an offset is read in the meeting's time zone.
             try:
@@ -633,6 +639,11 @@ def check_import(meeting: Meeting, text: str) -> ImportPreview:
             line.row = ImportedRow.model_validate(line.values, context=context)
         except ValidationError as exc:
             line.problems.extend(_describe(error) for error in exc.errors())
+        line.problems.extend(
+            f"{column}: contains invisible control characters; remove them"
+            for column, value in line.values.items()
+            if has_control_characters(value)
+        )
         email = line.values.get("email", "").strip()
         if email and len(email) <= MAX_EMAIL_LENGTH:
             try:

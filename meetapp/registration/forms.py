@@ -1,12 +1,10 @@
-"""Forms of the public registration pages: register, and update through the personal link."""
+"""Forms of the public registration pages: register, and update through the personal link.
+The organiser's add/edit form (participants) shares their fields."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     EmailField,
@@ -16,63 +14,18 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
-from wtforms.widgets import Select, html_params
 
-from meetapp.formatting import country_choices, language_choices
+from meetapp.forms import (
+    AppForm,
+    ReferenceListSelect,
+    country_select_choices,
+    language_select_choices,
+    strip_text,
+)
 from meetapp.models import Meeting
-from meetapp.registration.services import RegistrationData
-
-NEEDS_MAX = 2000
-COUNTRY_CHOICES = (("", "—"), *country_choices())
-LANGUAGE_CHOICES = tuple(language_choices())
-
-
-@lru_cache(maxsize=8)
-def _rendered_options(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
-    """(value, option, option when selected) for each choice, escaped once per process."""
-    rendered = []
-    for value, label in choices:
-        text, attr = escape(label), escape(value)
-        rendered.append(
-            (
-                str(value),
-                f'<option value="{attr}">{text}</option>',
-                f'<option selected value="{attr}">{text}</option>',
-            )
-        )
-    return tuple(rendered)
-
-
-class ReferenceListSelect(Select):
-    """A select over a long, fixed reference list (countries, languages).
-
-    Rendering hundreds of options one by one made the registration page slow; the options
-    are escaped once and only the selected ones differ between requests.
-    """
-
-    def __call__(self, field: Any, **kwargs: Any) -> Markup:
-        kwargs.setdefault("id", field.id)
-        if self.multiple:
-            kwargs["multiple"] = True
-        if "required" not in kwargs and "required" in getattr(field, "flags", {}):
-            kwargs["required"] = True
-        data = field.data
-        if isinstance(data, list | tuple):
-            chosen = {str(item) for item in data}
-        else:
-            chosen = set() if data in (None, "") else {str(data)}
-        parts = [f"<select {html_params(name=field.name, **kwargs)}>"]
-        parts.extend(
-            selected if value in chosen else plain
-            for value, plain, selected in _rendered_options(tuple(field.choices))
-        )
-        parts.append("</select>")
-        return Markup("".join(parts))  # noqa: S704 - every part is escaped above
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+from meetapp.registration.services import NEEDS_MAX_LENGTH, RegistrationData
 
 
 def _optional_int(value: Any) -> int | None:
@@ -85,16 +38,24 @@ def _optional_int(value: Any) -> int | None:
         return -1
 
 
-class RegistrationDetailsForm(FlaskForm):
+def group_choices(meeting: Meeting) -> list[SelectChoice]:
+    """The meeting's stakeholder groups in their order, after a "—" for none."""
+    return [
+        SelectChoice("", "—"),
+        *(SelectChoice(str(group.id), group.label) for group in meeting.stakeholder_groups),
+    ]
+
+
+class RegistrationDetailsForm(AppForm):
     """Everything a person tells about themselves; the choices depend on the meeting."""
 
     name = StringField(
-        "Name", validators=[DataRequired("Enter your name."), Length(max=200)], filters=[_strip]
+        "Name", validators=[DataRequired("Enter your name."), Length(max=200)], filters=[strip_text]
     )
     honorific = StringField(
         "Honorific",
         validators=[Optional(), Length(max=50)],
-        filters=[_strip],
+        filters=[strip_text],
         description="For example Ms, Mr, Dr, H.E.",
     )
     email = EmailField(
@@ -104,12 +65,14 @@ class RegistrationDetailsForm(FlaskForm):
             Length(max=254),
             Email("Enter a valid e-mail address."),
         ],
-        filters=[_strip],
+        filters=[strip_text],
     )
     organisation = StringField(
-        "Organisation", validators=[Optional(), Length(max=300)], filters=[_strip]
+        "Organisation", validators=[Optional(), Length(max=300)], filters=[strip_text]
     )
-    position = StringField("Position", validators=[Optional(), Length(max=200)], filters=[_strip])
+    position = StringField(
+        "Position", validators=[Optional(), Length(max=200)], filters=[strip_text]
+    )
     stakeholder_group = SelectField(
         "Stakeholder group", coerce=_optional_int, validate_choice=True, choices=[]
     )
@@ -124,18 +87,17 @@ class RegistrationDetailsForm(FlaskForm):
     )
     needs = TextAreaField(
         "Accessibility or dietary needs",
-        validators=[Optional(), Length(max=NEEDS_MAX)],
-        filters=[_strip],
+        validators=[Optional(), Length(max=NEEDS_MAX_LENGTH)],
+        filters=[strip_text],
         render_kw={"rows": 3},
     )
 
     def __init__(self, meeting: Meeting, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.stakeholder_group.choices = [("", "—")] + [
-            (group.id, group.label) for group in meeting.stakeholder_groups
-        ]
-        self.country.choices = list(COUNTRY_CHOICES)
-        self.languages.choices = list(LANGUAGE_CHOICES)
+        self.stakeholder_group.choices = group_choices(meeting)
+        self.country.choices = country_select_choices()
+        # The meeting's own languages come first: most registrants pick among them.
+        self.languages.choices = language_select_choices(tuple(meeting.languages or ()))
 
     def registration_data(self, consent: bool = False) -> RegistrationData:
         return RegistrationData(

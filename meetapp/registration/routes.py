@@ -29,16 +29,19 @@ from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db, limiter
 from meetapp.formatting import local_datetime
+from meetapp.forms import show_domain_error
 from meetapp.meetings.access import get_meeting_or_404
 from meetapp.models import Meeting, Participant, Status
 from meetapp.outbox.services import deliver_queued, mail_configured
-from meetapp.registration.forms import RegisterForm, RegistrationDetailsForm, UpdateRegistrationForm
+from meetapp.registration.forms import RegisterForm, UpdateRegistrationForm
 from meetapp.registration.notifications import (
     notify_promoted,
     personal_link,
     queue_registration_mail,
 )
 from meetapp.registration.services import (
+    ALREADY_REGISTERED,
+    EMAIL_IN_USE,
     cancel_registration,
     find_by_token,
     free_seats,
@@ -52,10 +55,6 @@ bp = Blueprint("registration", __name__)
 BAD_LINK = (
     "This personal link is not valid. Check that you copied the whole link from your "
     "confirmation. If you cancelled and registered again, only the newest link works."
-)
-DUPLICATE_EMAIL = (
-    "This e-mail address is already registered for this meeting. Use the personal link "
-    "from your confirmation to see or change your registration."
 )
 KEEP_LINK = "Keep this page's link: it is the only way to see, change or cancel your registration."
 
@@ -97,14 +96,6 @@ def _email_taken(meeting_id: int, email: str, but: int | None = None) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
-def _show_domain_error(form: RegistrationDetailsForm, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 @bp.route("/m/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(_register_limit, methods=["POST"])
 def register(slug: str) -> ResponseReturnValue:
@@ -130,14 +121,14 @@ def register(slug: str) -> ResponseReturnValue:
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            _show_domain_error(form, exc)
+            show_domain_error(form, exc)
         except IntegrityError:
             # The meeting lock makes this unreachable in practice; the unique constraint on
             # (meeting, e-mail) is the last line, and still gets the person a clear answer.
             db.session.rollback()
             if not _email_taken(meeting.id, form.email.data or ""):
                 raise
-            form.email.errors = [*form.email.errors, DUPLICATE_EMAIL]
+            form.email.errors = [*form.email.errors, ALREADY_REGISTERED]
         else:
             deliver_queued(message_ids)
             by_mail = " We have also sent it to you by e-mail." if message_ids else ""
@@ -203,15 +194,12 @@ def manage(token: str) -> ResponseReturnValue:
                 db.session.commit()
             except DomainError as exc:
                 db.session.rollback()
-                _show_domain_error(form, exc)
+                show_domain_error(form, exc)
             except IntegrityError:
                 db.session.rollback()
                 if not _email_taken(meeting.id, form.email.data or "", but=participant.id):
                     raise
-                form.email.errors = [
-                    *form.email.errors,
-                    "Another registration for this meeting uses this e-mail address.",
-                ]
+                form.email.errors = [*form.email.errors, EMAIL_IN_USE]
             else:
                 flash("Your changes are saved.", "success")
                 return redirect(url_for(".manage", token=token))

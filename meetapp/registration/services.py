@@ -23,6 +23,12 @@ from meetapp.meetings.access import lock_meeting
 from meetapp.models import Meeting, Participant, StakeholderGroup, Status
 
 TOKEN_BYTES = 32  # 256 random bits
+NEEDS_MAX_LENGTH = 2000
+ALREADY_REGISTERED = (
+    "This e-mail address is already registered for this meeting. Use the personal link "
+    "from your confirmation to see or change your registration."
+)
+EMAIL_IN_USE = "Another registration for this meeting uses this e-mail address."
 # What secrets.token_urlsafe produces; anything else cannot be a personal-link token.
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
@@ -169,11 +175,7 @@ def register_participant(
         )
     )
     if participant is not None and participant.status != Status.CANCELLED:
-        raise DomainError(
-            "This e-mail address is already registered for this meeting. Use the personal link "
-            "from your confirmation to see or change your registration.",
-            field="email",
-        )
+        raise DomainError(ALREADY_REGISTERED, field="email")
     # Counted before the new row is added: autoflush would otherwise write it half-filled.
     seats = free_seats(meeting)
     if participant is None:
@@ -208,9 +210,7 @@ def update_registration(participant: Participant, data: RegistrationData) -> Par
         )
     )
     if clash is not None:
-        raise DomainError(
-            "Another registration for this meeting uses this e-mail address.", field="email"
-        )
+        raise DomainError(EMAIL_IN_USE, field="email")
     _apply(participant, data, email)
     db.session.flush()
     return participant

@@ -7,7 +7,7 @@ import socket
 
 from sqlalchemy import select
 
-from meetapp.meetings.services import to_local
+from meetapp.formatting import to_local
 from meetapp.models import Meeting, OutboxMessage, Participant
 
 

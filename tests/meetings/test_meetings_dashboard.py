@@ -80,3 +80,16 @@ def test_anonymous_visitor_is_sent_to_login(client):
     response = client.get("/")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_dashboard_links_to_creating_and_importing_meetings(make_user, login_as):
+    page = login_as(make_user("organiser")).get("/").get_data(as_text=True)
+    assert 'href="/meetings/new"' in page
+    assert 'href="/meetings/import"' in page
+    assert "No meetings yet." in page
+
+
+def test_staff_are_not_offered_to_create_or_import(make_user, login_as):
+    page = login_as(make_user("staff")).get("/").get_data(as_text=True)
+    assert 'href="/meetings/import"' not in page
+    assert 'href="/meetings/new"' not in page

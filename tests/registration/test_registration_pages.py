@@ -420,3 +420,23 @@ def test_registrations_are_rate_limited(app, client, db, make_meeting, form, mon
     assert response.status_code == 429
     assert client.get(f"/m/{meeting.slug}/register").status_code == 200  # reading stays open
     assert len(participants(db, meeting.id)) == 2
+
+
+def test_the_meetings_own_languages_are_offered_first(client, make_meeting):
+    meeting = make_meeting(languages=["km", "ja"])
+    page = client.get(f"/m/{meeting.slug}/register").get_data(as_text=True)
+    select = page[page.index('name="languages"') :]
+    select = select[: select.index("</select>")]
+    assert select.index("Khmer") < select.index("Japanese") < select.index("Abkhazian")
+    assert '<optgroup label="Languages of this meeting">' in select
+    assert select.count('value="km"') == 1  # not listed twice
+
+
+def test_a_registration_page_issues_a_fixed_number_of_queries(client, make_meeting, count_queries):
+    meeting = make_meeting(groups=tuple((f"g{n}", f"Group {n}") for n in range(12)))
+    url = f"/m/{meeting.slug}/register"
+    client.get(url)
+    with count_queries() as counter:
+        assert client.get(url).status_code == 200
+    # The meeting with its organisation, its stakeholder groups, the seats taken.
+    assert counter.count == 3, counter.statements

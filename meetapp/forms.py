@@ -1,0 +1,189 @@
+"""What the forms of every capability share: the base form, the text filter, the reference
+lists (countries, languages) and their fast select widget, wall-clock date-time fields, and
+showing a domain refusal beside its field.
+"""
+
+from __future__ import annotations
+
+from functools import cache, cached_property, lru_cache
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from markupsafe import Markup, escape
+from wtforms import DateTimeLocalField, Field, PasswordField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+from wtforms.widgets import Select, html_params
+
+from meetapp.errors import DomainError
+from meetapp.formatting import country_choices, language_choices
+from meetapp.validation import (
+    CONTROL_CHARACTERS_MESSAGE,
+    YEAR_MESSAGE,
+    has_control_characters,
+    plausible_date,
+)
+
+# Browsers send datetime-local values as "YYYY-MM-DDTHH:MM"; the first format is also the one
+# used to fill the field.
+DATETIME_LOCAL_FORMATS = [
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+]
+MEETING_LANGUAGES = "Languages of this meeting"
+OTHER_LANGUAGES = "Other languages"
+
+
+def strip_text(value: Any) -> Any:
+    """Filter: white space around typed text is never meant."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class AppForm(FlaskForm):
+    """The base of every form: besides its own checks, no text field (hidden and select fields
+    included) may carry control characters, which the database may refuse (NUL) and nobody
+    means to type. Passwords are exempt: they are only hashed, never stored or searched."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field, PasswordField | FileField):
+                continue
+            if _carries_control_characters(field.data) or any(
+                _carries_control_characters(value) for value in field.raw_data or ()
+            ):
+                if CONTROL_CHARACTERS_MESSAGE not in field.errors:
+                    field.errors = [*field.errors, CONTROL_CHARACTERS_MESSAGE]
+                valid = False
+        return valid
+
+
+def _carries_control_characters(data: Any) -> bool:
+    if isinstance(data, str):
+        return has_control_characters(data)
+    if isinstance(data, list | tuple):
+        return any(isinstance(item, str) and has_control_characters(item) for item in data)
+    return False
+
+
+def show_domain_error(
+    form: FlaskForm, error: DomainError, default_field: str | None = None
+) -> None:
+    """Show a refusal of the domain beside the field it concerns (`error.field`, else
+    `default_field`), or above the form when the form has no such field."""
+    name = error.field or default_field
+    field = form._fields.get(name) if name else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+# --- date-times ---------------------------------------------------------------------------
+
+
+def plausible_year(form: FlaskForm, field: Field) -> None:
+    """Validator: keeps time-zone arithmetic away from the ends of the calendar."""
+    if field.data is not None and not plausible_date(field.data):
+        raise ValidationError(YEAR_MESSAGE)
+
+
+class WallClockField(DateTimeLocalField):
+    """A date and time as read on a clock in the meeting's time zone (naive); convert it with
+    `meetapp.formatting.from_local` and fill it with `to_local`. Years are kept plausible."""
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("format", DATETIME_LOCAL_FORMATS)
+        super().__init__(label, [*(validators or []), plausible_year], **kwargs)
+
+
+# --- reference lists ----------------------------------------------------------------------
+
+
+class ReferenceChoices(tuple[SelectChoice, ...]):
+    """A long, fixed list of choices that keeps its options rendered as HTML, escaped once."""
+
+    @cached_property
+    def rendered(self) -> tuple[tuple[str | None, str, str, str], ...]:
+        """(optgroup, value, option, option when selected) for each choice."""
+        rendered = []
+        for choice in self:
+            text, attr = escape(choice.label), escape(choice.value)
+            rendered.append(
+                (
+                    choice.optgroup,
+                    str(choice.value),
+                    f'<option value="{attr}">{text}</option>',
+                    f'<option selected value="{attr}">{text}</option>',
+                )
+            )
+        return tuple(rendered)
+
+
+@cache
+def country_select_choices() -> ReferenceChoices:
+    """Every country, after a "—" for none."""
+    return ReferenceChoices(
+        (SelectChoice("", "—"), *(SelectChoice(code, name) for code, name in country_choices()))
+    )
+
+
+@lru_cache(maxsize=256)
+def language_select_choices(first: tuple[str, ...] = ()) -> ReferenceChoices:
+    """Every language by name; the languages in `first` (a meeting's) in a group of their own
+    at the top, in their order, when there are any."""
+    names = dict(language_choices())
+    wanted = [code for code in dict.fromkeys(first) if code in names]
+    if not wanted:
+        return ReferenceChoices(SelectChoice(code, name) for code, name in language_choices())
+    return ReferenceChoices(
+        (
+            *(SelectChoice(code, names[code], optgroup=MEETING_LANGUAGES) for code in wanted),
+            *(
+                SelectChoice(code, name, optgroup=OTHER_LANGUAGES)
+                for code, name in language_choices()
+                if code not in wanted
+            ),
+        )
+    )
+
+
+class ReferenceListSelect(Select):
+    """A select over a long reference list (countries, languages) given as ReferenceChoices.
+
+    Rendering hundreds of options through WTForms one by one made the public registration page
+    slow; here the options are rendered once per process, and only the selected ones differ
+    between requests.
+    """
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        if self.multiple:
+            kwargs["multiple"] = True
+        if "required" not in kwargs and "required" in getattr(field, "flags", {}):
+            kwargs["required"] = True
+        data = field.data
+        if isinstance(data, list | tuple):
+            chosen = {str(item) for item in data}
+        else:
+            chosen = set() if data in (None, "") else {str(data)}
+        choices = field.choices
+        if not isinstance(choices, ReferenceChoices):
+            choices = ReferenceChoices(SelectChoice.from_input(choice) for choice in choices or ())
+        parts = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        group: str | None = None
+        for optgroup, value, plain, selected in choices.rendered:
+            if optgroup != group:
+                if group is not None:
+                    parts.append("</optgroup>")
+                if optgroup is not None:
+                    parts.append(f'<optgroup label="{escape(optgroup)}">')
+                group = optgroup
+            parts.append(selected if value in chosen else plain)
+        if group is not None:
+            parts.append("</optgroup>")
+        parts.append("</select>")
+        return Markup("".join(parts))  # noqa: S704 - every part is escaped
