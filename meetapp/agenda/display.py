@@ -93,11 +93,12 @@ def speaker_name(speaker: Speaker | None) -> str:
 
 def speaker_title(speaker: Speaker) -> str:
     """'Secretary of State, Royal Government of Cambodia': position and organisation (a
-    position that only repeats the honorific is left out)."""
+    position that only repeats the honorific, or an organisation already named, is left
+    out)."""
     parts = []
     if speaker.position and speaker.position != speaker.honorific:
         parts.append(speaker.position)
-    if speaker.organisation:
+    if speaker.organisation and speaker.organisation not in speaker.name:
         parts.append(speaker.organisation)
     return ", ".join(parts)
 

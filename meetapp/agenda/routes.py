@@ -347,7 +347,7 @@ def session_statements(meeting: Meeting, session_id: int) -> ResponseReturnValue
     if request.method != "POST":
         # The speaker and kind of the last entry stay chosen for the next one.
         remembered = request.args.get("speaker", "")
-        values = {str(choice[0]) for choice in form.speaker.choices or []}
+        values = {str(choice.value) for choice in form.speaker.choices or []}
         default = str(own[0]) if own else PARTICIPANTS_CHOICE
         form.speaker.data = remembered if remembered in values else default
         form.kind.data = "quote" if request.args.get("kind") == "quote" else "point"

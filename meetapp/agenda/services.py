@@ -120,7 +120,7 @@ def speaker_rows(meeting: Meeting) -> list[SpeakerRow]:
             select(Statement.speaker_id, func.count(Statement.id))
             .where(Statement.meeting_id == meeting.id, Statement.speaker_id.is_not(None))
             .group_by(Statement.speaker_id)
-        ).tuples()
+        ).tuples().all()
     )
     return [
         SpeakerRow(
@@ -468,7 +468,7 @@ def statement_counts(meeting: Meeting) -> dict[int | None, int]:
             select(Statement.session_id, func.count(Statement.id))
             .where(Statement.meeting_id == meeting.id)
             .group_by(Statement.session_id)
-        ).tuples()
+        ).tuples().all()
     )
 
 
@@ -626,7 +626,7 @@ def move_statement(meeting: Meeting, statement: Statement, direction: str) -> bo
                 Statement.session_id.is_not_distinct_from(statement.session_id),
             )
             .order_by(Statement.sort_order, Statement.id)
-        ).tuples()
+        ).tuples().all()
     )
     ids = [statement_id for statement_id, _order in siblings]
     index = ids.index(statement.id)
