@@ -44,6 +44,11 @@ SPEAKER_ROLES = tuple(role.value for role in SpeakerRole)
 STATEMENT_KINDS = tuple(kind.value for kind in StatementKind)
 
 
+def valid_id(value: int) -> bool:
+    """A forged id beyond the columns' range matches nothing (and must not reach the driver)."""
+    return 0 < value < 2**31
+
+
 # --- keys -------------------------------------------------------------------------------------
 
 
@@ -80,6 +85,8 @@ class SpeakerData:
 
 
 def find_speaker(meeting: Meeting, speaker_id: int) -> Speaker | None:
+    if not valid_id(speaker_id):
+        return None
     return db.session.scalar(
         select(Speaker).where(Speaker.id == speaker_id, Speaker.meeting_id == meeting.id)
     )
@@ -120,7 +127,7 @@ def speaker_rows(meeting: Meeting) -> list[SpeakerRow]:
             select(Statement.speaker_id, func.count(Statement.id))
             .where(Statement.meeting_id == meeting.id, Statement.speaker_id.is_not(None))
             .group_by(Statement.speaker_id)
-        ).tuples().all()
+        ).all()
     )
     return [
         SpeakerRow(
@@ -216,6 +223,8 @@ def _like_pattern(text: str) -> str:
 def copy_speaker(meeting: Meeting, user: User, source_id: int) -> Speaker:
     """A new speaker of `meeting` with the details of speaker `source_id` of another meeting
     that `user` may read. The stakeholder group is matched by key, then by label."""
+    if not valid_id(source_id):
+        raise DomainError("That speaker is not one you can copy.", "speaker")
     query = (
         select(Speaker)
         .join(Meeting, Meeting.id == Speaker.meeting_id)
@@ -294,6 +303,8 @@ def session_order_by() -> tuple[Any, ...]:
 
 
 def find_session(meeting: Meeting, session_id: int) -> AgendaSession | None:
+    if not valid_id(session_id):
+        return None
     return db.session.scalar(
         select(AgendaSession)
         .where(AgendaSession.id == session_id, AgendaSession.meeting_id == meeting.id)
@@ -468,7 +479,7 @@ def statement_counts(meeting: Meeting) -> dict[int | None, int]:
             select(Statement.session_id, func.count(Statement.id))
             .where(Statement.meeting_id == meeting.id)
             .group_by(Statement.session_id)
-        ).tuples().all()
+        ).all()
     )
 
 
@@ -499,6 +510,8 @@ class StatementData:
 
 
 def find_statement(meeting: Meeting, statement_id: int) -> Statement | None:
+    if not valid_id(statement_id):
+        return None
     return db.session.scalar(
         select(Statement)
         .where(Statement.id == statement_id, Statement.meeting_id == meeting.id)
@@ -557,6 +570,8 @@ def _check_statement(meeting: Meeting, data: StatementData) -> None:
         raise DomainError("Choose quote or point.", "kind")
     if data.speaker_id is not None and find_speaker(meeting, data.speaker_id) is None:
         raise DomainError("Choose a speaker of this meeting.", "speaker")
+    if data.session_id is not None and not valid_id(data.session_id):
+        raise DomainError("Choose a session of this meeting.", "session")
     if data.session_id is not None and (
         db.session.scalar(
             select(AgendaSession.id).where(
@@ -626,7 +641,7 @@ def move_statement(meeting: Meeting, statement: Statement, direction: str) -> bo
                 Statement.session_id.is_not_distinct_from(statement.session_id),
             )
             .order_by(Statement.sort_order, Statement.id)
-        ).tuples().all()
+        ).all()
     )
     ids = [statement_id for statement_id, _order in siblings]
     index = ids.index(statement.id)
