@@ -70,8 +70,9 @@ class Setup:
     def add_session(self, title: str, **fields: Any) -> AgendaSession:
         return add_session(self.db, self.meeting, title, **fields)
 
-    def add_statement(self, session: AgendaSession | None, speaker: Speaker | None, text: str,
-                      **fields: Any) -> Statement:
+    def add_statement(
+        self, session: AgendaSession | None, speaker: Speaker | None, text: str, **fields: Any
+    ) -> Statement:
         return add_statement(self.db, self.meeting, session, speaker, text, **fields)
 
 

@@ -59,8 +59,15 @@ def _unchanged(setup):
     assert setup.db.session.scalar(select(AgendaSession.title)) == "Opening"
 
 
-DATA = {"name": "Changed", "title": "Changed", "text": "Changed", "speaker": "participants",
-        "kind": "point", "direction": "down", "starts_at": "2025-03-10T10:00"}
+DATA = {
+    "name": "Changed",
+    "title": "Changed",
+    "text": "Changed",
+    "speaker": "participants",
+    "kind": "point",
+    "direction": "down",
+    "starts_at": "2025-03-10T10:00",
+}
 
 
 def test_staff_read_everything_and_change_nothing(setup, agenda, make_user, new_client):
@@ -73,7 +80,8 @@ def test_staff_read_everything_and_change_nothing(setup, agenda, make_user, new_
         response = client.get(url)
         assert response.status_code == 200, url
         page = page_text(response)
-        assert "Add a speaker" not in page and "Add a session" not in page
+        assert "Add a speaker" not in page
+        assert "Add a session" not in page
         assert "Record a statement" not in page
     assert "said something" in page_text(client.get(f"{setup.base}/statements"))
     for url in forms:
@@ -113,7 +121,9 @@ def test_anonymous_visitors_see_the_public_agenda_only(setup, agenda, new_client
     reads, forms, posts = _paths(setup, agenda)
     for url in reads + forms:
         response = client.get(url)
-        assert response.status_code == 302 and "/login" in response.headers["Location"], url
+        assert response.status_code == 302, url
+        assert "/login" in response.headers["Location"], url
     page = page_text(client.get("/m/phnom-penh-2025/agenda"))
-    assert "Opening" in page and "Sok Dara" in page
+    assert "Opening" in page
+    assert "Sok Dara" in page
     assert "said something" not in page

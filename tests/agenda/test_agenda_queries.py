@@ -46,7 +46,9 @@ def _fill(setup, sessions: int, speakers: int, prefix: str) -> None:
         select(Speaker.id).where(Speaker.key.startswith(prefix)).order_by(Speaker.id)
     ).all()
     session_ids = db.session.scalars(
-        select(AgendaSession.id).where(AgendaSession.key.startswith(prefix)).order_by(AgendaSession.id)
+        select(AgendaSession.id)
+        .where(AgendaSession.key.startswith(prefix))
+        .order_by(AgendaSession.id)
     ).all()
     rows = []
     for index, session_id in enumerate(session_ids):

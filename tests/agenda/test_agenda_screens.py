@@ -105,9 +105,7 @@ def test_a_speaker_with_statements_cannot_be_removed(setup):
     assert setup.count(Speaker) == 1
 
 
-def test_a_speaker_is_copied_from_another_meeting_the_organiser_can_read(
-    setup, make_meeting, db
-):
+def test_a_speaker_is_copied_from_another_meeting_the_organiser_can_read(setup, make_meeting, db):
     earlier = make_meeting(slug="earlier", organisers=[setup.organiser])
     group = earlier.stakeholder_groups[1]  # "cso", as in this meeting
     source = add_speaker(
@@ -131,9 +129,7 @@ def test_a_speaker_is_copied_from_another_meeting_the_organiser_can_read(
 
     response = setup.client.post(f"{setup.base}/speakers/copy", data={"speaker": source.id})
     assert response.status_code == 302
-    copied = setup.db.session.scalar(
-        select(Speaker).where(Speaker.meeting_id == setup.meeting.id)
-    )
+    copied = setup.db.session.scalar(select(Speaker).where(Speaker.meeting_id == setup.meeting.id))
     assert (copied.honorific, copied.name, copied.position, copied.organisation, copied.bio) == (
         "Ms",
         "Reiko Harima",
@@ -180,24 +176,33 @@ def test_organiser_adds_a_session_with_speakers_and_roles(setup):
     )
     assert response.status_code == 302
     session = setup.db.session.scalar(select(AgendaSession))
-    assert (session.key, session.kind, session.location) == ("panel-on-the-new-law", "panel", "Room A")
+    assert (session.key, session.kind, session.location) == (
+        "panel-on-the-new-law",
+        "panel",
+        "Room A",
+    )
     assert session.starts_at == datetime(2025, 3, 10, 2, 0, tzinfo=UTC)
     parts = setup.db.session.scalars(
         select(SessionSpeaker).order_by(SessionSpeaker.sort_order)
     ).all()
-    assert [(p.speaker_id, p.role) for p in parts] == [(panelist.id, "panelist"), (chair.id, "chair")]
+    assert [(p.speaker_id, p.role) for p in parts] == [
+        (panelist.id, "panelist"),
+        (chair.id, "chair"),
+    ]
 
     page = page_text(setup.client.get(f"{setup.base}/agenda"))
     assert "09:00–09:30 Panel on the new law Panel Room A" in page
-    assert "Panelist: Panel Person" in page and "Chair: Chair Person" in page
+    assert "Panelist: Panel Person" in page
+    assert "Chair: Chair Person" in page
 
     edit = setup.client.get(f"{setup.base}/agenda/{session.id}/edit").get_data(as_text=True)
     assert 'value="Panel on the new law"' in edit
     assert 'value="2025-03-10T09:00"' in edit  # the local time, as entered
     response = setup.client.post(
         f"{setup.base}/agenda/{session.id}/edit",
-        data=session_form(title="Renamed", **{"speakers-0-speaker": str(chair.id),
-                                               "speakers-0-role": "moderator"}),
+        data=session_form(
+            title="Renamed", **{"speakers-0-speaker": str(chair.id), "speakers-0-role": "moderator"}
+        ),
     )
     assert response.status_code == 302
     parts = setup.db.session.scalars(select(SessionSpeaker)).all()
@@ -318,8 +323,12 @@ def test_statements_are_entered_one_after_another_and_reordered(setup):
     assert f"speaker={speaker.id}" in response.headers["Location"]
     setup.client.post(
         url,
-        data={"speaker": "participants", "kind": "quote", "text": "We want safety.",
-              "highlight": "y"},
+        data={
+            "speaker": "participants",
+            "kind": "quote",
+            "text": "We want safety.",
+            "highlight": "y",
+        },
     )
     page = page_text(setup.client.get(url))
     assert page.index("H.E. Ms Chou Bun Eng called for more rules") < page.index(
@@ -340,14 +349,21 @@ def test_statements_are_entered_one_after_another_and_reordered(setup):
     assert page.index("We want safety.") < page.index("called for more")
     # Already first: nothing changes.
     setup.client.post(f"{setup.base}/statements/{second.id}/move", data={"direction": "up"})
-    assert setup.client.post(
-        f"{setup.base}/statements/{second.id}/move", data={"direction": "sideways"}
-    ).status_code == 400
+    assert (
+        setup.client.post(
+            f"{setup.base}/statements/{second.id}/move", data={"direction": "sideways"}
+        ).status_code
+        == 400
+    )
 
     response = setup.client.post(
         f"{setup.base}/statements/{second.id}/edit",
-        data={"speaker": str(speaker.id), "kind": "point", "text": "urged action",
-              "session": "none"},
+        data={
+            "speaker": str(speaker.id),
+            "kind": "point",
+            "text": "urged action",
+            "session": "none",
+        },
     )
     assert response.status_code == 302
     overview = page_text(setup.client.get(f"{setup.base}/statements"))
@@ -361,7 +377,11 @@ def test_statements_are_entered_one_after_another_and_reordered(setup):
 def test_a_statement_of_5001_characters_is_refused_and_5000_accepted(setup):
     session = setup.add_session("Talk", starts_at=setup.meeting.starts_at)
     url = f"{setup.base}/agenda/{session.id}/statements"
-    too_long = {"speaker": "participants", "kind": "point", "text": "x" * (STATEMENT_MAX_LENGTH + 1)}
+    too_long = {
+        "speaker": "participants",
+        "kind": "point",
+        "text": "x" * (STATEMENT_MAX_LENGTH + 1),
+    }
     response = setup.client.post(url, data=too_long)
     assert response.status_code == 200
     assert "At most 5000 characters." in page_text(response)
@@ -393,9 +413,7 @@ def test_bad_statement_input_is_a_form_error(setup, fields, message):
     assert setup.count(Statement) == 0
 
 
-def test_a_statement_cannot_name_a_speaker_or_session_of_another_meeting(
-    setup, make_meeting, db
-):
+def test_a_statement_cannot_name_a_speaker_or_session_of_another_meeting(setup, make_meeting, db):
     from tests.agenda.conftest import add_session
 
     other = make_meeting(slug="other")
