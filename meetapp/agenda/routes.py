@@ -359,6 +359,7 @@ def session_statements(meeting: Meeting, session_id: int) -> ResponseReturnValue
             _show_error(form, error)
         else:
             db.session.commit()
+            # No #fragment: it would keep the browser from focusing the text box again.
             flash("Saved.", "success")
             return redirect(
                 url_for(
@@ -367,7 +368,6 @@ def session_statements(meeting: Meeting, session_id: int) -> ResponseReturnValue
                     session_id=session_id,
                     speaker=form.speaker.data,
                     kind=form.kind.data,
-                    _anchor="new-statement",
                 )
             )
     return render_template(
