@@ -121,12 +121,20 @@ def _register_blueprints(app: Flask) -> None:
     # Before any rule is added: <int:...> stops at the range of the id columns.
     app.url_map.converters["int"] = RowIdConverter
     from meetapp.accounts.routes import bp as accounts_bp
+    from meetapp.agenda.routes import bp as agenda_bp
     from meetapp.interchange.routes import bp as interchange_bp
     from meetapp.meetings.routes import bp as meetings_bp
     from meetapp.participants.routes import bp as participants_bp
     from meetapp.registration.routes import bp as registration_bp
 
-    for bp in (accounts_bp, meetings_bp, registration_bp, participants_bp, interchange_bp):
+    for bp in (
+        accounts_bp,
+        meetings_bp,
+        registration_bp,
+        participants_bp,
+        interchange_bp,
+        agenda_bp,
+    ):
         app.register_blueprint(bp)
 
 

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from meetapp.models import StakeholderGroup
+from meetapp.models import AgendaSession, SessionSpeaker, Speaker, StakeholderGroup, Statement
 from meetapp.registration.services import new_token
 
 # Routes a visitor without an account may use.
@@ -24,6 +24,11 @@ PUBLIC = {
     "registration.register",
     "registration.manage",
     "registration.cancel",
+    # The agenda is what participants read before the meeting.
+    "agenda.public_agenda",
+    "agenda.public_agenda_pdf",
+    "agenda.meeting_ics",
+    "agenda.session_ics",
 }
 # Routes any logged-in user may use whatever the meeting.
 ANY_USER = {"accounts.logout", "meetings.dashboard"}
@@ -56,6 +61,26 @@ def world(db: Any, make_user: Any, make_meeting: Any, make_participant: Any) -> 
     group_b = db.session.scalar(
         select(StakeholderGroup).where(StakeholderGroup.meeting_id == meeting_b.id)
     )
+    speaker_b = Speaker(meeting_id=meeting_b.id, key="speaker-b", name="Speaker B")
+    session_b = AgendaSession(
+        meeting_id=meeting_b.id,
+        key="session-b",
+        title="Session B",
+        kind="panel",
+        starts_at=meeting_b.starts_at,
+    )
+    db.session.add_all([speaker_b, session_b])
+    db.session.flush()
+    db.session.add(SessionSpeaker(session_id=session_b.id, speaker_id=speaker_b.id))
+    statement_b = Statement(
+        meeting_id=meeting_b.id,
+        session_id=session_b.id,
+        speaker_id=speaker_b.id,
+        kind="point",
+        text="said something",
+    )
+    db.session.add(statement_b)
+    db.session.commit()
     return {
         "organiser_a": organiser_a,
         "staff": staff,
@@ -67,6 +92,10 @@ def world(db: Any, make_user: Any, make_meeting: Any, make_participant: Any) -> 
             "user_id": organiser_b.id,
             "org_id": meeting_b.organisation_id,
             "token": token,
+            "speaker_id": speaker_b.id,
+            "session_id": session_b.id,
+            "statement_id": statement_b.id,
+            "key": session_b.key,
         },
     }
 

@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 from meetapp.accounts.services import normalise_email
 from meetapp.errors import DomainError
 from meetapp.formatting import country_codes, is_timezone, language_codes
+from meetapp.models.agenda import STATEMENT_MAX_LENGTH
 from meetapp.validation import (
     EARLIEST_YEAR,
     LATEST_YEAR,
@@ -50,15 +51,13 @@ SECTIONS = (
 )
 # Sections this version cannot store yet.
 UNSUPPORTED_SECTIONS = (
-    "speakers",
-    "sessions",
-    "statements",
     "outcomes",
     "surveys",
     "press_release",
 )
 
 SLUG_PATTERN = r"^[a-z0-9-]+$"
+SESSION_KEY_PATTERN = r"^[A-Za-z0-9_-]+$"
 LONG_TEXT = 100_000
 TIME_EXAMPLE = "2019-02-18T09:00:00+07:00"
 
@@ -144,6 +143,9 @@ Language = Annotated[str, AfterValidator(_check_language)]
 Country = Annotated[str, AfterValidator(_check_country)]
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 Key = Annotated[str, Field(min_length=1, max_length=50)]
+SpeakerKey = Annotated[str, Field(min_length=1, max_length=80)]
+# Session keys appear in addresses (/m/<slug>/sessions/<key>.ics).
+SessionKey = Annotated[str, Field(min_length=1, max_length=80, pattern=SESSION_KEY_PATTERN)]
 
 
 class Strict(BaseModel):
@@ -193,6 +195,40 @@ class ContactDoc(Strict):
     languages: list[Language] | None = None
 
 
+class SpeakerDoc(Strict):
+    key: SpeakerKey
+    honorific: OptionalText = Field(None, max_length=50)
+    name: str = Field(min_length=1, max_length=200)
+    position: OptionalText = Field(None, max_length=300)
+    organisation: OptionalText = Field(None, max_length=300)
+    stakeholder_group: Key | None = None
+    bio: OptionalText = Field(None, max_length=LONG_TEXT)
+
+
+class SessionSpeakerDoc(Strict):
+    speaker: SpeakerKey
+    role: Literal["keynote", "speaker", "panelist", "moderator", "chair"] | None = None
+
+
+class SessionDoc(Strict):
+    key: SessionKey | None = None
+    title: str = Field(min_length=1, max_length=300)
+    kind: Literal["keynote", "presentation", "panel", "discussion", "break", "other"] | None = None
+    starts_at: Time | None = None
+    ends_at: Time | None = None
+    location: OptionalText = Field(None, max_length=300)
+    description: OptionalText = Field(None, max_length=LONG_TEXT)
+    speakers: list[SessionSpeakerDoc] | None = None
+
+
+class StatementDoc(Strict):
+    speaker: SpeakerKey | None = None
+    session: SessionKey | None = None
+    kind: Literal["quote", "point"] | None = None
+    text: str = Field(min_length=1, max_length=STATEMENT_MAX_LENGTH)
+    highlight: bool | None = None
+
+
 class ParticipantDoc(Strict):
     name: str = Field(min_length=1, max_length=200)
     honorific: OptionalText = Field(None, max_length=50)
@@ -214,9 +250,9 @@ class MeetingDocument(Strict):
     format: str
     organisation: OrganisationDoc
     meeting: MeetingDoc
-    speakers: Any = None
-    sessions: Any = None
-    statements: Any = None
+    speakers: list[SpeakerDoc] | None = None
+    sessions: list[SessionDoc] | None = None
+    statements: list[StatementDoc] | None = None
     outcomes: Any = None
     contacts: list[ContactDoc] | None = None
     participants: list[ParticipantDoc] | None = None
@@ -237,6 +273,9 @@ _MESSAGES = {
     "model_attributes_type": "expected an object",
     "string_too_short": "must not be empty",
     "string_pattern_mismatch": "only lower-case letters, digits and hyphens ([a-z0-9-]+)",
+}
+_PATTERN_MESSAGES = {
+    SESSION_KEY_PATTERN: "only letters, digits, hyphens and underscores ([A-Za-z0-9_-]+)",
 }
 
 
@@ -262,6 +301,8 @@ def _message(error: Any) -> str:
         return f"must be at least {ctx.get('ge')}"
     if kind == "less_than_equal":
         return f"must be at most {ctx.get('le')}"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERN_MESSAGES:
+        return _PATTERN_MESSAGES[ctx["pattern"]]
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}"
     return _MESSAGES.get(kind, error["msg"])

@@ -8,6 +8,7 @@ reported by its JSON path before a single row is added.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,8 +17,10 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from meetapp.accounts.services import normalise_email
+from meetapp.agenda.services import key_from_text, session_order_by, unique_key
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
@@ -36,7 +39,21 @@ from meetapp.interchange.schema import (
 )
 from meetapp.meetings.services import RESERVED_SLUGS
 from meetapp.meetings.services import SLUG_PATTERN as MEETING_SLUG
-from meetapp.models import Contact, Meeting, Organisation, Participant, StakeholderGroup, Status
+from meetapp.models import (
+    AgendaSession,
+    Contact,
+    Meeting,
+    Organisation,
+    Participant,
+    SessionKind,
+    SessionSpeaker,
+    Speaker,
+    SpeakerRole,
+    StakeholderGroup,
+    Statement,
+    StatementKind,
+    Status,
+)
 from meetapp.registration.services import new_token
 
 
@@ -55,17 +72,28 @@ class ImportReport:
     participants: int = 0
     stakeholder_groups: int = 0
     contacts: int = 0
+    speakers: int = 0
+    sessions: int = 0
+    statements: int = 0
 
     def summary(self) -> str:
-        """'52 participants, 5 stakeholder groups, 2 contacts'."""
-        return ", ".join(
-            _count(number, noun)
+        """'52 participants, 5 stakeholder groups, 2 contacts, 4 speakers, 7 sessions,
+        9 statements' (the agenda's counts only when there is an agenda)."""
+        counts = [
+            (self.participants, "participant"),
+            (self.stakeholder_groups, "stakeholder group"),
+            (self.contacts, "contact"),
+        ]
+        counts += [
+            (number, noun)
             for number, noun in (
-                (self.participants, "participant"),
-                (self.stakeholder_groups, "stakeholder group"),
-                (self.contacts, "contact"),
+                (self.speakers, "speaker"),
+                (self.sessions, "session"),
+                (self.statements, "statement"),
             )
-        )
+            if number
+        ]
+        return ", ".join(_count(number, noun) for number, noun in counts)
 
 
 def _count(number: int, noun: str) -> str:
@@ -166,6 +194,9 @@ class _CrossChecks:
         meeting = document.get("meeting")
         meeting = meeting if isinstance(meeting, dict) else {}
         group_keys = self._check_meeting(meeting)
+        speaker_keys = self._check_speakers(document.get("speakers"), group_keys)
+        session_keys = self._check_sessions(document.get("sessions"), speaker_keys)
+        self._check_statements(document.get("statements"), speaker_keys, session_keys)
         self._check_participants(document.get("participants"), group_keys)
 
     def _check_meeting(self, meeting: dict[str, Any]) -> set[str] | None:
@@ -211,10 +242,109 @@ class _CrossChecks:
                     seen[value] = index
         return set(keys)
 
-    def _check_order(self, meeting: dict[str, Any], first: str, then: str) -> None:
-        start, end = _time_or_none(meeting.get(first)), _time_or_none(meeting.get(then))
+    def _check_order(
+        self, item: dict[str, Any], first: str, then: str, loc: Loc = ("meeting",)
+    ) -> None:
+        start, end = _time_or_none(item.get(first)), _time_or_none(item.get(then))
         if start is not None and end is not None and end < start:
-            self.problems.append((("meeting", then), f"is before {first}"))
+            self.problems.append(((*loc, then), f"is before {first}"))
+
+    def _unique_keys(self, items: list[Any], section: str, name: str = "key") -> set[str]:
+        """The keys of a list's items; a key used twice is a problem."""
+        seen: dict[str, int] = {}
+        for index, item in enumerate(items):
+            value = item.get(name) if isinstance(item, dict) else None
+            if not isinstance(value, str):
+                continue
+            value = value.strip()
+            if value in seen:
+                self.problems.append(
+                    (
+                        (section, index, name),
+                        f"{json.dumps(value)} is also the {name} of {section}[{seen[value]}]",
+                    )
+                )
+            else:
+                seen[value] = index
+        return set(seen)
+
+    def _check_reference(
+        self, value: Any, known: set[str] | None, loc: Loc, what: str, section: str
+    ) -> None:
+        if not isinstance(value, str) or known is None:
+            return
+        value = value.strip()
+        if value and value not in known:
+            self.problems.append((loc, f"no {what} with the key {json.dumps(value)} in {section}"))
+
+    def _check_speakers(self, speakers: Any, group_keys: set[str] | None) -> set[str] | None:
+        if speakers is None:
+            return set()
+        if not isinstance(speakers, list):
+            return None
+        for index, speaker in enumerate(speakers):
+            if isinstance(speaker, dict):
+                self._check_reference(
+                    speaker.get("stakeholder_group"),
+                    group_keys,
+                    ("speakers", index, "stakeholder_group"),
+                    "stakeholder group",
+                    "meeting.stakeholder_groups",
+                )
+        return self._unique_keys(speakers, "speakers")
+
+    def _check_sessions(self, sessions: Any, speaker_keys: set[str] | None) -> set[str] | None:
+        if sessions is None:
+            return set()
+        if not isinstance(sessions, list):
+            return None
+        for index, session in enumerate(sessions):
+            if not isinstance(session, dict):
+                continue
+            self._check_order(session, "starts_at", "ends_at", ("sessions", index))
+            if session.get("ends_at") is not None and session.get("starts_at") is None:
+                self.problems.append((("sessions", index, "starts_at"), "required with ends_at"))
+            parts = session.get("speakers")
+            if not isinstance(parts, list):
+                continue
+            listed: dict[str, int] = {}
+            for position, part in enumerate(parts):
+                if not isinstance(part, dict):
+                    continue
+                loc: Loc = ("sessions", index, "speakers", position, "speaker")
+                key = part.get("speaker")
+                self._check_reference(key, speaker_keys, loc, "speaker", "speakers")
+                if isinstance(key, str):
+                    key = key.strip()
+                    if key in listed:
+                        self.problems.append(
+                            (loc, f"{json.dumps(key)} is listed twice in this session")
+                        )
+                    listed.setdefault(key, position)
+        return self._unique_keys(sessions, "sessions")
+
+    def _check_statements(
+        self, statements: Any, speaker_keys: set[str] | None, session_keys: set[str] | None
+    ) -> None:
+        if not isinstance(statements, list):
+            return
+        for index, statement in enumerate(statements):
+            if not isinstance(statement, dict):
+                continue
+            self._check_reference(
+                statement.get("speaker"),
+                speaker_keys,
+                ("statements", index, "speaker"),
+                "speaker",
+                "speakers",
+            )
+            self._check_reference(
+                statement.get("session"),
+                session_keys,
+                ("statements", index, "session"),
+                "session",
+                "sessions",
+            )
 
     def _check_participants(self, participants: Any, group_keys: set[str] | None) -> None:
         if not isinstance(participants, list):
@@ -324,12 +454,93 @@ def _write(document: MeetingDocument, emails: list[str | None]) -> ImportReport:
     if rows:
         db.session.execute(insert(Participant), rows)
     db.session.flush()
-    return ImportReport(
+    report = ImportReport(
         meeting=meeting,
         participants=len(rows),
         stakeholder_groups=len(group_ids),
         contacts=len(contacts),
     )
+    _write_agenda(document, meeting, group_ids, report)
+    return report
+
+
+def _write_agenda(
+    document: MeetingDocument, meeting: Meeting, group_ids: dict[str, int], report: ImportReport
+) -> None:
+    """Speakers, sessions with their speakers, and statements (keys checked beforehand)."""
+    speakers = {
+        doc.key: Speaker(
+            meeting_id=meeting.id,
+            key=doc.key,
+            honorific=doc.honorific,
+            name=doc.name,
+            position=doc.position,
+            organisation=doc.organisation,
+            stakeholder_group_id=(
+                group_ids[doc.stakeholder_group] if doc.stakeholder_group else None
+            ),
+            bio=doc.bio,
+        )
+        for doc in document.speakers or []
+    }
+    db.session.add_all(speakers.values())
+
+    session_docs = document.sessions or []
+    taken = [doc.key for doc in session_docs if doc.key]
+    sessions: dict[str, AgendaSession] = {}
+    for doc in session_docs:
+        key = doc.key
+        if not key:  # the format lets a session go without a key: one is made from its title
+            key = unique_key(key_from_text(doc.title, "session"), taken)
+            taken.append(key)
+        sessions[key] = AgendaSession(
+            meeting_id=meeting.id,
+            key=key,
+            title=doc.title,
+            kind=doc.kind or SessionKind.OTHER.value,
+            starts_at=doc.starts_at,
+            ends_at=doc.ends_at,
+            location=doc.location,
+            description=doc.description,
+        )
+    db.session.add_all(sessions.values())
+    db.session.flush()
+
+    parts = [
+        {
+            "session_id": session.id,
+            "speaker_id": speakers[part.speaker].id,
+            "role": part.role or SpeakerRole.SPEAKER.value,
+            "sort_order": order,
+        }
+        for doc, session in zip(session_docs, sessions.values(), strict=True)
+        for order, part in enumerate(doc.speakers or [])
+    ]
+    if parts:
+        db.session.execute(insert(SessionSpeaker), parts)
+
+    next_order: dict[str | None, int] = {}
+    statements = []
+    for said in document.statements or []:
+        order = next_order.get(said.session, 0)
+        next_order[said.session] = order + 1
+        statements.append(
+            {
+                "meeting_id": meeting.id,
+                "session_id": sessions[said.session].id if said.session else None,
+                "speaker_id": speakers[said.speaker].id if said.speaker else None,
+                "kind": said.kind or StatementKind.POINT.value,
+                "text": said.text,
+                "highlight": bool(said.highlight),
+                "sort_order": order,
+            }
+        )
+    if statements:
+        db.session.execute(insert(Statement), statements)
+    db.session.flush()
+    report.speakers = len(speakers)
+    report.sessions = len(sessions)
+    report.statements = len(statements)
 
 
 def _find_or_create_organisation(doc: OrganisationDoc) -> Organisation:
@@ -405,6 +616,7 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
     participants = db.session.scalars(
         select(Participant).where(Participant.meeting_id == meeting.id).order_by(Participant.id)
     )
+    speakers, sessions, statements = _export_agenda(meeting, group_keys, when)
     return {
         "format": FORMAT,
         "organisation": {
@@ -431,6 +643,9 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
             "registration_closes_at": when(meeting.registration_closes_at),
             "stakeholder_groups": [{"key": group.key, "label": group.label} for group in groups],
         },
+        "speakers": speakers,
+        "sessions": sessions,
+        "statements": statements,
         "contacts": [
             {
                 "honorific": contact.honorific,
@@ -462,6 +677,80 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
             for participant in participants
         ],
     }
+
+
+def _export_agenda(
+    meeting: Meeting, group_keys: dict[int, str], when: Callable[[datetime | None], str | None]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Speakers (in the order they were added), sessions in agenda order, and statements
+    session by session in their order."""
+    speakers = db.session.scalars(
+        select(Speaker).where(Speaker.meeting_id == meeting.id).order_by(Speaker.id)
+    ).all()
+    speaker_keys = {speaker.id: speaker.key for speaker in speakers}
+    sessions = db.session.scalars(
+        select(AgendaSession)
+        .where(AgendaSession.meeting_id == meeting.id)
+        .options(selectinload(AgendaSession.speakers))
+        .order_by(*session_order_by())
+    ).all()
+    session_keys = {session.id: session.key for session in sessions}
+    session_rank = {session.id: rank for rank, session in enumerate(sessions)}
+    statements = sorted(
+        db.session.scalars(select(Statement).where(Statement.meeting_id == meeting.id)),
+        key=lambda s: (
+            s.session_id is None,
+            session_rank.get(s.session_id, 0) if s.session_id is not None else 0,
+            s.sort_order,
+            s.id,
+        ),
+    )
+    return (
+        [
+            {
+                "key": speaker.key,
+                "honorific": speaker.honorific,
+                "name": speaker.name,
+                "position": speaker.position,
+                "organisation": speaker.organisation,
+                "stakeholder_group": group_keys.get(speaker.stakeholder_group_id)
+                if speaker.stakeholder_group_id is not None
+                else None,
+                "bio": speaker.bio,
+            }
+            for speaker in speakers
+        ],
+        [
+            {
+                "key": session.key,
+                "title": session.title,
+                "kind": session.kind,
+                "starts_at": when(session.starts_at),
+                "ends_at": when(session.ends_at),
+                "location": session.location,
+                "description": session.description,
+                "speakers": [
+                    {"speaker": speaker_keys[part.speaker_id], "role": part.role}
+                    for part in sorted(session.speakers, key=lambda p: (p.sort_order, p.id))
+                ],
+            }
+            for session in sessions
+        ],
+        [
+            {
+                "speaker": speaker_keys[statement.speaker_id]
+                if statement.speaker_id is not None
+                else None,
+                "session": session_keys[statement.session_id]
+                if statement.session_id is not None
+                else None,
+                "kind": statement.kind,
+                "text": statement.text,
+                "highlight": statement.highlight,
+            }
+            for statement in statements
+        ],
+    )
 
 
 def _zone(name: str | None) -> ZoneInfo:

@@ -98,8 +98,12 @@ class AgendaSession(db.Model):  # type: ignore[name-defined]
         passive_deletes=True,
         lazy="raise",
     )
+    # The database deletes a session's statements with it (ON DELETE CASCADE).
     statements: Mapped[list[Statement]] = relationship(
-        back_populates="session", order_by="Statement.sort_order", lazy="raise"
+        back_populates="session",
+        order_by="Statement.sort_order",
+        passive_deletes=True,
+        lazy="raise",
     )
 
 

@@ -13,7 +13,18 @@ from sqlalchemy import func, select
 
 from meetapp.cli import DEMO_FILE
 from meetapp.interchange.schema import UNSUPPORTED_SECTIONS
-from meetapp.models import Contact, Meeting, Organisation, Participant, StakeholderGroup, User
+from meetapp.models import (
+    AgendaSession,
+    Contact,
+    Meeting,
+    Organisation,
+    Participant,
+    SessionSpeaker,
+    Speaker,
+    StakeholderGroup,
+    Statement,
+    User,
+)
 
 DEMO: dict[str, Any] = json.loads(Path(DEMO_FILE).read_text(encoding="utf-8"))
 
@@ -71,7 +82,18 @@ def row_counts(db: Any) -> Callable[[], dict[str, int]]:
         db.session.rollback()
         return {
             model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Organisation, Meeting, StakeholderGroup, Contact, Participant, User)
+            for model in (
+                Organisation,
+                Meeting,
+                StakeholderGroup,
+                Contact,
+                Participant,
+                User,
+                Speaker,
+                AgendaSession,
+                SessionSpeaker,
+                Statement,
+            )
         }
 
     return count

@@ -44,6 +44,29 @@ PARTICIPANT_KEYS = [
     "registered_at",
 ]
 CONTACT_KEYS = ["honorific", "name", "role", "organisation", "email", "phone", "languages"]
+SPEAKER_KEYS = [
+    "key",
+    "honorific",
+    "name",
+    "position",
+    "organisation",
+    "stakeholder_group",
+    "bio",
+]
+SESSION_KEYS = [
+    "key",
+    "title",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "location",
+    "description",
+    "speakers",
+]
+STATEMENT_KEYS = ["speaker", "session", "kind", "text", "highlight"]
+DEMO_SUMMARY = (
+    "52 participants, 5 stakeholder groups, 2 contacts, 4 speakers, 7 sessions, 9 statements"
+)
 
 
 def assert_same_fields(original: dict[str, Any], exported: dict[str, Any], where: str) -> None:
@@ -63,18 +86,53 @@ def empty_database() -> None:
 def test_demo_exports_what_it_imported(db, owned_demo):
     report = import_meeting(owned_demo)
     db.session.commit()
-    assert report.summary() == "52 participants, 5 stakeholder groups, 2 contacts"
+    assert report.summary() == DEMO_SUMMARY
     assert report.left_out == []
 
     exported = export_meeting(report.meeting)
 
-    assert list(exported) == ["format", "organisation", "meeting", "contacts", "participants"]
+    assert list(exported) == [
+        "format",
+        "organisation",
+        "meeting",
+        "speakers",
+        "sessions",
+        "statements",
+        "contacts",
+        "participants",
+    ]
     assert exported["format"] == "meetapp/1"
     assert list(exported["organisation"]) == ["name", "short_name", "about", "website"]
     assert_same_fields(owned_demo["organisation"], exported["organisation"], "organisation")
     assert list(exported["meeting"]) == MEETING_KEYS
     assert_same_fields(owned_demo["meeting"], exported["meeting"], "meeting")
     assert exported["meeting"]["starts_at"] == "2019-02-18T09:00:00+07:00"
+
+    assert len(exported["speakers"]) == len(owned_demo["speakers"]) == 4
+    for index, (original, speaker) in enumerate(
+        zip(owned_demo["speakers"], exported["speakers"], strict=True)
+    ):
+        assert list(speaker) == SPEAKER_KEYS
+        assert_same_fields(original, speaker, f"speakers[{index}]")
+
+    assert len(exported["sessions"]) == len(owned_demo["sessions"]) == 7
+    for index, (original, session) in enumerate(
+        zip(owned_demo["sessions"], exported["sessions"], strict=True)
+    ):
+        assert list(session) == SESSION_KEYS
+        assert_same_fields(original, session, f"sessions[{index}]")
+    assert exported["sessions"][3]["speakers"] == [
+        {"speaker": "molvt", "role": "panelist"},
+        {"speaker": "asato-wako", "role": "panelist"},
+        {"speaker": "reiko-harima", "role": "moderator"},
+    ]
+
+    assert len(exported["statements"]) == len(owned_demo["statements"]) == 9
+    for index, (original, statement) in enumerate(
+        zip(owned_demo["statements"], exported["statements"], strict=True)
+    ):
+        assert list(statement) == STATEMENT_KEYS
+        assert_same_fields(original, statement, f"statements[{index}]")
 
     assert len(exported["contacts"]) == len(owned_demo["contacts"]) == 2
     for index, (original, contact) in enumerate(
@@ -108,7 +166,7 @@ def test_export_imported_into_an_empty_database_exports_the_same(db, owned_demo)
 
     assert second == first
     assert json.dumps(second, ensure_ascii=False, indent=2) == text
-    assert report.summary() == "52 participants, 5 stakeholder groups, 2 contacts"
+    assert report.summary() == DEMO_SUMMARY
 
 
 def test_every_field_survives_a_round_trip(db, small_document):
@@ -218,9 +276,6 @@ def test_empty_sections_of_later_versions_are_accepted(db, small_document):
 def test_demo_leaves_out_what_it_cannot_store(db, demo_document):
     report = import_meeting(demo_document, leave_out_unsupported=True)
     assert report.left_out == [
-        "speakers",
-        "sessions",
-        "statements",
         "outcomes",
         "surveys",
         "press_release",

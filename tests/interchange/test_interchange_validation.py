@@ -31,7 +31,7 @@ def test_every_problem_is_listed_by_path_and_nothing_is_written(
     document["participants"][20]["stakeholder_group"] = "aliens"
     document["participants"][30]["email"] = document["participants"][3]["email"].upper()
     document["participants"][40]["status"] = "maybe"
-    document["speakers"] = [{"key": "s1", "name": "Someone"}]
+    document["outcomes"] = [{"kind": "finding", "text": "Something"}]
 
     problems = problems_of(document)
 
@@ -39,7 +39,7 @@ def test_every_problem_is_listed_by_path_and_nothing_is_written(
         "meeting.ends_at: the time has no offset; write it like 2019-02-18T09:00:00+07:00",
         "meeting.colour: unknown key",
         'meeting.slug: "taken" is already used by another meeting',
-        f"speakers: {NOT_SUPPORTED}",
+        f"outcomes: {NOT_SUPPORTED}",
         "participants[12].email: not an email address",
         'participants[20].stakeholder_group: no stakeholder group with the key "aliens" '
         "in meeting.stakeholder_groups",

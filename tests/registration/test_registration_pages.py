@@ -438,5 +438,6 @@ def test_a_registration_page_issues_a_fixed_number_of_queries(client, make_meeti
     client.get(url)
     with count_queries() as counter:
         assert client.get(url).status_code == 200
-    # The meeting with its organisation, its stakeholder groups, the seats taken.
-    assert counter.count == 3, counter.statements
+    # The meeting with its organisation, its stakeholder groups, the seats taken, and whether
+    # there is an agenda to link to.
+    assert counter.count == 4, counter.statements

@@ -1,0 +1,1 @@
+"""The agenda capability: speakers, sessions, statements, the public agenda and its files."""

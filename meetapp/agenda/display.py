@@ -1,0 +1,128 @@
+"""How the agenda reads: times of day and day headings in the meeting's time zone, speakers
+named with their titles, kinds and roles in words. Used by the pages and the PDF alike."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel import Locale
+from babel.dates import format_date, format_time
+from flask import Flask
+
+from meetapp.formatting import to_zone
+from meetapp.models import AgendaSession, SessionKind, Speaker, SpeakerRole, StatementKind
+
+_EN = Locale("en")
+
+SESSION_KIND_LABELS = {
+    SessionKind.KEYNOTE: "Keynote",
+    SessionKind.PRESENTATION: "Presentation",
+    SessionKind.PANEL: "Panel",
+    SessionKind.DISCUSSION: "Discussion",
+    SessionKind.BREAK: "Break",
+    SessionKind.OTHER: "Other",
+}
+ROLE_LABELS = {
+    SpeakerRole.KEYNOTE: "Keynote speaker",
+    SpeakerRole.SPEAKER: "Speaker",
+    SpeakerRole.PANELIST: "Panelist",
+    SpeakerRole.MODERATOR: "Moderator",
+    SpeakerRole.CHAIR: "Chair",
+}
+ROLE_PLURALS = {
+    SpeakerRole.KEYNOTE: "Keynote speakers",
+    SpeakerRole.SPEAKER: "Speakers",
+    SpeakerRole.PANELIST: "Panelists",
+    SpeakerRole.MODERATOR: "Moderators",
+    SpeakerRole.CHAIR: "Chairs",
+}
+STATEMENT_KIND_LABELS = {StatementKind.QUOTE: "Quote", StatementKind.POINT: "Point"}
+PARTICIPANTS = "Participants"
+
+
+def local_time(value: datetime | None, timezone: str | None) -> str:
+    """'09:00', the wall-clock time in the meeting's time zone."""
+    if value is None:
+        return ""
+    return format_time(to_zone(value, timezone), "HH:mm", locale=_EN)
+
+
+def local_day(value: datetime | None, timezone: str | None) -> date | None:
+    return to_zone(value, timezone).date() if value is not None else None
+
+
+def day_heading(value: date | None) -> str:
+    """'Monday 18 February 2019'."""
+    if value is None:
+        return "Time to be announced"
+    return format_date(value, "EEEE d MMMM y", locale=_EN)
+
+
+def time_range(session: AgendaSession, timezone: str | None) -> str:
+    """'09:00–09:20', '09:00', or '' for a session without a time. An end on another day
+    carries its date."""
+    if session.starts_at is None:
+        return ""
+    start = local_time(session.starts_at, timezone)
+    if session.ends_at is None:
+        return start
+    end = local_time(session.ends_at, timezone)
+    if local_day(session.ends_at, timezone) != local_day(session.starts_at, timezone):
+        end_day = local_day(session.ends_at, timezone)
+        end = f"{format_date(end_day, 'd MMM', locale=_EN)} {end}"
+    return f"{start}\u2013{end}"
+
+
+def utc_offset(timezone: str | None, at: datetime) -> str:
+    """'UTC+07:00' for the zone at that moment."""
+    offset = to_zone(at, timezone).utcoffset()
+    if offset is None:
+        return "UTC"
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def speaker_name(speaker: Speaker | None) -> str:
+    """'H.E. Ms Chou Bun Eng'; None is what participants as a whole said."""
+    if speaker is None:
+        return PARTICIPANTS
+    return f"{speaker.honorific} {speaker.name}" if speaker.honorific else speaker.name
+
+
+def speaker_title(speaker: Speaker) -> str:
+    """'Secretary of State, Royal Government of Cambodia': position and organisation (a
+    position that only repeats the honorific, or an organisation already named, is left
+    out)."""
+    parts = []
+    if speaker.position and speaker.position != speaker.honorific:
+        parts.append(speaker.position)
+    if speaker.organisation and speaker.organisation not in speaker.name:
+        parts.append(speaker.organisation)
+    return ", ".join(parts)
+
+
+def session_kind_label(kind: str) -> str:
+    return SESSION_KIND_LABELS.get(kind, kind)  # type: ignore[call-overload]
+
+
+def role_label(role: str, count: int = 1) -> str:
+    labels = ROLE_LABELS if count == 1 else ROLE_PLURALS
+    return labels.get(role, role)  # type: ignore[call-overload]
+
+
+def statement_kind_label(kind: str) -> str:
+    return STATEMENT_KIND_LABELS.get(kind, kind)  # type: ignore[call-overload]
+
+
+def register_agenda_filters(app: Flask) -> None:
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(day_heading, "day_heading")
+    app.add_template_filter(speaker_name, "speaker_name")
+    app.add_template_filter(speaker_title, "speaker_title")
+    app.add_template_filter(session_kind_label, "session_kind")
+    app.add_template_filter(role_label, "role_label")
+    app.add_template_filter(statement_kind_label, "statement_kind")
+    app.add_template_global(time_range, "time_range")
+    app.add_template_global(utc_offset, "utc_offset")

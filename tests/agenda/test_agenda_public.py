@@ -1,0 +1,143 @@
+"""The public agenda, its PDF and its iCalendar files: every session in time order with its
+speakers, times in the meeting's time zone, the right UTC instants."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from icalendar import Calendar
+
+from tests.agenda.conftest import page_text, pdf_text
+
+
+def _speaker_names(demo):
+    return [speaker["name"] for speaker in demo["speakers"]]
+
+
+def _in_order(text, parts):
+    positions = [text.index(part) for part in parts]
+    assert positions == sorted(positions), parts
+
+
+def test_demo_agenda_page_lists_every_session_in_time_order_with_speakers(
+    client, demo_meeting, demo
+):
+    response = client.get("/m/cambodia-japan-2019/agenda")
+
+    assert response.status_code == 200
+    page = page_text(response)
+    sessions = sorted(demo["sessions"], key=lambda s: s["starts_at"])
+    _in_order(page, [session["title"] for session in sessions])
+    for name in _speaker_names(demo):
+        assert name in page
+    # Times in the meeting's time zone, titles and organisations, breaks.
+    assert "09:20–10:00" in page
+    assert "H.E. Ms Chou Bun Eng, Secretary of State" in page
+    assert "Kyoto University" in page
+    assert "Coffee break" in page
+    assert "Lunch" in page
+    assert "Panelists:" in page
+    assert "Moderator:" in page
+    # Statements are staff material, not part of the public agenda.
+    assert demo["statements"][0]["text"] not in page
+
+
+def test_demo_agenda_pdf_contains_every_session_and_speaker(client, demo_meeting, demo):
+    response = client.get("/m/cambodia-japan-2019/agenda.pdf")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    sessions = sorted(demo["sessions"], key=lambda s: s["starts_at"])
+    _in_order(text, [session["title"] for session in sessions])
+    for name in _speaker_names(demo):
+        assert name in text
+    assert "Mekong Migration Network" in text
+    assert "09:00–09:20" in text
+    assert demo["statements"][0]["text"][:40] not in text
+
+
+def test_a_time_entered_in_phnom_penh_is_shown_and_exported_right(setup, client):
+    response = setup.client.post(
+        f"{setup.base}/agenda/new",
+        data={
+            "title": "Opening",
+            "kind": "keynote",
+            "starts_at": "2025-03-10T09:30",
+            "ends_at": "2025-03-10T10:15",
+        },
+    )
+    assert response.status_code == 302
+
+    page = page_text(client.get("/m/phnom-penh-2025/agenda"))
+    assert "09:30–10:15" in page
+    assert "Monday 10 March 2025" in page
+    assert "Asia/Phnom_Penh (UTC+07:00)" in page
+
+    text = pdf_text(client.get("/m/phnom-penh-2025/agenda.pdf").data)
+    assert "09:30–10:15" in text
+    assert "Opening" in text
+
+    response = client.get("/m/phnom-penh-2025/sessions/opening.ics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    assert b"DTSTART:20250310T023000Z" in response.data
+    event = Calendar.from_ical(response.data).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == datetime(2025, 3, 10, 2, 30, tzinfo=UTC)
+    assert event.decoded("dtend") == datetime(2025, 3, 10, 3, 15, tzinfo=UTC)
+    assert str(event["summary"]).startswith("Opening")
+
+
+def test_meeting_calendar_has_every_timed_session(client, demo_meeting, demo):
+    response = client.get("/m/cambodia-japan-2019/agenda.ics")
+
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    events = Calendar.from_ical(response.data).walk("VEVENT")
+    assert len(events) == len(demo["sessions"])
+    keynote = next(e for e in events if str(e["summary"]).startswith("Keynote speech"))
+    assert keynote.decoded("dtstart") == datetime(2019, 2, 18, 2, 20, tzinfo=UTC)
+    assert "Chou Bun Eng" in str(keynote["description"])
+    assert str(keynote["uid"]) == "keynote.cambodia-japan-2019@meetapp"
+
+
+def test_a_meeting_without_sessions_has_an_empty_agenda_and_a_one_event_calendar(setup, client):
+    page = client.get("/m/phnom-penh-2025/agenda").get_data(as_text=True)
+    assert "The agenda has not been published yet." in page
+    assert "agenda.pdf" not in page
+    events = Calendar.from_ical(client.get("/m/phnom-penh-2025/agenda.ics").data).walk("VEVENT")
+    assert [e.decoded("dtstart") for e in events] == [setup.meeting.starts_at]
+    assert client.get("/m/phnom-penh-2025/agenda.pdf").status_code == 200
+    # The registration page links to the agenda only once there is one.
+    assert "See the agenda" not in client.get("/m/phnom-penh-2025/register").get_data(as_text=True)
+    setup.add_session("Opening", starts_at=setup.meeting.starts_at)
+    register = client.get("/m/phnom-penh-2025/register").get_data(as_text=True)
+    assert 'href="/m/phnom-penh-2025/agenda"' in register
+
+
+def test_unknown_meetings_and_sessions_are_not_found(setup, client):
+    setup.add_session("Untimed", key="untimed")
+    assert client.get("/m/no-such-meeting/agenda").status_code == 404
+    assert client.get("/m/no-such-meeting/agenda.pdf").status_code == 404
+    assert client.get("/m/no-such-meeting/agenda.ics").status_code == 404
+    assert client.get("/m/phnom-penh-2025/sessions/nothing.ics").status_code == 404
+    assert client.get("/m/phnom-penh-2025/sessions/untimed.ics").status_code == 404
+    assert client.get("/m/phnom-penh-2025/sessions/" + "x" * 500 + ".ics").status_code == 404
+
+
+def test_a_session_of_another_meeting_is_not_found_by_key(setup, client, make_meeting, db):
+    from tests.agenda.conftest import add_session
+
+    other = make_meeting(slug="other-meeting")
+    add_session(db, other, "Secret", key="secret", starts_at=other.starts_at)
+    assert client.get("/m/other-meeting/sessions/secret.ics").status_code == 200
+    assert client.get("/m/phnom-penh-2025/sessions/secret.ics").status_code == 404
+
+
+def test_sessions_across_two_days_are_grouped_by_local_day(setup, client):
+    # 23:30 UTC on the 10th is 06:30 on the 11th in Phnom Penh.
+    setup.add_session("Late", starts_at=datetime(2025, 3, 10, 10, 0, tzinfo=UTC))
+    setup.add_session("Next morning", starts_at=datetime(2025, 3, 10, 23, 30, tzinfo=UTC))
+    page = page_text(client.get("/m/phnom-penh-2025/agenda"))
+    _in_order(page, ["Monday 10 March 2025", "Late", "Tuesday 11 March 2025", "Next morning"])
+    assert "06:30" in page
