@@ -115,8 +115,16 @@ def _register_blueprints(app: Flask) -> None:
     from meetapp.meetings.routes import bp as meetings_bp
     from meetapp.participants.routes import bp as participants_bp
     from meetapp.registration.routes import bp as registration_bp
+    from meetapp.surveys.routes import bp as surveys_bp
 
-    for bp in (accounts_bp, meetings_bp, registration_bp, participants_bp, interchange_bp):
+    for bp in (
+        accounts_bp,
+        meetings_bp,
+        registration_bp,
+        participants_bp,
+        interchange_bp,
+        surveys_bp,
+    ):
         app.register_blueprint(bp)
 
 
