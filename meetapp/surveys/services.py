@@ -395,6 +395,8 @@ def _blank(value: Any) -> bool:
 
 def _check_one(question: SurveyQuestion, value: Any) -> Answer | None:
     kind = QuestionKind(question.kind)
+    if isinstance(value, list):
+        value = [item for item in value if not (isinstance(item, str) and not item.strip())]
     if _blank(value):
         return None
     if kind == QuestionKind.MULTIPLE:
