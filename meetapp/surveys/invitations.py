@@ -96,17 +96,15 @@ def invite(survey: Survey, audience: str, group_id: int | None = None) -> list[L
 def unanswered_links(survey: Survey) -> list[Link]:
     """New links for every invitation not used yet (for reminders and the CSV of links)."""
     used = exists().where(SurveyInvitationUse.invitation_id == SurveyInvitation.id)
-    rows = list(
-        db.session.execute(
-            select(SurveyInvitation, Participant)
-            .join(Participant, Participant.id == SurveyInvitation.participant_id)
-            .where(SurveyInvitation.survey_id == survey.id, ~used)
-            .where(Participant.status != Status.CANCELLED)
-            .order_by(Participant.name, Participant.id)
-        ).tuples()
-    )
+    rows = db.session.execute(
+        select(SurveyInvitation, Participant)
+        .join(Participant, Participant.id == SurveyInvitation.participant_id)
+        .where(SurveyInvitation.survey_id == survey.id, ~used)
+        .where(Participant.status != Status.CANCELLED)
+        .order_by(Participant.name, Participant.id)
+    ).all()
     now = utcnow()
-    return [Link(invitation, person, issue_token(invitation, now)) for invitation, person in rows]
+    return [Link(row[0], row[1], issue_token(row[0], now)) for row in rows]
 
 
 def queue_mails(meeting: Meeting, survey: Survey, links: list[Link], reminder: bool) -> list[int]:
