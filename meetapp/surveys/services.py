@@ -359,10 +359,13 @@ class AnswerProblems(DomainError):
 Answer = str | int | list[str]
 
 
-def check_answers(questions: Sequence[SurveyQuestion], raw: Mapping[str, Any]) -> dict[str, Answer]:
+def check_answers(
+    questions: Sequence[SurveyQuestion], raw: Mapping[str, Any], *, enforce_required: bool = True
+) -> dict[str, Answer]:
     """The answers in `raw` (question key -> value), checked against the questions.
 
-    Values may be strings (as from a form) or JSON values (as in an imported document).
+    Values may be strings (as from a form) or JSON values (as in an imported document, whose
+    past answers are not held to a question made required later: `enforce_required`).
     Returns the clean answers (unanswered questions left out); raises AnswerProblems with a
     message per question otherwise. Keys that name no question are refused.
     """
@@ -380,7 +383,7 @@ def check_answers(questions: Sequence[SurveyQuestion], raw: Mapping[str, Any]) -
             problems[question.key] = str(exc)
             continue
         if answer is None:
-            if question.required:
+            if question.required and enforce_required:
                 problems[question.key] = "This question needs an answer."
             continue
         clean[question.key] = answer

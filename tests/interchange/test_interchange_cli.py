@@ -22,7 +22,7 @@ def test_import_meeting_command(db, runner, owned_demo, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output == (
         "Imported meeting 'cambodia-japan-2019' "
-        "(52 participants, 5 stakeholder groups, 2 contacts).\n"
+        "(52 participants, 5 stakeholder groups, 2 contacts, 1 survey with 38 responses).\n"
     )
     db.session.rollback()
     assert db.session.scalar(select(Meeting.title)) == owned_demo["meeting"]["title"]
@@ -86,7 +86,7 @@ def test_demo_loads_the_example_and_prints_a_password_that_logs_in(db, runner, c
     assert "Loaded the demo meeting 'cambodia-japan-2019' (52 participants" in result.output
     assert (
         "Left out (not stored by this version): "
-        "speakers, sessions, statements, outcomes, surveys, press_release." in result.output
+        "speakers, sessions, statements, outcomes, press_release." in result.output
     )
     match = re.search(r"Log in as organiser@example\.org with the password (\S+)", result.output)
     assert match, result.output

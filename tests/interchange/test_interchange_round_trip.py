@@ -43,6 +43,16 @@ PARTICIPANT_KEYS = [
     "attended",
     "registered_at",
 ]
+SURVEY_KEYS = [
+    "key",
+    "title",
+    "intro",
+    "anonymous",
+    "opens_at",
+    "closes_at",
+    "questions",
+    "responses",
+]
 CONTACT_KEYS = ["honorific", "name", "role", "organisation", "email", "phone", "languages"]
 
 
@@ -63,12 +73,21 @@ def empty_database() -> None:
 def test_demo_exports_what_it_imported(db, owned_demo):
     report = import_meeting(owned_demo)
     db.session.commit()
-    assert report.summary() == "52 participants, 5 stakeholder groups, 2 contacts"
+    assert report.summary() == (
+        "52 participants, 5 stakeholder groups, 2 contacts, 1 survey with 38 responses"
+    )
     assert report.left_out == []
 
     exported = export_meeting(report.meeting)
 
-    assert list(exported) == ["format", "organisation", "meeting", "contacts", "participants"]
+    assert list(exported) == [
+        "format",
+        "organisation",
+        "meeting",
+        "contacts",
+        "participants",
+        "surveys",
+    ]
     assert exported["format"] == "meetapp/1"
     assert list(exported["organisation"]) == ["name", "short_name", "about", "website"]
     assert_same_fields(owned_demo["organisation"], exported["organisation"], "organisation")
@@ -93,6 +112,27 @@ def test_demo_exports_what_it_imported(db, owned_demo):
         participant = {k: v for k, v in participant.items() if k != "registered_at"}
         assert_same_fields(original, participant, f"participants[{index}]")
 
+    [original_survey] = owned_demo["surveys"]
+    [survey] = exported["surveys"]
+    assert list(survey) == SURVEY_KEYS
+    assert_same_fields(
+        {k: v for k, v in original_survey.items() if k not in ("questions", "responses")},
+        {k: v for k, v in survey.items() if k not in ("questions", "responses")},
+        "surveys[0]",
+    )
+    assert len(survey["questions"]) == 6
+    for index, (original, question) in enumerate(
+        zip(original_survey["questions"], survey["questions"], strict=True)
+    ):
+        assert list(question) == ["key", "text", "kind", "options", "required"]
+        assert_same_fields(original, question, f"surveys[0].questions[{index}]")
+    assert len(survey["responses"]) == 38
+    for index, (original, response) in enumerate(
+        zip(original_survey["responses"], survey["responses"], strict=True)
+    ):
+        assert list(response) == ["participant", "submitted_at", "answers"]
+        assert_same_fields(original, response, f"surveys[0].responses[{index}]")
+
 
 def test_export_imported_into_an_empty_database_exports_the_same(db, owned_demo):
     first = export_meeting(import_meeting(owned_demo).meeting)
@@ -108,7 +148,9 @@ def test_export_imported_into_an_empty_database_exports_the_same(db, owned_demo)
 
     assert second == first
     assert json.dumps(second, ensure_ascii=False, indent=2) == text
-    assert report.summary() == "52 participants, 5 stakeholder groups, 2 contacts"
+    assert report.summary() == (
+        "52 participants, 5 stakeholder groups, 2 contacts, 1 survey with 38 responses"
+    )
 
 
 def test_every_field_survives_a_round_trip(db, small_document):
@@ -222,7 +264,6 @@ def test_demo_leaves_out_what_it_cannot_store(db, demo_document):
         "sessions",
         "statements",
         "outcomes",
-        "surveys",
         "press_release",
     ]
     assert report.meeting.slug == "cambodia-japan-2019"
