@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from meetapp.models import StakeholderGroup
 from meetapp.registration.services import new_token
+from meetapp.surveys.services import QuestionData, SurveyData, add_question, create_survey
 
 # Routes a visitor without an account may use.
 PUBLIC = {
@@ -24,6 +25,7 @@ PUBLIC = {
     "registration.register",
     "registration.manage",
     "registration.cancel",
+    "surveys.answer",
 }
 # Routes any logged-in user may use whatever the meeting.
 ANY_USER = {"accounts.logout", "meetings.dashboard"}
@@ -56,6 +58,9 @@ def world(db: Any, make_user: Any, make_meeting: Any, make_participant: Any) -> 
     group_b = db.session.scalar(
         select(StakeholderGroup).where(StakeholderGroup.meeting_id == meeting_b.id)
     )
+    survey_b = create_survey(meeting_b, SurveyData(title="Survey B"))
+    question_b = add_question(survey_b, QuestionData("Useful?", "likert"))
+    db.session.commit()
     return {
         "organiser_a": organiser_a,
         "staff": staff,
@@ -67,6 +72,8 @@ def world(db: Any, make_user: Any, make_meeting: Any, make_participant: Any) -> 
             "user_id": organiser_b.id,
             "org_id": meeting_b.organisation_id,
             "token": token,
+            "key": survey_b.key,
+            "question_id": question_b.id,
         },
     }
 
