@@ -147,11 +147,35 @@ def _nps(counts: dict[str, int]) -> tuple[float | None, int, int, int]:
 
 
 def audience_of(survey: Survey) -> tuple[int, bool]:
-    """(how many were asked, whether that is the number invited) in one query."""
+    """(how many were asked, whether that is the number invited), in one query.
+
+    With invitations: those invited, plus anyone who answered without one (responses brought
+    in by an import). Without: the participants who attended, else those registered. Never
+    fewer than the responses, so that a rate cannot pass 100%.
+    """
     invited = (
         select(func.count())
         .select_from(SurveyInvitation)
         .where(SurveyInvitation.survey_id == survey.id)
+        .scalar_subquery()
+    )
+    uninvited_answers = (
+        select(func.count())
+        .select_from(SurveyResponse)
+        .where(
+            SurveyResponse.survey_id == survey.id,
+            SurveyResponse.participant_id.is_not(None),
+            ~exists().where(
+                SurveyInvitation.survey_id == survey.id,
+                SurveyInvitation.participant_id == SurveyResponse.participant_id,
+            ),
+        )
+        .scalar_subquery()
+    )
+    responses = (
+        select(func.count())
+        .select_from(SurveyResponse)
+        .where(SurveyResponse.survey_id == survey.id)
         .scalar_subquery()
     )
     attended = (
@@ -170,10 +194,13 @@ def audience_of(survey: Survey) -> tuple[int, bool]:
         .where(Participant.meeting_id == survey.meeting_id, Participant.status == Status.REGISTERED)
         .scalar_subquery()
     )
-    row = db.session.execute(select(invited, attended, registered)).one()
-    if row[0]:
-        return int(row[0]), True
-    return int(row[1] or row[2] or 0), False
+    row = db.session.execute(
+        select(invited, uninvited_answers, responses, attended, registered)
+    ).one()
+    n_invited, n_uninvited, n_responses, n_attended, n_registered = (int(v or 0) for v in row)
+    if n_invited:
+        return max(n_invited + n_uninvited, n_responses), True
+    return max(n_attended or n_registered, n_responses), False
 
 
 def survey_results(

@@ -300,3 +300,19 @@ def test_participant_rows_survive_in_results_after_import(db, demo):
         .order_by(SurveyResponse.id)
     ).all()
     assert linked == [r["participant"] for r in DEMO["surveys"][0]["responses"]]
+
+
+def test_invitations_after_an_import_count_the_imported_answers_too(db, demo, invite_people):
+    _organiser, slug, key = demo
+    meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))
+    answered = select(SurveyResponse.participant_id)
+    one_who_answered = db.session.scalar(select(Participant).where(Participant.id.in_(answered)))
+    one_who_did_not = db.session.scalar(
+        select(Participant).where(Participant.id.not_in(answered), Participant.attended)
+    )
+    survey = get_survey(meeting, key)
+    invite_people(survey, [one_who_answered, one_who_did_not])
+    results = survey_results(get_survey(meeting, key))
+    assert (results.responses, results.audience) == (38, 39)
+    assert results.rate == pytest.approx(100 * 38 / 39)
+    assert [row.email for row in results.not_answered] == [one_who_did_not.email]
