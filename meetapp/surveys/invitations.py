@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from defusedcsv import csv as safe_csv
 from flask import current_app, render_template, url_for
@@ -28,6 +29,7 @@ from meetapp.models import (
     Survey,
     SurveyInvitation,
     SurveyInvitationUse,
+    SurveyResponse,
 )
 from meetapp.outbox.services import queue_message
 from meetapp.surveys.services import issue_token
@@ -93,9 +95,19 @@ def invite(survey: Survey, audience: str, group_id: int | None = None) -> list[L
     ]
 
 
+def _answered(survey: Survey) -> Any:
+    """An invitation was used, or its participant answered without it (an imported response)."""
+    return exists().where(
+        SurveyInvitationUse.invitation_id == SurveyInvitation.id
+    ) | exists().where(
+        SurveyResponse.survey_id == survey.id,
+        SurveyResponse.participant_id == SurveyInvitation.participant_id,
+    )
+
+
 def unanswered_links(survey: Survey) -> list[Link]:
     """New links for every invitation not used yet (for reminders and the CSV of links)."""
-    used = exists().where(SurveyInvitationUse.invitation_id == SurveyInvitation.id)
+    used = _answered(survey)
     rows = db.session.execute(
         select(SurveyInvitation, Participant)
         .join(Participant, Participant.id == SurveyInvitation.participant_id)
@@ -173,7 +185,7 @@ class InvitationOverview:
 
 def invitation_overview(survey: Survey) -> InvitationOverview:
     """Every invitation with whether it was used and its last e-mail's status (one query)."""
-    used = exists().where(SurveyInvitationUse.invitation_id == SurveyInvitation.id)
+    used = _answered(survey)
     rows: list[InvitationRow] = []
     pending: list[int] = []
     by_status: Counter[str] = Counter()
