@@ -482,11 +482,11 @@ def _write_surveys(document: MeetingDocument, meeting: Meeting, report: ImportRe
     if not document.surveys:
         return
     participant_ids = {
-        email: participant_id
-        for email, participant_id in db.session.execute(
-            select(Participant.email_normalized, Participant.id).where(
-                Participant.meeting_id == meeting.id
-            )
+        email: (participant_id, group_id)
+        for email, participant_id, group_id in db.session.execute(
+            select(
+                Participant.email_normalized, Participant.id, Participant.stakeholder_group_id
+            ).where(Participant.meeting_id == meeting.id)
         )
     }
     now = utcnow()
@@ -523,13 +523,16 @@ def _write_surveys(document: MeetingDocument, meeting: Meeting, report: ImportRe
         db.session.flush()
         responses = []
         for response_doc in survey_doc.responses or []:
-            participant_id = None
+            participant_id = group_id = None
             if response_doc.participant and not survey.anonymous:
-                participant_id = participant_ids[normalise_email(response_doc.participant)]
+                participant_id, group_id = participant_ids[
+                    normalise_email(response_doc.participant)
+                ]
             responses.append(
                 SurveyResponse(
                     survey_id=survey.id,
                     participant_id=participant_id,
+                    stakeholder_group_id=group_id,
                     submitted_at=response_doc.submitted_at or now,
                 )
             )
@@ -538,7 +541,9 @@ def _write_surveys(document: MeetingDocument, meeting: Meeting, report: ImportRe
         answers: list[dict[str, Any]] = []
         for response, response_doc in zip(responses, survey_doc.responses or [], strict=True):
             clean = check_answers(survey.questions, response_doc.answers, enforce_required=False)
-            answers.extend(answer_rows(survey.questions, response.id, clean))
+            answers.extend(
+                answer_rows(survey.questions, response.id, clean, response.stakeholder_group_id)
+            )
         if answers:
             db.session.execute(insert(SurveyAnswer), answers)
         report.surveys += 1

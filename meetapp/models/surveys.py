@@ -203,6 +203,11 @@ class SurveyResponse(db.Model):  # type: ignore[name-defined]
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="SET NULL"), index=True
     )
+    # The respondent's stakeholder group when they answered (tracked surveys only; NULL in an
+    # anonymous survey, where even a group could single a person out).
+    stakeholder_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stakeholder_groups.id", ondelete="SET NULL"), index=True
+    )
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -226,7 +231,17 @@ class SurveyAnswer(db.Model):  # type: ignore[name-defined]
         CheckConstraint("number IS NULL OR (number >= 0 AND number <= 10)", name="number_range"),
         CheckConstraint(f"text IS NULL OR length(text) <= {TEXT_ANSWER_MAX}", name="text_length"),
         UniqueConstraint("response_id", "question_id", "choice"),
+        # The results are GROUP BY scans of these indexes, without a sort and without a join,
+        # however many responses there are.
         Index("ix_survey_answers_question", "question_id", "choice", "number"),
+        Index("ix_survey_answers_question_response", "question_id", "response_id"),
+        Index(
+            "ix_survey_answers_question_group",
+            "question_id",
+            "stakeholder_group_id",
+            "choice",
+            "number",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -234,6 +249,10 @@ class SurveyAnswer(db.Model):  # type: ignore[name-defined]
         ForeignKey("survey_responses.id", ondelete="CASCADE"), index=True
     )
     question_id: Mapped[int] = mapped_column(ForeignKey("survey_questions.id", ondelete="CASCADE"))
+    # A copy of the response's stakeholder group, so that the breakdown by group needs no join.
+    stakeholder_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stakeholder_groups.id", ondelete="SET NULL")
+    )
     choice: Mapped[str | None] = mapped_column(String(OPTION_MAX))
     number: Mapped[int | None] = mapped_column()
     text: Mapped[str | None] = mapped_column(Text)

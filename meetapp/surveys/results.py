@@ -146,8 +146,8 @@ def _nps(counts: dict[str, int]) -> tuple[float | None, int, int, int]:
     return _percent(promoters, total) - _percent(detractors, total), promoters, passives, detractors
 
 
-def audience_of(survey: Survey) -> tuple[int, bool]:
-    """(how many were asked, whether that is the number invited), in one query.
+def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
+    """(how many were asked, whether that is the number invited, responses), in one query.
 
     With invitations: those invited, plus anyone who answered without one (responses brought
     in by an import). Without: the participants who attended, else those registered. Never
@@ -159,17 +159,23 @@ def audience_of(survey: Survey) -> tuple[int, bool]:
         .where(SurveyInvitation.survey_id == survey.id)
         .scalar_subquery()
     )
-    uninvited_answers = (
+    # Driven by the invitations, so that it costs nothing when there are none.
+    invited_who_answered = (
         select(func.count())
-        .select_from(SurveyResponse)
-        .where(
-            SurveyResponse.survey_id == survey.id,
-            SurveyResponse.participant_id.is_not(None),
-            ~exists().where(
-                SurveyInvitation.survey_id == survey.id,
-                SurveyInvitation.participant_id == SurveyResponse.participant_id,
+        .select_from(SurveyInvitation)
+        .join(
+            SurveyResponse,
+            and_(
+                SurveyResponse.survey_id == SurveyInvitation.survey_id,
+                SurveyResponse.participant_id == SurveyInvitation.participant_id,
             ),
         )
+        .where(SurveyInvitation.survey_id == survey.id)
+        .scalar_subquery()
+    )
+    tracked_responses = (
+        select(func.count(SurveyResponse.participant_id))
+        .where(SurveyResponse.survey_id == survey.id)
         .scalar_subquery()
     )
     responses = (
@@ -195,12 +201,15 @@ def audience_of(survey: Survey) -> tuple[int, bool]:
         .scalar_subquery()
     )
     row = db.session.execute(
-        select(invited, uninvited_answers, responses, attended, registered)
+        select(invited, invited_who_answered, tracked_responses, responses, attended, registered)
     ).one()
-    n_invited, n_uninvited, n_responses, n_attended, n_registered = (int(v or 0) for v in row)
+    n_invited, n_invited_answered, n_tracked, n_responses, n_attended, n_registered = (
+        int(v or 0) for v in row
+    )
     if n_invited:
-        return max(n_invited + n_uninvited, n_responses), True
-    return max(n_attended or n_registered, n_responses), False
+        uninvited = n_tracked - n_invited_answered
+        return max(n_invited + uninvited, n_responses), True, n_responses
+    return max(n_attended or n_registered, n_responses), False, n_responses
 
 
 def survey_results(
@@ -217,39 +226,56 @@ def survey_results(
     """
     questions = list(survey.questions)
     by_id = {question.id: question for question in questions}
-    audience, is_invited = audience_of(survey)
-    responses = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(SurveyResponse)
-            .where(SurveyResponse.survey_id == survey.id)
-        )
-        or 0
-    )
-    in_survey = SurveyAnswer.response_id.in_(
-        select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id)
-    )
+    value_ids = [q.id for q in questions if q.kind != QuestionKind.TEXT]
+    text_ids = [q.id for q in questions if q.kind == QuestionKind.TEXT]
+    audience, is_invited, responses = audience_and_responses(survey)
 
-    # Counts per value: choices as they are, numbers as text so that one dict serves both.
+    # Answers are found by their question (which belongs to this survey): every statement below
+    # is a scan of one index of survey_answers, in the order of its GROUP BY. One statement
+    # counts each value per stakeholder group (NULL in anonymous surveys); the totals are the
+    # sums over the groups.
     values: dict[int, dict[str, int]] = defaultdict(dict)
-    answered: dict[int, int] = {}
-    if questions:
-        for question_id, choice, number, count in db.session.execute(
-            select(SurveyAnswer.question_id, SurveyAnswer.choice, SurveyAnswer.number, func.count())
-            .where(in_survey, SurveyAnswer.text.is_(None))
-            .group_by(SurveyAnswer.question_id, SurveyAnswer.choice, SurveyAnswer.number)
+    group_values: dict[int, dict[int | None, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    if value_ids:
+        for question_id, group_id, choice, number, count in db.session.execute(
+            select(
+                SurveyAnswer.question_id,
+                SurveyAnswer.stakeholder_group_id,
+                SurveyAnswer.choice,
+                SurveyAnswer.number,
+                func.count(),
+            )
+            .where(SurveyAnswer.question_id.in_(value_ids))
+            .group_by(
+                SurveyAnswer.question_id,
+                SurveyAnswer.stakeholder_group_id,
+                SurveyAnswer.choice,
+                SurveyAnswer.number,
+            )
         ):
             value = choice if choice is not None else str(number)
-            values[question_id][value] = count
+            values[question_id][value] = values[question_id].get(value, 0) + count
+            group_values[question_id][group_id][value] = count
+    # One answer per respondent, except a multiple question's choices and empty texts: those
+    # respondents are counted apart.
+    answered: dict[int, int] = {
+        question_id: sum(values[question_id].values())
+        for question_id in value_ids
+        if by_id[question_id].kind != QuestionKind.MULTIPLE
+    }
+    apart = [q.id for q in questions if q.kind in (QuestionKind.MULTIPLE, QuestionKind.TEXT)]
+    if apart:
         for question_id, count in db.session.execute(
             select(SurveyAnswer.question_id, func.count(distinct(SurveyAnswer.response_id)))
-            .where(in_survey)
+            .where(SurveyAnswer.question_id.in_(apart))
             .group_by(SurveyAnswer.question_id)
         ):
             answered[question_id] = count
 
     texts: dict[int, list[str]] = defaultdict(list)
-    if with_texts and any(q.kind == QuestionKind.TEXT for q in questions):
+    if with_texts and text_ids:
         ranked = (
             select(
                 SurveyAnswer.question_id,
@@ -258,7 +284,7 @@ def survey_results(
                 .over(partition_by=SurveyAnswer.question_id, order_by=SurveyAnswer.id)
                 .label("n"),
             )
-            .where(in_survey, SurveyAnswer.text.is_not(None))
+            .where(SurveyAnswer.question_id.in_(text_ids), SurveyAnswer.text.is_not(None))
             .subquery()
         )
         for question_id, text in db.session.execute(
@@ -268,13 +294,13 @@ def survey_results(
         ):
             texts[question_id].append(text)
 
+    # The breakdown uses the group each respondent was in when they answered, kept with the
+    # response and its answers.
     groups: list[tuple[str, int]] = []
-    group_values: dict[int, dict[int | None, dict[str, int]]] = defaultdict(
-        lambda: defaultdict(dict)
-    )
     group_answered: dict[int, dict[int | None, int]] = defaultdict(dict)
+    group_respondents: dict[int | None, int] = {}
     labels: dict[int | None, str] = {}
-    if with_groups and not survey.anonymous and responses:
+    if with_groups and not survey.anonymous and responses and value_ids:
         labels = {
             group.id: group.label
             for group in db.session.scalars(
@@ -285,42 +311,18 @@ def survey_results(
         }
         labels[None] = NO_GROUP_LABEL
         for group_id, count in db.session.execute(
-            select(Participant.stakeholder_group_id, func.count())
-            .select_from(SurveyResponse)
-            .join(Participant, Participant.id == SurveyResponse.participant_id)
+            select(SurveyResponse.stakeholder_group_id, func.count())
             .where(SurveyResponse.survey_id == survey.id)
-            .group_by(Participant.stakeholder_group_id)
+            .group_by(SurveyResponse.stakeholder_group_id)
         ):
-            group_answered[-1][group_id] = count
-        for question_id, group_id, choice, number, count, people in db.session.execute(
-            select(
-                SurveyAnswer.question_id,
-                Participant.stakeholder_group_id,
-                SurveyAnswer.choice,
-                SurveyAnswer.number,
-                func.count(),
-                func.count(distinct(SurveyAnswer.response_id)),
-            )
-            .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-            .join(Participant, Participant.id == SurveyResponse.participant_id)
-            .where(SurveyResponse.survey_id == survey.id, SurveyAnswer.text.is_(None))
-            .group_by(
-                SurveyAnswer.question_id,
-                Participant.stakeholder_group_id,
-                SurveyAnswer.choice,
-                SurveyAnswer.number,
-            )
-        ):
-            value = choice if choice is not None else str(number)
-            group_values[question_id][group_id][value] = count
-            if by_id.get(question_id) is not None and by_id[question_id].kind != "multiple":
-                group_answered[question_id][group_id] = (
-                    group_answered[question_id].get(group_id, 0) + people
-                )
+            group_respondents[group_id] = count
+        for question_id, by_group in group_values.items():
+            for group_id, counts in by_group.items():
+                group_answered[question_id][group_id] = sum(counts.values())
         groups = [
-            (label, group_answered[-1][group_id])
+            (label, group_respondents[group_id])
             for group_id, label in labels.items()
-            if group_answered[-1].get(group_id)
+            if group_respondents.get(group_id)
         ]
 
     items: list[QuestionResult] = []
@@ -338,14 +340,13 @@ def survey_results(
         if group_values and question.kind != QuestionKind.TEXT:
             for group_id, label in labels.items():
                 group_counts = group_values[question.id].get(group_id, {})
+                if not group_respondents.get(group_id):
+                    continue
                 if question.kind == QuestionKind.MULTIPLE:
-                    # People in the group who answered anything of this question are not
-                    # counted separately; percentages are of the group's respondents.
-                    base = group_answered[-1].get(group_id, 0)
+                    # Percentages of a multiple question are of the group's respondents.
+                    base = group_respondents[group_id]
                 else:
                     base = group_answered[question.id].get(group_id, 0)
-                if not group_answered[-1].get(group_id):
-                    continue
                 breakdown = GroupBreakdown(
                     label=label,
                     answered=base,

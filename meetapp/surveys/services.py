@@ -454,15 +454,22 @@ def _check_one(question: SurveyQuestion, value: Any) -> Answer | None:
 
 
 def answer_rows(
-    questions: Sequence[SurveyQuestion], response_id: int, answers: Mapping[str, Answer]
+    questions: Sequence[SurveyQuestion],
+    response_id: int,
+    answers: Mapping[str, Answer],
+    group_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of survey_answers for checked answers."""
+    """Rows of survey_answers for checked answers (`group_id`: the response's group)."""
     rows: list[dict[str, Any]] = []
     for question in questions:
         if question.key not in answers:
             continue
         value = answers[question.key]
-        base = {"response_id": response_id, "question_id": question.id}
+        base = {
+            "response_id": response_id,
+            "question_id": question.id,
+            "stakeholder_group_id": group_id,
+        }
         kind = QuestionKind(question.kind)
         if isinstance(value, list):
             rows.extend({**base, "choice": item, "number": None, "text": None} for item in value)
@@ -614,18 +621,21 @@ def submit_response(
     if not used:
         db.session.add(SurveyInvitationUse(invitation_id=visit.invitation.id))
     created = response is None
+    group_id = None if survey.anonymous else visit.participant.stakeholder_group_id
     if response is None:
         response = SurveyResponse(
             survey_id=survey.id,
             participant_id=None if survey.anonymous else visit.participant.id,
+            stakeholder_group_id=group_id,
             submitted_at=now,
         )
         db.session.add(response)
         db.session.flush()
     else:
         response.updated_at = now
+        response.stakeholder_group_id = group_id
         db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
-    rows = answer_rows(survey.questions, response.id, answers)
+    rows = answer_rows(survey.questions, response.id, answers, group_id)
     if rows:
         db.session.execute(SurveyAnswer.__table__.insert(), rows)
     db.session.flush()

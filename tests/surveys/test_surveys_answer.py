@@ -32,7 +32,7 @@ def invited(make_meeting, make_participant, make_survey, invite_people):
     def make(**survey_options):
         meeting = make_meeting(title="Dialogue on Migration")
         survey = make_survey(meeting, **survey_options)
-        person = make_participant(meeting, name="Sokha Chan")
+        person = make_participant(meeting, name="Sokha Chan", group_key="cso")
         [token] = invite_people(survey, [person])
         return meeting, survey, person, token
 
@@ -54,6 +54,10 @@ def test_answer_then_change_until_closing(client, db, invited):
     assert counts(db) == (1, 8, 1)  # seven questions, two choices in the multiple one
     stored = db.session.scalar(select(SurveyResponse))
     assert stored.participant_id == person.id
+    # The group the respondent answered in is kept with the response and its answers.
+    assert stored.stakeholder_group_id == person.stakeholder_group_id is not None
+    groups = set(db.session.scalars(select(SurveyAnswer.stakeholder_group_id)))
+    assert groups == {person.stakeholder_group_id}
 
     page = client.get(f"/s/{token}").get_data(as_text=True)
     assert "Thank you: your answers are saved." in page
@@ -154,12 +158,14 @@ def test_anonymous_survey_stores_no_link_to_the_participant(client, db, invited)
     assert response.status_code == 200
     assert "without your name" in response.get_data(as_text=True)
     stored = db.session.scalar(select(SurveyResponse))
-    assert stored.participant_id is None
-    # The response table has no column that could name the invitation or the person.
+    assert (stored.participant_id, stored.stakeholder_group_id) == (None, None)
+    assert set(db.session.scalars(select(SurveyAnswer.stakeholder_group_id))) == {None}
+    # The response table has no column that could name the invitation.
     assert set(SurveyResponse.__table__.columns.keys()) == {
         "id",
         "survey_id",
         "participant_id",
+        "stakeholder_group_id",
         "submitted_at",
         "updated_at",
     }

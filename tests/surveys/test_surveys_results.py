@@ -172,10 +172,13 @@ def add_responses(db, survey_id, people, answers):
     clean = check_answers(questions, answers)
     rows = []
     for person in people:
-        response = SurveyResponse(survey_id=survey.id, participant_id=person)
+        group = None if person is None else db.session.get(Participant, person).stakeholder_group_id
+        response = SurveyResponse(
+            survey_id=survey.id, participant_id=person, stakeholder_group_id=group
+        )
         db.session.add(response)
         db.session.flush()
-        rows.extend(answer_rows(questions, response.id, clean))
+        rows.extend(answer_rows(questions, response.id, clean, group))
     db.session.execute(SurveyAnswer.__table__.insert(), rows)
     db.session.commit()
 
