@@ -188,3 +188,19 @@ def test_staff_see_the_survey_but_cannot_change_it(
     assert "Add a question" not in page.get_data(as_text=True)
     assert client.post(f"{base}/questions", data={"text": "x", "kind": "text"}).status_code == 403
     assert client.get(f"{base}/results").status_code == 200
+
+
+def test_deleting_a_meeting_deletes_its_surveys_and_answers(
+    client, new_client, db, organiser_setup, login_as, make_survey, make_participant, invite_people
+):
+    from meetapp.models import SurveyAnswer, SurveyInvitation, SurveyResponse
+
+    organiser, meeting = organiser_setup()
+    survey = make_survey(meeting)
+    [token] = invite_people(survey, [make_participant(meeting, group_key="cso")])
+    assert new_client().post(f"/s/{token}", data=good_answers()).status_code == 302
+    login_as(organiser)
+    assert client.post(f"/meetings/{meeting.slug}/delete").status_code == 302
+    db.session.rollback()
+    for model in (Survey, SurveyQuestion, SurveyInvitation, SurveyResponse, SurveyAnswer):
+        assert db.session.scalar(select(func.count()).select_from(model)) == 0, model
