@@ -70,6 +70,8 @@ class Config:
     # the uploaded file's text in one field.
     MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
     PARTICIPANTS_PER_PAGE = 50
+    # How long a survey's personal link works after it was made (a reminder makes a new one).
+    SURVEY_LINK_DAYS = _env_int("MEETAPP_SURVEY_LINK_DAYS", 120)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from meetapp.meetings.routes import bp as meetings_bp
     from meetapp.participants.routes import bp as participants_bp
     from meetapp.registration.routes import bp as registration_bp
+    from meetapp.surveys.routes import bp as surveys_bp
 
     for bp in (
         accounts_bp,
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
         participants_bp,
         interchange_bp,
         agenda_bp,
+        surveys_bp,
     ):
         app.register_blueprint(bp)
 

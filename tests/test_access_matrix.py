@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from meetapp.models import AgendaSession, SessionSpeaker, Speaker, StakeholderGroup, Statement
 from meetapp.registration.services import new_token
+from meetapp.surveys.services import QuestionData, SurveyData, add_question, create_survey
 
 # Routes a visitor without an account may use.
 PUBLIC = {
@@ -29,6 +30,7 @@ PUBLIC = {
     "agenda.public_agenda_pdf",
     "agenda.meeting_ics",
     "agenda.session_ics",
+    "surveys.answer",
 }
 # Routes any logged-in user may use whatever the meeting.
 ANY_USER = {"accounts.logout", "meetings.dashboard"}
@@ -61,10 +63,12 @@ def world(db: Any, make_user: Any, make_meeting: Any, make_participant: Any) -> 
     group_b = db.session.scalar(
         select(StakeholderGroup).where(StakeholderGroup.meeting_id == meeting_b.id)
     )
+    survey_b = create_survey(meeting_b, SurveyData(title="Survey B"))
+    question_b = add_question(survey_b, QuestionData("Useful?", "likert"))
     speaker_b = Speaker(meeting_id=meeting_b.id, key="speaker-b", name="Speaker B")
     session_b = AgendaSession(
         meeting_id=meeting_b.id,
-        key="session-b",
+        key=survey_b.key,
         title="Session B",
         kind="panel",
         starts_at=meeting_b.starts_at,
@@ -95,7 +99,8 @@ def world(db: Any, make_user: Any, make_meeting: Any, make_participant: Any) -> 
             "speaker_id": speaker_b.id,
             "session_id": session_b.id,
             "statement_id": statement_b.id,
-            "key": session_b.key,
+            "key": survey_b.key,  # the agenda session of meeting B has the same key
+            "question_id": question_b.id,
         },
     }
 

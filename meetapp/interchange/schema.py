@@ -52,7 +52,6 @@ SECTIONS = (
 # Sections this version cannot store yet.
 UNSUPPORTED_SECTIONS = (
     "outcomes",
-    "surveys",
     "press_release",
 )
 
@@ -243,6 +242,34 @@ class ParticipantDoc(Strict):
     registered_at: Time | None = None
 
 
+class QuestionDoc(Strict):
+    key: Key | None = None
+    text: str = Field(min_length=1, max_length=1000)
+    kind: Literal["likert", "rating", "nps", "single", "multiple", "yes_no", "text"]
+    options: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
+        None, max_length=50
+    )
+    required: bool | None = None
+
+
+class ResponseDoc(Strict):
+    participant: Email | None = None
+    submitted_at: Time | None = None
+    # Values are checked against the questions by the importer (they depend on the kind).
+    answers: dict[str, Any] = Field(default_factory=dict)
+
+
+class SurveyDoc(Strict):
+    key: str | None = Field(None, min_length=1, max_length=50, pattern=SLUG_PATTERN)
+    title: str = Field(min_length=1, max_length=300)
+    intro: OptionalText = Field(None, max_length=5000)
+    anonymous: bool | None = None
+    opens_at: Time | None = None
+    closes_at: Time | None = None
+    questions: list[QuestionDoc] | None = None
+    responses: list[ResponseDoc] | None = None
+
+
 class MeetingDocument(Strict):
     """A whole document. Sections owned by later versions are accepted here as anything and
     refused (or left out) by the importer, which names them."""
@@ -256,7 +283,7 @@ class MeetingDocument(Strict):
     outcomes: Any = None
     contacts: list[ContactDoc] | None = None
     participants: list[ParticipantDoc] | None = None
-    surveys: Any = None
+    surveys: list[SurveyDoc] | None = None
     press_release: Any = None
 
 

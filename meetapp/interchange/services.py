@@ -45,6 +45,7 @@ from meetapp.models import (
     Meeting,
     Organisation,
     Participant,
+    QuestionKind,
     SessionKind,
     SessionSpeaker,
     Speaker,
@@ -53,8 +54,14 @@ from meetapp.models import (
     Statement,
     StatementKind,
     Status,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
 )
+from meetapp.models.surveys import CHOICE_KINDS, NUMBER_KINDS
 from meetapp.registration.services import new_token
+from meetapp.surveys.services import AnswerProblems, answer_rows, check_answers, slugify
 
 
 class InterchangeError(Exception):
@@ -75,10 +82,13 @@ class ImportReport:
     speakers: int = 0
     sessions: int = 0
     statements: int = 0
+    surveys: int = 0
+    survey_responses: int = 0
 
     def summary(self) -> str:
         """'52 participants, 5 stakeholder groups, 2 contacts, 4 speakers, 7 sessions,
-        9 statements' (the agenda's counts only when there is an agenda)."""
+        9 statements, 1 survey with 38 responses' (the agenda's and the surveys' counts only
+        when there are some)."""
         counts = [
             (self.participants, "participant"),
             (self.stakeholder_groups, "stakeholder group"),
@@ -93,7 +103,13 @@ class ImportReport:
             )
             if number
         ]
-        return ", ".join(_count(number, noun) for number, noun in counts)
+        text = ", ".join(_count(number, noun) for number, noun in counts)
+        if self.surveys:
+            text += (
+                f", {_count(self.surveys, 'survey')} with "
+                f"{_count(self.survey_responses, 'response')}"
+            )
+        return text
 
 
 def _count(number: int, noun: str) -> str:
@@ -198,6 +214,7 @@ class _CrossChecks:
         session_keys = self._check_sessions(document.get("sessions"), speaker_keys)
         self._check_statements(document.get("statements"), speaker_keys, session_keys)
         self._check_participants(document.get("participants"), group_keys)
+        self._check_surveys(document.get("surveys"))
 
     def _check_meeting(self, meeting: dict[str, Any]) -> set[str] | None:
         slug = meeting.get("slug")
@@ -378,6 +395,129 @@ class _CrossChecks:
                         seen[normalised] = index
             self.normalised_emails.append(normalised)
 
+    def _check_surveys(self, surveys: Any) -> None:
+        if not isinstance(surveys, list):
+            return
+        emails = {email for email in self.normalised_emails if email is not None}
+        keys: dict[str, int] = {}
+        for index, survey in enumerate(surveys):
+            if not isinstance(survey, dict):
+                continue
+            at: Loc = ("surveys", index)
+            key = survey.get("key")
+            if isinstance(key, str) and key.strip():
+                if key.strip() in keys:
+                    self.problems.append(
+                        ((*at, "key"), f"the same key as surveys[{keys[key.strip()]}].key")
+                    )
+                keys.setdefault(key.strip(), index)
+            start = _time_or_none(survey.get("opens_at"))
+            end = _time_or_none(survey.get("closes_at"))
+            if start is not None and end is not None and end < start:
+                self.problems.append(((*at, "closes_at"), "is before opens_at"))
+            questions = self._check_questions(at, survey.get("questions"))
+            self._check_responses(at, survey, questions, emails)
+
+    def _check_questions(self, at: Loc, questions: Any) -> list[SurveyQuestion] | None:
+        """The questions as (unsaved) models to check answers against; None if unusable."""
+        if questions is None:
+            return []
+        if not isinstance(questions, list):
+            return None
+        usable: list[SurveyQuestion] = []
+        keys: dict[str, int] = {}
+        complete = True
+        for index, question in enumerate(questions):
+            if not isinstance(question, dict):
+                complete = False
+                continue
+            where: Loc = (*at, "questions", index)
+            key = question_key(question.get("key"), index)
+            if key in keys:
+                self.problems.append(
+                    ((*where, "key"), f"the same key as questions[{keys[key]}].key")
+                )
+            keys.setdefault(key, index)
+            kind, options = question.get("kind"), question.get("options")
+            texts: list[str] = []
+            if isinstance(options, list) and all(isinstance(o, str) for o in options):
+                texts = [o.strip() for o in options]
+            if kind in CHOICE_KINDS:
+                if len(set(texts)) < 2:
+                    self.problems.append(
+                        ((*where, "options"), "a choice question needs at least two options")
+                    )
+                elif len(set(texts)) != len(texts):
+                    self.problems.append(((*where, "options"), "an option is listed twice"))
+            elif options:
+                self.problems.append(
+                    ((*where, "options"), "only single and multiple questions have options")
+                )
+            if kind not in {k.value for k in QuestionKind}:
+                complete = False
+                continue
+            usable.append(
+                SurveyQuestion(
+                    key=key,
+                    kind=kind,
+                    options=texts,
+                    required=bool(question.get("required")),
+                )
+            )
+        return usable if complete else None
+
+    def _check_responses(
+        self,
+        at: Loc,
+        survey: dict[str, Any],
+        questions: list[SurveyQuestion] | None,
+        emails: set[str],
+    ) -> None:
+        responses = survey.get("responses")
+        if not isinstance(responses, list):
+            return
+        anonymous = survey.get("anonymous") is True
+        seen: dict[str, int] = {}
+        for index, response in enumerate(responses):
+            if not isinstance(response, dict):
+                continue
+            where: Loc = (*at, "responses", index)
+            participant = response.get("participant")
+            if participant is not None and anonymous:
+                self.problems.append(
+                    ((*where, "participant"), "an anonymous survey's responses name no one: null")
+                )
+            elif isinstance(participant, str):
+                email = _normalised_email(participant)
+                if email is not None and email not in emails:
+                    self.problems.append(
+                        ((*where, "participant"), "no participant with this e-mail address")
+                    )
+                elif email is not None and email in seen:
+                    self.problems.append(
+                        (
+                            (*where, "participant"),
+                            f"this participant already answered in responses[{seen[email]}]",
+                        )
+                    )
+                elif email is not None:
+                    seen[email] = index
+            answers = response.get("answers")
+            if questions is None or not isinstance(answers, dict):
+                continue
+            try:
+                check_answers(questions, answers, enforce_required=False)
+            except AnswerProblems as exc:
+                for key, message in exc.problems.items():
+                    self.problems.append(((*where, "answers", key), message))
+
+
+def question_key(key: Any, index: int) -> str:
+    """A question's key in a document, or the one given to a question without a key."""
+    if isinstance(key, str) and key.strip():
+        return key.strip()
+    return f"q{index + 1}"
+
 
 def _time_or_none(value: Any) -> datetime | None:
     try:
@@ -461,6 +601,7 @@ def _write(document: MeetingDocument, emails: list[str | None]) -> ImportReport:
         contacts=len(contacts),
     )
     _write_agenda(document, meeting, group_ids, report)
+    _write_surveys(document, meeting, report)
     return report
 
 
@@ -543,6 +684,79 @@ def _write_agenda(
     report.statements = len(statements)
 
 
+def _write_surveys(document: MeetingDocument, meeting: Meeting, report: ImportReport) -> None:
+    if not document.surveys:
+        return
+    participant_ids = {
+        email: (participant_id, group_id)
+        for email, participant_id, group_id in db.session.execute(
+            select(
+                Participant.email_normalized, Participant.id, Participant.stakeholder_group_id
+            ).where(Participant.meeting_id == meeting.id)
+        )
+    }
+    now = utcnow()
+    taken: set[str] = set()
+    for survey_doc in document.surveys:
+        key = survey_doc.key
+        if key is None:
+            base = slugify(survey_doc.title)
+            key, n = base, 2
+            while key in taken:
+                key, n = f"{base}-{n}", n + 1
+        taken.add(key)
+        survey = Survey(
+            meeting_id=meeting.id,
+            key=key,
+            title=survey_doc.title,
+            intro=survey_doc.intro,
+            anonymous=bool(survey_doc.anonymous),
+            opens_at=survey_doc.opens_at,
+            closes_at=survey_doc.closes_at,
+            questions=[
+                SurveyQuestion(
+                    key=question_key(question.key, position),
+                    position=position,
+                    kind=question.kind,
+                    text=question.text,
+                    required=bool(question.required),
+                    options=list(question.options or []) if question.kind in CHOICE_KINDS else [],
+                )
+                for position, question in enumerate(survey_doc.questions or [])
+            ],
+        )
+        db.session.add(survey)
+        db.session.flush()
+        responses = []
+        for response_doc in survey_doc.responses or []:
+            participant_id = group_id = None
+            if response_doc.participant and not survey.anonymous:
+                participant_id, group_id = participant_ids[
+                    normalise_email(response_doc.participant)
+                ]
+            responses.append(
+                SurveyResponse(
+                    survey_id=survey.id,
+                    participant_id=participant_id,
+                    stakeholder_group_id=group_id,
+                    submitted_at=response_doc.submitted_at or now,
+                )
+            )
+        db.session.add_all(responses)
+        db.session.flush()
+        answers: list[dict[str, Any]] = []
+        for response, response_doc in zip(responses, survey_doc.responses or [], strict=True):
+            clean = check_answers(survey.questions, response_doc.answers, enforce_required=False)
+            answers.extend(
+                answer_rows(survey.questions, response.id, clean, response.stakeholder_group_id)
+            )
+        if answers:
+            db.session.execute(insert(SurveyAnswer), answers)
+        report.surveys += 1
+        report.survey_responses += len(responses)
+    db.session.flush()
+
+
 def _find_or_create_organisation(doc: OrganisationDoc) -> Organisation:
     """The organisation with exactly these details, or a new one."""
     existing = db.session.scalars(
@@ -617,6 +831,7 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
         select(Participant).where(Participant.meeting_id == meeting.id).order_by(Participant.id)
     )
     speakers, sessions, statements = _export_agenda(meeting, group_keys, when)
+    surveys = _export_surveys(meeting, when)
     return {
         "format": FORMAT,
         "organisation": {
@@ -676,6 +891,7 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
             }
             for participant in participants
         ],
+        "surveys": surveys,
     }
 
 
@@ -751,6 +967,89 @@ def _export_agenda(
             for statement in statements
         ],
     )
+
+
+def _export_surveys(meeting: Meeting, when: Any) -> list[dict[str, Any]]:
+    """Surveys with questions and responses, in four queries whatever their size."""
+    from sqlalchemy.orm import selectinload
+
+    surveys = list(
+        db.session.scalars(
+            select(Survey)
+            .options(selectinload(Survey.questions))
+            .where(Survey.meeting_id == meeting.id)
+            .order_by(Survey.id)
+        )
+    )
+    if not surveys:
+        return []
+    survey_ids = [survey.id for survey in surveys]
+    responses: dict[int, list[tuple[int, str | None, datetime]]] = {sid: [] for sid in survey_ids}
+    for response_id, survey_id, email, submitted_at in db.session.execute(
+        select(
+            SurveyResponse.id,
+            SurveyResponse.survey_id,
+            Participant.email,
+            SurveyResponse.submitted_at,
+        )
+        .outerjoin(Participant, Participant.id == SurveyResponse.participant_id)
+        .where(SurveyResponse.survey_id.in_(survey_ids))
+        .order_by(SurveyResponse.id)
+    ):
+        responses[survey_id].append((response_id, email, submitted_at))
+    kinds = {q.id: (q.key, q.kind) for survey in surveys for q in survey.questions}
+    answers: dict[int, dict[str, Any]] = {}
+    for response_id, question_id, choice, number, text in db.session.execute(
+        select(
+            SurveyAnswer.response_id,
+            SurveyAnswer.question_id,
+            SurveyAnswer.choice,
+            SurveyAnswer.number,
+            SurveyAnswer.text,
+        )
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyResponse.survey_id.in_(survey_ids))
+        .order_by(SurveyAnswer.id)
+    ):
+        key, kind = kinds[question_id]
+        given = answers.setdefault(response_id, {})
+        if kind == QuestionKind.MULTIPLE:
+            given.setdefault(key, []).append(choice)
+        elif kind in NUMBER_KINDS:
+            given[key] = number
+        elif kind == QuestionKind.TEXT:
+            given[key] = text
+        else:
+            given[key] = choice
+    return [
+        {
+            "key": survey.key,
+            "title": survey.title,
+            "intro": survey.intro,
+            "anonymous": survey.anonymous,
+            "opens_at": when(survey.opens_at),
+            "closes_at": when(survey.closes_at),
+            "questions": [
+                {
+                    "key": question.key,
+                    "text": question.text,
+                    "kind": question.kind,
+                    "options": list(question.options) if question.kind in CHOICE_KINDS else None,
+                    "required": question.required,
+                }
+                for question in survey.questions
+            ],
+            "responses": [
+                {
+                    "participant": email,
+                    "submitted_at": when(submitted_at),
+                    "answers": answers.get(response_id, {}),
+                }
+                for response_id, email, submitted_at in responses[survey.id]
+            ],
+        }
+        for survey in surveys
+    ]
 
 
 def _zone(name: str | None) -> ZoneInfo:

@@ -18,6 +18,17 @@ from meetapp.models.meetings import (
     meeting_organisers,
 )
 from meetapp.models.registration import OutboxMessage, Participant, Status
+from meetapp.models.surveys import (
+    QuestionKind,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyInvitationUse,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyState,
+    SurveyToken,
+)
 
 __all__ = [
     "AgendaSession",
@@ -33,8 +44,17 @@ __all__ = [
     "OutboxMessage",
     "Participant",
     "Role",
+    "QuestionKind",
     "StakeholderGroup",
     "Status",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyInvitation",
+    "SurveyInvitationUse",
+    "SurveyQuestion",
+    "SurveyResponse",
+    "SurveyState",
+    "SurveyToken",
     "User",
     "meeting_organisers",
 ]

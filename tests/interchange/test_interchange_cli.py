@@ -23,7 +23,7 @@ def test_import_meeting_command(db, runner, owned_demo, tmp_path):
     assert result.output == (
         "Imported meeting 'cambodia-japan-2019' "
         "(52 participants, 5 stakeholder groups, 2 contacts, 4 speakers, 7 sessions, "
-        "9 statements).\n"
+        "9 statements, 1 survey with 38 responses).\n"
     )
     db.session.rollback()
     assert db.session.scalar(select(Meeting.title)) == owned_demo["meeting"]["title"]
@@ -86,9 +86,7 @@ def test_demo_loads_the_example_and_prints_a_password_that_logs_in(db, runner, c
 
     assert result.exit_code == 0, result.output
     assert "Loaded the demo meeting 'cambodia-japan-2019' (52 participants" in result.output
-    assert (
-        "Left out (not stored by this version): outcomes, surveys, press_release." in result.output
-    )
+    assert "Left out (not stored by this version): outcomes, press_release." in result.output
     match = re.search(r"Log in as organiser@example\.org with the password (\S+)", result.output)
     assert match, result.output
 

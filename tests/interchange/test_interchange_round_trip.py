@@ -43,6 +43,16 @@ PARTICIPANT_KEYS = [
     "attended",
     "registered_at",
 ]
+SURVEY_KEYS = [
+    "key",
+    "title",
+    "intro",
+    "anonymous",
+    "opens_at",
+    "closes_at",
+    "questions",
+    "responses",
+]
 CONTACT_KEYS = ["honorific", "name", "role", "organisation", "email", "phone", "languages"]
 SPEAKER_KEYS = [
     "key",
@@ -65,7 +75,8 @@ SESSION_KEYS = [
 ]
 STATEMENT_KEYS = ["speaker", "session", "kind", "text", "highlight"]
 DEMO_SUMMARY = (
-    "52 participants, 5 stakeholder groups, 2 contacts, 4 speakers, 7 sessions, 9 statements"
+    "52 participants, 5 stakeholder groups, 2 contacts, 4 speakers, 7 sessions, 9 statements, "
+    "1 survey with 38 responses"
 )
 
 
@@ -100,6 +111,7 @@ def test_demo_exports_what_it_imported(db, owned_demo):
         "statements",
         "contacts",
         "participants",
+        "surveys",
     ]
     assert exported["format"] == "meetapp/1"
     assert list(exported["organisation"]) == ["name", "short_name", "about", "website"]
@@ -150,6 +162,27 @@ def test_demo_exports_what_it_imported(db, owned_demo):
         assert participant["registered_at"].endswith("+07:00")
         participant = {k: v for k, v in participant.items() if k != "registered_at"}
         assert_same_fields(original, participant, f"participants[{index}]")
+
+    [original_survey] = owned_demo["surveys"]
+    [survey] = exported["surveys"]
+    assert list(survey) == SURVEY_KEYS
+    assert_same_fields(
+        {k: v for k, v in original_survey.items() if k not in ("questions", "responses")},
+        {k: v for k, v in survey.items() if k not in ("questions", "responses")},
+        "surveys[0]",
+    )
+    assert len(survey["questions"]) == 6
+    for index, (original, question) in enumerate(
+        zip(original_survey["questions"], survey["questions"], strict=True)
+    ):
+        assert list(question) == ["key", "text", "kind", "options", "required"]
+        assert_same_fields(original, question, f"surveys[0].questions[{index}]")
+    assert len(survey["responses"]) == 38
+    for index, (original, response) in enumerate(
+        zip(original_survey["responses"], survey["responses"], strict=True)
+    ):
+        assert list(response) == ["participant", "submitted_at", "answers"]
+        assert_same_fields(original, response, f"surveys[0].responses[{index}]")
 
 
 def test_export_imported_into_an_empty_database_exports_the_same(db, owned_demo):
@@ -277,7 +310,6 @@ def test_demo_leaves_out_what_it_cannot_store(db, demo_document):
     report = import_meeting(demo_document, leave_out_unsupported=True)
     assert report.left_out == [
         "outcomes",
-        "surveys",
         "press_release",
     ]
     assert report.meeting.slug == "cambodia-japan-2019"

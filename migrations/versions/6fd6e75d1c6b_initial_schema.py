@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f41fc0a7e232
+Revision ID: 6fd6e75d1c6b
 Revises: 
-Create Date: 2026-11-27 18:42:28.408697
+Create Date: 2026-11-27 19:23:32.361015
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'f41fc0a7e232'
+revision = '6fd6e75d1c6b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -142,6 +142,21 @@ def upgrade():
     sa.UniqueConstraint('meeting_id', 'key', name=op.f('uq_stakeholder_groups_meeting_id_key')),
     sa.UniqueConstraint('meeting_id', 'label', name=op.f('uq_stakeholder_groups_meeting_id_label'))
     )
+    op.create_table('surveys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=50), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('intro', sa.Text(), nullable=True),
+    sa.Column('anonymous', sa.Boolean(), nullable=False),
+    sa.Column('opens_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('closes_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('opens_at IS NULL OR closes_at IS NULL OR closes_at >= opens_at', name=op.f('ck_surveys_window')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_surveys_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_surveys')),
+    sa.UniqueConstraint('meeting_id', 'key', name=op.f('uq_surveys_meeting_id_key'))
+    )
     op.create_table('participants',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('meeting_id', sa.Integer(), nullable=False),
@@ -192,6 +207,23 @@ def upgrade():
     with op.batch_alter_table('speakers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_speakers_stakeholder_group_id'), ['stakeholder_group_id'], unique=False)
 
+    op.create_table('survey_questions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=50), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.String(length=1000), nullable=False),
+    sa.Column('required', sa.Boolean(), nullable=False),
+    sa.Column('options', sa.JSON(), nullable=False),
+    sa.CheckConstraint("kind IN ('likert', 'rating', 'nps', 'single', 'multiple', 'yes_no', 'text')", name=op.f('ck_survey_questions_kind')),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_questions_survey_id_surveys'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_questions')),
+    sa.UniqueConstraint('survey_id', 'key', name=op.f('uq_survey_questions_survey_id_key'))
+    )
+    with op.batch_alter_table('survey_questions', schema=None) as batch_op:
+        batch_op.create_index('ix_survey_questions_survey_position', ['survey_id', 'position'], unique=False)
+
     op.create_table('session_speakers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('session_id', sa.Integer(), nullable=False),
@@ -228,11 +260,110 @@ def upgrade():
         batch_op.create_index('ix_statements_meeting_session', ['meeting_id', 'session_id', 'sort_order'], unique=False)
         batch_op.create_index(batch_op.f('ix_statements_speaker_id'), ['speaker_id'], unique=False)
 
+    op.create_table('survey_invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_message_id', sa.Integer(), nullable=True),
+    sa.Column('reminders', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['last_message_id'], ['outbox_messages.id'], name=op.f('fk_survey_invitations_last_message_id_outbox_messages'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_survey_invitations_participant_id_participants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_invitations_survey_id_surveys'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_invitations')),
+    sa.UniqueConstraint('survey_id', 'participant_id', name=op.f('uq_survey_invitations_survey_id_participant_id'))
+    )
+    with op.batch_alter_table('survey_invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_survey_invitations_last_message_id'), ['last_message_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_invitations_participant_id'), ['participant_id'], unique=False)
+
+    op.create_table('survey_responses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=True),
+    sa.Column('stakeholder_group_id', sa.Integer(), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_survey_responses_participant_id_participants'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['stakeholder_group_id'], ['stakeholder_groups.id'], name=op.f('fk_survey_responses_stakeholder_group_id_stakeholder_groups'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_responses_survey_id_surveys'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_responses')),
+    sa.UniqueConstraint('survey_id', 'participant_id', name=op.f('uq_survey_responses_survey_id_participant_id'))
+    )
+    with op.batch_alter_table('survey_responses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_survey_responses_participant_id'), ['participant_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_responses_stakeholder_group_id'), ['stakeholder_group_id'], unique=False)
+        batch_op.create_index('ix_survey_responses_survey', ['survey_id', 'id'], unique=False)
+
+    op.create_table('survey_answers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('response_id', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('stakeholder_group_id', sa.Integer(), nullable=True),
+    sa.Column('choice', sa.String(length=200), nullable=True),
+    sa.Column('number', sa.Integer(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=True),
+    sa.CheckConstraint('(choice IS NOT NULL AND number IS NULL AND text IS NULL) OR (choice IS NULL AND number IS NOT NULL AND text IS NULL) OR (choice IS NULL AND number IS NULL AND text IS NOT NULL)', name=op.f('ck_survey_answers_one_value')),
+    sa.CheckConstraint('number IS NULL OR (number >= 0 AND number <= 10)', name=op.f('ck_survey_answers_number_range')),
+    sa.CheckConstraint('text IS NULL OR length(text) <= 5000', name=op.f('ck_survey_answers_text_length')),
+    sa.ForeignKeyConstraint(['question_id'], ['survey_questions.id'], name=op.f('fk_survey_answers_question_id_survey_questions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['response_id'], ['survey_responses.id'], name=op.f('fk_survey_answers_response_id_survey_responses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['stakeholder_group_id'], ['stakeholder_groups.id'], name=op.f('fk_survey_answers_stakeholder_group_id_stakeholder_groups'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_answers')),
+    sa.UniqueConstraint('response_id', 'question_id', 'choice', name=op.f('uq_survey_answers_response_id_question_id_choice'))
+    )
+    with op.batch_alter_table('survey_answers', schema=None) as batch_op:
+        batch_op.create_index('ix_survey_answers_question', ['question_id', 'choice', 'number'], unique=False)
+        batch_op.create_index('ix_survey_answers_question_group', ['question_id', 'stakeholder_group_id', 'choice', 'number'], unique=False)
+        batch_op.create_index('ix_survey_answers_question_response', ['question_id', 'response_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_answers_response_id'), ['response_id'], unique=False)
+
+    op.create_table('survey_invitation_uses',
+    sa.Column('invitation_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['invitation_id'], ['survey_invitations.id'], name=op.f('fk_survey_invitation_uses_invitation_id_survey_invitations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('invitation_id', name=op.f('pk_survey_invitation_uses'))
+    )
+    op.create_table('survey_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('invitation_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['invitation_id'], ['survey_invitations.id'], name=op.f('fk_survey_tokens_invitation_id_survey_invitations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_survey_tokens_token_hash'))
+    )
+    with op.batch_alter_table('survey_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_survey_tokens_invitation_id'), ['invitation_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('survey_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_tokens_invitation_id'))
+
+    op.drop_table('survey_tokens')
+    op.drop_table('survey_invitation_uses')
+    with op.batch_alter_table('survey_answers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_answers_response_id'))
+        batch_op.drop_index('ix_survey_answers_question_response')
+        batch_op.drop_index('ix_survey_answers_question_group')
+        batch_op.drop_index('ix_survey_answers_question')
+
+    op.drop_table('survey_answers')
+    with op.batch_alter_table('survey_responses', schema=None) as batch_op:
+        batch_op.drop_index('ix_survey_responses_survey')
+        batch_op.drop_index(batch_op.f('ix_survey_responses_stakeholder_group_id'))
+        batch_op.drop_index(batch_op.f('ix_survey_responses_participant_id'))
+
+    op.drop_table('survey_responses')
+    with op.batch_alter_table('survey_invitations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_invitations_participant_id'))
+        batch_op.drop_index(batch_op.f('ix_survey_invitations_last_message_id'))
+
+    op.drop_table('survey_invitations')
     with op.batch_alter_table('statements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_statements_speaker_id'))
         batch_op.drop_index('ix_statements_meeting_session')
@@ -243,6 +374,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_session_speakers_session_id'))
 
     op.drop_table('session_speakers')
+    with op.batch_alter_table('survey_questions', schema=None) as batch_op:
+        batch_op.drop_index('ix_survey_questions_survey_position')
+
+    op.drop_table('survey_questions')
     with op.batch_alter_table('speakers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_speakers_stakeholder_group_id'))
 
@@ -252,6 +387,7 @@ def downgrade():
         batch_op.drop_index('ix_participants_meeting_status')
 
     op.drop_table('participants')
+    op.drop_table('surveys')
     op.drop_table('stakeholder_groups')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_messages_status')

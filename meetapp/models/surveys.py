@@ -1,0 +1,258 @@
+"""Post-meeting surveys: questions, invitations with personal links, responses and answers.
+
+One response per invitation is enforced by the database twice over: `survey_invitation_uses`
+has the invitation as its primary key (inserted with the first submission), and a tracked
+survey's responses are unique per participant. An anonymous survey's responses carry neither a
+participant nor an invitation: the use table records only *that* an invitation was used.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meetapp.database import UTCDateTime, utcnow
+from meetapp.extensions import db
+
+if TYPE_CHECKING:
+    from meetapp.models.registration import Participant
+
+SURVEY_TITLE_MAX = 300
+SURVEY_INTRO_MAX = 5000
+QUESTION_TEXT_MAX = 1000
+OPTION_MAX = 200
+OPTIONS_MAX_COUNT = 50
+TEXT_ANSWER_MAX = 5000
+KEY_MAX = 50
+
+
+class QuestionKind(enum.StrEnum):
+    LIKERT = "likert"  # 5-point agree scale
+    RATING = "rating"  # 1-5
+    NPS = "nps"  # 0-10
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    YES_NO = "yes_no"
+    TEXT = "text"
+
+
+class SurveyState(enum.StrEnum):
+    NOT_OPEN = "not_open"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+LIKERT_VALUES = ("strongly_disagree", "disagree", "neutral", "agree", "strongly_agree")
+LIKERT_LABELS = {
+    "strongly_disagree": "Strongly disagree",
+    "disagree": "Disagree",
+    "neutral": "Neither agree nor disagree",
+    "agree": "Agree",
+    "strongly_agree": "Strongly agree",
+}
+YES_NO_VALUES = ("yes", "no")
+YES_NO_LABELS = {"yes": "Yes", "no": "No"}
+CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+NUMBER_KINDS = (QuestionKind.RATING, QuestionKind.NPS)
+NUMBER_RANGES = {QuestionKind.RATING: (1, 5), QuestionKind.NPS: (0, 10)}
+
+
+def _in(column: str, values: Any) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+class Survey(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "surveys"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "key"),
+        CheckConstraint(
+            "opens_at IS NULL OR closes_at IS NULL OR closes_at >= opens_at", name="window"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(KEY_MAX))
+    title: Mapped[str] = mapped_column(String(SURVEY_TITLE_MAX))
+    intro: Mapped[str | None] = mapped_column(Text)
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    questions: Mapped[list[SurveyQuestion]] = relationship(
+        back_populates="survey",
+        order_by="SurveyQuestion.position, SurveyQuestion.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="raise",
+    )
+
+    def state(self, now: datetime) -> SurveyState:
+        if self.opens_at is not None and now < self.opens_at:
+            return SurveyState.NOT_OPEN
+        if self.closes_at is not None and now > self.closes_at:
+            return SurveyState.CLOSED
+        return SurveyState.OPEN
+
+
+class SurveyQuestion(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "survey_questions"
+    __table_args__ = (
+        UniqueConstraint("survey_id", "key"),
+        CheckConstraint(_in("kind", QuestionKind), name="kind"),
+        Index("ix_survey_questions_survey_position", "survey_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(KEY_MAX))
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(String(QUESTION_TEXT_MAX))
+    required: Mapped[bool] = mapped_column(default=False)
+    # The offered options of single and multiple choice questions, in order; [] otherwise.
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    survey: Mapped[Survey] = relationship(back_populates="questions", lazy="raise")
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(stored value, label) of every answer a choice-like question offers."""
+        if self.kind == QuestionKind.LIKERT:
+            return [(value, LIKERT_LABELS[value]) for value in LIKERT_VALUES]
+        if self.kind == QuestionKind.YES_NO:
+            return [(value, YES_NO_LABELS[value]) for value in YES_NO_VALUES]
+        if self.kind in CHOICE_KINDS:
+            return [(option, option) for option in self.options or []]
+        if self.kind in NUMBER_KINDS:
+            low, high = NUMBER_RANGES[QuestionKind(self.kind)]
+            return [(str(n), str(n)) for n in range(low, high + 1)]
+        return []
+
+
+class SurveyInvitation(db.Model):  # type: ignore[name-defined]
+    """A participant asked to answer a survey; their personal links are in `survey_tokens`."""
+
+    __tablename__ = "survey_invitations"
+    __table_args__ = (UniqueConstraint("survey_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The last e-mail (invitation or reminder) queued for it, whose status the organiser sees.
+    last_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL"), index=True
+    )
+    reminders: Mapped[int] = mapped_column(default=0)
+
+    participant: Mapped[Participant] = relationship(lazy="raise")
+
+
+class SurveyToken(db.Model):  # type: ignore[name-defined]
+    """One personal link of an invitation (a reminder adds one; earlier links keep working).
+
+    Only the SHA-256 of the token is stored.
+    """
+
+    __tablename__ = "survey_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_invitations.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SurveyInvitationUse(db.Model):  # type: ignore[name-defined]
+    """That an invitation was used to answer: nothing else (no time, no response)."""
+
+    __tablename__ = "survey_invitation_uses"
+
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_invitations.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class SurveyResponse(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "survey_responses"
+    __table_args__ = (
+        # One response per participant (tracked surveys); NULLs (anonymous) are all distinct.
+        UniqueConstraint("survey_id", "participant_id"),
+        Index("ix_survey_responses_survey", "survey_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
+    # The respondent's stakeholder group when they answered (tracked surveys only; NULL in an
+    # anonymous survey, where even a group could single a person out).
+    stakeholder_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stakeholder_groups.id", ondelete="SET NULL"), index=True
+    )
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    answers: Mapped[list[SurveyAnswer]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
+    )
+
+
+class SurveyAnswer(db.Model):  # type: ignore[name-defined]
+    """One answer value: a choice (likert, yes_no, single, one row per option of multiple),
+    a number (rating, nps) or a text."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (
+        CheckConstraint(
+            "(choice IS NOT NULL AND number IS NULL AND text IS NULL)"
+            " OR (choice IS NULL AND number IS NOT NULL AND text IS NULL)"
+            " OR (choice IS NULL AND number IS NULL AND text IS NOT NULL)",
+            name="one_value",
+        ),
+        CheckConstraint("number IS NULL OR (number >= 0 AND number <= 10)", name="number_range"),
+        CheckConstraint(f"text IS NULL OR length(text) <= {TEXT_ANSWER_MAX}", name="text_length"),
+        UniqueConstraint("response_id", "question_id", "choice"),
+        # The results are GROUP BY scans of these indexes, without a sort and without a join,
+        # however many responses there are.
+        Index("ix_survey_answers_question", "question_id", "choice", "number"),
+        Index("ix_survey_answers_question_response", "question_id", "response_id"),
+        Index(
+            "ix_survey_answers_question_group",
+            "question_id",
+            "stakeholder_group_id",
+            "choice",
+            "number",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_responses.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("survey_questions.id", ondelete="CASCADE"))
+    # A copy of the response's stakeholder group, so that the breakdown by group needs no join.
+    stakeholder_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stakeholder_groups.id", ondelete="SET NULL")
+    )
+    choice: Mapped[str | None] = mapped_column(String(OPTION_MAX))
+    number: Mapped[int | None] = mapped_column()
+    text: Mapped[str | None] = mapped_column(Text)

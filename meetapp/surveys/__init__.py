@@ -1,0 +1,1 @@
+"""Post-meeting surveys: the builder, personal invitations, the answer page, results, exports."""

@@ -1,0 +1,130 @@
+"""Forms of the survey screens: the survey's settings, a question, invitations, buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
+
+from meetapp.forms import AppForm, WallClockField, strip_text
+from meetapp.models import Meeting, QuestionKind
+from meetapp.models.surveys import (
+    OPTION_MAX,
+    OPTIONS_MAX_COUNT,
+    QUESTION_TEXT_MAX,
+    SURVEY_INTRO_MAX,
+    SURVEY_TITLE_MAX,
+)
+from meetapp.surveys.invitations import AUDIENCES
+from meetapp.surveys.services import KIND_LABELS
+
+OPTIONS_TEXT_MAX = (OPTION_MAX + 2) * OPTIONS_MAX_COUNT
+
+
+class SurveyForm(AppForm):
+    title = StringField(
+        "Title",
+        filters=[strip_text],
+        validators=[DataRequired("Enter a title."), Length(max=SURVEY_TITLE_MAX)],
+        default="Post-meeting survey",
+    )
+    intro = TextAreaField(
+        "Introduction",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=SURVEY_INTRO_MAX)],
+        description="Shown above the questions, e.g. how long the survey takes.",
+        render_kw={"rows": 3},
+    )
+    anonymous = BooleanField(
+        "Anonymous",
+        description="Answers are stored without any link to the person who gave them; each "
+        "personal link then works for one set of answers. Cannot be changed once answers exist.",
+    )
+    opens_at = WallClockField("Opens", validators=[Optional()], description="Empty: open now.")
+    closes_at = WallClockField(
+        "Closes",
+        validators=[Optional()],
+        description="Empty: stays open. Participants can change their answers until then.",
+    )
+    submit = SubmitField("Save")
+
+    def validate_closes_at(self, field: Any) -> None:
+        if field.data and self.opens_at.data and field.data < self.opens_at.data:
+            raise ValidationError("The survey must close after it opens.")
+
+
+class QuestionForm(AppForm):
+    text = TextAreaField(
+        "Question",
+        filters=[strip_text],
+        validators=[DataRequired("Enter the question."), Length(max=QUESTION_TEXT_MAX)],
+        render_kw={"rows": 2},
+    )
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice(kind.value, KIND_LABELS[kind]) for kind in QuestionKind],
+        default=QuestionKind.LIKERT.value,
+    )
+    required = BooleanField("An answer is required")
+    options = TextAreaField(
+        "Options",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=OPTIONS_TEXT_MAX)],
+        description="For choice questions: one option per line.",
+        render_kw={"rows": 4},
+    )
+    submit = SubmitField("Save question")
+
+    def option_list(self) -> list[str]:
+        return [line.strip() for line in (self.options.data or "").splitlines() if line.strip()]
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField(validators=[DataRequired(), AnyOf(["up", "down"])])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+def _optional_int(value: Any) -> int | None:
+    if value in ("", None):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+class InviteForm(FlaskForm):
+    audience = SelectField(
+        "Who", choices=[SelectChoice(key, label) for key, label in AUDIENCES.items()]
+    )
+    group = SelectField("Stakeholder group", coerce=_optional_int, validate_choice=False)
+    submit = SubmitField("Invite")
+
+    def __init__(self, meeting: Meeting, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.group.choices = [
+            SelectChoice("", "—"),
+            *[SelectChoice(str(group.id), group.label) for group in meeting.stakeholder_groups],
+        ]
+
+    def validate_group(self, field: Any) -> None:
+        if self.audience.data == "group" and field.data is None:
+            raise ValidationError("Choose the stakeholder group to invite.")
+
+
+class AnswerForm(FlaskForm):
+    """The answer page's form: its fields are the survey's questions, read and checked by
+    `services.check_answers`; this class brings the CSRF token."""

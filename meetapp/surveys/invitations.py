@@ -1,0 +1,242 @@
+"""Invitations to a survey: personal links for chosen participants, sent through the outbox.
+
+A personal link is `/s/<token>`: 256 random bits, of which only the SHA-256 is stored, so a
+link can be written only when it is made. A reminder therefore makes a new link for the same
+invitation (earlier links keep working). Without SMTP the links are handed to the organiser as
+a CSV file in the response that made them.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from defusedcsv import csv as safe_csv
+from flask import current_app, render_template, url_for
+from sqlalchemy import exists, select
+
+from meetapp.database import utcnow
+from meetapp.errors import DomainError
+from meetapp.extensions import db
+from meetapp.models import (
+    Meeting,
+    OutboxMessage,
+    Participant,
+    StakeholderGroup,
+    Status,
+    Survey,
+    SurveyInvitation,
+    SurveyInvitationUse,
+    SurveyResponse,
+)
+from meetapp.outbox.services import queue_message
+from meetapp.surveys.services import issue_token
+
+KIND_INVITATION = "survey_invitation"
+KIND_REMINDER = "survey_reminder"
+
+AUDIENCES = {
+    "registered": "Everyone registered",
+    "attended": "Those who attended",
+    "group": "One stakeholder group (registered)",
+}
+
+
+@dataclass
+class Link:
+    """A personal link made just now, for one participant."""
+
+    invitation: SurveyInvitation
+    participant: Participant
+    token: str
+
+
+def survey_link(token: str) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return str(base).rstrip("/") + url_for("surveys.answer", token=token)
+    return url_for("surveys.answer", token=token, _external=True)
+
+
+def invite(survey: Survey, audience: str, group_id: int | None = None) -> list[Link]:
+    """Invite the chosen participants who are not invited yet; returns their new links."""
+    query = select(Participant).where(
+        Participant.meeting_id == survey.meeting_id, Participant.status == Status.REGISTERED
+    )
+    if audience == "attended":
+        query = query.where(Participant.attended.is_(True))
+    elif audience == "group":
+        group = db.session.scalar(
+            select(StakeholderGroup.id).where(
+                StakeholderGroup.id == group_id, StakeholderGroup.meeting_id == survey.meeting_id
+            )
+        )
+        if group is None:
+            raise DomainError("Choose one of the meeting's stakeholder groups.", field="group")
+        query = query.where(Participant.stakeholder_group_id == group)
+    elif audience != "registered":
+        raise DomainError("Choose who to invite.", field="audience")
+    already = exists().where(
+        SurveyInvitation.survey_id == survey.id, SurveyInvitation.participant_id == Participant.id
+    )
+    people = list(db.session.scalars(query.where(~already).order_by(Participant.name)))
+    now = utcnow()
+    invitations = [
+        SurveyInvitation(survey_id=survey.id, participant_id=person.id, created_at=now)
+        for person in people
+    ]
+    db.session.add_all(invitations)
+    db.session.flush()
+    return [
+        Link(invitation, person, issue_token(invitation, now))
+        for invitation, person in zip(invitations, people, strict=True)
+    ]
+
+
+def _answered(survey: Survey) -> Any:
+    """An invitation was used, or its participant answered without it (an imported response)."""
+    return exists().where(
+        SurveyInvitationUse.invitation_id == SurveyInvitation.id
+    ) | exists().where(
+        SurveyResponse.survey_id == survey.id,
+        SurveyResponse.participant_id == SurveyInvitation.participant_id,
+    )
+
+
+def unanswered_links(survey: Survey) -> list[Link]:
+    """New links for every invitation not used yet (for reminders and the CSV of links)."""
+    used = _answered(survey)
+    rows = db.session.execute(
+        select(SurveyInvitation, Participant)
+        .join(Participant, Participant.id == SurveyInvitation.participant_id)
+        .where(SurveyInvitation.survey_id == survey.id, ~used)
+        .where(Participant.status != Status.CANCELLED)
+        .order_by(Participant.name, Participant.id)
+    ).all()
+    now = utcnow()
+    return [Link(row[0], row[1], issue_token(row[0], now)) for row in rows]
+
+
+def queue_mails(meeting: Meeting, survey: Survey, links: list[Link], reminder: bool) -> list[int]:
+    """Queue one e-mail per link (none when mail is not configured); returns the message ids."""
+    ids: list[int] = []
+    subject = (
+        f"Reminder: {survey.title} · {meeting.title}"
+        if reminder
+        else f"{survey.title} · {meeting.title}"
+    )
+    for link in links:
+        body = render_template(
+            "email/survey_invitation.txt",
+            participant=link.participant,
+            meeting=meeting,
+            survey=survey,
+            link=survey_link(link.token),
+            reminder=reminder,
+        )
+        message = queue_message(
+            link.participant.email,
+            subject,
+            body,
+            KIND_REMINDER if reminder else KIND_INVITATION,
+            meeting_id=meeting.id,
+        )
+        if message is None:
+            continue
+        link.invitation.last_message_id = message.id
+        if reminder:
+            link.invitation.reminders += 1
+        ids.append(message.id)
+    db.session.flush()
+    return ids
+
+
+def links_csv(links: list[Link]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = safe_csv.writer(buffer)
+    writer.writerow(["name", "email", "link"])
+    for link in links:
+        writer.writerow([link.participant.name, link.participant.email, survey_link(link.token)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+@dataclass
+class InvitationRow:
+    name: str
+    email: str
+    group: str | None
+    answered: bool
+    reminders: int
+    message_status: str | None
+    message_error: str | None
+    message_attempts: int
+
+
+@dataclass
+class InvitationOverview:
+    rows: list[InvitationRow]
+    invited: int
+    answered: int
+    by_status: Counter[str]
+    pending_message_ids: list[int]
+
+
+def invitation_overview(survey: Survey) -> InvitationOverview:
+    """Every invitation with whether it was used and its last e-mail's status (one query)."""
+    used = _answered(survey)
+    rows: list[InvitationRow] = []
+    pending: list[int] = []
+    by_status: Counter[str] = Counter()
+    for (
+        name,
+        email,
+        group,
+        answered,
+        reminders,
+        message_id,
+        status,
+        error,
+        attempts,
+    ) in db.session.execute(
+        select(
+            Participant.name,
+            Participant.email,
+            StakeholderGroup.label,
+            used.label("answered"),
+            SurveyInvitation.reminders,
+            OutboxMessage.id,
+            OutboxMessage.status,
+            OutboxMessage.last_error,
+            OutboxMessage.attempts,
+        )
+        .join(Participant, Participant.id == SurveyInvitation.participant_id)
+        .outerjoin(StakeholderGroup, StakeholderGroup.id == Participant.stakeholder_group_id)
+        .outerjoin(OutboxMessage, OutboxMessage.id == SurveyInvitation.last_message_id)
+        .where(SurveyInvitation.survey_id == survey.id)
+        .order_by(Participant.name, Participant.id)
+    ):
+        rows.append(
+            InvitationRow(
+                name=name,
+                email=email,
+                group=group,
+                answered=bool(answered),
+                reminders=reminders,
+                message_status=status,
+                message_error=error if status == "failed" else None,
+                message_attempts=attempts or 0,
+            )
+        )
+        if status is not None:
+            by_status[status] += 1
+        if status in ("queued", "failed"):
+            pending.append(message_id)
+    return InvitationOverview(
+        rows=rows,
+        invited=len(rows),
+        answered=sum(1 for row in rows if row.answered),
+        by_status=by_status,
+        pending_message_ids=pending,
+    )

@@ -1,0 +1,580 @@
+"""Survey results: response rate, counts and percentages, means, NPS, free text, breakdown by
+stakeholder group, who has not answered; and the exports (CSV, XLSX, JSON).
+
+Every figure comes from GROUP BY queries: `survey_results` issues the same few statements
+whatever the number of responses.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import xlsxwriter
+from defusedcsv import csv as safe_csv
+from sqlalchemy import and_, distinct, exists, func, select
+from sqlalchemy.orm import aliased
+
+from meetapp.extensions import db
+from meetapp.formatting import to_zone
+from meetapp.models import (
+    Meeting,
+    Participant,
+    QuestionKind,
+    StakeholderGroup,
+    Status,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyInvitationUse,
+    SurveyQuestion,
+    SurveyResponse,
+)
+from meetapp.models.surveys import LIKERT_VALUES, NUMBER_KINDS
+
+TEXTS_SHOWN = 200  # free-text answers listed per question on the page (all are in the exports)
+AGREE = ("agree", "strongly_agree")
+NO_GROUP_LABEL = "No group"
+
+
+@dataclass
+class OptionCount:
+    value: str
+    label: str
+    count: int
+    percent: float  # of those who answered the question
+
+
+@dataclass
+class GroupBreakdown:
+    label: str
+    answered: int
+    options: list[OptionCount]
+    mean: float | None = None
+    nps: float | None = None
+
+
+@dataclass
+class QuestionResult:
+    question: SurveyQuestion
+    answered: int = 0
+    options: list[OptionCount] = field(default_factory=list)
+    mean: float | None = None
+    nps: float | None = None
+    promoters: int = 0
+    passives: int = 0
+    detractors: int = 0
+    agree_percent: float | None = None
+    texts: list[str] = field(default_factory=list)
+    by_group: list[GroupBreakdown] = field(default_factory=list)
+
+
+@dataclass
+class MissingRow:
+    name: str
+    email: str
+    group: str | None
+
+
+@dataclass
+class SurveyResults:
+    survey: Survey
+    audience: int
+    audience_is_invited: bool
+    responses: int
+    questions: list[QuestionResult]
+    not_answered: list[MissingRow] = field(default_factory=list)
+    groups: list[tuple[str, int]] = field(default_factory=list)  # (label, responses)
+
+    @property
+    def rate(self) -> float | None:
+        """Answered / invited (or / participants when nobody was invited), in percent."""
+        if not self.audience:
+            return None
+        return 100.0 * self.responses / self.audience
+
+    @property
+    def audience_label(self) -> str:
+        return "invited" if self.audience_is_invited else "participants"
+
+
+def _percent(part: int, whole: int) -> float:
+    return 100.0 * part / whole if whole else 0.0
+
+
+def _number_value(kind: str, value: str) -> float:
+    if kind == QuestionKind.LIKERT:
+        return float(LIKERT_VALUES.index(value) + 1)
+    return float(value)
+
+
+def _options(question: SurveyQuestion, counts: dict[str, int], answered: int) -> list[OptionCount]:
+    offered = question.choices()
+    options = [
+        OptionCount(value, label, counts.get(value, 0), _percent(counts.get(value, 0), answered))
+        for value, label in offered
+    ]
+    # Answers to options since renamed cannot exist (the builder refuses); list any anyway.
+    known = {value for value, _label in offered}
+    options.extend(
+        OptionCount(value, value, count, _percent(count, answered))
+        for value, count in counts.items()
+        if value not in known
+    )
+    return options
+
+
+def _mean(question: SurveyQuestion, counts: dict[str, int]) -> float | None:
+    if question.kind not in (QuestionKind.LIKERT, *NUMBER_KINDS):
+        return None
+    total = sum(counts.values())
+    if not total:
+        return None
+    return sum(_number_value(question.kind, v) * c for v, c in counts.items()) / total
+
+
+def _nps(counts: dict[str, int]) -> tuple[float | None, int, int, int]:
+    total = sum(counts.values())
+    promoters = sum(c for v, c in counts.items() if int(v) >= 9)
+    detractors = sum(c for v, c in counts.items() if int(v) <= 6)
+    passives = total - promoters - detractors
+    if not total:
+        return None, 0, 0, 0
+    return _percent(promoters, total) - _percent(detractors, total), promoters, passives, detractors
+
+
+def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
+    """(how many were asked, whether that is the number invited, responses), in one query.
+
+    With invitations: those invited, plus anyone who answered without one (responses brought
+    in by an import). Without: the participants who attended, else those registered. Never
+    fewer than the responses, so that a rate cannot pass 100%.
+    """
+    invited = (
+        select(func.count())
+        .select_from(SurveyInvitation)
+        .where(SurveyInvitation.survey_id == survey.id)
+        .scalar_subquery()
+    )
+    # Driven by the invitations, so that it costs nothing when there are none.
+    invited_who_answered = (
+        select(func.count())
+        .select_from(SurveyInvitation)
+        .join(
+            SurveyResponse,
+            and_(
+                SurveyResponse.survey_id == SurveyInvitation.survey_id,
+                SurveyResponse.participant_id == SurveyInvitation.participant_id,
+            ),
+        )
+        .where(SurveyInvitation.survey_id == survey.id)
+        .scalar_subquery()
+    )
+    tracked_responses = (
+        select(func.count(SurveyResponse.participant_id))
+        .where(SurveyResponse.survey_id == survey.id)
+        .scalar_subquery()
+    )
+    responses = (
+        select(func.count())
+        .select_from(SurveyResponse)
+        .where(SurveyResponse.survey_id == survey.id)
+        .scalar_subquery()
+    )
+    attended = (
+        select(func.count())
+        .select_from(Participant)
+        .where(
+            Participant.meeting_id == survey.meeting_id,
+            Participant.attended.is_(True),
+            Participant.status != Status.CANCELLED,
+        )
+        .scalar_subquery()
+    )
+    registered = (
+        select(func.count())
+        .select_from(Participant)
+        .where(Participant.meeting_id == survey.meeting_id, Participant.status == Status.REGISTERED)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(invited, invited_who_answered, tracked_responses, responses, attended, registered)
+    ).one()
+    n_invited, n_invited_answered, n_tracked, n_responses, n_attended, n_registered = (
+        int(v or 0) for v in row
+    )
+    if n_invited:
+        uninvited = n_tracked - n_invited_answered
+        return max(n_invited + uninvited, n_responses), True, n_responses
+    return max(n_attended or n_registered, n_responses), False, n_responses
+
+
+def survey_results(
+    survey: Survey,
+    *,
+    with_texts: bool = True,
+    with_groups: bool = True,
+    with_missing: bool = True,
+    texts_shown: int = TEXTS_SHOWN,
+) -> SurveyResults:
+    """Everything the results page, the PDF and the JSON summary show.
+
+    `survey.questions` must be loaded (`services.get_survey` does).
+    """
+    questions = list(survey.questions)
+    by_id = {question.id: question for question in questions}
+    value_ids = [q.id for q in questions if q.kind != QuestionKind.TEXT]
+    text_ids = [q.id for q in questions if q.kind == QuestionKind.TEXT]
+    audience, is_invited, responses = audience_and_responses(survey)
+
+    # Answers are found by their question (which belongs to this survey): every statement below
+    # is a scan of one index of survey_answers, in the order of its GROUP BY. One statement
+    # counts each value per stakeholder group (NULL in anonymous surveys); the totals are the
+    # sums over the groups.
+    values: dict[int, dict[str, int]] = defaultdict(dict)
+    group_values: dict[int, dict[int | None, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    if value_ids:
+        for question_id, group_id, choice, number, count in db.session.execute(
+            select(
+                SurveyAnswer.question_id,
+                SurveyAnswer.stakeholder_group_id,
+                SurveyAnswer.choice,
+                SurveyAnswer.number,
+                func.count(),
+            )
+            .where(SurveyAnswer.question_id.in_(value_ids))
+            .group_by(
+                SurveyAnswer.question_id,
+                SurveyAnswer.stakeholder_group_id,
+                SurveyAnswer.choice,
+                SurveyAnswer.number,
+            )
+        ):
+            value = choice if choice is not None else str(number)
+            values[question_id][value] = values[question_id].get(value, 0) + count
+            group_values[question_id][group_id][value] = count
+    # One answer per respondent, except a multiple question's choices and empty texts: those
+    # respondents are counted apart.
+    answered: dict[int, int] = {
+        question_id: sum(values[question_id].values())
+        for question_id in value_ids
+        if by_id[question_id].kind != QuestionKind.MULTIPLE
+    }
+    apart = [q.id for q in questions if q.kind in (QuestionKind.MULTIPLE, QuestionKind.TEXT)]
+    if apart:
+        for question_id, count in db.session.execute(
+            select(SurveyAnswer.question_id, func.count(distinct(SurveyAnswer.response_id)))
+            .where(SurveyAnswer.question_id.in_(apart))
+            .group_by(SurveyAnswer.question_id)
+        ):
+            answered[question_id] = count
+
+    texts: dict[int, list[str]] = defaultdict(list)
+    if with_texts and text_ids:
+        ranked = (
+            select(
+                SurveyAnswer.question_id,
+                SurveyAnswer.text,
+                func.row_number()
+                .over(partition_by=SurveyAnswer.question_id, order_by=SurveyAnswer.id)
+                .label("n"),
+            )
+            .where(SurveyAnswer.question_id.in_(text_ids), SurveyAnswer.text.is_not(None))
+            .subquery()
+        )
+        for question_id, text in db.session.execute(
+            select(ranked.c.question_id, ranked.c.text)
+            .where(ranked.c.n <= texts_shown)
+            .order_by(ranked.c.question_id, ranked.c.n)
+        ):
+            texts[question_id].append(text)
+
+    # The breakdown uses the group each respondent was in when they answered, kept with the
+    # response and its answers.
+    groups: list[tuple[str, int]] = []
+    group_answered: dict[int, dict[int | None, int]] = defaultdict(dict)
+    group_respondents: dict[int | None, int] = {}
+    labels: dict[int | None, str] = {}
+    if with_groups and not survey.anonymous and responses and value_ids:
+        labels = {
+            group.id: group.label
+            for group in db.session.scalars(
+                select(StakeholderGroup)
+                .where(StakeholderGroup.meeting_id == survey.meeting_id)
+                .order_by(StakeholderGroup.position, StakeholderGroup.id)
+            )
+        }
+        labels[None] = NO_GROUP_LABEL
+        for group_id, count in db.session.execute(
+            select(SurveyResponse.stakeholder_group_id, func.count())
+            .where(SurveyResponse.survey_id == survey.id)
+            .group_by(SurveyResponse.stakeholder_group_id)
+        ):
+            group_respondents[group_id] = count
+        for question_id, by_group in group_values.items():
+            for group_id, counts in by_group.items():
+                group_answered[question_id][group_id] = sum(counts.values())
+        groups = [
+            (label, group_respondents[group_id])
+            for group_id, label in labels.items()
+            if group_respondents.get(group_id)
+        ]
+
+    items: list[QuestionResult] = []
+    for question in questions:
+        counts = values.get(question.id, {})
+        item = QuestionResult(question=question, answered=answered.get(question.id, 0))
+        if question.kind != QuestionKind.TEXT:
+            item.options = _options(question, counts, item.answered)
+            item.mean = _mean(question, counts)
+        if question.kind == QuestionKind.NPS:
+            item.nps, item.promoters, item.passives, item.detractors = _nps(counts)
+        if question.kind == QuestionKind.LIKERT and item.answered:
+            item.agree_percent = _percent(sum(counts.get(v, 0) for v in AGREE), item.answered)
+        item.texts = texts.get(question.id, [])
+        if group_values and question.kind != QuestionKind.TEXT:
+            for group_id, label in labels.items():
+                group_counts = group_values[question.id].get(group_id, {})
+                if not group_respondents.get(group_id):
+                    continue
+                if question.kind == QuestionKind.MULTIPLE:
+                    # Percentages of a multiple question are of the group's respondents.
+                    base = group_respondents[group_id]
+                else:
+                    base = group_answered[question.id].get(group_id, 0)
+                breakdown = GroupBreakdown(
+                    label=label,
+                    answered=base,
+                    options=_options(question, group_counts, base),
+                    mean=_mean(question, group_counts),
+                )
+                if question.kind == QuestionKind.NPS:
+                    breakdown.nps = _nps(group_counts)[0]
+                item.by_group.append(breakdown)
+        items.append(item)
+
+    results = SurveyResults(
+        survey=survey,
+        audience=audience,
+        audience_is_invited=is_invited,
+        responses=responses,
+        questions=items,
+        groups=groups,
+    )
+    if with_missing and not survey.anonymous:
+        results.not_answered = not_answered(survey, is_invited)
+    return results
+
+
+def not_answered(survey: Survey, is_invited: bool) -> list[MissingRow]:
+    """Who was asked and has not answered (tracked surveys): the invited, or else the
+    participants who attended (or are registered), without a response. One query."""
+    group = StakeholderGroup
+    answered = exists().where(
+        SurveyResponse.survey_id == survey.id, SurveyResponse.participant_id == Participant.id
+    )
+    query = (
+        select(Participant.name, Participant.email, group.label)
+        .outerjoin(group, group.id == Participant.stakeholder_group_id)
+        .where(Participant.meeting_id == survey.meeting_id, ~answered)
+        .order_by(Participant.name, Participant.id)
+    )
+    if is_invited:
+        used = exists().where(SurveyInvitationUse.invitation_id == SurveyInvitation.id)
+        query = query.join(
+            SurveyInvitation,
+            and_(
+                SurveyInvitation.participant_id == Participant.id,
+                SurveyInvitation.survey_id == survey.id,
+            ),
+        ).where(~used)
+    else:
+        other = aliased(Participant)
+        attended_any = exists().where(
+            other.meeting_id == survey.meeting_id,
+            other.attended.is_(True),
+            other.status != Status.CANCELLED,
+        )
+        query = query.where(
+            (Participant.attended.is_(True) & (Participant.status != Status.CANCELLED))
+            | (~attended_any & (Participant.status == Status.REGISTERED))
+        )
+    return [MissingRow(name, email, label) for name, email, label in db.session.execute(query)]
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+def _when(value: datetime | None, timezone: str) -> str:
+    return to_zone(value, timezone).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def response_table(survey: Survey, meeting: Meeting) -> list[list[str]]:
+    """One row per response, one column per question (several choices joined by "; ")."""
+    questions = list(survey.questions)
+    header = ["Response", "Submitted at", "Changed at"]
+    if not survey.anonymous:
+        header += ["Name", "E-mail", "Stakeholder group"]
+    header += [question.text for question in questions]
+    rows: list[list[str]] = [header]
+    people: dict[int, tuple[str, str, str]] = {}
+    responses = list(
+        db.session.execute(
+            select(
+                SurveyResponse.id,
+                SurveyResponse.submitted_at,
+                SurveyResponse.updated_at,
+                Participant.name,
+                Participant.email,
+                StakeholderGroup.label,
+            )
+            .outerjoin(Participant, Participant.id == SurveyResponse.participant_id)
+            .outerjoin(StakeholderGroup, StakeholderGroup.id == Participant.stakeholder_group_id)
+            .where(SurveyResponse.survey_id == survey.id)
+            .order_by(SurveyResponse.id)
+        )
+    )
+    for response_id, _s, _u, name, email, label in responses:
+        people[response_id] = (name or "", email or "", label or "")
+    cells: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for response_id, question_id, choice, number, text in db.session.execute(
+        select(
+            SurveyAnswer.response_id,
+            SurveyAnswer.question_id,
+            SurveyAnswer.choice,
+            SurveyAnswer.number,
+            SurveyAnswer.text,
+        )
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyResponse.survey_id == survey.id)
+        .order_by(SurveyAnswer.id)
+    ):
+        value = choice if choice is not None else (str(number) if number is not None else text)
+        cells[response_id][question_id].append(value or "")
+    labels = {q.id: dict(q.choices()) for q in questions}
+    for number, (response_id, submitted, updated, *_rest) in enumerate(responses, start=1):
+        row = [str(number), _when(submitted, meeting.timezone), _when(updated, meeting.timezone)]
+        if not survey.anonymous:
+            row += list(people[response_id])
+        for question in questions:
+            given = cells[response_id].get(question.id, [])
+            if question.kind in (QuestionKind.LIKERT, QuestionKind.YES_NO):
+                given = [labels[question.id].get(value, value) for value in given]
+            row.append("; ".join(given))
+        rows.append(row)
+    return rows
+
+
+def responses_csv(survey: Survey, meeting: Meeting) -> bytes:
+    """UTF-8 with a byte-order mark; formula-like cells neutralised by defusedcsv."""
+    buffer = io.StringIO(newline="")
+    safe_csv.writer(buffer).writerows(response_table(survey, meeting))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def responses_xlsx(survey: Survey, meeting: Meeting, results: SurveyResults) -> bytes:
+    """Two sheets: every response, and the summary per question. Text is written as text."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    bold = workbook.add_format({"bold": True})
+    sheet = workbook.add_worksheet("Responses")
+    for r, row in enumerate(response_table(survey, meeting)):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value, bold if r == 0 else None)
+    sheet.freeze_panes(1, 0)
+    summary = workbook.add_worksheet("Summary")
+    r = 0
+    summary.write_string(r, 0, survey.title, bold)
+    r += 1
+    summary.write_string(r, 0, f"Responses: {results.responses} of {results.audience}")
+    r += 2
+    for item in results.questions:
+        summary.write_string(r, 0, item.question.text, bold)
+        summary.write_number(r, 1, item.answered)
+        r += 1
+        for option in item.options:
+            summary.write_string(r, 0, option.label)
+            summary.write_number(r, 1, option.count)
+            summary.write_number(r, 2, round(option.percent, 1))
+            r += 1
+        if item.mean is not None:
+            summary.write_string(r, 0, "Mean")
+            summary.write_number(r, 1, round(item.mean, 2))
+            r += 1
+        if item.nps is not None:
+            summary.write_string(r, 0, "NPS")
+            summary.write_number(r, 1, round(item.nps, 1))
+            r += 1
+        r += 1
+    summary.set_column(0, 0, 60)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def results_summary(results: SurveyResults, meeting: Meeting) -> dict[str, Any]:
+    """The JSON summary: figures only (free text is in the response exports)."""
+    survey = results.survey
+    return {
+        "meeting": meeting.slug,
+        "survey": {
+            "key": survey.key,
+            "title": survey.title,
+            "anonymous": survey.anonymous,
+            "opens_at": survey.opens_at.isoformat() if survey.opens_at else None,
+            "closes_at": survey.closes_at.isoformat() if survey.closes_at else None,
+        },
+        "audience": results.audience,
+        "audience_is_invited": results.audience_is_invited,
+        "responses": results.responses,
+        "response_rate": _round(results.rate, 1),
+        "questions": [
+            {
+                "key": item.question.key,
+                "text": item.question.text,
+                "kind": item.question.kind,
+                "required": item.question.required,
+                "answered": item.answered,
+                "options": [
+                    {
+                        "value": o.value,
+                        "label": o.label,
+                        "count": o.count,
+                        "percent": round(o.percent, 1),
+                    }
+                    for o in item.options
+                ],
+                "mean": _round(item.mean),
+                "nps": _round(item.nps, 1),
+                "agree_percent": _round(item.agree_percent, 1),
+                "by_group": [
+                    {
+                        "group": g.label,
+                        "answered": g.answered,
+                        "counts": {o.value: o.count for o in g.options},
+                        "mean": _round(g.mean),
+                        "nps": _round(g.nps, 1),
+                    }
+                    for g in item.by_group
+                ],
+            }
+            for item in results.questions
+        ],
+        "not_answered": len(results.not_answered) if not survey.anonymous else None,
+    }

@@ -1,0 +1,598 @@
+"""Views of the surveys capability: the builder, invitations, results and exports for staff,
+and the answer page behind each participant's personal link `/s/<token>` (no login; lookups
+rate-limited per address)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+
+from meetapp.database import utcnow
+from meetapp.errors import DomainError
+from meetapp.extensions import db, limiter
+from meetapp.formatting import from_local, to_local
+from meetapp.meetings.access import can_edit, meeting_view
+from meetapp.models import Meeting, Survey, SurveyQuestion, SurveyState
+from meetapp.outbox.services import deliver_queued, mail_configured
+from meetapp.reports.pdf import render_pdf_template
+from meetapp.surveys import invitations as invites
+from meetapp.surveys import results as survey_results
+from meetapp.surveys import services
+from meetapp.surveys.forms import (
+    ActionForm,
+    AnswerForm,
+    InviteForm,
+    MoveForm,
+    QuestionForm,
+    SurveyForm,
+)
+from meetapp.surveys.services import (
+    KIND_LABELS,
+    AnswerProblems,
+    LinkUsedUp,
+    QuestionData,
+    SurveyData,
+    SurveyNotOpen,
+    SurveyVisit,
+)
+
+bp = Blueprint("surveys", __name__)
+
+BAD_LINK = (
+    "This survey link does not work. It may be incomplete (check that you copied the whole "
+    "link), it may have expired, or, for an anonymous survey, it may already have been used to "
+    "answer. If you think you should be able to answer, ask the organisers for a new link."
+)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _survey_or_404(meeting: Meeting, key: str) -> Survey:
+    survey = services.get_survey(meeting, key)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def _question_or_404(survey: Survey, question_id: int) -> SurveyQuestion:
+    question = services.get_question(survey, question_id)
+    if question is None:
+        abort(404)
+    return question
+
+
+def _show_error(form: FlaskForm, error: DomainError) -> None:
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _survey_data(form: SurveyForm, meeting: Meeting) -> SurveyData:
+    return SurveyData(
+        title=form.title.data or "",
+        intro=form.intro.data or None,
+        anonymous=bool(form.anonymous.data),
+        opens_at=from_local(form.opens_at.data, meeting.timezone),
+        closes_at=from_local(form.closes_at.data, meeting.timezone),
+    )
+
+
+def _survey_initial(survey: Survey, meeting: Meeting) -> dict[str, Any]:
+    return {
+        "title": survey.title,
+        "intro": survey.intro,
+        "anonymous": survey.anonymous,
+        "opens_at": to_local(survey.opens_at, meeting.timezone),
+        "closes_at": to_local(survey.closes_at, meeting.timezone),
+    }
+
+
+def _question_data(form: QuestionForm) -> QuestionData:
+    return QuestionData(
+        text=form.text.data or "",
+        kind=form.kind.data or "",
+        required=bool(form.required.data),
+        options=form.option_list(),
+    )
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _edit_url(meeting: Meeting, survey: Survey) -> str:
+    return url_for("surveys.edit", slug=meeting.slug, key=survey.key)
+
+
+# --- list and builder ------------------------------------------------------------------------
+
+
+@bp.route("/meetings/<slug>/surveys")
+@meeting_view
+def index(meeting: Meeting) -> ResponseReturnValue:
+    surveys = services.list_surveys(meeting)
+    counts = services.response_counts(meeting)
+    return render_template(
+        "surveys/index.html",
+        meeting=meeting,
+        surveys=surveys,
+        counts=counts,
+        may_edit=can_edit(current_user, meeting),
+        now=utcnow(),
+    )
+
+
+@bp.route("/meetings/<slug>/surveys/new", methods=["GET", "POST"])
+@meeting_view(write=True)
+def new(meeting: Meeting) -> ResponseReturnValue:
+    form = SurveyForm()
+    if form.validate_on_submit():
+        try:
+            survey = services.create_survey(meeting, _survey_data(form, meeting))
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            url = _edit_url(meeting, survey)
+            db.session.commit()
+            flash("The survey is created. Now add its questions.", "success")
+            return redirect(url)
+    return render_template("surveys/new.html", meeting=meeting, form=form)
+
+
+def _render_builder(
+    meeting: Meeting,
+    survey: Survey,
+    form: SurveyForm | None = None,
+    question_form: QuestionForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    counts = services.answer_counts([q.id for q in survey.questions])
+    return render_template(
+        "surveys/edit.html",
+        meeting=meeting,
+        survey=survey,
+        form=form or SurveyForm(formdata=None, data=_survey_initial(survey, meeting)),
+        question_form=question_form or QuestionForm(formdata=None),
+        answered={qid: sum(c.values()) for qid, c in counts.items()},
+        responses=services.response_count(survey),
+        kind_labels=KIND_LABELS,
+        may_edit=can_edit(current_user, meeting),
+        action_form=ActionForm(),
+    ), status
+
+
+@bp.route("/meetings/<slug>/surveys/<key>", methods=["GET", "POST"])
+@meeting_view
+def edit(meeting: Meeting, key: str) -> ResponseReturnValue:
+    survey = _survey_or_404(meeting, key)
+    if request.method == "GET":
+        return _render_builder(meeting, survey)
+    form = SurveyForm()
+    if form.validate_on_submit():
+        try:
+            services.update_survey(survey, _survey_data(form, meeting))
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("The survey's settings are saved.", "success")
+            return redirect(_edit_url(meeting, survey))
+        survey = _survey_or_404(meeting, key)
+    return _render_builder(meeting, survey, form=form)
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/delete", methods=["POST"])
+@meeting_view
+def delete(meeting: Meeting, key: str) -> ResponseReturnValue:
+    survey = _survey_or_404(meeting, key)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    title = survey.title
+    try:
+        services.delete_survey(survey)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(_edit_url(meeting, survey))
+    db.session.commit()
+    flash(f"The survey “{title}” was deleted.", "success")
+    return redirect(url_for("surveys.index", slug=meeting.slug))
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/questions", methods=["POST"])
+@meeting_view
+def question_add(meeting: Meeting, key: str) -> ResponseReturnValue:
+    survey = _survey_or_404(meeting, key)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            services.add_question(survey, _question_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("The question is added.", "success")
+            return redirect(_edit_url(meeting, survey) + "#questions")
+        survey = _survey_or_404(meeting, key)
+    return _render_builder(meeting, survey, question_form=form)
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/questions/<int:question_id>", methods=["GET", "POST"])
+@meeting_view(write=True)
+def question_edit(meeting: Meeting, key: str, question_id: int) -> ResponseReturnValue:
+    survey = _survey_or_404(meeting, key)
+    question = _question_or_404(survey, question_id)
+    if request.method == "POST":
+        form = QuestionForm()
+    else:
+        form = QuestionForm(
+            data={
+                "text": question.text,
+                "kind": question.kind,
+                "required": question.required,
+                "options": "\n".join(question.options or []),
+            }
+        )
+    if form.validate_on_submit():
+        try:
+            services.update_question(question, _question_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("The question is saved.", "success")
+            return redirect(_edit_url(meeting, survey) + "#questions")
+    answered = sum(services.answer_counts([question_id])[question_id].values())
+    return render_template(
+        "surveys/question.html",
+        meeting=meeting,
+        survey=survey,
+        question_id=question_id,
+        form=form,
+        answered=answered,
+    )
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/questions/<int:question_id>/delete", methods=["POST"])
+@meeting_view
+def question_delete(meeting: Meeting, key: str, question_id: int) -> ResponseReturnValue:
+    survey = _survey_or_404(meeting, key)
+    question = _question_or_404(survey, question_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_question(survey, question)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("The question was deleted.", "success")
+    return redirect(_edit_url(meeting, survey) + "#questions")
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/questions/<int:question_id>/move", methods=["POST"])
+@meeting_view
+def question_move(meeting: Meeting, key: str, question_id: int) -> ResponseReturnValue:
+    survey = _survey_or_404(meeting, key)
+    question = _question_or_404(survey, question_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.move_question(survey, question, -1 if form.direction.data == "up" else 1)
+    db.session.commit()
+    return redirect(_edit_url(meeting, survey) + "#questions")
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/preview")
+@meeting_view
+def preview(meeting: Meeting, key: str) -> ResponseReturnValue:
+    survey = _survey_or_404(meeting, key)
+    return render_template(
+        "surveys/answer.html",
+        meeting=meeting,
+        survey=survey,
+        form=None,
+        values={},
+        problems={},
+        preview=True,
+        answered_before=False,
+    )
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+def _render_invitations(
+    meeting: Meeting, survey: Survey, form: InviteForm | None = None
+) -> ResponseReturnValue:
+    return render_template(
+        "surveys/invitations.html",
+        meeting=meeting,
+        survey=survey,
+        form=form or InviteForm(meeting, formdata=None),
+        overview=invites.invitation_overview(survey),
+        mail_on=mail_configured(),
+        may_edit=can_edit(current_user, meeting),
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/invitations", methods=["GET", "POST"])
+@meeting_view
+def invitations(meeting: Meeting, key: str) -> ResponseReturnValue:
+    survey = _survey_or_404(meeting, key)
+    if request.method == "GET":
+        return _render_invitations(meeting, survey)
+    form = InviteForm(meeting)
+    if form.validate_on_submit():
+        try:
+            links = invites.invite(survey, form.audience.data or "", form.group.data)
+            message_ids = invites.queue_mails(meeting, survey, links, reminder=False)
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            count = len(links)
+            csv = None if mail_configured() or not links else invites.links_csv(links)
+            db.session.commit()
+            if csv is not None:
+                return _download(csv, "text/csv; charset=utf-8", f"{survey.key}-links.csv")
+            sent, failed = deliver_queued(message_ids)
+            _flash_delivery("invited", count, sent, failed)
+            return redirect(url_for("surveys.invitations", slug=meeting.slug, key=survey.key))
+    return _render_invitations(meeting, survey, form)
+
+
+def _flash_delivery(verb: str, count: int, sent: int, failed: int) -> None:
+    if count == 0:
+        flash("Nobody new to reach: everyone chosen is already invited or has answered.", "info")
+        return
+    message = f"{count} {'person' if count == 1 else 'people'} {verb}; {sent} e-mail(s) sent."
+    if failed:
+        flash(
+            f"{message} {failed} could not be sent yet: they stay in the outbox (see the "
+            "errors below) and can be retried.",
+            "warning",
+        )
+    else:
+        flash(message, "success")
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/invitations/remind", methods=["POST"])
+@meeting_view
+def remind(meeting: Meeting, key: str) -> ResponseReturnValue:
+    """A reminder with a new link to everyone invited who has not answered; without SMTP,
+    the CSV of those links."""
+    survey = _survey_or_404(meeting, key)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    links = invites.unanswered_links(survey)
+    message_ids = invites.queue_mails(meeting, survey, links, reminder=True)
+    csv = None if mail_configured() or not links else invites.links_csv(links)
+    db.session.commit()
+    if csv is not None:
+        return _download(csv, "text/csv; charset=utf-8", f"{survey.key}-links.csv")
+    sent, failed = deliver_queued(message_ids)
+    _flash_delivery("reminded", len(links), sent, failed)
+    return redirect(url_for("surveys.invitations", slug=meeting.slug, key=survey.key))
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/invitations/retry", methods=["POST"])
+@meeting_view
+def retry(meeting: Meeting, key: str) -> ResponseReturnValue:
+    """Send again the invitations and reminders still queued or failed."""
+    survey = _survey_or_404(meeting, key)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    pending = invites.invitation_overview(survey).pending_message_ids
+    db.session.commit()
+    sent, failed = deliver_queued(pending)
+    if failed:
+        flash(f"{sent} sent; {failed} still failing (see the errors below).", "warning")
+    elif sent:
+        flash(f"{sent} e-mail(s) sent.", "success")
+    else:
+        flash("Nothing is waiting to be sent.", "info")
+    return redirect(url_for("surveys.invitations", slug=meeting.slug, key=survey.key))
+
+
+# --- results and exports ---------------------------------------------------------------------
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/results")
+@meeting_view
+def results(meeting: Meeting, key: str) -> ResponseReturnValue:
+    survey = _survey_or_404(meeting, key)
+    return render_template(
+        "surveys/results.html",
+        meeting=meeting,
+        survey=survey,
+        results=survey_results.survey_results(survey),
+    )
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/results.json")
+@meeting_view
+def results_json(meeting: Meeting, key: str) -> ResponseReturnValue:
+    survey = _survey_or_404(meeting, key)
+    summary = survey_results.results_summary(
+        survey_results.survey_results(survey, with_texts=False), meeting
+    )
+    response = Response(
+        json.dumps(summary, ensure_ascii=False, indent=2), mimetype="application/json"
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/responses.csv")
+@meeting_view
+def responses_csv(meeting: Meeting, key: str) -> ResponseReturnValue:
+    survey = _survey_or_404(meeting, key)
+    return _download(
+        survey_results.responses_csv(survey, meeting),
+        "text/csv; charset=utf-8",
+        f"{meeting.slug}-{survey.key}-responses.csv",
+    )
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/responses.xlsx")
+@meeting_view
+def responses_xlsx(meeting: Meeting, key: str) -> ResponseReturnValue:
+    survey = _survey_or_404(meeting, key)
+    body = survey_results.responses_xlsx(
+        survey, meeting, survey_results.survey_results(survey, with_texts=False)
+    )
+    return _download(
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{meeting.slug}-{survey.key}-responses.xlsx",
+    )
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/results.pdf")
+@meeting_view
+def results_pdf(meeting: Meeting, key: str) -> ResponseReturnValue:
+    survey = _survey_or_404(meeting, key)
+    pdf = render_pdf_template(
+        "pdf/survey_results.html",
+        meeting=meeting,
+        survey=survey,
+        results=survey_results.survey_results(survey),
+        generated_at=utcnow(),
+    )
+    return _download(pdf, "application/pdf", f"{meeting.slug}-{survey.key}-results.pdf")
+
+
+# --- the answer page -------------------------------------------------------------------------
+
+
+def _token_limit() -> str:
+    return str(current_app.config["TOKEN_RATE_LIMIT"])
+
+
+@bp.after_request
+def _keep_personal_pages_private(response: Response) -> Response:
+    if request.endpoint == "surveys.answer":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _bad_link() -> ResponseReturnValue:
+    return render_template("surveys/bad_link.html", message=BAD_LINK), 404
+
+
+def _form_values(survey: Survey) -> dict[str, Any]:
+    """What was sent, question key -> list of values (kept to fill the form in again)."""
+    return {
+        question.key: request.form.getlist(f"q-{question.key}") for question in survey.questions
+    }
+
+
+def _page(
+    visit: SurveyVisit,
+    form: AnswerForm,
+    values: dict[str, Any],
+    problems: dict[str, str],
+    status: int = 200,
+) -> ResponseReturnValue:
+    return render_template(
+        "surveys/answer.html",
+        meeting=visit.meeting,
+        survey=visit.survey,
+        participant=visit.participant,
+        form=form,
+        values=values,
+        problems=problems,
+        preview=False,
+        answered_before=services.has_answered(visit),
+    ), status
+
+
+def _as_lists(answers: dict[str, Any]) -> dict[str, list[str]]:
+    return {
+        key: [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        for key, value in answers.items()
+    }
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+@limiter.shared_limit(_token_limit, scope="personal-link")
+def answer(token: str) -> ResponseReturnValue:
+    visit = services.find_visit(token)
+    if visit is None:
+        return _bad_link()
+    survey = visit.survey
+    state = survey.state(utcnow())
+    if state != SurveyState.OPEN:
+        return render_template(
+            "surveys/closed.html", meeting=visit.meeting, survey=survey, state=state
+        ), (200 if request.method == "GET" else 403)
+    form = AnswerForm()
+    if request.method == "GET":
+        return _page(visit, form, _as_lists(services.current_answers(visit)), {})
+    if not form.validate_on_submit():
+        abort(400)
+    values = _form_values(survey)
+    try:
+        _response, created = services.submit_response(visit, values)
+        anonymous = survey.anonymous
+        db.session.commit()
+    except AnswerProblems as problems:
+        db.session.rollback()
+        visit = services.find_visit(token)
+        if visit is None:
+            return _bad_link()
+        return _page(visit, form, values, problems.problems)
+    except LinkUsedUp:
+        db.session.rollback()
+        return _bad_link()
+    except SurveyNotOpen:
+        db.session.rollback()
+        return render_template(
+            "surveys/closed.html", meeting=visit.meeting, survey=survey, state=SurveyState.CLOSED
+        ), 403
+    except IntegrityError:
+        # Another submission with this link won the race (the locks make this rare).
+        db.session.rollback()
+        if survey.anonymous:
+            return _bad_link()
+        flash("Your answers were already received.", "info")
+        return redirect(url_for(".answer", token=token))
+    if anonymous:
+        return render_template("surveys/thanks.html", meeting=visit.meeting, survey=survey)
+    flash(
+        "Thank you: your answers are saved."
+        if created
+        else "Thank you: your changed answers are saved.",
+        "success",
+    )
+    return redirect(url_for(".answer", token=token))

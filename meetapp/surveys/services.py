@@ -1,0 +1,714 @@
+"""Surveys: building them, checking and storing answers, and the headline for a press release.
+
+The builder refuses, with an explanation, every change that would break answers already given:
+changing a question's kind, removing a question or an option that was chosen, or switching a
+survey between anonymous and tracked. Answers are checked by one function (`check_answers`)
+for the answer page and for imported documents alike, so that what is stored is always valid.
+
+Submitting is serialised per invitation: the invitation row is locked (SELECT ... FOR UPDATE
+on PostgreSQL; SQLite's write transactions begin IMMEDIATE), and the database has the last
+word: `survey_invitation_uses` has the invitation as its primary key and a tracked survey's
+responses are unique per participant.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
+
+from meetapp.database import utcnow
+from meetapp.errors import DomainError
+from meetapp.extensions import db
+from meetapp.models import (
+    Meeting,
+    Participant,
+    QuestionKind,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyInvitationUse,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyState,
+    SurveyToken,
+)
+from meetapp.models.surveys import (
+    CHOICE_KINDS,
+    KEY_MAX,
+    LIKERT_VALUES,
+    NUMBER_KINDS,
+    NUMBER_RANGES,
+    OPTION_MAX,
+    OPTIONS_MAX_COUNT,
+    TEXT_ANSWER_MAX,
+    YES_NO_VALUES,
+)
+from meetapp.registration.services import hash_token, new_token
+
+KIND_LABELS = {
+    QuestionKind.LIKERT: "Agreement (5-point scale, strongly disagree … strongly agree)",
+    QuestionKind.RATING: "Rating (1 to 5)",
+    QuestionKind.NPS: "Likelihood to recommend (0 to 10)",
+    QuestionKind.SINGLE: "One choice from a list",
+    QuestionKind.MULTIPLE: "Several choices from a list",
+    QuestionKind.YES_NO: "Yes or no",
+    QuestionKind.TEXT: "Free text",
+}
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
+_KEY_SHAPE = re.compile(r"[a-z0-9-]+")
+
+
+# --- the builder -----------------------------------------------------------------------------
+
+
+@dataclass
+class SurveyData:
+    title: str
+    intro: str | None = None
+    anonymous: bool = False
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+
+@dataclass
+class QuestionData:
+    text: str
+    kind: str
+    required: bool = False
+    options: list[str] = field(default_factory=list)
+
+
+def slugify(text: str, fallback: str = "survey") -> str:
+    """'Post-meeting survey' -> 'post-meeting-survey' (ASCII, at most KEY_MAX characters)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[: KEY_MAX - 4].strip("-")
+    return slug or fallback
+
+
+def valid_key(key: str) -> bool:
+    return 0 < len(key) <= KEY_MAX and _KEY_SHAPE.fullmatch(key) is not None
+
+
+def list_surveys(meeting: Meeting) -> list[Survey]:
+    return list(
+        db.session.scalars(
+            select(Survey).where(Survey.meeting_id == meeting.id).order_by(Survey.id)
+        )
+    )
+
+
+def get_survey(meeting: Meeting, key: str) -> Survey | None:
+    """The meeting's survey with `key`, its questions loaded; None for any other key."""
+    if not valid_key(key):
+        return None
+    return db.session.scalar(
+        select(Survey)
+        .options(selectinload(Survey.questions))
+        .where(Survey.meeting_id == meeting.id, Survey.key == key)
+    )
+
+
+def get_question(survey: Survey, question_id: int) -> SurveyQuestion | None:
+    return next((q for q in survey.questions if q.id == question_id), None)
+
+
+def _check_window(data: SurveyData) -> None:
+    if data.opens_at and data.closes_at and data.closes_at < data.opens_at:
+        raise DomainError("The survey must close after it opens.", field="closes_at")
+
+
+def create_survey(meeting: Meeting, data: SurveyData, key: str | None = None) -> Survey:
+    _check_window(data)
+    taken = set(db.session.scalars(select(Survey.key).where(Survey.meeting_id == meeting.id)))
+    if key is None:
+        base = slugify(data.title)
+        key, n = base, 2
+        while key in taken:
+            key, n = f"{base}-{n}", n + 1
+    elif key in taken:
+        raise DomainError(f"The meeting already has a survey with the key {key!r}.", field="key")
+    survey = Survey(
+        meeting_id=meeting.id,
+        key=key,
+        title=data.title,
+        intro=data.intro or None,
+        anonymous=data.anonymous,
+        opens_at=data.opens_at,
+        closes_at=data.closes_at,
+        questions=[],
+    )
+    db.session.add(survey)
+    db.session.flush()
+    return survey
+
+
+def response_count(survey: Survey) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(SurveyResponse)
+            .where(SurveyResponse.survey_id == survey.id)
+        )
+        or 0
+    )
+
+
+def response_counts(meeting: Meeting) -> dict[int, int]:
+    """Responses per survey of the meeting (one GROUP BY)."""
+    return {
+        survey_id: count
+        for survey_id, count in db.session.execute(
+            select(SurveyResponse.survey_id, func.count())
+            .join(Survey, Survey.id == SurveyResponse.survey_id)
+            .where(Survey.meeting_id == meeting.id)
+            .group_by(SurveyResponse.survey_id)
+        )
+    }
+
+
+def update_survey(survey: Survey, data: SurveyData) -> Survey:
+    _check_window(data)
+    if data.anonymous != survey.anonymous and response_count(survey) > 0:
+        raise DomainError(
+            "This survey already has answers, so it cannot be switched between anonymous and "
+            "tracked: the answers given were collected under the other promise.",
+            field="anonymous",
+        )
+    if data.anonymous != survey.anonymous and _used_invitations(survey) > 0:
+        raise DomainError(
+            "Invitations of this survey were already used, so it cannot be switched between "
+            "anonymous and tracked.",
+            field="anonymous",
+        )
+    survey.title = data.title
+    survey.intro = data.intro or None
+    survey.anonymous = data.anonymous
+    survey.opens_at = data.opens_at
+    survey.closes_at = data.closes_at
+    db.session.flush()
+    return survey
+
+
+def _used_invitations(survey: Survey) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(SurveyInvitationUse)
+            .join(SurveyInvitation, SurveyInvitation.id == SurveyInvitationUse.invitation_id)
+            .where(SurveyInvitation.survey_id == survey.id)
+        )
+        or 0
+    )
+
+
+def delete_survey(survey: Survey) -> None:
+    count = response_count(survey)
+    if count:
+        raise DomainError(
+            f"This survey has {count} response{'s' if count != 1 else ''}; a survey with "
+            "answers cannot be deleted. Export the responses first if you no longer need it, "
+            "then ask an administrator."
+        )
+    db.session.delete(survey)
+    db.session.flush()
+
+
+def _clean_question(data: QuestionData) -> QuestionData:
+    try:
+        kind = QuestionKind(data.kind)
+    except ValueError:
+        raise DomainError("Choose one of the question kinds.", field="kind") from None
+    text = data.text.strip()
+    if not text:
+        raise DomainError("Enter the question.", field="text")
+    options: list[str] = []
+    if kind in CHOICE_KINDS:
+        for option in data.options:
+            option = " ".join(option.split())
+            if not option:
+                continue
+            if len(option) > OPTION_MAX:
+                raise DomainError(
+                    f"An option may have at most {OPTION_MAX} characters.", field="options"
+                )
+            if option in options:
+                raise DomainError(f"The option {option!r} is listed twice.", field="options")
+            options.append(option)
+        if len(options) < 2:
+            raise DomainError(
+                "A choice question needs at least two options, one per line.", field="options"
+            )
+        if len(options) > OPTIONS_MAX_COUNT:
+            raise DomainError(f"At most {OPTIONS_MAX_COUNT} options.", field="options")
+    return QuestionData(text=text, kind=kind.value, required=data.required, options=options)
+
+
+def _next_question_key(survey: Survey) -> str:
+    taken = {question.key for question in survey.questions}
+    n = len(taken) + 1
+    while f"q{n}" in taken:
+        n += 1
+    return f"q{n}"
+
+
+def add_question(survey: Survey, data: QuestionData, key: str | None = None) -> SurveyQuestion:
+    data = _clean_question(data)
+    position = max((q.position for q in survey.questions), default=-1) + 1
+    question = SurveyQuestion(
+        survey_id=survey.id,
+        key=key or _next_question_key(survey),
+        position=position,
+        kind=data.kind,
+        text=data.text,
+        required=data.required,
+        options=data.options,
+    )
+    db.session.add(question)
+    db.session.flush()
+    survey.questions.append(question)
+    return question
+
+
+def answer_counts(question_ids: Sequence[int]) -> dict[int, dict[str | None, int]]:
+    """Per question, how often each choice was given (None: numbers and texts)."""
+    counts: dict[int, dict[str | None, int]] = {qid: {} for qid in question_ids}
+    if not question_ids:
+        return counts
+    rows = db.session.execute(
+        select(SurveyAnswer.question_id, SurveyAnswer.choice, func.count())
+        .where(SurveyAnswer.question_id.in_(question_ids))
+        .group_by(SurveyAnswer.question_id, SurveyAnswer.choice)
+    )
+    for question_id, choice, count in rows:
+        counts[question_id][choice] = count
+    return counts
+
+
+def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuestion:
+    """Change a question; refused when answers already given would no longer fit it."""
+    data = _clean_question(data)
+    given = answer_counts([question.id])[question.id]
+    if given:
+        if data.kind != question.kind:
+            raise DomainError(
+                f"This question already has {sum(given.values())} answers as "
+                f"“{KIND_LABELS[QuestionKind(question.kind)]}”; changing its kind would make "
+                "them meaningless. Add a new question instead.",
+                field="kind",
+            )
+        if question.kind in CHOICE_KINDS:
+            lost = [opt for opt in question.options if opt not in data.options and given.get(opt)]
+            if lost:
+                names = ", ".join(f"“{opt}” ({given[opt]})" for opt in lost)
+                raise DomainError(
+                    f"These options were already chosen and cannot be removed or renamed: "
+                    f"{names}. You can add options and change their order.",
+                    field="options",
+                )
+    question.text = data.text
+    question.kind = data.kind
+    question.required = data.required
+    question.options = data.options
+    db.session.flush()
+    return question
+
+
+def delete_question(survey: Survey, question: SurveyQuestion) -> None:
+    given = answer_counts([question.id])[question.id]
+    if given:
+        raise DomainError(
+            "This question already has answers; deleting it would delete them too. "
+            "You can change its wording or make it optional instead."
+        )
+    survey.questions.remove(question)
+    db.session.delete(question)
+    db.session.flush()
+
+
+def move_question(survey: Survey, question: SurveyQuestion, offset: int) -> None:
+    """Move a question one place up (-1) or down (+1); positions become 0..n-1."""
+    ordered = sorted(survey.questions, key=lambda q: (q.position, q.id))
+    index = ordered.index(question)
+    target = index + offset
+    if 0 <= target < len(ordered):
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, item in enumerate(ordered):
+        item.position = position
+    db.session.flush()
+
+
+# --- checking answers -----------------------------------------------------------------------
+
+
+class AnswerProblems(DomainError):
+    """Answers that cannot be stored; `problems` maps question keys to messages."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("Some answers need your attention (see below). Nothing was saved.")
+        self.problems = problems
+
+
+Answer = str | int | list[str]
+
+
+def check_answers(
+    questions: Sequence[SurveyQuestion], raw: Mapping[str, Any], *, enforce_required: bool = True
+) -> dict[str, Answer]:
+    """The answers in `raw` (question key -> value), checked against the questions.
+
+    Values may be strings (as from a form) or JSON values (as in an imported document, whose
+    past answers are not held to a question made required later: `enforce_required`).
+    Returns the clean answers (unanswered questions left out); raises AnswerProblems with a
+    message per question otherwise. Keys that name no question are refused.
+    """
+    problems: dict[str, str] = {}
+    clean: dict[str, Answer] = {}
+    known = {question.key for question in questions}
+    for key in raw:
+        if key not in known:
+            problems[str(key)] = "no such question in this survey"
+    for question in questions:
+        value = raw.get(question.key)
+        try:
+            answer = _check_one(question, value)
+        except ValueError as exc:
+            problems[question.key] = str(exc)
+            continue
+        if answer is None:
+            if question.required and enforce_required:
+                problems[question.key] = "This question needs an answer."
+            continue
+        clean[question.key] = answer
+    if problems:
+        raise AnswerProblems(problems)
+    return clean
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _check_one(question: SurveyQuestion, value: Any) -> Answer | None:
+    kind = QuestionKind(question.kind)
+    if isinstance(value, list):
+        value = [item for item in value if not (isinstance(item, str) and not item.strip())]
+    if _blank(value):
+        return None
+    if kind == QuestionKind.MULTIPLE:
+        values = value if isinstance(value, list) else [value]
+        chosen: list[str] = []
+        for item in values:
+            if not isinstance(item, str) or item not in question.options:
+                raise ValueError("Choose only among the options offered.")
+            if item not in chosen:
+                chosen.append(item)
+        return chosen
+    if isinstance(value, list):
+        if len(value) != 1:
+            raise ValueError("Choose one answer.")
+        value = value[0]
+    if kind in NUMBER_KINDS:
+        low, high = NUMBER_RANGES[kind]
+        number: int | None = None
+        if isinstance(value, bool):
+            number = None
+        elif isinstance(value, int):
+            number = value
+        elif isinstance(value, str) and re.fullmatch(r"\d{1,2}", value.strip()):
+            number = int(value.strip())
+        if number is None or not low <= number <= high:
+            raise ValueError(f"Choose a whole number from {low} to {high}.")
+        return number
+    if kind == QuestionKind.YES_NO and isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, str):
+        raise ValueError("Expected text.")
+    if kind == QuestionKind.TEXT:
+        if "\x00" in value:
+            raise ValueError("The answer contains a character that is not allowed.")
+        text = value.replace("\r\n", "\n").strip()
+        if len(text) > TEXT_ANSWER_MAX:
+            raise ValueError(
+                f"Please keep your answer under {TEXT_ANSWER_MAX:,} characters "
+                f"(it has {len(text):,})."
+            )
+        return text or None
+    allowed: Sequence[str]
+    if kind == QuestionKind.LIKERT:
+        allowed = LIKERT_VALUES
+    elif kind == QuestionKind.YES_NO:
+        allowed = YES_NO_VALUES
+    else:
+        allowed = question.options
+    if value not in allowed:
+        raise ValueError("Choose one of the answers offered.")
+    return value
+
+
+def answer_rows(
+    questions: Sequence[SurveyQuestion],
+    response_id: int,
+    answers: Mapping[str, Answer],
+    group_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Rows of survey_answers for checked answers (`group_id`: the response's group)."""
+    rows: list[dict[str, Any]] = []
+    for question in questions:
+        if question.key not in answers:
+            continue
+        value = answers[question.key]
+        base = {
+            "response_id": response_id,
+            "question_id": question.id,
+            "stakeholder_group_id": group_id,
+        }
+        kind = QuestionKind(question.kind)
+        if isinstance(value, list):
+            rows.extend({**base, "choice": item, "number": None, "text": None} for item in value)
+        elif isinstance(value, int):
+            rows.append({**base, "choice": None, "number": value, "text": None})
+        elif kind == QuestionKind.TEXT:
+            rows.append({**base, "choice": None, "number": None, "text": str(value)})
+        else:
+            rows.append({**base, "choice": str(value), "number": None, "text": None})
+    return rows
+
+
+# --- personal links and answering ----------------------------------------------------------
+
+
+@dataclass
+class SurveyVisit:
+    """What a valid personal link opens."""
+
+    survey: Survey
+    invitation: SurveyInvitation
+    participant: Participant
+    meeting: Meeting
+
+
+def link_lifetime() -> timedelta:
+    return timedelta(days=int(current_app.config.get("SURVEY_LINK_DAYS", 120)))
+
+
+def issue_token(invitation: SurveyInvitation, now: datetime | None = None) -> str:
+    """A new personal link for the invitation (256 random bits; only the hash is kept)."""
+    now = now or utcnow()
+    token, token_hash = new_token()
+    db.session.add(
+        SurveyToken(
+            invitation_id=invitation.id,
+            token_hash=token_hash,
+            created_at=now,
+            expires_at=now + link_lifetime(),
+        )
+    )
+    return token
+
+
+def find_visit(token: str, now: datetime | None = None) -> SurveyVisit | None:
+    """The survey a personal link opens; None when the link is unknown, expired or used up
+    (an anonymous survey's link works for one answer only). Callers show one page for all."""
+    if not token or not _TOKEN_SHAPE.fullmatch(token):
+        return None
+    now = now or utcnow()
+    row = db.session.execute(
+        select(SurveyToken.expires_at, SurveyInvitation, Survey, Participant)
+        .join(SurveyInvitation, SurveyInvitation.id == SurveyToken.invitation_id)
+        .join(Survey, Survey.id == SurveyInvitation.survey_id)
+        .join(Participant, Participant.id == SurveyInvitation.participant_id)
+        .options(selectinload(Survey.questions))
+        .where(SurveyToken.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        return None
+    expires_at, invitation, survey, participant = row
+    if expires_at < now:
+        return None
+    if survey.anonymous and _invitation_used(invitation.id):
+        return None
+    meeting = db.session.get_one(Meeting, survey.meeting_id)
+    return SurveyVisit(
+        survey=survey, invitation=invitation, participant=participant, meeting=meeting
+    )
+
+
+def _invitation_used(invitation_id: int) -> bool:
+    return db.session.get(SurveyInvitationUse, invitation_id) is not None
+
+
+def current_answers(visit: SurveyVisit) -> dict[str, Answer]:
+    """What the participant answered before (tracked surveys), to fill the form in."""
+    if visit.survey.anonymous:
+        return {}
+    response_id = db.session.scalar(
+        select(SurveyResponse.id).where(
+            SurveyResponse.survey_id == visit.survey.id,
+            SurveyResponse.participant_id == visit.participant.id,
+        )
+    )
+    if response_id is None:
+        return {}
+    keys = {question.id: question for question in visit.survey.questions}
+    answers: dict[str, Answer] = {}
+    for row in db.session.scalars(
+        select(SurveyAnswer)
+        .where(SurveyAnswer.response_id == response_id)
+        .order_by(SurveyAnswer.id)
+    ):
+        question = keys.get(row.question_id)
+        if question is None:
+            continue
+        if question.kind == QuestionKind.MULTIPLE:
+            existing = answers.get(question.key)
+            chosen = existing if isinstance(existing, list) else []
+            chosen.append(row.choice or "")
+            answers[question.key] = chosen
+        elif row.number is not None:
+            answers[question.key] = row.number
+        else:
+            answers[question.key] = row.choice if row.choice is not None else (row.text or "")
+    return answers
+
+
+class LinkUsedUp(DomainError):
+    """The anonymous survey was already answered with this invitation."""
+
+
+class SurveyNotOpen(DomainError):
+    """The survey is not (or no longer) open."""
+
+
+def submit_response(
+    visit: SurveyVisit, raw: Mapping[str, Any], now: datetime | None = None
+) -> tuple[SurveyResponse, bool]:
+    """Store the answers; returns the response and whether it is new (False: answers changed).
+
+    Raises AnswerProblems (nothing stored), SurveyNotOpen, or LinkUsedUp (anonymous survey
+    already answered through this invitation).
+    """
+    now = now or utcnow()
+    survey = visit.survey
+    # Serialise submissions of one invitation (PostgreSQL; SQLite's transaction is exclusive).
+    db.session.execute(
+        select(SurveyInvitation.id)
+        .where(SurveyInvitation.id == visit.invitation.id)
+        .with_for_update()
+    )
+    if survey.state(now) != SurveyState.OPEN:
+        raise SurveyNotOpen("This survey is closed.")
+    answers = check_answers(survey.questions, raw)
+    used = _invitation_used(visit.invitation.id)
+    response: SurveyResponse | None = None
+    if survey.anonymous:
+        if used:
+            raise LinkUsedUp("This link was already used.")
+    else:
+        response = db.session.scalar(
+            select(SurveyResponse).where(
+                SurveyResponse.survey_id == survey.id,
+                SurveyResponse.participant_id == visit.participant.id,
+            )
+        )
+    if not used:
+        db.session.add(SurveyInvitationUse(invitation_id=visit.invitation.id))
+    created = response is None
+    group_id = None if survey.anonymous else visit.participant.stakeholder_group_id
+    if response is None:
+        response = SurveyResponse(
+            survey_id=survey.id,
+            participant_id=None if survey.anonymous else visit.participant.id,
+            stakeholder_group_id=group_id,
+            submitted_at=now,
+        )
+        db.session.add(response)
+        db.session.flush()
+    else:
+        response.updated_at = now
+        response.stakeholder_group_id = group_id
+        db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
+    rows = answer_rows(survey.questions, response.id, answers, group_id)
+    if rows:
+        db.session.execute(SurveyAnswer.__table__.insert(), rows)
+    db.session.flush()
+    return response, created
+
+
+def has_answered(visit: SurveyVisit) -> bool:
+    return _invitation_used(visit.invitation.id)
+
+
+# --- the press-release headline --------------------------------------------------------------
+
+
+@dataclass
+class SurveyHighlights:
+    """The survey in a sentence or two of a press release.
+
+    `audience` is the number invited (when invitations were sent), else the number of
+    participants who attended (else registered): "Of the 51 participants, 38 answered".
+    Each headline result is data; the press release words it.
+    """
+
+    title: str
+    audience: int
+    audience_is_invited: bool
+    responses: int
+    # The first likert question: its text and the share (0-100) who agreed or strongly agreed.
+    agreement_question: str | None = None
+    agreement_percent: float | None = None
+    agreement_answered: int = 0
+    # The first NPS question's score (-100..100), else the first rating question's mean (1-5).
+    nps_question: str | None = None
+    nps: float | None = None
+    rating_question: str | None = None
+    rating_mean: float | None = None
+
+
+def survey_highlights(meeting: Meeting) -> SurveyHighlights | None:
+    """Headline results of the meeting's survey with the most responses; None without answers."""
+    from meetapp.surveys.results import survey_results
+
+    counts = db.session.execute(
+        select(Survey.id, func.count(SurveyResponse.id))
+        .join(SurveyResponse, SurveyResponse.survey_id == Survey.id)
+        .where(Survey.meeting_id == meeting.id)
+        .group_by(Survey.id)
+        .order_by(func.count(SurveyResponse.id).desc(), Survey.id)
+        .limit(1)
+    ).first()
+    if counts is None or counts[1] == 0:
+        return None
+    survey = db.session.scalar(
+        select(Survey).options(selectinload(Survey.questions)).where(Survey.id == counts[0])
+    )
+    if survey is None:  # deleted since the count
+        return None
+    results = survey_results(survey, with_texts=False, with_groups=False, with_missing=False)
+    highlights = SurveyHighlights(
+        title=survey.title,
+        audience=results.audience,
+        audience_is_invited=results.audience_is_invited,
+        responses=results.responses,
+    )
+    for item in results.questions:
+        kind = item.question.kind
+        if kind == QuestionKind.LIKERT and highlights.agreement_question is None and item.answered:
+            highlights.agreement_question = item.question.text
+            highlights.agreement_percent = item.agree_percent
+            highlights.agreement_answered = item.answered
+        elif kind == QuestionKind.NPS and highlights.nps_question is None and item.answered:
+            highlights.nps_question = item.question.text
+            highlights.nps = item.nps
+        elif kind == QuestionKind.RATING and highlights.rating_question is None and item.answered:
+            highlights.rating_question = item.question.text
+            highlights.rating_mean = item.mean
+    return highlights

@@ -1,0 +1,240 @@
+"""The answer page behind /s/<token>: required answers, bad answers refused whole, changing
+answers until the survey closes, anonymous surveys, bad links, rate limits, and twenty
+submissions of one link at the same moment."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from meetapp.models import SurveyAnswer, SurveyInvitationUse, SurveyResponse, SurveyToken
+from meetapp.surveys.services import QuestionData
+from tests.conftest import csrf_token_from
+from tests.surveys.conftest import good_answers
+
+
+def counts(db):
+    db.session.rollback()
+    return (
+        db.session.scalar(select(func.count()).select_from(SurveyResponse)),
+        db.session.scalar(select(func.count()).select_from(SurveyAnswer)),
+        db.session.scalar(select(func.count()).select_from(SurveyInvitationUse)),
+    )
+
+
+@pytest.fixture
+def invited(make_meeting, make_participant, make_survey, invite_people):
+    """(meeting, survey, participant, token) of a tracked survey with every question kind."""
+
+    def make(**survey_options):
+        meeting = make_meeting(title="Dialogue on Migration")
+        survey = make_survey(meeting, **survey_options)
+        person = make_participant(meeting, name="Sokha Chan", group_key="cso")
+        [token] = invite_people(survey, [person])
+        return meeting, survey, person, token
+
+    return make
+
+
+def test_answer_then_change_until_closing(client, db, invited):
+    _meeting, survey, person, token = invited()
+    page = client.get(f"/s/{token}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Dialogue on Migration" in text
+    assert "It takes three minutes." in text
+    assert "For Sokha Chan." in text
+    assert page.headers["Cache-Control"] == "no-store"
+
+    response = client.post(f"/s/{token}", data=good_answers())
+    assert response.status_code == 302
+    assert counts(db) == (1, 8, 1)  # seven questions, two choices in the multiple one
+    stored = db.session.scalar(select(SurveyResponse))
+    assert stored.participant_id == person.id
+    # The group the respondent answered in is kept with the response and its answers.
+    assert stored.stakeholder_group_id == person.stakeholder_group_id is not None
+    groups = set(db.session.scalars(select(SurveyAnswer.stakeholder_group_id)))
+    assert groups == {person.stakeholder_group_id}
+
+    page = client.get(f"/s/{token}").get_data(as_text=True)
+    assert "Thank you: your answers are saved." in page
+    assert "You can change your answers" in page
+    assert 'value="Training" checked' in page
+    assert "Very well organised." in page
+
+    response = client.post(
+        f"/s/{token}", data=good_answers(**{"q-q5": ["Hiring"], "q-q7": "", "q-q2": "5"})
+    )
+    assert response.status_code == 302
+    assert counts(db) == (1, 6, 1)
+    numbers = set(db.session.scalars(select(SurveyAnswer.number).where(SurveyAnswer.number >= 0)))
+    assert numbers == {5, 9}
+    assert "your changed answers are saved" in client.get(f"/s/{token}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"q-q1": None}, "This question needs an answer."),
+        ({"q-q2": ""}, "This question needs an answer."),
+        ({"q-q4": "Evening"}, "Choose one of the answers offered."),
+        ({"q-q5": ["Fees", "Gardening"]}, "Choose only among the options offered."),
+        ({"q-q2": "0"}, "Choose a whole number from 1 to 5."),
+        ({"q-q2": "6"}, "Choose a whole number from 1 to 5."),
+        ({"q-q3": "11"}, "Choose a whole number from 0 to 10."),
+        ({"q-q2": "4.5"}, "Choose a whole number from 1 to 5."),
+        ({"q-q1": "very_much"}, "Choose one of the answers offered."),
+        ({"q-q6": "maybe"}, "Choose one of the answers offered."),
+        ({"q-q4": ["Morning", "Afternoon"]}, "Choose one answer."),
+        ({"q-q7": "x" * 100_000}, "under 5,000 characters"),
+        ({"q-q7": "nul\x00"}, "not allowed"),
+    ],
+)
+def test_bad_answers_are_refused_whole(client, db, invited, changes, message):
+    _meeting, _survey, _person, token = invited()
+    data = good_answers(**changes)
+    data["q-q7"] = data.get("q-q7", "")
+    response = client.post(f"/s/{token}", data=data)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert "Nothing was saved yet." in page
+    assert counts(db) == (0, 0, 0)
+    # What was typed is kept.
+    if "q-q3" not in changes:
+        assert 'value="9" checked' in page
+
+
+def test_answers_are_escaped_on_the_page(client, db, invited):
+    _meeting, _survey, _person, token = invited()
+    client.post(f"/s/{token}", data=good_answers(**{"q-q7": "<script>alert(1)</script>"}))
+    page = client.get(f"/s/{token}").get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_closed_and_not_yet_open_surveys(client, db, invited):
+    _meeting, _survey, _person, token = invited(closes_in=timedelta(minutes=-5))
+    page = client.get(f"/s/{token}")
+    assert page.status_code == 200
+    assert "This survey is closed since" in page.get_data(as_text=True)
+    response = client.post(f"/s/{token}", data=good_answers())
+    assert response.status_code == 403
+    assert "Answers can no longer be given or changed." in response.get_data(as_text=True)
+    assert counts(db) == (0, 0, 0)
+
+    _meeting, _survey, _person, token = invited(opens_in=timedelta(days=2), closes_in=None)
+    page = client.get(f"/s/{token}").get_data(as_text=True)
+    assert "This survey is not open yet. It opens on" in page
+
+
+def test_unknown_expired_and_used_up_links_get_the_same_page(client, db, invited):
+    _meeting, _survey, _person, expired = invited()
+    db.session.execute(
+        update(SurveyToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    )
+    db.session.commit()
+    _meeting, _survey, _person, anonymous = invited(anonymous=True)
+    assert client.post(f"/s/{anonymous}", data=good_answers()).status_code == 200
+
+    pages = []
+    for token in (expired, anonymous, "A" * 43, "short", "bad%00token", "x" * 300):
+        response = client.get(f"/s/{token}")
+        assert response.status_code == 404, token
+        pages.append(response.get_data(as_text=True))
+        response = client.post(f"/s/{token}", data=good_answers())
+        assert response.status_code == 404
+    assert len(set(pages)) == 1
+    assert "This link does not open a survey" in pages[0]
+    assert counts(db) == (1, 8, 1)
+
+
+def test_anonymous_survey_stores_no_link_to_the_participant(client, db, invited):
+    _meeting, _survey, person, token = invited(anonymous=True)
+    response = client.post(f"/s/{token}", data=good_answers())
+    assert response.status_code == 200
+    assert "without your name" in response.get_data(as_text=True)
+    stored = db.session.scalar(select(SurveyResponse))
+    assert (stored.participant_id, stored.stakeholder_group_id) == (None, None)
+    assert set(db.session.scalars(select(SurveyAnswer.stakeholder_group_id))) == {None}
+    # The response table has no column that could name the invitation.
+    assert set(SurveyResponse.__table__.columns.keys()) == {
+        "id",
+        "survey_id",
+        "participant_id",
+        "stakeholder_group_id",
+        "submitted_at",
+        "updated_at",
+    }
+    # Only *that* the invitation was used is recorded, in its own table, without a time.
+    assert set(SurveyInvitationUse.__table__.columns.keys()) == {"invitation_id"}
+    assert counts(db) == (1, 8, 1)
+
+
+def test_survey_without_required_questions_accepts_empty_answers(
+    client, db, make_meeting, make_participant, make_survey, invite_people
+):
+    meeting = make_meeting()
+    survey = make_survey(meeting, questions=[QuestionData("Comments?", "text")])
+    [token] = invite_people(survey, [make_participant(meeting)])
+    assert client.post(f"/s/{token}", data={}).status_code == 302
+    assert counts(db) == (1, 0, 1)
+
+
+def test_csrf_is_checked_on_the_answer_page(client, db, invited, csrf_enabled):
+    _meeting, _survey, _person, token = invited()
+    assert client.post(f"/s/{token}", data=good_answers()).status_code == 400
+    assert counts(db) == (0, 0, 0)
+    data = good_answers(csrf_token=csrf_token_from(client.get(f"/s/{token}").get_data(True)))
+    assert client.post(f"/s/{token}", data=data).status_code == 302
+
+
+def test_token_guessing_is_rate_limited(app, client, invited, monkeypatch):
+    _meeting, _survey, _person, token = invited()
+    monkeypatch.setitem(app.config, "TOKEN_RATE_LIMIT", "3 per minute")
+    statuses = [client.get(f"/s/guess{n:040d}").status_code for n in range(3)]
+    assert statuses == [404, 404, 404]
+    assert client.get(f"/s/{token}").status_code == 429
+    # Another address is not affected.
+    other = client.get(f"/s/{token}", environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    assert other.status_code == 200
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_twenty_submissions_of_one_link_store_one_response(app, db, invited, anonymous):
+    _meeting, _survey, _person, token = invited(anonymous=anonymous)
+    barrier = threading.Barrier(20)
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def submit(i: int) -> None:
+        client = app.test_client()
+        try:
+            barrier.wait(timeout=30)
+            response = client.post(
+                f"/s/{token}", data=good_answers(**{"q-q7": f"Answer number {i}"})
+            )
+            statuses.append(response.status_code)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert len(statuses) == 20
+    assert 500 not in statuses
+    if anonymous:
+        # One is saved; the others find the link used up.
+        assert sorted(statuses) == [200] + [404] * 19
+    else:
+        # One response; each later submission changed its answers.
+        assert statuses == [302] * 20
+    responses, answers, uses = counts(db)
+    assert (responses, answers, uses) == (1, 8, 1)
