@@ -3,8 +3,12 @@ The organiser's add/edit form (participants) shares their fields."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from flask import render_template
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     EmailField,
@@ -38,7 +42,7 @@ def _optional_int(value: Any) -> int | None:
         return -1
 
 
-def group_choices(meeting: Meeting) -> list[SelectChoice]:
+def group_choices(meeting: Meeting | _FormShape) -> list[SelectChoice]:
     """The meeting's stakeholder groups in their order, after a "—" for none."""
     return [
         SelectChoice("", "—"),
@@ -92,7 +96,7 @@ class RegistrationDetailsForm(AppForm):
         render_kw={"rows": 3},
     )
 
-    def __init__(self, meeting: Meeting, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, meeting: Meeting | _FormShape, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stakeholder_group.choices = group_choices(meeting)
         self.country.choices = country_select_choices()
@@ -124,3 +128,39 @@ class RegisterForm(RegistrationDetailsForm):
 
 class UpdateRegistrationForm(RegistrationDetailsForm):
     submit = SubmitField("Save changes")
+
+
+@dataclass(frozen=True)
+class _FormShape:
+    """What an empty registration form is made of: the meeting's groups and languages."""
+
+    stakeholder_groups: tuple[StakeholderGroupChoice, ...]
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StakeholderGroupChoice:
+    id: int
+    label: str
+
+
+def blank_registration_fields(meeting: Meeting) -> Markup:
+    """The fields of an empty registration form, as HTML.
+
+    The registration page is the one every participant opens, and rendering its dozen fields
+    (with long country and language lists) is most of its cost. An empty form depends only on
+    the meeting's stakeholder groups and languages, read from the database on every request;
+    the HTML is memoised on exactly those values, so it is never stale. A submitted form (with
+    values and errors) is always rendered afresh.
+    """
+    shape = _FormShape(
+        tuple(StakeholderGroupChoice(g.id, g.label) for g in meeting.stakeholder_groups),
+        tuple(meeting.languages or ()),
+    )
+    return _render_blank_fields(shape)
+
+
+@lru_cache(maxsize=512)
+def _render_blank_fields(shape: _FormShape) -> Markup:
+    form = RegisterForm(shape, formdata=None, meta={"csrf": False})
+    return Markup(render_template("registration/_register_fields.html", form=form))  # noqa: S704

@@ -33,7 +33,11 @@ from meetapp.forms import show_domain_error
 from meetapp.meetings.access import get_meeting_or_404
 from meetapp.models import Meeting, Participant, Status
 from meetapp.outbox.services import deliver_queued, mail_configured
-from meetapp.registration.forms import RegisterForm, UpdateRegistrationForm
+from meetapp.registration.forms import (
+    RegisterForm,
+    UpdateRegistrationForm,
+    blank_registration_fields,
+)
 from meetapp.registration.notifications import (
     notify_promoted,
     personal_link,
@@ -154,6 +158,7 @@ def register(slug: str) -> ResponseReturnValue:
         "registration/register.html",
         meeting=meeting,
         form=form,
+        blank_fields=None if form.is_submitted() else blank_registration_fields(meeting),
         seats=free_seats(meeting),
         closed_message=None,
     )

@@ -441,3 +441,17 @@ def test_a_registration_page_issues_a_fixed_number_of_queries(client, make_meeti
     # The meeting with its organisation, its stakeholder groups, the seats taken, and whether
     # there is an agenda to link to.
     assert counter.count == 4, counter.statements
+
+
+def test_the_registration_form_follows_changes_to_groups_and_languages(client, make_meeting, db):
+    meeting = make_meeting(groups=(("gov", "Government"),), languages=["en"])
+    url = f"/m/{meeting.slug}/register"
+    assert "Government" in client.get(url).get_data(as_text=True)
+    meeting.stakeholder_groups[0].label = "Public authorities"
+    meeting.languages = ["km"]
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Public authorities" in page
+    assert "Government" not in page
+    languages = page[page.index('name="languages"') :]
+    assert languages.index("Khmer") < languages.index("Abkhazian")
