@@ -113,10 +113,18 @@ def _register_blueprints(app: Flask) -> None:
     from meetapp.accounts.routes import bp as accounts_bp
     from meetapp.interchange.routes import bp as interchange_bp
     from meetapp.meetings.routes import bp as meetings_bp
+    from meetapp.outcomes.routes import bp as outcomes_bp
     from meetapp.participants.routes import bp as participants_bp
     from meetapp.registration.routes import bp as registration_bp
 
-    for bp in (accounts_bp, meetings_bp, registration_bp, participants_bp, interchange_bp):
+    for bp in (
+        accounts_bp,
+        meetings_bp,
+        registration_bp,
+        participants_bp,
+        interchange_bp,
+        outcomes_bp,
+    ):
         app.register_blueprint(bp)
 
 

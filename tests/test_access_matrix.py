@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from meetapp.models import StakeholderGroup
+from meetapp.models import Contact, Outcome, StakeholderGroup
 from meetapp.registration.services import new_token
 
 # Routes a visitor without an account may use.
@@ -52,6 +52,9 @@ def world(db: Any, make_user: Any, make_meeting: Any, make_participant: Any) -> 
     meeting_b = make_meeting(organisers=[organiser_b])
     participant_b = make_participant(meeting_b)
     token, participant_b.token_hash = new_token()
+    contact_b = Contact(meeting_id=meeting_b.id, name="Press Office", position=0, languages=[])
+    outcome_b = Outcome(meeting_id=meeting_b.id, kind="finding", text="A finding", position=0)
+    db.session.add_all([contact_b, outcome_b])
     db.session.commit()
     group_b = db.session.scalar(
         select(StakeholderGroup).where(StakeholderGroup.meeting_id == meeting_b.id)
@@ -67,6 +70,9 @@ def world(db: Any, make_user: Any, make_meeting: Any, make_participant: Any) -> 
             "user_id": organiser_b.id,
             "org_id": meeting_b.organisation_id,
             "token": token,
+            "contact_id": contact_b.id,
+            "outcome_id": outcome_b.id,
+            "section": "headline",
         },
     }
 
