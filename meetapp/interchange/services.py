@@ -33,7 +33,18 @@ from meetapp.interchange.schema import (
     parse_time,
     validation_problems,
 )
-from meetapp.models import Contact, Meeting, Organisation, Participant, StakeholderGroup, Status
+from meetapp.models import (
+    PRESS_RELEASE_SECTIONS,
+    Contact,
+    Meeting,
+    Organisation,
+    Outcome,
+    Participant,
+    PressRelease,
+    PressReleaseOverride,
+    StakeholderGroup,
+    Status,
+)
 from meetapp.registration.services import new_token
 
 # Addresses under /meetings/ that are pages, not meetings.
@@ -292,8 +303,33 @@ def _write(document: MeetingDocument, emails: list[str | None]) -> ImportReport:
             )
         )
 
-    group_ids = {group.key: group.id for group in meeting.stakeholder_groups}
+    for position, outcome in enumerate(document.outcomes or []):
+        db.session.add(
+            Outcome(
+                meeting_id=meeting.id,
+                position=position,
+                kind=outcome.kind,
+                text=outcome.text,
+                addressed_to=outcome.addressed_to,
+            )
+        )
     now = utcnow()
+    press_release = document.press_release
+    if press_release is not None:
+        if press_release.release_date is not None:
+            db.session.add(
+                PressRelease(
+                    meeting_id=meeting.id, release_date=press_release.release_date, updated_at=now
+                )
+            )
+        for section, text in press_release.overrides().items():
+            db.session.add(
+                PressReleaseOverride(
+                    meeting_id=meeting.id, section=section, text=text, updated_at=now
+                )
+            )
+
+    group_ids = {group.key: group.id for group in meeting.stakeholder_groups}
     rows = []
     for participant, email_normalized in zip(document.participants or [], emails, strict=True):
         rows.append(
@@ -403,6 +439,11 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
     participants = db.session.scalars(
         select(Participant).where(Participant.meeting_id == meeting.id).order_by(Participant.id)
     )
+    outcomes = db.session.scalars(
+        select(Outcome)
+        .where(Outcome.meeting_id == meeting.id)
+        .order_by(Outcome.position, Outcome.id)
+    )
     return {
         "format": FORMAT,
         "organisation": {
@@ -429,6 +470,10 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
             "registration_closes_at": when(meeting.registration_closes_at),
             "stakeholder_groups": [{"key": group.key, "label": group.label} for group in groups],
         },
+        "outcomes": [
+            {"kind": outcome.kind, "text": outcome.text, "addressed_to": outcome.addressed_to}
+            for outcome in outcomes
+        ],
         "contacts": [
             {
                 "honorific": contact.honorific,
@@ -459,7 +504,26 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
             }
             for participant in participants
         ],
+        "press_release": _export_press_release(meeting),
     }
+
+
+def _export_press_release(meeting: Meeting) -> dict[str, Any]:
+    """The release date and the sections rewritten by hand, in the order of the draft."""
+    release_date = db.session.scalar(
+        select(PressRelease.release_date).where(PressRelease.meeting_id == meeting.id)
+    )
+    overrides = {
+        row.section: row.text
+        for row in db.session.scalars(
+            select(PressReleaseOverride).where(PressReleaseOverride.meeting_id == meeting.id)
+        )
+    }
+    result: dict[str, Any] = {
+        "release_date": release_date.isoformat() if release_date is not None else None
+    }
+    result.update({name: overrides[name] for name in PRESS_RELEASE_SECTIONS if name in overrides})
+    return result
 
 
 def _zone(name: str | None) -> ZoneInfo:

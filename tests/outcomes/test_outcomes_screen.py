@@ -49,7 +49,8 @@ def test_add_edit_order_and_remove_outcomes(
     ]
     ids = [str(o.id) for o in db.session.scalars(select(Outcome).order_by(Outcome.position))]
     page = client.get(url).get_data(as_text=True)
-    assert "monitor labour conditions" in page and "the governments" in page
+    assert "monitor labour conditions" in page
+    assert "the governments" in page
 
     # Move the recommendation up, editing the finding at the same time.
     data = {
@@ -127,7 +128,8 @@ def test_staff_read_but_cannot_change(db: Any, setting: dict[str, Any], login_as
     response = client.get(url)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "A finding" in page and "Save outcomes" not in page
+    assert "A finding" in page
+    assert "Save outcomes" not in page
     assert client.post(url, data=_row(0, "finding", "x")).status_code == 403
 
 
