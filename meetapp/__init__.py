@@ -116,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from meetapp.outcomes.routes import bp as outcomes_bp
     from meetapp.participants.routes import bp as participants_bp
     from meetapp.registration.routes import bp as registration_bp
+    from meetapp.reports.routes import bp as reports_bp
 
     for bp in (
         accounts_bp,
@@ -124,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
         participants_bp,
         interchange_bp,
         outcomes_bp,
+        reports_bp,
     ):
         app.register_blueprint(bp)
 

@@ -1,4 +1,5 @@
-"""Flask commands: create-user, import-meeting, export-meeting, demo, send-mail."""
+"""Flask commands: create-user, import-meeting, export-meeting, demo, send-mail,
+press-release."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def register_commands(app: Flask) -> None:
         export_meeting_command,
         demo_command,
         send_mail_command,
+        press_release_command,
     ):
         app.cli.add_command(command)
 
@@ -136,3 +138,36 @@ def send_mail_command() -> None:
     sent, failed = deliver_queued()
     db.session.commit()
     click.echo(f"{sent} sent, {failed} failed.")
+
+
+@click.command("press-release")
+@with_appcontext
+@click.argument("slug")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The file to write: .pdf, .html, .md or .docx (the extension picks the format).",
+)
+def press_release_command(slug: str, output: Path) -> None:
+    """Write the press-release draft of the meeting SLUG to a file."""
+    from meetapp.models import Meeting
+    from meetapp.reports.documents import PRESS_RELEASE_FORMATS, press_release_document
+    from meetapp.reports.fonts import missing_fonts
+
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in PRESS_RELEASE_FORMATS:
+        raise click.ClickException(
+            f"Cannot tell the format from {output.name!r}: end the file name with "
+            + ", ".join(f".{ext}" for ext in PRESS_RELEASE_FORMATS)
+            + "."
+        )
+    meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))
+    if meeting is None:
+        raise click.ClickException(f"No meeting with the slug {slug!r}.")
+    if fmt == "pdf":
+        for warning in missing_fonts():
+            click.echo(f"Warning: {warning}", err=True)
+    output.write_bytes(press_release_document(meeting, fmt))
+    click.echo(f"Wrote {output}.", err=True)
