@@ -3,6 +3,7 @@ meeting summary PDF and the sign-in sheet PDF. Every PDF goes through `pdf.rende
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,8 +179,17 @@ def sign_in_rows(meeting: Meeting) -> list[tuple[str, str]]:
     ).all()
     return sorted(
         ((name, organisation or "") for name, organisation in rows),
-        key=lambda row: (row[0].casefold(), row[0]),
+        key=lambda row: name_sort_key(row[0]),
     )
+
+
+def name_sort_key(name: str) -> tuple[str, str, str]:
+    """Alphabetical order that ignores case and accents (Ádám next to Adam, not after Zoë)."""
+    folded = name.casefold()
+    bare = "".join(
+        c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
+    )
+    return bare, folded, name
 
 
 def sign_in_sheet_pdf(meeting: Meeting) -> bytes:

@@ -68,7 +68,20 @@ def test_demo_exports_what_it_imported(db, owned_demo):
 
     exported = export_meeting(report.meeting)
 
-    assert list(exported) == ["format", "organisation", "meeting", "contacts", "participants"]
+    assert list(exported) == [
+        "format",
+        "organisation",
+        "meeting",
+        "outcomes",
+        "contacts",
+        "participants",
+        "press_release",
+    ]
+    assert exported["outcomes"] == [
+        {"addressed_to": None, **outcome} if "addressed_to" not in outcome else outcome
+        for outcome in owned_demo["outcomes"]
+    ]
+    assert exported["press_release"] == {"release_date": "2019-02-21"}
     assert exported["format"] == "meetapp/1"
     assert list(exported["organisation"]) == ["name", "short_name", "about", "website"]
     assert_same_fields(owned_demo["organisation"], exported["organisation"], "organisation")
@@ -217,14 +230,7 @@ def test_empty_sections_of_later_versions_are_accepted(db, small_document):
 
 def test_demo_leaves_out_what_it_cannot_store(db, demo_document):
     report = import_meeting(demo_document, leave_out_unsupported=True)
-    assert report.left_out == [
-        "speakers",
-        "sessions",
-        "statements",
-        "outcomes",
-        "surveys",
-        "press_release",
-    ]
+    assert report.left_out == ["speakers", "sessions", "statements", "surveys"]
     assert report.meeting.slug == "cambodia-japan-2019"
 
 
@@ -249,3 +255,24 @@ def test_five_thousand_participants_import_and_export_in_seconds(db, small_docum
     assert len(exported["participants"]) == 5000
     assert exported["participants"][4999]["email"] == "person4999@example.org"
     assert elapsed < 15, f"import and export took {elapsed:.1f} s"
+
+
+def test_outcomes_and_rewritten_sections_round_trip(db, small_document):
+    document = small_document()
+    document["outcomes"] = [
+        {"kind": "finding", "text": "Fees are high.", "addressed_to": None},
+        {"kind": "recommendation", "text": "regulate fees", "addressed_to": "the government"},
+        {"kind": "next_step", "text": "Meet again in 2025.", "addressed_to": None},
+    ]
+    document["press_release"] = {
+        "release_date": "2024-05-06",
+        "headline": "Our headline",
+        "contacts": "Call us.\n\nOr write.",
+    }
+    first = export_meeting(import_meeting(document).meeting)
+    assert first["outcomes"] == document["outcomes"]
+    assert first["press_release"] == document["press_release"]
+
+    empty_database()
+    second = export_meeting(import_meeting(json.loads(json.dumps(first))).meeting)
+    assert second == first

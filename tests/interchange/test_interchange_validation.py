@@ -87,7 +87,16 @@ def test_every_problem_is_listed_by_path_and_nothing_is_written(
         (lambda d: d["participants"][1].update(attended="yes"), "participants[1].attended: exp"),
         (lambda d: d["participants"][2].update(country="XX"), "participants[2].country: not an"),
         (lambda d: d["contacts"][1].update(email="nope"), "contacts[1].email: not an email"),
-        (lambda d: d.update(press_release={"headline": "H"}), f"press_release: {NOT_SUPPORTED}"),
+        (lambda d: d.update(press_release={"title": "H"}), "press_release.title: unknown key"),
+        (
+            lambda d: d.update(press_release={"release_date": "21/02/2019"}),
+            "press_release.release_date: not a date written YYYY-MM-DD",
+        ),
+        (
+            lambda d: d.update(outcomes=[{"kind": "wish", "text": "x"}]),
+            "outcomes[0].kind: must be one of",
+        ),
+        (lambda d: d.update(outcomes=[{"kind": "finding"}]), "outcomes[0].text: required"),
         (lambda d: d.update(**{"odd key": 1}), '["odd key"]: unknown key'),
     ],
 )
