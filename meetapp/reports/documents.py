@@ -23,7 +23,7 @@ from meetapp.models import (
     SessionSpeaker,
     Status,
 )
-from meetapp.reports.pdf import PRINT_STYLESHEET, render_pdf_template
+from meetapp.reports.pdf import PRINT_STYLESHEET, merge_pdfs, render_pdf_template
 from meetapp.reports.press_release import PressReleaseDraft, compose_press_release
 from meetapp.reports.word_document import press_release_docx
 
@@ -186,13 +186,42 @@ def sign_in_rows(meeting: Meeting) -> list[tuple[str, str]]:
 def name_sort_key(name: str) -> tuple[str, str, str]:
     """Alphabetical order that ignores case and accents (Ádám next to Adam, not after Zoë)."""
     folded = name.casefold()
-    bare = "".join(
-        c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
-    )
+    bare = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
     return bare, folded, name
 
 
+# Rows of the sign-in sheet's first page (under the title) and of the following pages; each
+# row is one or two lines high, so that a page's table always fits its page.
+SIGN_IN_FIRST_PAGE_ROWS = 24
+SIGN_IN_PAGE_ROWS = 27
+
+
+def sign_in_pages(rows: list[tuple[str, str]]) -> list[list[tuple[int, str, str]]]:
+    numbered = [(index, name, organisation) for index, (name, organisation) in enumerate(rows, 1)]
+    pages = [numbered[:SIGN_IN_FIRST_PAGE_ROWS]] if numbered else []
+    rest = numbered[SIGN_IN_FIRST_PAGE_ROWS:]
+    pages += [rest[i : i + SIGN_IN_PAGE_ROWS] for i in range(0, len(rest), SIGN_IN_PAGE_ROWS)]
+    return pages
+
+
+# Pages rendered at a time: WeasyPrint's memory grows with the pages it lays out together.
+SIGN_IN_PAGES_PER_PART = 20
+
+
 def sign_in_sheet_pdf(meeting: Meeting) -> bytes:
-    return render_pdf_template(
-        "pdf/sign_in_sheet.html", meeting=meeting, rows=sign_in_rows(meeting)
-    )
+    """The sign-in sheet, one table per page, rendered in parts of a few pages each."""
+    rows = sign_in_rows(meeting)
+    pages = sign_in_pages(rows) or [[]]
+    parts = []
+    for start in range(0, len(pages), SIGN_IN_PAGES_PER_PART):
+        parts.append(
+            render_pdf_template(
+                "pdf/sign_in_sheet.html",
+                meeting=meeting,
+                pages=pages[start : start + SIGN_IN_PAGES_PER_PART],
+                first_part=start == 0,
+                total=len(rows),
+                page_numbers=(start + 1, len(pages)),
+            )
+        )
+    return merge_pdfs(parts)
