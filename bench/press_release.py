@@ -4,10 +4,12 @@
    draft, render the template, WeasyPrint) against WeasyPrint alone on the same final HTML and
    the same stylesheet, alternating the two in one run. Goal: the app's median is at most
    1.3x WeasyPrint's and under 0.5 s.
-2. Sign-in sheet: 5,000 registered participants; peak Python memory (tracemalloc) and the
-   process's peak resident memory, seconds and pages per second. Goal: peak under 256 MB.
+2. Sign-in sheet: 5,000 registered participants, rendered in a fresh child process: its peak
+   resident memory (the whole process: Python, WeasyPrint, Pango, fonts), seconds and pages per
+   second. Goal: peak under 256 MB. `--tracemalloc` adds the peak of Python's own allocations
+   (tracemalloc slows the rendering down several times, so the timing is then not comparable).
 
-    .venv/bin/python bench/press_release.py [--rounds 15] [--participants 5000]
+    .venv/bin/python bench/press_release.py [--rounds 15] [--participants 5000] [--tracemalloc]
 
 The database is a SQLite file in a temporary folder, deleted afterwards. Results are printed
 and saved as JSON in bench/results/. Exit status: 0 goals met, 1 a goal missed.
@@ -126,13 +128,11 @@ def bench_press_release(app: Any, slug: str, rounds: int) -> dict[str, Any]:
     }
 
 
-def bench_sign_in_sheet(app: Any, participants: int) -> dict[str, Any]:
-    from pypdf import PdfReader
+def _insert_participants(app: Any, participants: int) -> None:
     from sqlalchemy import insert
 
     from meetapp.extensions import db
     from meetapp.models import Meeting, Organisation, Participant
-    from meetapp.reports.documents import sign_in_sheet_pdf
 
     with app.app_context():
         meeting = Meeting(
@@ -160,24 +160,55 @@ def bench_sign_in_sheet(app: Any, participants: int) -> dict[str, Any]:
             ],
         )
         db.session.commit()
+
+
+def _sign_in_child(folder: str, trace: bool, queue: Any) -> None:
+    """Runs in a fresh process: only the sign-in sheet counts towards its peak memory."""
+    from pypdf import PdfReader
+
+    from meetapp.extensions import db
+    from meetapp.reports.documents import sign_in_sheet_pdf
+
+    app = _app(folder)
     with app.test_request_context():
-        tracemalloc.start()
+        meeting = _meeting("bench-sign-in")
+        if trace:
+            tracemalloc.start()
         start = time.perf_counter()
-        pdf = sign_in_sheet_pdf(_meeting("bench-sign-in"))
+        pdf = sign_in_sheet_pdf(meeting)
         seconds = time.perf_counter() - start
-        _current, peak = tracemalloc.get_traced_memory()
+        peak = tracemalloc.get_traced_memory()[1] if trace else None
         tracemalloc.stop()
         db.session.remove()
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queue.put(
+        {
+            "pages": len(PdfReader(io.BytesIO(pdf)).pages),
+            "seconds": seconds,
+            "peak_python_mb": round(peak / 2**20, 1) if peak is not None else None,
+            "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+    )
+
+
+def bench_sign_in_sheet(app: Any, folder: str, participants: int, trace: bool) -> dict[str, Any]:
+    import multiprocessing
+
+    _insert_participants(app, participants)
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=_sign_in_child, args=(folder, trace, queue))
+    child.start()
+    result = queue.get()
+    child.join()
     return {
         "participants": participants,
-        "pages": pages,
-        "seconds": round(seconds, 2),
-        "pages_per_second": round(pages / seconds, 1),
-        "peak_python_mb": round(peak / 2**20, 1),
-        "max_rss_mb": round(max_rss_mb, 1),
-        "goal_met": peak / 2**20 < MEMORY_GOAL_MB,
+        "pages": result["pages"],
+        "seconds": round(result["seconds"], 2),
+        "pages_per_second": round(result["pages"] / result["seconds"], 1),
+        "tracemalloc": trace,
+        "peak_python_mb": result["peak_python_mb"],
+        "max_rss_mb": result["max_rss_mb"],
+        "goal_met": result["max_rss_mb"] < MEMORY_GOAL_MB,
     }
 
 
@@ -185,12 +216,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--participants", type=int, default=5000)
+    parser.add_argument("--tracemalloc", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="meetapp-bench-") as folder:
         app = _app(folder)
         slug = _load_demo(app)
         press = bench_press_release(app, slug, args.rounds)
-        sheet = bench_sign_in_sheet(app, args.participants)
+        sheet = bench_sign_in_sheet(app, folder, args.participants, args.tracemalloc)
     print(f"press-release PDF of the demo meeting, {press['rounds']} rounds (median):")
     print(f"  meetapp end to end   {press['app_median_s'] * 1000:8.1f} ms")
     print(f"  WeasyPrint alone     {press['weasyprint_median_s'] * 1000:8.1f} ms")
@@ -201,9 +233,13 @@ def main() -> int:
     print(f"sign-in sheet of {sheet['participants']:,} participants:")
     print(f"  {sheet['pages']} pages in {sheet['seconds']} s = {sheet['pages_per_second']} pages/s")
     print(
-        f"  peak Python memory {sheet['peak_python_mb']} MB (goal < {MEMORY_GOAL_MB} MB): "
+        f"  peak memory of the process {sheet['max_rss_mb']} MB (goal < {MEMORY_GOAL_MB} MB): "
         + ("met" if sheet["goal_met"] else "MISSED")
-        + f"; process peak RSS {sheet['max_rss_mb']} MB"
+        + (
+            f"; Python allocations {sheet['peak_python_mb']} MB (tracemalloc)"
+            if sheet["tracemalloc"]
+            else ""
+        )
     )
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
