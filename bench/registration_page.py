@@ -91,9 +91,7 @@ def setup_meeting(slug: str) -> None:
         for participant in document.get("participants") or []:
             if participant.get("registered_at"):
                 participant["registered_at"] = (now - timedelta(hours=1)).isoformat()
-        report = import_meeting(
-            parse_document(json.dumps(document).encode()), leave_out_unsupported=True
-        )
+        report = import_meeting(parse_document(json.dumps(document).encode()))
         db.session.commit()
         print(f"meeting {slug!r}: {report.summary()}")
 

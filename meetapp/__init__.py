@@ -124,8 +124,10 @@ def _register_blueprints(app: Flask) -> None:
     from meetapp.agenda.routes import bp as agenda_bp
     from meetapp.interchange.routes import bp as interchange_bp
     from meetapp.meetings.routes import bp as meetings_bp
+    from meetapp.outcomes.routes import bp as outcomes_bp
     from meetapp.participants.routes import bp as participants_bp
     from meetapp.registration.routes import bp as registration_bp
+    from meetapp.reports.routes import bp as reports_bp
     from meetapp.surveys.routes import bp as surveys_bp
 
     for bp in (
@@ -136,6 +138,8 @@ def _register_blueprints(app: Flask) -> None:
         interchange_bp,
         agenda_bp,
         surveys_bp,
+        outcomes_bp,
+        reports_bp,
     ):
         app.register_blueprint(bp)
 

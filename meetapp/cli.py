@@ -1,4 +1,5 @@
-"""Flask commands: create-user, import-meeting, export-meeting, demo, send-mail."""
+"""Flask commands: create-user, import-meeting, export-meeting, demo, send-mail,
+press-release."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def register_commands(app: Flask) -> None:
         export_meeting_command,
         demo_command,
         send_mail_command,
+        press_release_command,
     ):
         app.cli.add_command(command)
 
@@ -113,7 +115,7 @@ def demo_command() -> None:
             f"The demo meeting {slug!r} is already loaded; start from an empty database "
             "(delete instance/meetapp.db and run `flask --app meetapp db upgrade`)."
         )
-    report = import_meeting(document, leave_out_unsupported=True)
+    report = import_meeting(document)
     password = secrets.token_urlsafe(12)
     user = find_user_by_email(DEMO_ORGANISER)
     if user is None:
@@ -123,8 +125,6 @@ def demo_command() -> None:
     add_team_member(report.meeting, user)
     db.session.commit()
     click.echo(f"Loaded the demo meeting {slug!r} ({report.summary()}).")
-    if report.left_out:
-        click.echo("Left out (not stored by this version): " + ", ".join(report.left_out) + ".")
     click.echo(f"Log in as {DEMO_ORGANISER} with the password {password}")
 
 
@@ -136,3 +136,36 @@ def send_mail_command() -> None:
     sent, failed = deliver_queued()
     db.session.commit()
     click.echo(f"{sent} sent, {failed} failed.")
+
+
+@click.command("press-release")
+@with_appcontext
+@click.argument("slug")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The file to write: .pdf, .html, .md or .docx (the extension picks the format).",
+)
+def press_release_command(slug: str, output: Path) -> None:
+    """Write the press-release draft of the meeting SLUG to a file."""
+    from meetapp.models import Meeting
+    from meetapp.reports.documents import PRESS_RELEASE_FORMATS, press_release_document
+    from meetapp.reports.fonts import missing_fonts
+
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in PRESS_RELEASE_FORMATS:
+        raise click.ClickException(
+            f"Cannot tell the format from {output.name!r}: end the file name with "
+            + ", ".join(f".{ext}" for ext in PRESS_RELEASE_FORMATS)
+            + "."
+        )
+    meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))
+    if meeting is None:
+        raise click.ClickException(f"No meeting with the slug {slug!r}.")
+    if fmt == "pdf":
+        for warning in missing_fonts():
+            click.echo(f"Warning: {warning}", err=True)
+    output.write_bytes(press_release_document(meeting, fmt))
+    click.echo(f"Wrote {output}.", err=True)

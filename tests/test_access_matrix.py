@@ -13,7 +13,15 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from meetapp.models import AgendaSession, SessionSpeaker, Speaker, StakeholderGroup, Statement
+from meetapp.models import (
+    AgendaSession,
+    Contact,
+    Outcome,
+    SessionSpeaker,
+    Speaker,
+    StakeholderGroup,
+    Statement,
+)
 from meetapp.registration.services import new_token
 from meetapp.surveys.services import QuestionData, SurveyData, add_question, create_survey
 
@@ -59,6 +67,9 @@ def world(db: Any, make_user: Any, make_meeting: Any, make_participant: Any) -> 
     meeting_b = make_meeting(organisers=[organiser_b])
     participant_b = make_participant(meeting_b)
     token, participant_b.token_hash = new_token()
+    contact_b = Contact(meeting_id=meeting_b.id, name="Press Office", position=0, languages=[])
+    outcome_b = Outcome(meeting_id=meeting_b.id, kind="finding", text="A finding", position=0)
+    db.session.add_all([contact_b, outcome_b])
     db.session.commit()
     group_b = db.session.scalar(
         select(StakeholderGroup).where(StakeholderGroup.meeting_id == meeting_b.id)
@@ -101,6 +112,9 @@ def world(db: Any, make_user: Any, make_meeting: Any, make_participant: Any) -> 
             "statement_id": statement_b.id,
             "key": survey_b.key,  # the agenda session of meeting B has the same key
             "question_id": question_b.id,
+            "contact_id": contact_b.id,
+            "outcome_id": outcome_b.id,
+            "section": "headline",
         },
     }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -26,6 +26,12 @@ from meetapp.accounts.services import normalise_email
 from meetapp.errors import DomainError
 from meetapp.formatting import country_codes, is_timezone, language_codes
 from meetapp.models.agenda import STATEMENT_MAX_LENGTH
+from meetapp.models.outcomes import (
+    ADDRESSED_TO_MAX_LENGTH,
+    OUTCOME_MAX_LENGTH,
+    OVERRIDE_MAX_LENGTH,
+    PRESS_RELEASE_SECTIONS,
+)
 from meetapp.validation import (
     EARLIEST_YEAR,
     LATEST_YEAR,
@@ -47,11 +53,6 @@ SECTIONS = (
     "contacts",
     "participants",
     "surveys",
-    "press_release",
-)
-# Sections this version cannot store yet.
-UNSUPPORTED_SECTIONS = (
-    "outcomes",
     "press_release",
 )
 
@@ -134,7 +135,22 @@ def _check_timezone(value: str) -> str:
     return value
 
 
+def parse_date(value: Any) -> date:
+    """A calendar date written YYYY-MM-DD."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("date_type", "expected a date written YYYY-MM-DD")
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "date_format", "not a date written YYYY-MM-DD, e.g. 2019-02-21"
+        ) from None
+
+
 Time = Annotated[datetime, BeforeValidator(parse_time)]
+Day = Annotated[date, BeforeValidator(parse_date)]
 # Absent, null and blank are all "nothing"; lengths are given per field with Field(max_length).
 OptionalText = Annotated[str | None, AfterValidator(_empty_to_none)]
 Email = Annotated[str, Field(max_length=254), AfterValidator(_check_email)]
@@ -228,6 +244,36 @@ class StatementDoc(Strict):
     highlight: bool | None = None
 
 
+class OutcomeDoc(Strict):
+    kind: Literal["finding", "concern", "recommendation", "next_step"]
+    text: str = Field(min_length=1, max_length=OUTCOME_MAX_LENGTH)
+    addressed_to: OptionalText = Field(None, max_length=ADDRESSED_TO_MAX_LENGTH)
+
+
+class PressReleaseDoc(Strict):
+    """The release date and the sections staff rewrote by hand (the others are generated)."""
+
+    release_date: Day | None = None
+    headline: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
+    lead: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
+    background: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
+    participation: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
+    speakers: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
+    findings: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
+    survey: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
+    recommendations: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
+    about: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
+    contacts: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
+
+    def overrides(self) -> dict[str, str]:
+        """The rewritten sections by name, in the order of the draft."""
+        return {
+            name: text
+            for name in PRESS_RELEASE_SECTIONS
+            if isinstance(text := getattr(self, name), str) and text
+        }
+
+
 class ParticipantDoc(Strict):
     name: str = Field(min_length=1, max_length=200)
     honorific: OptionalText = Field(None, max_length=50)
@@ -280,11 +326,11 @@ class MeetingDocument(Strict):
     speakers: list[SpeakerDoc] | None = None
     sessions: list[SessionDoc] | None = None
     statements: list[StatementDoc] | None = None
-    outcomes: Any = None
+    outcomes: list[OutcomeDoc] | None = None
     contacts: list[ContactDoc] | None = None
     participants: list[ParticipantDoc] | None = None
     surveys: list[SurveyDoc] | None = None
-    press_release: Any = None
+    press_release: PressReleaseDoc | None = None
 
 
 # Messages for pydantic's error types, worded for someone editing the JSON file.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,7 +27,6 @@ from meetapp.extensions import db
 from meetapp.interchange.schema import (
     FORMAT,
     SECTIONS,
-    UNSUPPORTED_SECTIONS,
     Loc,
     MeetingDoc,
     MeetingDocument,
@@ -40,11 +39,15 @@ from meetapp.interchange.schema import (
 from meetapp.meetings.services import RESERVED_SLUGS
 from meetapp.meetings.services import SLUG_PATTERN as MEETING_SLUG
 from meetapp.models import (
+    PRESS_RELEASE_SECTIONS,
     AgendaSession,
     Contact,
     Meeting,
     Organisation,
+    Outcome,
     Participant,
+    PressRelease,
+    PressReleaseOverride,
     QuestionKind,
     SessionKind,
     SessionSpeaker,
@@ -75,7 +78,6 @@ class InterchangeError(Exception):
 @dataclass
 class ImportReport:
     meeting: Meeting
-    left_out: list[str] = field(default_factory=list)
     participants: int = 0
     stakeholder_groups: int = 0
     contacts: int = 0
@@ -133,30 +135,15 @@ def parse_document(data: bytes) -> Any:
 # --- import -------------------------------------------------------------------------------
 
 
-def import_meeting(document: Any, *, leave_out_unsupported: bool = False) -> ImportReport:
+def import_meeting(document: Any) -> ImportReport:
     """Create the meeting described by `document`; InterchangeError lists every problem.
 
-    Sections this version cannot store are refused, unless `leave_out_unsupported`, in which
-    case they are skipped and named in the report. Flushes, never commits.
+    All or nothing: every check runs before anything is added. Flushes, never commits.
     """
     if not isinstance(document, dict):
         raise InterchangeError(["$: expected a JSON object (a meetapp/1 document)"])
 
     problems: list[tuple[Loc, str]] = []
-    left_out: list[str] = []
-    for section in UNSUPPORTED_SECTIONS:
-        if _is_empty(document.get(section)):
-            continue
-        if leave_out_unsupported:
-            left_out.append(section)
-        else:
-            problems.append(
-                (
-                    (section,),
-                    "not supported by this version of meetapp; remove the section to import "
-                    "the rest",
-                )
-            )
     if isinstance(document.get("format"), str) and document["format"] != FORMAT:
         problems.append((("format",), f'must be "{FORMAT}"'))
 
@@ -171,13 +158,7 @@ def import_meeting(document: Any, *, leave_out_unsupported: bool = False) -> Imp
     if problems or parsed is None:
         raise InterchangeError(_ordered(problems))
 
-    report = _write(parsed, cross.normalised_emails)
-    report.left_out = left_out
-    return report
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, list | dict | str) and len(value) == 0)
+    return _write(parsed, cross.normalised_emails)
 
 
 def _ordered(problems: list[tuple[Loc, str]]) -> list[str]:
@@ -564,8 +545,33 @@ def _write(document: MeetingDocument, emails: list[str | None]) -> ImportReport:
             )
         )
 
-    group_ids = {group.key: group.id for group in meeting.stakeholder_groups}
+    for position, outcome in enumerate(document.outcomes or []):
+        db.session.add(
+            Outcome(
+                meeting_id=meeting.id,
+                position=position,
+                kind=outcome.kind,
+                text=outcome.text,
+                addressed_to=outcome.addressed_to,
+            )
+        )
     now = utcnow()
+    press_release = document.press_release
+    if press_release is not None:
+        if press_release.release_date is not None:
+            db.session.add(
+                PressRelease(
+                    meeting_id=meeting.id, release_date=press_release.release_date, updated_at=now
+                )
+            )
+        for section, text in press_release.overrides().items():
+            db.session.add(
+                PressReleaseOverride(
+                    meeting_id=meeting.id, section=section, text=text, updated_at=now
+                )
+            )
+
+    group_ids = {group.key: group.id for group in meeting.stakeholder_groups}
     rows = []
     for participant, email_normalized in zip(document.participants or [], emails, strict=True):
         rows.append(
@@ -832,6 +838,11 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
     )
     speakers, sessions, statements = _export_agenda(meeting, group_keys, when)
     surveys = _export_surveys(meeting, when)
+    outcomes = db.session.scalars(
+        select(Outcome)
+        .where(Outcome.meeting_id == meeting.id)
+        .order_by(Outcome.position, Outcome.id)
+    )
     return {
         "format": FORMAT,
         "organisation": {
@@ -861,6 +872,10 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
         "speakers": speakers,
         "sessions": sessions,
         "statements": statements,
+        "outcomes": [
+            {"kind": outcome.kind, "text": outcome.text, "addressed_to": outcome.addressed_to}
+            for outcome in outcomes
+        ],
         "contacts": [
             {
                 "honorific": contact.honorific,
@@ -892,7 +907,26 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
             for participant in participants
         ],
         "surveys": surveys,
+        "press_release": _export_press_release(meeting),
     }
+
+
+def _export_press_release(meeting: Meeting) -> dict[str, Any]:
+    """The release date and the sections rewritten by hand, in the order of the draft."""
+    release_date = db.session.scalar(
+        select(PressRelease.release_date).where(PressRelease.meeting_id == meeting.id)
+    )
+    overrides = {
+        row.section: row.text
+        for row in db.session.scalars(
+            select(PressReleaseOverride).where(PressReleaseOverride.meeting_id == meeting.id)
+        )
+    }
+    result: dict[str, Any] = {
+        "release_date": release_date.isoformat() if release_date is not None else None
+    }
+    result.update({name: overrides[name] for name in PRESS_RELEASE_SECTIONS if name in overrides})
+    return result
 
 
 def _export_agenda(

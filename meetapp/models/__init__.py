@@ -17,6 +17,13 @@ from meetapp.models.meetings import (
     StakeholderGroup,
     meeting_organisers,
 )
+from meetapp.models.outcomes import (
+    PRESS_RELEASE_SECTIONS,
+    Outcome,
+    OutcomeKind,
+    PressRelease,
+    PressReleaseOverride,
+)
 from meetapp.models.registration import OutboxMessage, Participant, Status
 from meetapp.models.surveys import (
     QuestionKind,
@@ -42,6 +49,11 @@ __all__ = [
     "Meeting",
     "Organisation",
     "OutboxMessage",
+    "Outcome",
+    "OutcomeKind",
+    "PRESS_RELEASE_SECTIONS",
+    "PressRelease",
+    "PressReleaseOverride",
     "Participant",
     "Role",
     "QuestionKind",

@@ -8,11 +8,13 @@ markup that slipped through could read local files or call a server.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
+from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -41,15 +43,43 @@ class StaticOnlyFetcher(URLFetcher):
         raise ForbiddenResource(f"PDFs may not load {url[:100]!r}")
 
 
-def render_pdf(html: str) -> bytes:
-    """The PDF of `html` (a page rendered from templates/pdf/), with the print stylesheet."""
+def render_pdf(html: str, *, page_numbers: tuple[int, int] | None = None) -> bytes:
+    """The PDF of `html` (a page rendered from templates/pdf/), with the print stylesheet.
+
+    `page_numbers` = (first, total) numbers the pages of a part of a longer document (see
+    `merge_pdfs`): "Page <first> of <total>" on its first page, and so on.
+    """
     static_folder = Path(current_app.static_folder or "static")
     fetcher = StaticOnlyFetcher(static_folder)
     document = HTML(string=html, base_url=static_folder.as_uri() + "/", url_fetcher=fetcher)
-    stylesheet = CSS(filename=str(static_folder / PRINT_STYLESHEET), url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf(stylesheets=[stylesheet])
+    stylesheets = [CSS(filename=str(static_folder / PRINT_STYLESHEET), url_fetcher=fetcher)]
+    if page_numbers is not None:
+        first, total = (int(number) for number in page_numbers)
+        stylesheets.append(
+            CSS(
+                string=f"@page :first {{ counter-reset: page {first} }}"
+                f' @page {{ @bottom-center {{ content: "Page " counter(page) " of {total}" }} }}',
+                url_fetcher=fetcher,
+            )
+        )
+    pdf: bytes = document.write_pdf(stylesheets=stylesheets)
     return pdf
 
 
-def render_pdf_template(template: str, **context: Any) -> bytes:
-    return render_pdf(render_template(template, **context))
+def merge_pdfs(parts: list[bytes]) -> bytes:
+    """One PDF of the pages of `parts`, in order. Long documents are rendered in parts so that
+    WeasyPrint never holds the layout of hundreds of pages at once."""
+    if len(parts) == 1:
+        return parts[0]
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def render_pdf_template(
+    template: str, *, page_numbers: tuple[int, int] | None = None, **context: Any
+) -> bytes:
+    return render_pdf(render_template(template, **context), page_numbers=page_numbers)

@@ -19,7 +19,6 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from meetapp.cli import DEMO_FILE
-from meetapp.interchange.schema import UNSUPPORTED_SECTIONS
 from meetapp.interchange.services import import_meeting
 from meetapp.models import (
     AgendaSession,
@@ -145,8 +144,6 @@ def setup(db: Any, make_user: Any, make_meeting: Any, login_as: Any) -> Setup:
 def demo_meeting(db: Any) -> Meeting:
     """The demo meeting, imported with its agenda."""
     document = copy.deepcopy(DEMO)
-    for section in UNSUPPORTED_SECTIONS:
-        document.pop(section, None)
     report = import_meeting(document)
     db.session.commit()
     return report.meeting

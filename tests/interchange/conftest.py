@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from meetapp.cli import DEMO_FILE
-from meetapp.interchange.schema import UNSUPPORTED_SECTIONS
 from meetapp.models import (
     AgendaSession,
     Contact,
@@ -37,11 +36,8 @@ def demo_document() -> dict[str, Any]:
 
 @pytest.fixture
 def owned_demo() -> dict[str, Any]:
-    """The demo without the sections this version does not store."""
-    document = copy.deepcopy(DEMO)
-    for section in UNSUPPORTED_SECTIONS:
-        document.pop(section)
-    return document
+    """The whole demo document (every section is stored)."""
+    return copy.deepcopy(DEMO)
 
 
 @pytest.fixture

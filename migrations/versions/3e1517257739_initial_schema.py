@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 6fd6e75d1c6b
+Revision ID: 3e1517257739
 Revises: 
-Create Date: 2026-11-27 19:23:32.361015
+Create Date: 2026-11-27 19:45:04.580174
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '6fd6e75d1c6b'
+revision = '3e1517257739'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -130,6 +130,51 @@ def upgrade():
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_messages_meeting_id'), ['meeting_id'], unique=False)
         batch_op.create_index('ix_outbox_messages_status', ['status', 'id'], unique=False)
+
+    op.create_table('outcomes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('addressed_to', sa.String(length=300), nullable=True),
+    sa.CheckConstraint("kind IN ('finding', 'concern', 'recommendation', 'next_step')", name=op.f('ck_outcomes_kind')),
+    sa.CheckConstraint('length(text) <= 5000', name=op.f('ck_outcomes_text_length')),
+    sa.CheckConstraint('length(text) > 0', name=op.f('ck_outcomes_text_not_empty')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_outcomes_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outcomes'))
+    )
+    with op.batch_alter_table('outcomes', schema=None) as batch_op:
+        batch_op.create_index('ix_outcomes_meeting_position', ['meeting_id', 'position'], unique=False)
+
+    op.create_table('press_release_overrides',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('section', sa.String(length=30), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("section IN ('headline', 'lead', 'background', 'participation', 'speakers', 'findings', 'survey', 'recommendations', 'about', 'contacts')", name=op.f('ck_press_release_overrides_section')),
+    sa.CheckConstraint('length(text) <= 20000', name=op.f('ck_press_release_overrides_text_length')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_press_release_overrides_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_press_release_overrides_updated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_press_release_overrides')),
+    sa.UniqueConstraint('meeting_id', 'section', name=op.f('uq_press_release_overrides_meeting_id_section'))
+    )
+    with op.batch_alter_table('press_release_overrides', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_press_release_overrides_updated_by_id'), ['updated_by_id'], unique=False)
+
+    op.create_table('press_releases',
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('release_date', sa.Date(), nullable=True),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_press_releases_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_press_releases_updated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('meeting_id', name=op.f('pk_press_releases'))
+    )
+    with op.batch_alter_table('press_releases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_press_releases_updated_by_id'), ['updated_by_id'], unique=False)
 
     op.create_table('stakeholder_groups',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -389,6 +434,18 @@ def downgrade():
     op.drop_table('participants')
     op.drop_table('surveys')
     op.drop_table('stakeholder_groups')
+    with op.batch_alter_table('press_releases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_press_releases_updated_by_id'))
+
+    op.drop_table('press_releases')
+    with op.batch_alter_table('press_release_overrides', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_press_release_overrides_updated_by_id'))
+
+    op.drop_table('press_release_overrides')
+    with op.batch_alter_table('outcomes', schema=None) as batch_op:
+        batch_op.drop_index('ix_outcomes_meeting_position')
+
+    op.drop_table('outcomes')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_messages_status')
         batch_op.drop_index(batch_op.f('ix_outbox_messages_meeting_id'))

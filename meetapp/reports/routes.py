@@ -1,0 +1,221 @@
+"""Views of the documents: the press-release editor, its downloads, the meeting summary and
+the sign-in sheet. Staff read and download everything; only organisers change the draft."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from meetapp.errors import DomainError
+from meetapp.extensions import db
+from meetapp.meetings.access import can_edit, meeting_view
+from meetapp.models import PRESS_RELEASE_SECTIONS, Meeting
+from meetapp.reports import services
+from meetapp.reports.documents import (
+    PRESS_RELEASE_FORMATS,
+    download_name,
+    press_release_document,
+    sign_in_sheet_pdf,
+    summary_pdf,
+)
+from meetapp.reports.fonts import missing_fonts
+from meetapp.reports.forms import ReleaseDateForm, SectionForm
+from meetapp.reports.press_release import (
+    SECTION_LABELS,
+    PressReleaseDraft,
+    compose_press_release,
+)
+
+bp = Blueprint("reports", __name__)
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/meetings/<slug>/documents")
+@meeting_view
+def documents(meeting: Meeting) -> ResponseReturnValue:
+    return render_template(
+        "reports/documents.html",
+        meeting=meeting,
+        formats=PRESS_RELEASE_FORMATS,
+        font_warnings=missing_fonts(),
+    )
+
+
+# --- the press-release editor -----------------------------------------------------------------
+
+
+def _section_forms(draft: PressReleaseDraft) -> dict[str, SectionForm]:
+    return {
+        section.name: SectionForm(prefix=section.name, formdata=None, data={"text": section.text})
+        for section in draft.sections
+    }
+
+
+def _editor(
+    meeting: Meeting,
+    draft: PressReleaseDraft,
+    forms: dict[str, SectionForm] | None = None,
+    date_form: ReleaseDateForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    forms = forms or _section_forms(draft)
+    if date_form is None:
+        date_form = ReleaseDateForm(
+            formdata=None, data={"release_date": services.stored_release_date(meeting)}
+        )
+    return (
+        render_template(
+            "reports/press_release_editor.html",
+            meeting=meeting,
+            draft=draft,
+            forms=forms,
+            date_form=date_form,
+            may_edit=can_edit(current_user, meeting),
+        ),
+        status,
+    )
+
+
+@bp.route("/meetings/<slug>/press-release")
+@meeting_view
+def press_release(meeting: Meeting) -> ResponseReturnValue:
+    return _editor(meeting, compose_press_release(meeting))
+
+
+@bp.route("/meetings/<slug>/press-release/preview")
+@meeting_view
+def press_release_preview(meeting: Meeting) -> ResponseReturnValue:
+    return render_template(
+        "reports/press_release_preview.html", meeting=meeting, draft=compose_press_release(meeting)
+    )
+
+
+def _section_or_404(section: str) -> str:
+    if section not in PRESS_RELEASE_SECTIONS:
+        abort(404)
+    return section
+
+
+@bp.route("/meetings/<slug>/press-release/sections/<section>", methods=["POST"])
+@meeting_view
+def press_release_section(meeting: Meeting, section: str) -> ResponseReturnValue:
+    _section_or_404(section)
+    form = SectionForm(prefix=section)
+    draft = compose_press_release(meeting)
+    if form.validate_on_submit():
+        try:
+            override = services.save_override(
+                meeting,
+                section,
+                form.text.data or "",
+                draft.section(section).generated_text,
+                current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.text.errors = [*form.text.errors, error.message]
+        else:
+            db.session.commit()
+            label = draft.section(section).label
+            flash(
+                f"{label}: your text was saved."
+                if override is not None
+                else f"{label}: the text is the generated one again.",
+                "success",
+            )
+            return redirect(url_for(".press_release", slug=meeting.slug) + f"#section-{section}")
+    forms = _section_forms(draft)
+    forms[section] = form
+    return _editor(meeting, draft, forms=forms, status=422)
+
+
+@bp.route("/meetings/<slug>/press-release/sections/<section>/reset", methods=["POST"])
+@meeting_view
+def press_release_reset(meeting: Meeting, section: str) -> ResponseReturnValue:
+    _section_or_404(section)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    services.reset_override(meeting, section)
+    db.session.commit()
+    flash(f"{SECTION_LABELS[section]}: back to the generated text.", "success")
+    return redirect(url_for(".press_release", slug=meeting.slug) + f"#section-{section}")
+
+
+@bp.route("/meetings/<slug>/press-release/date", methods=["POST"])
+@meeting_view
+def press_release_date(meeting: Meeting) -> ResponseReturnValue:
+    form = ReleaseDateForm()
+    if form.validate_on_submit():
+        services.set_release_date(meeting, form.release_date.data, current_user)
+        db.session.commit()
+        flash("The release date was saved.", "success")
+        return redirect(url_for(".press_release", slug=meeting.slug))
+    return _editor(meeting, compose_press_release(meeting), date_form=form, status=422)
+
+
+# --- downloads --------------------------------------------------------------------------------
+
+
+def _press_release_download(meeting: Meeting, fmt: str) -> Response:
+    mimetype, _label = PRESS_RELEASE_FORMATS[fmt]
+    body = press_release_document(meeting, fmt)
+    return _download(body, mimetype, download_name(meeting, "press-release", fmt))
+
+
+@bp.route("/meetings/<slug>/press-release.pdf")
+@meeting_view
+def press_release_pdf(meeting: Meeting) -> ResponseReturnValue:
+    return _press_release_download(meeting, "pdf")
+
+
+@bp.route("/meetings/<slug>/press-release.html")
+@meeting_view
+def press_release_html(meeting: Meeting) -> ResponseReturnValue:
+    return _press_release_download(meeting, "html")
+
+
+@bp.route("/meetings/<slug>/press-release.md")
+@meeting_view
+def press_release_md(meeting: Meeting) -> ResponseReturnValue:
+    return _press_release_download(meeting, "md")
+
+
+@bp.route("/meetings/<slug>/press-release.docx")
+@meeting_view
+def press_release_docx(meeting: Meeting) -> ResponseReturnValue:
+    return _press_release_download(meeting, "docx")
+
+
+@bp.route("/meetings/<slug>/summary.pdf")
+@meeting_view
+def summary(meeting: Meeting) -> ResponseReturnValue:
+    return _download(
+        summary_pdf(meeting), "application/pdf", download_name(meeting, "summary", "pdf")
+    )
+
+
+@bp.route("/meetings/<slug>/sign-in-sheet.pdf")
+@meeting_view
+def sign_in_sheet(meeting: Meeting) -> ResponseReturnValue:
+    return _download(
+        sign_in_sheet_pdf(meeting),
+        "application/pdf",
+        download_name(meeting, "sign-in-sheet", "pdf"),
+    )

@@ -1,0 +1,226 @@
+"""How the drafts word things: counts as a journalist writes them, lists as prose, dates in
+full, typographic quotation marks, headline capitals. Pure functions on plain values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from babel.dates import format_date
+
+from meetapp.formatting import to_zone
+
+_NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "for",
+        "on",
+        "at",
+        "to",
+        "from",
+        "by",
+        "of",
+        "in",
+        "into",
+        "with",
+        "as",
+        "per",
+        "via",
+        "vs",
+    ]
+)
+_SPACES = re.compile(r"\s+")
+_EDGE_PUNCTUATION = ",;:"
+_TERMINAL = (".", "!", "?", "…")
+_CLOSING_QUOTES = ("”", "’", '"', "'")
+
+
+def number_word(n: int) -> str:
+    """'twelve' below 20, '1,234' above."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
+
+
+def _round_step(n: int) -> int:
+    if n < 100:
+        return 10
+    if n < 1000:
+        return 50
+    if n < 10_000:
+        return 100
+    return 1000
+
+
+def approximate_count(n: int, *, start: bool = False) -> str:
+    """'Twelve' (exact below 20), '50' (round), 'Over 50' (52), 'over 1,200' (1,234)."""
+    if n < 20:
+        word = number_word(n)
+        return word[:1].upper() + word[1:] if start else word
+    step = _round_step(n)
+    if n % step == 0:
+        return f"{n:,}"
+    floor = n - n % step
+    return f"{'Over' if start else 'over'} {floor:,}"
+
+
+def join_and(items: Sequence[str], conjunction: str = "and") -> str:
+    """'A', 'A and B', 'A, B and C' (no serial comma); empty items are left out."""
+    kept = [item for item in items if item]
+    if not kept:
+        return ""
+    if len(kept) == 1:
+        return kept[0]
+    return f"{', '.join(kept[:-1])} {conjunction} {kept[-1]}"
+
+
+def join_or(items: Sequence[str]) -> str:
+    return join_and(items, "or")
+
+
+def fragment(text: str | None) -> str:
+    """User text as a piece of a sentence: one line, no stray commas or colons at its ends."""
+    if not text:
+        return ""
+    return _SPACES.sub(" ", text).strip().strip(_EDGE_PUNCTUATION).strip()
+
+
+def clause(text: str | None) -> str:
+    """A fragment that completes a sentence: no final full stop, lower-case first letter
+    (unless it begins an acronym or a name written in capitals)."""
+    value = fragment(text)
+    while value.endswith(".") and not value.endswith("..."):
+        value = value[:-1].rstrip().rstrip(_EDGE_PUNCTUATION).rstrip()
+    return lower_first(value)
+
+
+def lower_first(value: str) -> str:
+    if len(value) >= 2 and value[0].isupper() and value[1].islower():
+        return value[0].lower() + value[1:]
+    return value
+
+
+def upper_first(value: str) -> str:
+    return value[:1].upper() + value[1:] if value else value
+
+
+def sentence(text: str | None) -> str:
+    """A fragment as a whole sentence: capital first letter, final punctuation."""
+    value = upper_first(fragment(text))
+    if not value:
+        return ""
+    return value if ends_sentence(value) else value + "."
+
+
+def ends_sentence(value: str) -> bool:
+    stripped = value.rstrip("".join(_CLOSING_QUOTES) + ")")
+    return value.endswith(_TERMINAL) or (
+        stripped != value and stripped.endswith(_TERMINAL) and not value.endswith(")")
+    )
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """Text typed in a box as paragraphs: split at line breaks, each on one line."""
+    if not text:
+        return []
+    return [line for line in (fragment(part) for part in text.splitlines()) if line]
+
+
+def a_or_an(phrase: str) -> str:
+    """'a workshop', 'an expert consultation', 'a university forum'."""
+    first = phrase[:1].lower()
+    article = "an" if first in "aeiou" and first else "a"
+    lowered = phrase.lower()
+    if lowered.startswith(("uni", "use", "usu", "eu", "one", "once")):
+        article = "a"
+    if lowered.startswith(("hour", "honest", "honour")):
+        article = "an"
+    return f"{article} {phrase}"
+
+
+def headline_case(text: str) -> str:
+    """Capitalise the first letter of each word but the small ones; never lower a capital."""
+    words = text.split(" ")
+    result = []
+    for index, word in enumerate(words):
+        if index > 0 and word.lower() in _SMALL_WORDS:
+            result.append(word)
+        else:
+            result.append(
+                "-".join(
+                    upper_first(part) if i == 0 else part for i, part in enumerate(word.split("-"))
+                )
+            )
+    return " ".join(result)
+
+
+def smart_quotes(text: str) -> str:
+    """Straight quotation marks and apostrophes made typographic."""
+    out: list[str] = []
+    for index, char in enumerate(text):
+        before = text[index - 1] if index > 0 else " "
+        opening = before.isspace() or before in "([{—–-/“‘"
+        if char == '"':
+            out.append("“" if opening else "”")
+        elif char == "'":
+            after = text[index + 1] if index + 1 < len(text) else " "
+            out.append("‘" if opening and not after.isspace() else "’")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def quoted(text: str) -> str:
+    """Verbatim words in typographic quotation marks, their own marks at the ends removed."""
+    value = fragment(text).strip("\"'“”‘’„«» ")
+    return f"“{value}”" if value else ""
+
+
+def long_date(value: date) -> str:
+    """'18 February 2019'."""
+    return format_date(value, "d MMMM y", locale="en")
+
+
+def date_span(starts_at: datetime, ends_at: datetime | None, timezone: str | None) -> str:
+    """'18 February 2019', or 'From 18 to 20 February 2019' for a meeting of several days
+    (the words after 'On' or 'From' included: 'On 18 February 2019')."""
+    start = to_zone(starts_at, timezone).date()
+    end = to_zone(ends_at, timezone).date() if ends_at is not None else start
+    if end <= start:
+        return f"On {long_date(start)}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"From {start.day} to {long_date(end)}"
+    if start.year == end.year:
+        return f"From {format_date(start, 'd MMMM', locale='en')} to {long_date(end)}"
+    return f"From {long_date(start)} to {long_date(end)}"
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(item for item in items if item))
