@@ -1,0 +1,183 @@
+"""Two more paths in a real browser: a participant answers the post-meeting survey through
+the personal link, and an organiser rewrites the press release's headline and downloads it."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from meetapp.interchange.services import import_meeting, parse_document
+from meetapp.meetings.services import add_team_member
+from meetapp.models import SurveyAnswer, SurveyResponse
+from meetapp.surveys.invitations import invite
+from meetapp.surveys.services import QuestionData, SurveyData, add_question, create_survey
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import screenshot
+
+DEMO_FILE = (
+    Path(__file__).resolve().parents[2] / "meetapp" / "demo" / "mmn-2019-cambodia-japan.json"
+)
+GENERATED_HEADLINE = (
+    "MMN Convenes Multi-stakeholder Meeting to Discuss Labour Migration from Cambodia to Japan"
+)
+OWN_HEADLINE = "Cambodian Workers in Japan: Network Calls for Fair Recruitment"
+
+
+def _log_in(page: Any, live_server: str, email: str) -> None:
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def _pdf_text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def test_participant_answers_the_survey_and_the_organiser_sees_the_result(
+    page: Any,
+    live_server: str,
+    db: Any,
+    make_user: Any,
+    make_meeting: Any,
+    make_participant: Any,
+) -> None:
+    organiser = make_user("organiser", email="org@example.org")
+    meeting = make_meeting(organisers=[organiser], title="Labour migration to Japan")
+    participant = make_participant(meeting, name="Sokha Chan", group_key="cso")
+    survey = create_survey(meeting, SurveyData(title="Post-meeting survey"))
+    likert = add_question(
+        survey, QuestionData(text="The meeting met my expectations.", kind="likert", required=True)
+    )
+    rating = add_question(
+        survey, QuestionData(text="How would you rate the venue?", kind="rating", required=True)
+    )
+    text = add_question(survey, QuestionData(text="What should we do next time?", kind="text"))
+    (link,) = invite(survey, "registered")
+    db.session.commit()
+    survey_id, slug, key = survey.id, meeting.slug, survey.key
+    ids = {"likert": likert.id, "rating": rating.id, "text": text.id}
+
+    # The participant answers two questions of three, leaving out a required one.
+    page.goto(f"{live_server}/s/{link.token}")
+    page.get_by_role("heading", name="Post-meeting survey").wait_for()
+    assert page.get_by_text("For Sokha Chan.").count()
+    page.get_by_label("Agree", exact=True).check()
+    page.locator(f"#q{ids['text']}-text").fill("More time for questions, please.")
+    page.get_by_role("button", name="Send my answers").click()
+    page.get_by_text("Some answers need your attention").wait_for()
+    rating_box = page.locator("fieldset", has_text="How would you rate the venue?")
+    assert rating_box.get_by_text("This question needs an answer.").count() == 1
+    assert page.get_by_text("This question needs an answer.").count() == 1
+    assert page.get_by_label("Agree", exact=True).is_checked()
+    assert page.locator(f"#q{ids['text']}-text").input_value() == "More time for questions, please."
+    db.session.rollback()
+    assert (
+        db.session.scalar(select(SurveyResponse).where(SurveyResponse.survey_id == survey_id))
+        is None
+    )
+
+    # She completes the form and sends it.
+    rating_box.locator(f"label[for=q{ids['rating']}-4]").click()
+    assert page.locator(f"#q{ids['rating']}-4").is_checked()
+    screenshot(page, "survey-answer")
+    page.get_by_role("button", name="Send my answers").click()
+    page.get_by_text("Thank you: your answers are saved.").wait_for()
+    assert page.get_by_text("You have answered this survey.").count()
+    assert page.get_by_role("button", name="Save my changes").count()
+
+    db.session.rollback()  # end the test's read snapshot: see what the server committed
+    responses = list(
+        db.session.scalars(select(SurveyResponse).where(SurveyResponse.survey_id == survey_id))
+    )
+    assert len(responses) == 1
+    assert responses[0].participant_id == participant.id
+    stored = {
+        answer.question_id: (answer.choice, answer.number, answer.text)
+        for answer in db.session.scalars(
+            select(SurveyAnswer).where(SurveyAnswer.response_id == responses[0].id)
+        )
+    }
+    assert stored == {
+        ids["likert"]: ("agree", None, None),
+        ids["rating"]: (None, 4, None),
+        ids["text"]: (None, None, "More time for questions, please."),
+    }
+
+    # The organiser sees the response in the results.
+    organiser_context = page.context.browser.new_context(viewport={"width": 1280, "height": 900})
+    staff_page = organiser_context.new_page()
+    try:
+        _log_in(staff_page, live_server, organiser.email)
+        staff_page.goto(f"{live_server}/meetings/{slug}/surveys/{key}/results")
+        stat = staff_page.locator(".stat").first
+        assert stat.inner_text().strip() == "1"
+        assert staff_page.get_by_text("1 of 1 answered").count() == 3
+        assert staff_page.get_by_text("More time for questions, please.").count() == 1
+        assert staff_page.get_by_text("Everyone asked has answered.").count() == 1
+        screenshot(staff_page, "survey-results")
+    finally:
+        organiser_context.close()
+
+
+def test_organiser_rewrites_the_headline_resets_it_and_downloads_the_pdf(
+    page: Any, live_server: str, db: Any, make_user: Any
+) -> None:
+    report = import_meeting(parse_document(DEMO_FILE.read_bytes()))
+    organiser = make_user("organiser", email="mmn@example.org")
+    add_team_member(report.meeting, organiser)
+    db.session.commit()
+    slug = report.meeting.slug
+
+    _log_in(page, live_server, organiser.email)
+    page.goto(f"{live_server}/meetings/{slug}/press-release")
+    page.get_by_role("heading", name="Press-release draft").wait_for()
+    headline = page.locator("#section-headline")
+    assert headline.get_by_label("Text").input_value().strip() == GENERATED_HEADLINE
+
+    # The organiser writes her own headline.
+    headline.get_by_label("Text").fill(OWN_HEADLINE)
+    headline.get_by_role("button", name="Save this section").click()
+    page.get_by_text("Headline: your text was saved.").wait_for()
+    headline = page.locator("#section-headline")
+    assert headline.get_by_text("Rewritten").count() == 1
+    assert headline.get_by_label("Text").input_value().strip() == OWN_HEADLINE
+    screenshot(page, "press-release-editor")
+
+    page.get_by_role("link", name="Preview").click()
+    page.wait_for_url(re.compile(r"/press-release/preview$"))
+    assert page.locator(".press-release h1").inner_text().strip() == OWN_HEADLINE
+    assert page.get_by_text("21 February 2019").count() == 1
+
+    # She resets it (confirming the question) and the generated headline is back.
+    page.get_by_role("link", name="← Back to the editor").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#section-headline").get_by_role(
+        "button", name="Reset to the generated text"
+    ).click()
+    page.get_by_text("Headline: back to the generated text.").wait_for()
+    headline = page.locator("#section-headline")
+    assert headline.get_by_text("Generated", exact=True).count() == 1
+    assert headline.get_by_label("Text").input_value().strip() == GENERATED_HEADLINE
+    page.goto(f"{live_server}/meetings/{slug}/press-release/preview")
+    assert page.locator(".press-release h1").inner_text().strip() == GENERATED_HEADLINE
+
+    # She downloads the PDF from the editor.
+    page.goto(f"{live_server}/meetings/{slug}/press-release")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="PDF", exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    pdf = Path(download.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    text = _pdf_text(pdf)
+    assert GENERATED_HEADLINE in text
+    assert OWN_HEADLINE not in text
+    assert "21 February 2019" in text
