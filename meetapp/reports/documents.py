@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from markupsafe import Markup
-from sqlalchemy import Integer, case, func, select
+from sqlalchemy import Integer, case, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from meetapp.extensions import db
@@ -22,10 +22,13 @@ from meetapp.models import (
     SessionKind,
     SessionSpeaker,
     Status,
+    Survey,
+    SurveyResponse,
 )
 from meetapp.reports.pdf import PRINT_STYLESHEET, merge_pdfs, render_pdf_template
 from meetapp.reports.press_release import PressReleaseDraft, compose_press_release
 from meetapp.reports.word_document import press_release_docx
+from meetapp.surveys.results import SurveyResults, survey_results
 
 # Download formats of the press release: extension -> (MIME type, what it is).
 PRESS_RELEASE_FORMATS = {
@@ -127,6 +130,26 @@ def chart_bars(rows: list[GroupRow], width: int = 300, row_height: int = 22) -> 
     ]
 
 
+def summary_survey_results(meeting: Meeting) -> list[SurveyResults]:
+    """The figures of each of the meeting's surveys that has answers, oldest first.
+
+    Figures only: no free text, no breakdown by group, no names of who has not answered.
+    Two queries for the surveys and their questions, then a few per survey, whatever the
+    number of responses.
+    """
+    answered = exists().where(SurveyResponse.survey_id == Survey.id)
+    surveys = db.session.scalars(
+        select(Survey)
+        .options(selectinload(Survey.questions))
+        .where(Survey.meeting_id == meeting.id, answered)
+        .order_by(Survey.id)
+    ).all()
+    return [
+        survey_results(survey, with_texts=False, with_groups=False, with_missing=False)
+        for survey in surveys
+    ]
+
+
 def summary_pdf(meeting: Meeting) -> bytes:
     draft = compose_press_release(meeting)
     sessions = list(
@@ -164,6 +187,7 @@ def summary_pdf(meeting: Meeting) -> bytes:
         rows=rows,
         bars=chart_bars(rows),
         chart_counts="attended" if use_attended else "registered",
+        surveys=summary_survey_results(meeting),
     )
 
 
