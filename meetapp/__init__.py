@@ -49,6 +49,7 @@ def create_app(config: type[Config] | str | dict[str, Any] | None = None) -> Fla
     _register_extensions(app)
     _register_blueprints(app)
     _register_errorhandlers(app)
+    _register_security_headers(app)
     _register_template_helpers(app)
     _register_commands(app)
     return app
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter
     from meetapp.accounts.routes import bp as accounts_bp
     from meetapp.agenda.routes import bp as agenda_bp
+    from meetapp.health import bp as health_bp
     from meetapp.interchange.routes import bp as interchange_bp
     from meetapp.meetings.routes import bp as meetings_bp
     from meetapp.participants.routes import bp as participants_bp
@@ -136,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
         interchange_bp,
         agenda_bp,
         surveys_bp,
+        health_bp,
     ):
         app.register_blueprint(bp)
 
@@ -144,6 +147,12 @@ def _register_errorhandlers(app: Flask) -> None:
     from meetapp.errors import register_errorhandlers
 
     register_errorhandlers(app)
+
+
+def _register_security_headers(app: Flask) -> None:
+    from meetapp.security_headers import register_security_headers
+
+    register_security_headers(app)
 
 
 def _register_template_helpers(app: Flask) -> None:
