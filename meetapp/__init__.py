@@ -110,6 +110,10 @@ def _register_extensions(app: Flask) -> None:
             return None
         return db.session.get(User, int(user_id))
 
+    from meetapp.forms import refuse_malformed_posts
+
+    app.before_request(refuse_malformed_posts)
+
     @app.before_request
     def _writes_begin_as_writes() -> None:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
