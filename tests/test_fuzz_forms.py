@@ -6,8 +6,8 @@ data is generated: the page's own field names (missing, repeated) and stray ones
 holding control characters, any unicode, huge strings, numbers where text is expected and
 forged ids (of another meeting, out of range). A response that is not a redirect is a refusal
 (form errors, 4xx): then no table may have gained or lost a row. After a redirect or a
-download (the request was accepted) the world
-is rebuilt, so that a deletion does not leave the next examples with nothing to act on.
+download (the request was accepted) a new meeting is built, so that a deletion does not leave
+the next examples with nothing to act on.
 """
 
 from __future__ import annotations
@@ -70,6 +70,11 @@ class World:
         self.foreign_ids: list[int] = []
         self.client: FlaskClient = app.test_client()
         self.admin_client: FlaskClient = app.test_client()
+        with app.app_context():
+            self.organiser = fixtures["make_user"]("organiser")
+            admin = fixtures["make_user"]("admin")
+            login(self.client, self.organiser)
+            login(self.admin_client, admin)
         self.build()
 
     def build(self) -> None:
@@ -77,8 +82,7 @@ class World:
         make_meeting = self.fixtures["make_meeting"]
         make_participant = self.fixtures["make_participant"]
         with self.app.test_request_context():
-            organiser = make_user("organiser")
-            admin = make_user("admin")
+            organiser = _db.session.merge(self.organiser)
             colleague = make_user("organiser")
             other = make_meeting()
             meeting = make_meeting(organisers=[organiser, colleague])
@@ -126,18 +130,11 @@ class World:
             }
             self.survey_token = survey_token
             self.foreign_ids = [other_person.id, other.id, other.organisation_id]
-            login(self.client, organiser)
-            login(self.admin_client, admin)
 
     def rebuild(self) -> None:
-        with self.app.app_context():
-            _db.session.remove()
-            with _db.engine.begin() as conn:
-                for table in reversed(_db.metadata.sorted_tables):
-                    conn.execute(table.delete())
+        """A new meeting with its records beside the old ones (cheaper than emptying every
+        table); the two accounts stay logged in."""
         limiter.reset()
-        self.client = self.app.test_client()
-        self.admin_client = self.app.test_client()
         self.build()
 
     def url(self, rule: Any) -> str:
@@ -187,7 +184,7 @@ NASTY = [
     "<script>alert(1)</script>",
     '=HYPERLINK("http://x")',
     "x" * 10_000,
-    "é" * 70_000,
+    "é" * 30_000,
     "-1",
     "0",
     str(2**31),
@@ -260,8 +257,10 @@ def _post_rules(app: Flask) -> list[Any]:
 COMMON_NAMES = ["id", "meeting_id", "participant_id", "status", "role", "offset", "direction", "q"]
 
 
-def _fuzz_rule(app: Flask, world: World, rule: Any, names: list[str], files: set[str]) -> None:
-    @FUZZ
+def _fuzz_rule(
+    app: Flask, world: World, rule: Any, names: list[str], files: set[str], examples: int
+) -> None:
+    @settings(FUZZ, max_examples=examples)
     @given(data=form_data(names, files, world.foreign_ids))
     def post(data: list[tuple[str, Any]]) -> None:
         url = world.url(rule)
@@ -298,7 +297,9 @@ def test_every_form_survives_generated_input(
         client = world.client_for(rule.endpoint)
         names, files = _field_names(client, world.url(rule), set(rule.methods))
 
-        _fuzz_rule(app, world, rule, names or COMMON_NAMES, files)
+        # Forms get 25 examples; buttons without a form page of their own (delete, cancel,
+        # move) get 10, with common field names and stray ones.
+        _fuzz_rule(app, world, rule, names or COMMON_NAMES, files, examples=25 if names else 10)
 
 
 # --- the JSON importer ----------------------------------------------------------------------
