@@ -9,6 +9,7 @@ import pytest
 from config import ProductionConfig
 from meetapp.registration.services import new_token
 from meetapp.security_headers import CONTENT_SECURITY_POLICY
+from tests.surveys.conftest import invite_people, make_survey  # noqa: F401
 
 
 def _assert_headers(response: Any, referrer: str = "strict-origin-when-cross-origin") -> None:
@@ -73,3 +74,18 @@ def test_production_cookies_are_secure_httponly_samesite() -> None:
         assert getattr(ProductionConfig, f"{prefix}_SECURE") is True
         assert getattr(ProductionConfig, f"{prefix}_HTTPONLY") is True
         assert getattr(ProductionConfig, f"{prefix}_SAMESITE") == "Lax"
+
+
+def test_survey_answer_page_keeps_no_referrer(
+    client: Any,
+    make_meeting: Any,
+    make_participant: Any,
+    make_survey: Any,  # noqa: F811
+    invite_people: Any,  # noqa: F811
+) -> None:
+    meeting = make_meeting()
+    survey = make_survey(meeting)
+    [token] = invite_people(survey, [make_participant(meeting)])
+    response = client.get(f"/s/{token}")
+    assert response.status_code == 200
+    _assert_headers(response, referrer="no-referrer")
