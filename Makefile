@@ -40,7 +40,7 @@ help:
 	@echo "make typecheck      mypy"
 	@echo "make pytest         the test suite only (PYTEST_ARGS='-k name' to narrow it)"
 	@echo "make migrate-check  migrate a fresh database and compare it with the models"
-	@echo "make bench          registration page against bare Flask (see bench/README.md)"
+	@echo "make bench          every benchmark in bench/, then one table (see bench/README.md)"
 	@echo "make clean          remove the virtual environment and caches"
 
 # --- installation -------------------------------------------------------------------------
@@ -145,7 +145,7 @@ migrate-check: install
 	$(FLASK) db check
 
 bench: install
-	$(BIN)/python bench/registration_page.py
+	PYTHON=$(BIN)/python bench/run-all
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -49,6 +49,7 @@ def create_app(config: type[Config] | str | dict[str, Any] | None = None) -> Fla
     _register_extensions(app)
     _register_blueprints(app)
     _register_errorhandlers(app)
+    _register_security_headers(app)
     _register_template_helpers(app)
     _register_commands(app)
     return app
@@ -109,6 +110,10 @@ def _register_extensions(app: Flask) -> None:
             return None
         return db.session.get(User, int(user_id))
 
+    from meetapp.forms import refuse_malformed_posts
+
+    app.before_request(refuse_malformed_posts)
+
     @app.before_request
     def _writes_begin_as_writes() -> None:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
@@ -122,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter
     from meetapp.accounts.routes import bp as accounts_bp
     from meetapp.agenda.routes import bp as agenda_bp
+    from meetapp.health import bp as health_bp
     from meetapp.interchange.routes import bp as interchange_bp
     from meetapp.meetings.routes import bp as meetings_bp
     from meetapp.outcomes.routes import bp as outcomes_bp
@@ -140,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
         surveys_bp,
         outcomes_bp,
         reports_bp,
+        health_bp,
     ):
         app.register_blueprint(bp)
 
@@ -148,6 +155,12 @@ def _register_errorhandlers(app: Flask) -> None:
     from meetapp.errors import register_errorhandlers
 
     register_errorhandlers(app)
+
+
+def _register_security_headers(app: Flask) -> None:
+    from meetapp.security_headers import register_security_headers
+
+    register_security_headers(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

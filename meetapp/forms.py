@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache, cached_property, lru_cache
 from typing import Any
 
+from flask import abort, request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from markupsafe import Markup, escape
@@ -187,3 +188,19 @@ class ReferenceListSelect(Select):
             parts.append("</optgroup>")
         parts.append("</select>")
         return Markup("".join(parts))  # noqa: S704 - every part is escaped
+
+
+def refuse_malformed_posts() -> None:
+    """Before every POST: a body no browser sends gets a 400, not a form built from it.
+
+    A multipart part without a name gives a field named None, and a JSON body that is not an
+    object cannot be read as form data: the forms would fail on them with a server error.
+    """
+    if request.method != "POST":
+        return
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded") and any(
+        not isinstance(key, str) for key in (*request.form.keys(), *request.files.keys())
+    ):
+        abort(400)
+    if request.is_json and not isinstance(request.get_json(silent=True), dict):
+        abort(400)

@@ -39,6 +39,8 @@ PUBLIC = {
     "agenda.meeting_ics",
     "agenda.session_ics",
     "surveys.answer",
+    # Load balancers and monitoring ask whether the process can serve.
+    "health.healthz",
 }
 # Routes any logged-in user may use whatever the meeting.
 ANY_USER = {"accounts.logout", "meetings.dashboard"}

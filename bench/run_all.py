@@ -1,0 +1,218 @@
+"""Every benchmark of the project in one command, and one table of their figures.
+
+    bench/run-all [--quick] [--only NAME ...]
+
+Runs, one after the other, each script of BENCHMARKS that exists in bench/ (a missing one is
+noted and skipped), each with a time limit. Every script saves its figures as JSON in
+bench/results/<name>-<time>.json; this one reads the file each run wrote and prints one table:
+the figure, the baseline it is compared with, their ratio and the script's goal.
+With --quick each script gets shorter settings (a smoke run, not a measurement).
+Exit status: 0 every goal met, 1 a goal missed, 2 a benchmark could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "results"
+TIME_LIMIT_SECONDS = 1800
+
+
+@dataclass
+class Row:
+    benchmark: str
+    figure: str
+    value: float | None
+    baseline: float | None
+    ratio: float | None
+    goal: str
+    met: bool | None
+
+
+def _registration_page(record: dict[str, Any]) -> list[Row]:
+    results = record["results"]
+    meetapp, bare = results["meetapp"], results["bare"]
+    goal = float(record["goal"])
+    ratio = float(record["ratio"])
+    return [
+        Row(
+            "registration_page",
+            "requests/s (vs bare Flask)",
+            meetapp["requests_per_second"],
+            bare["requests_per_second"],
+            ratio,
+            f"ratio >= {goal:.2f}",
+            ratio >= goal,
+        ),
+        Row(
+            "registration_page",
+            "p99 latency ms (vs bare Flask)",
+            meetapp["p99_ms"],
+            bare["p99_ms"],
+            meetapp["p99_ms"] / bare["p99_ms"] if bare["p99_ms"] else None,
+            "",
+            None,
+        ),
+    ]
+
+
+def _survey_results(record: dict[str, Any]) -> list[Row]:
+    view, bare = record["view"]["median_ms"], record["bare"]["median_ms"]
+    goal = float(record["goal_ms"])
+    return [
+        Row(
+            "survey_results",
+            f"results view median ms ({record.get('responses')} responses, vs bare queries)",
+            view,
+            bare,
+            view / bare if bare else None,
+            f"view < {goal:.0f} ms",
+            bool(record.get("met", view < goal)),
+        ),
+        Row(
+            "survey_results",
+            "results service median ms (vs bare queries)",
+            record["service"]["median_ms"],
+            bare,
+            record["service"]["median_ms"] / bare if bare else None,
+            "",
+            None,
+        ),
+    ]
+
+
+def _generic(name: str) -> Callable[[dict[str, Any]], list[Row]]:
+    """A benchmark whose JSON has a ratio (and maybe a goal and whether it was met)."""
+
+    def rows(record: dict[str, Any]) -> list[Row]:
+        ratio = record.get("ratio")
+        goal = record.get("goal")
+        met = record.get("met")
+        if met is None and isinstance(ratio, int | float) and isinstance(goal, int | float):
+            met = ratio >= goal
+        numbers = {k: v for k, v in record.items() if isinstance(v, int | float) and k != "goal"}
+        figure = ", ".join(f"{k}={v}" for k, v in numbers.items() if k != "ratio") or "figures"
+        return [
+            Row(
+                name,
+                figure[:60],
+                None,
+                None,
+                float(ratio) if isinstance(ratio, int | float) else None,
+                "" if goal is None else f"goal {goal}",
+                None if met is None else bool(met),
+            )
+        ]
+
+    return rows
+
+
+@dataclass
+class Benchmark:
+    script: str
+    summarise: Callable[[dict[str, Any]], list[Row]]
+    quick: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return Path(self.script).stem
+
+
+BENCHMARKS = [
+    Benchmark(
+        "registration_page.py",
+        _registration_page,
+        ("--duration", "3", "--rounds", "1", "--warmup", "1"),
+    ),
+    Benchmark("survey_results.py", _survey_results, ("--responses", "1000", "--rounds", "3")),
+    Benchmark("press_release.py", _generic("press_release")),
+]
+
+
+def newest_result(name: str, since: float) -> dict[str, Any] | None:
+    files = [path for path in RESULTS.glob(f"{name}-*.json") if path.stat().st_mtime >= since - 1]
+    if not files:
+        return None
+    newest = max(files, key=lambda path: path.stat().st_mtime)
+    record: dict[str, Any] = json.loads(newest.read_text(encoding="utf-8"))
+    return record
+
+
+def _cell(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def print_table(rows: list[Row]) -> None:
+    header = ("benchmark", "figure", "value", "baseline", "ratio", "goal", "verdict")
+    lines = [
+        (
+            row.benchmark,
+            row.figure,
+            _cell(row.value, 1),
+            _cell(row.baseline, 1),
+            _cell(row.ratio),
+            row.goal,
+            {True: "met", False: "MISSED", None: ""}[row.met],
+        )
+        for row in rows
+    ]
+    widths = [max(len(str(line[i])) for line in [header, *lines]) for i in range(len(header))]
+    print()
+    for line in [header, tuple("-" * w for w in widths), *lines]:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="short settings: a smoke run")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="these benchmarks only")
+    args = parser.parse_args(argv)
+
+    rows: list[Row] = []
+    problems: list[str] = []
+    for benchmark in BENCHMARKS:
+        if args.only and benchmark.name not in args.only:
+            continue
+        script = BENCH / benchmark.script
+        if not script.exists():
+            print(f"note: bench/{benchmark.script} does not exist here; skipped")
+            continue
+        command = [sys.executable, str(script), *(benchmark.quick if args.quick else ())]
+        print(f"\n=== {benchmark.name}: {' '.join(command[1:])}", flush=True)
+        started = time.time()
+        try:
+            completed = subprocess.run(command, cwd=BENCH.parent, timeout=TIME_LIMIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            problems.append(f"{benchmark.name}: stopped after {TIME_LIMIT_SECONDS} s")
+            continue
+        if completed.returncode not in (0, 1):
+            problems.append(f"{benchmark.name}: could not run (exit {completed.returncode})")
+            continue
+        record = newest_result(benchmark.name, started)
+        if record is None:
+            problems.append(f"{benchmark.name}: wrote no result in bench/results/")
+            continue
+        try:
+            rows.extend(benchmark.summarise(record))
+        except (KeyError, TypeError, ValueError) as error:
+            problems.append(f"{benchmark.name}: unexpected result file ({error!r})")
+
+    print_table(rows)
+    for problem in problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    if problems:
+        return 2
+    return 1 if any(row.met is False for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,335 @@
+"""The production profile, checked end to end on 127.0.0.1.
+
+1. Creates a fresh PostgreSQL database (dropped at the end) and migrates it.
+2. Creates one meeting with capacity 20 and registration open.
+3. Starts gunicorn with deploy/gunicorn.conf.py, 2 workers, the production configuration and
+   Redis database 15 for the rate limits shared by the workers.
+4. 60 clients, each with its own cookies, open the registration page (CSRF token from the
+   page), then all post their registration at the same moment over HTTP.
+5. Checks: no 5xx, exactly 20 registered and 40 waitlisted in the database, /healthz answers
+   {"status": "ok"}, the security headers are sent.
+6. Stops gunicorn, drops the database, empties Redis database 15, removes its temporary files.
+
+    deploy/production-check.sh [--admin-url postgresql://postgres@127.0.0.1/postgres]
+
+Exit status 0 when every check passes, 1 otherwise, 2 when the check could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+CAPACITY = 20
+CLIENTS = 60
+REDIS_URL = "redis://127.0.0.1:6379/15"
+DEADLINE_SECONDS = 240
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_GROUP = re.compile(r'<select[^>]*name="stakeholder_group".*?</select>', re.S)
+_OPTION = re.compile(r'<option[^>]*value="([^"]+)"')
+
+
+class CheckError(Exception):
+    pass
+
+
+def setup_meeting(slug: str) -> None:
+    """In a child process whose environment names the database: schema, then one meeting."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask_migrate import upgrade
+    from sqlalchemy import inspect
+
+    from meetapp import create_app
+    from meetapp.extensions import db
+    from meetapp.models import Meeting, Organisation, StakeholderGroup
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        if "meetings" not in inspect(db.engine).get_table_names():
+            print("note: the migrations built no schema; created it from the models")
+            db.create_all()
+        now = datetime.now(UTC)
+        meeting = Meeting(
+            organisation=Organisation(name="Production check", short_name="PC"),
+            slug=slug,
+            title="Production check",
+            starts_at=now + timedelta(days=30),
+            timezone="UTC",
+            capacity=CAPACITY,
+            registration_opens_at=now - timedelta(days=1),
+            registration_closes_at=now + timedelta(days=20),
+            languages=["en"],
+        )
+        meeting.stakeholder_groups.append(
+            StakeholderGroup(key="cso", label="Civil society", position=0)
+        )
+        db.session.add(meeting)
+        db.session.commit()
+
+
+# --- HTTP with one cookie jar per client --------------------------------------------------
+
+
+class Client:
+    """A visitor. Cookies are kept by name whatever their Secure flag: the check talks plain
+    HTTP to 127.0.0.1, where a browser would talk HTTPS to the reverse proxy."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, method: str, path: str, body: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], str]:
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=60)
+        headers = {"Host": f"{HOST}:{self.port}"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        data = None
+        if body is not None:
+            data = urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=data, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for header in response.msg.get_all("Set-Cookie") or []:
+                name, _, rest = header.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, text
+        finally:
+            connection.close()
+
+
+def register_all(port: int, slug: str) -> Counter[int]:
+    path = f"/m/{slug}/register"
+    barrier = threading.Barrier(CLIENTS, timeout=120)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def one(n: int) -> None:
+        client = Client(port)
+        status, _, page = client.request("GET", path)
+        csrf = _CSRF.search(page)
+        select = _GROUP.search(page)
+        group = _OPTION.search(select.group(0)) if select else None
+        form = {
+            "csrf_token": csrf.group(1) if csrf else "",
+            "name": f"Check Person {n}",
+            "email": f"check{n}@example.org",
+            "stakeholder_group": group.group(1) if group else "",
+            "consent": "y",
+        }
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        if status != 200 or not csrf:
+            result = status if status != 200 else 0
+        else:
+            result, _, _ = client.request("POST", path, form)
+        with lock:
+            statuses.append(result)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+    return Counter(statuses)
+
+
+# --- processes ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(port: int, server: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise CheckError("gunicorn exited while starting")
+        try:
+            status, _, _ = Client(port).request("GET", "/healthz")
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise CheckError("gunicorn did not answer /healthz in time")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def admin_execute(admin_url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as connection:
+        connection.execute(statement)
+
+
+def database_url(admin_url: str, name: str) -> str:
+    parts = urlsplit(admin_url)
+    if parts.hostname not in (HOST, "localhost"):
+        raise CheckError("the check only uses a PostgreSQL server on 127.0.0.1")
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL, socket_timeout=5).flushdb()
+
+
+def participant_counts(url: str, slug: str) -> dict[str, int]:
+    import psycopg
+
+    with psycopg.connect(url, connect_timeout=10) as connection:
+        rows = connection.execute(
+            "SELECT p.status, count(*) FROM participants p JOIN meetings m"
+            " ON m.id = p.meeting_id WHERE m.slug = %s GROUP BY p.status",
+            (slug,),
+        ).fetchall()
+    return {status: count for status, count in rows}
+
+
+def run(admin_url: str) -> list[str]:
+    name = f"meetapp_check_{secrets.token_hex(4)}"
+    slug = f"check-{secrets.token_hex(3)}"
+    url = database_url(admin_url, name)
+    failures: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="meetapp-check-") as workdir:
+        port = free_port()
+        env = dict(
+            os.environ,
+            MEETAPP_CONFIG="production",
+            MEETAPP_SECRET_KEY=secrets.token_urlsafe(48),
+            MEETAPP_DATABASE_URL=url,
+            MEETAPP_REDIS_URL=REDIS_URL,
+            MEETAPP_INSTANCE_PATH=workdir,
+            MEETAPP_BIND=f"{HOST}:{port}",
+            MEETAPP_WORKERS="2",
+            MEETAPP_ACCESS_LOG=str(Path(workdir) / "access.log"),
+            # Sixty registrations come from one address: keep the limit, above that load.
+            MEETAPP_REGISTER_RATE_LIMIT="1000 per minute",
+        )
+        env.pop("MEETAPP_MAIL_SERVER", None)
+        flush_redis()
+        admin_execute(admin_url, f'CREATE DATABASE "{name}"')
+        server: subprocess.Popen[bytes] | None = None
+        try:
+            print(f"database {name}: migrating, meeting {slug!r} with capacity {CAPACITY}")
+            subprocess.run(
+                [sys.executable, __file__, "--setup", slug],
+                env=env,
+                cwd=ROOT,
+                check=True,
+                timeout=120,
+            )
+            server = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-c",
+                    str(ROOT / "deploy" / "gunicorn.conf.py"),
+                ],
+                env=env,
+                cwd=ROOT,
+            )
+            wait_healthy(port, server)
+            print(f"gunicorn: 2 workers on {HOST}:{port}; {CLIENTS} registrations at once")
+            started = time.monotonic()
+            statuses = register_all(port, slug)
+            print(f"responses {dict(statuses)} in {time.monotonic() - started:.1f} s")
+            if any(status >= 500 or status == 0 for status in statuses.elements()):
+                failures.append(f"server errors or failed requests: {dict(statuses)}")
+            if statuses.get(302, 0) != CLIENTS:
+                failures.append(f"expected {CLIENTS} redirects after registering: {statuses}")
+            counts = participant_counts(url, slug)
+            print(f"participants {counts}")
+            expected = {"registered": CAPACITY, "waitlisted": CLIENTS - CAPACITY}
+            if counts != expected:
+                failures.append(f"expected {expected}, found {counts}")
+            status, headers, body = Client(port).request("GET", "/healthz")
+            if status != 200 or json.loads(body) != {"status": "ok"}:
+                failures.append(f"/healthz answered {status} {body!r}")
+            for header in ("content-security-policy", "x-content-type-options", "x-frame-options"):
+                if header not in headers:
+                    failures.append(f"/healthz lacks the {header} header")
+        finally:
+            if server is not None:
+                stop(server)
+            admin_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            flush_redis()
+    return failures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--admin-url",
+        default=os.environ.get(
+            "MEETAPP_CHECK_ADMIN_URL", "postgresql://postgres@127.0.0.1/postgres"
+        ),
+        help="a PostgreSQL role on 127.0.0.1 that may create and drop databases",
+    )
+    parser.add_argument("--setup", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.setup:
+        setup_meeting(args.setup)
+        return 0
+
+    def _too_long(*_: Any) -> None:
+        raise CheckError(f"the check took more than {DEADLINE_SECONDS} s")
+
+    signal.signal(signal.SIGALRM, _too_long)
+    signal.alarm(DEADLINE_SECONDS)
+    try:
+        failures = run(args.admin_url)
+    except (CheckError, OSError, subprocess.SubprocessError) as error:
+        print(f"could not run: {error}", file=sys.stderr)
+        return 2
+    finally:
+        signal.alarm(0)
+    for failure in failures:
+        print(f"FAIL: {failure}", file=sys.stderr)
+    if not failures:
+        print("production check passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())

@@ -1,0 +1,401 @@
+"""Generated input against every form and the JSON importer: never a 500, nothing half stored.
+
+Every POST rule of the URL map is posted to, as an organiser of the meeting (as an admin for
+the user administration), with its URL arguments filled with records of that meeting. The form
+data is generated: the page's own field names (missing, repeated) and stray ones, with text
+holding control characters, any unicode, huge strings, numbers where text is expected and
+forged ids (of another meeting, out of range). A response that is not a redirect is a refusal
+(form errors, 4xx): then no table may have gained or lost a row. After a redirect or a
+download (the request was accepted) a new meeting is built, so that a deletion does not leave
+the next examples with nothing to act on.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import re
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, literal, select, union_all
+from werkzeug.datastructures import MultiDict
+
+from meetapp.cli import DEMO_FILE
+from meetapp.extensions import db as _db
+from meetapp.extensions import limiter
+from meetapp.models import (
+    AgendaSession,
+    Contact,
+    Outcome,
+    SessionSpeaker,
+    Speaker,
+    StakeholderGroup,
+    Statement,
+)
+from meetapp.registration.services import new_token
+from meetapp.surveys.services import (
+    QuestionData,
+    SurveyData,
+    add_question,
+    create_survey,
+    issue_token,
+)
+from tests.conftest import login
+from tests.test_access_matrix import SKIP_PREFIXES, _url
+
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+# Posting to these only ends the session: nothing to fuzz.
+NOT_FORMS = {"accounts.logout"}
+ADMIN_ENDPOINTS = ("accounts.",)
+_FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*>', re.S)
+_FILE_FIELD = re.compile(
+    r'<input\b[^>]*type="file"[^>]*name="([^"]+)"|'
+    r'<input\b[^>]*name="([^"]+)"[^>]*type="file"'
+)
+
+# --- the world ------------------------------------------------------------------------------
+
+
+class World:
+    """The meeting the fuzzed client organises, with one record of each kind, and a second
+    meeting whose ids serve as forged ids."""
+
+    def __init__(self, app: Flask, fixtures: dict[str, Any]) -> None:
+        self.app = app
+        self.fixtures = fixtures
+        self.values: dict[str, Any] = {}
+        self.foreign_ids: list[int] = []
+        self.client: FlaskClient = app.test_client()
+        self.admin_client: FlaskClient = app.test_client()
+        with app.app_context():
+            self.organiser = fixtures["make_user"]("organiser")
+            admin = fixtures["make_user"]("admin")
+            login(self.client, self.organiser)
+            login(self.admin_client, admin)
+        self.build()
+
+    def build(self) -> None:
+        make_user = self.fixtures["make_user"]
+        make_meeting = self.fixtures["make_meeting"]
+        make_participant = self.fixtures["make_participant"]
+        with self.app.test_request_context():
+            organiser = _db.session.merge(self.organiser)
+            colleague = make_user("organiser")
+            other = make_meeting()
+            meeting = make_meeting(organisers=[organiser, colleague])
+            other_person = make_participant(other)
+            person = make_participant(meeting, group_key="cso")
+            token, person.token_hash = new_token()
+            group = _db.session.scalar(
+                select(StakeholderGroup).where(StakeholderGroup.meeting_id == meeting.id)
+            )
+            survey = create_survey(meeting, SurveyData(title="Survey"))
+            question = add_question(survey, QuestionData("Useful?", "likert"))
+            speaker = Speaker(meeting_id=meeting.id, key="speaker-a", name="Speaker A")
+            session = AgendaSession(
+                meeting_id=meeting.id,
+                key=survey.key,
+                title="Session A",
+                kind="panel",
+                starts_at=meeting.starts_at,
+            )
+            _db.session.add_all([speaker, session])
+            _db.session.flush()
+            _db.session.add(SessionSpeaker(session_id=session.id, speaker_id=speaker.id))
+            statement = Statement(
+                meeting_id=meeting.id,
+                session_id=session.id,
+                speaker_id=speaker.id,
+                kind="point",
+                text="said something",
+            )
+            _db.session.add(statement)
+            contact = Contact(meeting_id=meeting.id, name="Contact A", languages=["en"])
+            outcome = Outcome(meeting_id=meeting.id, kind="finding", text="A finding.")
+            _db.session.add_all([contact, outcome])
+            _db.session.commit()
+            survey_token = _survey_token(survey, person)
+            self.values = {
+                "slug": meeting.slug,
+                "participant_id": person.id,
+                "group_id": group.id if group else 0,
+                "user_id": colleague.id,
+                "org_id": meeting.organisation_id,
+                "token": token,
+                "speaker_id": speaker.id,
+                "session_id": session.id,
+                "statement_id": statement.id,
+                "key": survey.key,
+                "question_id": question.id,
+                "contact_id": contact.id,
+                "outcome_id": outcome.id,
+                "section": "headline",
+            }
+            self.survey_token = survey_token
+            self.foreign_ids = [other_person.id, other.id, other.organisation_id]
+
+    def rebuild(self) -> None:
+        """A new meeting with its records beside the old ones (cheaper than emptying every
+        table); the two accounts stay logged in."""
+        limiter.reset()
+        self.build()
+
+    def url(self, rule: Any) -> str:
+        values = dict(self.values)
+        if rule.endpoint.startswith("surveys."):
+            values["token"] = self.survey_token
+        return _url(rule, values)
+
+    def client_for(self, endpoint: str) -> FlaskClient:
+        return self.admin_client if endpoint.startswith(ADMIN_ENDPOINTS) else self.client
+
+
+def _survey_token(survey: Any, person: Any) -> str:
+    from meetapp.models import SurveyInvitation
+
+    invitation = SurveyInvitation(survey_id=survey.id, participant_id=person.id)
+    _db.session.add(invitation)
+    _db.session.flush()
+    token = issue_token(invitation)
+    _db.session.commit()
+    return token
+
+
+def row_counts(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        tables = _db.metadata.sorted_tables
+        query = union_all(
+            *(
+                select(literal(table.name).label("name"), func.count().label("n")).select_from(
+                    table
+                )
+                for table in tables
+            )
+        )
+        with _db.engine.connect() as conn:
+            return {name: n for name, n in conn.execute(query)}
+
+
+# --- generated values -----------------------------------------------------------------------
+
+NASTY = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\u202eevil",
+    "<script>alert(1)</script>",
+    '=HYPERLINK("http://x")',
+    "x" * 10_000,
+    "é" * 30_000,
+    "-1",
+    "0",
+    str(2**31),
+    str(2**63),
+    "1e309",
+    "NaN",
+    "2026-13-45T25:61",
+    "9999-12-31T23:59",
+    "y",
+    "on",
+    "../../etc/passwd",
+]
+
+
+def values(foreign_ids: list[int]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.text(max_size=40),
+        st.text(alphabet=st.characters(max_codepoint=0x20), max_size=8),
+        st.sampled_from(NASTY),
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.sampled_from(foreign_ids or [0]).map(str),
+    )
+
+
+@st.composite
+def form_data(
+    draw: Any, names: list[str], files: set[str], foreign_ids: list[int]
+) -> list[tuple[str, Any]]:
+    pairs: list[tuple[str, Any]] = []
+    value = values(foreign_ids)
+    for name in names:
+        times = draw(st.sampled_from([0, 1, 1, 2]))  # missing, once, repeated
+        for _ in range(times):
+            if name in files:
+                content = draw(st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
+                pairs.append(
+                    (name, (io.BytesIO(content), draw(st.sampled_from(["a.csv", "a.json", "x"]))))
+                )
+            else:
+                pairs.append((name, draw(value)))
+    stray = draw(st.lists(st.tuples(st.text(min_size=1, max_size=12), value), max_size=3))
+    return pairs + stray
+
+
+def _field_names(client: FlaskClient, url: str, methods: set[str]) -> tuple[list[str], set[str]]:
+    if "GET" not in methods:
+        return [], set()
+    page = client.get(url).get_data(as_text=True)
+    names = sorted({name for name in _FIELD.findall(page) if name != "csrf_token"})
+    files = {a or b for a, b in _FILE_FIELD.findall(page)}
+    return names, files
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+
+def _post_rules(app: Flask) -> list[Any]:
+    return sorted(
+        (
+            rule
+            for rule in app.url_map.iter_rules()
+            if "POST" in rule.methods
+            and not rule.endpoint.startswith(SKIP_PREFIXES)
+            and rule.endpoint not in NOT_FORMS
+        ),
+        key=lambda rule: rule.rule,
+    )
+
+
+COMMON_NAMES = ["id", "meeting_id", "participant_id", "status", "role", "offset", "direction", "q"]
+
+
+def _fuzz_rule(
+    app: Flask, world: World, rule: Any, names: list[str], files: set[str], examples: int
+) -> None:
+    @settings(FUZZ, max_examples=examples)
+    @given(data=form_data(names, files, world.foreign_ids))
+    def post(data: list[tuple[str, Any]]) -> None:
+        url = world.url(rule)
+        before = row_counts(app)
+        response = world.client_for(rule.endpoint).post(
+            url, data=MultiDict(data), content_type="multipart/form-data"
+        )
+        assert response.status_code < 500, (url, response.status_code)
+        accepted = 300 <= response.status_code < 400 or "attachment" in response.headers.get(
+            "Content-Disposition", ""
+        )
+        if accepted:
+            world.rebuild()
+        else:
+            assert row_counts(app) == before, (url, response.status_code)
+
+    post()
+
+
+def test_every_form_survives_generated_input(
+    app: Flask, db: Any, make_user: Any, make_meeting: Any, make_participant: Any
+) -> None:
+    world = World(
+        app,
+        {
+            "make_user": make_user,
+            "make_meeting": make_meeting,
+            "make_participant": make_participant,
+        },
+    )
+    rules = _post_rules(app)
+    assert len(rules) > 20
+    for rule in rules:
+        client = world.client_for(rule.endpoint)
+        names, files = _field_names(client, world.url(rule), set(rule.methods))
+
+        # Forms get 25 examples; buttons without a form page of their own (delete, cancel,
+        # move) get 10, with common field names and stray ones.
+        _fuzz_rule(app, world, rule, names or COMMON_NAMES, files, examples=25 if names else 10)
+
+
+# --- the JSON importer ----------------------------------------------------------------------
+
+DEMO: dict[str, Any] = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=30)
+    | st.sampled_from(NASTY),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, child in node.items():
+            found += _paths(child, (*prefix, key))
+    elif isinstance(node, list):
+        for index, child in enumerate(node[:3]):
+            found += _paths(child, (*prefix, index))
+    return found
+
+
+@st.composite
+def mutated_demo(draw: Any) -> bytes:
+    document = copy.deepcopy(DEMO)
+    document["meeting"]["slug"] = "fuzzed-" + draw(st.sampled_from(["a", "b", "c"]))
+    paths = _paths(document)
+    for _ in range(draw(st.integers(min_value=1, max_value=4))):
+        path = draw(st.sampled_from(paths[1:]))
+        parent = document
+        try:
+            for step in path[:-1]:
+                parent = parent[step]
+            operation = draw(st.sampled_from(["replace", "delete", "add", "duplicate"]))
+            last = path[-1]
+            if operation == "replace":
+                parent[last] = draw(JSON_VALUES)
+            elif operation == "delete":
+                del parent[last]
+            elif operation == "add" and isinstance(parent, dict):
+                parent[draw(st.text(max_size=10))] = draw(JSON_VALUES)
+            elif operation == "duplicate" and isinstance(parent, list):
+                parent.append(copy.deepcopy(parent[last]))
+        except (KeyError, IndexError, TypeError):
+            continue
+    text = json.dumps(document, ensure_ascii=draw(st.booleans()))
+    if draw(st.integers(min_value=0, max_value=9)) == 0:
+        text = text[: draw(st.integers(min_value=0, max_value=len(text)))]
+    return text.encode()
+
+
+def test_the_json_importer_survives_mutated_documents(app: Flask, db: Any, make_user: Any) -> None:
+    organiser = make_user("organiser")
+    client = app.test_client()
+    login(client, organiser)
+
+    @FUZZ
+    @given(document=mutated_demo())
+    def post(document: bytes) -> None:
+        before = row_counts(app)
+        response = client.post(
+            "/meetings/import",
+            data={"file": (io.BytesIO(document), "meeting.json")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code < 500, response.status_code
+        if 300 <= response.status_code < 400:
+            with app.app_context():
+                _db.session.remove()
+                with _db.engine.begin() as conn:
+                    for table in reversed(_db.metadata.sorted_tables):
+                        if table.name not in ("users",):
+                            conn.execute(table.delete())
+        else:
+            assert row_counts(app) == before, response.status_code
+
+    post()
