@@ -3,6 +3,10 @@
 Every rule is requested with the ids of meeting B (and its participants, groups, organisers,
 organisation) as: an anonymous visitor, staff, and an organiser of meeting A only. Public
 routes (participant pages) are listed explicitly; everything else must refuse.
+
+The positive side, one GET per rule: the organiser of meeting B and an administrator reach every
+page; staff reach every page but the listed forms of change; the holder of a registration link
+reaches its page and nothing under /meetings/.
 """
 
 from __future__ import annotations
@@ -100,6 +104,8 @@ def world(db: Any, make_user: Any, make_meeting: Any, make_participant: Any) -> 
     db.session.commit()
     return {
         "organiser_a": organiser_a,
+        "organiser_b": organiser_b,
+        "participant_b_email": participant_b.email,
         "staff": staff,
         "meeting_a": meeting_a,
         "values": {
@@ -182,3 +188,98 @@ def test_staff_can_read_meeting_b(app: Flask, world: dict[str, Any], login_as: A
     slug = world["values"]["slug"]
     for url in (f"/meetings/{slug}", f"/meetings/{slug}/participants"):
         assert client.get(url).status_code == 200, url
+
+
+# What a GET that is let through may answer: a page, a redirect (to a canonical URL or
+# after a one-click action), a download; 405 where the rule has no GET is never requested.
+ALLOWED = {200, 302, 303}
+# Pages of the administrators only (user accounts): an organiser of meeting B gets a 403.
+ADMIN_ONLY = {"accounts.users", "accounts.user_new", "accounts.user_edit"}
+# The path of the survey answer page holds a survey link, not the registration token the
+# matrix fills in: it answers 404 to everybody here, and is covered by the survey tests.
+OTHER_TOKEN = {"surveys.answer"}
+# Staff read everything of every meeting and change nothing, so the pages whose purpose is a
+# change (a form to create or edit, an import, the organisations an organiser manages and
+# starts meetings from) refuse them with a 403 even on GET. Reviewed one by one: a new page
+# that refuses staff on GET fails the test until it is added here (or opened to staff).
+STAFF_REFUSED_ON_GET = {
+    "accounts.users",
+    "accounts.user_new",
+    "accounts.user_edit",
+    "meetings.organisations",
+    "meetings.organisation_new",
+    "meetings.organisation_edit",
+    "meetings.meeting_new",
+    "meetings.meeting_edit",
+    "participants.new",
+    "participants.edit",
+    "participants.import_csv",
+    "interchange.import_meeting",
+    "agenda.speaker_new",
+    "agenda.speaker_edit",
+    "agenda.speaker_copy",
+    "agenda.session_new",
+    "agenda.session_edit",
+    "agenda.statement_edit",
+    "surveys.new",
+    "surveys.question_edit",
+    "outcomes.contact_new",
+    "outcomes.contact_edit",
+}
+
+
+def _get_all(app: Flask, world: dict[str, Any], client: Any) -> dict[str, tuple[str, int]]:
+    """One GET per rule that has one (logging out would end the session: left to its tests)."""
+    seen = {}
+    for rule in _rules(app):
+        if rule.endpoint == "accounts.logout" or "GET" not in rule.methods:
+            continue
+        if rule.endpoint in OTHER_TOKEN:
+            continue
+        url = _url(rule, world["values"])
+        seen[rule.endpoint] = (url, client.get(url).status_code)
+    return seen
+
+
+def test_organiser_of_meeting_b_reaches_every_page(
+    app: Flask, world: dict[str, Any], new_client: Any
+) -> None:
+    seen = _get_all(app, world, new_client(world["organiser_b"]))
+    for endpoint, (url, status) in seen.items():
+        expected = {403} if endpoint in ADMIN_ONLY else ALLOWED
+        assert status in expected, (url, status)
+
+
+def test_admin_reaches_every_page(
+    app: Flask, world: dict[str, Any], new_client: Any, make_user: Any
+) -> None:
+    seen = _get_all(app, world, new_client(make_user("admin")))
+    for url, status in seen.values():
+        assert status in ALLOWED, (url, status)
+
+
+def test_staff_read_every_page_but_the_forms_of_change(
+    app: Flask, world: dict[str, Any], new_client: Any
+) -> None:
+    seen = _get_all(app, world, new_client(world["staff"]))
+    refused = {endpoint for endpoint, (_, status) in seen.items() if status == 403}
+    assert refused == STAFF_REFUSED_ON_GET
+    for endpoint, (url, status) in seen.items():
+        if endpoint not in refused:
+            assert status in ALLOWED, (url, status)
+
+
+def test_participant_token_opens_its_page_and_nothing_under_meetings(
+    app: Flask, world: dict[str, Any], new_client: Any
+) -> None:
+    client = new_client()
+    response = client.get(f"/r/{world['values']['token']}")
+    assert response.status_code == 200
+    assert world["participant_b_email"] in response.get_data(as_text=True)
+    for rule in _rules(app):
+        if not rule.rule.startswith("/meetings") or "GET" not in rule.methods:
+            continue
+        url = _url(rule, world["values"])
+        response = client.get(url)
+        assert response.status_code == 302, (url, response.status_code)
+        assert "/login" in response.headers["Location"], url
