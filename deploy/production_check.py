@@ -5,8 +5,11 @@
 3. Starts gunicorn with deploy/gunicorn.conf.py, 2 workers, the production configuration and
    Redis database 15 for the rate limits shared by the workers.
 4. 60 clients, each with its own cookies, open the registration page (CSRF token from the
-   page), then all post their registration at the same moment over HTTP.
-5. Checks: no 5xx, exactly 20 registered and 40 waitlisted in the database, /healthz answers
+   page), then all post their registration at the same moment over HTTP, while wrk loads
+   GET /m/<slug>/register (2 threads, 16 connections, 10 s; wrk is installed from Debian with
+   apt-get when missing and the check runs as root).
+5. Checks: no 5xx, exactly 20 registered and 40 waitlisted in the database, the registration
+   page's 95th percentile latency under load below 200 ms with no error, /healthz answers
    {"status": "ok"}, the security headers are sent.
 6. Stops gunicorn, drops the database, empties Redis database 15, removes its temporary files.
 
@@ -24,6 +27,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -42,6 +46,22 @@ CAPACITY = 20
 CLIENTS = 60
 REDIS_URL = "redis://127.0.0.1:6379/15"
 DEADLINE_SECONDS = 240
+P95_LIMIT_MS = 200
+WRK_ARGUMENTS = ["-t2", "-c16", "-d10s", "--latency"]
+# wrk --latency prints the 50/75/90/99th percentiles; the done hook adds the 95th and the
+# errors, in microseconds, one "name value" per line.
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format("p50 %d\\n", latency:percentile(50)))
+  io.write(string.format("p95 %d\\n", latency:percentile(95)))
+  io.write(string.format("p99 %d\\n", latency:percentile(99)))
+  io.write(string.format("max %d\\n", latency.max))
+  io.write(string.format("requests %d\\n", summary.requests))
+  local e = summary.errors
+  io.write(string.format("errors %d\\n", e.connect + e.read + e.write + e.timeout + e.status))
+end
+"""
+_WRK_FIGURE = re.compile(r"^(p50|p95|p99|max|requests|errors) (\d+)$", re.M)
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _GROUP = re.compile(r'<select[^>]*name="stakeholder_group".*?</select>', re.S)
@@ -158,6 +178,52 @@ def register_all(port: int, slug: str) -> Counter[int]:
     return Counter(statuses)
 
 
+# --- load on the registration page --------------------------------------------------------
+
+
+def wrk_executable() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise CheckError("wrk is missing: install the Debian package wrk")
+    print("installing wrk from Debian")
+    subprocess.run(
+        ["apt-get", "install", "-y", "--no-install-recommends", "wrk"],
+        check=True,
+        timeout=180,
+        stdout=subprocess.DEVNULL,
+    )
+    found = shutil.which("wrk")
+    if not found:
+        raise CheckError("apt-get did not install wrk")
+    return found
+
+
+def start_wrk(executable: str, port: int, slug: str, workdir: str) -> subprocess.Popen[str]:
+    script = Path(workdir) / "p95.lua"
+    script.write_text(WRK_SCRIPT, encoding="utf-8")
+    return subprocess.Popen(
+        [
+            executable,
+            *WRK_ARGUMENTS,
+            "-s",
+            str(script),
+            f"http://{HOST}:{port}/m/{slug}/register",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wrk_figures(output: str) -> dict[str, int]:
+    figures = {name: int(value) for name, value in _WRK_FIGURE.findall(output)}
+    if "p95" not in figures or "requests" not in figures:
+        raise CheckError(f"could not read wrk's output:\n{output}")
+    return figures
+
+
 # --- processes ----------------------------------------------------------------------------
 
 
@@ -245,9 +311,11 @@ def run(admin_url: str) -> list[str]:
             MEETAPP_REGISTER_RATE_LIMIT="1000 per minute",
         )
         env.pop("MEETAPP_MAIL_SERVER", None)
+        wrk = wrk_executable()
         flush_redis()
         admin_execute(admin_url, f'CREATE DATABASE "{name}"')
         server: subprocess.Popen[bytes] | None = None
+        load: subprocess.Popen[str] | None = None
         try:
             print(f"database {name}: migrating, meeting {slug!r} with capacity {CAPACITY}")
             subprocess.run(
@@ -269,10 +337,30 @@ def run(admin_url: str) -> list[str]:
                 cwd=ROOT,
             )
             wait_healthy(port, server)
-            print(f"gunicorn: 2 workers on {HOST}:{port}; {CLIENTS} registrations at once")
+            print(
+                f"gunicorn: 2 workers on {HOST}:{port}; {CLIENTS} registrations at once"
+                f" during wrk {' '.join(WRK_ARGUMENTS)} on the registration page"
+            )
+            load = start_wrk(wrk, port, slug, workdir)
+            time.sleep(1)  # the load is running when the registrations arrive
             started = time.monotonic()
             statuses = register_all(port, slug)
             print(f"responses {dict(statuses)} in {time.monotonic() - started:.1f} s")
+            output, _ = load.communicate(timeout=60)
+            print(output.rstrip())
+            figures = wrk_figures(output)
+            print(
+                f"registration page under load: {figures['requests']} requests,"
+                f" p50 {figures['p50'] / 1000:.1f} ms, p95 {figures['p95'] / 1000:.1f} ms,"
+                f" p99 {figures['p99'] / 1000:.1f} ms, {figures['errors']} errors"
+            )
+            if figures["p95"] >= P95_LIMIT_MS * 1000:
+                failures.append(
+                    f"registration page p95 {figures['p95'] / 1000:.1f} ms"
+                    f" (limit {P95_LIMIT_MS} ms)"
+                )
+            if figures["errors"]:
+                failures.append(f"wrk counted {figures['errors']} errors or non-2xx/3xx")
             if any(status >= 500 or status == 0 for status in statuses.elements()):
                 failures.append(f"server errors or failed requests: {dict(statuses)}")
             if statuses.get(302, 0) != CLIENTS:
@@ -289,6 +377,9 @@ def run(admin_url: str) -> list[str]:
                 if header not in headers:
                     failures.append(f"/healthz lacks the {header} header")
         finally:
+            if load is not None and load.poll() is None:
+                load.kill()
+                load.wait(timeout=10)
             if server is not None:
                 stop(server)
             admin_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
