@@ -15,19 +15,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
-from meetapp.models import (
-    AgendaSession,
-    Contact,
-    Outcome,
-    SessionSpeaker,
-    Speaker,
-    StakeholderGroup,
-    Statement,
-)
-from meetapp.registration.services import new_token
-from meetapp.surveys.services import QuestionData, SurveyData, add_question, create_survey
+from tests.meeting_records import add_one_of_each
 
 # Routes a visitor without an account may use.
 PUBLIC = {
@@ -72,58 +61,14 @@ def world(db: Any, make_user: Any, make_meeting: Any, make_participant: Any) -> 
     meeting_a = make_meeting(organisers=[organiser_a])
     meeting_b = make_meeting(organisers=[organiser_b])
     participant_b = make_participant(meeting_b)
-    token, participant_b.token_hash = new_token()
-    contact_b = Contact(meeting_id=meeting_b.id, name="Press Office", position=0, languages=[])
-    outcome_b = Outcome(meeting_id=meeting_b.id, kind="finding", text="A finding", position=0)
-    db.session.add_all([contact_b, outcome_b])
-    db.session.commit()
-    group_b = db.session.scalar(
-        select(StakeholderGroup).where(StakeholderGroup.meeting_id == meeting_b.id)
-    )
-    survey_b = create_survey(meeting_b, SurveyData(title="Survey B"))
-    question_b = add_question(survey_b, QuestionData("Useful?", "likert"))
-    speaker_b = Speaker(meeting_id=meeting_b.id, key="speaker-b", name="Speaker B")
-    session_b = AgendaSession(
-        meeting_id=meeting_b.id,
-        key=survey_b.key,
-        title="Session B",
-        kind="panel",
-        starts_at=meeting_b.starts_at,
-    )
-    db.session.add_all([speaker_b, session_b])
-    db.session.flush()
-    db.session.add(SessionSpeaker(session_id=session_b.id, speaker_id=speaker_b.id))
-    statement_b = Statement(
-        meeting_id=meeting_b.id,
-        session_id=session_b.id,
-        speaker_id=speaker_b.id,
-        kind="point",
-        text="said something",
-    )
-    db.session.add(statement_b)
-    db.session.commit()
+    values, _survey = add_one_of_each(db, meeting_b, participant_b, organiser_b)
     return {
         "organiser_a": organiser_a,
         "organiser_b": organiser_b,
         "participant_b_email": participant_b.email,
         "staff": staff,
         "meeting_a": meeting_a,
-        "values": {
-            "slug": meeting_b.slug,
-            "participant_id": participant_b.id,
-            "group_id": group_b.id,
-            "user_id": organiser_b.id,
-            "org_id": meeting_b.organisation_id,
-            "token": token,
-            "speaker_id": speaker_b.id,
-            "session_id": session_b.id,
-            "statement_id": statement_b.id,
-            "key": survey_b.key,  # the agenda session of meeting B has the same key
-            "question_id": question_b.id,
-            "contact_id": contact_b.id,
-            "outcome_id": outcome_b.id,
-            "section": "headline",
-        },
+        "values": values,
     }
 
 

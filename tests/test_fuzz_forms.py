@@ -28,24 +28,11 @@ from werkzeug.datastructures import MultiDict
 from meetapp.cli import DEMO_FILE
 from meetapp.extensions import db as _db
 from meetapp.extensions import limiter
-from meetapp.models import (
-    AgendaSession,
-    Contact,
-    Outcome,
-    SessionSpeaker,
-    Speaker,
-    StakeholderGroup,
-    Statement,
-)
-from meetapp.registration.services import new_token
 from meetapp.surveys.services import (
-    QuestionData,
-    SurveyData,
-    add_question,
-    create_survey,
     issue_token,
 )
 from tests.conftest import login
+from tests.meeting_records import add_one_of_each
 from tests.test_access_matrix import SKIP_PREFIXES, _url
 
 FUZZ = settings(
@@ -95,53 +82,9 @@ class World:
             meeting = make_meeting(organisers=[organiser, colleague])
             other_person = make_participant(other)
             person = make_participant(meeting, group_key="cso")
-            token, person.token_hash = new_token()
-            group = _db.session.scalar(
-                select(StakeholderGroup).where(StakeholderGroup.meeting_id == meeting.id)
-            )
-            survey = create_survey(meeting, SurveyData(title="Survey"))
-            question = add_question(survey, QuestionData("Useful?", "likert"))
-            speaker = Speaker(meeting_id=meeting.id, key="speaker-a", name="Speaker A")
-            session = AgendaSession(
-                meeting_id=meeting.id,
-                key=survey.key,
-                title="Session A",
-                kind="panel",
-                starts_at=meeting.starts_at,
-            )
-            _db.session.add_all([speaker, session])
-            _db.session.flush()
-            _db.session.add(SessionSpeaker(session_id=session.id, speaker_id=speaker.id))
-            statement = Statement(
-                meeting_id=meeting.id,
-                session_id=session.id,
-                speaker_id=speaker.id,
-                kind="point",
-                text="said something",
-            )
-            _db.session.add(statement)
-            contact = Contact(meeting_id=meeting.id, name="Contact A", languages=["en"])
-            outcome = Outcome(meeting_id=meeting.id, kind="finding", text="A finding.")
-            _db.session.add_all([contact, outcome])
-            _db.session.commit()
-            survey_token = _survey_token(survey, person)
-            self.values = {
-                "slug": meeting.slug,
-                "participant_id": person.id,
-                "group_id": group.id if group else 0,
-                "user_id": colleague.id,
-                "org_id": meeting.organisation_id,
-                "token": token,
-                "speaker_id": speaker.id,
-                "session_id": session.id,
-                "statement_id": statement.id,
-                "key": survey.key,
-                "question_id": question.id,
-                "contact_id": contact.id,
-                "outcome_id": outcome.id,
-                "section": "headline",
-            }
-            self.survey_token = survey_token
+            values, survey = add_one_of_each(_db, meeting, person, colleague)
+            self.values = values
+            self.survey_token = _survey_token(survey, person)
             self.foreign_ids = [other_person.id, other.id, other.organisation_id]
 
     def rebuild(self) -> None:
