@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+from datetime import UTC, datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,6 +77,8 @@ def test_every_field_is_printed_as_text(
         background=text,
         city=payloads[2],
         groups=(("g1", f"Group {payloads[0]}"), ("g2", f"Group {payloads[3]}")),
+        # A fixed time: a clock reading such as 03:49 would look like {{ 7*7 }} evaluated.
+        starts_at=datetime(2030, 3, 5, 2, 0, tzinfo=UTC),
     )
     meeting.organisation.name = f"Org {payloads[1]}"
     meeting.organisation.about = text
