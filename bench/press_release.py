@@ -106,7 +106,8 @@ def bench_press_release(app: Any, slug: str, rounds: int) -> dict[str, Any]:
 
     app_run()
     weasyprint_run()  # warm-up: fonts, templates, imports
-    app_times, weasy_times = [], []
+    app_times: list[float] = []
+    weasy_times: list[float] = []
     for _ in range(rounds):
         for run, times in ((app_run, app_times), (weasyprint_run, weasy_times)):
             start = time.perf_counter()

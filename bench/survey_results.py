@@ -271,6 +271,8 @@ def main() -> int:
             with app.app_context():
                 meeting = get_meeting_or_404(slug)
                 survey = get_survey(meeting, key)
+                if survey is None:
+                    raise RuntimeError("the benchmark survey is missing")
                 survey_results(survey)
                 db.session.rollback()
 

@@ -95,6 +95,31 @@ def begin_write(session: Session) -> None:
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
+def read_outside_transaction(session: Session) -> None:
+    """Run the request's reads without a transaction (PostgreSQL's autocommit).
+
+    For public pages that only read, with one statement: under READ COMMITTED a transaction
+    adds no consistency to a single statement, and leaving it out saves the BEGIN and
+    ROLLBACK round trips. The connection's isolation level is restored when it goes back to
+    the pool. A page that writes, or that needs several statements to agree, must not use
+    this. Nothing changes on SQLite, where the database is in the process.
+    """
+    if session.in_transaction():
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def forget_connections(app: Any) -> None:
+    """In a process forked from the one that built `app`: drop the inherited connection
+    pools without closing their connections, which still belong to the parent."""
+    from meetapp.extensions import db
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+
+
 def render_migration_item(type_: str, obj: Any, _autogen_context: Any) -> str | bool:
     """Alembic autogenerate: write UTCDateTime as a plain DateTime, so that migrations do not
     import application code (the UTC handling lives in the model layer, not the schema)."""

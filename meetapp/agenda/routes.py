@@ -35,8 +35,6 @@ bp = Blueprint("agenda", __name__)
 @bp.record_once
 def _template_helpers(state: Any) -> None:
     register_agenda_filters(state.app)
-    # The registration page links to the agenda once there is one.
-    state.app.add_template_global(services.has_agenda, "meeting_has_agenda")
 
 
 BLANK_SPEAKER_ROWS = 3

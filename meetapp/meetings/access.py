@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, ParamSpec, TypeVar
 
 from flask import abort, request
 from flask_login import current_user, login_required
 from sqlalchemy import exists, false, or_, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import InvalidRequestError
 
 from meetapp.extensions import db
 from meetapp.models import Meeting, Organisation, Role, User, meeting_organisers
@@ -50,9 +52,14 @@ def can_edit(user: User, meeting: Meeting) -> bool:
     return user.role == Role.ORGANISER and is_on_team(user, meeting)
 
 
+def is_slug(slug: str) -> bool:
+    """Slugs are [a-z0-9-]+; anything else (a NUL byte, which PostgreSQL refuses) names no
+    meeting and is not looked up."""
+    return bool(slug) and len(slug) <= 80 and _SLUG.fullmatch(slug) is not None
+
+
 def get_meeting_or_404(slug: str) -> Meeting:
-    # Slugs are [a-z0-9-]+; anything else (a NUL byte, which PostgreSQL refuses) is not found.
-    if not slug or len(slug) > 80 or not _SLUG.fullmatch(slug):
+    if not is_slug(slug):
         abort(404)
     meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))
     if meeting is None:
@@ -109,19 +116,26 @@ def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorate
 
 
+@cache
+def _meeting_columns() -> tuple[str, ...]:
+    return tuple(attribute.key for attribute in sa_inspect(Meeting).column_attrs)
+
+
 def lock_meeting(meeting_id: int) -> Meeting:
     """Re-read the meeting with a row lock, serialising writes that check then insert.
 
     On PostgreSQL this is SELECT ... FOR UPDATE; on SQLite the write transaction is already
-    exclusive (see `meetapp.database.begin_write`).
+    exclusive (see `meetapp.database.begin_write`). Only the meeting's own columns are read
+    again (capacity, registration window...): its organisation and stakeholder groups are not
+    reloaded, which keeps the time the lock is held short. Code that must see a group as it is
+    under the lock queries it.
     """
-    meeting = db.session.scalar(
-        select(Meeting)
-        .where(Meeting.id == meeting_id)
-        .with_for_update(of=Meeting)
-        .execution_options(populate_existing=True)
-    )
+    meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
+        abort(404)
+    try:
+        db.session.refresh(meeting, attribute_names=_meeting_columns(), with_for_update=True)
+    except InvalidRequestError:  # deleted since it was read
         abort(404)
     return meeting
 

@@ -118,7 +118,7 @@ def new(meeting: Meeting) -> ResponseReturnValue:
     form = ParticipantForm(meeting)
     if form.validate_on_submit():
         try:
-            participant, token = registration.register_participant(
+            added = registration.register_participant(
                 meeting, form.registration_data(), by_organiser=True
             )
         except DomainError as error:
@@ -126,9 +126,9 @@ def new(meeting: Meeting) -> ResponseReturnValue:
             show_domain_error(form, error, "email")
         else:
             # The person gets their personal link by e-mail (when mail is configured).
-            message_ids = queue_registration_mail(participant, token)
-            place = registration.waitlist_place(participant)
-            name = participant.name
+            message_ids = queue_registration_mail(added)
+            place = added.place
+            name = added.participant.name
             db.session.commit()
             deliver_queued(message_ids)
             by_mail = " An e-mail with their personal link is on its way." if message_ids else ""

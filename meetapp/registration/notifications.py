@@ -18,7 +18,7 @@ from flask import current_app, render_template, url_for
 from meetapp.extensions import db
 from meetapp.models import Meeting, Participant, Status
 from meetapp.outbox.services import mail_configured, queue_message
-from meetapp.registration.services import waitlist_place
+from meetapp.registration.services import NewRegistration
 
 KIND_CONFIRMATION = "registration_confirmation"
 KIND_WAITLISTED = "registration_waitlisted"
@@ -39,12 +39,12 @@ def _meeting(participant: Participant) -> Meeting:
     return db.session.get_one(Meeting, participant.meeting_id)
 
 
-def queue_registration_mail(participant: Participant, token: str) -> list[int]:
+def queue_registration_mail(registration: NewRegistration) -> list[int]:
     """Confirm a new registration, or tell a waitlisted registrant their place, with the link."""
     if not mail_configured():
         return []
+    participant, token, place = registration.participant, registration.token, registration.place
     meeting = _meeting(participant)
-    place = waitlist_place(participant)
     waitlisted = participant.status == Status.WAITLISTED
     template = "email/registration_waitlisted.txt" if waitlisted else "email/registration.txt"
     subject = (

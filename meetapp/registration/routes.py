@@ -25,12 +25,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from meetapp.database import utcnow
+from meetapp.agenda.services import has_agenda
+from meetapp.database import read_outside_transaction, utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db, limiter
 from meetapp.formatting import local_datetime
 from meetapp.forms import show_domain_error
-from meetapp.meetings.access import get_meeting_or_404
+from meetapp.meetings.access import get_meeting_or_404, is_slug
 from meetapp.models import Meeting, Participant, Status
 from meetapp.outbox.services import deliver_queued, mail_configured
 from meetapp.registration.forms import (
@@ -46,10 +47,13 @@ from meetapp.registration.notifications import (
 from meetapp.registration.services import (
     ALREADY_REGISTERED,
     EMAIL_IN_USE,
+    GROUP_NOT_OF_MEETING,
     cancel_registration,
     find_by_token,
     free_seats,
+    group_exists,
     register_participant,
+    registration_page,
     update_registration,
     waitlist_place,
 )
@@ -100,39 +104,76 @@ def _email_taken(meeting_id: int, email: str, but: int | None = None) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
+def _closed_page(meeting: Meeting, state: str, agenda: bool, status: int) -> ResponseReturnValue:
+    return render_template(
+        "registration/register.html",
+        meeting=meeting,
+        has_agenda=agenda,
+        form=None,
+        closed_message=window_message(meeting, state),
+    ), status
+
+
 @bp.route("/m/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(_register_limit, methods=["POST"])
 def register(slug: str) -> ResponseReturnValue:
+    if request.method == "POST":
+        return _submit_registration(slug)
+    # The page every participant opens, often all at once after an invitation goes out: one
+    # SELECT outside a transaction, the empty form from a memo, no form object.
+    if not is_slug(slug):
+        abort(404)
+    read_outside_transaction(db.session())
+    page = registration_page(slug)
+    if page is None:
+        abort(404)
+    meeting = page.meeting
+    state = meeting.registration_state(utcnow())
+    if state != "open":
+        return _closed_page(meeting, state, page.has_agenda, 200)
+    return render_template(
+        "registration/register.html",
+        meeting=meeting,
+        has_agenda=page.has_agenda,
+        form=None,
+        blank_fields=blank_registration_fields(meeting),
+        seats=page.free_seats,
+        closed_message=None,
+    )
+
+
+def _submit_registration(slug: str) -> ResponseReturnValue:
     meeting = get_meeting_or_404(slug)
     state = meeting.registration_state(utcnow())
     if state != "open":
-        return render_template(
-            "registration/register.html",
-            meeting=meeting,
-            form=None,
-            closed_message=window_message(meeting, state),
-        ), (403 if request.method == "POST" else 200)
+        return _closed_page(meeting, state, has_agenda(meeting), 403)
 
     form = RegisterForm(meeting)
     if form.validate_on_submit():
+        data = form.registration_data(consent=bool(form.consent.data))
         try:
-            participant, token = register_participant(
-                meeting, form.registration_data(consent=bool(form.consent.data))
-            )
-            message_ids = queue_registration_mail(participant, token)
-            place = waitlist_place(participant)
+            registration = register_participant(meeting, data)
+            message_ids = queue_registration_mail(registration)
+            token, place = registration.token, registration.place
             title = meeting.title
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
         except IntegrityError:
-            # The meeting lock makes this unreachable in practice; the unique constraint on
-            # (meeting, e-mail) is the last line, and still gets the person a clear answer.
+            # The meeting lock makes a second registration with the e-mail unreachable in
+            # practice, and a group is rarely removed while someone picks it; the database's
+            # constraints are the last line, and still get the person a clear answer.
             db.session.rollback()
-            if not _email_taken(meeting.id, form.email.data or ""):
+            if _email_taken(meeting.id, data.email):
+                form.email.errors = [*form.email.errors, ALREADY_REGISTERED]
+            elif not group_exists(meeting.id, data.stakeholder_group_id):
+                form.stakeholder_group.errors = [
+                    *form.stakeholder_group.errors,
+                    GROUP_NOT_OF_MEETING,
+                ]
+            else:
                 raise
-            form.email.errors = [*form.email.errors, ALREADY_REGISTERED]
         else:
             deliver_queued(message_ids)
             by_mail = " We have also sent it to you by e-mail." if message_ids else ""
@@ -148,17 +189,13 @@ def register(slug: str) -> ResponseReturnValue:
         # A refusal because the window closed meanwhile is shown like a closed page.
         state = meeting.registration_state(utcnow())
         if state != "open":
-            return render_template(
-                "registration/register.html",
-                meeting=meeting,
-                form=None,
-                closed_message=window_message(meeting, state),
-            ), 403
+            return _closed_page(meeting, state, has_agenda(meeting), 403)
     return render_template(
         "registration/register.html",
         meeting=meeting,
+        has_agenda=has_agenda(meeting),
         form=form,
-        blank_fields=None if form.is_submitted() else blank_registration_fields(meeting),
+        blank_fields=None,
         seats=free_seats(meeting),
         closed_message=None,
     )

@@ -11,8 +11,9 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from meetapp.accounts.services import normalise_email
@@ -20,7 +21,7 @@ from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.meetings.access import lock_meeting
-from meetapp.models import Meeting, Participant, StakeholderGroup, Status
+from meetapp.models import AgendaSession, Meeting, Participant, StakeholderGroup, Status
 
 TOKEN_BYTES = 32  # 256 random bits
 NEEDS_MAX_LENGTH = 2000
@@ -88,6 +89,50 @@ def free_seats(meeting: Meeting) -> int | None:
     return max(meeting.capacity - count_registered(meeting.id), 0)
 
 
+@dataclass(frozen=True)
+class RegistrationPage:
+    """What the public registration page shows of its meeting, read in one statement."""
+
+    meeting: Meeting
+    registered: int
+    has_agenda: bool
+
+    @property
+    def free_seats(self) -> int | None:
+        if self.meeting.capacity is None:
+            return None
+        return max(self.meeting.capacity - self.registered, 0)
+
+
+@cache
+def _registration_page_query() -> Select[Meeting, int, bool]:
+    """Built once: SQLAlchemy statements are immutable, and building this one costs about as
+    much as running it."""
+    registered = (
+        select(func.count())
+        .select_from(Participant)
+        .where(Participant.meeting_id == Meeting.id, Participant.status == Status.REGISTERED)
+        .correlate(Meeting)
+        .scalar_subquery()
+    )
+    agenda = exists().where(AgendaSession.meeting_id == Meeting.id).correlate(Meeting)
+    return (
+        select(Meeting, registered, agenda)
+        .where(Meeting.slug == bindparam("slug"))
+        .options(joinedload(Meeting.stakeholder_groups))
+    )
+
+
+def registration_page(slug: str) -> RegistrationPage | None:
+    """The meeting at `slug` with its organisation and stakeholder groups, the number
+    registered and whether it has an agenda: one SELECT, for the page everyone opens."""
+    row = db.session.execute(_registration_page_query(), {"slug": slug}).unique().one_or_none()
+    if row is None:
+        return None
+    meeting, count, has_agenda = row
+    return RegistrationPage(meeting, int(count or 0), bool(has_agenda))
+
+
 def waitlist_place(participant: Participant) -> int | None:
     """1 for the first on the waiting list; None when not waitlisted."""
     if participant.status != Status.WAITLISTED:
@@ -111,18 +156,27 @@ def waitlist_place(participant: Participant) -> int | None:
     return ahead + 1
 
 
+GROUP_NOT_OF_MEETING = "Choose one of the meeting's stakeholder groups."
+
+
 def _check_group(meeting: Meeting, group_id: int | None) -> None:
+    """The group must be one of the meeting's (as loaded in this transaction). A group
+    removed meanwhile is caught by the foreign key when the participant is written."""
     if group_id is None:
         return
+    if all(group.id != group_id for group in meeting.stakeholder_groups):
+        raise DomainError(GROUP_NOT_OF_MEETING, field="stakeholder_group")
+
+
+def group_exists(meeting_id: int, group_id: int | None) -> bool:
+    if group_id is None:
+        return True
     found = db.session.scalar(
         select(StakeholderGroup.id).where(
-            StakeholderGroup.id == group_id, StakeholderGroup.meeting_id == meeting.id
+            StakeholderGroup.id == group_id, StakeholderGroup.meeting_id == meeting_id
         )
     )
-    if found is None:
-        raise DomainError(
-            "Choose one of the meeting's stakeholder groups.", field="stakeholder_group"
-        )
+    return found is not None
 
 
 def _apply(participant: Participant, data: RegistrationData, email: str) -> None:
@@ -138,24 +192,50 @@ def _apply(participant: Participant, data: RegistrationData, email: str) -> None
     participant.needs = data.needs or None
 
 
+@dataclass(frozen=True)
+class NewRegistration:
+    participant: Participant
+    token: str  # the personal-link token: shown once, never stored
+    place: int | None  # the place on the waiting list; None with a seat
+
+
+def _seats_and_queue(meeting_id: int) -> tuple[int, int]:
+    """How many are registered and how many waitlisted, in one statement."""
+    registered, waitlisted = db.session.execute(
+        select(
+            func.count().filter(Participant.status == Status.REGISTERED),
+            func.count().filter(Participant.status == Status.WAITLISTED),
+        ).where(Participant.meeting_id == meeting_id)
+    ).one()
+    return int(registered or 0), int(waitlisted or 0)
+
+
 def register_participant(
     meeting: Meeting,
     data: RegistrationData,
     *,
     now: datetime | None = None,
     by_organiser: bool = False,
-) -> tuple[Participant, str]:
+) -> NewRegistration:
     """Register a person: a seat while there is one, else the end of the waiting list.
 
-    Returns the participant and the personal-link token (shown once, never stored).
     Raises DomainError when registration is not open (unless `by_organiser`), consent is
     missing, the group is not the meeting's, or the e-mail is already registered.
 
     `registered_at` is taken once the meeting lock is held, so that the order of
     `registered_at` is the order in which seats were handed out: everyone registered arrived
     before everyone waitlisted at the same moment, and the waiting list is first come, first
-    served.
+    served. A newcomer to the waiting list is therefore last on it.
+
+    What needs no lock is checked before taking it; under the lock there are four statements
+    (the lock, the e-mail, the counts, the insert), so that a rush of registrations queues as
+    briefly as possible.
     """
+    if not by_organiser and not data.consent:
+        raise DomainError("Please agree to the processing of your data.", field="consent")
+    email = normalise_email(data.email)
+    _check_group(meeting, data.stakeholder_group_id)
+
     meeting = lock_meeting(meeting.id)
     now = now or utcnow()
     if not by_organiser:
@@ -164,10 +244,6 @@ def register_participant(
             raise DomainError("Registration has not opened yet.")
         if state == "closed":
             raise DomainError("Registration is closed.")
-        if not data.consent:
-            raise DomainError("Please agree to the processing of your data.", field="consent")
-    email = normalise_email(data.email)
-    _check_group(meeting, data.stakeholder_group_id)
 
     participant = db.session.scalar(
         select(Participant).where(
@@ -177,12 +253,13 @@ def register_participant(
     if participant is not None and participant.status != Status.CANCELLED:
         raise DomainError(ALREADY_REGISTERED, field="email")
     # Counted before the new row is added: autoflush would otherwise write it half-filled.
-    seats = free_seats(meeting)
+    registered, waitlisted = _seats_and_queue(meeting.id)
+    has_seat = meeting.capacity is None or registered < meeting.capacity
     if participant is None:
         participant = Participant(meeting_id=meeting.id)
         db.session.add(participant)
     _apply(participant, data, email)
-    participant.status = Status.REGISTERED if seats is None or seats > 0 else Status.WAITLISTED
+    participant.status = Status.REGISTERED if has_seat else Status.WAITLISTED
     participant.registered_at = now
     participant.cancelled_at = None
     participant.attended = False
@@ -190,7 +267,7 @@ def register_participant(
     participant.consent_at = now if data.consent else None
     token, participant.token_hash = new_token()
     db.session.flush()
-    return participant, token
+    return NewRegistration(participant, token, None if has_seat else waitlisted + 1)
 
 
 def update_registration(participant: Participant, data: RegistrationData) -> Participant:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import http.server
 import threading
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
