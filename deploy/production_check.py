@@ -8,10 +8,13 @@
    page), then all post their registration at the same moment over HTTP, while wrk loads
    GET /m/<slug>/register (2 threads, 16 connections, 10 s; wrk is installed from Debian with
    apt-get when missing and the check runs as root).
-5. Checks: no 5xx, exactly 20 registered and 40 waitlisted in the database, the registration
-   page's 95th percentile latency under load below 200 ms with no error, /healthz answers
-   {"status": "ok"}, the security headers are sent.
-6. Stops gunicorn, drops the database, empties Redis database 15, removes its temporary files.
+5. 20 clients open one participant's survey link, then all submit their answers at the same
+   moment over HTTP.
+6. Checks: no 5xx, exactly 20 registered and 40 waitlisted in the database, exactly one survey
+   response stored for the link, the registration page's 95th percentile latency under load
+   below 200 ms with no error, /healthz answers {"status": "ok"}, the security headers are
+   sent.
+7. Stops gunicorn, drops the database, empties Redis database 15, removes its temporary files.
 
     deploy/production-check.sh [--admin-url postgresql://postgres@127.0.0.1/postgres]
 
@@ -44,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 CAPACITY = 20
 CLIENTS = 60
+SURVEY_CLIENTS = 20
 REDIS_URL = "redis://127.0.0.1:6379/15"
 DEADLINE_SECONDS = 240
 P95_LIMIT_MS = 200
@@ -106,6 +110,56 @@ def setup_meeting(slug: str) -> None:
         )
         db.session.add(meeting)
         db.session.commit()
+        print(f"survey-token {survey_link(meeting.organisation, slug)}")
+
+
+def survey_link(organisation: Any, slug: str) -> str:
+    """A past meeting of the same organisation with one participant invited to its survey;
+    returns the participant's survey token."""
+    from datetime import UTC, datetime, timedelta
+
+    from meetapp.extensions import db
+    from meetapp.models import Meeting, Participant, SurveyInvitation
+    from meetapp.surveys.services import (
+        QuestionData,
+        SurveyData,
+        add_question,
+        create_survey,
+        issue_token,
+    )
+
+    now = datetime.now(UTC)
+    meeting = Meeting(
+        organisation=organisation,
+        slug=f"{slug}-survey",
+        title="Production check, survey",
+        starts_at=now - timedelta(days=2),
+        timezone="UTC",
+        languages=["en"],
+    )
+    participant = Participant(
+        meeting=meeting,
+        name="Survey Person",
+        email="survey@example.org",
+        email_normalized="survey@example.org",
+        status="registered",
+        registered_at=now - timedelta(days=3),
+        attended=True,
+    )
+    db.session.add_all([meeting, participant])
+    db.session.flush()
+    survey = create_survey(
+        meeting,
+        SurveyData(title="How was it?", opens_at=now - timedelta(days=1), closes_at=None),
+    )
+    add_question(survey, QuestionData("Overall, how would you rate it?", "rating", True))
+    add_question(survey, QuestionData("Any comments?", "text"))
+    invitation = SurveyInvitation(survey_id=survey.id, participant_id=participant.id)
+    db.session.add(invitation)
+    db.session.flush()
+    token = issue_token(invitation)
+    db.session.commit()
+    return token
 
 
 # --- HTTP with one cookie jar per client --------------------------------------------------
@@ -176,6 +230,53 @@ def register_all(port: int, slug: str) -> Counter[int]:
     for thread in threads:
         thread.join(timeout=180)
     return Counter(statuses)
+
+
+_QUESTION = re.compile(r'name="(q-[^"]+)"')
+
+
+def answer_all(port: int, token: str) -> Counter[int]:
+    """SURVEY_CLIENTS browsers open the same survey link, then submit at the same moment."""
+    path = f"/s/{token}"
+    barrier = threading.Barrier(SURVEY_CLIENTS, timeout=120)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def one(n: int) -> None:
+        client = Client(port)
+        status, _, page = client.request("GET", path)
+        csrf = _CSRF.search(page)
+        names = sorted(set(_QUESTION.findall(page)))
+        form = {"csrf_token": csrf.group(1) if csrf else ""}
+        for name in names:  # the rating first, then the comment
+            form[name] = str(1 + n % 5) if name == names[0] else f"Answer {n}"
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        if status != 200 or not csrf or len(names) != 2:
+            result = status if status != 200 else 0
+        else:
+            result, _, _ = client.request("POST", path, form)
+        with lock:
+            statuses.append(result)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(SURVEY_CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+    return Counter(statuses)
+
+
+def survey_responses(url: str, slug: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url, connect_timeout=10) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM survey_responses r JOIN surveys s ON s.id = r.survey_id"
+            " JOIN meetings m ON m.id = s.meeting_id WHERE m.slug = %s",
+            (f"{slug}-survey",),
+        ).fetchone()
+    return int(row[0]) if row else 0
 
 
 # --- load on the registration page --------------------------------------------------------
@@ -307,8 +408,10 @@ def run(admin_url: str) -> list[str]:
             MEETAPP_BIND=f"{HOST}:{port}",
             MEETAPP_WORKERS="2",
             MEETAPP_ACCESS_LOG=str(Path(workdir) / "access.log"),
-            # Sixty registrations come from one address: keep the limit, above that load.
+            # Sixty registrations and forty survey requests come from one address: keep the
+            # limits, above that load.
             MEETAPP_REGISTER_RATE_LIMIT="1000 per minute",
+            MEETAPP_TOKEN_RATE_LIMIT="1000 per minute",  # noqa: S106 (not a password)
         )
         env.pop("MEETAPP_MAIL_SERVER", None)
         wrk = wrk_executable()
@@ -318,13 +421,19 @@ def run(admin_url: str) -> list[str]:
         load: subprocess.Popen[str] | None = None
         try:
             print(f"database {name}: migrating, meeting {slug!r} with capacity {CAPACITY}")
-            subprocess.run(
+            setup = subprocess.run(
                 [sys.executable, __file__, "--setup", slug],
                 env=env,
                 cwd=ROOT,
                 check=True,
                 timeout=120,
+                stdout=subprocess.PIPE,
+                text=True,
             )
+            found = re.search(r"^survey-token (\S+)$", setup.stdout, re.M)
+            if not found:
+                raise CheckError(f"the set-up gave no survey link:\n{setup.stdout}")
+            survey_token = found.group(1)
             server = subprocess.Popen(
                 [
                     sys.executable,
@@ -370,6 +479,15 @@ def run(admin_url: str) -> list[str]:
             expected = {"registered": CAPACITY, "waitlisted": CLIENTS - CAPACITY}
             if counts != expected:
                 failures.append(f"expected {expected}, found {counts}")
+
+            print(f"{SURVEY_CLIENTS} submissions of one survey link at once")
+            answers = answer_all(port, survey_token)
+            stored = survey_responses(url, slug)
+            print(f"responses {dict(answers)}; survey responses stored: {stored}")
+            if any(status >= 500 or status == 0 for status in answers.elements()):
+                failures.append(f"survey: server errors or failed requests: {dict(answers)}")
+            if stored != 1:
+                failures.append(f"survey: expected exactly 1 response for the link, found {stored}")
             status, headers, body = Client(port).request("GET", "/healthz")
             if status != 200 or json.loads(body) != {"status": "ok"}:
                 failures.append(f"/healthz answered {status} {body!r}")
