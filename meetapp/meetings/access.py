@@ -3,7 +3,10 @@
 - admin: everything.
 - organiser: creates meetings; reads and changes only meetings whose team they are on.
   Other meetings answer 404, so their existence is not revealed.
-- staff: reads every meeting and downloads its documents; every change is refused (403).
+- staff: reads every meeting and downloads its documents, and makes two kinds of change on
+  every meeting, the ones the product gives them: checking people in on the day
+  (`can_check_in`) and writing the press release (`can_edit_press_release`). Every other
+  change is the organisers' and is refused to staff (403).
 """
 
 from __future__ import annotations
@@ -52,6 +55,21 @@ def can_edit(user: User, meeting: Meeting) -> bool:
     return user.role == Role.ORGANISER and is_on_team(user, meeting)
 
 
+def can_check_in(user: User, meeting: Meeting) -> bool:
+    """Mark a participant attended and undo it: the meeting's team, admins, and staff (who
+    run the registration desk on the day)."""
+    return user.role == Role.STAFF or can_edit(user, meeting)
+
+
+def can_edit_press_release(user: User, meeting: Meeting) -> bool:
+    """Rewrite a section of the press-release draft, reset it, set the release date: the
+    meeting's team, admins, and staff (who write the press release afterwards)."""
+    return user.role == Role.STAFF or can_edit(user, meeting)
+
+
+Permission = Callable[[User, Meeting], bool]
+
+
 def is_slug(slug: str) -> bool:
     """Slugs are [a-z0-9-]+; anything else (a NUL byte, which PostgreSQL refuses) names no
     meeting and is not looked up."""
@@ -67,22 +85,30 @@ def get_meeting_or_404(slug: str) -> Meeting:
     return meeting
 
 
-def require_meeting(slug: str, *, write: bool) -> Meeting:
-    """The meeting at `slug` if the current user may read it (and change it, when `write`)."""
+def require_meeting(slug: str, *, write: bool, may_change: Permission = can_edit) -> Meeting:
+    """The meeting at `slug` if the current user may read it (and, when `write`, make the
+    change that `may_change` allows: by default any change, `can_edit`)."""
     meeting = get_meeting_or_404(slug)
     user: User = current_user
     if not can_read(user, meeting):
         abort(404)
-    if write and not can_edit(user, meeting):
+    if write and not may_change(user, meeting):
         abort(403)
     return meeting
 
 
-def meeting_view(func: Callable[..., R] | None = None, *, write: bool | None = None) -> Any:
+def meeting_view(
+    func: Callable[..., R] | None = None,
+    *,
+    write: bool | None = None,
+    may_change: Permission = can_edit,
+) -> Any:
     """Decorate a view taking `slug`: it receives `meeting` instead, permission checked.
 
-    `write=None` (the default) means: reads for GET/HEAD, writes for any other method,
-    so a POST by staff is always refused.
+    `write=None` (the default) means: reads for GET/HEAD, writes for any other method.
+    A write needs `may_change`: `can_edit` unless the view names the permission of one of the
+    changes staff make too (`can_check_in`, `can_edit_press_release`), so any other POST by
+    staff is refused.
     """
 
     def decorate(view: Callable[..., R]) -> Callable[..., R]:
@@ -90,7 +116,7 @@ def meeting_view(func: Callable[..., R] | None = None, *, write: bool | None = N
         @login_required
         def wrapper(slug: str, *args: Any, **kwargs: Any) -> R:
             needs_write = write if write is not None else request.method not in ("GET", "HEAD")
-            meeting = require_meeting(slug, write=needs_write)
+            meeting = require_meeting(slug, write=needs_write, may_change=may_change)
             return view(meeting, *args, **kwargs)
 
         return wrapper

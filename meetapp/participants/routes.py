@@ -1,5 +1,6 @@
 """Views of the participants capability: the organiser's list, add/edit/cancel/promote,
-check-in on the day, exports and the CSV import."""
+check-in on the day, exports and the CSV import. Staff read all of it and check people in;
+the other changes are the organisers'."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from meetapp.accounts.routes import safe_next_url
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.forms import show_domain_error
-from meetapp.meetings.access import can_edit, meeting_view
+from meetapp.meetings.access import can_check_in, can_edit, meeting_view
 from meetapp.models import Meeting, Participant, Status
 from meetapp.outbox.services import deliver_queued
 from meetapp.participants import services
@@ -230,6 +231,7 @@ def _checkin_context(meeting: Meeting, q: str, message: str | None = None) -> di
         "more": len(found) > services.CHECKIN_RESULTS_LIMIT,
         "counts": services.checkin_counts(meeting),
         "editable": can_edit(current_user, meeting),
+        "may_check_in": can_check_in(current_user, meeting),
         "message": message,
     }
 
@@ -256,7 +258,7 @@ def checkin_search(meeting: Meeting) -> ResponseReturnValue:
 
 
 @bp.route("/meetings/<slug>/checkin/<int:participant_id>", methods=["POST"])
-@meeting_view
+@meeting_view(may_change=can_check_in)
 def checkin_mark(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
     participant = _participant_or_404(meeting, participant_id)
     form = CheckinForm()

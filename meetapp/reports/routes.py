@@ -1,5 +1,6 @@
 """Views of the documents: the press-release editor, its downloads, the meeting summary and
-the sign-in sheet. Staff read and download everything; only organisers change the draft."""
+the sign-in sheet. Staff read and download everything, and write the press release as the
+meeting's organisers do (sections, resets, release date)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from flask_wtf import FlaskForm
 
 from meetapp.errors import DomainError
 from meetapp.extensions import db
-from meetapp.meetings.access import can_edit, meeting_view
+from meetapp.meetings.access import can_edit_press_release, meeting_view
 from meetapp.models import PRESS_RELEASE_SECTIONS, Meeting
 from meetapp.reports import services
 from meetapp.reports.documents import (
@@ -87,7 +88,7 @@ def _editor(
             draft=draft,
             forms=forms,
             date_form=date_form,
-            may_edit=can_edit(current_user, meeting),
+            may_edit=can_edit_press_release(current_user, meeting),
         ),
         status,
     )
@@ -114,7 +115,7 @@ def _section_or_404(section: str) -> str:
 
 
 @bp.route("/meetings/<slug>/press-release/sections/<section>", methods=["POST"])
-@meeting_view
+@meeting_view(may_change=can_edit_press_release)
 def press_release_section(meeting: Meeting, section: str) -> ResponseReturnValue:
     _section_or_404(section)
     form = SectionForm(prefix=section)
@@ -147,7 +148,7 @@ def press_release_section(meeting: Meeting, section: str) -> ResponseReturnValue
 
 
 @bp.route("/meetings/<slug>/press-release/sections/<section>/reset", methods=["POST"])
-@meeting_view
+@meeting_view(may_change=can_edit_press_release)
 def press_release_reset(meeting: Meeting, section: str) -> ResponseReturnValue:
     _section_or_404(section)
     if not FlaskForm().validate_on_submit():
@@ -159,7 +160,7 @@ def press_release_reset(meeting: Meeting, section: str) -> ResponseReturnValue:
 
 
 @bp.route("/meetings/<slug>/press-release/date", methods=["POST"])
-@meeting_view
+@meeting_view(may_change=can_edit_press_release)
 def press_release_date(meeting: Meeting) -> ResponseReturnValue:
     form = ReleaseDateForm()
     if form.validate_on_submit():

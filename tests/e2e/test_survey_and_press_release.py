@@ -1,23 +1,21 @@
 """Two more paths in a real browser: a participant answers the post-meeting survey through
-the personal link, and an organiser rewrites the press release's headline and downloads it."""
+the personal link, and staff edit a press-release section and download the PDF."""
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from meetapp.interchange.services import import_meeting, parse_document
-from meetapp.meetings.services import add_team_member
 from meetapp.models import SurveyAnswer, SurveyResponse
 from meetapp.surveys.invitations import invite
 from meetapp.surveys.services import QuestionData, SurveyData, add_question, create_survey
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import screenshot
+from tests.reports.pdftext import pdf_text
 
 DEMO_FILE = (
     Path(__file__).resolve().parents[2] / "meetapp" / "demo" / "mmn-2019-cambodia-japan.json"
@@ -34,11 +32,6 @@ def _log_in(page: Any, live_server: str, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r"/$"))
-
-
-def _pdf_text(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
 
 
 def test_participant_answers_the_survey_and_the_organiser_sees_the_result(
@@ -127,27 +120,26 @@ def test_participant_answers_the_survey_and_the_organiser_sees_the_result(
         organiser_context.close()
 
 
-def test_organiser_rewrites_the_headline_resets_it_and_downloads_the_pdf(
+def test_staff_edit_a_press_release_section_and_download_the_pdf(
     page: Any, live_server: str, db: Any, make_user: Any
 ) -> None:
     report = import_meeting(parse_document(DEMO_FILE.read_bytes()))
-    organiser = make_user("organiser", email="mmn@example.org")
-    add_team_member(report.meeting, organiser)
+    staff = make_user("staff", email="press@example.org", name="Sreymom Keo")
     db.session.commit()
     slug = report.meeting.slug
 
-    _log_in(page, live_server, organiser.email)
+    _log_in(page, live_server, staff.email)
     page.goto(f"{live_server}/meetings/{slug}/press-release")
     page.get_by_role("heading", name="Press-release draft").wait_for()
     headline = page.locator("#section-headline")
     assert headline.get_by_label("Text").input_value().strip() == GENERATED_HEADLINE
 
-    # The organiser writes her own headline.
+    # Staff write their own headline: the draft says who rewrote it.
     headline.get_by_label("Text").fill(OWN_HEADLINE)
     headline.get_by_role("button", name="Save this section").click()
     page.get_by_text("Headline: your text was saved.").wait_for()
     headline = page.locator("#section-headline")
-    assert headline.get_by_text("Rewritten").count() == 1
+    assert headline.get_by_text("Rewritten by Sreymom Keo").count() == 1
     assert headline.get_by_label("Text").input_value().strip() == OWN_HEADLINE
     screenshot(page, "press-release-editor")
 
@@ -156,8 +148,21 @@ def test_organiser_rewrites_the_headline_resets_it_and_downloads_the_pdf(
     assert page.locator(".press-release h1").inner_text().strip() == OWN_HEADLINE
     assert page.get_by_text("21 February 2019").count() == 1
 
-    # She resets it (confirming the question) and the generated headline is back.
+    # They download the PDF from the editor: it prints their headline.
     page.get_by_role("link", name="← Back to the editor").click()
+    page.get_by_role("heading", name="Press-release draft").wait_for()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="PDF", exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    pdf = Path(download.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    text = pdf_text(pdf)
+    assert OWN_HEADLINE in text
+    assert GENERATED_HEADLINE not in text
+    assert "21 February 2019" in text
+
+    # They reset it (confirming the question) and the generated headline is back.
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#section-headline").get_by_role(
         "button", name="Reset to the generated text"
@@ -168,16 +173,3 @@ def test_organiser_rewrites_the_headline_resets_it_and_downloads_the_pdf(
     assert headline.get_by_label("Text").input_value().strip() == GENERATED_HEADLINE
     page.goto(f"{live_server}/meetings/{slug}/press-release/preview")
     assert page.locator(".press-release h1").inner_text().strip() == GENERATED_HEADLINE
-
-    # She downloads the PDF from the editor.
-    page.goto(f"{live_server}/meetings/{slug}/press-release")
-    with page.expect_download() as download_info:
-        page.get_by_role("link", name="PDF", exact=True).click()
-    download = download_info.value
-    assert download.suggested_filename.endswith(".pdf")
-    pdf = Path(download.path()).read_bytes()
-    assert pdf.startswith(b"%PDF")
-    text = _pdf_text(pdf)
-    assert GENERATED_HEADLINE in text
-    assert OWN_HEADLINE not in text
-    assert "21 February 2019" in text

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from meetapp.models import PressRelease, PressReleaseOverride
+from tests.conftest import csrf_token_from
 
 
 def _overrides(db: Any) -> dict[str, PressReleaseOverride]:
@@ -94,16 +96,78 @@ def test_bad_input_and_unknown_sections(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_staff_read_the_editor_but_cannot_change_it(
+def test_staff_rewrite_a_section_set_the_date_and_reset(
+    db: Any, make_user: Any, make_meeting: Any, login_as: Any
+) -> None:
+    """Staff write the press release of every meeting, on no team."""
+    meeting = make_meeting(organisers=[make_user("organiser")], topic="safe migration")
+    staff = make_user("staff", name="Sreymom Keo")
+    client = login_as(staff)
+    editor = f"/meetings/{meeting.slug}/press-release"
+    page = client.get(editor).get_data(as_text=True)
+    assert "Save this section" in page
+    assert "Save the date" in page
+
+    response = client.post(f"{editor}/sections/headline", data={"headline-text": "Staff words"})
+    assert response.status_code == 302
+    override = _overrides(db)["headline"]
+    assert override.text == "Staff words"
+    assert override.updated_by_id == staff.id
+    page = client.get(editor).get_data(as_text=True)
+    assert "Rewritten by Sreymom Keo" in page
+    assert "Reset to the generated text" in page
+    assert "Staff words" in client.get(f"{editor}/preview").get_data(as_text=True)
+
+    assert client.post(f"{editor}/date", data={"release_date": "2019-02-21"}).status_code == 302
+    db.session.rollback()
+    record = db.session.get(PressRelease, meeting.id)
+    assert (record.release_date.isoformat(), record.updated_by_id) == ("2019-02-21", staff.id)
+
+    assert client.post(f"{editor}/sections/headline/reset").status_code == 302
+    assert _overrides(db) == {}
+    assert "Convenes Meeting to Discuss Safe Migration" in client.get(f"{editor}.md").get_data(
+        as_text=True
+    )
+
+
+def test_organiser_of_another_meeting_cannot_change_the_draft(
+    db: Any, make_user: Any, make_meeting: Any, login_as: Any
+) -> None:
+    meeting = make_meeting(organisers=[make_user("organiser")])
+    outsider = make_user("organiser")
+    make_meeting(organisers=[outsider])
+    client = login_as(outsider)
+    editor = f"/meetings/{meeting.slug}/press-release"
+    assert client.get(editor).status_code == 404
+    assert client.post(f"{editor}/sections/lead", data={"lead-text": "x"}).status_code == 404
+    assert client.post(f"{editor}/sections/lead/reset").status_code == 404
+    assert client.post(f"{editor}/date", data={"release_date": "2019-02-21"}).status_code == 404
+    assert _overrides(db) == {}
+    db.session.rollback()
+    assert db.session.get(PressRelease, meeting.id) is None
+
+
+@pytest.mark.usefixtures("csrf_enabled")
+def test_csrf_is_enforced_on_the_changes_of_staff(
     db: Any, make_user: Any, make_meeting: Any, login_as: Any
 ) -> None:
     meeting = make_meeting()
     client = login_as(make_user("staff"))
     editor = f"/meetings/{meeting.slug}/press-release"
-    page = client.get(editor)
-    assert page.status_code == 200
-    assert "Save this section" not in page.get_data(as_text=True)
-    assert client.post(f"{editor}/sections/lead", data={"lead-text": "x"}).status_code == 403
-    assert client.post(f"{editor}/sections/lead/reset").status_code == 403
-    assert client.post(f"{editor}/date", data={"release_date": "2019-02-21"}).status_code == 403
+    assert client.post(f"{editor}/sections/lead", data={"lead-text": "x"}).status_code == 400
+    assert client.post(f"{editor}/date", data={"release_date": "2019-02-21"}).status_code == 400
+    assert _overrides(db) == {}
+    db.session.rollback()
+    assert db.session.get(PressRelease, meeting.id) is None
+
+    token = csrf_token_from(client.get(editor).get_data(as_text=True))
+    response = client.post(
+        f"{editor}/sections/lead", data={"lead-text": "Our lead", "lead-csrf_token": token}
+    )
+    assert response.status_code == 302
+    assert _overrides(db)["lead"].text == "Our lead"
+    assert client.post(f"{editor}/sections/lead/reset").status_code == 400
+    assert set(_overrides(db)) == {"lead"}
+    response = client.post(f"{editor}/sections/lead/reset", data={"csrf_token": token})
+    assert response.status_code == 302
     assert _overrides(db) == {}
