@@ -3,6 +3,7 @@ shown escaped, never a server error, and nothing is stored."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -372,6 +373,36 @@ def test_statements_are_entered_one_after_another_and_reordered(setup):
 
     assert setup.client.post(f"{setup.base}/statements/{second.id}/delete").status_code == 302
     assert setup.count(Statement) == 1
+
+
+def test_the_kind_of_a_statement_is_a_group_named_by_its_legend(setup):
+    """A screen reader announces "Kind" with the radio buttons: they sit in a fieldset whose
+    legend names them, not under a label tied to no control."""
+    session = setup.add_session("Talk", starts_at=setup.meeting.starts_at)
+    statement = setup.add_statement(session, None, "asked for more time")
+    group = re.compile(r"<fieldset[^>]*>\s*<legend[^>]*>Kind</legend>(.*?)</fieldset>", re.S)
+    for url in (
+        f"{setup.base}/agenda/{session.id}/statements",
+        f"{setup.base}/statements/{statement.id}/edit",
+    ):
+        page = setup.client.get(url).get_data(as_text=True)
+        match = group.search(page)
+        assert match, url
+        radios = re.findall(r'<input[^>]*type="radio"[^>]*value="(\w+)"', match.group(1))
+        assert radios == ["point", "quote"]
+        assert re.findall(r'<label class="form-check-label" for="(kind-\d)"', match.group(1)) == [
+            "kind-0",
+            "kind-1",
+        ]
+        assert ">Kind</label>" not in page
+    # A refused kind is still shown beside the group.
+    response = setup.client.post(
+        f"{setup.base}/agenda/{session.id}/statements",
+        data={"speaker": "participants", "kind": "rumour", "text": "said"},
+    )
+    match = group.search(response.get_data(as_text=True))
+    assert match
+    assert "Not a valid choice." in match.group(1)
 
 
 def test_a_statement_of_5001_characters_is_refused_and_5000_accepted(setup):
