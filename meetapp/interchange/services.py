@@ -420,6 +420,8 @@ class _CrossChecks:
                 )
             keys.setdefault(key, index)
             kind, options = question.get("kind"), question.get("options")
+            if not isinstance(kind, str):  # the schema reports it; here it is no kind at all
+                kind = None
             texts: list[str] = []
             if isinstance(options, list) and all(isinstance(o, str) for o in options):
                 texts = [o.strip() for o in options]

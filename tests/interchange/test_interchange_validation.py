@@ -97,6 +97,14 @@ def test_every_problem_is_listed_by_path_and_nothing_is_written(
         ),
         (lambda d: d.update(outcomes=[{"kind": "finding"}]), "outcomes[0].text: required"),
         (lambda d: d.update(**{"odd key": 1}), '["odd key"]: unknown key'),
+        (
+            lambda d: d["surveys"][0]["questions"][0].update(kind=["likert"]),
+            "surveys[0].questions[0].kind:",
+        ),
+        (
+            lambda d: d["surveys"][0]["questions"][1].update(kind={"k": "rating"}),
+            "surveys[0].questions[1].kind:",
+        ),
     ],
 )
 def test_each_rule_is_reported_by_path(db, owned_demo, row_counts, change, problem):
