@@ -35,7 +35,8 @@ class Participant(db.Model):  # type: ignore[name-defined]
     name: Mapped[str] = mapped_column(String(200))
     honorific: Mapped[str | None] = mapped_column(String(50))
     email: Mapped[str] = mapped_column(String(254))
-    # Lower-cased e-mail: one registration per address and meeting, whatever the case.
+    # The e-mail in its normal form (`normalise_email`: lower-cased, NFC, no surrounding
+    # spaces): one registration per address and meeting, however it was typed.
     email_normalized: Mapped[str] = mapped_column(String(254))
     organisation: Mapped[str | None] = mapped_column(String(300))
     position: Mapped[str | None] = mapped_column(String(200))
