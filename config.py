@@ -51,6 +51,10 @@ class Config:
     MAIL_PASSWORD = _env("MEETAPP_MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = _env("MEETAPP_MAIL_DEFAULT_SENDER", "meetapp@localhost")
     MAIL_TIMEOUT = _env_int("MEETAPP_MAIL_TIMEOUT", 10)
+    # Seconds a deliverer keeps a message it is sending to itself. A claim older than this is
+    # taken to be left by a deliverer that died, and the message is sent again: keep it well
+    # above one SMTP exchange (several MAIL_TIMEOUTs).
+    MAIL_SEND_LEASE = _env_int("MEETAPP_MAIL_SEND_LEASE", 300)
 
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     # (rate limits then count per visitor, not per proxy). 0: none trusted.

@@ -130,12 +130,17 @@ def demo_command() -> None:
 
 @click.command("send-mail")
 def send_mail_command() -> None:
-    """Send (or retry) the queued messages of the outbox."""
-    from meetapp.outbox.services import deliver_queued
+    """Send (or retry) the queued, failed and abandoned messages of the outbox."""
+    from meetapp.outbox.services import deliver_queued, sending_elsewhere
 
     sent, failed = deliver_queued()
     db.session.commit()
     click.echo(f"{sent} sent, {failed} failed.")
+    busy = sending_elsewhere()
+    db.session.commit()
+    if busy:
+        # Being sent by a request (or another run of this command) right now: left to it.
+        click.echo(f"{busy} being sent by another process.")
 
 
 @click.command("press-release")

@@ -89,10 +89,42 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_foreign_keys_off(connection)
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                _sqlite_check_foreign_keys(connection)
+        finally:
+            if sqlite:
+                # The app's connections all have foreign keys on: this one must not go back
+                # to the pool without them.
+                connection.invalidate()
+
+
+def _sqlite_foreign_keys_off(connection):
+    """Turn SQLite's foreign keys off for the migrations.
+
+    A batch operation rebuilds a table: copy, DROP TABLE, rename. With foreign keys on, the
+    DROP TABLE first deletes every row, which runs the ON DELETE actions of the rows pointing
+    at it in other tables (SET NULL, CASCADE) and so loses their data. The pragma is a no-op
+    inside a transaction, hence the DBAPI connection (which begins none by itself).
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+    if dbapi_connection.execute("PRAGMA foreign_keys").fetchone()[0] != 0:
+        raise RuntimeError("could not turn SQLite foreign keys off for the migrations")
+
+
+def _sqlite_check_foreign_keys(connection):
+    """What foreign keys would have refused while they were off must not have happened."""
+    problems = connection.connection.dbapi_connection.execute("PRAGMA foreign_key_check").fetchall()
+    if problems:
+        raise RuntimeError(f"foreign keys are broken after the migrations: {problems[:10]}")
 
 
 if context.is_offline_mode():

@@ -30,6 +30,11 @@ from meetapp.extensions import limiter
 from meetapp.models import Meeting, Organisation, Participant, StakeholderGroup, User
 
 PASSWORD = "correct horse battery staple"
+# One address in two spellings: as stored (the form `normalise_email` gives), and as a person
+# may type it again: upper case, accents decomposed (as some keyboards and systems send them),
+# spaces around. A plain `.lower()` tells them apart.
+UNICODE_EMAIL = "élodie@bücher.example"
+UNICODE_EMAIL_TYPED = " E\u0301LODIE@BU\u0308CHER.EXAMPLE "
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from config import TestingConfig
 from meetapp import create_app
@@ -98,6 +99,53 @@ def _upgrade_compare_downgrade(app: Flask) -> None:
             db.engine.dispose()
 
 
+_OUTBOX_ROWS = (
+    "INSERT INTO organisations (id, name) VALUES (1, 'Network')",
+    "INSERT INTO meetings (id, organisation_id, slug, title, starts_at, timezone, languages,"
+    " created_at) VALUES (1, 1, 'm', 'Meeting', :at, 'UTC', '[\"en\"]', :at)",
+    "INSERT INTO participants (id, meeting_id, name, email, email_normalized, languages, status,"
+    " attended, registered_at, updated_at) VALUES (1, 1, 'Ana', 'ana@example.org',"
+    " 'ana@example.org', '[]', 'registered', :no, :at, :at)",
+    "INSERT INTO surveys (id, meeting_id, key, title, anonymous, created_at)"
+    " VALUES (1, 1, 's', 'Survey', :no, :at)",
+    "INSERT INTO outbox_messages (id, meeting_id, recipient, subject, body, kind, status,"
+    " attempts, created_at) VALUES (1, 1, 'ana@example.org', 'S', 'B', 'k', 'queued', 0, :at)",
+    "INSERT INTO survey_invitations (id, survey_id, participant_id, created_at,"
+    " last_message_id, reminders) VALUES (1, 1, 1, :at, 1, 0)",
+)
+
+
+def _outbox_claims_keep_the_data(app: Flask) -> None:
+    """The revision that adds the 'sending' status rebuilds outbox_messages on SQLite: the
+    survey invitations that point at a message must keep pointing at it, both ways."""
+    values = {"at": "2026-01-01 00:00:00+00:00", "no": False}
+    link = text("SELECT last_message_id FROM survey_invitations")
+    with app.app_context():
+        try:
+            upgrade(revision="3e1517257739")
+            with db.engine.begin() as connection:
+                for statement in _OUTBOX_ROWS:
+                    connection.execute(text(statement), values)
+            upgrade()
+            with db.engine.begin() as connection:
+                assert connection.scalar(link) == 1
+                connection.execute(
+                    text("UPDATE outbox_messages SET status = 'sending', claimed_at = :at"),
+                    values,
+                )
+            with pytest.raises(IntegrityError), db.engine.begin() as connection:
+                connection.execute(text("UPDATE outbox_messages SET claimed_at = NULL"))
+            downgrade(revision="3e1517257739")
+            with db.engine.begin() as connection:
+                assert connection.scalar(link) == 1
+                status = text("SELECT status FROM outbox_messages")
+                assert connection.scalar(status) == "queued"
+            downgrade(revision="base")
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_there_is_a_revision() -> None:
     revisions = sorted(path.name for path in VERSIONS.glob("*.py"))
     assert revisions, f"{VERSIONS} holds no Alembic revision"
@@ -106,6 +154,11 @@ def test_there_is_a_revision() -> None:
 def test_migrations_match_models_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
     app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
     _upgrade_compare_downgrade(app)
+
+
+def test_outbox_claims_keep_the_data_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
+    app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
+    _outbox_claims_keep_the_data(app)
 
 
 @pytest.fixture
@@ -134,3 +187,10 @@ def test_migrations_match_models_on_postgresql(
 ) -> None:
     app = _app_for(fresh_postgres_url, tmp_path)
     _upgrade_compare_downgrade(app)
+
+
+def test_outbox_claims_keep_the_data_on_postgresql(
+    fresh_postgres_url: str, tmp_path: Path, keep_logging: None
+) -> None:
+    app = _app_for(fresh_postgres_url, tmp_path)
+    _outbox_claims_keep_the_data(app)

@@ -20,12 +20,27 @@ MAX_NAME_LENGTH = 200
 
 
 def normalise_email(email: str) -> str:
-    """A syntactically valid address, lower-cased; DomainError otherwise."""
+    """A syntactically valid address, lower-cased; DomainError otherwise.
+
+    The one form in which addresses are stored and compared (users' `email`, participants'
+    `email_normalized`): without surrounding spaces, Unicode in NFC and the domain in its
+    Unicode form (email-validator), then lower-cased. A plain `.lower()` would let the same
+    address typed with decomposed accents, or with its domain in punycode, be someone else.
+    """
     try:
         result = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise DomainError(f"Not a valid e-mail address: {exc}", field="email") from exc
     return result.normalized.lower()
+
+
+def email_for_lookup(email: str) -> str | None:
+    """`normalise_email` of an address typed to find someone; None when it is not a valid
+    address, which then matches no one (every stored address is normalised)."""
+    try:
+        return normalise_email(email)
+    except DomainError:
+        return None
 
 
 def check_password_strength(password: str) -> None:
@@ -51,7 +66,10 @@ def _clean_name(name: str) -> str:
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    key = email_for_lookup(email)
+    if key is None:
+        return None
+    return db.session.scalar(select(User).where(User.email == key))
 
 
 def list_users() -> list[User]:
@@ -128,8 +146,9 @@ def delete_user(user: User, *, acting_user: User) -> None:
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None. Takes the same time either way."""
-    # Stored addresses are lower-case (a check constraint says so): compare on the indexed column.
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    # Stored addresses are normalised (and lower-case, a check constraint says so): compare the
+    # normalised form on the indexed column.
+    user = find_user_by_email(email)
     if user is None:
         # Hash anyway so that unknown addresses cannot be told apart by timing.
         check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)

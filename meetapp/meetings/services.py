@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.sql.elements import ColumnElement
 
+from meetapp.accounts.services import find_user_by_email
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import is_timezone
@@ -478,7 +479,7 @@ def add_team_member(meeting: Meeting, user: User) -> None:
 
 def add_team_member_by_email(meeting: Meeting, email: str) -> User:
     """Add the organiser with this e-mail address to the team."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = find_user_by_email(email)
     if user is None:
         raise DomainError("There is no user with this e-mail address.", field="email")
     if user.role != Role.ORGANISER:

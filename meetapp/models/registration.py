@@ -35,7 +35,8 @@ class Participant(db.Model):  # type: ignore[name-defined]
     name: Mapped[str] = mapped_column(String(200))
     honorific: Mapped[str | None] = mapped_column(String(50))
     email: Mapped[str] = mapped_column(String(254))
-    # Lower-cased e-mail: one registration per address and meeting, whatever the case.
+    # The e-mail in its normal form (`normalise_email`: lower-cased, NFC, no surrounding
+    # spaces): one registration per address and meeting, however it was typed.
     email_normalized: Mapped[str] = mapped_column(String(254))
     organisation: Mapped[str | None] = mapped_column(String(300))
     position: Mapped[str | None] = mapped_column(String(200))
@@ -60,11 +61,17 @@ class Participant(db.Model):  # type: ignore[name-defined]
 
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined]
-    """Every e-mail the app sends, recorded before it is sent, with its delivery status."""
+    """Every e-mail the app sends, recorded before it is sent, with its delivery status.
+
+    'sending' means a deliverer has claimed the message and may be talking to the mail server
+    now (see `meetapp.outbox.services`); `claimed_at` says since when, so that a claim left by
+    a deliverer that died can be told from one that is still running.
+    """
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'sent', 'failed')", name="status"),
+        CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name="status"),
+        CheckConstraint("status <> 'sending' OR claimed_at IS NOT NULL", name="claimed"),
         Index("ix_outbox_messages_status", "status", "id"),
     )
 
@@ -80,4 +87,6 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When a deliverer last claimed the message (kept after the outcome, as the last attempt).
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

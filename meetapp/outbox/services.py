@@ -6,25 +6,37 @@ it reports was committed. Delivery runs after that commit (at the end of the req
 an SMTP failure never undoes the change and never loses the message: it stays 'failed', with
 the error, until a later delivery sends it.
 
-Delivery is at least once: a message is claimed by bumping `attempts` from the value that was
-read (two deliverers that read the same row cannot both claim it), and the SMTP transaction is
-done outside any database transaction, so a writer is never blocked by a slow mail server.
+Several deliverers may run at once (requests, the command), so a message is claimed before it
+is sent: one UPDATE moves it to 'sending' with the time of the claim (`claimed_at`) and bumps
+`attempts` from the value that was read. Only 'queued' and 'failed' messages (and abandoned
+ones, below) can be claimed, so no other deliverer sends a message while its SMTP exchange is
+under way; that exchange runs outside any database transaction, so a writer is never blocked
+by a slow mail server. The outcome ('sent' or 'failed') is recorded only while the claim is
+still the deliverer's own (same `attempts`).
+
+A deliverer that dies mid-send leaves its message 'sending'. A claim older than the lease
+(MAIL_SEND_LEASE seconds) is therefore taken to be abandoned and the message can be claimed
+again. The lease must be longer than one SMTP exchange (a few MAIL_TIMEOUTs) plus the clock
+difference between the app's servers (claims are timed by the clock of the deliverer); if a
+deliverer outlives it anyway, the message may be sent twice. Delivery is at least once.
 """
 
 from __future__ import annotations
 
 import smtplib
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_mail import Connection, Message
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
 from meetapp.database import begin_write, utcnow
 from meetapp.extensions import db, mail
 from meetapp.models import OutboxMessage
 
 QUEUED = "queued"
+SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
 
@@ -96,50 +108,100 @@ def _connection() -> _TimedConnection:
     return _TimedConnection(state, float(config.get("MAIL_TIMEOUT") or 10))
 
 
+def send_lease() -> timedelta:
+    """How long a claim keeps other deliverers off a message (MAIL_SEND_LEASE seconds)."""
+    return timedelta(seconds=float(current_app.config.get("MAIL_SEND_LEASE", 300)))
+
+
+def claimable(now: datetime | None = None) -> ColumnElement[bool]:
+    """The messages a deliverer may claim: queued, failed, or 'sending' under a claim older
+    than the lease (its deliverer is taken to have died). A message whose claim is still
+    running is left alone, so it is not sent twice."""
+    cutoff = (now or utcnow()) - send_lease()
+    return or_(
+        OutboxMessage.status.in_((QUEUED, FAILED)),
+        and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < cutoff),
+    )
+
+
+def sending_elsewhere() -> int:
+    """How many messages are being sent right now under a claim within its lease."""
+    cutoff = utcnow() - send_lease()
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_at >= cutoff)
+    )
+    return int(count or 0)
+
+
 def _claim(message_id: int, seen_attempts: int) -> bool:
+    """Take the message for sending; False when another deliverer has it (or had it since
+    `seen_attempts` was read)."""
     begin_write(db.session())
+    now = utcnow()
     result = db.session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
-            OutboxMessage.status.in_((QUEUED, FAILED)),
             OutboxMessage.attempts == seen_attempts,
+            claimable(now),
         )
-        .values(attempts=OutboxMessage.attempts + 1)
+        .values(status=SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
-def _record(message_id: int, error: str | None) -> None:
+def _record(message_id: int, claim: int, error: str | None) -> None:
+    """Record the outcome of the send made under `claim` (the attempts it set).
+
+    When the claim was lost (the lease ran out and another deliverer claimed the message),
+    that deliverer records the outcome instead, so a late failure here cannot mark as failed
+    a message the other one sent.
+    """
     begin_write(db.session())
     values: dict[str, object]
     if error is None:
         values = {"status": SENT, "sent_at": utcnow(), "last_error": None}
     else:
         values = {"status": FAILED, "last_error": error[:_ERROR_MAX]}
-    db.session.execute(
+    result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == SENDING,
+            OutboxMessage.attempts == claim,
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+    if getattr(result, "rowcount", 0) != 1:
+        current_app.logger.warning(
+            "outbox message %s: outcome (%s) not recorded, the claim was lost during the SMTP "
+            "exchange (the lease ran out and another deliverer took the message, or it was "
+            "deleted); MAIL_SEND_LEASE may be too short",
+            message_id,
+            "sent" if error is None else error[:200],
+        )
 
 
 def deliver_queued(ids: Iterable[int] | None = None, limit: int | None = None) -> tuple[int, int]:
-    """Send queued and failed messages (only `ids`, when given; oldest first); (sent, failed).
+    """Send the claimable messages (only `ids`, when given; oldest first); (sent, failed).
 
-    Commits: call it after the caller's own commit. SMTP and connection errors are recorded on
-    the message (status 'failed', `last_error`, `attempts` + 1), never raised. Does nothing
-    when mail is not configured.
+    Claimable: queued, failed, or left 'sending' by a deliverer whose lease ran out (see
+    `claimable`); a message another deliverer is sending now is skipped and counted in
+    neither. Commits: call it after the caller's own commit. SMTP and connection errors are
+    recorded on the message (status 'failed', `last_error`), never raised. Does nothing when
+    mail is not configured.
     """
     if not mail_configured():
         return 0, 0
     query = (
         select(OutboxMessage.id, OutboxMessage.attempts)
-        .where(OutboxMessage.status.in_((QUEUED, FAILED)))
+        .where(claimable())
         .order_by(OutboxMessage.id)
     )
     if ids is not None:
@@ -158,8 +220,10 @@ def deliver_queued(ids: Iterable[int] | None = None, limit: int | None = None) -
         for message_id, attempts in candidates:
             if not _claim(message_id, attempts):
                 continue  # another deliverer took it
+            claim = attempts + 1
             row = db.session.get(OutboxMessage, message_id)
-            if row is None:
+            if row is None:  # deleted with its meeting since the claim
+                db.session.commit()
                 continue
             message = Message(
                 subject=row.subject,
@@ -177,7 +241,7 @@ def deliver_queued(ids: Iterable[int] | None = None, limit: int | None = None) -
                 error = f"{type(exc).__name__}: {exc}"
                 _close_quietly(connection)
                 connection = None
-            _record(message_id, error)
+            _record(message_id, claim, error)
             if error is None:
                 sent += 1
             else:

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import xlsxwriter
 from defusedcsv import csv as safe_csv
-from email_validator import EmailNotValidError, validate_email
 from flask_sqlalchemy.pagination import Pagination
 from pydantic import (
     BaseModel,
@@ -30,6 +29,7 @@ from pydantic import (
 from pydantic import ValidationInfo as _Info
 from sqlalchemy import ColumnElement, Select, case, func, insert, or_, select
 
+from meetapp.accounts.services import normalise_email
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
@@ -647,9 +647,10 @@ def check_import(meeting: Meeting, text: str) -> ImportPreview:
         email = line.values.get("email", "").strip()
         if email and len(email) <= MAX_EMAIL_LENGTH:
             try:
-                normalized = validate_email(email, check_deliverability=False).normalized.lower()
-            except EmailNotValidError as exc:
-                line.problems.append(f"email: not a valid e-mail address ({exc})")
+                normalized = normalise_email(email)
+            except DomainError as error:
+                reason = error.__cause__ or error
+                line.problems.append(f"email: not a valid e-mail address ({reason})")
             else:
                 line.email_normalized = normalized
                 if normalized in seen:

@@ -22,7 +22,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from meetapp.agenda.services import has_agenda
@@ -49,6 +48,7 @@ from meetapp.registration.services import (
     EMAIL_IN_USE,
     GROUP_NOT_OF_MEETING,
     cancel_registration,
+    email_taken,
     find_by_token,
     free_seats,
     group_exists,
@@ -92,16 +92,6 @@ def window_message(meeting: Meeting, state: str) -> str | None:
     if state == "closed":
         return "Registration is closed."
     return None
-
-
-def _email_taken(meeting_id: int, email: str, but: int | None = None) -> bool:
-    query = select(Participant.id).where(
-        Participant.meeting_id == meeting_id,
-        Participant.email_normalized == email.strip().lower(),
-    )
-    if but is not None:
-        query = query.where(Participant.id != but)
-    return db.session.scalar(query.limit(1)) is not None
 
 
 def _closed_page(meeting: Meeting, state: str, agenda: bool, status: int) -> ResponseReturnValue:
@@ -165,7 +155,7 @@ def _submit_registration(slug: str) -> ResponseReturnValue:
             # practice, and a group is rarely removed while someone picks it; the database's
             # constraints are the last line, and still get the person a clear answer.
             db.session.rollback()
-            if _email_taken(meeting.id, data.email):
+            if email_taken(meeting.id, data.email):
                 form.email.errors = [*form.email.errors, ALREADY_REGISTERED]
             elif not group_exists(meeting.id, data.stakeholder_group_id):
                 form.stakeholder_group.errors = [
@@ -239,7 +229,7 @@ def manage(token: str) -> ResponseReturnValue:
                 show_domain_error(form, exc)
             except IntegrityError:
                 db.session.rollback()
-                if not _email_taken(meeting.id, form.email.data or "", but=participant.id):
+                if not email_taken(meeting.id, form.email.data or "", but=participant.id):
                     raise
                 form.email.errors = [*form.email.errors, EMAIL_IN_USE]
             else:

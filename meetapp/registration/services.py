@@ -16,7 +16,7 @@ from functools import cache
 from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload
 
-from meetapp.accounts.services import normalise_email
+from meetapp.accounts.services import email_for_lookup, normalise_email
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
@@ -177,6 +177,20 @@ def group_exists(meeting_id: int, group_id: int | None) -> bool:
         )
     )
     return found is not None
+
+
+def email_taken(meeting_id: int, email: str, but: int | None = None) -> bool:
+    """Whether a registration of the meeting (other than `but`) has this address, compared
+    in the normalised form that registrations store."""
+    key = email_for_lookup(email)
+    if key is None:
+        return False
+    query = select(Participant.id).where(
+        Participant.meeting_id == meeting_id, Participant.email_normalized == key
+    )
+    if but is not None:
+        query = query.where(Participant.id != but)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def _apply(participant: Participant, data: RegistrationData, email: str) -> None:

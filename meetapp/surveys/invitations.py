@@ -31,7 +31,7 @@ from meetapp.models import (
     SurveyInvitationUse,
     SurveyResponse,
 )
-from meetapp.outbox.services import queue_message
+from meetapp.outbox.services import FAILED, claimable, queue_message
 from meetapp.surveys.services import issue_token
 
 KIND_INVITATION = "survey_invitation"
@@ -172,6 +172,8 @@ class InvitationRow:
     message_status: str | None
     message_error: str | None
     message_attempts: int
+    # The message can be sent (again) now: queued, failed, or abandoned while 'sending'.
+    message_pending: bool
 
 
 @dataclass
@@ -184,7 +186,11 @@ class InvitationOverview:
 
 
 def invitation_overview(survey: Survey) -> InvitationOverview:
-    """Every invitation with whether it was used and its last e-mail's status (one query)."""
+    """Every invitation with whether it was used and its last e-mail's status (one query).
+
+    The pending messages are those a delivery would send now; a message another deliverer
+    is sending (within its lease) is not pending, so it is not offered for a retry.
+    """
     used = _answered(survey)
     rows: list[InvitationRow] = []
     pending: list[int] = []
@@ -199,6 +205,7 @@ def invitation_overview(survey: Survey) -> InvitationOverview:
         status,
         error,
         attempts,
+        pending_now,
     ) in db.session.execute(
         select(
             Participant.name,
@@ -210,6 +217,7 @@ def invitation_overview(survey: Survey) -> InvitationOverview:
             OutboxMessage.status,
             OutboxMessage.last_error,
             OutboxMessage.attempts,
+            claimable().label("pending"),
         )
         .join(Participant, Participant.id == SurveyInvitation.participant_id)
         .outerjoin(StakeholderGroup, StakeholderGroup.id == Participant.stakeholder_group_id)
@@ -225,13 +233,14 @@ def invitation_overview(survey: Survey) -> InvitationOverview:
                 answered=bool(answered),
                 reminders=reminders,
                 message_status=status,
-                message_error=error if status == "failed" else None,
+                message_error=error if status == FAILED else None,
                 message_attempts=attempts or 0,
+                message_pending=bool(pending_now),
             )
         )
         if status is not None:
             by_status[status] += 1
-        if status in ("queued", "failed"):
+        if pending_now:
             pending.append(message_id)
     return InvitationOverview(
         rows=rows,

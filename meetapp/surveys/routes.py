@@ -407,7 +407,8 @@ def remind(meeting: Meeting, key: str) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/surveys/<key>/invitations/retry", methods=["POST"])
 @meeting_view
 def retry(meeting: Meeting, key: str) -> ResponseReturnValue:
-    """Send again the invitations and reminders still queued or failed."""
+    """Send again the invitations and reminders still queued or failed, or left 'sending' by
+    a deliverer that died; not those being sent right now."""
     survey = _survey_or_404(meeting, key)
     if not ActionForm().validate_on_submit():
         abort(400)

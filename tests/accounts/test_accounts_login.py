@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from meetapp.accounts.routes import safe_next_url
+from meetapp.accounts.services import normalise_email
 from meetapp.models import User
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.conftest import PASSWORD, UNICODE_EMAIL, UNICODE_EMAIL_TYPED, csrf_token_from
 
 
 def test_login_then_logout(client, make_user):
@@ -202,3 +203,23 @@ def test_csrf_is_enforced_on_login_and_logout(client, make_user, csrf_enabled):
 def test_users_are_stored_with_lowercase_email(db, make_user):
     make_user("organiser", email="someone@example.org")
     assert db.session.scalar(select(User.email)) == "someone@example.org"
+
+
+def test_a_unicode_address_typed_otherwise_logs_in(client, make_user):
+    make_user("organiser", email=UNICODE_EMAIL)
+    response = client.post("/login", data={"email": UNICODE_EMAIL_TYPED, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [" Sokha.Chan+Mekong@Example.ORG ", "o'brien@sub.example.org", "A_B-C@EXAMPLE.CO.UK"],
+)
+def test_plain_ascii_addresses_are_stored_as_they_always_were(typed):
+    # Addresses stored before stay what they were: for ASCII the normal form is strip and lower.
+    assert normalise_email(typed) == typed.strip().lower()
+
+
+def test_the_normal_form_of_a_unicode_address():
+    assert normalise_email(UNICODE_EMAIL_TYPED) == UNICODE_EMAIL
+    assert UNICODE_EMAIL_TYPED.strip().lower() != UNICODE_EMAIL

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from meetapp.models import meeting_organisers
+from tests.conftest import UNICODE_EMAIL, UNICODE_EMAIL_TYPED
 
 
 def _team(db, meeting):
@@ -32,6 +33,18 @@ def test_add_an_organiser_by_email(db, make_user, make_meeting, login_as):
     # The colleague now sees and edits the meeting.
     other = login_as(colleague)
     assert other.get("/meetings/t/edit").status_code == 200
+
+
+def test_add_an_organiser_by_a_unicode_address_typed_otherwise(
+    db, make_user, make_meeting, login_as
+):
+    organiser = make_user("organiser")
+    colleague = make_user("organiser", email=UNICODE_EMAIL)
+    meeting = make_meeting(slug="t", organisers=[organiser])
+    client = login_as(organiser)
+    response = client.post("/meetings/t/team", data={"email": UNICODE_EMAIL_TYPED})
+    assert response.status_code == 302
+    assert _team(db, meeting) == sorted([organiser.id, colleague.id])
 
 
 def test_add_team_member_refuses_bad_input(db, make_user, make_meeting, login_as):

@@ -35,8 +35,9 @@ class Inbox:
         return [message.get_content() for message in self.messages]
 
 
-def start_smtp(port: int) -> tuple[Controller, Inbox]:
-    inbox = Inbox(port=port)
+def start_smtp(port: int, inbox: Inbox | None = None) -> tuple[Controller, Inbox]:
+    """Serve on `port`, handing what arrives to `inbox` (a new plain Inbox by default)."""
+    inbox = inbox if inbox is not None else Inbox(port=port)
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     return controller, inbox

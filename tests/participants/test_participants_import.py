@@ -6,6 +6,7 @@ import html as html_module
 import re
 
 from meetapp.models import Participant
+from tests.conftest import UNICODE_EMAIL, UNICODE_EMAIL_TYPED
 
 HEADER = (
     "name,honorific,email,organisation,position,stakeholder_group,country,languages,status,needs"
@@ -147,6 +148,22 @@ def test_every_bad_row_is_listed_and_nothing_written(setup, make_participant):
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert len(setup.participants()) == 1
+
+
+def test_a_unicode_address_typed_otherwise_is_the_same_person(setup, make_participant):
+    make_participant(setup.meeting, email=UNICODE_EMAIL)
+    text = "\n".join(
+        [
+            HEADER,
+            f"Élodie Again,,{UNICODE_EMAIL_TYPED},,,,,,,",
+            "Émile Martin,,émile@bücher.example,,,,,,,",
+            "Émile Twice,,E\u0301MILE@BU\u0308CHER.EXAMPLE,,,,,,,",
+        ]
+    )
+    found = problems(upload(setup, text).get_data(as_text=True))
+    assert sorted(found) == [2, 4]
+    assert "already in this meeting (registered)" in found[2]
+    assert "same address is on line 3" in found[4]
 
 
 def test_confirm_checks_again_and_writes_nothing_when_bad(setup, make_participant):

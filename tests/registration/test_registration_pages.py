@@ -6,9 +6,10 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from meetapp.models import Participant, StakeholderGroup
-from tests.conftest import csrf_token_from
+from tests.conftest import UNICODE_EMAIL, UNICODE_EMAIL_TYPED, csrf_token_from
 
 
 def participants(db, meeting_id):
@@ -171,6 +172,42 @@ def test_same_email_in_other_case_gets_a_clear_message_and_no_duplicate(
     email_input = page.index('name="email"')
     assert page.index("already registered", email_input) - email_input < 400
     assert len(participants(db, meeting.id)) == 1
+
+
+def test_a_unicode_address_typed_otherwise_is_the_same_person(
+    client, db, make_meeting, form, register, monkeypatch
+):
+    meeting = make_meeting()
+    token = register(meeting.slug, email=UNICODE_EMAIL)
+    other = register(meeting.slug, email="other@example.org")
+    url = f"/m/{meeting.slug}/register"
+    response = client.post(url, data=form(email=UNICODE_EMAIL_TYPED, name="Again"))
+    assert "already registered for this meeting" in response.get_data(as_text=True)
+    response = client.post(f"/r/{other}", data=form(email=UNICODE_EMAIL_TYPED))
+    assert "Another registration for this meeting uses this e-mail address." in (
+        response.get_data(as_text=True)
+    )
+    assert [p.email_normalized for p in participants(db, meeting.id)] == [
+        UNICODE_EMAIL,
+        "other@example.org",
+    ]
+
+    # When the database is the one to refuse (a registration of the address committed just
+    # before), the page still finds the registration that is in the way.
+    def refused(*args, **kwargs):
+        raise IntegrityError("INSERT INTO participants ...", {}, Exception("unique"))
+
+    monkeypatch.setattr("meetapp.registration.routes.register_participant", refused)
+    monkeypatch.setattr("meetapp.registration.routes.update_registration", refused)
+    response = client.post(url, data=form(email=UNICODE_EMAIL_TYPED))
+    assert response.status_code == 200
+    assert "already registered for this meeting" in response.get_data(as_text=True)
+    response = client.post(f"/r/{other}", data=form(email=UNICODE_EMAIL_TYPED))
+    assert response.status_code == 200
+    assert "Another registration for this meeting uses this e-mail address." in (
+        response.get_data(as_text=True)
+    )
+    assert client.get(f"/r/{token}").status_code == 200
 
 
 def test_a_cancelled_registration_may_register_again(client, db, make_meeting, register):

@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from meetapp.database import utcnow
 from meetapp.models import OutboxMessage, SurveyInvitation, SurveyToken
 from meetapp.registration.services import hash_token
 from tests.outbox.smtp import free_port, start_smtp
@@ -140,6 +142,53 @@ def test_refused_connections_keep_messages_and_a_retry_delivers_them(
     for link in links_in(inbox.bodies()):
         assert client.get(link).status_code == 200
     assert "Retry sending" not in client.get(url).get_data(as_text=True)
+
+
+def test_a_message_being_sent_is_shown_and_not_offered_for_a_retry(
+    app, client, db, organiser_setup, login_as, make_participant, make_survey, mail_to,
+    monkeypatch,
+):  # fmt: skip
+    port = free_port()
+    mail_to(port)  # nothing listens there yet
+    monkeypatch.setitem(app.config, "MAIL_SEND_LEASE", 60)
+    organiser, meeting = organiser_setup()
+    survey = make_survey(meeting)
+    people(make_participant, meeting)
+    login_as(organiser)
+    url = f"/meetings/{meeting.slug}/surveys/{survey.key}/invitations"
+    client.post(url, data={"audience": "registered"})
+    busy, abandoned, failed = (row.id for row in outbox(db))
+    # Another deliverer is sending one now; the claim on another is older than the lease.
+    now = utcnow()
+    for message_id, claimed in ((busy, now), (abandoned, now - timedelta(seconds=61))):
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(status="sending", claimed_at=claimed)
+        )
+    db.session.commit()
+
+    page = client.get(url).get_data(as_text=True)
+    assert "2 sending" in page
+    assert "1 failed" in page
+    assert page.count("interrupted: it will be sent again") == 1
+    assert "2 e-mail(s) are waiting in the outbox" in page
+
+    controller, inbox = start_smtp(port)
+    try:
+        response = client.post(f"{url}/retry", follow_redirects=True)
+        assert "2 e-mail(s) sent." in response.get_data(as_text=True)
+    finally:
+        controller.stop()
+    by_id = {row.id: row for row in outbox(db)}
+    assert [by_id[n].status for n in (busy, abandoned, failed)] == ["sending", "sent", "sent"]
+    assert sorted(r[0] for r in inbox.recipients) == sorted(
+        by_id[n].recipient for n in (abandoned, failed)
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert "1 sending" in page
+    assert "interrupted" not in page
+    assert "Retry sending" not in page
 
 
 def test_without_smtp_the_links_come_as_csv(
