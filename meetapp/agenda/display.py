@@ -3,6 +3,7 @@ named with their titles, kinds and roles in words. Used by the pages and the PDF
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from babel import Locale
@@ -10,7 +11,14 @@ from babel.dates import format_date, format_time
 from flask import Flask
 
 from meetapp.formatting import to_zone
-from meetapp.models import AgendaSession, SessionKind, Speaker, SpeakerRole, StatementKind
+from meetapp.models import (
+    AgendaSession,
+    SessionKind,
+    SessionSpeaker,
+    Speaker,
+    SpeakerRole,
+    StatementKind,
+)
 
 _EN = Locale("en")
 
@@ -112,6 +120,18 @@ def role_label(role: str, count: int = 1) -> str:
     return labels.get(role, role)  # type: ignore[call-overload]
 
 
+def speakers_by_role(
+    appearances: Iterable[SessionSpeaker],
+) -> list[tuple[str, list[SessionSpeaker]]]:
+    """A session's speakers grouped by role, in the order the organiser listed them: the
+    first role listed comes first, and each group keeps its people in the listed order.
+    (Jinja's groupby would sort the roles by name: moderators before panelists.)"""
+    groups: dict[str, list[SessionSpeaker]] = {}
+    for appearance in appearances:
+        groups.setdefault(appearance.role, []).append(appearance)
+    return list(groups.items())
+
+
 def statement_kind_label(kind: str) -> str:
     return STATEMENT_KIND_LABELS.get(kind, kind)  # type: ignore[call-overload]
 
@@ -123,6 +143,7 @@ def register_agenda_filters(app: Flask) -> None:
     app.add_template_filter(speaker_title, "speaker_title")
     app.add_template_filter(session_kind_label, "session_kind")
     app.add_template_filter(role_label, "role_label")
+    app.add_template_filter(speakers_by_role, "speakers_by_role")
     app.add_template_filter(statement_kind_label, "statement_kind")
     app.add_template_global(time_range, "time_range")
     app.add_template_global(utc_offset, "utc_offset")

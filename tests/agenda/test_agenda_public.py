@@ -141,3 +141,22 @@ def test_sessions_across_two_days_are_grouped_by_local_day(setup, client):
     page = page_text(client.get("/m/phnom-penh-2025/agenda"))
     _in_order(page, ["Monday 10 March 2025", "Late", "Tuesday 11 March 2025", "Next morning"])
     assert "06:30" in page
+
+
+def test_speakers_are_grouped_by_role_in_the_order_listed():
+    from types import SimpleNamespace
+
+    from meetapp.agenda.display import speakers_by_role
+
+    listed = [
+        SimpleNamespace(role="panelist", name="A"),
+        SimpleNamespace(role="moderator", name="B"),
+        SimpleNamespace(role="panelist", name="C"),
+        SimpleNamespace(role="chair", name="D"),
+    ]
+    grouped = speakers_by_role(listed)  # type: ignore[arg-type]
+    assert [(role, [p.name for p in people]) for role, people in grouped] == [
+        ("panelist", ["A", "C"]),
+        ("moderator", ["B"]),
+        ("chair", ["D"]),
+    ]
