@@ -430,6 +430,9 @@ def run(admin_url: str) -> list[str]:
                 stdout=subprocess.PIPE,
                 text=True,
             )
+            for line in setup.stdout.splitlines():
+                if not line.startswith("survey-token "):
+                    print(line)
             found = re.search(r"^survey-token (\S+)$", setup.stdout, re.M)
             if not found:
                 raise CheckError(f"the set-up gave no survey link:\n{setup.stdout}")

@@ -102,7 +102,8 @@ def run_migrations_online():
         finally:
             if sqlite:
                 # The app's connections all have foreign keys on: this one must not go back
-                # to the pool without them.
+                # to the pool without them. (An in-memory SQLite database lives and dies with
+                # its one connection: migrating one this way leaves nothing behind.)
                 connection.invalidate()
 
 

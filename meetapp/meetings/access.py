@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import exists, false, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.orm.util import identity_key
 
 from meetapp.extensions import db
 from meetapp.models import Meeting, Organisation, Role, User, meeting_organisers
@@ -156,12 +157,17 @@ def lock_meeting(meeting_id: int) -> Meeting:
     reloaded, which keeps the time the lock is held short. Code that must see a group as it is
     under the lock queries it.
     """
-    meeting = db.session.get(Meeting, meeting_id)
+    loaded = db.session.identity_map.get(identity_key(Meeting, meeting_id))
+    if isinstance(loaded, Meeting):
+        try:
+            db.session.refresh(loaded, attribute_names=_meeting_columns(), with_for_update=True)
+        except InvalidRequestError:  # deleted since it was read
+            abort(404)
+        return loaded
+    meeting = db.session.scalar(
+        select(Meeting).where(Meeting.id == meeting_id).with_for_update(of=Meeting)
+    )
     if meeting is None:
-        abort(404)
-    try:
-        db.session.refresh(meeting, attribute_names=_meeting_columns(), with_for_update=True)
-    except InvalidRequestError:  # deleted since it was read
         abort(404)
     return meeting
 

@@ -424,7 +424,11 @@ def move_group(group: StakeholderGroup, direction: str) -> None:
 
 
 def delete_group(group: StakeholderGroup) -> None:
-    """Remove a group that no participant belongs to."""
+    """Remove a group that no participant belongs to.
+
+    Under the meeting lock, which registrations take before checking the group they name: a
+    group cannot disappear between that check and the new participant's insert."""
+    lock_meeting(group.meeting_id)
     used = (
         db.session.scalar(
             select(func.count())

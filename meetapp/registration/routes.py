@@ -46,12 +46,10 @@ from meetapp.registration.notifications import (
 from meetapp.registration.services import (
     ALREADY_REGISTERED,
     EMAIL_IN_USE,
-    GROUP_NOT_OF_MEETING,
     cancel_registration,
     email_taken,
     find_by_token,
     free_seats,
-    group_exists,
     register_participant,
     registration_page,
     update_registration,
@@ -151,19 +149,12 @@ def _submit_registration(slug: str) -> ResponseReturnValue:
             db.session.rollback()
             show_domain_error(form, exc)
         except IntegrityError:
-            # The meeting lock makes a second registration with the e-mail unreachable in
-            # practice, and a group is rarely removed while someone picks it; the database's
-            # constraints are the last line, and still get the person a clear answer.
+            # The meeting lock makes this unreachable in practice; the unique constraint on
+            # (meeting, e-mail) is the last line, and still gets the person a clear answer.
             db.session.rollback()
-            if email_taken(meeting.id, data.email):
-                form.email.errors = [*form.email.errors, ALREADY_REGISTERED]
-            elif not group_exists(meeting.id, data.stakeholder_group_id):
-                form.stakeholder_group.errors = [
-                    *form.stakeholder_group.errors,
-                    GROUP_NOT_OF_MEETING,
-                ]
-            else:
+            if not email_taken(meeting.id, data.email):
                 raise
+            form.email.errors = [*form.email.errors, ALREADY_REGISTERED]
         else:
             deliver_queued(message_ids)
             by_mail = " We have also sent it to you by e-mail." if message_ids else ""

@@ -107,17 +107,23 @@ class RegistrationPage:
 @cache
 def _registration_page_query() -> Select[Meeting, int, bool]:
     """Built once: SQLAlchemy statements are immutable, and building this one costs about as
-    much as running it."""
+    much as running it.
+
+    The seats taken are counted in a derived table filtered by the slug, joined once: as a
+    correlated subquery beside the joined stakeholder groups, the count would run again for
+    every group row.
+    """
     registered = (
-        select(func.count())
-        .select_from(Participant)
-        .where(Participant.meeting_id == Meeting.id, Participant.status == Status.REGISTERED)
-        .correlate(Meeting)
-        .scalar_subquery()
+        select(Participant.meeting_id, func.count().label("n"))
+        .join(Meeting, Meeting.id == Participant.meeting_id)
+        .where(Meeting.slug == bindparam("slug"), Participant.status == Status.REGISTERED)
+        .group_by(Participant.meeting_id)
+        .subquery()
     )
     agenda = exists().where(AgendaSession.meeting_id == Meeting.id).correlate(Meeting)
     return (
-        select(Meeting, registered, agenda)
+        select(Meeting, func.coalesce(registered.c.n, 0), agenda)
+        .outerjoin(registered, registered.c.meeting_id == Meeting.id)
         .where(Meeting.slug == bindparam("slug"))
         .options(joinedload(Meeting.stakeholder_groups))
     )
@@ -160,23 +166,17 @@ GROUP_NOT_OF_MEETING = "Choose one of the meeting's stakeholder groups."
 
 
 def _check_group(meeting: Meeting, group_id: int | None) -> None:
-    """The group must be one of the meeting's (as loaded in this transaction). A group
-    removed meanwhile is caught by the foreign key when the participant is written."""
+    """The group must be one of the meeting's. Read under the meeting lock, which the removal
+    of a group takes too, so a group cannot go between this check and the insert."""
     if group_id is None:
         return
-    if all(group.id != group_id for group in meeting.stakeholder_groups):
-        raise DomainError(GROUP_NOT_OF_MEETING, field="stakeholder_group")
-
-
-def group_exists(meeting_id: int, group_id: int | None) -> bool:
-    if group_id is None:
-        return True
     found = db.session.scalar(
         select(StakeholderGroup.id).where(
-            StakeholderGroup.id == group_id, StakeholderGroup.meeting_id == meeting_id
+            StakeholderGroup.id == group_id, StakeholderGroup.meeting_id == meeting.id
         )
     )
-    return found is not None
+    if found is None:
+        raise DomainError(GROUP_NOT_OF_MEETING, field="stakeholder_group")
 
 
 def email_taken(meeting_id: int, email: str, but: int | None = None) -> bool:
@@ -213,15 +213,19 @@ class NewRegistration:
     place: int | None  # the place on the waiting list; None with a seat
 
 
-def _seats_and_queue(meeting_id: int) -> tuple[int, int]:
-    """How many are registered and how many waitlisted, in one statement."""
-    registered, waitlisted = db.session.execute(
+def _seats_and_queue(meeting_id: int, now: datetime) -> tuple[int, int]:
+    """How many are registered, and how many are waitlisted ahead of someone joining the list
+    at `now`, in one statement. (The list is ordered by `registered_at`; an imported list may
+    hold times later than now.)"""
+    registered, ahead = db.session.execute(
         select(
             func.count().filter(Participant.status == Status.REGISTERED),
-            func.count().filter(Participant.status == Status.WAITLISTED),
+            func.count().filter(
+                Participant.status == Status.WAITLISTED, Participant.registered_at <= now
+            ),
         ).where(Participant.meeting_id == meeting_id)
     ).one()
-    return int(registered or 0), int(waitlisted or 0)
+    return int(registered or 0), int(ahead or 0)
 
 
 def register_participant(
@@ -239,17 +243,12 @@ def register_participant(
     `registered_at` is taken once the meeting lock is held, so that the order of
     `registered_at` is the order in which seats were handed out: everyone registered arrived
     before everyone waitlisted at the same moment, and the waiting list is first come, first
-    served. A newcomer to the waiting list is therefore last on it.
+    served.
 
-    What needs no lock is checked before taking it; under the lock there are four statements
-    (the lock, the e-mail, the counts, the insert), so that a rush of registrations queues as
-    briefly as possible.
+    Under the lock there are at most five statements (the lock, the group, the e-mail, the
+    counts, the insert), so that a rush of registrations queues as briefly as possible.
     """
-    if not by_organiser and not data.consent:
-        raise DomainError("Please agree to the processing of your data.", field="consent")
     email = normalise_email(data.email)
-    _check_group(meeting, data.stakeholder_group_id)
-
     meeting = lock_meeting(meeting.id)
     now = now or utcnow()
     if not by_organiser:
@@ -258,6 +257,9 @@ def register_participant(
             raise DomainError("Registration has not opened yet.")
         if state == "closed":
             raise DomainError("Registration is closed.")
+        if not data.consent:
+            raise DomainError("Please agree to the processing of your data.", field="consent")
+    _check_group(meeting, data.stakeholder_group_id)
 
     participant = db.session.scalar(
         select(Participant).where(
@@ -267,7 +269,7 @@ def register_participant(
     if participant is not None and participant.status != Status.CANCELLED:
         raise DomainError(ALREADY_REGISTERED, field="email")
     # Counted before the new row is added: autoflush would otherwise write it half-filled.
-    registered, waitlisted = _seats_and_queue(meeting.id)
+    registered, ahead = _seats_and_queue(meeting.id, now)
     has_seat = meeting.capacity is None or registered < meeting.capacity
     if participant is None:
         participant = Participant(meeting_id=meeting.id)
@@ -281,7 +283,7 @@ def register_participant(
     participant.consent_at = now if data.consent else None
     token, participant.token_hash = new_token()
     db.session.flush()
-    return NewRegistration(participant, token, None if has_seat else waitlisted + 1)
+    return NewRegistration(participant, token, None if has_seat else ahead + 1)
 
 
 def update_registration(participant: Participant, data: RegistrationData) -> Participant:

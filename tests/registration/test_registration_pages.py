@@ -156,6 +156,24 @@ def test_full_meeting_puts_registrants_on_the_waiting_list_with_their_place(
     ]
 
 
+def test_the_place_told_is_the_place_kept_when_an_imported_list_runs_ahead_of_the_clock(
+    client, db, make_meeting, make_participant, form
+):
+    """The waiting list is ordered by registration time; an imported list may hold times later
+    than now, and those people are behind a newcomer: the message says the same as the page."""
+    meeting = make_meeting(capacity=1)
+    now = datetime.now(UTC)
+    make_participant(meeting, registered_at=now - timedelta(days=1))
+    make_participant(meeting, status="waitlisted", registered_at=now - timedelta(hours=1))
+    for days in (20, 21):
+        make_participant(meeting, status="waitlisted", registered_at=now + timedelta(days=days))
+
+    response = client.post(f"/m/{meeting.slug}/register", data=form(email="new@example.org"))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "you are on the waiting list, place 2" in page
+    assert "You are number 2 on the waiting list" in page
+
+
 def test_same_email_in_other_case_gets_a_clear_message_and_no_duplicate(
     client, db, make_meeting, form, register
 ):

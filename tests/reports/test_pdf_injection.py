@@ -164,7 +164,12 @@ def test_every_field_is_printed_as_text(
         printed = _plain(pdf_text(pdf)).replace(" ", "")
         for payload in payloads:
             assert payload.replace(" ", "") in printed, (name, payload)
-        assert "49" not in printed, name
+        # {{ 7*7 }} must not have become 49: look for it outside the payloads themselves (the
+        # server's port, in one of them, may hold the digits).
+        outside = printed
+        for payload in payloads:
+            outside = outside.replace(payload.replace(" ", ""), "")
+        assert "49" not in outside, name
         assert not has_embedded_files(pdf), name
         assert b"root:x:0:0" not in pdf, name
 
