@@ -146,6 +146,52 @@ def _outbox_claims_keep_the_data(app: Flask) -> None:
             db.engine.dispose()
 
 
+def _check_ins_keep_the_data(app: Flask) -> None:
+    """The revision that records who checked a participant in rebuilds participants on SQLite:
+    the participants and the survey invitations that point at them stay, both ways; after it,
+    deleting the user who checked someone in keeps the check-in."""
+    values = {"at": "2026-01-01 00:00:00+00:00", "no": False}
+    link = text("SELECT participant_id FROM survey_invitations")
+    check_in = text("SELECT attended, checked_in_at IS NOT NULL FROM participants WHERE id = 1")
+    with app.app_context():
+        try:
+            upgrade(revision="0106469ea666")
+            with db.engine.begin() as connection:
+                for statement in _OUTBOX_ROWS:
+                    connection.execute(text(statement), values)
+                connection.execute(
+                    text("UPDATE participants SET attended = :yes, checked_in_at = :at"),
+                    {**values, "yes": True},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO users (id, email, name, password_hash, role, active,"
+                        " created_at) VALUES (7, 'desk@example.org', 'Desk', 'x', 'staff',"
+                        " :yes, :at)"
+                    ),
+                    {**values, "yes": True},
+                )
+            upgrade()
+            with db.engine.begin() as connection:
+                assert connection.scalar(link) == 1
+                assert tuple(connection.execute(check_in).one()) == (True, True)
+                connection.execute(text("UPDATE participants SET checked_in_by_id = 7"))
+            with db.engine.begin() as connection:
+                connection.execute(text("DELETE FROM users WHERE id = 7"))
+            with db.engine.begin() as connection:
+                assert tuple(connection.execute(check_in).one()) == (True, True)
+                by = text("SELECT checked_in_by_id FROM participants WHERE id = 1")
+                assert connection.scalar(by) is None
+            downgrade(revision="0106469ea666")
+            with db.engine.begin() as connection:
+                assert connection.scalar(link) == 1
+                assert tuple(connection.execute(check_in).one()) == (True, True)
+            downgrade(revision="base")
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_there_is_a_revision() -> None:
     revisions = sorted(path.name for path in VERSIONS.glob("*.py"))
     assert revisions, f"{VERSIONS} holds no Alembic revision"
@@ -159,6 +205,11 @@ def test_migrations_match_models_on_sqlite(tmp_path: Path, keep_logging: None) -
 def test_outbox_claims_keep_the_data_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
     app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
     _outbox_claims_keep_the_data(app)
+
+
+def test_check_ins_keep_the_data_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
+    app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
+    _check_ins_keep_the_data(app)
 
 
 @pytest.fixture
@@ -194,3 +245,10 @@ def test_outbox_claims_keep_the_data_on_postgresql(
 ) -> None:
     app = _app_for(fresh_postgres_url, tmp_path)
     _outbox_claims_keep_the_data(app)
+
+
+def test_check_ins_keep_the_data_on_postgresql(
+    fresh_postgres_url: str, tmp_path: Path, keep_logging: None
+) -> None:
+    app = _app_for(fresh_postgres_url, tmp_path)
+    _check_ins_keep_the_data(app)

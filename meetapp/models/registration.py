@@ -13,6 +13,7 @@ from meetapp.database import UTCDateTime, utcnow
 from meetapp.extensions import db
 
 if TYPE_CHECKING:
+    from meetapp.models.accounts import User
     from meetapp.models.meetings import Meeting, StakeholderGroup
 
 
@@ -49,6 +50,11 @@ class Participant(db.Model):  # type: ignore[name-defined]
     status: Mapped[str] = mapped_column(String(20), default=Status.REGISTERED)
     attended: Mapped[bool] = mapped_column(default=False)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who checked the person in at the desk; empty when they were marked attended another way
+    # (an import) or the account has since been deleted: the check-in itself stays.
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -58,6 +64,7 @@ class Participant(db.Model):  # type: ignore[name-defined]
 
     meeting: Mapped[Meeting] = relationship(back_populates="participants", lazy="raise")
     stakeholder_group: Mapped[StakeholderGroup | None] = relationship(lazy="raise")
+    checked_in_by: Mapped[User | None] = relationship(lazy="raise")
 
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined]

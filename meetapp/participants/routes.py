@@ -43,8 +43,10 @@ from meetapp.registration.notifications import notify_promoted, queue_registrati
 bp = Blueprint("participants", __name__)
 
 
-def _participant_or_404(meeting: Meeting, participant_id: int) -> Participant:
-    participant = services.find_participant(meeting, participant_id)
+def _participant_or_404(
+    meeting: Meeting, participant_id: int, *, with_checker: bool = False
+) -> Participant:
+    participant = services.find_participant(meeting, participant_id, with_checker=with_checker)
     if participant is None:
         abort(404)
     return participant
@@ -144,7 +146,7 @@ def new(meeting: Meeting) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/participants/<int:participant_id>/edit", methods=["GET", "POST"])
 @meeting_view(write=True)
 def edit(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
-    participant = _participant_or_404(meeting, participant_id)
+    participant = _participant_or_404(meeting, participant_id, with_checker=True)
     if request.method == "POST":
         form = ParticipantForm(meeting)
     else:
@@ -267,7 +269,7 @@ def checkin_mark(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
     q = (form.q.data or "").strip()
     attended = form.attended.data == "1"
     try:
-        services.mark_attended(participant, attended)
+        services.mark_attended(participant, attended, by=current_user)
     except DomainError as error:
         db.session.rollback()
         message, category = error.message, "error"

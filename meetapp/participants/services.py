@@ -28,6 +28,7 @@ from pydantic import (
 )
 from pydantic import ValidationInfo as _Info
 from sqlalchemy import ColumnElement, Select, case, func, insert, or_, select
+from sqlalchemy.orm import joinedload
 
 from meetapp.accounts.services import normalise_email
 from meetapp.database import utcnow
@@ -35,7 +36,7 @@ from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import country_codes, language_codes, to_zone
 from meetapp.meetings.access import lock_meeting
-from meetapp.models import Meeting, Participant, StakeholderGroup, Status
+from meetapp.models import Meeting, Participant, StakeholderGroup, Status, User
 from meetapp.registration.services import NEEDS_MAX_LENGTH, free_seats
 from meetapp.validation import (
     YEAR_MESSAGE,
@@ -211,15 +212,19 @@ def participant_counts(meeting: Meeting) -> ParticipantCounts:
     return ParticipantCounts(by_status, by_group, attended, sum(by_status.values()))
 
 
-def find_participant(meeting: Meeting, participant_id: int) -> Participant | None:
-    """The participant with this id if it belongs to `meeting`."""
+def find_participant(
+    meeting: Meeting, participant_id: int, *, with_checker: bool = False
+) -> Participant | None:
+    """The participant with this id if it belongs to `meeting`; `with_checker` loads who
+    checked them in too (in the same statement), for a page that shows it."""
     if not 0 < participant_id < 2**31:  # a forged id beyond the column's range matches nobody
         return None
-    return db.session.scalar(
-        select(Participant).where(
-            Participant.id == participant_id, Participant.meeting_id == meeting.id
-        )
+    query = select(Participant).where(
+        Participant.id == participant_id, Participant.meeting_id == meeting.id
     )
+    if with_checker:
+        query = query.options(joinedload(Participant.checked_in_by))
+    return db.session.scalar(query)
 
 
 def form_data(participant: Participant) -> dict[str, Any]:
@@ -257,12 +262,14 @@ def checkin_counts(meeting: Meeting) -> CheckinCounts:
 
 
 def checkin_search(meeting: Meeting, text: str) -> list[Participant]:
-    """Participants whose name or organisation contains `text`; registered ones first."""
+    """Participants whose name or organisation contains `text`; registered ones first, with
+    who checked them in (joined: the results stay one statement)."""
     text = without_control_characters(text).strip()[:MAX_SEARCH_LENGTH]
     if not text:
         return []
     query = (
         select(Participant)
+        .options(joinedload(Participant.checked_in_by))
         .where(Participant.meeting_id == meeting.id, search_condition(text, with_email=False))
         .order_by(
             case((Participant.status == Status.REGISTERED, 0), else_=1),
@@ -275,10 +282,15 @@ def checkin_search(meeting: Meeting, text: str) -> list[Participant]:
 
 
 def mark_attended(
-    participant: Participant, attended: bool, *, now: datetime | None = None
+    participant: Participant, attended: bool, *, by: User, now: datetime | None = None
 ) -> Participant:
     """Check a registered participant in (or undo it). Waitlisted and cancelled people hold no
-    seat and cannot be checked in."""
+    seat and cannot be checked in.
+
+    `by` is the user at the desk: with several people checking in, the organisers can see who
+    let someone in. A second check-in of someone already in keeps the first time and the first
+    checker (it is a double click or a second desk, not a new arrival); an undo clears both.
+    """
     if attended:
         if participant.status != Status.REGISTERED:
             state = (
@@ -290,9 +302,11 @@ def mark_attended(
         if not participant.attended:
             participant.attended = True
             participant.checked_in_at = now or utcnow()
+            participant.checked_in_by_id = by.id
     else:
         participant.attended = False
         participant.checked_in_at = None
+        participant.checked_in_by_id = None
     db.session.flush()
     return participant
 
@@ -712,6 +726,8 @@ def import_participants(
                 "status": line.status,
                 "attended": row.attended,
                 "checked_in_at": None,
+                # Marked attended from a file, not at the desk: nobody checked them in here.
+                "checked_in_by_id": None,
                 "registered_at": registered_at,
                 "cancelled_at": now if line.status == Status.CANCELLED else None,
                 "updated_at": now,

@@ -280,6 +280,7 @@ def register_participant(
     participant.cancelled_at = None
     participant.attended = False
     participant.checked_in_at = None
+    participant.checked_in_by_id = None
     participant.consent_at = now if data.consent else None
     token, participant.token_hash = new_token()
     db.session.flush()

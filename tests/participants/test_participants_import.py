@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_module
 import re
+from datetime import UTC, datetime
 
 from meetapp.models import Participant
 from tests.conftest import UNICODE_EMAIL, UNICODE_EMAIL_TYPED
@@ -204,6 +205,8 @@ def test_export_can_be_imported_into_another_meeting(setup, make_participant, ma
         group_key="cso",
         languages=["km"],
         attended=True,
+        checked_in_at=datetime(2019, 2, 18, 2, 12, tzinfo=UTC),
+        checked_in_by_id=setup.organiser.id,
     )
     make_participant(
         setup.meeting, name="山田 花子", email="hanako@example.jp", status="waitlisted"
@@ -225,6 +228,8 @@ def test_export_can_be_imported_into_another_meeting(setup, make_participant, ma
     evil = imported["evil@example.org"]
     assert evil.name == '=HYPERLINK("http://evil.example")'
     assert (evil.attended, evil.status, evil.languages) == (True, "registered", ["km"])
+    # Attended according to the file: nobody checked them in at this meeting's desk.
+    assert (evil.checked_in_at, evil.checked_in_by_id) == (None, None)
     assert imported["hanako@example.jp"].status == "waitlisted"
 
 
