@@ -39,6 +39,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -196,9 +197,14 @@ class Client:
             connection.close()
 
 
-def register_all(port: int, slug: str) -> Counter[int]:
-    path = f"/m/{slug}/register"
-    barrier = threading.Barrier(CLIENTS, timeout=120)
+def post_at_once(
+    port: int, path: str, clients: int, fill: Callable[[int, str], dict[str, str] | None]
+) -> Counter[int]:
+    """`clients` browsers, each with its own cookies, open the form at `path` (and its CSRF
+    token), then all post it at the same moment. `fill(n, page)` gives client n's answers,
+    or None when the page is not the expected form. Returns the count of each status (0: the
+    form could not be filled in)."""
+    barrier = threading.Barrier(clients, timeout=120)
     statuses: list[int] = []
     lock = threading.Lock()
 
@@ -206,30 +212,38 @@ def register_all(port: int, slug: str) -> Counter[int]:
         client = Client(port)
         status, _, page = client.request("GET", path)
         csrf = _CSRF.search(page)
-        select = _GROUP.search(page)
-        group = _OPTION.search(select.group(0)) if select else None
-        form = {
-            "csrf_token": csrf.group(1) if csrf else "",
-            "name": f"Check Person {n}",
-            "email": f"check{n}@example.org",
-            "stakeholder_group": group.group(1) if group else "",
-            "consent": "y",
-        }
+        form = fill(n, page) if csrf else None
         with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait()
-        if status != 200 or not csrf:
+        if status != 200 or csrf is None or form is None:
             result = status if status != 200 else 0
         else:
-            result, _, _ = client.request("POST", path, form)
+            result, _, _ = client.request("POST", path, {"csrf_token": csrf.group(1), **form})
         with lock:
             statuses.append(result)
 
-    threads = [threading.Thread(target=one, args=(n,)) for n in range(CLIENTS)]
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=180)
     return Counter(statuses)
+
+
+def register_all(port: int, slug: str) -> Counter[int]:
+    """CLIENTS people register for the meeting at the same moment."""
+
+    def fill(n: int, page: str) -> dict[str, str]:
+        select = _GROUP.search(page)
+        group = _OPTION.search(select.group(0)) if select else None
+        return {
+            "name": f"Check Person {n}",
+            "email": f"check{n}@example.org",
+            "stakeholder_group": group.group(1) if group else "",
+            "consent": "y",
+        }
+
+    return post_at_once(port, f"/m/{slug}/register", CLIENTS, fill)
 
 
 _QUESTION = re.compile(r'name="(q-[^"]+)"')
@@ -237,34 +251,14 @@ _QUESTION = re.compile(r'name="(q-[^"]+)"')
 
 def answer_all(port: int, token: str) -> Counter[int]:
     """SURVEY_CLIENTS browsers open the same survey link, then submit at the same moment."""
-    path = f"/s/{token}"
-    barrier = threading.Barrier(SURVEY_CLIENTS, timeout=120)
-    statuses: list[int] = []
-    lock = threading.Lock()
 
-    def one(n: int) -> None:
-        client = Client(port)
-        status, _, page = client.request("GET", path)
-        csrf = _CSRF.search(page)
-        names = sorted(set(_QUESTION.findall(page)))
-        form = {"csrf_token": csrf.group(1) if csrf else ""}
-        for name in names:  # the rating first, then the comment
-            form[name] = str(1 + n % 5) if name == names[0] else f"Answer {n}"
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait()
-        if status != 200 or not csrf or len(names) != 2:
-            result = status if status != 200 else 0
-        else:
-            result, _, _ = client.request("POST", path, form)
-        with lock:
-            statuses.append(result)
+    def fill(n: int, page: str) -> dict[str, str] | None:
+        names = sorted(set(_QUESTION.findall(page)))  # the rating, then the comment
+        if len(names) != 2:
+            return None
+        return {names[0]: str(1 + n % 5), names[1]: f"Answer {n}"}
 
-    threads = [threading.Thread(target=one, args=(n,)) for n in range(SURVEY_CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    return Counter(statuses)
+    return post_at_once(port, f"/s/{token}", SURVEY_CLIENTS, fill)
 
 
 def survey_responses(url: str, slug: str) -> int:
