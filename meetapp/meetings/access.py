@@ -152,10 +152,11 @@ def lock_meeting(meeting_id: int) -> Meeting:
     """Re-read the meeting with a row lock, serialising writes that check then insert.
 
     On PostgreSQL this is SELECT ... FOR UPDATE; on SQLite the write transaction is already
-    exclusive (see `meetapp.database.begin_write`). Only the meeting's own columns are read
-    again (capacity, registration window...): its organisation and stakeholder groups are not
-    reloaded, which keeps the time the lock is held short. Code that must see a group as it is
-    under the lock queries it.
+    exclusive (see `meetapp.database.begin_write`). A meeting this request already loaded has
+    only its own columns read again (capacity, registration window...): its organisation and
+    stakeholder groups are not reloaded, which keeps the time the lock is held short. Code that
+    must see a group as it is under the lock queries it. A meeting not loaded yet is read
+    whole, with the lock, in one statement.
     """
     loaded = db.session.identity_map.get(identity_key(Meeting, meeting_id))
     if isinstance(loaded, Meeting):
