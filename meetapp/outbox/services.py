@@ -113,11 +113,16 @@ def send_lease() -> timedelta:
     return timedelta(seconds=float(current_app.config.get("MAIL_SEND_LEASE", 300)))
 
 
+def _lease_cutoff(now: datetime | None = None) -> datetime:
+    """Claims made before this are past their lease."""
+    return (now or utcnow()) - send_lease()
+
+
 def claimable(now: datetime | None = None) -> ColumnElement[bool]:
     """The messages a deliverer may claim: queued, failed, or 'sending' under a claim older
     than the lease (its deliverer is taken to have died). A message whose claim is still
     running is left alone, so it is not sent twice."""
-    cutoff = (now or utcnow()) - send_lease()
+    cutoff = _lease_cutoff(now)
     return or_(
         OutboxMessage.status.in_((QUEUED, FAILED)),
         and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < cutoff),
@@ -126,7 +131,7 @@ def claimable(now: datetime | None = None) -> ColumnElement[bool]:
 
 def sending_elsewhere() -> int:
     """How many messages are being sent right now under a claim within its lease."""
-    cutoff = utcnow() - send_lease()
+    cutoff = _lease_cutoff()
     count = db.session.scalar(
         select(func.count())
         .select_from(OutboxMessage)

@@ -82,11 +82,18 @@ def count_registered(meeting_id: int) -> int:
     )
 
 
+def seats_left(capacity: int | None, registered: int) -> int | None:
+    """Seats left when `registered` hold one; None when there is no capacity limit."""
+    if capacity is None:
+        return None
+    return max(capacity - registered, 0)
+
+
 def free_seats(meeting: Meeting) -> int | None:
     """Seats left, or None when the meeting has no capacity limit."""
     if meeting.capacity is None:
         return None
-    return max(meeting.capacity - count_registered(meeting.id), 0)
+    return seats_left(meeting.capacity, count_registered(meeting.id))
 
 
 @dataclass(frozen=True)
@@ -99,9 +106,7 @@ class RegistrationPage:
 
     @property
     def free_seats(self) -> int | None:
-        if self.meeting.capacity is None:
-            return None
-        return max(self.meeting.capacity - self.registered, 0)
+        return seats_left(self.meeting.capacity, self.registered)
 
 
 @cache
@@ -270,7 +275,8 @@ def register_participant(
         raise DomainError(ALREADY_REGISTERED, field="email")
     # Counted before the new row is added: autoflush would otherwise write it half-filled.
     registered, ahead = _seats_and_queue(meeting.id, now)
-    has_seat = meeting.capacity is None or registered < meeting.capacity
+    seats = seats_left(meeting.capacity, registered)
+    has_seat = seats is None or seats > 0
     if participant is None:
         participant = Participant(meeting_id=meeting.id)
         db.session.add(participant)
@@ -330,12 +336,9 @@ def promote_waitlisted(meeting: Meeting) -> list[Participant]:
     The caller holds the meeting lock (`lock_meeting`), so concurrent calls cannot promote
     past capacity.
     """
-    if meeting.capacity is None:
-        limit = None
-    else:
-        limit = meeting.capacity - count_registered(meeting.id)
-        if limit <= 0:
-            return []
+    limit = free_seats(meeting)
+    if limit == 0:
+        return []
     query = (
         select(Participant)
         .where(Participant.meeting_id == meeting.id, Participant.status == Status.WAITLISTED)
