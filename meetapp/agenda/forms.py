@@ -26,10 +26,11 @@ from meetapp.agenda.display import (
     speaker_name,
     speaker_title,
 )
-from meetapp.agenda.services import MAX_SEARCH_LENGTH, MAX_SESSION_SPEAKERS
+from meetapp.agenda.services import MAX_SEARCH_LENGTH
 from meetapp.forms import AppForm, WallClockField, strip_text
 from meetapp.models import AgendaSession, Meeting, Speaker, SpeakerRole, StatementKind
-from meetapp.models.agenda import STATEMENT_MAX_LENGTH
+from meetapp.models.agenda import MAX_SESSION_SPEAKERS, STATEMENT_MAX_LENGTH
+from meetapp.validation import is_id_text
 
 LONG_TEXT = 5000
 PARTICIPANTS_CHOICE = "participants"
@@ -92,7 +93,7 @@ class CopySpeakerForm(FlaskForm):
     speaker = HiddenField(validators=[DataRequired(), Length(max=20)])
 
     def validate_speaker(self, field: Any) -> None:
-        if not str(field.data).isdigit():
+        if not is_id_text(str(field.data)):
             raise ValidationError("Choose a speaker.")
 
 

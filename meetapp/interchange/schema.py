@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 from meetapp.accounts.services import normalise_email
 from meetapp.errors import DomainError
 from meetapp.formatting import country_codes, is_timezone, language_codes
-from meetapp.models.agenda import STATEMENT_MAX_LENGTH
+from meetapp.models.agenda import MAX_SESSION_SPEAKERS, STATEMENT_MAX_LENGTH
 from meetapp.models.outcomes import (
     ADDRESSED_TO_MAX_LENGTH,
     OUTCOME_MAX_LENGTH,
@@ -233,7 +233,7 @@ class SessionDoc(Strict):
     ends_at: Time | None = None
     location: OptionalText = Field(None, max_length=300)
     description: OptionalText = Field(None, max_length=LONG_TEXT)
-    speakers: list[SessionSpeakerDoc] | None = None
+    speakers: list[SessionSpeakerDoc] | None = Field(None, max_length=MAX_SESSION_SPEAKERS)
 
 
 class StatementDoc(Strict):

@@ -146,7 +146,7 @@ def test_a_speaker_is_copied_from_another_meeting_the_organiser_can_read(setup, 
     response = setup.client.post(f"{setup.base}/speakers/copy", data={"speaker": secret.id})
     assert response.status_code == 200
     assert "That speaker is not one you can copy." in page_text(response)
-    for forged in ("", "abc", "99999999999999999999", "-1"):
+    for forged in ("", "abc", "99999999999999999999", "-1", "²", "١", "2147483648"):
         assert setup.client.post(
             f"{setup.base}/speakers/copy", data={"speaker": forged}
         ).status_code in (200, 302)
