@@ -151,6 +151,16 @@ def test_edit_changes_every_field(setup, make_participant):
     assert person.languages == ["ja"]
     assert person.country == "JP"
     assert person.needs == "Vegetarian"
+    # The new name is what searches find now, the old one no longer.
+    assert (
+        setup.client.get(f"{setup.base}/participants?q=new+name")
+        .get_data(as_text=True)
+        .count('class="participant-name"')
+        == 1
+    )
+    assert 'class="participant-name"' not in setup.client.get(
+        f"{setup.base}/participants?q=old+name"
+    ).get_data(as_text=True)
 
 
 def test_edit_refuses_an_email_used_by_someone_else(setup, make_participant):
