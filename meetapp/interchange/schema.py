@@ -386,13 +386,9 @@ def validation_problems(error: ValidationError) -> list[tuple[Loc, str]]:
     return [(tuple(item["loc"]), _message(item)) for item in error.errors()]
 
 
-# The sections whose text is stored; the others are refused or left out whole.
-STORED_SECTIONS = ("organisation", "meeting", "contacts", "participants")
-
-
 def control_character_problems(document: dict[str, Any]) -> list[tuple[Loc, str]]:
-    """Every text of the stored sections that carries control characters (NUL and the like,
-    which the database refuses; tabs and line breaks are fine), by path."""
+    """Every text of the document that carries control characters (NUL and the like, which
+    PostgreSQL refuses to store; tabs and line breaks are fine), by path."""
     problems: list[tuple[Loc, str]] = []
 
     def walk(value: Any, loc: Loc) -> None:
@@ -406,6 +402,6 @@ def control_character_problems(document: dict[str, Any]) -> list[tuple[Loc, str]
             for index, item in enumerate(value):
                 walk(item, (*loc, index))
 
-    for section in STORED_SECTIONS:
-        walk(document.get(section), (section,))
+    for section, value in document.items():
+        walk(value, (str(section),))
     return problems
