@@ -194,7 +194,8 @@ def _check_ins_keep_the_data(app: Flask) -> None:
 
 def _search_text_is_filled_in(app: Flask) -> None:
     """The revision that adds participants' search text fills it in for the people already
-    registered, so that they are found as those who register later are."""
+    registered, so that they are found as those who register later are; it clears the
+    check-in that cancelled registrations kept, and from then on refuses one."""
     values = {"at": "2026-01-01 00:00:00+00:00", "no": False}
     with app.app_context():
         try:
@@ -211,12 +212,33 @@ def _search_text_is_filled_in(app: Flask) -> None:
                     ),
                     values,
                 )
+                connection.execute(
+                    text(
+                        "INSERT INTO participants (id, meeting_id, name, email, email_normalized,"
+                        " languages, status, attended, checked_in_at, registered_at, updated_at)"
+                        " VALUES (3, 1, 'Gone', 'g@x.org', 'g@x.org', '[]', 'cancelled', :yes,"
+                        " :at, :at, :at)"
+                    ),
+                    {**values, "yes": True},
+                )
             upgrade()
             with db.engine.begin() as connection:
                 rows = connection.execute(
                     text("SELECT id, search_text FROM participants ORDER BY id")
                 ).all()
-            assert [tuple(row) for row in rows] == [(1, "ana\n"), (2, "elise nguyen\nministere")]
+                gone = connection.execute(
+                    text("SELECT attended, checked_in_at FROM participants WHERE id = 3")
+                ).one()
+            assert [tuple(row) for row in rows] == [
+                (1, "ana\n"),
+                (2, "elise nguyen\nministere"),
+                (3, "gone\n"),
+            ]
+            assert (bool(gone[0]), gone[1]) == (False, None)
+            with pytest.raises(IntegrityError), db.engine.begin() as connection:
+                connection.execute(
+                    text("UPDATE participants SET attended = :yes WHERE id = 3"), {"yes": True}
+                )
             downgrade(revision="base")
         finally:
             db.session.remove()

@@ -363,6 +363,18 @@ class _CrossChecks:
                                 "in meeting.stakeholder_groups",
                             )
                         )
+                status = participant.get("status")
+                if participant.get("attended") is True and status in (
+                    Status.WAITLISTED.value,
+                    Status.CANCELLED.value,
+                ):
+                    self.problems.append(
+                        (
+                            ("participants", index, "attended"),
+                            f"a {status} participant cannot have attended "
+                            "(only registered participants hold a seat)",
+                        )
+                    )
                 normalised = _normalised_email(participant.get("email"))
                 if normalised is not None:
                     if normalised in seen:

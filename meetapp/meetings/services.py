@@ -252,9 +252,7 @@ def dashboard_summaries(user: User) -> list[MeetingSummary]:
             _count_if(Participant.status == Status.REGISTERED).label("registered"),
             _count_if(Participant.status == Status.WAITLISTED).label("waitlisted"),
             _count_if(Participant.status == Status.CANCELLED).label("cancelled"),
-            _count_if(
-                Participant.attended.is_(True) & (Participant.status != Status.CANCELLED)
-            ).label("attended"),
+            _count_if(Participant.attended.is_(True)).label("attended"),
         )
         .group_by(Participant.meeting_id)
         .subquery()

@@ -51,6 +51,8 @@ class Participant(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         UniqueConstraint("meeting_id", "email_normalized"),
         CheckConstraint("status IN ('registered', 'waitlisted', 'cancelled')", name="status"),
+        # Only a registered participant holds a seat, so only one can have come.
+        CheckConstraint("status = 'registered' OR NOT attended", name="attended_registered"),
         Index("ix_participants_meeting_status", "meeting_id", "status", "id"),
     )
 

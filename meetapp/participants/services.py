@@ -188,12 +188,7 @@ def participant_counts(meeting: Meeting) -> ParticipantCounts:
             Participant.stakeholder_group_id,
             Participant.status,
             func.count(Participant.id),
-            func.sum(
-                case(
-                    (Participant.attended.is_(True) & (Participant.status == Status.REGISTERED), 1),
-                    else_=0,
-                )
-            ),
+            func.sum(case((Participant.attended.is_(True), 1), else_=0)),
         )
         .where(Participant.meeting_id == meeting.id)
         .group_by(Participant.stakeholder_group_id, Participant.status)

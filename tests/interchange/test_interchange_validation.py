@@ -187,3 +187,22 @@ def test_a_nul_in_any_text_of_any_section_is_a_problem_by_path(db, owned_demo, r
         sections_seen.add(path[0])
     assert sections_seen >= {"speakers", "sessions", "statements", "outcomes", "surveys"}
     assert row_counts() == before
+
+
+def test_only_registered_participants_can_have_attended(db, small_document, row_counts):
+    before = row_counts()
+    document = small_document()
+    document["participants"][1].update(status="waitlisted", attended=True)
+    document["participants"][2].update(status="cancelled", attended=True)
+    document["participants"][0].update(status="registered", attended=True)
+
+    problems = problems_of(document)
+
+    assert problems == [
+        "participants[1].attended: a waitlisted participant cannot have attended "
+        "(only registered participants hold a seat)",
+        "participants[2].attended: a cancelled participant cannot have attended "
+        "(only registered participants hold a seat)",
+    ]
+    db.session.rollback()
+    assert row_counts() == before

@@ -207,6 +207,29 @@ def test_participant_of_another_meeting_is_not_found(setup, make_meeting, make_p
     assert (stranger.status, stranger.attended, stranger.name) == ("registered", False, "Stranger")
 
 
+def test_cancelling_clears_the_check_in_and_the_counts_agree(setup, make_participant):
+    """Attendance goes with the seat: a cancelled registration is not also someone who came,
+    on the list, the check-in page and the dashboard alike."""
+    came = make_participant(setup.meeting, name="Came Then Cancelled")
+    setup.client.post(f"{setup.base}/checkin/{came.id}", data={"attended": "1"})
+    assert setup.reload(came).attended is True
+
+    setup.client.post(f"{setup.base}/participants/{came.id}/cancel")
+
+    came = setup.reload(came)
+    assert (came.status, came.attended, came.checked_in_at, came.checked_in_by_id) == (
+        "cancelled",
+        False,
+        None,
+        None,
+    )
+    assert "<strong>0</strong> of 0 checked in" in setup.client.get(
+        f"{setup.base}/checkin"
+    ).get_data(as_text=True)
+    listed = setup.client.get(f"{setup.base}/participants?attended=yes").get_data(as_text=True)
+    assert "Came Then Cancelled" not in listed
+
+
 def test_cancel_promotes_the_first_on_the_waiting_list(setup, make_participant):
     seated = [make_participant(setup.meeting) for _ in range(3)]
     second = make_participant(

@@ -38,7 +38,7 @@ def people(make_participant, meeting):
         "ana": make_participant(meeting, name="Ana Gov", group_key="government", attended=True),
         "bo": make_participant(meeting, name="Bo Cso", group_key="cso", attended=True),
         "cy": make_participant(meeting, name="Cy Cso", group_key="cso"),
-        "di": make_participant(meeting, name="Di Gone", status="cancelled", attended=True),
+        "di": make_participant(meeting, name="Di Gone", status="cancelled"),
     }
 
 

@@ -1,4 +1,4 @@
-"""participants are searched by name and organisation without case or accents
+"""participants are searched by name and organisation without case or accents; only registered participants can have attended
 
 Revision ID: 00ec3f07de56
 Revises: e3a47707c816
@@ -62,7 +62,24 @@ def upgrade():
         )
         last_id = rows[-1].id
 
+    # Attendance goes with a seat. Before this revision a cancelled registration kept its
+    # check-in (and an import could mark waitlisted people as attended): those are cleared,
+    # then the rule is written into the table. On SQLite the batch rebuilds participants
+    # (env.py turns foreign keys off meanwhile).
+    connection.execute(
+        sa.text(
+            "UPDATE participants SET attended = :no, checked_in_at = NULL,"
+            " checked_in_by_id = NULL WHERE status <> 'registered' AND attended"
+        ),
+        {'no': False},
+    )
+    with op.batch_alter_table('participants', schema=None) as batch_op:
+        batch_op.create_check_constraint(
+            op.f('ck_participants_attended_registered'), "status = 'registered' OR NOT attended"
+        )
+
 
 def downgrade():
     with op.batch_alter_table('participants', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_participants_attended_registered'), type_='check')
         batch_op.drop_column('search_text')
