@@ -86,7 +86,7 @@ def test_two_speakers_with_the_same_name_get_different_keys(setup):
         ({"name": "Nul\x00byte"}, "Remove the invisible control characters."),
         ({"name": "A", "bio": "b" * 10_000}, "Field cannot be longer than 5000 characters."),
         ({"name": "A", "stakeholder_group": "999999"}, "Not a valid choice."),
-        ({"name": "A", "stakeholder_group": "abc"}, "Invalid Choice"),
+        ({"name": "A", "stakeholder_group": "abc"}, "Not a valid choice"),
     ],
 )
 def test_bad_speaker_input_is_a_form_error(setup, fields, message):

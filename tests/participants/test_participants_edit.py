@@ -88,7 +88,7 @@ def test_duplicate_email_is_a_form_error(setup, make_participant):
         ({"email": "not-an-email"}, "Not a valid e-mail address"),
         ({"email": "a@" + "b" * 10_000 + ".org"}, "Field cannot be longer than 254 characters."),
         ({"stakeholder_group": "999999"}, "Not a valid choice"),
-        ({"stakeholder_group": "abc"}, "Invalid Choice"),
+        ({"stakeholder_group": "abc"}, "Not a valid choice"),
         ({"country": "XX"}, "Not a valid choice"),
         ({"languages": ["zz"]}, "not a valid choice"),
     ],

@@ -246,6 +246,9 @@ def test_inviting_a_group_of_another_meeting_is_refused(
         {"audience": "group", "group": ""},
         {"audience": "everyone"},
         {"audience": "group", "group": "nonsense"},
+        {"audience": "group", "group": "99999999999999999999"},
+        {"audience": "group", "group": "²"},
+        {"audience": "group", "group": "0"},
     ):
         response = client.post(url, data=data)
         assert response.status_code == 200, data
