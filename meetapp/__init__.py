@@ -105,8 +105,9 @@ def _register_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def _load_user(user_id: str) -> Any:
         from meetapp.models import User
+        from meetapp.validation import is_id_text
 
-        if not user_id.isdigit():
+        if not is_id_text(user_id):
             return None
         return db.session.get(User, int(user_id))
 

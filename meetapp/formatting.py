@@ -3,6 +3,8 @@ in words; the reference lists (languages, countries, time zones) are built once 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -12,6 +14,20 @@ from babel.dates import format_date, format_datetime
 from flask import Flask
 
 _EN = Locale("en")
+
+
+# The accents of Latin, Greek and Cyrillic letters once decomposed: U+0300-U+036F and their
+# extensions. Marks of other scripts (Khmer vowel signs, Japanese voicing marks) are letters'
+# own parts and stay.
+_ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def folded(text: str) -> str:
+    """`text` as searches and alphabetical order compare it: case folded, accents dropped,
+    compatibility forms unified ("Élise" and "ELISE" -> "elise", "Nguyễn" -> "nguyen",
+    "ﬁ" -> "fi"), whichever way the accents were typed (composed or not)."""
+    bare = _ACCENTS.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    return unicodedata.normalize("NFC", bare)
 
 
 def to_zone(value: datetime, timezone: str | None) -> datetime:

@@ -23,6 +23,7 @@ from meetapp.validation import (
     CONTROL_CHARACTERS_MESSAGE,
     YEAR_MESSAGE,
     has_control_characters,
+    is_id_text,
     plausible_date,
 )
 
@@ -36,6 +37,19 @@ DATETIME_LOCAL_FORMATS = [
 ]
 MEETING_LANGUAGES = "Languages of this meeting"
 OTHER_LANGUAGES = "Other languages"
+
+
+def optional_id(value: Any) -> int | None:
+    """Coerce a select's value to a record id; '' and None mean no choice. Anything that can
+    name no record ("abc", "²", "-1", "99999999999999999999") becomes 0, which is no choice
+    and no row: refused as "Not a valid choice", and never too large for the database."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+        return value
+    if isinstance(value, str) and is_id_text(value):
+        return int(value)
+    return 0
 
 
 def strip_text(value: Any) -> Any:

@@ -19,6 +19,15 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 YEAR_MESSAGE = f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
 
 
+_ID_TEXT = re.compile(r"[0-9]{1,10}")
+
+
+def is_id_text(text: str) -> bool:
+    """Whether `text` can name a record: ASCII digits only ("²" and "١" are digits to Python
+    but not to `int`'s callers here), and few enough of them to fit the id columns."""
+    return _ID_TEXT.fullmatch(text) is not None and int(text) < 2**31
+
+
 def has_control_characters(text: str) -> bool:
     return _CONTROL.search(text) is not None
 

@@ -192,6 +192,59 @@ def _check_ins_keep_the_data(app: Flask) -> None:
             db.engine.dispose()
 
 
+def _search_text_is_filled_in(app: Flask) -> None:
+    """The revision that adds participants' search text fills it in for the people already
+    registered, so that they are found as those who register later are; it clears the
+    check-in that cancelled registrations kept, and from then on refuses one."""
+    values = {"at": "2026-01-01 00:00:00+00:00", "no": False}
+    with app.app_context():
+        try:
+            upgrade(revision="e3a47707c816")
+            with db.engine.begin() as connection:
+                for statement in _OUTBOX_ROWS[:3]:
+                    connection.execute(text(statement), values)
+                connection.execute(
+                    text(
+                        "INSERT INTO participants (id, meeting_id, name, organisation, email,"
+                        " email_normalized, languages, status, attended, registered_at,"
+                        " updated_at) VALUES (2, 1, 'E\u0301LISE Nguyễn', 'Ministère', 'e@x.org',"
+                        " 'e@x.org', '[]', 'registered', :no, :at, :at)"
+                    ),
+                    values,
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO participants (id, meeting_id, name, email, email_normalized,"
+                        " languages, status, attended, checked_in_at, registered_at, updated_at)"
+                        " VALUES (3, 1, 'Gone', 'g@x.org', 'g@x.org', '[]', 'cancelled', :yes,"
+                        " :at, :at, :at)"
+                    ),
+                    {**values, "yes": True},
+                )
+            upgrade()
+            with db.engine.begin() as connection:
+                rows = connection.execute(
+                    text("SELECT id, search_text FROM participants ORDER BY id")
+                ).all()
+                gone = connection.execute(
+                    text("SELECT attended, checked_in_at FROM participants WHERE id = 3")
+                ).one()
+            assert [tuple(row) for row in rows] == [
+                (1, "ana\n"),
+                (2, "elise nguyen\nministere"),
+                (3, "gone\n"),
+            ]
+            assert (bool(gone[0]), gone[1]) == (False, None)
+            with pytest.raises(IntegrityError), db.engine.begin() as connection:
+                connection.execute(
+                    text("UPDATE participants SET attended = :yes WHERE id = 3"), {"yes": True}
+                )
+            downgrade(revision="base")
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_there_is_a_revision() -> None:
     revisions = sorted(path.name for path in VERSIONS.glob("*.py"))
     assert revisions, f"{VERSIONS} holds no Alembic revision"
@@ -210,6 +263,11 @@ def test_outbox_claims_keep_the_data_on_sqlite(tmp_path: Path, keep_logging: Non
 def test_check_ins_keep_the_data_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
     app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
     _check_ins_keep_the_data(app)
+
+
+def test_search_text_is_filled_in_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
+    app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
+    _search_text_is_filled_in(app)
 
 
 @pytest.fixture
@@ -252,3 +310,10 @@ def test_check_ins_keep_the_data_on_postgresql(
 ) -> None:
     app = _app_for(fresh_postgres_url, tmp_path)
     _check_ins_keep_the_data(app)
+
+
+def test_search_text_is_filled_in_on_postgresql(
+    fresh_postgres_url: str, tmp_path: Path, keep_logging: None
+) -> None:
+    app = _app_for(fresh_postgres_url, tmp_path)
+    _search_text_is_filled_in(app)

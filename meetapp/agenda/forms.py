@@ -26,10 +26,11 @@ from meetapp.agenda.display import (
     speaker_name,
     speaker_title,
 )
-from meetapp.agenda.services import MAX_SEARCH_LENGTH, MAX_SESSION_SPEAKERS
-from meetapp.forms import AppForm, WallClockField, strip_text
+from meetapp.agenda.services import MAX_SEARCH_LENGTH
+from meetapp.forms import AppForm, WallClockField, optional_id, strip_text
 from meetapp.models import AgendaSession, Meeting, Speaker, SpeakerRole, StatementKind
-from meetapp.models.agenda import STATEMENT_MAX_LENGTH
+from meetapp.models.agenda import MAX_SESSION_SPEAKERS, STATEMENT_MAX_LENGTH
+from meetapp.validation import is_id_text
 
 LONG_TEXT = 5000
 PARTICIPANTS_CHOICE = "participants"
@@ -39,12 +40,6 @@ NO_SESSION_CHOICE = "none"
 def normalise_newlines(value: Any) -> Any:
     """Browsers send CRLF from text areas; store (and count) one character per line break."""
     return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
-
-
-def _optional_int(value: Any) -> int | None:
-    if value in ("", None):
-        return None
-    return int(value)
 
 
 def speaker_label(speaker: Speaker) -> str:
@@ -71,7 +66,7 @@ class SpeakerForm(AppForm):
     organisation = StringField(
         "Organisation", filters=[strip_text], validators=[Optional(), Length(max=300)]
     )
-    stakeholder_group = SelectField("Stakeholder group", coerce=_optional_int)
+    stakeholder_group = SelectField("Stakeholder group", coerce=optional_id)
     bio = TextAreaField(
         "Short biography",
         filters=[normalise_newlines, strip_text],
@@ -92,7 +87,7 @@ class CopySpeakerForm(FlaskForm):
     speaker = HiddenField(validators=[DataRequired(), Length(max=20)])
 
     def validate_speaker(self, field: Any) -> None:
-        if not str(field.data).isdigit():
+        if not is_id_text(str(field.data)):
             raise ValidationError("Choose a speaker.")
 
 

@@ -7,9 +7,7 @@ statements (selectinload), whatever the number of sessions and speakers.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from meetapp.agenda.display import day_heading, local_day, speaker_name
 from meetapp.errors import DomainError
 from meetapp.extensions import db
+from meetapp.keys import key_from_text, unique_key
 from meetapp.meetings.access import lock_meeting, readable_meetings_filter
 from meetapp.models import (
     AgendaSession,
@@ -32,10 +31,9 @@ from meetapp.models import (
     StatementKind,
     User,
 )
-from meetapp.models.agenda import STATEMENT_MAX_LENGTH
+from meetapp.models.agenda import MAX_SESSION_SPEAKERS, STATEMENT_MAX_LENGTH
 
 KEY_LENGTH = 80
-MAX_SESSION_SPEAKERS = 40
 COPY_RESULTS_LIMIT = 50
 MAX_SEARCH_LENGTH = 200
 
@@ -47,28 +45,6 @@ STATEMENT_KINDS = tuple(kind.value for kind in StatementKind)
 def valid_id(value: int) -> bool:
     """A forged id beyond the columns' range matches nothing (and must not reach the driver)."""
     return 0 < value < 2**31
-
-
-# --- keys -------------------------------------------------------------------------------------
-
-
-def key_from_text(text: str, fallback: str) -> str:
-    """'Japan's new law' -> 'japans-new-law': lower-case ASCII letters, digits, hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    ascii_text = ascii_text.lower().replace("'", "")
-    key = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[: KEY_LENGTH - 10].strip("-")
-    return key or fallback
-
-
-def unique_key(base: str, taken: Iterable[str]) -> str:
-    """`base`, or `base-2`, `base-3` ... whichever is not taken."""
-    used = set(taken)
-    if base not in used:
-        return base
-    number = 2
-    while f"{base}-{number}" in used:
-        number += 1
-    return f"{base}-{number}"
 
 
 # --- speakers ---------------------------------------------------------------------------------
@@ -162,7 +138,7 @@ def _apply_speaker(speaker: Speaker, data: SpeakerData) -> None:
 def create_speaker(meeting: Meeting, data: SpeakerData) -> Speaker:
     _check_group(meeting, data.stakeholder_group_id)
     lock_meeting(meeting.id)  # the key is chosen from those in use: one writer at a time
-    key = unique_key(key_from_text(data.name, "speaker"), _speaker_keys(meeting))
+    key = unique_key(key_from_text(data.name, KEY_LENGTH, "speaker"), _speaker_keys(meeting))
     speaker = Speaker(meeting_id=meeting.id, key=key, name=data.name)
     _apply_speaker(speaker, data)
     db.session.add(speaker)
@@ -448,7 +424,7 @@ def create_session(meeting: Meeting, data: SessionData) -> AgendaSession:
     )
     session = AgendaSession(
         meeting_id=meeting.id,
-        key=unique_key(key_from_text(data.title, "session"), taken),
+        key=unique_key(key_from_text(data.title, KEY_LENGTH, "session"), taken),
         title=data.title,
     )
     _apply_session(session, data)

@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 from meetapp.accounts.services import normalise_email
 from meetapp.errors import DomainError
 from meetapp.formatting import country_codes, is_timezone, language_codes
-from meetapp.models.agenda import STATEMENT_MAX_LENGTH
+from meetapp.models.agenda import MAX_SESSION_SPEAKERS, STATEMENT_MAX_LENGTH
 from meetapp.models.outcomes import (
     ADDRESSED_TO_MAX_LENGTH,
     OUTCOME_MAX_LENGTH,
@@ -233,7 +233,7 @@ class SessionDoc(Strict):
     ends_at: Time | None = None
     location: OptionalText = Field(None, max_length=300)
     description: OptionalText = Field(None, max_length=LONG_TEXT)
-    speakers: list[SessionSpeakerDoc] | None = None
+    speakers: list[SessionSpeakerDoc] | None = Field(None, max_length=MAX_SESSION_SPEAKERS)
 
 
 class StatementDoc(Strict):
@@ -386,13 +386,9 @@ def validation_problems(error: ValidationError) -> list[tuple[Loc, str]]:
     return [(tuple(item["loc"]), _message(item)) for item in error.errors()]
 
 
-# The sections whose text is stored; the others are refused or left out whole.
-STORED_SECTIONS = ("organisation", "meeting", "contacts", "participants")
-
-
 def control_character_problems(document: dict[str, Any]) -> list[tuple[Loc, str]]:
-    """Every text of the stored sections that carries control characters (NUL and the like,
-    which the database refuses; tabs and line breaks are fine), by path."""
+    """Every text of the document that carries control characters (NUL and the like, which
+    PostgreSQL refuses to store; tabs and line breaks are fine), by path."""
     problems: list[tuple[Loc, str]] = []
 
     def walk(value: Any, loc: Loc) -> None:
@@ -406,6 +402,6 @@ def control_character_problems(document: dict[str, Any]) -> list[tuple[Loc, str]
             for index, item in enumerate(value):
                 walk(item, (*loc, index))
 
-    for section in STORED_SECTIONS:
-        walk(document.get(section), (section,))
+    for section, value in document.items():
+        walk(value, (str(section),))
     return problems

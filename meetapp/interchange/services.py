@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from meetapp.accounts.services import normalise_email
-from meetapp.agenda.services import key_from_text, session_order_by, unique_key
+from meetapp.agenda.services import KEY_LENGTH, session_order_by
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
@@ -36,6 +36,7 @@ from meetapp.interchange.schema import (
     parse_time,
     validation_problems,
 )
+from meetapp.keys import key_from_text, unique_key
 from meetapp.meetings.services import RESERVED_SLUGS
 from meetapp.meetings.services import SLUG_PATTERN as MEETING_SLUG
 from meetapp.models import (
@@ -62,9 +63,9 @@ from meetapp.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from meetapp.models.surveys import CHOICE_KINDS, NUMBER_KINDS
+from meetapp.models.surveys import CHOICE_KINDS, KEY_MAX, NUMBER_KINDS
 from meetapp.registration.services import new_token
-from meetapp.surveys.services import AnswerProblems, answer_rows, check_answers, slugify
+from meetapp.surveys.services import AnswerProblems, answer_rows, check_answers
 
 
 class InterchangeError(Exception):
@@ -362,6 +363,18 @@ class _CrossChecks:
                                 "in meeting.stakeholder_groups",
                             )
                         )
+                status = participant.get("status")
+                if participant.get("attended") is True and status in (
+                    Status.WAITLISTED.value,
+                    Status.CANCELLED.value,
+                ):
+                    self.problems.append(
+                        (
+                            ("participants", index, "attended"),
+                            f"a {status} participant cannot have attended "
+                            "(only registered participants hold a seat)",
+                        )
+                    )
                 normalised = _normalised_email(participant.get("email"))
                 if normalised is not None:
                     if normalised in seen:
@@ -640,7 +653,7 @@ def _write_agenda(
     for doc in session_docs:
         key = doc.key
         if not key:  # the format lets a session go without a key: one is made from its title
-            key = unique_key(key_from_text(doc.title, "session"), taken)
+            key = unique_key(key_from_text(doc.title, KEY_LENGTH, "session"), taken)
             taken.append(key)
         sessions[key] = AgendaSession(
             meeting_id=meeting.id,
@@ -704,15 +717,12 @@ def _write_surveys(document: MeetingDocument, meeting: Meeting, report: ImportRe
         )
     }
     now = utcnow()
-    taken: set[str] = set()
+    taken = {survey_doc.key for survey_doc in document.surveys if survey_doc.key}
     for survey_doc in document.surveys:
         key = survey_doc.key
-        if key is None:
-            base = slugify(survey_doc.title)
-            key, n = base, 2
-            while key in taken:
-                key, n = f"{base}-{n}", n + 1
-        taken.add(key)
+        if key is None:  # as for sessions, a key is made from the title
+            key = unique_key(key_from_text(survey_doc.title, KEY_MAX, "survey"), taken)
+            taken.add(key)
         survey = Survey(
             meeting_id=meeting.id,
             key=key,

@@ -7,7 +7,6 @@ raises `DomainError` naming the form field concerned.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +19,7 @@ from meetapp.accounts.services import find_user_by_email
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import is_timezone
+from meetapp.keys import key_from_text, unique_key
 from meetapp.meetings.access import (
     lock_meeting,
     readable_meetings_filter,
@@ -252,9 +252,7 @@ def dashboard_summaries(user: User) -> list[MeetingSummary]:
             _count_if(Participant.status == Status.REGISTERED).label("registered"),
             _count_if(Participant.status == Status.WAITLISTED).label("waitlisted"),
             _count_if(Participant.status == Status.CANCELLED).label("cancelled"),
-            _count_if(
-                Participant.attended.is_(True) & (Participant.status != Status.CANCELLED)
-            ).label("attended"),
+            _count_if(Participant.attended.is_(True)).label("attended"),
         )
         .group_by(Participant.meeting_id)
         .subquery()
@@ -324,13 +322,6 @@ def meeting_counts(meeting: Meeting) -> MeetingCounts:
 # --- stakeholder groups -----------------------------------------------------------------------
 
 
-def group_key_from_label(label: str) -> str:
-    """'Civil society (CSOs)' -> 'civil-society-csos'."""
-    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode("ascii")
-    key = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return key[: GROUP_KEY_LENGTH - 4].strip("-") or "group"
-
-
 def find_group(meeting: Meeting, group_id: int) -> StakeholderGroup | None:
     """The meeting's group with this id; None for a group of another meeting."""
     return db.session.scalar(
@@ -381,10 +372,7 @@ def add_group(meeting: Meeting, label: str, *, field_name: str = "label") -> Sta
     if any(group.label.lower() == label.lower() for group in groups):
         raise DomainError(f"There is already a group called “{label}”.", field=field_name)
     keys = {group.key for group in groups}
-    base = group_key_from_label(label)
-    key, n = base, 2
-    while key in keys:
-        key, n = f"{base}-{n}", n + 1
+    key = unique_key(key_from_text(label, GROUP_KEY_LENGTH, "group"), keys)
     position = max((group.position for group in groups), default=-1) + 1
     group = StakeholderGroup(meeting_id=meeting.id, key=key, label=label, position=position)
     db.session.add(group)

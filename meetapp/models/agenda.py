@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from meetapp.models.meetings import Meeting, StakeholderGroup
 
 STATEMENT_MAX_LENGTH = 5000
+# The most speakers one session lists (the session form has a row for each).
+MAX_SESSION_SPEAKERS = 40
 
 
 class SessionKind(enum.StrEnum):

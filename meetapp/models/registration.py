@@ -6,11 +6,22 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from meetapp.database import UTCDateTime, utcnow
 from meetapp.extensions import db
+from meetapp.formatting import folded
 
 if TYPE_CHECKING:
     from meetapp.models.accounts import User
@@ -23,11 +34,25 @@ class Status(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+def participant_search_text(name: str | None, organisation: str | None) -> str:
+    """What the participant list and the check-in desk search in: the name and organisation
+    `folded` (no case, no accents), on a line each so that no search spans both."""
+    return f"{folded(name or '')}\n{folded(organisation or '')}"
+
+
+def _search_text_on_insert(context: DefaultExecutionContext) -> str:
+    # Also runs for the bulk inserts of the imports, row by row.
+    row = context.get_current_parameters()
+    return participant_search_text(row.get("name"), row.get("organisation"))
+
+
 class Participant(db.Model):  # type: ignore[name-defined]
     __tablename__ = "participants"
     __table_args__ = (
         UniqueConstraint("meeting_id", "email_normalized"),
         CheckConstraint("status IN ('registered', 'waitlisted', 'cancelled')", name="status"),
+        # Only a registered participant holds a seat, so only one can have come.
+        CheckConstraint("status = 'registered' OR NOT attended", name="attended_registered"),
         Index("ix_participants_meeting_status", "meeting_id", "status", "id"),
     )
 
@@ -40,6 +65,11 @@ class Participant(db.Model):  # type: ignore[name-defined]
     # spaces): one registration per address and meeting, however it was typed.
     email_normalized: Mapped[str] = mapped_column(String(254))
     organisation: Mapped[str | None] = mapped_column(String(300))
+    # `participant_search_text` of name and organisation: searched and sorted alike on every
+    # database, whatever its collation (SQLite's lower() knows only ASCII).
+    search_text: Mapped[str] = mapped_column(
+        Text, default=_search_text_on_insert, server_default=""
+    )
     position: Mapped[str | None] = mapped_column(String(200))
     stakeholder_group_id: Mapped[int | None] = mapped_column(
         ForeignKey("stakeholder_groups.id"), index=True
@@ -65,6 +95,15 @@ class Participant(db.Model):  # type: ignore[name-defined]
     meeting: Mapped[Meeting] = relationship(back_populates="participants", lazy="raise")
     stakeholder_group: Mapped[StakeholderGroup | None] = relationship(lazy="raise")
     checked_in_by: Mapped[User | None] = relationship(lazy="raise")
+
+
+@event.listens_for(Participant, "before_update")
+def _search_text_on_update(
+    _mapper: Mapper[Participant], _connection: object, target: Participant
+) -> None:
+    text = participant_search_text(target.name, target.organisation)
+    if target.search_text != text:
+        target.search_text = text
 
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined]

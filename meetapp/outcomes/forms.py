@@ -29,6 +29,7 @@ from meetapp.forms import AppForm, strip_text
 from meetapp.models import OutcomeKind
 from meetapp.models.outcomes import ADDRESSED_TO_MAX_LENGTH, OUTCOME_MAX_LENGTH
 from meetapp.outcomes.services import MAX_OUTCOMES
+from meetapp.validation import is_id_text
 
 KIND_CHOICES = [
     SelectChoice(OutcomeKind.FINDING.value, "Finding"),
@@ -59,7 +60,7 @@ def _refuse_control_characters(form: Form) -> bool:
 
 def _row_id(form: Form, field: Field) -> None:
     value = field.data or ""
-    if value and (not value.isdigit() or len(value) > 10):
+    if value and not is_id_text(value):
         raise ValidationError("This row is not an outcome of this meeting.")
 
 

@@ -13,6 +13,7 @@ from meetapp.meetings.access import can_edit, meeting_view
 from meetapp.models import Contact, Meeting
 from meetapp.outcomes import services
 from meetapp.outcomes.forms import BLANK_ROWS, ContactForm, MoveForm, OutcomesForm
+from meetapp.validation import is_id_text
 
 bp = Blueprint("outcomes", __name__)
 
@@ -22,7 +23,7 @@ def _show_error(form: FlaskForm, error: DomainError) -> None:
     target = None
     if error.field:
         parts = error.field.split("-")
-        if len(parts) == 3 and parts[0] == "rows" and parts[1].isdigit():
+        if len(parts) == 3 and parts[0] == "rows" and is_id_text(parts[1]):
             index = int(parts[1])
             rows = form["rows"]
             if index < len(rows.entries):

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
-from meetapp.forms import AppForm, strip_text
+from meetapp.forms import AppForm, optional_id, strip_text
 from meetapp.models import Meeting, Status
 from meetapp.participants.services import MAX_IMPORT_CHARS, MAX_SEARCH_LENGTH, NO_GROUP
 from meetapp.registration.forms import RegistrationDetailsForm
@@ -32,13 +32,6 @@ ATTENDED_CHOICES = [
     SelectChoice("no", "Not attended"),
 ]
 SORT_CHOICES = [SelectChoice("registered", "Registration order"), SelectChoice("name", "Name")]
-
-
-def _optional_int(value: Any) -> int | None:
-    """'' and None mean "no group"; anything else must be a whole number."""
-    if value in ("", None):
-        return None
-    return int(value)
 
 
 class ParticipantFilterForm(AppForm):
@@ -72,7 +65,7 @@ class ParticipantForm(RegistrationDetailsForm):
 
     name = StringField("Name", filters=[strip_text], validators=[DataRequired(), Length(max=200)])
     email = EmailField("E-mail", filters=[strip_text], validators=[DataRequired(), Length(max=254)])
-    stakeholder_group = SelectField("Stakeholder group", coerce=_optional_int)
+    stakeholder_group = SelectField("Stakeholder group", coerce=optional_id)
     submit = SubmitField("Save")
 
     def __init__(self, meeting: Meeting, *args: Any, **kwargs: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv as std_csv
 import io
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,7 +35,7 @@ from meetapp.accounts.services import normalise_email
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
-from meetapp.formatting import country_codes, language_codes, to_zone
+from meetapp.formatting import country_codes, folded, language_codes, to_zone
 from meetapp.meetings.access import lock_meeting
 from meetapp.models import Meeting, Participant, StakeholderGroup, Status, User
 from meetapp.registration.services import NEEDS_MAX_LENGTH, free_seats
@@ -85,23 +86,24 @@ class ParticipantFilter:
     sort: str = "registered"
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _contains(column: Any, text: str) -> ColumnElement[bool]:
-    """Case-insensitive substring match that behaves alike on SQLite and PostgreSQL."""
-    return func.lower(column).like(_like_pattern(text), escape="\\")
+    """`column` contains `text`, taken literally (% and _ are no wildcards)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{escaped}%", escape="\\")
 
 
 def search_condition(text: str, *, with_email: bool = True) -> ColumnElement[bool]:
+    """Name or organisation (or e-mail) contains `text`, regardless of case and accents:
+    "elise" finds "Élise", "nguyen" finds "Nguyễn", however the accents were typed."""
     # Control characters are in no stored text, and PostgreSQL refuses to compare a NUL.
     text = without_control_characters(text)[:MAX_SEARCH_LENGTH]
-    conditions = [_contains(Participant.name, text), _contains(Participant.organisation, text)]
+    condition = _contains(Participant.search_text, folded(text))
     if with_email:
-        conditions.append(_contains(Participant.email_normalized, text))
-    return or_(*conditions)
+        condition = or_(
+            condition,
+            _contains(Participant.email_normalized, unicodedata.normalize("NFC", text).lower()),
+        )
+    return condition
 
 
 def filtered_query(meeting: Meeting, filters: ParticipantFilter) -> Select[Participant]:
@@ -117,7 +119,7 @@ def filtered_query(meeting: Meeting, filters: ParticipantFilter) -> Select[Parti
     if filters.search:
         query = query.where(search_condition(filters.search))
     if filters.sort == "name":
-        return query.order_by(func.lower(Participant.name), Participant.id)
+        return query.order_by(Participant.search_text, Participant.id)
     return query.order_by(Participant.registered_at, Participant.id)
 
 
@@ -186,12 +188,7 @@ def participant_counts(meeting: Meeting) -> ParticipantCounts:
             Participant.stakeholder_group_id,
             Participant.status,
             func.count(Participant.id),
-            func.sum(
-                case(
-                    (Participant.attended.is_(True) & (Participant.status == Status.REGISTERED), 1),
-                    else_=0,
-                )
-            ),
+            func.sum(case((Participant.attended.is_(True), 1), else_=0)),
         )
         .where(Participant.meeting_id == meeting.id)
         .group_by(Participant.stakeholder_group_id, Participant.status)
@@ -273,7 +270,7 @@ def checkin_search(meeting: Meeting, text: str) -> list[Participant]:
         .where(Participant.meeting_id == meeting.id, search_condition(text, with_email=False))
         .order_by(
             case((Participant.status == Status.REGISTERED, 0), else_=1),
-            func.lower(Participant.name),
+            Participant.search_text,
             Participant.id,
         )
         .limit(CHECKIN_RESULTS_LIMIT + 1)

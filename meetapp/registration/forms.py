@@ -26,20 +26,11 @@ from meetapp.forms import (
     ReferenceListSelect,
     country_select_choices,
     language_select_choices,
+    optional_id,
     strip_text,
 )
 from meetapp.models import Meeting
 from meetapp.registration.services import NEEDS_MAX_LENGTH, RegistrationData
-
-
-def _optional_int(value: Any) -> int | None:
-    """'' means no choice; something that is no whole number matches no choice (id -1)."""
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 def group_choices(meeting: Meeting | _FormShape) -> list[SelectChoice]:
@@ -78,7 +69,7 @@ class RegistrationDetailsForm(AppForm):
         "Position", validators=[Optional(), Length(max=200)], filters=[strip_text]
     )
     stakeholder_group = SelectField(
-        "Stakeholder group", coerce=_optional_int, validate_choice=True, choices=[]
+        "Stakeholder group", coerce=optional_id, validate_choice=True, choices=[]
     )
     country = SelectField(
         "Country", validators=[Optional()], choices=[], widget=ReferenceListSelect()

@@ -319,13 +319,20 @@ def update_registration(participant: Participant, data: RegistrationData) -> Par
 def cancel_registration(
     participant: Participant, *, now: datetime | None = None
 ) -> list[Participant]:
-    """Cancel; the freed seat goes to the first on the waiting list. Returns those promoted."""
+    """Cancel; the freed seat goes to the first on the waiting list. Returns those promoted.
+
+    A check-in goes with the seat: attendance is counted among registered participants only,
+    so a cancelled registration is never also counted as someone who came.
+    """
     meeting = lock_meeting(participant.meeting_id)
     db.session.refresh(participant)
     if participant.status == Status.CANCELLED:
         return []
     participant.status = Status.CANCELLED
     participant.cancelled_at = now or utcnow()
+    participant.attended = False
+    participant.checked_in_at = None
+    participant.checked_in_by_id = None
     db.session.flush()
     return promote_waitlisted(meeting)
 

@@ -3,7 +3,6 @@ meeting summary PDF and the sign-in sheet PDF. Every PDF goes through `pdf.rende
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from sqlalchemy import Integer, case, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from meetapp.extensions import db
+from meetapp.formatting import folded
 from meetapp.models import (
     AgendaSession,
     Meeting,
@@ -209,9 +209,7 @@ def sign_in_rows(meeting: Meeting) -> list[tuple[str, str]]:
 
 def name_sort_key(name: str) -> tuple[str, str, str]:
     """Alphabetical order that ignores case and accents (Ádám next to Adam, not after Zoë)."""
-    folded = name.casefold()
-    bare = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
-    return bare, folded, name
+    return folded(name), name.casefold(), name
 
 
 # Rows of the sign-in sheet's first page (under the title) and of the following pages; each

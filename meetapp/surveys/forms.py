@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
-from meetapp.forms import AppForm, WallClockField, strip_text
+from meetapp.forms import AppForm, WallClockField, optional_id, strip_text
 from meetapp.models import Meeting, QuestionKind
 from meetapp.models.surveys import (
     OPTION_MAX,
@@ -97,20 +97,11 @@ class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 
 
-def _optional_int(value: Any) -> int | None:
-    if value in ("", None):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
-
-
 class InviteForm(FlaskForm):
     audience = SelectField(
         "Who", choices=[SelectChoice(key, label) for key, label in AUDIENCES.items()]
     )
-    group = SelectField("Stakeholder group", coerce=_optional_int, validate_choice=False)
+    group = SelectField("Stakeholder group", coerce=optional_id, validate_choice=False)
     submit = SubmitField("Invite")
 
     def __init__(self, meeting: Meeting, *args: Any, **kwargs: Any) -> None:

@@ -14,7 +14,6 @@ responses are unique per participant.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
+from meetapp.keys import key_from_text, unique_key
 from meetapp.models import (
     Meeting,
     Participant,
@@ -86,13 +86,6 @@ class QuestionData:
     options: list[str] = field(default_factory=list)
 
 
-def slugify(text: str, fallback: str = "survey") -> str:
-    """'Post-meeting survey' -> 'post-meeting-survey' (ASCII, at most KEY_MAX characters)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[: KEY_MAX - 4].strip("-")
-    return slug or fallback
-
-
 def valid_key(key: str) -> bool:
     return 0 < len(key) <= KEY_MAX and _KEY_SHAPE.fullmatch(key) is not None
 
@@ -129,10 +122,7 @@ def create_survey(meeting: Meeting, data: SurveyData, key: str | None = None) ->
     _check_window(data)
     taken = set(db.session.scalars(select(Survey.key).where(Survey.meeting_id == meeting.id)))
     if key is None:
-        base = slugify(data.title)
-        key, n = base, 2
-        while key in taken:
-            key, n = f"{base}-{n}", n + 1
+        key = unique_key(key_from_text(data.title, KEY_MAX, "survey"), taken)
     elif key in taken:
         raise DomainError(f"The meeting already has a survey with the key {key!r}.", field="key")
     survey = Survey(

@@ -10,13 +10,23 @@ from icalendar import Calendar
 from tests.agenda.conftest import page_text, pdf_text
 
 
-def _speaker_names(demo):
-    return [speaker["name"] for speaker in demo["speakers"]]
-
-
 def _in_order(text, parts):
     positions = [text.index(part) for part in parts]
     assert positions == sorted(positions), parts
+
+
+def _each_session_shows_its_own_speakers(text, demo):
+    """Sessions in time order, and between one session's title and the next, the names of
+    that session's speakers and of no other speaker."""
+    names = {speaker["key"]: speaker["name"] for speaker in demo["speakers"]}
+    sessions = sorted(demo["sessions"], key=lambda s: s["starts_at"])
+    _in_order(text, [session["title"] for session in sessions])
+    starts = [text.index(session["title"]) for session in sessions] + [len(text)]
+    for session, start, end in zip(sessions, starts, starts[1:], strict=False):
+        block = text[start:end]
+        own = {entry["speaker"] for entry in session.get("speakers", [])}
+        for key, name in names.items():
+            assert (name in block) == (key in own), (session["title"], name)
 
 
 def test_demo_agenda_page_lists_every_session_in_time_order_with_speakers(
@@ -26,10 +36,7 @@ def test_demo_agenda_page_lists_every_session_in_time_order_with_speakers(
 
     assert response.status_code == 200
     page = page_text(response)
-    sessions = sorted(demo["sessions"], key=lambda s: s["starts_at"])
-    _in_order(page, [session["title"] for session in sessions])
-    for name in _speaker_names(demo):
-        assert name in page
+    _each_session_shows_its_own_speakers(page, demo)
     # Times in the meeting's time zone, titles and organisations, breaks.
     assert "09:20–10:00" in page
     assert "H.E. Ms Chou Bun Eng, Secretary of State" in page
@@ -48,10 +55,7 @@ def test_demo_agenda_pdf_contains_every_session_and_speaker(client, demo_meeting
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     text = pdf_text(response.data)
-    sessions = sorted(demo["sessions"], key=lambda s: s["starts_at"])
-    _in_order(text, [session["title"] for session in sessions])
-    for name in _speaker_names(demo):
-        assert name in text
+    _each_session_shows_its_own_speakers(text, demo)
     assert "Mekong Migration Network" in text
     assert "09:00–09:20" in text
     assert demo["statements"][0]["text"][:40] not in text

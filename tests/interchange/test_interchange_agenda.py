@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from meetapp.interchange.services import InterchangeError, export_meeting, import_meeting
 from meetapp.models import AgendaSession
+from meetapp.models.agenda import MAX_SESSION_SPEAKERS
 from tests.interchange.test_interchange_round_trip import empty_database
 
 
@@ -166,3 +167,39 @@ def test_html_in_agenda_text_is_kept_as_text(db, small_document, client):
     assert db.session.scalar(select(AgendaSession.title).where(AgendaSession.key == "opening")) == (
         "<b>Opening</b>"
     )
+
+
+def test_a_session_lists_at_most_as_many_speakers_as_its_form_can_edit(
+    db, small_document, row_counts, make_user, login_as
+):
+    """The session form has one row per speaker, up to MAX_SESSION_SPEAKERS: an import may not
+    list more, or the session could be stored but never edited."""
+    document = with_agenda(small_document())
+    many = [{"key": f"s{n}", "name": f"Speaker {n}"} for n in range(MAX_SESSION_SPEAKERS + 1)]
+    document["speakers"] = many
+    document["statements"] = []
+    document["sessions"][0]["speakers"] = [{"speaker": s["key"]} for s in many]
+    document["sessions"][1]["speakers"] = []
+    before = row_counts()
+
+    problems = problems_of(document)
+
+    assert any(
+        p.startswith("sessions[0].speakers:") and str(MAX_SESSION_SPEAKERS) in p for p in problems
+    ), problems
+    db.session.rollback()
+    assert row_counts() == before
+
+    # As many as the form holds are imported, and the session's edit page opens with them all.
+    document["sessions"][0]["speakers"].pop()
+    meeting = import_meeting(document).meeting
+    db.session.commit()
+    organiser = make_user("admin")
+    session = db.session.scalar(
+        select(AgendaSession).where(
+            AgendaSession.meeting_id == meeting.id, AgendaSession.key == "opening"
+        )
+    )
+    page = login_as(organiser).get(f"/meetings/{meeting.slug}/agenda/{session.id}/edit")
+    assert page.status_code == 200
+    assert page.get_data(as_text=True).count('name="speakers-') >= 2 * MAX_SESSION_SPEAKERS

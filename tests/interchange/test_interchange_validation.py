@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from meetapp.interchange.schema import json_path
@@ -143,3 +145,64 @@ def test_json_paths():
     assert json_path(("meeting", "stakeholder_groups", 0, "key")) == (
         "meeting.stakeholder_groups[0].key"
     )
+
+
+def _text_paths(value, path=()):
+    """The path of every string in a JSON document."""
+    if isinstance(value, str):
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _text_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _text_paths(item, (*path, index))
+
+
+def test_a_nul_in_any_text_of_any_section_is_a_problem_by_path(db, owned_demo, row_counts):
+    """PostgreSQL cannot store NUL: wherever one hides, the import names it and writes
+    nothing, instead of failing in the database."""
+    before = row_counts()
+    sections_seen = set()
+    shapes_seen = set()
+    for path in _text_paths(owned_demo):
+        # One path of each shape (participants[0].name stands for every participant's name).
+        shape = tuple("#" if isinstance(step, int) else step for step in path)
+        if path[0] == "format" or shape in shapes_seen:
+            continue
+        shapes_seen.add(shape)
+        document = copy.deepcopy(owned_demo)
+        target = document
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = "a\x00b"
+        with pytest.raises(InterchangeError) as caught:
+            import_meeting(document)
+        location = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path)
+        assert any(
+            problem.startswith(f"{location[1:]}: contains control characters")
+            for problem in caught.value.problems
+        ), (location, caught.value.problems[:3])
+        db.session.rollback()
+        sections_seen.add(path[0])
+    assert sections_seen >= {"speakers", "sessions", "statements", "outcomes", "surveys"}
+    assert row_counts() == before
+
+
+def test_only_registered_participants_can_have_attended(db, small_document, row_counts):
+    before = row_counts()
+    document = small_document()
+    document["participants"][1].update(status="waitlisted", attended=True)
+    document["participants"][2].update(status="cancelled", attended=True)
+    document["participants"][0].update(status="registered", attended=True)
+
+    problems = problems_of(document)
+
+    assert problems == [
+        "participants[1].attended: a waitlisted participant cannot have attended "
+        "(only registered participants hold a seat)",
+        "participants[2].attended: a cancelled participant cannot have attended "
+        "(only registered participants hold a seat)",
+    ]
+    db.session.rollback()
+    assert row_counts() == before

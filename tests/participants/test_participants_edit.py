@@ -88,7 +88,7 @@ def test_duplicate_email_is_a_form_error(setup, make_participant):
         ({"email": "not-an-email"}, "Not a valid e-mail address"),
         ({"email": "a@" + "b" * 10_000 + ".org"}, "Field cannot be longer than 254 characters."),
         ({"stakeholder_group": "999999"}, "Not a valid choice"),
-        ({"stakeholder_group": "abc"}, "Invalid Choice"),
+        ({"stakeholder_group": "abc"}, "Not a valid choice"),
         ({"country": "XX"}, "Not a valid choice"),
         ({"languages": ["zz"]}, "not a valid choice"),
     ],
@@ -151,6 +151,16 @@ def test_edit_changes_every_field(setup, make_participant):
     assert person.languages == ["ja"]
     assert person.country == "JP"
     assert person.needs == "Vegetarian"
+    # The new name is what searches find now, the old one no longer.
+    assert (
+        setup.client.get(f"{setup.base}/participants?q=new+name")
+        .get_data(as_text=True)
+        .count('class="participant-name"')
+        == 1
+    )
+    assert 'class="participant-name"' not in setup.client.get(
+        f"{setup.base}/participants?q=old+name"
+    ).get_data(as_text=True)
 
 
 def test_edit_refuses_an_email_used_by_someone_else(setup, make_participant):
@@ -195,6 +205,29 @@ def test_participant_of_another_meeting_is_not_found(setup, make_meeting, make_p
     assert setup.client.post(f"{base}/checkin/{huge}", data={"attended": "1"}).status_code == 404
     stranger = setup.reload(stranger)
     assert (stranger.status, stranger.attended, stranger.name) == ("registered", False, "Stranger")
+
+
+def test_cancelling_clears_the_check_in_and_the_counts_agree(setup, make_participant):
+    """Attendance goes with the seat: a cancelled registration is not also someone who came,
+    on the list, the check-in page and the dashboard alike."""
+    came = make_participant(setup.meeting, name="Came Then Cancelled")
+    setup.client.post(f"{setup.base}/checkin/{came.id}", data={"attended": "1"})
+    assert setup.reload(came).attended is True
+
+    setup.client.post(f"{setup.base}/participants/{came.id}/cancel")
+
+    came = setup.reload(came)
+    assert (came.status, came.attended, came.checked_in_at, came.checked_in_by_id) == (
+        "cancelled",
+        False,
+        None,
+        None,
+    )
+    assert "<strong>0</strong> of 0 checked in" in setup.client.get(
+        f"{setup.base}/checkin"
+    ).get_data(as_text=True)
+    listed = setup.client.get(f"{setup.base}/participants?attended=yes").get_data(as_text=True)
+    assert "Came Then Cancelled" not in listed
 
 
 def test_cancel_promotes_the_first_on_the_waiting_list(setup, make_participant):

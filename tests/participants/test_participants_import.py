@@ -109,6 +109,8 @@ def test_clean_file_previews_then_imports_every_row(setup):
     assert (sokha.country, sokha.languages, sokha.honorific) == ("KH", ["km", "en"], "H.E. Ms")
     assert hanako.needs == "Vegetarian"
     assert people[3].registered_at > people[2].registered_at
+    # Imported in one statement, and searchable like everyone else.
+    assert [p.search_text.split("\n")[0] for p in people[:2]] == ["sokha chan", "山田 花子"]
 
 
 def test_every_bad_row_is_listed_and_nothing_written(setup, make_participant):

@@ -75,6 +75,31 @@ def test_search_by_name_email_or_organisation(setup, make_participant, query, ex
     assert sorted(rows(html)) == sorted(expected)
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["elise", "ÉLISE", "E\u0301lise", "élise nguyen", "NGUYỄN", "ministere", "Ministère"],
+)
+def test_search_ignores_case_and_accents_on_every_database(setup, make_participant, query):
+    """SQLite's lower() knows only ASCII, and PostgreSQL's follows the server's locale: the
+    search compares a folded copy of name and organisation instead, the same everywhere."""
+    make_participant(setup.meeting, name="Élise Nguyễn", organisation="Ministère du Travail")
+    make_participant(setup.meeting, name="Eli Sen", organisation="Labour Office")
+    html = setup.client.get(f"{setup.base}/participants", query_string={"q": query}).get_data(
+        as_text=True
+    )
+    assert rows(html) == ["Élise Nguyễn"]
+    checkin = setup.client.get(f"{setup.base}/checkin/search", query_string={"q": query})
+    assert "Élise Nguyễn" in checkin.get_data(as_text=True)
+    assert "Eli Sen" not in checkin.get_data(as_text=True)
+
+
+def test_sorting_by_name_ignores_case_and_accents(setup, make_participant):
+    for name in ("Zoë Zed", "élise Nguyen", "Adam Abel", "Ádám Bartók", "bob Brown"):
+        make_participant(setup.meeting, name=name)
+    html = setup.client.get(f"{setup.base}/participants?sort=name").get_data(as_text=True)
+    assert rows(html) == ["Adam Abel", "Ádám Bartók", "bob Brown", "élise Nguyen", "Zoë Zed"]
+
+
 def test_overlong_or_hostile_search_is_harmless(setup, make_participant):
     make_participant(setup.meeting, name="Sokha Chan")
     response = setup.client.get(f"{setup.base}/participants", query_string={"q": "x" * 10_000})

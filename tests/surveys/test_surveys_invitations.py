@@ -38,7 +38,7 @@ def people(make_participant, meeting):
         "ana": make_participant(meeting, name="Ana Gov", group_key="government", attended=True),
         "bo": make_participant(meeting, name="Bo Cso", group_key="cso", attended=True),
         "cy": make_participant(meeting, name="Cy Cso", group_key="cso"),
-        "di": make_participant(meeting, name="Di Gone", status="cancelled", attended=True),
+        "di": make_participant(meeting, name="Di Gone", status="cancelled"),
     }
 
 
@@ -246,6 +246,9 @@ def test_inviting_a_group_of_another_meeting_is_refused(
         {"audience": "group", "group": ""},
         {"audience": "everyone"},
         {"audience": "group", "group": "nonsense"},
+        {"audience": "group", "group": "99999999999999999999"},
+        {"audience": "group", "group": "²"},
+        {"audience": "group", "group": "0"},
     ):
         response = client.post(url, data=data)
         assert response.status_code == 200, data
