@@ -19,6 +19,10 @@ A deliverer that dies mid-send leaves its message 'sending'. A claim older than 
 again. The lease must be longer than one SMTP exchange (a few MAIL_TIMEOUTs) plus the clock
 difference between the app's servers (claims are timed by the clock of the deliverer); if a
 deliverer outlives it anyway, the message may be sent twice. Delivery is at least once.
+
+A message that has become wrong before it was sent (it carries a personal link that has since
+been replaced) is withdrawn: deleted while it is still claimable, so that a retry cannot
+deliver it; one being sent at that moment is left to its deliverer.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_mail import Connection, Message
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 
 from meetapp.database import begin_write, utcnow
 from meetapp.extensions import db, mail
@@ -72,6 +76,21 @@ def queue_message(
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def withdraw(ids: Iterable[int]) -> int:
+    """Delete the messages among `ids` that no deliverer has (queued, failed, or abandoned
+    mid-send), so that they are never sent; returns how many. A message being sent now is
+    left alone. Flushes, never commits: the withdrawal is committed with its reason."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return 0
+    result = db.session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.id.in_(wanted), claimable())
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 class _TimedConnection(Connection):

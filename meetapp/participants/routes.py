@@ -1,6 +1,6 @@
-"""Views of the participants capability: the organiser's list, add/edit/cancel/promote,
-check-in on the day, exports and the CSV import. Staff read all of it and check people in;
-the other changes are the organisers'."""
+"""Views of the participants capability: the organiser's list, add/edit/cancel/promote, a new
+personal link, check-in on the day, exports and the CSV import. Staff read all of it and check
+people in; the other changes are the organisers'."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -26,7 +27,7 @@ from meetapp.extensions import db
 from meetapp.forms import show_domain_error
 from meetapp.meetings.access import can_check_in, can_edit, meeting_view
 from meetapp.models import Meeting, Participant, Status
-from meetapp.outbox.services import deliver_queued
+from meetapp.outbox.services import deliver_queued, mail_configured
 from meetapp.participants import services
 from meetapp.participants.forms import (
     ActionForm,
@@ -38,7 +39,12 @@ from meetapp.participants.forms import (
 )
 from meetapp.participants.services import NO_GROUP, ParticipantFilter
 from meetapp.registration import services as registration
-from meetapp.registration.notifications import notify_promoted, queue_registration_mail
+from meetapp.registration.notifications import (
+    notify_promoted,
+    personal_link,
+    queue_new_link_mail,
+    queue_registration_mail,
+)
 
 bp = Blueprint("participants", __name__)
 
@@ -134,7 +140,10 @@ def new(meeting: Meeting) -> ResponseReturnValue:
             name = added.participant.name
             db.session.commit()
             deliver_queued(message_ids)
-            by_mail = " An e-mail with their personal link is on its way." if message_ids else ""
+            if message_ids:
+                by_mail = " An e-mail with their personal link is on its way."
+            else:
+                by_mail = " No e-mail is sent: make their personal link on their page."
             if place is not None:
                 flash(f"{name} is on the waiting list (place {place}).{by_mail}", "warning")
             else:
@@ -161,15 +170,72 @@ def edit(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(f"The details of {participant.name} are saved.", "success")
             return redirect(_list_url(meeting))
-    place = registration.waitlist_place(participant)
+    return _participant_page(meeting, participant, form)
+
+
+def _participant_page(
+    meeting: Meeting,
+    participant: Participant,
+    form: ParticipantForm,
+    new_link: str | None = None,
+) -> str:
+    """The participant's page: the edit form, their status, the actions on them and, right
+    after it was made without mail, their new personal link."""
     return render_template(
         "participants/form.html",
         meeting=meeting,
         form=form,
         participant=participant,
-        place=place,
+        place=registration.waitlist_place(participant),
         action_form=ActionForm(),
+        mail_on=mail_configured(),
+        new_link=new_link,
     )
+
+
+@bp.route("/meetings/<slug>/participants/<int:participant_id>/link", methods=["POST"])
+@meeting_view(write=True)
+def send_link(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
+    """A new personal link for the participant; the one they had stops working.
+
+    With mail it is e-mailed to them (the registration confirmation, saying the link is new)
+    and the older e-mails with a link that are still unsent are withdrawn; without mail it is
+    shown to the organiser in this response only, to pass on: it is not stored anywhere.
+    """
+    participant = _participant_or_404(meeting, participant_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    page = url_for("participants.edit", slug=meeting.slug, participant_id=participant.id)
+    try:
+        renewed = registration.renew_personal_link(participant)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return redirect(page)
+    message_ids = queue_new_link_mail(renewed)
+    name, email = participant.name, participant.email
+    db.session.commit()
+    replaced = "The link they had before no longer works."
+    if message_ids:
+        _sent, failed = deliver_queued(message_ids)
+        if failed:
+            flash(
+                f"A new personal link for {name} was made, but the e-mail to {email} could not "
+                f"be sent yet: it stays in the outbox and is sent again later. {replaced}",
+                "warning",
+            )
+        else:
+            flash(f"A new personal link is on its way to {name} ({email}). {replaced}", "success")
+        return redirect(page)
+    # Without mail: shown once, in this response, never stored (only its hash is).
+    shown = _participant_or_404(meeting, participant_id, with_checker=True)
+    form = ParticipantForm(meeting, formdata=None, data=services.form_data(shown))
+    response = make_response(
+        _participant_page(meeting, shown, form, new_link=personal_link(renewed.token))
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.route("/meetings/<slug>/participants/<int:participant_id>/cancel", methods=["POST"])
@@ -335,7 +401,11 @@ def import_csv(meeting: Meeting) -> ResponseReturnValue:
             preview = services.import_participants(meeting, text)
             if preview.ok:
                 db.session.commit()
-                flash(f"{preview.written} participants imported.", "success")
+                flash(
+                    f"{preview.written} participants imported. Imported people get no e-mail "
+                    "and no personal link: send someone theirs from their page.",
+                    "success",
+                )
                 return redirect(_list_url(meeting))
             db.session.rollback()
             flash("Nothing was imported: the file has problems now (see below).", "error")

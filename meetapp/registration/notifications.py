@@ -1,4 +1,5 @@
-"""E-mails to registrants, queued in the outbox: confirmation, waiting list, promotion.
+"""E-mails to registrants, queued in the outbox: confirmation, waiting list, promotion, and
+a new personal link sent by an organiser.
 
 Each function queues (flushes, never commits) and returns the ids of the queued messages;
 the view commits and then hands the ids to `meetapp.outbox.services.deliver_queued`. When
@@ -14,15 +15,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app, render_template, url_for
+from sqlalchemy import select
 
+from meetapp.accounts.services import email_for_lookup
 from meetapp.extensions import db
-from meetapp.models import Meeting, Participant, Status
-from meetapp.outbox.services import mail_configured, queue_message
+from meetapp.models import Meeting, OutboxMessage, Participant, Status
+from meetapp.outbox.services import claimable, mail_configured, queue_message, withdraw
 from meetapp.registration.services import NewRegistration
 
 KIND_CONFIRMATION = "registration_confirmation"
 KIND_WAITLISTED = "registration_waitlisted"
 KIND_PROMOTED = "registration_promoted"
+KIND_NEW_LINK = "registration_new_link"
+# The e-mails that carry a personal link.
+LINK_KINDS = (KIND_CONFIRMATION, KIND_WAITLISTED, KIND_NEW_LINK)
 
 
 def personal_link(token: str) -> str:
@@ -39,34 +45,69 @@ def _meeting(participant: Participant) -> Meeting:
     return db.session.get_one(Meeting, participant.meeting_id)
 
 
-def queue_registration_mail(registration: NewRegistration) -> list[int]:
-    """Confirm a new registration, or tell a waitlisted registrant their place, with the link."""
+def queue_registration_mail(registration: NewRegistration, *, new_link: bool = False) -> list[int]:
+    """Confirm a new registration, or tell a waitlisted registrant their place, with the link.
+
+    `new_link`: the link was renewed by an organiser (`renew_personal_link`); the e-mail is
+    the same confirmation, says that the link replaces any earlier one, and has its own
+    subject and kind.
+    """
     if not mail_configured():
         return []
     participant, token, place = registration.participant, registration.token, registration.place
     meeting = _meeting(participant)
     waitlisted = participant.status == Status.WAITLISTED
     template = "email/registration_waitlisted.txt" if waitlisted else "email/registration.txt"
-    subject = (
-        f"Waiting list, place {place}: {meeting.title}"
-        if waitlisted
-        else f"Registration confirmed: {meeting.title}"
-    )
+    if new_link:
+        kind, subject = KIND_NEW_LINK, f"Your new personal link: {meeting.title}"
+    elif waitlisted:
+        kind, subject = KIND_WAITLISTED, f"Waiting list, place {place}: {meeting.title}"
+    else:
+        kind, subject = KIND_CONFIRMATION, f"Registration confirmed: {meeting.title}"
     body = render_template(
         template,
         participant=participant,
         meeting=meeting,
         place=place,
         link=personal_link(token),
+        new_link=new_link,
     )
-    message = queue_message(
-        participant.email,
-        subject,
-        body,
-        KIND_WAITLISTED if waitlisted else KIND_CONFIRMATION,
-        meeting_id=meeting.id,
-    )
+    message = queue_message(participant.email, subject, body, kind, meeting_id=meeting.id)
     return [message.id] if message is not None else []
+
+
+def withdraw_link_mail(participant: Participant) -> int:
+    """Withdraw the e-mails to `participant` that carry a personal link and are not sent yet
+    (queued, or failed and waiting for a retry): their link no longer works once a new one is
+    made, and a retry must not deliver it after the e-mail with the new link. Returns how
+    many were withdrawn; one being sent at this moment is left alone.
+
+    The outbox records the address, not the participant: messages are matched by meeting,
+    kind and address (in its normal form; addresses are unique within a meeting).
+    """
+    rows = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.recipient).where(
+            OutboxMessage.meeting_id == participant.meeting_id,
+            OutboxMessage.kind.in_(LINK_KINDS),
+            claimable(),
+        )
+    ).all()
+    ids = [
+        row.id
+        for row in rows
+        if row.recipient == participant.email
+        or email_for_lookup(row.recipient) == participant.email_normalized
+    ]
+    return withdraw(ids)
+
+
+def queue_new_link_mail(renewed: NewRegistration) -> list[int]:
+    """After `renew_personal_link`: withdraw the unsent e-mails with the old link, then queue
+    the one with the new link (nothing when mail is not configured). Call it in the
+    transaction that renewed the link, so the order of the e-mails is the order of the links.
+    """
+    withdraw_link_mail(renewed.participant)
+    return queue_registration_mail(renewed, new_link=True)
 
 
 def notify_promoted(participants: Iterable[Participant]) -> list[int]:
@@ -76,6 +117,8 @@ def notify_promoted(participants: Iterable[Participant]) -> list[int]:
     link cannot be written again, and issuing a fresh token would silently break the link
     the person was told to keep (bookmarks, the confirmation e-mail, the waiting-list page).
     The e-mail points them to that link instead; it keeps working and now shows the seat.
+    (Someone who lost it, or never had one, gets a new one from the organisers:
+    `renew_personal_link` and `queue_new_link_mail`.)
     """
     if not mail_configured():
         return []

@@ -60,7 +60,7 @@ bp = Blueprint("registration", __name__)
 
 BAD_LINK = (
     "This personal link is not valid. Check that you copied the whole link from your "
-    "confirmation. If you cancelled and registered again, only the newest link works."
+    "confirmation. If you registered again or were sent a new link, only the newest link works."
 )
 KEEP_LINK = "Keep this page's link: it is the only way to see, change or cancel your registration."
 

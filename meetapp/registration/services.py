@@ -213,6 +213,8 @@ def _apply(participant: Participant, data: RegistrationData, email: str) -> None
 
 @dataclass(frozen=True)
 class NewRegistration:
+    """A registration with the personal link just made for it (on registering, or renewed)."""
+
     participant: Participant
     token: str  # the personal-link token: shown once, never stored
     place: int | None  # the place on the waiting list; None with a seat
@@ -291,6 +293,34 @@ def register_participant(
     token, participant.token_hash = new_token()
     db.session.flush()
     return NewRegistration(participant, token, None if has_seat else ahead + 1)
+
+
+CANCELLED_NO_LINK = (
+    "The registration of {name} is cancelled, so there is no personal link to send: their "
+    "link would only say so. Give them a seat first, or they can register again while "
+    "registration is open."
+)
+
+
+def renew_personal_link(participant: Participant) -> NewRegistration:
+    """A new personal link for `participant`; the one they had stops working.
+
+    Only the hash of a token is stored, so a link cannot be written out again: sending it
+    again means making a new one. This is also how people added by a CSV import (who have no
+    link) get one. The meeting is locked first, as for every change of a registration: two
+    requests at once are served one after the other, so the token stored is the last one
+    made, and the e-mail the caller queues in the same transaction is the last one queued.
+
+    Raises DomainError for a cancelled registration: the personal page of a cancelled
+    registration shows only that it is cancelled and changes nothing.
+    """
+    lock_meeting(participant.meeting_id)
+    db.session.refresh(participant)
+    if participant.status == Status.CANCELLED:
+        raise DomainError(CANCELLED_NO_LINK.format(name=participant.name))
+    token, participant.token_hash = new_token()
+    db.session.flush()
+    return NewRegistration(participant, token, waitlist_place(participant))
 
 
 def update_registration(participant: Participant, data: RegistrationData) -> Participant:

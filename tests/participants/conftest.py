@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 
 from meetapp.models import Meeting, Participant, User
+from tests.outbox.conftest import mail_to, smtp_server  # noqa: F401 (fixtures used here too)
 
 
 @dataclass

@@ -22,6 +22,7 @@ POST_URLS = [
     "/participants/{id}/edit",
     "/participants/{id}/cancel",
     "/participants/{id}/promote",
+    "/participants/{id}/link",
     CHECKIN_URL,
     "/participants/import",
 ]
@@ -47,6 +48,7 @@ POST_DATA = {
 def assert_unchanged(setup, person):
     fresh = setup.reload(person)
     assert (fresh.name, fresh.status, fresh.attended) == ("Target Person", "waitlisted", False)
+    assert fresh.token_hash is None  # no personal link was made
     assert len(setup.participants()) == 1
 
 
