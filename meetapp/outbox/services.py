@@ -19,6 +19,10 @@ A deliverer that dies mid-send leaves its message 'sending'. A claim older than 
 again. The lease must be longer than one SMTP exchange (a few MAIL_TIMEOUTs) plus the clock
 difference between the app's servers (claims are timed by the clock of the deliverer); if a
 deliverer outlives it anyway, the message may be sent twice. Delivery is at least once.
+
+A message carrying a personal link holds the link only until it is sent: recording 'sent'
+also removes the links from the stored body (`meetapp.tokens.without_personal_links`), so that
+the outbox never keeps a working link to someone's registration or survey answers.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from meetapp.database import begin_write, utcnow
 from meetapp.extensions import db, mail
 from meetapp.models import OutboxMessage
+from meetapp.tokens import without_personal_links
 
 QUEUED = "queued"
 SENDING = "sending"
@@ -159,8 +164,9 @@ def _claim(message_id: int, seen_attempts: int) -> bool:
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
-def _record(message_id: int, claim: int, error: str | None) -> None:
-    """Record the outcome of the send made under `claim` (the attempts it set).
+def _record(message_id: int, claim: int, error: str | None, body: str) -> None:
+    """Record the outcome of the send made under `claim` (the attempts it set); once sent, the
+    stored `body` loses its personal links.
 
     When the claim was lost (the lease ran out and another deliverer claimed the message),
     that deliverer records the outcome instead, so a late failure here cannot mark as failed
@@ -169,7 +175,12 @@ def _record(message_id: int, claim: int, error: str | None) -> None:
     begin_write(db.session())
     values: dict[str, object]
     if error is None:
-        values = {"status": SENT, "sent_at": utcnow(), "last_error": None}
+        values = {
+            "status": SENT,
+            "sent_at": utcnow(),
+            "last_error": None,
+            "body": without_personal_links(body),
+        }
     else:
         values = {"status": FAILED, "last_error": error[:_ERROR_MAX]}
     result = db.session.execute(
@@ -230,10 +241,11 @@ def deliver_queued(ids: Iterable[int] | None = None, limit: int | None = None) -
             if row is None:  # deleted with its meeting since the claim
                 db.session.commit()
                 continue
+            row_body = row.body
             message = Message(
                 subject=row.subject,
                 recipients=[row.recipient],
-                body=row.body,
+                body=row_body,
                 sender=current_app.config.get("MAIL_DEFAULT_SENDER"),
             )
             db.session.commit()  # end the read before talking to the mail server
@@ -246,7 +258,7 @@ def deliver_queued(ids: Iterable[int] | None = None, limit: int | None = None) -
                 error = f"{type(exc).__name__}: {exc}"
                 _close_quietly(connection)
                 connection = None
-            _record(message_id, claim, error)
+            _record(message_id, claim, error, row_body)
             if error is None:
                 sent += 1
             else:
