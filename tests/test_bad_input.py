@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from meetapp.models import Meeting, Organisation, Participant, StakeholderGroup, User
-from meetapp.registration.services import new_token
+from meetapp.tokens import new_token
 from tests.registration.conftest import form_data as registration
 
 CONTROL = "Remove the invisible control characters."

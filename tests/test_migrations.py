@@ -245,6 +245,39 @@ def _search_text_is_filled_in(app: Flask) -> None:
             db.engine.dispose()
 
 
+def _sent_messages_lose_their_links(app: Flask) -> None:
+    """The revision that keeps no personal links in sent messages cleans the ones already sent
+    and leaves a queued message whole, for its retry."""
+    values = {"at": "2026-01-01 00:00:00+00:00", "no": False}
+    token = "A" * 43
+    with app.app_context():
+        try:
+            upgrade(revision="00ec3f07de56")
+            with db.engine.begin() as connection:
+                for status in ("sent", "queued"):
+                    connection.execute(
+                        text(
+                            "INSERT INTO outbox_messages (recipient, subject, body, kind, status,"
+                            " attempts, created_at) VALUES ('a@x.org', 'S', :body, 'k', :status,"
+                            " 0, :at)"
+                        ),
+                        {**values, "status": status, "body": f"Open https://x.org/s/{token}."},
+                    )
+            upgrade()
+            with db.engine.begin() as connection:
+                bodies = dict(
+                    connection.execute(text("SELECT status, body FROM outbox_messages")).all()
+                )
+            assert bodies == {
+                "sent": "Open https://x.org/s/(link removed from the stored copy once sent).",
+                "queued": f"Open https://x.org/s/{token}.",
+            }
+            downgrade(revision="base")
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_there_is_a_revision() -> None:
     revisions = sorted(path.name for path in VERSIONS.glob("*.py"))
     assert revisions, f"{VERSIONS} holds no Alembic revision"
@@ -268,6 +301,11 @@ def test_check_ins_keep_the_data_on_sqlite(tmp_path: Path, keep_logging: None) -
 def test_search_text_is_filled_in_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
     app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
     _search_text_is_filled_in(app)
+
+
+def test_sent_messages_lose_their_links_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
+    app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
+    _sent_messages_lose_their_links(app)
 
 
 @pytest.fixture
@@ -317,3 +355,10 @@ def test_search_text_is_filled_in_on_postgresql(
 ) -> None:
     app = _app_for(fresh_postgres_url, tmp_path)
     _search_text_is_filled_in(app)
+
+
+def test_sent_messages_lose_their_links_on_postgresql(
+    fresh_postgres_url: str, tmp_path: Path, keep_logging: None
+) -> None:
+    app = _app_for(fresh_postgres_url, tmp_path)
+    _sent_messages_lose_their_links(app)

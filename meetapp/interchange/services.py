@@ -64,8 +64,8 @@ from meetapp.models import (
     SurveyResponse,
 )
 from meetapp.models.surveys import CHOICE_KINDS, KEY_MAX, NUMBER_KINDS
-from meetapp.registration.services import new_token
 from meetapp.surveys.services import AnswerProblems, answer_rows, check_answers
+from meetapp.tokens import new_token
 
 
 class InterchangeError(Exception):

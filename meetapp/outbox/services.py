@@ -23,6 +23,10 @@ deliverer outlives it anyway, the message may be sent twice. Delivery is at leas
 A message that has become wrong before it was sent (it carries a personal link that has since
 been replaced) is withdrawn: deleted while it is still claimable, so that a retry cannot
 deliver it; one being sent at that moment is left to its deliverer.
+
+A message carrying a personal link holds the link only until it is sent: recording 'sent'
+also removes the links from the stored body (`meetapp.tokens.without_personal_links`), so that
+the outbox never keeps a working link to someone's registration or survey answers.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from meetapp.database import begin_write, utcnow
 from meetapp.extensions import db, mail
 from meetapp.models import OutboxMessage
+from meetapp.tokens import without_personal_links
 
 QUEUED = "queued"
 SENDING = "sending"
@@ -178,8 +183,9 @@ def _claim(message_id: int, seen_attempts: int) -> bool:
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
-def _record(message_id: int, claim: int, error: str | None) -> None:
-    """Record the outcome of the send made under `claim` (the attempts it set).
+def _record(message_id: int, claim: int, error: str | None, body: str) -> None:
+    """Record the outcome of the send made under `claim` (the attempts it set); once sent, the
+    stored `body` loses its personal links.
 
     When the claim was lost (the lease ran out and another deliverer claimed the message),
     that deliverer records the outcome instead, so a late failure here cannot mark as failed
@@ -188,7 +194,12 @@ def _record(message_id: int, claim: int, error: str | None) -> None:
     begin_write(db.session())
     values: dict[str, object]
     if error is None:
-        values = {"status": SENT, "sent_at": utcnow(), "last_error": None}
+        values = {
+            "status": SENT,
+            "sent_at": utcnow(),
+            "last_error": None,
+            "body": without_personal_links(body),
+        }
     else:
         values = {"status": FAILED, "last_error": error[:_ERROR_MAX]}
     result = db.session.execute(
@@ -249,10 +260,11 @@ def deliver_queued(ids: Iterable[int] | None = None, limit: int | None = None) -
             if row is None:  # deleted with its meeting since the claim
                 db.session.commit()
                 continue
+            row_body = row.body
             message = Message(
                 subject=row.subject,
                 recipients=[row.recipient],
-                body=row.body,
+                body=row_body,
                 sender=current_app.config.get("MAIL_DEFAULT_SENDER"),
             )
             db.session.commit()  # end the read before talking to the mail server
@@ -265,7 +277,7 @@ def deliver_queued(ids: Iterable[int] | None = None, limit: int | None = None) -
                 error = f"{type(exc).__name__}: {exc}"
                 _close_quietly(connection)
                 connection = None
-            _record(message_id, claim, error)
+            _record(message_id, claim, error, row_body)
             if error is None:
                 sent += 1
             else:

@@ -6,9 +6,6 @@ requests at once cannot both take the last seat or both promote into one freed s
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -22,16 +19,14 @@ from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.meetings.access import lock_meeting
 from meetapp.models import AgendaSession, Meeting, Participant, StakeholderGroup, Status
+from meetapp.tokens import hash_token, is_token_shaped, new_token
 
-TOKEN_BYTES = 32  # 256 random bits
 NEEDS_MAX_LENGTH = 2000
 ALREADY_REGISTERED = (
     "This e-mail address is already registered for this meeting. Use the personal link "
     "from your confirmation to see or change your registration."
 )
 EMAIL_IN_USE = "Another registration for this meeting uses this e-mail address."
-# What secrets.token_urlsafe produces; anything else cannot be a personal-link token.
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 
 @dataclass
@@ -50,19 +45,9 @@ class RegistrationData:
     consent: bool = False
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def new_token() -> tuple[str, str]:
-    """A fresh personal-link token and the hash that is stored."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    return token, hash_token(token)
-
-
 def find_by_token(token: str) -> Participant | None:
     """The participant whose personal link carries `token`, with its meeting and group loaded."""
-    if not token or not _TOKEN_SHAPE.fullmatch(token):
+    if not is_token_shaped(token):
         return None
     return db.session.scalar(
         select(Participant)

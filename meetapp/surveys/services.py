@@ -51,7 +51,7 @@ from meetapp.models.surveys import (
     TEXT_ANSWER_MAX,
     YES_NO_VALUES,
 )
-from meetapp.registration.services import hash_token, new_token
+from meetapp.tokens import hash_token, new_token
 
 KIND_LABELS = {
     QuestionKind.LIKERT: "Agreement (5-point scale, strongly disagree … strongly agree)",

@@ -81,6 +81,11 @@ def test_confirmation_arrives_with_a_link_that_opens_the_personal_page(
     assert row.sent_at is not None
     assert row.meeting_id == meeting.id
     assert row.last_error is None
+    # The copy kept in the outbox no longer opens the page: only the e-mail carries the link.
+    token = link.rsplit("/", 1)[1]
+    assert token not in row.body
+    assert "/r/(link removed from the stored copy once sent)" in row.body
+    assert "Sunway Hotel" in row.body
 
 
 def test_public_base_url_is_used_for_the_link(
@@ -149,6 +154,8 @@ def test_unreachable_server_leaves_the_message_failed_and_a_later_delivery_sends
     assert row.attempts == 1
     assert row.last_error  # e.g. ConnectionRefusedError: [Errno 111] Connection refused
     assert row.sent_at is None
+    assert "/r/" in row.body
+    assert "link removed" not in row.body
 
     with app.app_context():
         assert deliver_queued() == (0, 1)  # still down: failed again, not raised
@@ -229,3 +236,21 @@ def test_notify_promoted_serves_organiser_promotions(
         assert deliver_queued(ids) == (1, 0)
     assert smtp_server.recipients == [["w1@example.org"], ["w2@example.org"]]
     assert all(m["Subject"].startswith("A seat is now yours") for m in smtp_server.messages)
+
+
+def test_personal_links_of_both_kinds_are_removed_from_a_stored_copy():
+    from meetapp.tokens import new_token, without_personal_links
+
+    registration, _ = new_token()
+    survey, _ = new_token()
+    body = (
+        f"Your registration: https://meet.example.org/r/{registration}\n"
+        f"The survey: https://meet.example.org/s/{survey}\n"
+        "The agenda: https://meet.example.org/m/cambodia-japan-2019/agenda\n"
+    )
+    kept = without_personal_links(body)
+    assert registration not in kept
+    assert survey not in kept
+    assert "https://meet.example.org/r/(link removed" in kept
+    assert "https://meet.example.org/s/(link removed" in kept
+    assert "/m/cambodia-japan-2019/agenda" in kept
