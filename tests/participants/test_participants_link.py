@@ -360,9 +360,8 @@ def test_clicks_at_once_leave_one_valid_link_in_the_newest_email(
 
     rows = [row for row in outbox(setup) if row.kind == "registration_new_link"]
     newest = rows[-1]
-    [valid] = tokens_in(newest.body)
-    assert setup.reload(person).token_hash == hash_token(valid)
     assert newest.status == "sent"
+    assert tokens_in(newest.body) == []  # the stored copy lost its link once sent
     # Every older e-mail with a link was withdrawn before it was sent, or was already being
     # sent when the newest was queued: none can be handed to the mail server after it.
     for row in rows[:-1]:
@@ -370,6 +369,6 @@ def test_clicks_at_once_leave_one_valid_link_in_the_newest_email(
         assert row.claimed_at <= newest.created_at
     visitor = new_client()
     received = [token for body in smtp_server.bodies() for token in tokens_in(body)]
-    assert valid in received
-    assert [token for token in received if opens(visitor, token)] == [valid]
+    [valid] = [token for token in received if opens(visitor, token)]
+    assert setup.reload(person).token_hash == hash_token(valid)
     assert len(received) == 1 + len(rows)  # the confirmation, then one per row kept
