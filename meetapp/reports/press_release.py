@@ -407,8 +407,10 @@ def _pronoun(speaker: SpeakerFacts) -> str:
 
 def _statement_sentence(subject: str, statement: StatementFacts, also: bool) -> str:
     if statement.kind == StatementKind.QUOTE:
+        # A quotation without its own final punctuation gets a full stop after the closing
+        # mark: 'remarked, “We want fair migration”.'
         words = quoted(statement.text)
-        return f"{subject} remarked, {words}" if words else ""
+        return sentence(f"{subject} remarked, {words}") if words else ""
     point = clause(statement.text)
     if not point:
         return ""
