@@ -62,6 +62,11 @@ _SPACES = re.compile(r"\s+")
 _EDGE_PUNCTUATION = ",;:"
 _TERMINAL = (".", "!", "?", "…")
 _CLOSING_QUOTES = ("”", "’", '"', "'")
+_OPENING_DOUBLE = '"“„«'
+_CLOSING_DOUBLE = '"”“»'
+_DOUBLE_QUOTES = '"“”„«»'
+# An apostrophe before two digits stands for a century: the '90s, the '19 elections.
+_ELISION = re.compile(r"\d\d(?!\d)")
 
 
 def number_word(n: int) -> str:
@@ -181,26 +186,73 @@ def headline_case(text: str) -> str:
     return " ".join(result)
 
 
+def _opens(text: str, index: int) -> bool:
+    """Whether a quotation mark at `index` opens a quotation (it follows a space or a bracket)."""
+    before = text[index - 1] if index > 0 else " "
+    return before.isspace() or before in "([{—–-/“‘"
+
+
+def _elision(text: str, index: int) -> bool:
+    """Whether the apostrophe at `index` stands for the century of a year: '90s, '19."""
+    return _ELISION.match(text, index + 1) is not None
+
+
 def smart_quotes(text: str) -> str:
-    """Straight quotation marks and apostrophes made typographic."""
+    """Straight quotation marks and apostrophes made typographic (the apostrophe of '90s
+    included)."""
     out: list[str] = []
     for index, char in enumerate(text):
-        before = text[index - 1] if index > 0 else " "
-        opening = before.isspace() or before in "([{—–-/“‘"
+        opening = _opens(text, index)
         if char == '"':
             out.append("“" if opening else "”")
         elif char == "'":
             after = text[index + 1] if index + 1 < len(text) else " "
-            out.append("‘" if opening and not after.isspace() else "’")
+            quote = opening and not after.isspace() and not _elision(text, index)
+            out.append("‘" if quote else "’")
         else:
             out.append(char)
     return "".join(out)
 
 
-def quoted(text: str) -> str:
-    """Verbatim words in typographic quotation marks, their own marks at the ends removed."""
-    value = fragment(text).strip("\"'“”‘’„«» ")
-    return f"“{value}”" if value else ""
+def _unwrapped(value: str) -> str:
+    """`value` without the quotation marks it brings around itself: double ones around the
+    whole text, or a lone one at either end; single ones only as a pair around the whole text
+    (an apostrophe at an end, as in '90s or workers', stays)."""
+    while value:
+        inner = value
+        marks = sum(value.count(mark) for mark in _DOUBLE_QUOTES)
+        if len(value) >= 2 and value[0] in _OPENING_DOUBLE and value[-1] in _CLOSING_DOUBLE:
+            inner = value[1:-1]
+        elif marks % 2 and value[0] in _OPENING_DOUBLE:
+            inner = value[1:]
+        elif marks % 2 and value[-1] in _CLOSING_DOUBLE:
+            inner = value[:-1]
+        elif len(value) >= 2 and value[0] in "'‘" and value[-1] in "'’" and not _elision(value, 0):
+            inner = value[1:-1]
+        inner = fragment(inner)
+        if inner == value:
+            break
+        value = inner
+    return value
+
+
+def quoted(text: str | None) -> str:
+    """Verbatim words in typographic quotation marks.
+
+    The marks the text brings around itself are removed (see `_unwrapped`); double quotation
+    marks inside become single ones, a quotation within the quotation:
+    'They call them "runaways"' -> '“They call them ‘runaways’”'.
+    """
+    value = _unwrapped(fragment(text))
+    if not value:
+        return ""
+    nested = "".join(
+        ("‘" if char == "“" or (char == '"' and _opens(value, index)) else "’")
+        if char in '"“”'
+        else char
+        for index, char in enumerate(value)
+    )
+    return f"“{nested}”"
 
 
 def long_date(value: date) -> str:

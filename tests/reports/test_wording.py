@@ -69,6 +69,22 @@ def test_quotation_marks_are_typographic() -> None:
     assert quoted("  ") == ""
 
 
+def test_a_quotation_keeps_its_apostrophes_and_nests_its_quotations() -> None:
+    assert quoted("'90s were hard") == "“'90s were hard”"
+    assert smart_quotes(quoted("'90s were hard")) == "“’90s were hard”"
+    assert smart_quotes("in the '90s and '19") == "in the ’90s and ’19"
+    assert smart_quotes("'1990 was a year'") == "‘1990 was a year’"
+    assert quoted("the workers'") == "“the workers'”"
+    assert quoted("'Single quotes around it.'") == "“Single quotes around it.”"
+    assert quoted('"We want," she said') == "“‘We want,’ she said”"
+    assert quoted('We want fair migration"') == "“We want fair migration”"
+    assert quoted('"We want,"') == "“We want”"
+    assert quoted('They call them "runaways" unfairly') == "“They call them ‘runaways’ unfairly”"
+    assert quoted("They call them “runaways” unfairly") == "“They call them ‘runaways’ unfairly”"
+    assert quoted('"Call them "workers""') == "“Call them ‘workers’”"
+    assert quoted("„Sicher“") == "“Sicher”"
+
+
 def test_sentences_and_clauses() -> None:
     assert sentence("the end") == "The end."
     assert sentence("Is it?") == "Is it?"
