@@ -335,7 +335,7 @@ def _lead(facts: PressReleaseFacts) -> str:
     else:
         title = fragment(facts.title)
         if title:
-            what += f" entitled {quoted(title)}"
+            what += f" entitled {quoted(title, continues=True)}"
     place = _place(facts)
     if place:
         what += f" in {place}"
@@ -565,10 +565,11 @@ def _survey_facts(meeting: Meeting) -> SurveyFacts | None:
     if highlights is None:
         return None
     headlines = []
-    if highlights.agreement_question and highlights.agreement_percent is not None:
-        statement = highlights.agreement_question.strip()
+    # The sentence goes on after the statement: its own full stop is dropped.
+    statement = quoted(highlights.agreement_question, continues=True)
+    if statement and highlights.agreement_percent is not None:
         headlines.append(
-            f"{round(highlights.agreement_percent)}% agreed with the statement “{statement}”"
+            f"{round(highlights.agreement_percent)}% agreed with the statement {statement}"
         )
     if highlights.rating_mean is not None:
         headlines.append(f"the average rating was {highlights.rating_mean:.1f} out of 5")

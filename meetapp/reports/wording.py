@@ -236,14 +236,19 @@ def _unwrapped(value: str) -> str:
     return value
 
 
-def quoted(text: str | None) -> str:
+def quoted(text: str | None, *, continues: bool = False) -> str:
     """Verbatim words in typographic quotation marks.
 
     The marks the text brings around itself are removed (see `_unwrapped`); double quotation
     marks inside become single ones, a quotation within the quotation:
-    'They call them "runaways"' -> '“They call them ‘runaways’”'.
+    'They call them "runaways"' -> '“They call them ‘runaways’”'. When the sentence goes on
+    after the quotation (`continues`), the quotation's own final full stop is dropped:
+    'agreed with the statement “The meeting was useful for my work” and ...'.
     """
     value = _unwrapped(fragment(text))
+    if continues:
+        while value.endswith(".") and not value.endswith("..."):
+            value = _unwrapped(fragment(value[:-1]))
     if not value:
         return ""
     nested = "".join(

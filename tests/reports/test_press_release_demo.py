@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from docx import Document
 
+from meetapp.reports.press_release import compose_press_release
 from tests.reports.pdftext import has_embedded_files, page_count, pdf_text
 
 
@@ -89,6 +90,14 @@ def test_the_demo_press_release_pdf_says_what_the_seed_says(
     assert page_count(pdf) <= 2
     assert not has_embedded_files(pdf)
     assert "Page 1 of" in text  # the shared print stylesheet's footer
+
+
+def test_the_survey_statement_reads_as_part_of_the_sentence(load_demo: Any) -> None:
+    survey = compose_press_release(load_demo()).section("survey").text
+    assert survey == (
+        "Of the 51 participants, 38 answered the post-meeting survey; 76% agreed with the "
+        "statement “The meeting was useful for my work” and the average rating was 3.7 out of 5."
+    )
 
 
 def test_every_format_and_the_cli(

@@ -43,3 +43,10 @@ def test_a_participants_quote_ends_its_sentence_too() -> None:
     assert compose_draft(facts).section("speakers").text == (
         "One participant remarked, “Fees are too high”."
     )
+
+
+def test_a_quoted_title_mid_sentence_loses_its_full_stop() -> None:
+    facts = replace(BASE, title="Safe migration for all.", city="Phnom Penh")
+    assert compose_draft(facts).section("lead").text == (
+        "On 2 May 2024, the Network held a meeting entitled “Safe migration for all” in Phnom Penh."
+    )

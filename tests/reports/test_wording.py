@@ -85,6 +85,15 @@ def test_a_quotation_keeps_its_apostrophes_and_nests_its_quotations() -> None:
     assert quoted("„Sicher“") == "“Sicher”"
 
 
+def test_a_quotation_the_sentence_goes_on_after_drops_its_full_stop() -> None:
+    statement = "The meeting was useful for my work."
+    assert quoted(statement) == "“The meeting was useful for my work.”"
+    assert quoted(statement, continues=True) == "“The meeting was useful for my work”"
+    assert quoted('"Was it useful?"', continues=True) == "“Was it useful?”"
+    assert quoted("We will see...", continues=True) == "“We will see...”"
+    assert quoted("“Done.”.", continues=True) == "“Done”"
+
+
 def test_sentences_and_clauses() -> None:
     assert sentence("the end") == "The end."
     assert sentence("Is it?") == "Is it?"
