@@ -10,6 +10,7 @@ The anatomy and the rules of the draft are described in docs/press-release.md.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -363,10 +364,25 @@ def _participation(facts: PressReleaseFacts) -> list[str]:
     return [sentence(text)]
 
 
+def _words(text: str) -> list[str]:
+    """The words of `text` for comparing names: case and final full stops ignored."""
+    return [word.rstrip(".").casefold() for word in text.split()]
+
+
+def _mentions(text: str, part: str) -> bool:
+    """Whether `part` is in `text` as whole words, case ignored: "Kyoto University" is in
+    "Professor, Kyoto University"; "Chair" is not in "Chairat Somchai", nor "UN" in "UNI"."""
+    pattern = rf"(?<!\w){re.escape(part.casefold())}(?!\w)"
+    return re.search(pattern, text.casefold()) is not None
+
+
 def _honorific_and_name(speaker: SpeakerFacts | ContactFacts) -> str:
+    """'Dr Drake Jones'; the honorific is not repeated when the name begins with its words
+    ('Dr. Drake Jones'), whole words only (it is kept before 'Drake' or 'Msafiri')."""
     name = fragment(speaker.name)
     honorific = fragment(speaker.honorific)
-    if honorific and not name.casefold().startswith(honorific.casefold()):
+    title = _words(honorific)
+    if title and _words(name)[: len(title)] != title:
         return f"{honorific} {name}"
     return name
 
@@ -376,14 +392,12 @@ def _introduction(speaker: SpeakerFacts) -> tuple[str, bool]:
     or ('Associate Professor Y from Kyoto University', False). The flag says whether a comma
     must close the introduction before the verb."""
     name = _honorific_and_name(speaker)
-    folded = name.casefold()
     position = fragment(speaker.position)
-    if position and (position.casefold() in folded):
+    if position and _mentions(name, position):
         position = ""
     organisation = fragment(speaker.organisation)
     if organisation and (
-        organisation.casefold() in folded
-        or (position and organisation.casefold() in position.casefold())
+        _mentions(name, organisation) or (position and _mentions(position, organisation))
     ):
         organisation = ""
     if position:
@@ -526,7 +540,7 @@ def _contact_line(contact: ContactFacts) -> str:
         return ""
     role = fragment(contact.role)
     organisation = fragment(contact.organisation)
-    if organisation and role and organisation.casefold() in role.casefold():
+    if organisation and role and _mentions(role, organisation):
         organisation = ""
     head = ", ".join(p for p in (name, role, organisation) if p)
     ways = []

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from meetapp.reports.press_release import (
+    ContactFacts,
     PressReleaseFacts,
     SpeakerFacts,
     StatementFacts,
@@ -50,3 +51,44 @@ def test_a_quoted_title_mid_sentence_loses_its_full_stop() -> None:
     assert compose_draft(facts).section("lead").text == (
         "On 2 May 2024, the Network held a meeting entitled “Safe migration for all” in Phnom Penh."
     )
+
+
+def test_an_honorific_is_compared_with_the_name_word_by_word() -> None:
+    point = (StatementFacts("point", "spoke"),)
+    for honorific, name, introduced in (
+        ("Dr", "Drake Jones", "Dr Drake Jones"),
+        ("Ms", "Msafiri Juma", "Ms Msafiri Juma"),
+        ("Mr", "Mrinal Sen", "Mr Mrinal Sen"),
+        ("Dr", "Dr Drake Jones", "Dr Drake Jones"),
+        ("Dr.", "Dr Drake Jones", "Dr Drake Jones"),
+        ("H.E. Ms", "H.E. Ms Chou Bun Eng", "H.E. Ms Chou Bun Eng"),
+    ):
+        speaker = SpeakerFacts(name=name, honorific=honorific, statements=point)
+        assert _speakers(speaker) == f"{introduced} spoke.", (honorific, name)
+    contact = ContactFacts(name="Msafiri Juma", honorific="Ms", email="press@example.org")
+    contacts = compose_draft(replace(BASE, contacts=(contact,))).section("contacts").text
+    assert contacts == (
+        "For more information about the meeting, please contact Ms Msafiri Juma, at "
+        "press@example.org."
+    )
+
+
+def test_a_position_or_organisation_is_left_out_only_when_the_name_holds_its_words() -> None:
+    point = (StatementFacts("point", "spoke"),)
+    speaker = SpeakerFacts(name="Chairat Somchai", position="Chair", statements=point)
+    assert _speakers(speaker) == "Chairat Somchai, Chair, spoke."
+    speaker = SpeakerFacts(
+        name="Asato Wako",
+        honorific="Associate Professor",
+        position="Associate Professor",
+        organisation="Kyoto University",
+        statements=point,
+    )
+    assert _speakers(speaker) == "Associate Professor Asato Wako from Kyoto University spoke."
+    speaker = SpeakerFacts(
+        name="Ann Lee", position="Director of UNI", organisation="UN", statements=point
+    )
+    assert _speakers(speaker) == "Ann Lee, Director of UNI, UN, spoke."
+    contact = ContactFacts(name="Ann Lee", role="Networking Officer", organisation="Network")
+    contacts = compose_draft(replace(BASE, contacts=(contact,))).section("contacts").text
+    assert contacts.endswith("Ann Lee, Networking Officer, Network.")
