@@ -49,6 +49,7 @@ from meetapp.reports.wording import (
     headline_case,
     join_and,
     join_or,
+    label_in_prose,
     long_date,
     lower_first,
     number_word,
@@ -349,7 +350,7 @@ def _participation(facts: PressReleaseFacts) -> list[str]:
     if count <= 0:
         return []
     labels = unique(
-        fragment(group.label)
+        label_in_prose(fragment(group.label))
         for group in facts.groups
         if (group.attended if use_attended else group.registered) > 0
     )

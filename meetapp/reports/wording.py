@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import cache
 
+from babel import Locale
 from babel.dates import format_date
 
 from meetapp.formatting import to_zone
@@ -62,6 +64,8 @@ _SPACES = re.compile(r"\s+")
 _EDGE_PUNCTUATION = ",;:"
 _TERMINAL = (".", "!", "?", "…")
 _CLOSING_QUOTES = ("”", "’", '"', "'")
+# Endings of words for a nationality or a people: Japanese, Cambodian, Thai, British.
+_NATIONALITY_ENDINGS = ("an", "ese", "ish", "i")
 _OPENING_DOUBLE = '"“„«'
 _CLOSING_DOUBLE = '"”“»'
 _DOUBLE_QUOTES = '"“”„«»'
@@ -130,6 +134,41 @@ def lower_first(value: str) -> str:
     if len(value) >= 2 and value[0].isupper() and value[1].islower():
         return value[0].lower() + value[1:]
     return value
+
+
+def label_in_prose(label: str) -> str:
+    """A label written to stand alone (a stakeholder group's) as words of a sentence: its
+    first letter lower-cased, 'Civil society organisations' -> 'civil society organisations'.
+
+    The label is kept as written when it reads as a name: its first word has capitals after
+    its first letter ('ILO', 'UN agencies', 'NGOs'); another of its words is capitalised
+    ('Ministry of Labour'; an acronym such as '(CSOs)' does not count); or its first word is
+    a country or reads as a nationality ('Myanmar migrants', 'Japanese government', 'Thai
+    employers'). The rule reads the words, not their meaning: a paragraph it gets wrong is
+    rewritten in the editor.
+    """
+    words = label.split()
+    if not words or lower_first(label) == label:
+        return label
+    first = words[0].split("-")[0]
+    if any(_capitalised(word) for word in words[1:]):
+        return label
+    if first in _country_names() or first.endswith(_NATIONALITY_ENDINGS):
+        return label
+    return lower_first(label)
+
+
+def _capitalised(word: str) -> bool:
+    """'Labour', not 'labour' nor 'CSOs'."""
+    bare = word.strip("()[]{}\"'“”‘’,;:.!?")
+    return len(bare) >= 2 and bare[0].isupper() and bare[1:].islower()
+
+
+@cache
+def _country_names() -> frozenset[str]:
+    """Country and region names of one word, in English: 'Japan', 'Myanmar', 'Asia'."""
+    names = (name.split(" (")[0] for name in Locale("en").territories.values())
+    return frozenset(name for name in names if name.isalpha() and name.istitle())
 
 
 def upper_first(value: str) -> str:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from meetapp.reports.press_release import (
     ContactFacts,
+    GroupCount,
     PressReleaseFacts,
     SpeakerFacts,
     StatementFacts,
@@ -92,3 +93,17 @@ def test_a_position_or_organisation_is_left_out_only_when_the_name_holds_its_wor
     contact = ContactFacts(name="Ann Lee", role="Networking Officer", organisation="Network")
     contacts = compose_draft(replace(BASE, contacts=(contact,))).section("contacts").text
     assert contacts.endswith("Ann Lee, Networking Officer, Network.")
+
+
+def test_stakeholder_groups_read_as_words_of_the_sentence() -> None:
+    labels = ("Government", "Civil society organisations", "ILO", "Academia")
+    groups = tuple(GroupCount(label, registered=5, attended=5) for label in labels)
+    facts = replace(BASE, registered=20, attended=20, groups=groups)
+    assert compose_draft(facts).section("participation").text == (
+        "20 participants exchanged views at the event, including representatives of "
+        "government, civil society organisations, ILO and academia."
+    )
+    one = replace(BASE, registered=1, groups=(GroupCount("Academia", 1, 0),))
+    assert compose_draft(one).section("participation").text == (
+        "One participant took part in the event, representing academia."
+    )

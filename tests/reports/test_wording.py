@@ -14,6 +14,7 @@ from meetapp.reports.wording import (
     headline_case,
     join_and,
     join_or,
+    label_in_prose,
     quoted,
     sentence,
     smart_quotes,
@@ -107,3 +108,27 @@ def test_sentences_and_clauses() -> None:
     assert a_or_an("expert consultation") == "an expert consultation"
     assert a_or_an("workshop") == "a workshop"
     assert a_or_an("university forum") == "a university forum"
+
+
+@pytest.mark.parametrize(
+    ("label", "text"),
+    [
+        ("Government", "government"),
+        ("Civil society organisations", "civil society organisations"),
+        ("Civil society organisations (CSOs)", "civil society organisations (CSOs)"),
+        ("Academia", "academia"),
+        ("ILO", "ILO"),
+        ("UN agencies", "UN agencies"),
+        ("NGOs", "NGOs"),
+        ("Ministry of Labour", "Ministry of Labour"),
+        ("Japanese government", "Japanese government"),
+        ("Cambodian CSOs", "Cambodian CSOs"),
+        ("Thai employers", "Thai employers"),
+        ("Myanmar migrants", "Myanmar migrants"),
+        ("Japan-based NGOs", "Japan-based NGOs"),
+        ("trade unions", "trade unions"),
+        ("", ""),
+    ],
+)
+def test_group_labels_read_as_words_of_a_sentence(label: str, text: str) -> None:
+    assert label_in_prose(label) == text
