@@ -408,16 +408,28 @@ def _introduction(speaker: SpeakerFacts) -> tuple[str, bool]:
     return name, False
 
 
+def _name_alone(speaker: SpeakerFacts) -> str:
+    """The name without the honorific, even when the name begins with it: 'Asato Wako'."""
+    name = fragment(speaker.name)
+    title = _words(fragment(speaker.honorific))
+    if title and _words(name)[: len(title)] == title:
+        name = " ".join(name.split()[len(title) :])
+    return name or _honorific_and_name(speaker)
+
+
 def _pronoun(speaker: SpeakerFacts) -> str:
-    name = fragment(speaker.name).casefold()
-    if name.startswith(_GROUP_WORDS):
+    """How a speaker already introduced is named again: 'They' for a group, 'She' or 'He'
+    when the honorific tells (Ms, Mrs, H.E. Ms; Mr), else the name alone, not the whole
+    introduction again ('Asato Wako also stated ...')."""
+    name = _words(fragment(speaker.name))
+    if name[:1] and name[0] in _GROUP_WORDS:
         return "They"
-    words = {w.strip(".").casefold() for w in fragment(speaker.honorific).split()}
+    words = {*_words(fragment(speaker.honorific)), *name[:1]}
     if words & _SHE:
         return "She"
     if words & _HE:
         return "He"
-    return _honorific_and_name(speaker)
+    return _name_alone(speaker)
 
 
 def _statement_sentence(subject: str, statement: StatementFacts, also: bool) -> str:

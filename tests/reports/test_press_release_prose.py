@@ -107,3 +107,26 @@ def test_stakeholder_groups_read_as_words_of_the_sentence() -> None:
     assert compose_draft(one).section("participation").text == (
         "One participant took part in the event, representing academia."
     )
+
+
+def test_a_speaker_named_again_is_not_introduced_again() -> None:
+    points = (StatementFacts("point", "noted a change"), StatementFacts("point", "stated a fact"))
+    for honorific, name, again in (
+        ("Associate Professor", "Asato Wako", "Asato Wako"),
+        ("Dr", "Dr Drake Jones", "Drake Jones"),
+        (None, "Drake Jones", "Drake Jones"),
+        ("Ms", "Reiko Harima", "She"),
+        ("H.E. Ms", "Chou Bun Eng", "She"),
+        ("Mrs.", "Ann Lee", "She"),
+        ("Mr", "Sokchar Mom", "He"),
+        (None, "Ms Reiko Harima", "She"),
+        (None, "Representatives of the ministry", "They"),
+    ):
+        speaker = SpeakerFacts(
+            name=name,
+            honorific=honorific,
+            organisation="Kyoto University",
+            statements=points,
+        )
+        text = _speakers(speaker)
+        assert text.endswith(f". {again} also stated a fact."), text
