@@ -47,6 +47,7 @@ from meetapp.reports.wording import (
     date_span,
     fragment,
     headline_case,
+    is_sentence,
     join_and,
     join_or,
     label_in_prose,
@@ -58,6 +59,7 @@ from meetapp.reports.wording import (
     sentence,
     smart_quotes,
     unique,
+    unstopped,
     upper_first,
 )
 
@@ -511,14 +513,25 @@ def _survey(survey: SurveyFacts | None) -> list[str]:
 
 
 def _call(addressed_to: str | None, text: str, first: bool) -> str:
+    """A recommendation as a sentence of the draft.
+
+    Its text completes "participants called for <addressed to> to ...": 'Finally,
+    participants called for the governments to monitor labour conditions.' A text written as
+    a whole sentence ('The government should ...') cannot: it is printed as written, after
+    'participants recommended (to <addressed to>):'.
+    """
+    subject = "Finally, participants" if first else "They also"
+    whom = label_in_prose(unstopped(addressed_to))
+    if is_sentence(text):
+        words = fragment(text)
+        to_whom = f" to {whom}" if whom and not _mentions(words, whom) else ""
+        return f"{subject} recommended{to_whom}: {words}"
     action = clause(text)
     if action.lower().startswith("to "):
         action = action[3:].lstrip()
     if not action:
         return ""
-    whom = clause(addressed_to)
     target = f"called for {whom} to" if whom else "called on all stakeholders to"
-    subject = "Finally, participants" if first else "They also"
     return sentence(f"{subject} {target} {action}")
 
 

@@ -64,6 +64,9 @@ _SPACES = re.compile(r"\s+")
 _EDGE_PUNCTUATION = ",;:"
 _TERMINAL = (".", "!", "?", "…")
 _CLOSING_QUOTES = ("”", "’", '"', "'")
+_DETERMINERS = frozenset(
+    ["The", "A", "An", "All", "Both", "Each", "Every", "Other", "Our", "Their", "These", "Those"]
+)
 # Endings of words for a nationality or a people: Japanese, Cambodian, Thai, British.
 _NATIONALITY_ENDINGS = ("an", "ese", "ish", "i")
 _OPENING_DOUBLE = '"“„«'
@@ -121,13 +124,25 @@ def fragment(text: str | None) -> str:
     return _SPACES.sub(" ", text).strip().strip(_EDGE_PUNCTUATION).strip()
 
 
-def clause(text: str | None) -> str:
-    """A fragment that completes a sentence: no final full stop, lower-case first letter
-    (unless it begins an acronym or a name written in capitals)."""
+def unstopped(text: str | None) -> str:
+    """A fragment without its final full stop (an ellipsis stays)."""
     value = fragment(text)
     while value.endswith(".") and not value.endswith("..."):
         value = value[:-1].rstrip().rstrip(_EDGE_PUNCTUATION).rstrip()
-    return lower_first(value)
+    return value
+
+
+def clause(text: str | None) -> str:
+    """A fragment that completes a sentence: no final full stop, lower-case first letter
+    (unless it begins an acronym or a name written in capitals)."""
+    return lower_first(unstopped(text))
+
+
+def is_sentence(text: str | None) -> bool:
+    """Whether `text` is written as a whole sentence: a capital first letter and final
+    punctuation ('The government should act.')."""
+    value = fragment(text)
+    return value[:1].isupper() and ends_sentence(value)
 
 
 def lower_first(value: str) -> str:
@@ -145,11 +160,14 @@ def label_in_prose(label: str) -> str:
     ('Ministry of Labour'; an acronym such as '(CSOs)' does not count); or its first word is
     a country or reads as a nationality ('Myanmar migrants', 'Japanese government', 'Thai
     employers'). The rule reads the words, not their meaning: a paragraph it gets wrong is
-    rewritten in the editor.
+    rewritten in the editor. A first word such as 'The' or 'All' is always lower-cased: 'the
+    Cambodian government'.
     """
     words = label.split()
     if not words or lower_first(label) == label:
         return label
+    if words[0] in _DETERMINERS:
+        return lower_first(label)
     first = words[0].split("-")[0]
     if any(_capitalised(word) for word in words[1:]):
         return label

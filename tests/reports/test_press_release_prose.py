@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from meetapp.reports.press_release import (
     ContactFacts,
     GroupCount,
+    OutcomeFacts,
     PressReleaseFacts,
     SpeakerFacts,
     StatementFacts,
@@ -130,3 +131,49 @@ def test_a_speaker_named_again_is_not_introduced_again() -> None:
         )
         text = _speakers(speaker)
         assert text.endswith(f". {again} also stated a fact."), text
+
+
+def _recommendations(*outcomes: OutcomeFacts) -> str:
+    return compose_draft(replace(BASE, outcomes=outcomes)).section("recommendations").text
+
+
+def test_a_recommendation_completes_the_call_of_the_participants() -> None:
+    assert _recommendations(
+        OutcomeFacts("recommendation", "to monitor labour conditions.", "The governments"),
+        OutcomeFacts("recommendation", "play a more active role", None),
+    ) == (
+        "Finally, participants called for the governments to monitor labour conditions. They "
+        "also called on all stakeholders to play a more active role."
+    )
+
+
+def test_a_recommendation_written_as_a_sentence_stays_a_sentence() -> None:
+    assert _recommendations(
+        OutcomeFacts(
+            "recommendation", "The government should set a standard recruitment fee.", None
+        ),
+        OutcomeFacts(
+            "recommendation",
+            "Japan should inspect workplaces. Employers should pay fair wages!",
+            "the Japanese government and employers",
+        ),
+        OutcomeFacts("recommendation", "The ILO should help.", "the ILO"),
+        OutcomeFacts("recommendation", "support returnees", "Cambodian recruitment agencies"),
+    ) == (
+        "Finally, participants recommended: The government should set a standard recruitment "
+        "fee. They also recommended to the Japanese government and employers: Japan should "
+        "inspect workplaces. Employers should pay fair wages! They also recommended: The ILO "
+        "should help. They also called for Cambodian recruitment agencies to support returnees."
+    )
+
+
+def test_whom_a_recommendation_addresses_reads_as_words_of_the_sentence() -> None:
+    for addressed_to, whom in (
+        ("The Cambodian government", "the Cambodian government"),
+        ("Japan and Cambodia", "Japan and Cambodia"),
+        ("Recruitment agencies.", "recruitment agencies"),
+        ("ILO", "ILO"),
+    ):
+        assert _recommendations(OutcomeFacts("recommendation", "act", addressed_to)) == (
+            f"Finally, participants called for {whom} to act."
+        )

@@ -127,6 +127,10 @@ def test_sentences_and_clauses() -> None:
         ("Myanmar migrants", "Myanmar migrants"),
         ("Japan-based NGOs", "Japan-based NGOs"),
         ("trade unions", "trade unions"),
+        ("The Cambodian government", "the Cambodian government"),
+        ("The ILO", "the ILO"),
+        ("All employers", "all employers"),
+        ("Japan and Cambodia", "Japan and Cambodia"),
         ("", ""),
     ],
 )
