@@ -265,7 +265,7 @@ def compose_sections(facts: PressReleaseFacts) -> tuple[Section, ...]:
     generated: dict[str, list[str]] = {
         "headline": [_headline(facts)],
         "lead": [_lead(facts)],
-        "background": paragraphs(facts.background),
+        "background": _prose(facts.background),
         "participation": _participation(facts),
         "speakers": _speakers(facts),
         "findings": _findings(facts),
@@ -287,6 +287,12 @@ def compose_sections(facts: PressReleaseFacts) -> tuple[Section, ...]:
 
 
 # --- sections ---------------------------------------------------------------------------------
+
+
+def _prose(text: str | None) -> list[str]:
+    """Paragraphs typed in a box, each ending as a sentence does (a full stop is added to a
+    paragraph without final punctuation)."""
+    return [sentence(paragraph) for paragraph in paragraphs(text)]
 
 
 def _org_short(facts: PressReleaseFacts) -> str:
@@ -553,7 +559,7 @@ def _recommendations(facts: PressReleaseFacts) -> list[str]:
 
 
 def _about(facts: PressReleaseFacts) -> list[str]:
-    result = paragraphs(facts.organisation_about)
+    result = _prose(facts.organisation_about)
     website = fragment(facts.organisation_website)
     if website:
         result.append(f"For more information about {_org_short(facts)}, please visit {website}.")
