@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 from docx import Document
+from sqlalchemy import select
 
+from meetapp.models import Meeting, Survey
 from meetapp.reports.press_release import compose_press_release
+from meetapp.surveys.services import SurveyData, create_survey
 from tests.reports.pdftext import has_embedded_files, page_count, pdf_text
 
 
@@ -169,6 +172,44 @@ def test_the_fonts_of_this_machine_are_found(app: Any) -> None:
     from meetapp.reports.fonts import missing_fonts
 
     assert missing_fonts() == []
+
+
+def test_the_documents_page_links_every_download_of_the_meeting(
+    db: Any, demo: dict[str, Any], login_as: Any, make_meeting: Any
+) -> None:
+    slug = demo["slug"]
+    meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))
+    other = make_meeting()
+    create_survey(other, SurveyData(title="Another meeting's survey"), key="not-ours")
+    db.session.commit()
+    keys = db.session.scalars(select(Survey.key).where(Survey.meeting_id == meeting.id)).all()
+    assert keys
+
+    client = login_as(demo["staff"])
+    page = client.get(f"/meetings/{slug}/documents").get_data(as_text=True)
+    links = re.findall(r'href="([^"]+\.(?:pdf|html|md|docx))"', page)
+    expected = [
+        *(f"/meetings/{slug}/press-release.{ext}" for ext in ("pdf", "html", "md", "docx")),
+        f"/meetings/{slug}/summary.pdf",
+        f"/meetings/{slug}/sign-in-sheet.pdf",
+        f"/m/{slug}/agenda.pdf",
+        *(f"/meetings/{slug}/surveys/{key}/results.pdf" for key in keys),
+    ]
+    assert sorted(links) == sorted(expected)
+    assert "not-ours" not in page
+    for link in links:
+        assert client.get(link).status_code == 200, link
+
+
+def test_a_meeting_without_surveys_says_so_on_its_documents_page(
+    db: Any, make_meeting: Any, make_user: Any, login_as: Any
+) -> None:
+    meeting = make_meeting()
+    page = login_as(make_user("staff")).get(f"/meetings/{meeting.slug}/documents")
+    text = page.get_data(as_text=True)
+    assert f'href="/m/{meeting.slug}/agenda.pdf"' in text
+    assert "No surveys yet." in text
+    assert "/results.pdf" not in text
 
 
 def test_documents_are_for_the_meetings_readers_only(
