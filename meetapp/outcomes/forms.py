@@ -72,6 +72,9 @@ class OutcomeRowForm(Form):
         filters=[strip_text],
         validators=[Optional(), Length(max=OUTCOME_MAX_LENGTH)],
         render_kw={"rows": 2},
+        description="A recommendation completes “Participants called for <addressed to> to …”: "
+        "e.g. “play a more active role in monitoring labour conditions”. Other kinds: whole "
+        "sentences.",
     )
     addressed_to = StringField(
         "Addressed to",

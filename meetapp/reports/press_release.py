@@ -10,6 +10,7 @@ The anatomy and the rules of the draft are described in docs/press-release.md.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -46,8 +47,10 @@ from meetapp.reports.wording import (
     date_span,
     fragment,
     headline_case,
+    is_sentence,
     join_and,
     join_or,
+    label_in_prose,
     long_date,
     lower_first,
     number_word,
@@ -56,6 +59,7 @@ from meetapp.reports.wording import (
     sentence,
     smart_quotes,
     unique,
+    unstopped,
     upper_first,
 )
 
@@ -261,7 +265,7 @@ def compose_sections(facts: PressReleaseFacts) -> tuple[Section, ...]:
     generated: dict[str, list[str]] = {
         "headline": [_headline(facts)],
         "lead": [_lead(facts)],
-        "background": paragraphs(facts.background),
+        "background": _prose(facts.background),
         "participation": _participation(facts),
         "speakers": _speakers(facts),
         "findings": _findings(facts),
@@ -283,6 +287,12 @@ def compose_sections(facts: PressReleaseFacts) -> tuple[Section, ...]:
 
 
 # --- sections ---------------------------------------------------------------------------------
+
+
+def _prose(text: str | None) -> list[str]:
+    """Paragraphs typed in a box, each ending as a sentence does (a full stop is added to a
+    paragraph without final punctuation)."""
+    return [sentence(paragraph) for paragraph in paragraphs(text)]
 
 
 def _org_short(facts: PressReleaseFacts) -> str:
@@ -335,7 +345,7 @@ def _lead(facts: PressReleaseFacts) -> str:
     else:
         title = fragment(facts.title)
         if title:
-            what += f" entitled {quoted(title)}"
+            what += f" entitled {quoted(title, continues=True)}"
     place = _place(facts)
     if place:
         what += f" in {place}"
@@ -348,7 +358,7 @@ def _participation(facts: PressReleaseFacts) -> list[str]:
     if count <= 0:
         return []
     labels = unique(
-        fragment(group.label)
+        label_in_prose(fragment(group.label))
         for group in facts.groups
         if (group.attended if use_attended else group.registered) > 0
     )
@@ -363,10 +373,25 @@ def _participation(facts: PressReleaseFacts) -> list[str]:
     return [sentence(text)]
 
 
+def _words(text: str) -> list[str]:
+    """The words of `text` for comparing names: case and final full stops ignored."""
+    return [word.rstrip(".").casefold() for word in text.split()]
+
+
+def _mentions(text: str, part: str) -> bool:
+    """Whether `part` is in `text` as whole words, case ignored: "Kyoto University" is in
+    "Professor, Kyoto University"; "Chair" is not in "Chairat Somchai", nor "UN" in "UNI"."""
+    pattern = rf"(?<!\w){re.escape(part.casefold())}(?!\w)"
+    return re.search(pattern, text.casefold()) is not None
+
+
 def _honorific_and_name(speaker: SpeakerFacts | ContactFacts) -> str:
+    """'Dr Drake Jones'; the honorific is not repeated when the name begins with its words
+    ('Dr. Drake Jones'), whole words only (it is kept before 'Drake' or 'Msafiri')."""
     name = fragment(speaker.name)
     honorific = fragment(speaker.honorific)
-    if honorific and not name.casefold().startswith(honorific.casefold()):
+    title = _words(honorific)
+    if title and _words(name)[: len(title)] != title:
         return f"{honorific} {name}"
     return name
 
@@ -376,14 +401,12 @@ def _introduction(speaker: SpeakerFacts) -> tuple[str, bool]:
     or ('Associate Professor Y from Kyoto University', False). The flag says whether a comma
     must close the introduction before the verb."""
     name = _honorific_and_name(speaker)
-    folded = name.casefold()
     position = fragment(speaker.position)
-    if position and (position.casefold() in folded):
+    if position and _mentions(name, position):
         position = ""
     organisation = fragment(speaker.organisation)
     if organisation and (
-        organisation.casefold() in folded
-        or (position and organisation.casefold() in position.casefold())
+        _mentions(name, organisation) or (position and _mentions(position, organisation))
     ):
         organisation = ""
     if position:
@@ -393,22 +416,36 @@ def _introduction(speaker: SpeakerFacts) -> tuple[str, bool]:
     return name, False
 
 
+def _name_alone(speaker: SpeakerFacts) -> str:
+    """The name without the honorific, even when the name begins with it: 'Asato Wako'."""
+    name = fragment(speaker.name)
+    title = _words(fragment(speaker.honorific))
+    if title and _words(name)[: len(title)] == title:
+        name = " ".join(name.split()[len(title) :])
+    return name or _honorific_and_name(speaker)
+
+
 def _pronoun(speaker: SpeakerFacts) -> str:
-    name = fragment(speaker.name).casefold()
-    if name.startswith(_GROUP_WORDS):
+    """How a speaker already introduced is named again: 'They' for a group, 'She' or 'He'
+    when the honorific tells (Ms, Mrs, H.E. Ms; Mr), else the name alone, not the whole
+    introduction again ('Asato Wako also stated ...')."""
+    name = _words(fragment(speaker.name))
+    if name[:1] and name[0] in _GROUP_WORDS:
         return "They"
-    words = {w.strip(".").casefold() for w in fragment(speaker.honorific).split()}
+    words = {*_words(fragment(speaker.honorific)), *name[:1]}
     if words & _SHE:
         return "She"
     if words & _HE:
         return "He"
-    return _honorific_and_name(speaker)
+    return _name_alone(speaker)
 
 
 def _statement_sentence(subject: str, statement: StatementFacts, also: bool) -> str:
     if statement.kind == StatementKind.QUOTE:
+        # A quotation without its own final punctuation gets a full stop after the closing
+        # mark: 'remarked, “We want fair migration”.'
         words = quoted(statement.text)
-        return f"{subject} remarked, {words}" if words else ""
+        return sentence(f"{subject} remarked, {words}") if words else ""
     point = clause(statement.text)
     if not point:
         return ""
@@ -482,14 +519,25 @@ def _survey(survey: SurveyFacts | None) -> list[str]:
 
 
 def _call(addressed_to: str | None, text: str, first: bool) -> str:
+    """A recommendation as a sentence of the draft.
+
+    Its text completes "participants called for <addressed to> to ...": 'Finally,
+    participants called for the governments to monitor labour conditions.' A text written as
+    a whole sentence ('The government should ...') cannot: it is printed as written, after
+    'participants recommended (to <addressed to>):'.
+    """
+    subject = "Finally, participants" if first else "They also"
+    whom = label_in_prose(unstopped(addressed_to))
+    if is_sentence(text):
+        words = fragment(text)
+        to_whom = f" to {whom}" if whom and not _mentions(words, whom) else ""
+        return f"{subject} recommended{to_whom}: {words}"
     action = clause(text)
     if action.lower().startswith("to "):
         action = action[3:].lstrip()
     if not action:
         return ""
-    whom = clause(addressed_to)
     target = f"called for {whom} to" if whom else "called on all stakeholders to"
-    subject = "Finally, participants" if first else "They also"
     return sentence(f"{subject} {target} {action}")
 
 
@@ -511,7 +559,7 @@ def _recommendations(facts: PressReleaseFacts) -> list[str]:
 
 
 def _about(facts: PressReleaseFacts) -> list[str]:
-    result = paragraphs(facts.organisation_about)
+    result = _prose(facts.organisation_about)
     website = fragment(facts.organisation_website)
     if website:
         result.append(f"For more information about {_org_short(facts)}, please visit {website}.")
@@ -524,7 +572,7 @@ def _contact_line(contact: ContactFacts) -> str:
         return ""
     role = fragment(contact.role)
     organisation = fragment(contact.organisation)
-    if organisation and role and organisation.casefold() in role.casefold():
+    if organisation and role and _mentions(role, organisation):
         organisation = ""
     head = ", ".join(p for p in (name, role, organisation) if p)
     ways = []
@@ -563,10 +611,11 @@ def _survey_facts(meeting: Meeting) -> SurveyFacts | None:
     if highlights is None:
         return None
     headlines = []
-    if highlights.agreement_question and highlights.agreement_percent is not None:
-        statement = highlights.agreement_question.strip()
+    # The sentence goes on after the statement: its own full stop is dropped.
+    statement = quoted(highlights.agreement_question, continues=True)
+    if statement and highlights.agreement_percent is not None:
         headlines.append(
-            f"{round(highlights.agreement_percent)}% agreed with the statement “{statement}”"
+            f"{round(highlights.agreement_percent)}% agreed with the statement {statement}"
         )
     if highlights.rating_mean is not None:
         headlines.append(f"the average rating was {highlights.rating_mean:.1f} out of 5")

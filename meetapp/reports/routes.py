@@ -1,6 +1,7 @@
-"""Views of the documents: the press-release editor, its downloads, the meeting summary and
-the sign-in sheet. Staff read and download everything, and write the press release as the
-meeting's organisers do (sections, resets, release date)."""
+"""Views of the documents: the press-release editor, its downloads, the meeting summary, the
+sign-in sheet, and the Documents page that lists every download of a meeting. Staff read and
+download everything, and write the press release as the meeting's organisers do (sections,
+resets, release date)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from meetapp.reports.press_release import (
     PressReleaseDraft,
     compose_press_release,
 )
+from meetapp.surveys.services import list_surveys
 
 bp = Blueprint("reports", __name__)
 
@@ -51,10 +53,13 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 @bp.route("/meetings/<slug>/documents")
 @meeting_view
 def documents(meeting: Meeting) -> ResponseReturnValue:
+    """Every document of the meeting a reader may download: the press release in each format,
+    the summary, the sign-in sheet, the public agenda and each of its surveys' results."""
     return render_template(
         "reports/documents.html",
         meeting=meeting,
         formats=PRESS_RELEASE_FORMATS,
+        surveys=list_surveys(meeting),
         font_warnings=missing_fonts(),
     )
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import cache
 
+from babel import Locale
 from babel.dates import format_date
 
 from meetapp.formatting import to_zone
@@ -62,6 +64,16 @@ _SPACES = re.compile(r"\s+")
 _EDGE_PUNCTUATION = ",;:"
 _TERMINAL = (".", "!", "?", "…")
 _CLOSING_QUOTES = ("”", "’", '"', "'")
+_DETERMINERS = frozenset(
+    ["The", "A", "An", "All", "Both", "Each", "Every", "Other", "Our", "Their", "These", "Those"]
+)
+# Endings of words for a nationality or a people: Japanese, Cambodian, Thai, British.
+_NATIONALITY_ENDINGS = ("an", "ese", "ish", "i")
+_OPENING_DOUBLE = '"“„«'
+_CLOSING_DOUBLE = '"”“»'
+_DOUBLE_QUOTES = '"“”„«»'
+# An apostrophe before two digits stands for a century: the '90s, the '19 elections.
+_ELISION = re.compile(r"\d\d(?!\d)")
 
 
 def number_word(n: int) -> str:
@@ -112,19 +124,69 @@ def fragment(text: str | None) -> str:
     return _SPACES.sub(" ", text).strip().strip(_EDGE_PUNCTUATION).strip()
 
 
-def clause(text: str | None) -> str:
-    """A fragment that completes a sentence: no final full stop, lower-case first letter
-    (unless it begins an acronym or a name written in capitals)."""
+def unstopped(text: str | None) -> str:
+    """A fragment without its final full stop (an ellipsis stays)."""
     value = fragment(text)
     while value.endswith(".") and not value.endswith("..."):
         value = value[:-1].rstrip().rstrip(_EDGE_PUNCTUATION).rstrip()
-    return lower_first(value)
+    return value
+
+
+def clause(text: str | None) -> str:
+    """A fragment that completes a sentence: no final full stop, lower-case first letter
+    (unless it begins an acronym or a name written in capitals)."""
+    return lower_first(unstopped(text))
+
+
+def is_sentence(text: str | None) -> bool:
+    """Whether `text` is written as a whole sentence: a capital first letter and final
+    punctuation ('The government should act.')."""
+    value = fragment(text)
+    return value[:1].isupper() and ends_sentence(value)
 
 
 def lower_first(value: str) -> str:
     if len(value) >= 2 and value[0].isupper() and value[1].islower():
         return value[0].lower() + value[1:]
     return value
+
+
+def label_in_prose(label: str) -> str:
+    """A label written to stand alone (a stakeholder group's) as words of a sentence: its
+    first letter lower-cased, 'Civil society organisations' -> 'civil society organisations'.
+
+    The label is kept as written when it reads as a name: its first word has capitals after
+    its first letter ('ILO', 'UN agencies', 'NGOs'); another of its words is capitalised
+    ('Ministry of Labour'; an acronym such as '(CSOs)' does not count); or its first word is
+    a country or reads as a nationality ('Myanmar migrants', 'Japanese government', 'Thai
+    employers'). The rule reads the words, not their meaning: a paragraph it gets wrong is
+    rewritten in the editor. A first word such as 'The' or 'All' is always lower-cased: 'the
+    Cambodian government'.
+    """
+    words = label.split()
+    if not words or lower_first(label) == label:
+        return label
+    if words[0] in _DETERMINERS:
+        return lower_first(label)
+    first = words[0].split("-")[0]
+    if any(_capitalised(word) for word in words[1:]):
+        return label
+    if first in _country_names() or first.endswith(_NATIONALITY_ENDINGS):
+        return label
+    return lower_first(label)
+
+
+def _capitalised(word: str) -> bool:
+    """'Labour', not 'labour' nor 'CSOs'."""
+    bare = word.strip("()[]{}\"'“”‘’,;:.!?")
+    return len(bare) >= 2 and bare[0].isupper() and bare[1:].islower()
+
+
+@cache
+def _country_names() -> frozenset[str]:
+    """Country and region names of one word, in English: 'Japan', 'Myanmar', 'Asia'."""
+    names = (name.split(" (")[0] for name in Locale("en").territories.values())
+    return frozenset(name for name in names if name.isalpha() and name.istitle())
 
 
 def upper_first(value: str) -> str:
@@ -181,26 +243,78 @@ def headline_case(text: str) -> str:
     return " ".join(result)
 
 
+def _opens(text: str, index: int) -> bool:
+    """Whether a quotation mark at `index` opens a quotation (it follows a space or a bracket)."""
+    before = text[index - 1] if index > 0 else " "
+    return before.isspace() or before in "([{—–-/“‘"
+
+
+def _elision(text: str, index: int) -> bool:
+    """Whether the apostrophe at `index` stands for the century of a year: '90s, '19."""
+    return _ELISION.match(text, index + 1) is not None
+
+
 def smart_quotes(text: str) -> str:
-    """Straight quotation marks and apostrophes made typographic."""
+    """Straight quotation marks and apostrophes made typographic (the apostrophe of '90s
+    included)."""
     out: list[str] = []
     for index, char in enumerate(text):
-        before = text[index - 1] if index > 0 else " "
-        opening = before.isspace() or before in "([{—–-/“‘"
+        opening = _opens(text, index)
         if char == '"':
             out.append("“" if opening else "”")
         elif char == "'":
             after = text[index + 1] if index + 1 < len(text) else " "
-            out.append("‘" if opening and not after.isspace() else "’")
+            quote = opening and not after.isspace() and not _elision(text, index)
+            out.append("‘" if quote else "’")
         else:
             out.append(char)
     return "".join(out)
 
 
-def quoted(text: str) -> str:
-    """Verbatim words in typographic quotation marks, their own marks at the ends removed."""
-    value = fragment(text).strip("\"'“”‘’„«» ")
-    return f"“{value}”" if value else ""
+def _unwrapped(value: str) -> str:
+    """`value` without the quotation marks it brings around itself: double ones around the
+    whole text, or a lone one at either end; single ones only as a pair around the whole text
+    (an apostrophe at an end, as in '90s or workers', stays)."""
+    while value:
+        inner = value
+        marks = sum(value.count(mark) for mark in _DOUBLE_QUOTES)
+        if len(value) >= 2 and value[0] in _OPENING_DOUBLE and value[-1] in _CLOSING_DOUBLE:
+            inner = value[1:-1]
+        elif marks % 2 and value[0] in _OPENING_DOUBLE:
+            inner = value[1:]
+        elif marks % 2 and value[-1] in _CLOSING_DOUBLE:
+            inner = value[:-1]
+        elif len(value) >= 2 and value[0] in "'‘" and value[-1] in "'’" and not _elision(value, 0):
+            inner = value[1:-1]
+        inner = fragment(inner)
+        if inner == value:
+            break
+        value = inner
+    return value
+
+
+def quoted(text: str | None, *, continues: bool = False) -> str:
+    """Verbatim words in typographic quotation marks.
+
+    The marks the text brings around itself are removed (see `_unwrapped`); double quotation
+    marks inside become single ones, a quotation within the quotation:
+    'They call them "runaways"' -> '“They call them ‘runaways’”'. When the sentence goes on
+    after the quotation (`continues`), the quotation's own final full stop is dropped:
+    'agreed with the statement “The meeting was useful for my work” and ...'.
+    """
+    value = _unwrapped(fragment(text))
+    if continues:
+        while value.endswith(".") and not value.endswith("..."):
+            value = _unwrapped(fragment(value[:-1]))
+    if not value:
+        return ""
+    nested = "".join(
+        ("‘" if char == "“" or (char == '"' and _opens(value, index)) else "’")
+        if char in '"“”'
+        else char
+        for index, char in enumerate(value)
+    )
+    return f"“{nested}”"
 
 
 def long_date(value: date) -> str:

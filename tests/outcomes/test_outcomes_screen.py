@@ -36,6 +36,9 @@ def test_add_edit_order_and_remove_outcomes(
     url = f"/meetings/{meeting.slug}/outcomes"
     page = client.get(url).get_data(as_text=True)
     assert "New outcome" in page
+    # Beside every text box: the shape of a recommendation's text.
+    hint = "A recommendation completes “Participants called for &lt;addressed to&gt; to …”"
+    assert page.count(hint) == 3
     data = {
         **_row(0, "finding", "Around 9,000 workers are in Japan."),
         **_row(1, "recommendation", "monitor labour conditions", "the governments"),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from meetapp.formatting import local_datetime
 from meetapp.models import PressRelease, PressReleaseOverride
 from tests.conftest import csrf_token_from
 
@@ -36,7 +38,9 @@ def test_override_survives_and_resets(
     assert override.updated_by_id == organiser.id
     assert override.updated_at is not None
     page = client.get(editor).get_data(as_text=True)
-    assert "Rewritten by Dara Sok" in page
+    saved_at = local_datetime(override.updated_at, meeting.timezone)
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d \(Asia/Phnom_Penh\)", saved_at)
+    assert f"Rewritten by Dara Sok · {saved_at}" in page
     assert "Convenes Workshop to Discuss Safe Migration" in page  # the generated text, beside
 
     # The data changes: the overridden section keeps its words, the others follow.
@@ -114,7 +118,8 @@ def test_staff_rewrite_a_section_set_the_date_and_reset(
     assert override.text == "Staff words"
     assert override.updated_by_id == staff.id
     page = client.get(editor).get_data(as_text=True)
-    assert "Rewritten by Sreymom Keo" in page
+    saved_at = local_datetime(override.updated_at, meeting.timezone)
+    assert f"Rewritten by Sreymom Keo · {saved_at}" in page
     assert "Reset to the generated text" in page
     assert "Staff words" in client.get(f"{editor}/preview").get_data(as_text=True)
 

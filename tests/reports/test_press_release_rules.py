@@ -140,6 +140,8 @@ def meetings(draw: st.DrawFn) -> PressReleaseFacts:
     )
 
 
+# The end of a sentence: . ! ? or …, then any closing quotation marks or brackets.
+SENTENCE_END = re.compile(r"[.!?…][”’)]*$")
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 DATE = re.compile(rf"^\d{{1,2}} ({MONTHS}) \d{{4}}$")
 
@@ -163,6 +165,14 @@ def assert_keeps_the_rules(draft: PressReleaseDraft, facts: PressReleaseFacts) -
         assert not value.endswith((",", ";", ":")) or value.endswith("contact:"), value
         assert '"' not in value, value
         assert "'" not in value, value
+    for section in draft.body:
+        if section.name == "contacts":  # a list of people to call, not sentences
+            continue
+        for paragraph in section.paragraphs:
+            assert SENTENCE_END.search(paragraph), (section.name, paragraph)
+    markdown = draft.markdown()
+    for bad in FORBIDDEN:
+        assert bad not in markdown, bad
     for name in ("lead", "headline"):
         assert draft.section(name).paragraphs, name
     lead = draft.section("lead").text
@@ -182,7 +192,9 @@ def assert_keeps_the_rules(draft: PressReleaseDraft, facts: PressReleaseFacts) -
         recommendations or any(o.kind == "next_step" for o in facts.outcomes)
     )
     if recommendations:
-        assert draft.section("recommendations").text.startswith("Finally, participants called")
+        assert draft.section("recommendations").text.startswith(
+            ("Finally, participants called", "Finally, participants recommended")
+        )
     if not facts.speakers and not facts.participant_statements:
         assert draft.section("speakers").paragraphs == ()
     if facts.survey is None or facts.survey.response_count == 0:

@@ -27,7 +27,6 @@ def test_summary_of_the_demo(db: Any, load_demo: Any, make_user: Any, login_as: 
     assert "Civil society organisations 16 16" in text  # table: registered, attended
     assert "Total 52 51" in text
     assert "Participants attended, by stakeholder group." in text  # the chart's caption
-    assert True
     assert "Highlights of what was said" in text
     assert "In a keynote speech, H.E. Ms Chou Bun Eng" in text
     assert "Recommendations" in text

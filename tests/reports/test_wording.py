@@ -14,6 +14,7 @@ from meetapp.reports.wording import (
     headline_case,
     join_and,
     join_or,
+    label_in_prose,
     quoted,
     sentence,
     smart_quotes,
@@ -69,6 +70,31 @@ def test_quotation_marks_are_typographic() -> None:
     assert quoted("  ") == ""
 
 
+def test_a_quotation_keeps_its_apostrophes_and_nests_its_quotations() -> None:
+    assert quoted("'90s were hard") == "“'90s were hard”"
+    assert smart_quotes(quoted("'90s were hard")) == "“’90s were hard”"
+    assert smart_quotes("in the '90s and '19") == "in the ’90s and ’19"
+    assert smart_quotes("'1990 was a year'") == "‘1990 was a year’"
+    assert quoted("the workers'") == "“the workers'”"
+    assert quoted("'Single quotes around it.'") == "“Single quotes around it.”"
+    assert quoted('"We want," she said') == "“‘We want,’ she said”"
+    assert quoted('We want fair migration"') == "“We want fair migration”"
+    assert quoted('"We want,"') == "“We want”"
+    assert quoted('They call them "runaways" unfairly') == "“They call them ‘runaways’ unfairly”"
+    assert quoted("They call them “runaways” unfairly") == "“They call them ‘runaways’ unfairly”"
+    assert quoted('"Call them "workers""') == "“Call them ‘workers’”"
+    assert quoted("„Sicher“") == "“Sicher”"
+
+
+def test_a_quotation_the_sentence_goes_on_after_drops_its_full_stop() -> None:
+    statement = "The meeting was useful for my work."
+    assert quoted(statement) == "“The meeting was useful for my work.”"
+    assert quoted(statement, continues=True) == "“The meeting was useful for my work”"
+    assert quoted('"Was it useful?"', continues=True) == "“Was it useful?”"
+    assert quoted("We will see...", continues=True) == "“We will see...”"
+    assert quoted("“Done.”.", continues=True) == "“Done”"
+
+
 def test_sentences_and_clauses() -> None:
     assert sentence("the end") == "The end."
     assert sentence("Is it?") == "Is it?"
@@ -82,3 +108,31 @@ def test_sentences_and_clauses() -> None:
     assert a_or_an("expert consultation") == "an expert consultation"
     assert a_or_an("workshop") == "a workshop"
     assert a_or_an("university forum") == "a university forum"
+
+
+@pytest.mark.parametrize(
+    ("label", "text"),
+    [
+        ("Government", "government"),
+        ("Civil society organisations", "civil society organisations"),
+        ("Civil society organisations (CSOs)", "civil society organisations (CSOs)"),
+        ("Academia", "academia"),
+        ("ILO", "ILO"),
+        ("UN agencies", "UN agencies"),
+        ("NGOs", "NGOs"),
+        ("Ministry of Labour", "Ministry of Labour"),
+        ("Japanese government", "Japanese government"),
+        ("Cambodian CSOs", "Cambodian CSOs"),
+        ("Thai employers", "Thai employers"),
+        ("Myanmar migrants", "Myanmar migrants"),
+        ("Japan-based NGOs", "Japan-based NGOs"),
+        ("trade unions", "trade unions"),
+        ("The Cambodian government", "the Cambodian government"),
+        ("The ILO", "the ILO"),
+        ("All employers", "all employers"),
+        ("Japan and Cambodia", "Japan and Cambodia"),
+        ("", ""),
+    ],
+)
+def test_group_labels_read_as_words_of_a_sentence(label: str, text: str) -> None:
+    assert label_in_prose(label) == text
