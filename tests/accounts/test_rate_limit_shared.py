@@ -28,7 +28,11 @@ WORKER = textwrap.dedent(
     from meetapp.models import User
 
     app = create_app()
-    app.config.update(WTF_CSRF_ENABLED=False, LOGIN_RATE_LIMIT="3 per minute")
+    app.config.update(
+        WTF_CSRF_ENABLED=False,
+        LOGIN_RATE_LIMIT="3 per minute",
+        PASSWORD_HASH_METHOD="scrypt:2048:8:1",
+    )
     with app.app_context():
         if sys.argv[1] == "setup":
             db.create_all()
