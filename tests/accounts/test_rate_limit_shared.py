@@ -91,6 +91,7 @@ def _worker(tmp_path: Path, argument: str) -> str:
     return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
 
 
+@pytest.mark.slow
 def test_failed_logins_in_two_workers_are_counted_together(tmp_path: Path) -> None:
     redis = _redis()
     redis.flushdb()
