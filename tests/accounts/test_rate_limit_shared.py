@@ -1,0 +1,107 @@
+"""With MEETAPP_REDIS_URL set, the rate limits are counted in Redis, so every worker process
+sees the same count: failed logins spread over two processes are limited together.
+
+Two separate Python processes stand for two gunicorn workers. They need Redis on
+127.0.0.1:6379 (database 14, emptied before and after); without it the test is skipped,
+except on CI, where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+
+# One "worker": the production app on a shared SQLite file, posting wrong passwords, then
+# printing the status of one more attempt with the right password.
+WORKER = textwrap.dedent(
+    """
+    import sys
+    from meetapp import create_app
+    from meetapp.extensions import db
+    from meetapp.models import User
+
+    app = create_app()
+    app.config.update(
+        WTF_CSRF_ENABLED=False,
+        LOGIN_RATE_LIMIT="3 per minute",
+        PASSWORD_HASH_METHOD="scrypt:2048:8:1",
+    )
+    with app.app_context():
+        if sys.argv[1] == "setup":
+            db.create_all()
+            user = User(email="desk@example.org", name="Desk", role="staff")
+            user.set_password("right password")
+            db.session.add(user)
+            db.session.commit()
+            sys.exit(0)
+    client = app.test_client()
+    for _ in range(int(sys.argv[1])):
+        status = client.post(
+            "/login", data={"email": "desk@example.org", "password": "wrong"}
+        ).status_code
+        assert status == 200, status
+    print(
+        client.post(
+            "/login", data={"email": "desk@example.org", "password": "right password"}
+        ).status_code
+    )
+    """
+)
+
+
+def _redis():
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required on CI: {exc}")
+        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
+    return client
+
+
+def _worker(tmp_path: Path, argument: str) -> str:
+    environment = {
+        **os.environ,
+        "MEETAPP_CONFIG": "production",
+        "MEETAPP_SECRET_KEY": "a-secret-key-for-two-workers-0123456789",
+        "MEETAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'shared.db'}",
+        "MEETAPP_INSTANCE_PATH": str(tmp_path),
+        "MEETAPP_REDIS_URL": REDIS_URL,
+    }
+    environment.pop("MEETAPP_TEST_DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER, argument],
+        env=environment,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+
+
+@pytest.mark.slow
+def test_failed_logins_in_two_workers_are_counted_together(tmp_path: Path) -> None:
+    redis = _redis()
+    redis.flushdb()
+    try:
+        _worker(tmp_path, "setup")
+        # One worker sees two failed attempts of the three allowed; the person may still log in.
+        assert _worker(tmp_path, "2") == "302"
+        assert redis.dbsize() > 0  # the count lives in Redis, not in that process
+        # Another worker sees one failure only, yet refuses the next attempt: the limit
+        # counted all three, wherever they came in. (Counted per process, it would be 302.)
+        assert _worker(tmp_path, "1") == "429"
+    finally:
+        redis.flushdb()
