@@ -566,13 +566,32 @@ def _about(facts: PressReleaseFacts) -> list[str]:
     return result
 
 
-def _contact_line(contact: ContactFacts) -> str:
+def _short_forms(organisation: str, facts: PressReleaseFacts) -> list[str]:
+    """The names `organisation` also goes by: itself, the acronym it gives in brackets
+    ("Legal Support for Children and Women (LSCW)"), and the convening organisation's short
+    name when it is that organisation."""
+    forms = [organisation]
+    bracketed = re.search(r"\(([^()]+)\)\s*$", organisation)
+    if bracketed:
+        forms.append(bracketed.group(1).strip())
+    short = fragment(facts.organisation_short_name)
+    if short and organisation.casefold() == fragment(facts.organisation_name).casefold():
+        forms.append(short)
+    return forms
+
+
+def _contact_line(contact: ContactFacts, facts: PressReleaseFacts) -> str:
     name = _honorific_and_name(contact)
     if not name:
         return ""
     role = fragment(contact.role)
     organisation = fragment(contact.organisation)
-    if organisation and role and _mentions(role, organisation):
+    # "MMN Regional Coordinator" already says where Ms Harima works.
+    if (
+        organisation
+        and role
+        and any(_mentions(role, form) for form in _short_forms(organisation, facts))
+    ):
         organisation = ""
     head = ", ".join(p for p in (name, role, organisation) if p)
     ways = []
@@ -588,7 +607,7 @@ def _contact_line(contact: ContactFacts) -> str:
 
 
 def _contacts(facts: PressReleaseFacts) -> list[str]:
-    lines = [line for line in (_contact_line(c) for c in facts.contacts) if line]
+    lines = [line for line in (_contact_line(c, facts) for c in facts.contacts) if line]
     if not lines:
         return []
     intro = "For more information about the meeting, please contact:"

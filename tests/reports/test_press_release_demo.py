@@ -80,6 +80,8 @@ def test_the_demo_press_release_pdf_says_what_the_seed_says(
     assert "About MMN" in text
     assert "The Mekong Migration Network (MMN) is a sub-regional network of CSOs" in text
     assert "Ms Reiko Harima, MMN Regional Coordinator" in text
+    # Her role names the organisation already, by its short name: it is not said twice.
+    assert "MMN Regional Coordinator, Mekong Migration Network" not in " ".join(text.split())
     assert "(English or Japanese)" in text
     assert "Mr Sokchar Mom, Executive Director" in text
     assert "by phone on 012943767 (English or Khmer)" in text

@@ -177,3 +177,34 @@ def test_whom_a_recommendation_addresses_reads_as_words_of_the_sentence() -> Non
         assert _recommendations(OutcomeFacts("recommendation", "act", addressed_to)) == (
             f"Finally, participants called for {whom} to act."
         )
+
+
+def test_a_contact_whose_role_names_the_organisation_by_its_short_form_is_not_repeated() -> None:
+    facts = replace(
+        BASE,
+        organisation_name="Mekong Migration Network",
+        organisation_short_name="MMN",
+        contacts=(
+            ContactFacts(
+                name="Reiko Harima",
+                role="MMN Regional Coordinator",
+                organisation="Mekong Migration Network",
+            ),
+            ContactFacts(
+                name="Sokchar Mom",
+                role="Executive Director of LSCW",
+                organisation="Legal Support for Children and Women (LSCW)",
+            ),
+            ContactFacts(
+                name="Ann Lee",
+                role="MMN liaison",
+                organisation="Another Network",
+            ),
+        ),
+    )
+    contacts = compose_draft(facts).section("contacts").text
+    assert "Reiko Harima, MMN Regional Coordinator" in contacts
+    assert "Mekong Migration Network" not in contacts
+    assert "Sokchar Mom, Executive Director of LSCW\n" in contacts + "\n"
+    # Another organisation stays, even when the role names the convener.
+    assert "Ann Lee, MMN liaison, Another Network" in contacts
