@@ -3,6 +3,7 @@ meeting summary PDF and the sign-in sheet PDF. Every PDF goes through `pdf.rende
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -212,17 +213,79 @@ def name_sort_key(name: str) -> tuple[str, str, str]:
     return folded(name), name.casefold(), name
 
 
-# Rows of the sign-in sheet's first page (under the title) and of the following pages; each
-# row is one or two lines high, so that a page's table always fits its page.
-SIGN_IN_FIRST_PAGE_ROWS = 24
-SIGN_IN_PAGE_ROWS = 27
+# The sign-in sheet lays out one table per page, so that every page has its header and long
+# lists render quickly; the rows are therefore counted onto pages here, by their height. A row
+# is as high as its longest cell wraps (print.css: `tr.lines-N`), from two lines up to
+# SIGN_IN_MAX_LINES; longer text is cut with a visible "…", never silently.
+SIGN_IN_ROW_HEIGHTS = {2: 24, 3: 35, 4: 46}  # points, per number of lines
+SIGN_IN_MAX_LINES = max(SIGN_IN_ROW_HEIGHTS)
+SIGN_IN_PAGE_SPACE = 27 * 24  # points of rows under the header of a page
+SIGN_IN_TITLE_LINE = 24  # points a line of the title takes on the first page
+SIGN_IN_TITLE_WIDTH = 42  # characters of the title per line (20 pt), counted generously
+# Characters per line of the name and organisation columns at 9 pt, counted generously (a
+# character of a wide script, such as Japanese, counts twice).
+SIGN_IN_NAME_WIDTH = 30
+SIGN_IN_ORGANISATION_WIDTH = 27
 
 
-def sign_in_pages(rows: list[tuple[str, str]]) -> list[list[tuple[int, str, str]]]:
-    numbered = [(index, name, organisation) for index, (name, organisation) in enumerate(rows, 1)]
-    pages = [numbered[:SIGN_IN_FIRST_PAGE_ROWS]] if numbered else []
-    rest = numbered[SIGN_IN_FIRST_PAGE_ROWS:]
-    pages += [rest[i : i + SIGN_IN_PAGE_ROWS] for i in range(0, len(rest), SIGN_IN_PAGE_ROWS)]
+@dataclass(frozen=True)
+class SignInRow:
+    number: int
+    name: str
+    organisation: str
+    lines: int
+
+
+def _char_width(char: str) -> int:
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def wrapped_lines(text: str, width: int) -> int:
+    """How many lines `text` takes in a column `width` narrow characters wide, wrapped at
+    spaces (and inside a word longer than the line), as the sheet's cells wrap it."""
+    lines, used = 1, 0
+    for word in text.split():
+        size = sum(_char_width(char) for char in word)
+        needed = size if used == 0 else used + 1 + size
+        if needed <= width:
+            used = needed
+            continue
+        if used:
+            lines += 1
+        lines += (size - 1) // width
+        used = size - ((size - 1) // width) * width
+    return lines
+
+
+def _fit(text: str, width: int) -> tuple[str, int]:
+    """`text` and its lines, cut with "…" when it would take more than SIGN_IN_MAX_LINES."""
+    lines = wrapped_lines(text, width)
+    if lines <= SIGN_IN_MAX_LINES:
+        return text, lines
+    cut = text
+    while cut and wrapped_lines(cut + "…", width) > SIGN_IN_MAX_LINES:
+        cut = cut[: max(0, len(cut) - max(1, len(cut) // 10))].rstrip()
+    return cut + "…", SIGN_IN_MAX_LINES
+
+
+def sign_in_pages(rows: list[tuple[str, str]], title: str = "") -> list[list[SignInRow]]:
+    """The rows numbered and counted onto pages; the first page also holds the title."""
+    title_lines = wrapped_lines(title, SIGN_IN_TITLE_WIDTH) if title else 1
+    space = SIGN_IN_PAGE_SPACE - (title_lines + 2) * SIGN_IN_TITLE_LINE
+    pages: list[list[SignInRow]] = []
+    page: list[SignInRow] = []
+    for number, (name, organisation) in enumerate(rows, 1):
+        name, name_lines = _fit(name, SIGN_IN_NAME_WIDTH)
+        organisation, organisation_lines = _fit(organisation, SIGN_IN_ORGANISATION_WIDTH)
+        lines = max(2, name_lines, organisation_lines)
+        height = SIGN_IN_ROW_HEIGHTS[lines]
+        if page and height > space:
+            pages.append(page)
+            page, space = [], SIGN_IN_PAGE_SPACE
+        page.append(SignInRow(number, name, organisation, lines))
+        space -= height
+    if page:
+        pages.append(page)
     return pages
 
 
@@ -233,7 +296,7 @@ SIGN_IN_PAGES_PER_PART = 20
 def sign_in_sheet_pdf(meeting: Meeting) -> bytes:
     """The sign-in sheet, one table per page, rendered in parts of a few pages each."""
     rows = sign_in_rows(meeting)
-    pages = sign_in_pages(rows) or [[]]
+    pages = sign_in_pages(rows, meeting.title) or [[]]
     parts = []
     for start in range(0, len(pages), SIGN_IN_PAGES_PER_PART):
         parts.append(

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy import insert
 
 from meetapp.models import Participant
+from meetapp.reports.documents import sign_in_pages, sign_in_rows, wrapped_lines
 from tests.reports.pdftext import page_count, pdf_text
 
 
@@ -100,3 +101,60 @@ def test_sign_in_sheet_sorted_with_the_header_on_every_page(
         assert "Organisation" in page_text
         assert "Signature" in page_text
         assert meeting.organisation.name in page_text  # the header of every page
+
+
+def test_sign_in_rows_grow_with_long_text_and_pages_still_hold_their_tables(
+    db: Any, make_meeting: Any, make_user: Any, login_as: Any
+) -> None:
+    """Long organisations wrap onto three or four lines instead of being clipped; text longer
+    still is cut with a visible "…"; every page keeps its own table, so the page count is the
+    number the sheet was laid out for."""
+    meeting = make_meeting(
+        capacity=None,
+        title="A meeting whose title is long enough to take two or three lines of the "
+        "sign-in sheet's first page, which leaves less room for rows under it",
+    )
+    long_organisation = (
+        "National Committee for Counter-Trafficking (NCCT), Royal Government of Cambodia, "
+        "Phnom Penh"
+    )
+    medium_organisation = "Ministry of Labour and Vocational Training of the Kingdom of Cambodia"
+    endless = "Department " * 40
+    rows = [
+        {
+            "meeting_id": meeting.id,
+            "name": f"Person {n:03d}",
+            "email": f"x{n}@example.org",
+            "email_normalized": f"x{n}@example.org",
+            "organisation": (long_organisation, medium_organisation, f"Org {n}")[n % 3],
+            "status": "registered",
+        }
+        for n in range(90)
+    ]
+    rows[1]["organisation"] = endless
+    db.session.execute(insert(Participant), rows)
+    db.session.commit()
+    pages = sign_in_pages(sign_in_rows(meeting), meeting.title)
+    assert {row.lines for page in pages for row in page} == {2, 3, 4}
+    assert [row.number for page in pages for row in page] == list(range(1, 91))
+
+    pdf = login_as(make_user("staff")).get(f"/meetings/{meeting.slug}/sign-in-sheet.pdf").data
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == len(pages)
+    text = " ".join(pdf_text(pdf).split())
+    assert text.count("Royal Government of Cambodia, Phnom Penh") == 30  # never clipped
+    assert text.count("Vocational Training of the Kingdom of Cambodia") == 29
+    assert "Department Department" in text
+    assert "…" in text
+    assert text.count("Department") < 40
+    for page in reader.pages:
+        assert "Signature" in page.extract_text()
+    assert f"Page {len(pages)} of {len(pages)}" in " ".join(reader.pages[-1].extract_text().split())
+
+
+def test_wrapped_lines_counts_words_and_wide_characters() -> None:
+    assert wrapped_lines("", 10) == 1
+    assert wrapped_lines("one two", 10) == 1
+    assert wrapped_lines("one two three", 10) == 2
+    assert wrapped_lines("x" * 25, 10) == 3  # a word longer than the line breaks inside
+    assert wrapped_lines("佐藤花子" * 3, 10) == 3  # 24 columns wide
