@@ -22,6 +22,7 @@ from meetapp.extensions import db
 from meetapp.models import Meeting, OutboxMessage, Participant, Status
 from meetapp.outbox.services import claimable, mail_configured, queue_message, withdraw
 from meetapp.registration.services import NewRegistration
+from meetapp.tokens import new_token
 
 KIND_CONFIRMATION = "registration_confirmation"
 KIND_WAITLISTED = "registration_waitlisted"
@@ -117,16 +118,22 @@ def notify_promoted(participants: Iterable[Participant]) -> list[int]:
     link cannot be written again, and issuing a fresh token would silently break the link
     the person was told to keep (bookmarks, the confirmation e-mail, the waiting-list page).
     The e-mail points them to that link instead; it keeps working and now shows the seat.
-    (Someone who lost it, or never had one, gets a new one from the organisers:
-    `renew_personal_link` and `queue_new_link_mail`.)
+    Someone who never had a link (added from a CSV file) has none to break: they get one
+    made now, in this e-mail. (Someone who lost theirs gets a new one from the organisers:
+    `renew_personal_link` and `queue_new_link_mail`.) Call it in the transaction that
+    promoted them, so that the new link's hash is committed with the seat.
     """
     if not mail_configured():
         return []
     ids: list[int] = []
     for participant in participants:
         meeting = _meeting(participant)
+        link = None
+        if participant.token_hash is None:
+            token, participant.token_hash = new_token()
+            link = personal_link(token)
         body = render_template(
-            "email/registration_promoted.txt", participant=participant, meeting=meeting
+            "email/registration_promoted.txt", participant=participant, meeting=meeting, link=link
         )
         message = queue_message(
             participant.email,

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from meetapp.models import OutboxMessage, Participant
 from meetapp.outbox.services import deliver_queued, queue_message
+from meetapp.tokens import new_token
 from tests.outbox.smtp import free_port, start_smtp
 
 
@@ -254,3 +255,37 @@ def test_personal_links_of_both_kinds_are_removed_from_a_stored_copy():
     assert "https://meet.example.org/r/(link removed" in kept
     assert "https://meet.example.org/s/(link removed" in kept
     assert "/m/cambodia-japan-2019/agenda" in kept
+
+
+def test_a_promoted_person_without_a_link_gets_one_in_the_promotion(
+    app, client, db, make_meeting, make_participant, smtp_server, mail_to
+):
+    """People added from a CSV file never had a personal link: the e-mail that gives them a
+    seat carries one (there is no old link it could break); the others keep theirs."""
+    from meetapp.registration.notifications import notify_promoted
+    from meetapp.registration.services import promote_waitlisted
+
+    mail_to(smtp_server.port)
+    meeting = make_meeting(capacity=0)
+    imported = make_participant(meeting, status="waitlisted", email="csv@example.org")
+    registered_token, registered_hash = new_token()
+    with_link = make_participant(
+        meeting, status="waitlisted", email="web@example.org", token_hash=registered_hash
+    )
+    with app.test_request_context():
+        locked = db.session.get(type(meeting), meeting.id)
+        locked.capacity = 2
+        ids = notify_promoted(promote_waitlisted(locked))
+        db.session.commit()
+        assert deliver_queued(ids) == (2, 0)
+    bodies = dict(zip([r[0] for r in smtp_server.recipients], smtp_server.bodies(), strict=True))
+    link = link_in(bodies["csv@example.org"])
+    page = client.get(link.removeprefix("http://localhost"))
+    assert page.status_code == 200
+    assert "registered" in page.get_data(as_text=True).lower()
+    assert "/r/" not in bodies["web@example.org"]
+    assert "from the e-mail or page you received" in " ".join(bodies["web@example.org"].split())
+    db.session.expire_all()
+    assert db.session.get(Participant, with_link.id).token_hash == registered_hash
+    assert db.session.get(Participant, imported.id).token_hash is not None
+    assert client.get(f"/r/{registered_token}").status_code == 200
