@@ -126,9 +126,10 @@ def filtered_query(meeting: Meeting, filters: ParticipantFilter) -> Select[Parti
 def list_participants(
     meeting: Meeting, filters: ParticipantFilter, page: int, per_page: int
 ) -> Pagination:
-    """One page of the filtered list (two statements: the count and the page)."""
+    """One page of the filtered list (two statements: the count and the page, with who
+    checked each person in joined)."""
     return db.paginate(
-        filtered_query(meeting, filters),
+        filtered_query(meeting, filters).options(joinedload(Participant.checked_in_by)),
         page=min(max(page, 1), MAX_PAGE),
         per_page=per_page,
         max_per_page=per_page,

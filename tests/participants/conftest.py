@@ -65,6 +65,9 @@ class Setup:
                 "stakeholder_group_id": groups[n % len(groups)],
                 "languages": ["en"],
                 "attended": n % 6 == 0,
+                # Checked in at the desk, so that the list's query count covers the checker.
+                "checked_in_at": start if n % 6 == 0 else None,
+                "checked_in_by_id": self.organiser.id if n % 6 == 0 else None,
                 "registered_at": start + timedelta(seconds=n),
                 "updated_at": start,
             }
