@@ -7,7 +7,7 @@ requests at once cannot both take the last seat or both promote into one freed s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import Select, bindparam, exists, func, select
@@ -205,19 +205,27 @@ class NewRegistration:
     place: int | None  # the place on the waiting list; None with a seat
 
 
-def _seats_and_queue(meeting_id: int, now: datetime) -> tuple[int, int]:
-    """How many are registered, and how many are waitlisted ahead of someone joining the list
-    at `now`, in one statement. (The list is ordered by `registered_at`; an imported list may
-    hold times later than now.)"""
-    registered, ahead = db.session.execute(
+def _seats_and_queue(meeting_id: int) -> tuple[int, int, datetime | None]:
+    """How many are registered and how many waitlisted, and the latest `registered_at` of the
+    meeting, in one statement."""
+    registered, waitlisted, latest = db.session.execute(
         select(
             func.count().filter(Participant.status == Status.REGISTERED),
-            func.count().filter(
-                Participant.status == Status.WAITLISTED, Participant.registered_at <= now
-            ),
+            func.count().filter(Participant.status == Status.WAITLISTED),
+            func.max(Participant.registered_at),
         ).where(Participant.meeting_id == meeting_id)
     ).one()
-    return int(registered or 0), int(ahead or 0)
+    return int(registered or 0), int(waitlisted or 0), latest
+
+
+def _after(latest: datetime | None, now: datetime) -> datetime:
+    """`now`, or just after `latest` when that is later: a newcomer's `registered_at` comes
+    after everyone's before them, whatever the clock of the server that took them (servers'
+    clocks differ a little) or the times an import brought, so that the order of
+    `registered_at` is the order in which the meeting lock let people in."""
+    if latest is not None and latest >= now:
+        return latest + timedelta(microseconds=1)
+    return now
 
 
 def register_participant(
@@ -261,7 +269,8 @@ def register_participant(
     if participant is not None and participant.status != Status.CANCELLED:
         raise DomainError(ALREADY_REGISTERED, field="email")
     # Counted before the new row is added: autoflush would otherwise write it half-filled.
-    registered, ahead = _seats_and_queue(meeting.id, now)
+    registered, ahead, latest = _seats_and_queue(meeting.id)
+    now = _after(latest, now)
     seats = seats_left(meeting.capacity, registered)
     has_seat = seats is None or seats > 0
     if participant is None:

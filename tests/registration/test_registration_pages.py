@@ -145,8 +145,10 @@ def test_full_meeting_puts_registrants_on_the_waiting_list_with_their_place(
     first = client.post(f"/m/{meeting.slug}/register", data=form(email="a@example.org"))
     second = client.post(f"/m/{meeting.slug}/register", data=form(email="b@example.org"))
     page = client.get(second.headers["Location"]).get_data(as_text=True)
-    assert "you are on the waiting list, place 2" in page
-    assert "You are number 2 on the waiting list" in page
+    assert "you are on the waiting list, place 4" in page
+    assert "You are number 4 on the waiting list" in page
+    newcomer = db.session.scalar(select(Participant).where(Participant.email == "new@example.org"))
+    assert newcomer.registered_at > now + timedelta(days=21)
     page = client.get(first.headers["Location"]).get_data(as_text=True)
     assert "You are number 1 on the waiting list" in page
     assert [p.status for p in participants(db, meeting.id)] == [
@@ -156,11 +158,12 @@ def test_full_meeting_puts_registrants_on_the_waiting_list_with_their_place(
     ]
 
 
-def test_the_place_told_is_the_place_kept_when_an_imported_list_runs_ahead_of_the_clock(
+def test_a_newcomer_joins_the_end_of_the_list_even_when_it_runs_ahead_of_the_clock(
     client, db, make_meeting, make_participant, form
 ):
-    """The waiting list is ordered by registration time; an imported list may hold times later
-    than now, and those people are behind a newcomer: the message says the same as the page."""
+    """The waiting list is ordered by registration time. Those already on it came first, even
+    when their times are later than this server's clock (an import, or another server whose
+    clock is ahead): the newcomer is last, and the message says the same as the page."""
     meeting = make_meeting(capacity=1)
     now = datetime.now(UTC)
     make_participant(meeting, registered_at=now - timedelta(days=1))
@@ -170,8 +173,10 @@ def test_the_place_told_is_the_place_kept_when_an_imported_list_runs_ahead_of_th
 
     response = client.post(f"/m/{meeting.slug}/register", data=form(email="new@example.org"))
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "you are on the waiting list, place 2" in page
-    assert "You are number 2 on the waiting list" in page
+    assert "you are on the waiting list, place 4" in page
+    assert "You are number 4 on the waiting list" in page
+    newcomer = db.session.scalar(select(Participant).where(Participant.email == "new@example.org"))
+    assert newcomer.registered_at > now + timedelta(days=21)
 
 
 def test_same_email_in_other_case_gets_a_clear_message_and_no_duplicate(
