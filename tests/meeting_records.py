@@ -1,4 +1,5 @@
-"""One record of every kind a meeting's URLs name, for tests generated from the URL map."""
+"""One record of every kind a meeting's URLs name, for tests generated from the URL map, and
+the world of two meetings that those tests request the URLs of."""
 
 from __future__ import annotations
 
@@ -16,10 +17,17 @@ from meetapp.models import (
     Speaker,
     StakeholderGroup,
     Statement,
+    SurveyInvitation,
     User,
 )
 from meetapp.registration.services import new_token
-from meetapp.surveys.services import QuestionData, SurveyData, add_question, create_survey
+from meetapp.surveys.services import (
+    QuestionData,
+    SurveyData,
+    add_question,
+    create_survey,
+    issue_token,
+)
 
 
 def add_one_of_each(
@@ -76,3 +84,38 @@ def add_one_of_each(
         "section": "headline",
     }
     return values, survey
+
+
+def survey_token(db: Any, survey: Any, participant: Participant) -> str:
+    """Invites `participant` to `survey`; returns the token of the survey link."""
+    invitation = SurveyInvitation(survey_id=survey.id, participant_id=participant.id)
+    db.session.add(invitation)
+    db.session.flush()
+    token = issue_token(invitation)
+    db.session.commit()
+    return token
+
+
+def two_meetings(
+    db: Any, make_user: Any, make_meeting: Any, make_participant: Any
+) -> dict[str, Any]:
+    """Meeting A of organiser A, and meeting B of organiser B with a participant and one record
+    of each kind (`values` fills every URL argument with them); a member of staff."""
+    organiser_a = make_user("organiser")
+    organiser_b = make_user("organiser")
+    staff = make_user("staff")
+    meeting_a = make_meeting(organisers=[organiser_a])
+    meeting_b = make_meeting(organisers=[organiser_b])
+    participant_b = make_participant(meeting_b)
+    values, survey = add_one_of_each(db, meeting_b, participant_b, organiser_b)
+    return {
+        "organiser_a": organiser_a,
+        "organiser_b": organiser_b,
+        "participant_b": participant_b,
+        "participant_b_email": participant_b.email,
+        "staff": staff,
+        "meeting_a": meeting_a,
+        "meeting_b": meeting_b,
+        "survey_b": survey,
+        "values": values,
+    }
