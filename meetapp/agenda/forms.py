@@ -92,7 +92,9 @@ class CopySpeakerForm(FlaskForm):
     speaker = HiddenField(validators=[DataRequired(), Length(max=20)])
 
     def validate_speaker(self, field: Any) -> None:
-        if not str(field.data).isdigit():
+        value = str(field.data)
+        # isdigit() alone lets "²" through, which int() refuses.
+        if not (value.isascii() and value.isdigit()):
             raise ValidationError("Choose a speaker.")
 
 

@@ -59,7 +59,8 @@ def _refuse_control_characters(form: Form) -> bool:
 
 def _row_id(form: Form, field: Field) -> None:
     value = field.data or ""
-    if value and (not value.isdigit() or len(value) > 10):
+    # isdigit() alone lets "²" through, which int() refuses.
+    if value and not (value.isascii() and value.isdigit() and len(value) <= 10):
         raise ValidationError("This row is not an outcome of this meeting.")
 
 
