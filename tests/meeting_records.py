@@ -11,8 +11,10 @@ from meetapp.models import (
     AgendaSession,
     Contact,
     Meeting,
+    OutboxMessage,
     Outcome,
     Participant,
+    PressReleaseOverride,
     SessionSpeaker,
     Speaker,
     StakeholderGroup,
@@ -21,6 +23,7 @@ from meetapp.models import (
     User,
 )
 from meetapp.registration.services import new_token
+from meetapp.surveys.invitations import KIND_INVITATION
 from meetapp.surveys.services import (
     QuestionData,
     SurveyData,
@@ -119,3 +122,45 @@ def two_meetings(
         "survey_b": survey,
         "values": values,
     }
+
+
+def every_form_world(
+    db: Any, make_user: Any, make_meeting: Any, make_participant: Any
+) -> dict[str, Any]:
+    """`two_meetings`, with what makes every form of the app appear on some page of meeting B:
+    a waitlisted participant (promote), a second survey question (move), a rewritten section
+    of the press release (reset), an invitation whose e-mail waits in the outbox (retry), and a
+    speaker in another meeting of organiser B (copy). Also an administrator; a survey link of
+    meeting B's participant (`survey_token`); and meeting A with one record of each kind, whose
+    ids (`values_a`) are another meeting's ids to forge."""
+    world = two_meetings(db, make_user, make_meeting, make_participant)
+    meeting_a, meeting_b = world["meeting_a"], world["meeting_b"]
+    survey = world["survey_b"]
+    world["admin"] = make_user("admin")
+    world["values_a"], _ = add_one_of_each(
+        db, meeting_a, make_participant(meeting_a), world["organiser_a"]
+    )
+    meeting_c = make_meeting(organisers=[world["organiser_b"]])
+    db.session.add(Speaker(meeting_id=meeting_c.id, key="speaker-c", name="Speaker C"))
+    make_participant(meeting_b, status="waitlisted")
+    db.session.refresh(survey, ["questions"])
+    add_question(survey, QuestionData("Would you come again?", "likert"))
+    db.session.add(
+        PressReleaseOverride(meeting_id=meeting_b.id, section="headline", text="Our headline")
+    )
+    world["survey_token"] = survey_token(db, survey, world["participant_b"])
+    message = OutboxMessage(
+        meeting_id=meeting_b.id,
+        recipient=world["participant_b_email"],
+        subject=survey.title,
+        body="Your link",
+        kind=KIND_INVITATION,
+    )
+    db.session.add(message)
+    db.session.flush()
+    invitation = db.session.scalar(
+        select(SurveyInvitation).where(SurveyInvitation.survey_id == survey.id)
+    )
+    invitation.last_message_id = message.id
+    db.session.commit()
+    return world

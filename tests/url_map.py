@@ -54,3 +54,16 @@ def row_counts(app: Flask) -> dict[str, int]:
         )
         with _db.engine.connect() as conn:
             return {name: n for name, n in conn.execute(query)}
+
+
+def table_rows(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in the order of their primary keys: a refused request must
+    have added, removed and changed nothing."""
+    with app.app_context(), _db.engine.connect() as conn:
+        return {
+            table.name: [
+                tuple(row)
+                for row in conn.execute(select(table).order_by(*table.primary_key.columns))
+            ]
+            for table in _db.metadata.sorted_tables
+        }
