@@ -1,4 +1,5 @@
-"""One record of every kind a meeting's URLs name, for tests generated from the URL map."""
+"""One record of every kind a meeting's URLs name, for tests generated from the URL map, and
+the world of two meetings that those tests request the URLs of."""
 
 from __future__ import annotations
 
@@ -10,16 +11,26 @@ from meetapp.models import (
     AgendaSession,
     Contact,
     Meeting,
+    OutboxMessage,
     Outcome,
     Participant,
+    PressReleaseOverride,
     SessionSpeaker,
     Speaker,
     StakeholderGroup,
     Statement,
+    SurveyInvitation,
     User,
 )
 from meetapp.registration.services import new_token
-from meetapp.surveys.services import QuestionData, SurveyData, add_question, create_survey
+from meetapp.surveys.invitations import KIND_INVITATION
+from meetapp.surveys.services import (
+    QuestionData,
+    SurveyData,
+    add_question,
+    create_survey,
+    issue_token,
+)
 
 
 def add_one_of_each(
@@ -76,3 +87,80 @@ def add_one_of_each(
         "section": "headline",
     }
     return values, survey
+
+
+def survey_token(db: Any, survey: Any, participant: Participant) -> str:
+    """Invites `participant` to `survey`; returns the token of the survey link."""
+    invitation = SurveyInvitation(survey_id=survey.id, participant_id=participant.id)
+    db.session.add(invitation)
+    db.session.flush()
+    token = issue_token(invitation)
+    db.session.commit()
+    return token
+
+
+def two_meetings(
+    db: Any, make_user: Any, make_meeting: Any, make_participant: Any
+) -> dict[str, Any]:
+    """Meeting A of organiser A, and meeting B of organiser B with a participant and one record
+    of each kind (`values` fills every URL argument with them); a member of staff."""
+    organiser_a = make_user("organiser")
+    organiser_b = make_user("organiser")
+    staff = make_user("staff")
+    meeting_a = make_meeting(organisers=[organiser_a])
+    meeting_b = make_meeting(organisers=[organiser_b])
+    participant_b = make_participant(meeting_b)
+    values, survey = add_one_of_each(db, meeting_b, participant_b, organiser_b)
+    return {
+        "organiser_a": organiser_a,
+        "organiser_b": organiser_b,
+        "participant_b": participant_b,
+        "participant_b_email": participant_b.email,
+        "staff": staff,
+        "meeting_a": meeting_a,
+        "meeting_b": meeting_b,
+        "survey_b": survey,
+        "values": values,
+    }
+
+
+def every_form_world(
+    db: Any, make_user: Any, make_meeting: Any, make_participant: Any
+) -> dict[str, Any]:
+    """`two_meetings`, with what makes every form of the app appear on some page of meeting B:
+    a waitlisted participant (promote), a second survey question (move), a rewritten section
+    of the press release (reset), an invitation whose e-mail waits in the outbox (retry), and a
+    speaker in another meeting of organiser B (copy). Also an administrator; a survey link of
+    meeting B's participant (`survey_token`); and meeting A with one record of each kind, whose
+    ids (`values_a`) are another meeting's ids to forge."""
+    world = two_meetings(db, make_user, make_meeting, make_participant)
+    meeting_a, meeting_b = world["meeting_a"], world["meeting_b"]
+    survey = world["survey_b"]
+    world["admin"] = make_user("admin")
+    world["values_a"], _ = add_one_of_each(
+        db, meeting_a, make_participant(meeting_a), world["organiser_a"]
+    )
+    meeting_c = make_meeting(organisers=[world["organiser_b"]])
+    db.session.add(Speaker(meeting_id=meeting_c.id, key="speaker-c", name="Speaker C"))
+    make_participant(meeting_b, status="waitlisted")
+    db.session.refresh(survey, ["questions"])
+    add_question(survey, QuestionData("Would you come again?", "likert"))
+    db.session.add(
+        PressReleaseOverride(meeting_id=meeting_b.id, section="headline", text="Our headline")
+    )
+    world["survey_token"] = survey_token(db, survey, world["participant_b"])
+    message = OutboxMessage(
+        meeting_id=meeting_b.id,
+        recipient=world["participant_b_email"],
+        subject=survey.title,
+        body="Your link",
+        kind=KIND_INVITATION,
+    )
+    db.session.add(message)
+    db.session.flush()
+    invitation = db.session.scalar(
+        select(SurveyInvitation).where(SurveyInvitation.survey_id == survey.id)
+    )
+    invitation.last_message_id = message.id
+    db.session.commit()
+    return world

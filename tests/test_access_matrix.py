@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.meeting_records import add_one_of_each
+from tests.meeting_records import two_meetings
+from tests.url_map import fill_url, url_rules
 
 # Routes a visitor without an account may use.
 PUBLIC = {
@@ -45,43 +46,11 @@ ORGANISER_MAY = ANY_USER | {
     "meetings.meeting_new",
     "interchange.import_meeting",
 }
-SKIP_PREFIXES = ("static", "bootstrap.")
-
-
-def _rules(app: Flask) -> list[Any]:
-    return [
-        rule for rule in app.url_map.iter_rules() if not rule.endpoint.startswith(SKIP_PREFIXES)
-    ]
 
 
 @pytest.fixture
 def world(db: Any, make_user: Any, make_meeting: Any, make_participant: Any) -> dict[str, Any]:
-    organiser_a = make_user("organiser")
-    organiser_b = make_user("organiser")
-    staff = make_user("staff")
-    meeting_a = make_meeting(organisers=[organiser_a])
-    meeting_b = make_meeting(organisers=[organiser_b])
-    participant_b = make_participant(meeting_b)
-    values, _survey = add_one_of_each(db, meeting_b, participant_b, organiser_b)
-    return {
-        "organiser_a": organiser_a,
-        "organiser_b": organiser_b,
-        "participant_b_email": participant_b.email,
-        "staff": staff,
-        "meeting_a": meeting_a,
-        "values": values,
-    }
-
-
-def _url(rule: Any, values: dict[str, Any]) -> str:
-    url = rule.rule
-    for argument in rule.arguments:
-        if argument not in values:
-            raise AssertionError(f"the matrix does not know how to fill <{argument}> in {rule}")
-        url = url.replace(f"<{argument}>", str(values[argument]))
-        for converter in ("int", "string", "path"):
-            url = url.replace(f"<{converter}:{argument}>", str(values[argument]))
-    return url
+    return two_meetings(db, make_user, make_meeting, make_participant)
 
 
 def _methods(rule: Any) -> list[str]:
@@ -89,16 +58,16 @@ def _methods(rule: Any) -> list[str]:
 
 
 def test_every_rule_is_known(app: Flask, world: dict[str, Any]) -> None:
-    for rule in _rules(app):
-        _url(rule, world["values"])
+    for rule in url_rules(app):
+        fill_url(rule, world["values"])
 
 
 def test_anonymous_reaches_only_public_pages(app: Flask, world: dict[str, Any]) -> None:
     client = app.test_client()
-    for rule in _rules(app):
+    for rule in url_rules(app):
         if rule.endpoint in PUBLIC:
             continue
-        url = _url(rule, world["values"])
+        url = fill_url(rule, world["values"])
         for method in _methods(rule):
             response = client.open(url, method=method)
             assert response.status_code in (302, 401, 403, 404), (method, url, response.status_code)
@@ -110,10 +79,10 @@ def test_organiser_of_another_meeting_is_refused(
     app: Flask, world: dict[str, Any], login_as: Any
 ) -> None:
     client = login_as(world["organiser_a"])
-    for rule in _rules(app):
+    for rule in url_rules(app):
         if rule.endpoint in PUBLIC | ORGANISER_MAY:
             continue
-        url = _url(rule, world["values"])
+        url = fill_url(rule, world["values"])
         for method in _methods(rule):
             response = client.open(url, method=method)
             assert response.status_code in (403, 404), (method, url, response.status_code)
@@ -135,10 +104,10 @@ def test_staff_get_403_on_every_post_but_their_changes(
 ) -> None:
     client = login_as(world["staff"])
     let_through = set()
-    for rule in _rules(app):
+    for rule in url_rules(app):
         if rule.endpoint in PUBLIC | ANY_USER or "POST" not in rule.methods:
             continue
-        url = _url(rule, world["values"])
+        url = fill_url(rule, world["values"])
         response = client.post(url)
         if rule.endpoint in STAFF_MAY_POST:
             # An empty form: refused as invalid (400, 422) or taken (302), never forbidden.
@@ -198,12 +167,12 @@ STAFF_REFUSED_ON_GET = {
 def _get_all(app: Flask, world: dict[str, Any], client: Any) -> dict[str, tuple[str, int]]:
     """One GET per rule that has one (logging out would end the session: left to its tests)."""
     seen = {}
-    for rule in _rules(app):
+    for rule in url_rules(app):
         if rule.endpoint == "accounts.logout" or "GET" not in rule.methods:
             continue
         if rule.endpoint in OTHER_TOKEN:
             continue
-        url = _url(rule, world["values"])
+        url = fill_url(rule, world["values"])
         seen[rule.endpoint] = (url, client.get(url).status_code)
     return seen
 
@@ -243,10 +212,10 @@ def test_participant_token_opens_its_page_and_nothing_under_meetings(
     response = client.get(f"/r/{world['values']['token']}")
     assert response.status_code == 200
     assert world["participant_b_email"] in response.get_data(as_text=True)
-    for rule in _rules(app):
+    for rule in url_rules(app):
         if not rule.rule.startswith("/meetings") or "GET" not in rule.methods:
             continue
-        url = _url(rule, world["values"])
+        url = fill_url(rule, world["values"])
         response = client.get(url)
         assert response.status_code == 302, (url, response.status_code)
         assert "/login" in response.headers["Location"], url

@@ -11,7 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from meetapp.models import Meeting, Organisation, Participant, StakeholderGroup, User
+from meetapp.models import (
+    Meeting,
+    Organisation,
+    Outcome,
+    Participant,
+    Speaker,
+    StakeholderGroup,
+    User,
+)
 from meetapp.tokens import new_token
 from tests.registration.conftest import form_data as registration
 
@@ -166,6 +174,26 @@ def test_ids_beyond_the_id_columns_are_not_found(make_user, make_meeting, new_cl
         f"/meetings/mine/checkin/{HUGE_ID}",
     ):
         assert client.post(url, data={"label": "x", "attended": "1"}).status_code == 404, url
+
+
+@pytest.mark.parametrize("digits", ["²", "¹²", "①"])
+def test_digits_that_are_not_numbers_are_refused_as_ids(
+    db, make_user, make_meeting, new_client, digits
+):
+    """Characters that str.isdigit() calls digits but int() refuses: a forged outcome row or
+    speaker to copy is refused like any other, not a 500."""
+    organiser = make_user("organiser")
+    make_meeting(organisers=[organiser], slug="mine")
+    client = new_client(organiser)
+    response = client.post(
+        "/meetings/mine/outcomes",
+        data={"rows-0-id": digits, "rows-0-kind": "finding", "rows-0-text": "A finding"},
+    )
+    assert response.status_code == 200
+    assert "This row is not an outcome of this meeting." in response.get_data(as_text=True)
+    response = client.post("/meetings/mine/speakers/copy", data={"speaker": digits})
+    assert response.status_code == 200
+    assert count(db, Outcome) == count(db, Speaker) == 0
 
 
 def test_csv_import_lists_control_characters_and_impossible_years(

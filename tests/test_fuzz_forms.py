@@ -22,18 +22,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, literal, select, union_all
 from werkzeug.datastructures import MultiDict
 
 from meetapp.cli import DEMO_FILE
 from meetapp.extensions import db as _db
 from meetapp.extensions import limiter
-from meetapp.surveys.services import (
-    issue_token,
-)
 from tests.conftest import login
-from tests.meeting_records import add_one_of_each
-from tests.test_access_matrix import SKIP_PREFIXES, _url
+from tests.meeting_records import add_one_of_each, survey_token
+from tests.url_map import fill_url, post_rules, row_counts
 
 FUZZ = settings(
     max_examples=25,
@@ -84,7 +80,7 @@ class World:
             person = make_participant(meeting, group_key="cso")
             values, survey = add_one_of_each(_db, meeting, person, colleague)
             self.values = values
-            self.survey_token = _survey_token(survey, person)
+            self.survey_token = survey_token(_db, survey, person)
             self.foreign_ids = [other_person.id, other.id, other.organisation_id]
 
     def rebuild(self) -> None:
@@ -97,36 +93,10 @@ class World:
         values = dict(self.values)
         if rule.endpoint.startswith("surveys."):
             values["token"] = self.survey_token
-        return _url(rule, values)
+        return fill_url(rule, values)
 
     def client_for(self, endpoint: str) -> FlaskClient:
         return self.admin_client if endpoint.startswith(ADMIN_ENDPOINTS) else self.client
-
-
-def _survey_token(survey: Any, person: Any) -> str:
-    from meetapp.models import SurveyInvitation
-
-    invitation = SurveyInvitation(survey_id=survey.id, participant_id=person.id)
-    _db.session.add(invitation)
-    _db.session.flush()
-    token = issue_token(invitation)
-    _db.session.commit()
-    return token
-
-
-def row_counts(app: Flask) -> dict[str, int]:
-    with app.app_context():
-        tables = _db.metadata.sorted_tables
-        query = union_all(
-            *(
-                select(literal(table.name).label("name"), func.count().label("n")).select_from(
-                    table
-                )
-                for table in tables
-            )
-        )
-        with _db.engine.connect() as conn:
-            return {name: n for name, n in conn.execute(query)}
 
 
 # --- generated values -----------------------------------------------------------------------
@@ -198,16 +168,7 @@ def _field_names(client: FlaskClient, url: str, methods: set[str]) -> tuple[list
 
 
 def _post_rules(app: Flask) -> list[Any]:
-    return sorted(
-        (
-            rule
-            for rule in app.url_map.iter_rules()
-            if "POST" in rule.methods
-            and not rule.endpoint.startswith(SKIP_PREFIXES)
-            and rule.endpoint not in NOT_FORMS
-        ),
-        key=lambda rule: rule.rule,
-    )
+    return [rule for rule in post_rules(app) if rule.endpoint not in NOT_FORMS]
 
 
 COMMON_NAMES = ["id", "meeting_id", "participant_id", "status", "role", "offset", "direction", "q"]

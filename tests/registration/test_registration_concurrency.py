@@ -6,6 +6,7 @@ connection; a barrier starts them together. Runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -56,7 +57,27 @@ def ordered(db, meeting_id):
     return rows
 
 
-def test_sixty_registrations_at_once_for_twenty_seats(app, db, make_meeting, form):
+# What a registrant is told: on the page the registration redirects to (its flashed message),
+# and on their personal page (which that page is).
+TOLD_SEAT = re.compile(r"You are registered for [^<]*\. Keep this page")
+TOLD_PLACE = re.compile(r"is full: you are on the waiting list, place (\d+)\.")
+PAGE_SEAT = "A seat is yours."
+PAGE_PLACE = re.compile(r"You are number (\d+) on the waiting list")
+
+
+def told(page: str) -> tuple[int, int]:
+    """(the place in the confirmation message, the place on the personal page); 0 for a seat."""
+    seat, place = TOLD_SEAT.search(page), TOLD_PLACE.search(page)
+    assert bool(seat) != bool(place), page
+    on_page = PAGE_PLACE.search(page)
+    assert bool(on_page) != (PAGE_SEAT in page), page
+    return (int(place.group(1)) if place else 0, int(on_page.group(1)) if on_page else 0)
+
+
+def test_sixty_registrations_at_once_for_twenty_seats(app, db, make_meeting, form, token_of):
+    """Everyone is told, at once, the place that is theirs in the final order: the twenty
+    registered are exactly those told they have a seat, and each waitlisted person's place in
+    the confirmation and on their personal page is their place on the list."""
     meeting = make_meeting(capacity=20)
     slug, meeting_id = meeting.slug, meeting.id
     db.session.commit()
@@ -65,10 +86,15 @@ def test_sixty_registrations_at_once_for_twenty_seats(app, db, make_meeting, for
         response = client.post(
             f"/m/{slug}/register", data=form(email=f"person{i}@example.org", name=f"P{i}")
         )
-        return response.status_code, response.headers.get("Location", "")
+        if response.status_code != 302:
+            return response.status_code, None, None
+        # The confirmation: the personal page, with the message flashed by the registration.
+        page = client.get(response.headers["Location"])
+        assert page.status_code == 200
+        return 302, token_of(response.headers["Location"]), told(page.get_data(as_text=True))
 
     results = run_together(app, 60, register)
-    assert [status for status, _ in results] == [302] * 60
+    assert [status for status, _, _ in results] == [302] * 60
 
     rows = ordered(db, meeting_id)
     assert len(rows) == 60
@@ -78,7 +104,22 @@ def test_sixty_registrations_at_once_for_twenty_seats(app, db, make_meeting, for
     # ids were handed out in the same order as registered_at (one writer at a time).
     assert [row.id for row in rows] == sorted(row.id for row in rows)
     assert [waitlist_place(row) for row in rows[20:]] == list(range(1, 41))
+    final = {row.email: (0 if row.status == "registered" else n - 19) for n, row in enumerate(rows)}
     db.session.commit()
+
+    told_at_once = {f"person{i}@example.org": places for i, (_, _, places) in enumerate(results)}
+    assert {email for email, (message, _) in told_at_once.items() if message == 0} == {
+        row.email for row in rows[:20]
+    }
+    assert {email: message for email, (message, _) in told_at_once.items()} == final
+    assert {email: on_page for email, (_, on_page) in told_at_once.items()} == final
+    # And once everyone has registered, each personal page still shows that place.
+    client = app.test_client()
+    for i, (_, token, _) in enumerate(results):
+        page = client.get(f"/r/{token}").get_data(as_text=True)
+        match = PAGE_PLACE.search(page)
+        shown = int(match.group(1)) if match else 0 if PAGE_SEAT in page else None
+        assert shown == final[f"person{i}@example.org"], i
 
 
 def test_ten_registrations_with_one_email_make_one_row(app, db, make_meeting, form):
