@@ -2,13 +2,14 @@
 sees the same count: failed logins spread over two processes are limited together.
 
 Two separate Python processes stand for two gunicorn workers. They need Redis on
-127.0.0.1:6379 (database 14, emptied before and after); without it the test is skipped,
-except on CI, where it fails.
+127.0.0.1:6379 (database 14; the test's counters carry a key prefix of their own, removed
+afterwards); without it the test is skipped, except on CI, where it fails.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import textwrap
@@ -23,11 +24,13 @@ REDIS_URL = "redis://127.0.0.1:6379/14"
 WORKER = textwrap.dedent(
     """
     import sys
+    from config import ProductionConfig
     from meetapp import create_app
     from meetapp.extensions import db
     from meetapp.models import User
 
-    app = create_app()
+    # The counters of this test only, whatever else uses the Redis database meanwhile.
+    app = create_app(type("Worker", (ProductionConfig,), {"RATELIMIT_KEY_PREFIX": sys.argv[2]}))
     app.config.update(
         WTF_CSRF_ENABLED=False,
         LOGIN_RATE_LIMIT="3 per minute",
@@ -68,7 +71,7 @@ def _redis():
     return client
 
 
-def _worker(tmp_path: Path, argument: str) -> str:
+def _worker(tmp_path: Path, argument: str, prefix: str = "") -> str:
     environment = {
         **os.environ,
         "MEETAPP_CONFIG": "production",
@@ -79,7 +82,7 @@ def _worker(tmp_path: Path, argument: str) -> str:
     }
     environment.pop("MEETAPP_TEST_DATABASE_URL", None)
     result = subprocess.run(
-        [sys.executable, "-c", WORKER, argument],
+        [sys.executable, "-c", WORKER, argument, prefix],
         env=environment,
         cwd=Path(__file__).resolve().parents[2],
         capture_output=True,
@@ -94,14 +97,16 @@ def _worker(tmp_path: Path, argument: str) -> str:
 @pytest.mark.slow
 def test_failed_logins_in_two_workers_are_counted_together(tmp_path: Path) -> None:
     redis = _redis()
-    redis.flushdb()
+    prefix = f"meetapp-test-{secrets.token_hex(8)}"
     try:
-        _worker(tmp_path, "setup")
+        _worker(tmp_path, "setup", prefix)
         # One worker sees two failed attempts of the three allowed; the person may still log in.
-        assert _worker(tmp_path, "2") == "302"
-        assert redis.dbsize() > 0  # the count lives in Redis, not in that process
+        assert _worker(tmp_path, "2", prefix) == "302"
+        # The count lives in Redis, not in that process.
+        assert list(redis.scan_iter(f"*{prefix}*"))
         # Another worker sees one failure only, yet refuses the next attempt: the limit
         # counted all three, wherever they came in. (Counted per process, it would be 302.)
-        assert _worker(tmp_path, "1") == "429"
+        assert _worker(tmp_path, "1", prefix) == "429"
     finally:
-        redis.flushdb()
+        for key in redis.scan_iter(f"*{prefix}*"):
+            redis.delete(key)

@@ -119,7 +119,7 @@ def test_sign_in_rows_grow_with_long_text_and_pages_still_hold_their_tables(
         "Phnom Penh"
     )
     medium_organisation = "Ministry of Labour and Vocational Training of the Kingdom of Cambodia"
-    endless = "Department " * 40
+    endless = "Department " * 27  # 297 characters: the column holds 300
     rows = [
         {
             "meeting_id": meeting.id,
@@ -146,7 +146,7 @@ def test_sign_in_rows_grow_with_long_text_and_pages_still_hold_their_tables(
     assert text.count("Vocational Training of the Kingdom of Cambodia") == 29
     assert "Department Department" in text
     assert "…" in text
-    assert text.count("Department") < 40
+    assert text.count("Department") < 27
     for page in reader.pages:
         assert "Signature" in page.extract_text()
     assert f"Page {len(pages)} of {len(pages)}" in " ".join(reader.pages[-1].extract_text().split())
