@@ -64,6 +64,9 @@ KIND_LABELS = {
 }
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 _KEY_SHAPE = re.compile(r"[a-z0-9-]+")
+# ASCII digits only: `\d` also matches other scripts' digits (Arabic-Indic, fullwidth...),
+# which int() would read but the answer page never offers.
+_NUMBER_SHAPE = re.compile(r"[0-9]{1,2}")
 
 
 # --- the builder -----------------------------------------------------------------------------
@@ -412,7 +415,7 @@ def _check_one(question: SurveyQuestion, value: Any) -> Answer | None:
             number = None
         elif isinstance(value, int):
             number = value
-        elif isinstance(value, str) and re.fullmatch(r"\d{1,2}", value.strip()):
+        elif isinstance(value, str) and _NUMBER_SHAPE.fullmatch(value.strip()):
             number = int(value.strip())
         if number is None or not low <= number <= high:
             raise ValueError(f"Choose a whole number from {low} to {high}.")

@@ -86,6 +86,10 @@ def test_answer_then_change_until_closing(client, db, invited):
         ({"q-q2": "6"}, "Choose a whole number from 1 to 5."),
         ({"q-q3": "11"}, "Choose a whole number from 0 to 10."),
         ({"q-q2": "4.5"}, "Choose a whole number from 1 to 5."),
+        # Only ASCII digits: "٣" (Arabic-Indic three) and "３" (fullwidth) are not numbers here.
+        ({"q-q2": "\u0663"}, "Choose a whole number from 1 to 5."),
+        ({"q-q2": "\uff13"}, "Choose a whole number from 1 to 5."),
+        ({"q-q3": "\u0661\u0660"}, "Choose a whole number from 0 to 10."),
         ({"q-q1": "very_much"}, "Choose one of the answers offered."),
         ({"q-q6": "maybe"}, "Choose one of the answers offered."),
         ({"q-q4": ["Morning", "Afternoon"]}, "Choose one answer."),
