@@ -258,21 +258,32 @@ def survey_results(
             value = choice if choice is not None else str(number)
             values[question_id][value] = values[question_id].get(value, 0) + count
             group_values[question_id][group_id][value] = count
-    # One answer per respondent, except a multiple question's choices and empty texts: those
-    # respondents are counted apart.
+    # One answer per respondent, except a multiple question's choices and texts: those
+    # respondents are counted apart, per stakeholder group (a response has one group), so that
+    # a multiple question's percentages are of those who answered it, overall and per group.
     answered: dict[int, int] = {
         question_id: sum(values[question_id].values())
         for question_id in value_ids
         if by_id[question_id].kind != QuestionKind.MULTIPLE
     }
+    group_answered: dict[int, dict[int | None, int]] = defaultdict(dict)
+    for question_id, by_group in group_values.items():
+        if by_id[question_id].kind != QuestionKind.MULTIPLE:
+            for group_id, counts in by_group.items():
+                group_answered[question_id][group_id] = sum(counts.values())
     apart = [q.id for q in questions if q.kind in (QuestionKind.MULTIPLE, QuestionKind.TEXT)]
     if apart:
-        for question_id, count in db.session.execute(
-            select(SurveyAnswer.question_id, func.count(distinct(SurveyAnswer.response_id)))
+        for question_id, group_id, count in db.session.execute(
+            select(
+                SurveyAnswer.question_id,
+                SurveyAnswer.stakeholder_group_id,
+                func.count(distinct(SurveyAnswer.response_id)),
+            )
             .where(SurveyAnswer.question_id.in_(apart))
-            .group_by(SurveyAnswer.question_id)
+            .group_by(SurveyAnswer.question_id, SurveyAnswer.stakeholder_group_id)
         ):
-            answered[question_id] = count
+            answered[question_id] = answered.get(question_id, 0) + count
+            group_answered[question_id][group_id] = count
 
     texts: dict[int, list[str]] = defaultdict(list)
     if with_texts and text_ids:
@@ -297,7 +308,6 @@ def survey_results(
     # The breakdown uses the group each respondent was in when they answered, kept with the
     # response and its answers.
     groups: list[tuple[str, int]] = []
-    group_answered: dict[int, dict[int | None, int]] = defaultdict(dict)
     group_respondents: dict[int | None, int] = {}
     labels: dict[int | None, str] = {}
     if with_groups and not survey.anonymous and responses and value_ids:
@@ -316,9 +326,6 @@ def survey_results(
             .group_by(SurveyResponse.stakeholder_group_id)
         ):
             group_respondents[group_id] = count
-        for question_id, by_group in group_values.items():
-            for group_id, counts in by_group.items():
-                group_answered[question_id][group_id] = sum(counts.values())
         groups = [
             (label, group_respondents[group_id])
             for group_id, label in labels.items()
@@ -342,11 +349,8 @@ def survey_results(
                 group_counts = group_values[question.id].get(group_id, {})
                 if not group_respondents.get(group_id):
                     continue
-                if question.kind == QuestionKind.MULTIPLE:
-                    # Percentages of a multiple question are of the group's respondents.
-                    base = group_respondents[group_id]
-                else:
-                    base = group_answered[question.id].get(group_id, 0)
+                # Percentages are of the group's respondents who answered the question.
+                base = group_answered[question.id].get(group_id, 0)
                 breakdown = GroupBreakdown(
                     label=label,
                     answered=base,

@@ -319,3 +319,30 @@ def test_invitations_after_an_import_count_the_imported_answers_too(db, demo, in
     assert (results.responses, results.audience) == (38, 39)
     assert results.rate == pytest.approx(100 * 38 / 39)
     assert [row.email for row in results.not_answered] == [one_who_did_not.email]
+
+
+def test_group_percentages_of_a_multiple_question_are_of_those_who_answered_it(
+    db, organiser_setup, make_survey, make_participant
+):
+    """Overall and per group alike, a multiple question's percentages are of the respondents
+    who answered that question, not of every respondent."""
+    _organiser, meeting = organiser_setup()
+    survey = make_survey(
+        meeting,
+        questions=[
+            QuestionData("Topics?", "multiple", options=["Fees", "Hiring", "Training"]),
+            QuestionData("Rate it", "rating"),
+        ],
+    )
+    cso = [make_participant(meeting, group_key="cso").id for _ in range(4)]
+    add_responses(db, survey.id, cso[:1], {"q1": ["Fees", "Hiring"], "q2": 4})
+    add_responses(db, survey.id, cso[1:2], {"q1": ["Fees"], "q2": 2})
+    add_responses(db, survey.id, cso[2:], {"q2": 3})  # two who left the topics unanswered
+
+    [topics, _rating] = survey_results(get_survey(meeting, survey.key)).questions
+    overall = {option.value: option.percent for option in topics.options}
+    assert topics.answered == 2
+    assert overall == {"Fees": 100.0, "Hiring": 50.0, "Training": 0.0}
+    [group] = topics.by_group
+    assert (group.label, group.answered) == ("Civil society", 2)
+    assert {option.value: option.percent for option in group.options} == overall
