@@ -91,7 +91,8 @@ class SurveyResults:
 
     @property
     def rate(self) -> float | None:
-        """Answered / invited (or / participants when nobody was invited), in percent."""
+        """Answered / invited (or / participants when nobody was invited), in percent; None
+        without a real denominator (see `audience_and_responses`)."""
         if not self.audience:
             return None
         return 100.0 * self.responses / self.audience
@@ -150,8 +151,9 @@ def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
     """(how many were asked, whether that is the number invited, responses), in one query.
 
     With invitations: those invited, plus anyone who answered without one (responses brought
-    in by an import). Without: the participants who attended, else those registered. Never
-    fewer than the responses, so that a rate cannot pass 100%.
+    in by an import). Without: the participants who attended, else those registered. When that
+    number is 0 or smaller than the responses (answers imported from people it does not
+    count), there is no real denominator: the number asked is then 0, and no rate is shown.
     """
     invited = (
         select(func.count())
@@ -207,9 +209,10 @@ def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
         int(v or 0) for v in row
     )
     if n_invited:
-        uninvited = n_tracked - n_invited_answered
-        return max(n_invited + uninvited, n_responses), True, n_responses
-    return max(n_attended or n_registered, n_responses), False, n_responses
+        asked, is_invited = n_invited + n_tracked - n_invited_answered, True
+    else:
+        asked, is_invited = n_attended or n_registered, False
+    return (asked if asked >= n_responses else 0), is_invited, n_responses
 
 
 def survey_results(
@@ -503,7 +506,13 @@ def responses_xlsx(survey: Survey, meeting: Meeting, results: SurveyResults) -> 
     r = 0
     summary.write_string(r, 0, survey.title, bold)
     r += 1
-    summary.write_string(r, 0, f"Responses: {results.responses} of {results.audience}")
+    summary.write_string(
+        r,
+        0,
+        f"Responses: {results.responses} of {results.audience}"
+        if results.audience
+        else f"Responses: {results.responses}",
+    )
     r += 2
     for item in results.questions:
         summary.write_string(r, 0, item.question.text, bold)
@@ -544,7 +553,7 @@ def results_summary(results: SurveyResults, meeting: Meeting) -> dict[str, Any]:
             "opens_at": survey.opens_at.isoformat() if survey.opens_at else None,
             "closes_at": survey.closes_at.isoformat() if survey.closes_at else None,
         },
-        "audience": results.audience,
+        "audience": results.audience or None,
         "audience_is_invited": results.audience_is_invited,
         "responses": results.responses,
         "response_rate": _round(results.rate, 1),

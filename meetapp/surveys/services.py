@@ -647,7 +647,8 @@ class SurveyHighlights:
     """The survey in a sentence or two of a press release.
 
     `audience` is the number invited (when invitations were sent), else the number of
-    participants who attended (else registered): "Of the 51 participants, 38 answered".
+    participants who attended (else registered): "Of the 51 participants, 38 answered"; 0 when
+    there is no such number to set the responses against (see `audience_and_responses`).
     Each headline result is data; the press release words it.
     """
 

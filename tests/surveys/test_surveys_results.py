@@ -346,3 +346,33 @@ def test_group_percentages_of_a_multiple_question_are_of_those_who_answered_it(
     [group] = topics.by_group
     assert (group.label, group.answered) == ("Civil society", 2)
     assert {option.value: option.percent for option in group.options} == overall
+
+
+@pytest.mark.parametrize("registered", [0, 2])
+def test_no_response_rate_without_a_real_denominator(
+    client, db, organiser_setup, login_as, make_survey, make_participant, registered
+):
+    """Responses brought in by an import, nobody invited, and no participants (or fewer than
+    the responses) to count them against: the number of responses, and no rate."""
+    organiser, meeting = organiser_setup()
+    survey = make_survey(meeting, anonymous=True)
+    for _ in range(registered):
+        make_participant(meeting)
+    add_responses(db, survey.id, [None, None, None], {"q1": "agree", "q2": 3})
+
+    results = survey_results(get_survey(meeting, survey.key))
+    assert (results.responses, results.audience, results.rate) == (3, 0, None)
+
+    login_as(organiser)
+    base = f"/meetings/{meeting.slug}/surveys/{survey.key}"
+    page = client.get(f"{base}/results").get_data(as_text=True)
+    assert '<div class="stat">—</div><div class="text-muted small">response rate' in page
+    assert "No response rate" in page
+    summary = client.get(f"{base}/results.json").get_json()
+    assert (summary["responses"], summary["audience"], summary["response_rate"]) == (3, None, None)
+    reader = PdfReader(io.BytesIO(client.get(f"{base}/results.pdf").get_data()))
+    pdf_text = reader.pages[0].extract_text()
+    assert "3 responses." in pdf_text
+    assert "response rate" not in pdf_text
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"{base}/responses.xlsx").get_data()))
+    assert workbook["Summary"]["A2"].value == "Responses: 3"
