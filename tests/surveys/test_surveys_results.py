@@ -7,6 +7,7 @@ import copy
 import csv
 import io
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -376,3 +377,20 @@ def test_no_response_rate_without_a_real_denominator(
     assert "response rate" not in pdf_text
     workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"{base}/responses.xlsx").get_data()))
     assert workbook["Summary"]["A2"].value == "Responses: 3"
+
+
+def test_each_chart_has_one_title_and_its_figures_as_text(
+    client, db, organiser_setup, login_as, make_survey, make_participant
+):
+    organiser, meeting = organiser_setup()
+    survey = make_survey(meeting, questions=[QuestionData("Would you come again?", "yes_no")])
+    people = [make_participant(meeting).id for _ in range(4)]
+    add_responses(db, survey.id, people[:3], {"q1": "yes"})
+    add_responses(db, survey.id, people[3:], {"q1": "no"})
+    login_as(organiser)
+    page = client.get(f"/meetings/{meeting.slug}/surveys/{survey.key}/results")
+    [chart] = re.findall(r"<svg.*?</svg>", page.get_data(as_text=True), re.S)
+    # The chart's accessible name once (not once per bar), then its figures.
+    assert re.findall(r"<title>(.*?)</title>", chart) == ["Would you come again?"]
+    assert re.findall(r"<desc>(.*?)</desc>", chart, re.S) == ["Yes: 3 (75%); No: 1 (25%)"]
+    assert chart.index("<title>") < chart.index("<desc>") < chart.index("<text")
