@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -25,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
-from meetapp.extensions import db, limiter
+from meetapp.extensions import db, personal_link_limit
 from meetapp.formatting import from_local, to_local
 from meetapp.meetings.access import can_edit, meeting_view
 from meetapp.models import Meeting, Survey, SurveyQuestion, SurveyState
@@ -495,10 +494,6 @@ def results_pdf(meeting: Meeting, key: str) -> ResponseReturnValue:
 # --- the answer page -------------------------------------------------------------------------
 
 
-def _token_limit() -> str:
-    return str(current_app.config["TOKEN_RATE_LIMIT"])
-
-
 @bp.after_request
 def _keep_personal_pages_private(response: Response) -> Response:
     if request.endpoint == "surveys.answer":
@@ -546,7 +541,7 @@ def _as_lists(answers: dict[str, Any]) -> dict[str, list[str]]:
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
-@limiter.shared_limit(_token_limit, scope="personal-link")
+@personal_link_limit()
 def answer(token: str) -> ResponseReturnValue:
     visit = services.find_visit(token)
     if visit is None:

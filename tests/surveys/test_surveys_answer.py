@@ -197,14 +197,31 @@ def test_csrf_is_checked_on_the_answer_page(client, db, invited, csrf_enabled):
 
 
 def test_token_guessing_is_rate_limited(app, client, invited, monkeypatch):
+    """Only failed lookups count: a whole room behind one address can answer, while a guesser
+    is stopped after a few unknown links, and then refused even a link that works."""
     _meeting, _survey, _person, token = invited()
     monkeypatch.setitem(app.config, "TOKEN_RATE_LIMIT", "3 per minute")
+    for n in range(10):
+        assert client.get(f"/s/{token}").status_code == 200
+        answers = good_answers(**{"q-q7": f"Changed {n} times."})
+        assert client.post(f"/s/{token}", data=answers).status_code == 302
     statuses = [client.get(f"/s/guess{n:040d}").status_code for n in range(3)]
     assert statuses == [404, 404, 404]
+    assert client.get(f"/s/guess{4:040d}").status_code == 429
     assert client.get(f"/s/{token}").status_code == 429
+    assert client.post(f"/s/{token}", data=good_answers()).status_code == 429
     # Another address is not affected.
     other = client.get(f"/s/{token}", environ_base={"REMOTE_ADDR": "10.9.8.7"})
     assert other.status_code == 200
+
+
+def test_registration_link_guesses_count_towards_the_same_limit(app, client, invited, monkeypatch):
+    _meeting, _survey, _person, token = invited()
+    monkeypatch.setitem(app.config, "TOKEN_RATE_LIMIT", "3 per minute")
+    assert client.get(f"/r/guess{1:040d}").status_code == 404
+    assert client.get(f"/s/guess{2:040d}").status_code == 404
+    assert client.get(f"/r/guess{3:040d}").status_code == 404
+    assert client.get(f"/s/{token}").status_code == 429
 
 
 @pytest.mark.slow
