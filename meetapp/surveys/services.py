@@ -31,6 +31,7 @@ from meetapp.models import (
     Meeting,
     Participant,
     QuestionKind,
+    Status,
     Survey,
     SurveyAnswer,
     SurveyInvitation,
@@ -509,7 +510,8 @@ def issue_token(invitation: SurveyInvitation, now: datetime | None = None) -> st
 
 def find_visit(token: str, now: datetime | None = None) -> SurveyVisit | None:
     """The survey a personal link opens; None when the link is unknown, expired or used up
-    (an anonymous survey's link works for one answer only). Callers show one page for all."""
+    (an anonymous survey's link works for one answer only), or its participant cancelled.
+    Callers show one page for all."""
     if not token or not _TOKEN_SHAPE.fullmatch(token):
         return None
     now = now or utcnow()
@@ -524,7 +526,7 @@ def find_visit(token: str, now: datetime | None = None) -> SurveyVisit | None:
     if row is None:
         return None
     expires_at, invitation, survey, participant = row
-    if expires_at < now:
+    if expires_at < now or participant.status == Status.CANCELLED:
         return None
     if survey.anonymous and _invitation_used(invitation.id):
         return None

@@ -10,7 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from meetapp.models import SurveyAnswer, SurveyInvitationUse, SurveyResponse, SurveyToken
+from meetapp.models import (
+    Participant,
+    SurveyAnswer,
+    SurveyInvitationUse,
+    SurveyResponse,
+    SurveyToken,
+)
 from meetapp.surveys.services import QuestionData
 from tests.conftest import csrf_token_from
 from tests.surveys.conftest import good_answers
@@ -154,6 +160,31 @@ def test_unknown_expired_and_used_up_links_get_the_same_page(client, db, invited
     assert len(set(pages)) == 1
     assert "This link does not open a survey" in pages[0]
     assert counts(db) == (1, 8, 1)
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+@pytest.mark.parametrize("answered_first", [False, True])
+def test_a_cancelled_participants_link_is_like_an_unknown_one(
+    client, db, invited, anonymous, answered_first
+):
+    _meeting, _survey, person, token = invited(anonymous=anonymous)
+    if answered_first:
+        assert client.post(f"/s/{token}", data=good_answers()).status_code < 400
+        client.get(f"/s/{token}")  # shows (and so clears) the thanks
+    before = counts(db)
+    db.session.execute(
+        update(Participant).where(Participant.id == person.id).values(status="cancelled")
+    )
+    db.session.commit()
+
+    unknown = client.get(f"/s/{'A' * 43}").get_data(as_text=True)
+    response = client.get(f"/s/{token}")
+    assert response.status_code == 404
+    assert response.get_data(as_text=True) == unknown
+    response = client.post(f"/s/{token}", data=good_answers(**{"q-q2": "1"}))
+    assert response.status_code == 404
+    assert response.get_data(as_text=True) == unknown
+    assert counts(db) == before
 
 
 def test_anonymous_survey_stores_no_link_to_the_participant(client, db, invited):
