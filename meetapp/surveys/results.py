@@ -3,6 +3,10 @@ stakeholder group, who has not answered; and the exports (CSV, XLSX, JSON).
 
 Every figure comes from GROUP BY queries: `survey_results` issues the same few statements
 whatever the number of responses.
+
+An anonymous survey's responses are never listed in the order they were given (which the
+order of their ids keeps): its free-text answers are listed, and its responses exported, in
+the order of their content, and its times only as days.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import xlsxwriter
@@ -290,12 +294,14 @@ def survey_results(
 
     texts: dict[int, list[str]] = defaultdict(list)
     if with_texts and text_ids:
+        # In the order they were given; an anonymous survey's in the order of their text.
+        order = (SurveyAnswer.text, SurveyAnswer.id) if survey.anonymous else (SurveyAnswer.id,)
         ranked = (
             select(
                 SurveyAnswer.question_id,
                 SurveyAnswer.text,
                 func.row_number()
-                .over(partition_by=SurveyAnswer.question_id, order_by=SurveyAnswer.id)
+                .over(partition_by=SurveyAnswer.question_id, order_by=order)
                 .label("n"),
             )
             .where(SurveyAnswer.question_id.in_(text_ids), SurveyAnswer.text.is_not(None))
@@ -421,12 +427,24 @@ def _when(value: datetime | None, timezone: str) -> str:
     return to_zone(value, timezone).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def _day(value: datetime | None) -> str:
+    """The day (UTC) of an anonymous response's time, which is all it keeps."""
+    return value.astimezone(UTC).date().isoformat() if value else ""
+
+
 def response_table(survey: Survey, meeting: Meeting) -> list[list[str]]:
-    """One row per response, one column per question (several choices joined by "; ")."""
+    """One row per response, one column per question (several choices joined by "; ").
+
+    A tracked survey's responses come in the order they were given, with their times in the
+    meeting's time zone; an anonymous survey's in the order of their answers (then days),
+    with the days (UTC) they were given and changed, so that neither the order nor the times
+    can be matched against the moments participants used their links.
+    """
     questions = list(survey.questions)
-    header = ["Response", "Submitted at", "Changed at"]
-    if not survey.anonymous:
-        header += ["Name", "E-mail", "Stakeholder group"]
+    if survey.anonymous:
+        header = ["Response", "Submitted on (UTC)", "Changed on (UTC)"]
+    else:
+        header = ["Response", "Submitted at", "Changed at", "Name", "E-mail", "Stakeholder group"]
     header += [question.text for question in questions]
     rows: list[list[str]] = [header]
     people: dict[int, tuple[str, str, str]] = {}
@@ -464,16 +482,22 @@ def response_table(survey: Survey, meeting: Meeting) -> list[list[str]]:
         value = choice if choice is not None else (str(number) if number is not None else text)
         cells[response_id][question_id].append(value or "")
     labels = {q.id: dict(q.choices()) for q in questions}
-    for number, (response_id, submitted, updated, *_rest) in enumerate(responses, start=1):
-        row = [str(number), _when(submitted, meeting.timezone), _when(updated, meeting.timezone)]
-        if not survey.anonymous:
+    body: list[list[str]] = []
+    for response_id, submitted, updated, *_rest in responses:
+        if survey.anonymous:
+            row = [_day(submitted), _day(updated)]
+        else:
+            row = [_when(submitted, meeting.timezone), _when(updated, meeting.timezone)]
             row += list(people[response_id])
         for question in questions:
             given = cells[response_id].get(question.id, [])
             if question.kind in (QuestionKind.LIKERT, QuestionKind.YES_NO):
                 given = [labels[question.id].get(value, value) for value in given]
             row.append("; ".join(given))
-        rows.append(row)
+        body.append(row)
+    if survey.anonymous:
+        body.sort(key=lambda row: (row[2:], row[:2]))
+    rows.extend([str(number), *row] for number, row in enumerate(body, start=1))
     return rows
 
 

@@ -13,7 +13,8 @@ responses are unique per participant and an anonymous survey's per `edit_key`.
 An anonymous response is found again only through the link it was given with: its `edit_key`
 is an HMAC of that link's token (`answer_key`), so a participant can change their answers
 until the survey closes, and the database holds nothing that ties the response to the
-invitation without the token.
+invitation without the token. Its times keep only the day (`anonymous_day`), so that they
+cannot be matched against the time a participant was seen using their link.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import hmac
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -506,6 +507,12 @@ class SurveyVisit:
 ANSWER_KEY_PREFIX = "survey-answer:"
 
 
+def anonymous_day(moment: datetime) -> datetime:
+    """Midnight UTC of the day of `moment`: all that an anonymous response keeps of the times
+    it was given and changed."""
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def answer_key(token: str) -> str:
     """HMAC-SHA256(SECRET_KEY, "survey-answer:" + token), in hex: the `edit_key` of the
     anonymous response given through the link with `token`.
@@ -659,18 +666,19 @@ def submit_response(
         db.session.add(SurveyInvitationUse(invitation_id=visit.invitation.id))
     created = response is None
     group_id = None if survey.anonymous else visit.participant.stakeholder_group_id
+    when = anonymous_day(now) if survey.anonymous else now
     if response is None:
         response = SurveyResponse(
             survey_id=survey.id,
             participant_id=None if survey.anonymous else visit.participant.id,
             stakeholder_group_id=group_id,
-            submitted_at=now,
+            submitted_at=when,
             edit_key=visit.edit_key if survey.anonymous else None,
         )
         db.session.add(response)
         db.session.flush()
     else:
-        response.updated_at = now
+        response.updated_at = when
         response.stakeholder_group_id = group_id
         db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
     rows = answer_rows(survey.questions, response.id, answers, group_id)

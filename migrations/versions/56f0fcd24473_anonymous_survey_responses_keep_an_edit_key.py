@@ -1,4 +1,4 @@
-"""anonymous survey responses keep an edit key, the HMAC of the link they were given through
+"""anonymous survey responses keep an edit key, the HMAC of the link they were given through, and only the day of their times
 
 Revision ID: 56f0fcd24473
 Revises: 7408dcef8cfb
@@ -23,6 +23,20 @@ def upgrade():
     with op.batch_alter_table('survey_responses', schema=None) as batch_op:
         batch_op.add_column(sa.Column('edit_key', sa.String(length=64), nullable=True))
         batch_op.create_index(batch_op.f('ix_survey_responses_edit_key'), ['edit_key'], unique=True)
+
+    # An anonymous response keeps only the day (midnight UTC) of when it was given and
+    # changed: the times already stored, to the microsecond, could be matched against when a
+    # participant was seen using their link. Times are stored in UTC (as text without an
+    # offset on SQLite, "YYYY-MM-DD HH:MM:SS.ffffff"). The downgrade cannot bring them back.
+    anonymous = "survey_id IN (SELECT id FROM surveys WHERE anonymous)"
+    if op.get_bind().dialect.name == 'postgresql':
+        midnight = "date_trunc('day', {0} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
+    else:
+        midnight = "substr({0}, 1, 10) || ' 00:00:00.000000'"
+    op.execute(
+        f"UPDATE survey_responses SET submitted_at = {midnight.format('submitted_at')},"
+        f" updated_at = {midnight.format('updated_at')} WHERE {anonymous}"
+    )
 
 
 def downgrade():

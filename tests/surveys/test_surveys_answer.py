@@ -252,7 +252,9 @@ def test_anonymous_answers_can_be_changed_through_the_same_link_until_closing(cl
     assert counts(db) == (1, 6, 1)
     stored = db.session.scalar(select(SurveyResponse))
     assert (stored.participant_id, stored.edit_key) == (None, answer_key_of(token))
-    assert stored.updated_at is not None
+    # Of when it was given and changed, only the day is kept (midnight UTC).
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    assert (stored.submitted_at, stored.updated_at) == (midnight, midnight)
     assert set(db.session.scalars(select(SurveyAnswer.number))) == {5, 9, None}
 
     # Once the survey has closed, the answers can no longer change.

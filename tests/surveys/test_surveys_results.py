@@ -9,6 +9,7 @@ import io
 import json
 import re
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -27,6 +28,7 @@ from meetapp.surveys.services import (
     get_survey,
     survey_highlights,
 )
+from tests.surveys.conftest import good_answers
 
 DEMO = json.loads(Path(DEMO_FILE).read_text(encoding="utf-8"))
 
@@ -394,3 +396,57 @@ def test_each_chart_has_one_title_and_its_figures_as_text(
     assert re.findall(r"<title>(.*?)</title>", chart) == ["Would you come again?"]
     assert re.findall(r"<desc>(.*?)</desc>", chart, re.S) == ["Yes: 3 (75%); No: 1 (25%)"]
     assert chart.index("<title>") < chart.index("<desc>") < chart.index("<text")
+
+
+def answer_through_links(client, make_participant, invite_people, meeting, survey, texts):
+    """Each text answered (as the comment) through a new participant's link, in this order."""
+    people = [make_participant(meeting) for _ in texts]
+    for token, text in zip(invite_people(survey, people), texts, strict=True):
+        data = good_answers(**{"q-q7": text})
+        assert client.post(f"/s/{token}", data=data).status_code == 302
+
+
+def test_anonymous_responses_keep_days_only_and_are_listed_by_content(
+    client, new_client, db, organiser_setup, login_as, make_survey, make_participant, invite_people
+):
+    organiser, meeting = organiser_setup()
+    survey = make_survey(meeting, anonymous=True)
+    given = ["Charlie was here", "Alpha came first", "Bravo in between"]
+    answer_through_links(new_client(), make_participant, invite_people, meeting, survey, given)
+
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    db.session.rollback()
+    stored = db.session.scalars(select(SurveyResponse).order_by(SurveyResponse.id)).all()
+    assert {response.submitted_at for response in stored} == {midnight}
+
+    login_as(organiser)
+    base = f"/meetings/{meeting.slug}/surveys/{survey.key}"
+    rows = list(csv.reader(io.StringIO(client.get(f"{base}/responses.csv").get_data(True))))
+    assert rows[0][:3] == ["\ufeffResponse", "Submitted on (UTC)", "Changed on (UTC)"]
+    day = midnight.date().isoformat()
+    assert [row[:3] for row in rows[1:]] == [["1", day, ""], ["2", day, ""], ["3", day, ""]]
+    assert [row[-1] for row in rows[1:]] == sorted(given)
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"{base}/responses.xlsx").get_data()))
+    assert [row[-1] for row in sheet["Responses"].values][1:] == sorted(given)
+    # The free-text answers on the page (and in the PDF) too.
+    page = client.get(f"{base}/results").get_data(as_text=True)
+    positions = [page.index(text) for text in sorted(given)]
+    assert positions == sorted(positions)
+
+
+def test_tracked_responses_keep_their_times_and_order(
+    client, new_client, db, organiser_setup, login_as, make_survey, make_participant, invite_people
+):
+    organiser, meeting = organiser_setup()
+    survey = make_survey(meeting)
+    given = ["Charlie was here", "Alpha came first", "Bravo in between"]
+    answer_through_links(new_client(), make_participant, invite_people, meeting, survey, given)
+    login_as(organiser)
+    base = f"/meetings/{meeting.slug}/surveys/{survey.key}"
+    rows = list(csv.reader(io.StringIO(client.get(f"{base}/responses.csv").get_data(True))))
+    assert rows[0][:3] == ["\ufeffResponse", "Submitted at", "Changed at"]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[1]) for row in rows[1:])
+    assert [row[-1] for row in rows[1:]] == given
+    page = client.get(f"{base}/results").get_data(as_text=True)
+    positions = [page.index(text) for text in given]
+    assert positions == sorted(positions)
