@@ -326,7 +326,11 @@ def test_token_guessing_is_rate_limited(app, client, invited, monkeypatch):
     statuses = [client.get(f"/s/guess{n:040d}").status_code for n in range(3)]
     assert statuses == [404, 404, 404]
     assert client.get(f"/s/guess{4:040d}").status_code == 429
-    assert client.get(f"/s/{token}").status_code == 429
+    refused = client.get(f"/s/{token}")
+    assert refused.status_code == 429
+    # In the participants' own frame, without the staff's navigation.
+    assert "Too many requests" in refused.get_data(as_text=True)
+    assert "Go to the start page" not in refused.get_data(as_text=True)
     assert client.post(f"/s/{token}", data=good_answers()).status_code == 429
     # Another address is not affected.
     other = client.get(f"/s/{token}", environ_base={"REMOTE_ADDR": "10.9.8.7"})
