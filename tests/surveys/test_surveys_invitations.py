@@ -286,3 +286,15 @@ def test_cancelled_participants_are_neither_invited_nor_reminded(
     response = client.post(f"{url}/remind")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert [row[0] for row in rows[1:]] == ["Ana Here"]
+
+
+def test_without_e_mail_the_organiser_is_told_what_anonymous_links_open(
+    client, db, organiser_setup, login_as, make_survey
+):
+    organiser, meeting = organiser_setup()
+    tracked, anonymous = make_survey(meeting), make_survey(meeting, anonymous=True)
+    login_as(organiser)
+    warning = "send each link to its participant only, and delete the file"
+    for survey, shown in ((tracked, False), (anonymous, True)):
+        page = client.get(f"/meetings/{meeting.slug}/surveys/{survey.key}/invitations")
+        assert (warning in page.get_data(as_text=True)) is shown
