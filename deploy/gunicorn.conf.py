@@ -5,13 +5,42 @@ Environment: MEETAPP_BIND (127.0.0.1:8000), MEETAPP_WORKERS (2 per core), MEETAP
 The app is built once, in the master (preload_app), and the workers are forked from it: a
 worker that is replaced (max_requests) starts at once instead of building the app again, while
 the others carry its load. Each worker then opens its own database connections (post_fork).
+
+The access log never records a personal link's token: `/s/<token>` (survey) and `/r/<token>`
+(registration) are logged as `/s/…` and `/r/…` (PersonalLinkRedactingLogger). A token is a
+credential, and the time at which a survey link was used must not be kept where it could be
+set beside an anonymous survey's answers.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from typing import Any
+
+from gunicorn.glogging import Logger
+
+# The first path segment `s` or `r` (also percent-encoded) and the token after it, wherever a
+# path appears: the request line, the path, the raw URI, a Referer's URL.
+_PERSONAL_LINK = re.compile(r"(^|[\s\"'=]|//[^/\s\"']*)/(s|r|%73|%72)/[^/?#\s\"']+", re.IGNORECASE)
+
+
+def redact_personal_links(text: str) -> str:
+    """`text` with the token of every personal link replaced by "…"."""
+    return _PERSONAL_LINK.sub(r"\1/\2/…", text)
+
+
+class PersonalLinkRedactingLogger(Logger):
+    """gunicorn's logger, whose access-log atoms hold no personal-link token."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            key: redact_personal_links(value) if isinstance(value, str) else value
+            for key, value in atoms.items()
+        }
+
 
 wsgi_app = "meetapp:create_app()"
 bind = os.environ.get("MEETAPP_BIND") or "127.0.0.1:8000"
@@ -26,6 +55,7 @@ keepalive = 5
 max_requests = 10000
 max_requests_jitter = 1000
 accesslog = os.environ.get("MEETAPP_ACCESS_LOG") or "-"
+logger_class = PersonalLinkRedactingLogger
 errorlog = "-"
 loglevel = "info"
 # Only the local reverse proxy may set X-Forwarded-* (see MEETAPP_PROXY_FIX).

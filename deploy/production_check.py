@@ -13,7 +13,7 @@
 6. Checks: no 5xx, exactly 20 registered and 40 waitlisted in the database, exactly one survey
    response stored for the link, the registration page's 95th percentile latency under load
    below 200 ms with no error, /healthz answers {"status": "ok"}, the security headers are
-   sent.
+   sent, and gunicorn's access log shows the survey link as /s/… (never its token).
 7. Stops gunicorn, drops the database, empties Redis database 15, removes its temporary files.
 
     deploy/production-check.sh [--admin-url postgresql://postgres@127.0.0.1/postgres]
@@ -485,6 +485,9 @@ def run(admin_url: str) -> list[str]:
                 failures.append(f"survey: server errors or failed requests: {dict(answers)}")
             if stored != 1:
                 failures.append(f"survey: expected exactly 1 response for the link, found {stored}")
+            access_log = (Path(workdir) / "access.log").read_text(encoding="utf-8")
+            if survey_token in access_log or "POST /s/… " not in access_log:
+                failures.append("the access log records a survey link's token")
             status, headers, body = Client(port).request("GET", "/healthz")
             if status != 200 or json.loads(body) != {"status": "ok"}:
                 failures.append(f"/healthz answered {status} {body!r}")

@@ -40,7 +40,7 @@ def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
 def _is_public_page() -> bool:
     """Participants' pages (registration, personal links) show errors in their own frame,
     without the staff navigation or a link to the staff's start page."""
-    return request.blueprint == "registration" or request.path.startswith(("/m/", "/r/"))
+    return request.blueprint == "registration" or request.path.startswith(("/m/", "/r/", "/s/"))
 
 
 def register_errorhandlers(app: Flask) -> None:

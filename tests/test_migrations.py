@@ -10,6 +10,7 @@ import logging
 import os
 import secrets
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from pprint import pformat
 from typing import Any
@@ -278,6 +279,79 @@ def _sent_messages_lose_their_links(app: Flask) -> None:
             db.engine.dispose()
 
 
+_RESPONSE_ROWS = (
+    "INSERT INTO surveys (id, meeting_id, key, title, anonymous, created_at)"
+    " VALUES (2, 1, 'a', 'Anonymous', :yes, :at)",
+    "INSERT INTO survey_questions (id, survey_id, key, position, kind, text, required, options)"
+    " VALUES (1, 1, 'q1', 0, 'rating', 'Rate', :no, '[]')",
+    "INSERT INTO survey_questions (id, survey_id, key, position, kind, text, required, options)"
+    " VALUES (2, 2, 'q1', 0, 'rating', 'Rate', :no, '[]')",
+    "INSERT INTO survey_responses (id, survey_id, participant_id, submitted_at)"
+    " VALUES (1, 1, 1, :at)",
+    "INSERT INTO survey_responses (id, survey_id, submitted_at) VALUES (2, 2, :at)",
+    "INSERT INTO survey_responses (id, survey_id, submitted_at, updated_at)"
+    " VALUES (3, 2, :at, :later)",
+    "INSERT INTO survey_answers (id, response_id, question_id, number) VALUES (1, 1, 1, 4)",
+    "INSERT INTO survey_answers (id, response_id, question_id, number) VALUES (2, 2, 2, 5)",
+    "INSERT INTO survey_answers (id, response_id, question_id, number) VALUES (3, 3, 2, 1)",
+)
+
+
+def _utc_text(value: Any) -> str | None:
+    """A stored time as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC, from either backend."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return str(value)[:26]
+
+
+def _edit_keys_keep_the_data(app: Flask) -> None:
+    """The revision that gives anonymous responses an edit key keeps every response and answer
+    (the downgrade rebuilds survey_responses on SQLite): the answers still belong to their
+    responses and go with them; after it, two responses cannot share an edit key. It keeps
+    only the day of an anonymous response's times, and a tracked one's whole."""
+    values = {
+        "at": "2026-01-01 23:30:15.123456+00:00",
+        "later": "2026-01-02 08:01:02.000003+00:00",
+        "no": False,
+        "yes": True,
+    }
+    answers = text("SELECT response_id, number FROM survey_answers ORDER BY id")
+    times = text("SELECT id, submitted_at, updated_at FROM survey_responses ORDER BY id")
+    with app.app_context():
+        try:
+            upgrade(revision="7408dcef8cfb")
+            with db.engine.begin() as connection:
+                for statement in (*_OUTBOX_ROWS[:4], *_RESPONSE_ROWS):
+                    connection.execute(text(statement), values)
+            upgrade()
+            with db.engine.begin() as connection:
+                assert [tuple(r) for r in connection.execute(answers)] == [(1, 4), (2, 5), (3, 1)]
+                assert [
+                    (row.id, _utc_text(row.submitted_at), _utc_text(row.updated_at))
+                    for row in connection.execute(times)
+                ] == [
+                    (1, "2026-01-01 23:30:15.123456", None),
+                    (2, "2026-01-01 00:00:00.000000", None),
+                    (3, "2026-01-01 00:00:00.000000", "2026-01-02 00:00:00.000000"),
+                ]
+                keys = text("SELECT edit_key FROM survey_responses ORDER BY id")
+                assert connection.scalars(keys).all() == [None, None, None]
+                connection.execute(text("UPDATE survey_responses SET edit_key = 'k' WHERE id = 2"))
+            with pytest.raises(IntegrityError), db.engine.begin() as connection:
+                connection.execute(text("UPDATE survey_responses SET edit_key = 'k' WHERE id = 3"))
+            downgrade(revision="7408dcef8cfb")
+            with db.engine.begin() as connection:
+                assert [tuple(r) for r in connection.execute(answers)] == [(1, 4), (2, 5), (3, 1)]
+                connection.execute(text("DELETE FROM survey_responses WHERE id = 2"))
+                assert [tuple(r) for r in connection.execute(answers)] == [(1, 4), (3, 1)]
+            downgrade(revision="base")
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_there_is_a_revision() -> None:
     revisions = sorted(path.name for path in VERSIONS.glob("*.py"))
     assert revisions, f"{VERSIONS} holds no Alembic revision"
@@ -306,6 +380,11 @@ def test_search_text_is_filled_in_on_sqlite(tmp_path: Path, keep_logging: None) 
 def test_sent_messages_lose_their_links_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
     app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
     _sent_messages_lose_their_links(app)
+
+
+def test_edit_keys_keep_the_data_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
+    app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
+    _edit_keys_keep_the_data(app)
 
 
 @pytest.fixture
@@ -362,3 +441,10 @@ def test_sent_messages_lose_their_links_on_postgresql(
 ) -> None:
     app = _app_for(fresh_postgres_url, tmp_path)
     _sent_messages_lose_their_links(app)
+
+
+def test_edit_keys_keep_the_data_on_postgresql(
+    fresh_postgres_url: str, tmp_path: Path, keep_logging: None
+) -> None:
+    app = _app_for(fresh_postgres_url, tmp_path)
+    _edit_keys_keep_the_data(app)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -149,7 +149,24 @@ def parse_date(value: Any) -> date:
         ) from None
 
 
+def parse_time_or_day(value: Any) -> datetime:
+    """An ISO 8601 time with an offset, or a date written YYYY-MM-DD, taken as its midnight
+    UTC (an anonymous survey's responses keep only their day)."""
+    if isinstance(value, str) and len(value) == 10:
+        day = parse_date(value)
+        moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        if not plausible_date(moment):
+            raise PydanticCustomError(
+                "time_range",
+                "the year must lie between {earliest} and {latest}",
+                {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+            )
+        return moment
+    return parse_time(value)
+
+
 Time = Annotated[datetime, BeforeValidator(parse_time)]
+TimeOrDay = Annotated[datetime, BeforeValidator(parse_time_or_day)]
 Day = Annotated[date, BeforeValidator(parse_date)]
 # Absent, null and blank are all "nothing"; lengths are given per field with Field(max_length).
 OptionalText = Annotated[str | None, AfterValidator(_empty_to_none)]
@@ -300,7 +317,8 @@ class QuestionDoc(Strict):
 
 class ResponseDoc(Strict):
     participant: Email | None = None
-    submitted_at: Time | None = None
+    # A time, or a day (anonymous surveys are exported with days only).
+    submitted_at: TimeOrDay | None = None
     # Values are checked against the questions by the importer (they depend on the kind).
     answers: dict[str, Any] = Field(default_factory=dict)
 

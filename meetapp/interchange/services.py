@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -64,7 +64,12 @@ from meetapp.models import (
     SurveyResponse,
 )
 from meetapp.models.surveys import CHOICE_KINDS, KEY_MAX, NUMBER_KINDS
-from meetapp.surveys.services import AnswerProblems, answer_rows, check_answers
+from meetapp.surveys.services import (
+    AnswerProblems,
+    anonymous_day,
+    answer_rows,
+    check_answers,
+)
 from meetapp.tokens import new_token
 
 
@@ -752,12 +757,16 @@ def _write_surveys(document: MeetingDocument, meeting: Meeting, report: ImportRe
                 participant_id, group_id = participant_ids[
                     normalise_email(response_doc.participant)
                 ]
+            submitted_at = response_doc.submitted_at or now
             responses.append(
                 SurveyResponse(
                     survey_id=survey.id,
                     participant_id=participant_id,
                     stakeholder_group_id=group_id,
-                    submitted_at=response_doc.submitted_at or now,
+                    # An anonymous response keeps only its day, as on the answer page.
+                    submitted_at=(
+                        anonymous_day(submitted_at) if survey.anonymous else submitted_at
+                    ),
                 )
             )
         db.session.add_all(responses)
@@ -1085,17 +1094,45 @@ def _export_surveys(meeting: Meeting, when: Any) -> list[dict[str, Any]]:
                 }
                 for question in survey.questions
             ],
-            "responses": [
-                {
-                    "participant": email,
-                    "submitted_at": when(submitted_at),
-                    "answers": answers.get(response_id, {}),
-                }
-                for response_id, email, submitted_at in responses[survey.id]
-            ],
+            "responses": _response_docs(survey, responses[survey.id], answers, when),
         }
         for survey in surveys
     ]
+
+
+def _response_docs(
+    survey: Survey,
+    responses: list[tuple[int, str | None, datetime]],
+    answers: dict[int, dict[str, Any]],
+    when: Any,
+) -> list[dict[str, Any]]:
+    """A tracked survey's responses in the order they were given, with their times; an
+    anonymous survey's with their days (UTC) only, in the order of their answers, so that
+    neither reveals when (or so in which order) each was given."""
+    if not survey.anonymous:
+        return [
+            {
+                "participant": email,
+                "submitted_at": when(submitted_at),
+                "answers": answers.get(response_id, {}),
+            }
+            for response_id, email, submitted_at in responses
+        ]
+    docs = [
+        {
+            "participant": None,
+            "submitted_at": submitted_at.astimezone(UTC).date().isoformat(),
+            "answers": answers.get(response_id, {}),
+        }
+        for response_id, _email, submitted_at in responses
+    ]
+    docs.sort(
+        key=lambda doc: (
+            json.dumps(doc["answers"], sort_keys=True, ensure_ascii=False),
+            doc["submitted_at"],
+        )
+    )
+    return docs
 
 
 def _zone(name: str | None) -> ZoneInfo:

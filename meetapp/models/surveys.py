@@ -2,8 +2,14 @@
 
 One response per invitation is enforced by the database twice over: `survey_invitation_uses`
 has the invitation as its primary key (inserted with the first submission), and a tracked
-survey's responses are unique per participant. An anonymous survey's responses carry neither a
-participant nor an invitation: the use table records only *that* an invitation was used.
+survey's responses are unique per participant (an anonymous survey's, per `edit_key`). An
+anonymous survey's responses carry neither a participant nor an invitation: the use table
+records only *that* an invitation was used.
+
+An anonymous response can still be changed by whoever holds the link it was given through: it
+keeps `edit_key`, an HMAC of that link's token under the app's secret key. The invitation side
+keeps the SHA-256 of the token; neither can be computed from the other without the token
+itself, which the database does not hold.
 """
 
 from __future__ import annotations
@@ -210,6 +216,10 @@ class SurveyResponse(db.Model):  # type: ignore[name-defined]
     )
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Anonymous surveys: HMAC-SHA256(SECRET_KEY, "survey-answer:" + token) in hex, of the link
+    # the answers were given through, so that the same link finds them again to change them
+    # (`services.answer_key`). NULL in tracked surveys and for imported responses.
+    edit_key: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
 
     answers: Mapped[list[SurveyAnswer]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, lazy="raise"

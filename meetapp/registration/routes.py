@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from meetapp.agenda.services import has_agenda
 from meetapp.database import read_outside_transaction, utcnow
 from meetapp.errors import DomainError
-from meetapp.extensions import db, limiter
+from meetapp.extensions import db, limiter, personal_link_limit
 from meetapp.formatting import local_datetime
 from meetapp.forms import show_domain_error
 from meetapp.meetings.access import get_meeting_or_404, is_slug
@@ -76,10 +76,6 @@ def _keep_personal_pages_private(response: Response) -> Response:
 
 def _register_limit() -> str:
     return str(current_app.config["REGISTER_RATE_LIMIT"])
-
-
-def _token_limit() -> str:
-    return str(current_app.config["TOKEN_RATE_LIMIT"])
 
 
 def window_message(meeting: Meeting, state: str) -> str | None:
@@ -204,7 +200,7 @@ def _details(participant: Participant) -> dict[str, Any]:
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
-@limiter.shared_limit(_token_limit, scope="personal-link")
+@personal_link_limit()
 def manage(token: str) -> ResponseReturnValue:
     participant = _participant_or_404(token)
     meeting = participant.meeting
@@ -249,7 +245,7 @@ def manage(token: str) -> ResponseReturnValue:
 
 
 @bp.route("/r/<token>/cancel", methods=["POST"])
-@limiter.shared_limit(_token_limit, scope="personal-link")
+@personal_link_limit()
 def cancel(token: str) -> ResponseReturnValue:
     participant = _participant_or_404(token)
     if participant.status == Status.CANCELLED:

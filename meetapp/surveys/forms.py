@@ -47,8 +47,9 @@ class SurveyForm(AppForm):
     )
     anonymous = BooleanField(
         "Anonymous",
-        description="Answers are stored without any link to the person who gave them; each "
-        "personal link then works for one set of answers. Cannot be changed once answers exist.",
+        description="Answers are stored without any link to the person who gave them; a "
+        "participant can change them only through the link they answered with. Cannot be "
+        "changed once answers exist.",
     )
     opens_at = WallClockField("Opens", validators=[Optional()], description="Empty: open now.")
     closes_at = WallClockField(

@@ -3,6 +3,10 @@ stakeholder group, who has not answered; and the exports (CSV, XLSX, JSON).
 
 Every figure comes from GROUP BY queries: `survey_results` issues the same few statements
 whatever the number of responses.
+
+An anonymous survey's responses are never listed in the order they were given (which the
+order of their ids keeps): its free-text answers are listed, and its responses exported, in
+the order of their content, and its times only as days.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import xlsxwriter
@@ -91,7 +95,8 @@ class SurveyResults:
 
     @property
     def rate(self) -> float | None:
-        """Answered / invited (or / participants when nobody was invited), in percent."""
+        """Answered / invited (or / participants when nobody was invited), in percent; None
+        without a real denominator (see `audience_and_responses`)."""
         if not self.audience:
             return None
         return 100.0 * self.responses / self.audience
@@ -150,8 +155,9 @@ def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
     """(how many were asked, whether that is the number invited, responses), in one query.
 
     With invitations: those invited, plus anyone who answered without one (responses brought
-    in by an import). Without: the participants who attended, else those registered. Never
-    fewer than the responses, so that a rate cannot pass 100%.
+    in by an import). Without: the participants who attended, else those registered. When that
+    number is 0 or smaller than the responses (answers imported from people it does not
+    count), there is no real denominator: the number asked is then 0, and no rate is shown.
     """
     invited = (
         select(func.count())
@@ -207,9 +213,10 @@ def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
         int(v or 0) for v in row
     )
     if n_invited:
-        uninvited = n_tracked - n_invited_answered
-        return max(n_invited + uninvited, n_responses), True, n_responses
-    return max(n_attended or n_registered, n_responses), False, n_responses
+        asked, is_invited = n_invited + n_tracked - n_invited_answered, True
+    else:
+        asked, is_invited = n_attended or n_registered, False
+    return (asked if asked >= n_responses else 0), is_invited, n_responses
 
 
 def survey_results(
@@ -258,30 +265,43 @@ def survey_results(
             value = choice if choice is not None else str(number)
             values[question_id][value] = values[question_id].get(value, 0) + count
             group_values[question_id][group_id][value] = count
-    # One answer per respondent, except a multiple question's choices and empty texts: those
-    # respondents are counted apart.
+    # One answer per respondent, except a multiple question's choices and texts: those
+    # respondents are counted apart, per stakeholder group (a response has one group), so that
+    # a multiple question's percentages are of those who answered it, overall and per group.
     answered: dict[int, int] = {
         question_id: sum(values[question_id].values())
         for question_id in value_ids
         if by_id[question_id].kind != QuestionKind.MULTIPLE
     }
+    group_answered: dict[int, dict[int | None, int]] = defaultdict(dict)
+    for question_id, by_group in group_values.items():
+        if by_id[question_id].kind != QuestionKind.MULTIPLE:
+            for group_id, counts in by_group.items():
+                group_answered[question_id][group_id] = sum(counts.values())
     apart = [q.id for q in questions if q.kind in (QuestionKind.MULTIPLE, QuestionKind.TEXT)]
     if apart:
-        for question_id, count in db.session.execute(
-            select(SurveyAnswer.question_id, func.count(distinct(SurveyAnswer.response_id)))
+        for question_id, group_id, count in db.session.execute(
+            select(
+                SurveyAnswer.question_id,
+                SurveyAnswer.stakeholder_group_id,
+                func.count(distinct(SurveyAnswer.response_id)),
+            )
             .where(SurveyAnswer.question_id.in_(apart))
-            .group_by(SurveyAnswer.question_id)
+            .group_by(SurveyAnswer.question_id, SurveyAnswer.stakeholder_group_id)
         ):
-            answered[question_id] = count
+            answered[question_id] = answered.get(question_id, 0) + count
+            group_answered[question_id][group_id] = count
 
     texts: dict[int, list[str]] = defaultdict(list)
     if with_texts and text_ids:
+        # In the order they were given; an anonymous survey's in the order of their text.
+        order = (SurveyAnswer.text, SurveyAnswer.id) if survey.anonymous else (SurveyAnswer.id,)
         ranked = (
             select(
                 SurveyAnswer.question_id,
                 SurveyAnswer.text,
                 func.row_number()
-                .over(partition_by=SurveyAnswer.question_id, order_by=SurveyAnswer.id)
+                .over(partition_by=SurveyAnswer.question_id, order_by=order)
                 .label("n"),
             )
             .where(SurveyAnswer.question_id.in_(text_ids), SurveyAnswer.text.is_not(None))
@@ -297,7 +317,6 @@ def survey_results(
     # The breakdown uses the group each respondent was in when they answered, kept with the
     # response and its answers.
     groups: list[tuple[str, int]] = []
-    group_answered: dict[int, dict[int | None, int]] = defaultdict(dict)
     group_respondents: dict[int | None, int] = {}
     labels: dict[int | None, str] = {}
     if with_groups and not survey.anonymous and responses and value_ids:
@@ -316,9 +335,6 @@ def survey_results(
             .group_by(SurveyResponse.stakeholder_group_id)
         ):
             group_respondents[group_id] = count
-        for question_id, by_group in group_values.items():
-            for group_id, counts in by_group.items():
-                group_answered[question_id][group_id] = sum(counts.values())
         groups = [
             (label, group_respondents[group_id])
             for group_id, label in labels.items()
@@ -342,11 +358,8 @@ def survey_results(
                 group_counts = group_values[question.id].get(group_id, {})
                 if not group_respondents.get(group_id):
                     continue
-                if question.kind == QuestionKind.MULTIPLE:
-                    # Percentages of a multiple question are of the group's respondents.
-                    base = group_respondents[group_id]
-                else:
-                    base = group_answered[question.id].get(group_id, 0)
+                # Percentages are of the group's respondents who answered the question.
+                base = group_answered[question.id].get(group_id, 0)
                 breakdown = GroupBreakdown(
                     label=label,
                     answered=base,
@@ -414,12 +427,24 @@ def _when(value: datetime | None, timezone: str) -> str:
     return to_zone(value, timezone).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def _day(value: datetime | None) -> str:
+    """The day (UTC) of an anonymous response's time, which is all it keeps."""
+    return value.astimezone(UTC).date().isoformat() if value else ""
+
+
 def response_table(survey: Survey, meeting: Meeting) -> list[list[str]]:
-    """One row per response, one column per question (several choices joined by "; ")."""
+    """One row per response, one column per question (several choices joined by "; ").
+
+    A tracked survey's responses come in the order they were given, with their times in the
+    meeting's time zone; an anonymous survey's in the order of their answers (then days),
+    with the days (UTC) they were given and changed, so that neither the order nor the times
+    can be matched against the moments participants used their links.
+    """
     questions = list(survey.questions)
-    header = ["Response", "Submitted at", "Changed at"]
-    if not survey.anonymous:
-        header += ["Name", "E-mail", "Stakeholder group"]
+    if survey.anonymous:
+        header = ["Response", "Submitted on (UTC)", "Changed on (UTC)"]
+    else:
+        header = ["Response", "Submitted at", "Changed at", "Name", "E-mail", "Stakeholder group"]
     header += [question.text for question in questions]
     rows: list[list[str]] = [header]
     people: dict[int, tuple[str, str, str]] = {}
@@ -457,16 +482,22 @@ def response_table(survey: Survey, meeting: Meeting) -> list[list[str]]:
         value = choice if choice is not None else (str(number) if number is not None else text)
         cells[response_id][question_id].append(value or "")
     labels = {q.id: dict(q.choices()) for q in questions}
-    for number, (response_id, submitted, updated, *_rest) in enumerate(responses, start=1):
-        row = [str(number), _when(submitted, meeting.timezone), _when(updated, meeting.timezone)]
-        if not survey.anonymous:
+    body: list[list[str]] = []
+    for response_id, submitted, updated, *_rest in responses:
+        if survey.anonymous:
+            row = [_day(submitted), _day(updated)]
+        else:
+            row = [_when(submitted, meeting.timezone), _when(updated, meeting.timezone)]
             row += list(people[response_id])
         for question in questions:
             given = cells[response_id].get(question.id, [])
             if question.kind in (QuestionKind.LIKERT, QuestionKind.YES_NO):
                 given = [labels[question.id].get(value, value) for value in given]
             row.append("; ".join(given))
-        rows.append(row)
+        body.append(row)
+    if survey.anonymous:
+        body.sort(key=lambda row: (row[2:], row[:2]))
+    rows.extend([str(number), *row] for number, row in enumerate(body, start=1))
     return rows
 
 
@@ -499,7 +530,13 @@ def responses_xlsx(survey: Survey, meeting: Meeting, results: SurveyResults) -> 
     r = 0
     summary.write_string(r, 0, survey.title, bold)
     r += 1
-    summary.write_string(r, 0, f"Responses: {results.responses} of {results.audience}")
+    summary.write_string(
+        r,
+        0,
+        f"Responses: {results.responses} of {results.audience}"
+        if results.audience
+        else f"Responses: {results.responses}",
+    )
     r += 2
     for item in results.questions:
         summary.write_string(r, 0, item.question.text, bold)
@@ -540,7 +577,7 @@ def results_summary(results: SurveyResults, meeting: Meeting) -> dict[str, Any]:
             "opens_at": survey.opens_at.isoformat() if survey.opens_at else None,
             "closes_at": survey.closes_at.isoformat() if survey.closes_at else None,
         },
-        "audience": results.audience,
+        "audience": results.audience or None,
         "audience_is_invited": results.audience_is_invited,
         "responses": results.responses,
         "response_rate": _round(results.rate, 1),

@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -25,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
-from meetapp.extensions import db, limiter
+from meetapp.extensions import db, personal_link_limit
 from meetapp.formatting import from_local, to_local
 from meetapp.meetings.access import can_edit, meeting_view
 from meetapp.models import Meeting, Survey, SurveyQuestion, SurveyState
@@ -56,8 +55,8 @@ bp = Blueprint("surveys", __name__)
 
 BAD_LINK = (
     "This survey link does not work. It may be incomplete (check that you copied the whole "
-    "link), it may have expired, or, for an anonymous survey, it may already have been used to "
-    "answer. If you think you should be able to answer, ask the organisers for a new link."
+    "link) or it may have expired. If you think you should be able to answer, ask the "
+    "organisers for a new link."
 )
 
 
@@ -495,10 +494,6 @@ def results_pdf(meeting: Meeting, key: str) -> ResponseReturnValue:
 # --- the answer page -------------------------------------------------------------------------
 
 
-def _token_limit() -> str:
-    return str(current_app.config["TOKEN_RATE_LIMIT"])
-
-
 @bp.after_request
 def _keep_personal_pages_private(response: Response) -> Response:
     if request.endpoint == "surveys.answer":
@@ -509,6 +504,14 @@ def _keep_personal_pages_private(response: Response) -> Response:
 
 def _bad_link() -> ResponseReturnValue:
     return render_template("surveys/bad_link.html", message=BAD_LINK), 404
+
+
+def _answered_elsewhere(visit: SurveyVisit) -> ResponseReturnValue:
+    """An anonymous survey answered through another link of the same invitation: only that
+    link can open (and change) those answers."""
+    return render_template(
+        "surveys/answered_elsewhere.html", meeting=visit.meeting, survey=visit.survey
+    ), (200 if request.method == "GET" else 409)
 
 
 def _form_values(survey: Survey) -> dict[str, Any]:
@@ -546,7 +549,7 @@ def _as_lists(answers: dict[str, Any]) -> dict[str, list[str]]:
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
-@limiter.shared_limit(_token_limit, scope="personal-link")
+@personal_link_limit()
 def answer(token: str) -> ResponseReturnValue:
     visit = services.find_visit(token)
     if visit is None:
@@ -557,6 +560,8 @@ def answer(token: str) -> ResponseReturnValue:
         return render_template(
             "surveys/closed.html", meeting=visit.meeting, survey=survey, state=state
         ), (200 if request.method == "GET" else 403)
+    if visit.answered_elsewhere:
+        return _answered_elsewhere(visit)
     form = AnswerForm()
     if request.method == "GET":
         return _page(visit, form, _as_lists(services.current_answers(visit)), {})
@@ -572,28 +577,22 @@ def answer(token: str) -> ResponseReturnValue:
         visit = services.find_visit(token)
         if visit is None:
             return _bad_link()
+        if visit.answered_elsewhere:
+            return _answered_elsewhere(visit)
         return _page(visit, form, values, problems.problems)
     except LinkUsedUp:
         db.session.rollback()
-        return _bad_link()
+        return _answered_elsewhere(visit)
     except SurveyNotOpen:
         db.session.rollback()
         return render_template(
             "surveys/closed.html", meeting=visit.meeting, survey=survey, state=SurveyState.CLOSED
         ), 403
     except IntegrityError:
-        # Another submission with this link won the race (the locks make this rare).
+        # Another submission of this invitation won the race (the locks make this rare).
         db.session.rollback()
-        if survey.anonymous:
-            return _bad_link()
         flash("Your answers were already received.", "info")
         return redirect(url_for(".answer", token=token))
-    if anonymous:
-        return render_template("surveys/thanks.html", meeting=visit.meeting, survey=survey)
-    flash(
-        "Thank you: your answers are saved."
-        if created
-        else "Thank you: your changed answers are saved.",
-        "success",
-    )
+    saved = "your answers are saved" if created else "your changed answers are saved"
+    flash(f"Thank you: {saved}{', without your name' if anonymous else ''}.", "success")
     return redirect(url_for(".answer", token=token))

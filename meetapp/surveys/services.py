@@ -7,16 +7,24 @@ for the answer page and for imported documents alike, so that what is stored is 
 
 Submitting is serialised per invitation: the invitation row is locked (SELECT ... FOR UPDATE
 on PostgreSQL; SQLite's write transactions begin IMMEDIATE), and the database has the last
-word: `survey_invitation_uses` has the invitation as its primary key and a tracked survey's
-responses are unique per participant.
+word: `survey_invitation_uses` has the invitation as its primary key, a tracked survey's
+responses are unique per participant and an anonymous survey's per `edit_key`.
+
+An anonymous response is found again only through the link it was given with: its `edit_key`
+is an HMAC of that link's token (`answer_key`), so a participant can change their answers
+until the survey closes, and the database holds nothing that ties the response to the
+invitation without the token. Its times keep only the day (`anonymous_day`), so that they
+cannot be matched against the time a participant was seen using their link.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -31,6 +39,7 @@ from meetapp.models import (
     Meeting,
     Participant,
     QuestionKind,
+    Status,
     Survey,
     SurveyAnswer,
     SurveyInvitation,
@@ -64,6 +73,9 @@ KIND_LABELS = {
 }
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 _KEY_SHAPE = re.compile(r"[a-z0-9-]+")
+# ASCII digits only: `\d` also matches other scripts' digits (Arabic-Indic, fullwidth...),
+# which int() would read but the answer page never offers.
+_NUMBER_SHAPE = re.compile(r"[0-9]{1,2}")
 
 
 # --- the builder -----------------------------------------------------------------------------
@@ -412,7 +424,7 @@ def _check_one(question: SurveyQuestion, value: Any) -> Answer | None:
             number = None
         elif isinstance(value, int):
             number = value
-        elif isinstance(value, str) and re.fullmatch(r"\d{1,2}", value.strip()):
+        elif isinstance(value, str) and _NUMBER_SHAPE.fullmatch(value.strip()):
             number = int(value.strip())
         if number is None or not low <= number <= high:
             raise ValueError(f"Choose a whole number from {low} to {high}.")
@@ -477,12 +489,41 @@ def answer_rows(
 
 @dataclass
 class SurveyVisit:
-    """What a valid personal link opens."""
+    """What a valid personal link opens.
+
+    `edit_key` (anonymous surveys) is the key of the response this link gives or changes;
+    `answered_elsewhere` says that the invitation was used through another of its links, whose
+    answers this one cannot open.
+    """
 
     survey: Survey
     invitation: SurveyInvitation
     participant: Participant
     meeting: Meeting
+    edit_key: str | None = None
+    answered_elsewhere: bool = False
+
+
+ANSWER_KEY_PREFIX = "survey-answer:"
+
+
+def anonymous_day(moment: datetime) -> datetime:
+    """Midnight UTC of the day of `moment`: all that an anonymous response keeps of the times
+    it was given and changed."""
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def answer_key(token: str) -> str:
+    """HMAC-SHA256(SECRET_KEY, "survey-answer:" + token), in hex: the `edit_key` of the
+    anonymous response given through the link with `token`.
+
+    The invitation keeps SHA-256(token) and the response this HMAC: without the token (which
+    only its holder has) neither can be computed from the other, even with the secret key.
+    """
+    secret = current_app.config["SECRET_KEY"]
+    key = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+    message = (ANSWER_KEY_PREFIX + token).encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def link_lifetime() -> timedelta:
@@ -505,8 +546,9 @@ def issue_token(invitation: SurveyInvitation, now: datetime | None = None) -> st
 
 
 def find_visit(token: str, now: datetime | None = None) -> SurveyVisit | None:
-    """The survey a personal link opens; None when the link is unknown, expired or used up
-    (an anonymous survey's link works for one answer only). Callers show one page for all."""
+    """The survey a personal link opens; None when the link is unknown or expired, or its
+    participant cancelled (callers show one page for all). In an anonymous survey whose
+    invitation was used through another link, the visit says so (`answered_elsewhere`)."""
     if not token or not _TOKEN_SHAPE.fullmatch(token):
         return None
     now = now or utcnow()
@@ -521,30 +563,44 @@ def find_visit(token: str, now: datetime | None = None) -> SurveyVisit | None:
     if row is None:
         return None
     expires_at, invitation, survey, participant = row
-    if expires_at < now:
-        return None
-    if survey.anonymous and _invitation_used(invitation.id):
+    if expires_at < now or participant.status == Status.CANCELLED:
         return None
     meeting = db.session.get_one(Meeting, survey.meeting_id)
-    return SurveyVisit(
+    visit = SurveyVisit(
         survey=survey, invitation=invitation, participant=participant, meeting=meeting
     )
+    if survey.anonymous:
+        visit.edit_key = answer_key(token)
+        visit.answered_elsewhere = (
+            _invitation_used(invitation.id) and _own_response_id(visit) is None
+        )
+    return visit
 
 
 def _invitation_used(invitation_id: int) -> bool:
     return db.session.get(SurveyInvitationUse, invitation_id) is not None
 
 
-def current_answers(visit: SurveyVisit) -> dict[str, Answer]:
-    """What the participant answered before (tracked surveys), to fill the form in."""
-    if visit.survey.anonymous:
-        return {}
-    response_id = db.session.scalar(
-        select(SurveyResponse.id).where(
-            SurveyResponse.survey_id == visit.survey.id,
-            SurveyResponse.participant_id == visit.participant.id,
-        )
+def _own_response_query(visit: SurveyVisit) -> Any:
+    """The response a visit gives or changes: the participant's in a tracked survey; in an
+    anonymous one, the response given through this very link (by its `edit_key`)."""
+    mine = (
+        SurveyResponse.edit_key == visit.edit_key
+        if visit.survey.anonymous
+        else SurveyResponse.participant_id == visit.participant.id
     )
+    return select(SurveyResponse).where(SurveyResponse.survey_id == visit.survey.id, mine)
+
+
+def _own_response_id(visit: SurveyVisit) -> int | None:
+    if visit.survey.anonymous and visit.edit_key is None:
+        return None
+    return db.session.scalar(_own_response_query(visit).with_only_columns(SurveyResponse.id))
+
+
+def current_answers(visit: SurveyVisit) -> dict[str, Answer]:
+    """What was answered before through this visit, to fill the form in."""
+    response_id = _own_response_id(visit)
     if response_id is None:
         return {}
     keys = {question.id: question for question in visit.survey.questions}
@@ -570,7 +626,7 @@ def current_answers(visit: SurveyVisit) -> dict[str, Answer]:
 
 
 class LinkUsedUp(DomainError):
-    """The anonymous survey was already answered with this invitation."""
+    """The anonymous survey was already answered through another link of this invitation."""
 
 
 class SurveyNotOpen(DomainError):
@@ -582,8 +638,9 @@ def submit_response(
 ) -> tuple[SurveyResponse, bool]:
     """Store the answers; returns the response and whether it is new (False: answers changed).
 
-    Raises AnswerProblems (nothing stored), SurveyNotOpen, or LinkUsedUp (anonymous survey
-    already answered through this invitation).
+    Changing answers replaces them all in the same transaction. Raises AnswerProblems
+    (nothing stored), SurveyNotOpen, or LinkUsedUp (anonymous survey already answered through
+    another link of this invitation).
     """
     now = now or utcnow()
     survey = visit.survey
@@ -598,31 +655,30 @@ def submit_response(
     answers = check_answers(survey.questions, raw)
     used = _invitation_used(visit.invitation.id)
     response: SurveyResponse | None = None
-    if survey.anonymous:
-        if used:
-            raise LinkUsedUp("This link was already used.")
-    else:
-        response = db.session.scalar(
-            select(SurveyResponse).where(
-                SurveyResponse.survey_id == survey.id,
-                SurveyResponse.participant_id == visit.participant.id,
-            )
-        )
+    if survey.anonymous and visit.edit_key is None:
+        raise LinkUsedUp("This visit has no link to answer through.")
+    # A tracked participant's response may also have come from an import, without a use.
+    if used or not survey.anonymous:
+        response = db.session.scalar(_own_response_query(visit))
+    if survey.anonymous and used and response is None:
+        raise LinkUsedUp("The invitation was used through another link.")
     if not used:
         db.session.add(SurveyInvitationUse(invitation_id=visit.invitation.id))
     created = response is None
     group_id = None if survey.anonymous else visit.participant.stakeholder_group_id
+    when = anonymous_day(now) if survey.anonymous else now
     if response is None:
         response = SurveyResponse(
             survey_id=survey.id,
             participant_id=None if survey.anonymous else visit.participant.id,
             stakeholder_group_id=group_id,
-            submitted_at=now,
+            submitted_at=when,
+            edit_key=visit.edit_key if survey.anonymous else None,
         )
         db.session.add(response)
         db.session.flush()
     else:
-        response.updated_at = now
+        response.updated_at = when
         response.stakeholder_group_id = group_id
         db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
     rows = answer_rows(survey.questions, response.id, answers, group_id)
@@ -644,7 +700,8 @@ class SurveyHighlights:
     """The survey in a sentence or two of a press release.
 
     `audience` is the number invited (when invitations were sent), else the number of
-    participants who attended (else registered): "Of the 51 participants, 38 answered".
+    participants who attended (else registered): "Of the 51 participants, 38 answered"; 0 when
+    there is no such number to set the responses against (see `audience_and_responses`).
     Each headline result is data; the press release words it.
     """
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from meetapp.extensions import db as _db
 from meetapp.interchange.services import export_meeting, import_meeting
-from meetapp.models import Meeting, Organisation, Participant
+from meetapp.models import Meeting, Organisation, Participant, SurveyResponse
 
 MEETING_KEYS = [
     "slug",
@@ -363,3 +364,44 @@ def test_outcomes_and_rewritten_sections_round_trip(db, small_document):
     empty_database()
     second = export_meeting(import_meeting(json.loads(json.dumps(first))).meeting)
     assert second == first
+
+
+def test_anonymous_responses_travel_with_their_day_only_in_the_order_of_their_answers(
+    db, small_document
+):
+    document = small_document()
+    document["surveys"] = [
+        {
+            "key": "feedback",
+            "title": "Feedback",
+            "anonymous": True,
+            "questions": [
+                {"key": "say", "text": "Say", "kind": "text"},
+                {"key": "rate", "text": "Rate", "kind": "rating"},
+            ],
+            "responses": [
+                {"submitted_at": "2024-05-03T17:45:12+02:00", "answers": {"say": "Zulu"}},
+                {"submitted_at": "2024-05-02T23:30:00-05:00", "answers": {"say": "Alpha"}},
+                {"submitted_at": "2024-05-01", "answers": {"rate": 4}},
+            ],
+        }
+    ]
+    meeting = import_meeting(document).meeting
+    db.session.commit()
+    stored = db.session.scalars(select(SurveyResponse.submitted_at).order_by(SurveyResponse.id))
+    assert list(stored) == [
+        datetime(2024, 5, 3, tzinfo=UTC),
+        datetime(2024, 5, 3, tzinfo=UTC),
+        datetime(2024, 5, 1, tzinfo=UTC),
+    ]
+
+    first = export_meeting(meeting)
+    assert first["surveys"][0]["responses"] == [
+        {"participant": None, "submitted_at": "2024-05-01", "answers": {"rate": 4}},
+        {"participant": None, "submitted_at": "2024-05-03", "answers": {"say": "Alpha"}},
+        {"participant": None, "submitted_at": "2024-05-03", "answers": {"say": "Zulu"}},
+    ]
+    empty_database()
+    meeting = import_meeting(json.loads(json.dumps(first))).meeting
+    db.session.commit()
+    assert export_meeting(meeting) == first

@@ -107,6 +107,15 @@ def test_every_problem_is_listed_by_path_and_nothing_is_written(
             lambda d: d["surveys"][0]["questions"][1].update(kind={"k": "rating"}),
             "surveys[0].questions[1].kind:",
         ),
+        # A response's time may be a day (anonymous surveys are exported so), but a real one.
+        (
+            lambda d: d["surveys"][0]["responses"][0].update(submitted_at="2019-02-30"),
+            "surveys[0].responses[0].submitted_at: not a date written YYYY-MM-DD",
+        ),
+        (
+            lambda d: d["surveys"][0]["responses"][1].update(submitted_at="0001-01-01"),
+            "surveys[0].responses[1].submitted_at: the year must lie between",
+        ),
     ],
 )
 def test_each_rule_is_reported_by_path(db, owned_demo, row_counts, change, problem):

@@ -8,10 +8,11 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from meetapp.database import utcnow
-from meetapp.models import OutboxMessage, SurveyInvitation, SurveyToken
+from meetapp.models import OutboxMessage, Participant, SurveyInvitation, SurveyToken
 from meetapp.registration.services import hash_token
 from tests.outbox.smtp import free_port, start_smtp
 from tests.surveys.conftest import good_answers
@@ -253,3 +254,47 @@ def test_inviting_a_group_of_another_meeting_is_refused(
         response = client.post(url, data=data)
         assert response.status_code == 200, data
     assert db.session.scalar(select(func.count()).select_from(SurveyInvitation)) == 0
+
+
+@pytest.mark.parametrize("audience", ["registered", "attended", "group"])
+def test_cancelled_participants_are_neither_invited_nor_reminded(
+    client, db, organiser_setup, login_as, make_participant, make_survey, audience
+):
+    organiser, meeting = organiser_setup()
+    survey = make_survey(meeting)
+    make_participant(meeting, name="Ana Here", group_key="cso", attended=True)
+    make_participant(meeting, name="Bo Here", group_key="cso", attended=True)
+    make_participant(meeting, name="Di Gone", group_key="cso", status="cancelled")
+    make_participant(meeting, name="Wai Ting", group_key="cso", status="waitlisted")
+    login_as(organiser)
+    url = f"/meetings/{meeting.slug}/surveys/{survey.key}/invitations"
+
+    data = {"audience": audience}
+    if audience == "group":
+        data["group"] = str(meeting_group(db, "cso"))
+    response = client.post(url, data=data)  # without e-mail: the CSV of the new links
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [row[0] for row in rows[1:]] == ["Ana Here", "Bo Here"]
+
+    # Bo cancels after being invited: the reminder leaves him out.
+    db.session.execute(
+        update(Participant)
+        .where(Participant.name == "Bo Here")
+        .values(status="cancelled", attended=False)
+    )
+    db.session.commit()
+    response = client.post(f"{url}/remind")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [row[0] for row in rows[1:]] == ["Ana Here"]
+
+
+def test_without_e_mail_the_organiser_is_told_what_anonymous_links_open(
+    client, db, organiser_setup, login_as, make_survey
+):
+    organiser, meeting = organiser_setup()
+    tracked, anonymous = make_survey(meeting), make_survey(meeting, anonymous=True)
+    login_as(organiser)
+    warning = "send each link to its participant only, and delete the file"
+    for survey, shown in ((tracked, False), (anonymous, True)):
+        page = client.get(f"/meetings/{meeting.slug}/surveys/{survey.key}/invitations")
+        assert (warning in page.get_data(as_text=True)) is shown

@@ -7,7 +7,9 @@ import copy
 import csv
 import io
 import json
+import re
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -26,6 +28,7 @@ from meetapp.surveys.services import (
     get_survey,
     survey_highlights,
 )
+from tests.surveys.conftest import good_answers
 
 DEMO = json.loads(Path(DEMO_FILE).read_text(encoding="utf-8"))
 
@@ -319,3 +322,131 @@ def test_invitations_after_an_import_count_the_imported_answers_too(db, demo, in
     assert (results.responses, results.audience) == (38, 39)
     assert results.rate == pytest.approx(100 * 38 / 39)
     assert [row.email for row in results.not_answered] == [one_who_did_not.email]
+
+
+def test_group_percentages_of_a_multiple_question_are_of_those_who_answered_it(
+    db, organiser_setup, make_survey, make_participant
+):
+    """Overall and per group alike, a multiple question's percentages are of the respondents
+    who answered that question, not of every respondent."""
+    _organiser, meeting = organiser_setup()
+    survey = make_survey(
+        meeting,
+        questions=[
+            QuestionData("Topics?", "multiple", options=["Fees", "Hiring", "Training"]),
+            QuestionData("Rate it", "rating"),
+        ],
+    )
+    cso = [make_participant(meeting, group_key="cso").id for _ in range(4)]
+    add_responses(db, survey.id, cso[:1], {"q1": ["Fees", "Hiring"], "q2": 4})
+    add_responses(db, survey.id, cso[1:2], {"q1": ["Fees"], "q2": 2})
+    add_responses(db, survey.id, cso[2:], {"q2": 3})  # two who left the topics unanswered
+
+    [topics, _rating] = survey_results(get_survey(meeting, survey.key)).questions
+    overall = {option.value: option.percent for option in topics.options}
+    assert topics.answered == 2
+    assert overall == {"Fees": 100.0, "Hiring": 50.0, "Training": 0.0}
+    [group] = topics.by_group
+    assert (group.label, group.answered) == ("Civil society", 2)
+    assert {option.value: option.percent for option in group.options} == overall
+
+
+@pytest.mark.parametrize("registered", [0, 2])
+def test_no_response_rate_without_a_real_denominator(
+    client, db, organiser_setup, login_as, make_survey, make_participant, registered
+):
+    """Responses brought in by an import, nobody invited, and no participants (or fewer than
+    the responses) to count them against: the number of responses, and no rate."""
+    organiser, meeting = organiser_setup()
+    survey = make_survey(meeting, anonymous=True)
+    for _ in range(registered):
+        make_participant(meeting)
+    add_responses(db, survey.id, [None, None, None], {"q1": "agree", "q2": 3})
+
+    results = survey_results(get_survey(meeting, survey.key))
+    assert (results.responses, results.audience, results.rate) == (3, 0, None)
+
+    login_as(organiser)
+    base = f"/meetings/{meeting.slug}/surveys/{survey.key}"
+    page = client.get(f"{base}/results").get_data(as_text=True)
+    assert '<div class="stat">—</div><div class="text-muted small">response rate' in page
+    assert "No response rate" in page
+    summary = client.get(f"{base}/results.json").get_json()
+    assert (summary["responses"], summary["audience"], summary["response_rate"]) == (3, None, None)
+    reader = PdfReader(io.BytesIO(client.get(f"{base}/results.pdf").get_data()))
+    pdf_text = reader.pages[0].extract_text()
+    assert "3 responses." in pdf_text
+    assert "response rate" not in pdf_text
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"{base}/responses.xlsx").get_data()))
+    assert workbook["Summary"]["A2"].value == "Responses: 3"
+
+
+def test_each_chart_has_one_title_and_its_figures_as_text(
+    client, db, organiser_setup, login_as, make_survey, make_participant
+):
+    organiser, meeting = organiser_setup()
+    survey = make_survey(meeting, questions=[QuestionData("Would you come again?", "yes_no")])
+    people = [make_participant(meeting).id for _ in range(4)]
+    add_responses(db, survey.id, people[:3], {"q1": "yes"})
+    add_responses(db, survey.id, people[3:], {"q1": "no"})
+    login_as(organiser)
+    page = client.get(f"/meetings/{meeting.slug}/surveys/{survey.key}/results")
+    [chart] = re.findall(r"<svg.*?</svg>", page.get_data(as_text=True), re.S)
+    # The chart's accessible name once (not once per bar), then its figures.
+    assert re.findall(r"<title>(.*?)</title>", chart) == ["Would you come again?"]
+    assert re.findall(r"<desc>(.*?)</desc>", chart, re.S) == ["Yes: 3 (75%); No: 1 (25%)"]
+    assert chart.index("<title>") < chart.index("<desc>") < chart.index("<text")
+
+
+def answer_through_links(client, make_participant, invite_people, meeting, survey, texts):
+    """Each text answered (as the comment) through a new participant's link, in this order."""
+    people = [make_participant(meeting) for _ in texts]
+    for token, text in zip(invite_people(survey, people), texts, strict=True):
+        data = good_answers(**{"q-q7": text})
+        assert client.post(f"/s/{token}", data=data).status_code == 302
+
+
+def test_anonymous_responses_keep_days_only_and_are_listed_by_content(
+    client, new_client, db, organiser_setup, login_as, make_survey, make_participant, invite_people
+):
+    organiser, meeting = organiser_setup()
+    survey = make_survey(meeting, anonymous=True)
+    given = ["Charlie was here", "Alpha came first", "Bravo in between"]
+    answer_through_links(new_client(), make_participant, invite_people, meeting, survey, given)
+
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    db.session.rollback()
+    stored = db.session.scalars(select(SurveyResponse).order_by(SurveyResponse.id)).all()
+    assert {response.submitted_at for response in stored} == {midnight}
+
+    login_as(organiser)
+    base = f"/meetings/{meeting.slug}/surveys/{survey.key}"
+    rows = list(csv.reader(io.StringIO(client.get(f"{base}/responses.csv").get_data(True))))
+    assert rows[0][:3] == ["\ufeffResponse", "Submitted on (UTC)", "Changed on (UTC)"]
+    day = midnight.date().isoformat()
+    assert [row[:3] for row in rows[1:]] == [["1", day, ""], ["2", day, ""], ["3", day, ""]]
+    assert [row[-1] for row in rows[1:]] == sorted(given)
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"{base}/responses.xlsx").get_data()))
+    assert [row[-1] for row in sheet["Responses"].values][1:] == sorted(given)
+    # The free-text answers on the page (and in the PDF) too.
+    page = client.get(f"{base}/results").get_data(as_text=True)
+    positions = [page.index(text) for text in sorted(given)]
+    assert positions == sorted(positions)
+
+
+def test_tracked_responses_keep_their_times_and_order(
+    client, new_client, db, organiser_setup, login_as, make_survey, make_participant, invite_people
+):
+    organiser, meeting = organiser_setup()
+    survey = make_survey(meeting)
+    given = ["Charlie was here", "Alpha came first", "Bravo in between"]
+    answer_through_links(new_client(), make_participant, invite_people, meeting, survey, given)
+    login_as(organiser)
+    base = f"/meetings/{meeting.slug}/surveys/{survey.key}"
+    rows = list(csv.reader(io.StringIO(client.get(f"{base}/responses.csv").get_data(True))))
+    assert rows[0][:3] == ["\ufeffResponse", "Submitted at", "Changed at"]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[1]) for row in rows[1:])
+    assert [row[-1] for row in rows[1:]] == given
+    page = client.get(f"{base}/results").get_data(as_text=True)
+    positions = [page.index(text) for text in given]
+    assert positions == sorted(positions)
