@@ -357,34 +357,21 @@ def test_there_is_a_revision() -> None:
     assert revisions, f"{VERSIONS} holds no Alembic revision"
 
 
-def test_migrations_match_models_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
-    app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
-    _upgrade_compare_downgrade(app)
+# What each database is migrated through: the schema against the models, then every revision
+# that moves data, with the data it must keep.
+CHECKS = [
+    _upgrade_compare_downgrade,
+    _outbox_claims_keep_the_data,
+    _check_ins_keep_the_data,
+    _search_text_is_filled_in,
+    _sent_messages_lose_their_links,
+    _edit_keys_keep_the_data,
+]
 
 
-def test_outbox_claims_keep_the_data_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
-    app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
-    _outbox_claims_keep_the_data(app)
-
-
-def test_check_ins_keep_the_data_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
-    app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
-    _check_ins_keep_the_data(app)
-
-
-def test_search_text_is_filled_in_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
-    app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
-    _search_text_is_filled_in(app)
-
-
-def test_sent_messages_lose_their_links_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
-    app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
-    _sent_messages_lose_their_links(app)
-
-
-def test_edit_keys_keep_the_data_on_sqlite(tmp_path: Path, keep_logging: None) -> None:
-    app = _app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
-    _edit_keys_keep_the_data(app)
+@pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__.strip("_"))
+def test_on_sqlite(check: Any, tmp_path: Path, keep_logging: None) -> None:
+    check(_app_for(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path))
 
 
 @pytest.fixture
@@ -408,43 +395,8 @@ def fresh_postgres_url() -> Iterator[str]:
         server.dispose()
 
 
-def test_migrations_match_models_on_postgresql(
-    fresh_postgres_url: str, tmp_path: Path, keep_logging: None
+@pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__.strip("_"))
+def test_on_postgresql(
+    check: Any, fresh_postgres_url: str, tmp_path: Path, keep_logging: None
 ) -> None:
-    app = _app_for(fresh_postgres_url, tmp_path)
-    _upgrade_compare_downgrade(app)
-
-
-def test_outbox_claims_keep_the_data_on_postgresql(
-    fresh_postgres_url: str, tmp_path: Path, keep_logging: None
-) -> None:
-    app = _app_for(fresh_postgres_url, tmp_path)
-    _outbox_claims_keep_the_data(app)
-
-
-def test_check_ins_keep_the_data_on_postgresql(
-    fresh_postgres_url: str, tmp_path: Path, keep_logging: None
-) -> None:
-    app = _app_for(fresh_postgres_url, tmp_path)
-    _check_ins_keep_the_data(app)
-
-
-def test_search_text_is_filled_in_on_postgresql(
-    fresh_postgres_url: str, tmp_path: Path, keep_logging: None
-) -> None:
-    app = _app_for(fresh_postgres_url, tmp_path)
-    _search_text_is_filled_in(app)
-
-
-def test_sent_messages_lose_their_links_on_postgresql(
-    fresh_postgres_url: str, tmp_path: Path, keep_logging: None
-) -> None:
-    app = _app_for(fresh_postgres_url, tmp_path)
-    _sent_messages_lose_their_links(app)
-
-
-def test_edit_keys_keep_the_data_on_postgresql(
-    fresh_postgres_url: str, tmp_path: Path, keep_logging: None
-) -> None:
-    app = _app_for(fresh_postgres_url, tmp_path)
-    _edit_keys_keep_the_data(app)
+    check(_app_for(fresh_postgres_url, tmp_path))

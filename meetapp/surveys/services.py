@@ -60,7 +60,7 @@ from meetapp.models.surveys import (
     TEXT_ANSWER_MAX,
     YES_NO_VALUES,
 )
-from meetapp.tokens import hash_token, new_token
+from meetapp.tokens import hash_token, is_token_shaped, new_token
 
 KIND_LABELS = {
     QuestionKind.LIKERT: "Agreement (5-point scale, strongly disagree … strongly agree)",
@@ -71,7 +71,6 @@ KIND_LABELS = {
     QuestionKind.YES_NO: "Yes or no",
     QuestionKind.TEXT: "Free text",
 }
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 _KEY_SHAPE = re.compile(r"[a-z0-9-]+")
 # ASCII digits only: `\d` also matches other scripts' digits (Arabic-Indic, fullwidth...),
 # which int() would read but the answer page never offers.
@@ -549,7 +548,7 @@ def find_visit(token: str, now: datetime | None = None) -> SurveyVisit | None:
     """The survey a personal link opens; None when the link is unknown or expired, or its
     participant cancelled (callers show one page for all). In an anonymous survey whose
     invitation was used through another link, the visit says so (`answered_elsewhere`)."""
-    if not token or not _TOKEN_SHAPE.fullmatch(token):
+    if not is_token_shaped(token):
         return None
     now = now or utcnow()
     row = db.session.execute(

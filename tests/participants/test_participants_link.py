@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 
 import pytest
 from sqlalchemy import select, update
 
 from meetapp.models import OutboxMessage, Participant
 from meetapp.outbox.services import deliver_queued
-from meetapp.registration.services import hash_token
+from meetapp.tokens import hash_token
+from tests.concurrency import run_together
 from tests.conftest import csrf_token_from
 from tests.outbox.smtp import free_port, start_smtp
 
@@ -338,24 +338,7 @@ def test_clicks_at_once_leave_one_valid_link_in_the_newest_email(
     url = link_url(setup, person)
     count = 5
     clients = [new_client(setup.organiser) for _ in range(count)]
-    barrier = threading.Barrier(count)
-    statuses: list[int] = []
-    errors: list[BaseException] = []
-
-    def click(client):
-        try:
-            barrier.wait(timeout=30)
-            statuses.append(client.post(url).status_code)
-        except BaseException as exc:  # reported in the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=click, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a request hung"
-    assert not errors, errors
+    statuses = run_together(clients, lambda client, _i: client.post(url).status_code)
     assert statuses == [302] * count
 
     rows = [row for row in outbox(setup) if row.kind == "registration_new_link"]

@@ -7,7 +7,6 @@ connection; a barrier starts them together. Runs on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -16,32 +15,14 @@ from sqlalchemy import func, select
 
 from meetapp.models import Participant
 from meetapp.registration.services import waitlist_place
+from tests.concurrency import run_together as together
 
 pytestmark = pytest.mark.slow
 
 
 def run_together(app, count: int, work: Callable[[Any, int], Any]) -> list[Any]:
-    """Run `work(client, i)` in `count` threads released at once; return their results."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        client = app.test_client()
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(client, i)
-        except BaseException as exc:  # reported in the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a request hung"
-    assert not errors, errors
-    return results
+    """Run `work(client, i)` in `count` threads released at once, each with a new client."""
+    return together([app.test_client() for _ in range(count)], work)
 
 
 def ordered(db, meeting_id):

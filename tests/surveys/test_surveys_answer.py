@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,6 +21,7 @@ from meetapp.models import (
     SurveyToken,
 )
 from meetapp.surveys.services import QuestionData, issue_token
+from tests.concurrency import run_together
 from tests.conftest import csrf_token_from
 from tests.surveys.conftest import good_answers
 
@@ -349,27 +349,12 @@ def test_registration_link_guesses_count_towards_the_same_limit(app, client, inv
 def submit_together(app, posts):
     """POST each (token, form data) of `posts` in its own thread, all released at once;
     returns the status codes in the same order."""
-    barrier = threading.Barrier(len(posts))
-    statuses: list[int | None] = [None] * len(posts)
-    errors: list[BaseException] = []
 
-    def submit(i: int) -> None:
-        client = app.test_client()
+    def submit(client, i: int) -> int:
         token, data = posts[i]
-        try:
-            barrier.wait(timeout=30)
-            statuses[i] = client.post(f"/s/{token}", data=data).status_code
-        except BaseException as exc:
-            errors.append(exc)
+        return client.post(f"/s/{token}", data=data).status_code
 
-    threads = [threading.Thread(target=submit, args=(i,)) for i in range(len(posts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a request hung"
-    assert not errors, errors
-    return statuses
+    return run_together([app.test_client() for _ in posts], submit)
 
 
 def stored_texts(db):
