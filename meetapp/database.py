@@ -3,6 +3,8 @@ and the range of row ids that URLs may name."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -95,19 +97,22 @@ def begin_write(session: Session) -> None:
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
-def read_outside_transaction(session: Session) -> None:
-    """Run the request's reads without a transaction (PostgreSQL's autocommit).
+@contextmanager
+def single_statement_connection(engine: Engine) -> Iterator[Connection]:
+    """A pooled connection, outside the ORM session, for a public page that only reads, in one
+    statement.
 
-    For public pages that only read, with one statement: under READ COMMITTED a transaction
-    adds no consistency to a single statement, and leaving it out saves the BEGIN and
-    ROLLBACK round trips. The connection's isolation level is restored when it goes back to
-    the pool. A page that writes, or that needs several statements to agree, must not use
-    this. Nothing changes on SQLite, where the database is in the process.
+    On PostgreSQL the statement runs without a transaction (autocommit): under READ COMMITTED
+    a transaction adds no consistency to a single statement, and leaving it out saves the
+    BEGIN and ROLLBACK round trips. The connection's isolation level is restored when it goes
+    back to the pool. On SQLite, where the database is in the process, the statement runs in a
+    transaction as usual. A page that writes, or that needs several statements to agree, must
+    not use this.
     """
-    if session.in_transaction():
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
 
 
 def forget_connections(app: Any) -> None:

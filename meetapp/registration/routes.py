@@ -25,7 +25,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
 from meetapp.agenda.services import has_agenda
-from meetapp.database import read_outside_transaction, utcnow
+from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db, limiter
 from meetapp.formatting import local_datetime
@@ -46,6 +46,7 @@ from meetapp.registration.notifications import (
 from meetapp.registration.services import (
     ALREADY_REGISTERED,
     EMAIL_IN_USE,
+    PublicMeeting,
     cancel_registration,
     email_taken,
     find_by_token,
@@ -82,7 +83,7 @@ def _token_limit() -> str:
     return str(current_app.config["TOKEN_RATE_LIMIT"])
 
 
-def window_message(meeting: Meeting, state: str) -> str | None:
+def window_message(meeting: Meeting | PublicMeeting, state: str) -> str | None:
     """What the page says when registration is not open; None while it is."""
     if state == "not_open":
         opens = local_datetime(meeting.registration_opens_at, meeting.timezone)
@@ -92,7 +93,9 @@ def window_message(meeting: Meeting, state: str) -> str | None:
     return None
 
 
-def _closed_page(meeting: Meeting, state: str, agenda: bool, status: int) -> ResponseReturnValue:
+def _closed_page(
+    meeting: Meeting | PublicMeeting, state: str, agenda: bool, status: int
+) -> ResponseReturnValue:
     return render_template(
         "registration/register.html",
         meeting=meeting,
@@ -108,10 +111,10 @@ def register(slug: str) -> ResponseReturnValue:
     if request.method == "POST":
         return _submit_registration(slug)
     # The page every participant opens, often all at once after an invitation goes out: one
-    # SELECT outside a transaction, the empty form from a memo, no form object.
+    # SELECT outside the ORM session and a transaction, the empty form from a memo, no form
+    # object.
     if not is_slug(slug):
         abort(404)
-    read_outside_transaction(db.session())
     page = registration_page(slug)
     if page is None:
         abort(404)

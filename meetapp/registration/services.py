@@ -9,19 +9,28 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from meetapp.accounts.services import email_for_lookup, normalise_email
-from meetapp.database import utcnow
+from meetapp.database import single_statement_connection, utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.meetings.access import lock_meeting
-from meetapp.models import AgendaSession, Meeting, Participant, StakeholderGroup, Status
+from meetapp.models import (
+    AgendaSession,
+    Meeting,
+    Organisation,
+    Participant,
+    StakeholderGroup,
+    Status,
+)
+from meetapp.models.meetings import registration_state
 
 TOKEN_BYTES = 32  # 256 random bits
 NEEDS_MAX_LENGTH = 2000
@@ -97,10 +106,62 @@ def free_seats(meeting: Meeting) -> int | None:
 
 
 @dataclass(frozen=True)
+class PublicOrganisation:
+    """An organisation as the public registration page reads it: every column, as plain values."""
+
+    id: int
+    name: str
+    short_name: str | None
+    about: str | None
+    website: str | None
+
+
+@dataclass(frozen=True)
+class PublicStakeholderGroup:
+    id: int
+    meeting_id: int
+    key: str
+    label: str
+    position: int
+
+
+@dataclass(frozen=True)
+class PublicMeeting:
+    """A meeting as the public registration page reads it: every column of the row (the test
+    suite checks that none is missing), its organisation and its stakeholder groups in their
+    order, as plain values. Read with Core in one statement: loading ORM objects (identity map,
+    instance state, the session around them) cost more than the query itself."""
+
+    id: int
+    organisation_id: int
+    slug: str
+    title: str
+    kind: str | None
+    topic: str | None
+    starts_at: datetime
+    ends_at: datetime | None
+    timezone: str
+    venue: str | None
+    city: str | None
+    country: str | None
+    languages: tuple[str, ...]
+    background: str | None
+    capacity: int | None
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    created_at: datetime
+    organisation: PublicOrganisation
+    stakeholder_groups: tuple[PublicStakeholderGroup, ...]
+
+    def registration_state(self, now: datetime) -> str:
+        return registration_state(self.registration_opens_at, self.registration_closes_at, now)
+
+
+@dataclass(frozen=True)
 class RegistrationPage:
     """What the public registration page shows of its meeting, read in one statement."""
 
-    meeting: Meeting
+    meeting: PublicMeeting
     registered: int
     has_agenda: bool
 
@@ -109,39 +170,83 @@ class RegistrationPage:
         return seats_left(self.meeting.capacity, self.registered)
 
 
+_OWN = ("organisation", "stakeholder_groups")
+MEETING_COLUMNS = tuple(f.name for f in fields(PublicMeeting) if f.name not in _OWN)
+ORGANISATION_COLUMNS = tuple(f.name for f in fields(PublicOrganisation))
+GROUP_COLUMNS = tuple(f.name for f in fields(PublicStakeholderGroup))
+
+
 @cache
-def _registration_page_query() -> Select[Meeting, int, bool]:
+def _registration_page_query() -> Select[Any]:
     """Built once: SQLAlchemy statements are immutable, and building this one costs about as
     much as running it.
 
-    The seats taken are counted in a derived table filtered by the slug, joined once: as a
-    correlated subquery beside the joined stakeholder groups, the count would run again for
-    every group row.
+    One row per stakeholder group (one row when there is none). The seats taken are counted in
+    a derived table filtered by the slug, joined once: as a correlated subquery beside the
+    joined stakeholder groups, the count would run again for every group row.
     """
+    meetings = Meeting.__table__
+    organisations = Organisation.__table__
+    groups = StakeholderGroup.__table__
+    participants = Participant.__table__
     registered = (
-        select(Participant.meeting_id, func.count().label("n"))
-        .join(Meeting, Meeting.id == Participant.meeting_id)
-        .where(Meeting.slug == bindparam("slug"), Participant.status == Status.REGISTERED)
-        .group_by(Participant.meeting_id)
+        select(participants.c.meeting_id, func.count().label("n"))
+        .join(meetings, meetings.c.id == participants.c.meeting_id)
+        .where(
+            meetings.c.slug == bindparam("slug"),
+            participants.c.status == Status.REGISTERED,
+        )
+        .group_by(participants.c.meeting_id)
         .subquery()
     )
-    agenda = exists().where(AgendaSession.meeting_id == Meeting.id).correlate(Meeting)
+    agenda = exists().where(AgendaSession.__table__.c.meeting_id == meetings.c.id)
     return (
-        select(Meeting, func.coalesce(registered.c.n, 0), agenda)
-        .outerjoin(registered, registered.c.meeting_id == Meeting.id)
-        .where(Meeting.slug == bindparam("slug"))
-        .options(joinedload(Meeting.stakeholder_groups))
+        select(
+            *(meetings.c[name] for name in MEETING_COLUMNS),
+            *(
+                organisations.c[name].label(f"organisation__{name}")
+                for name in ORGANISATION_COLUMNS
+            ),
+            *(groups.c[name].label(f"group__{name}") for name in GROUP_COLUMNS),
+            func.coalesce(registered.c.n, 0).label("registered"),
+            agenda.correlate(meetings).label("has_agenda"),
+        )
+        .select_from(meetings)
+        .join(organisations, organisations.c.id == meetings.c.organisation_id)
+        .outerjoin(registered, registered.c.meeting_id == meetings.c.id)
+        .outerjoin(groups, groups.c.meeting_id == meetings.c.id)
+        .where(meetings.c.slug == bindparam("slug"))
+        .order_by(groups.c.position)
     )
 
 
 def registration_page(slug: str) -> RegistrationPage | None:
     """The meeting at `slug` with its organisation and stakeholder groups, the number
-    registered and whether it has an agenda: one SELECT, for the page everyone opens."""
-    row = db.session.execute(_registration_page_query(), {"slug": slug}).unique().one_or_none()
-    if row is None:
+    registered and whether it has an agenda: one SELECT, for the page everyone opens.
+
+    It runs on a connection of its own, outside the ORM session and, on PostgreSQL, outside a
+    transaction (see `single_statement_connection`)."""
+    with single_statement_connection(db.engine) as connection:
+        rows = connection.execute(_registration_page_query(), {"slug": slug}).all()
+    if not rows:
         return None
-    meeting, count, has_agenda = row
-    return RegistrationPage(meeting, int(count or 0), bool(has_agenda))
+    # The columns in the query's order: the meeting's, its organisation's, a group's, then the
+    # seats taken and whether there is an agenda.
+    first = rows[0]
+    meeting_end = len(MEETING_COLUMNS)
+    organisation_end = meeting_end + len(ORGANISATION_COLUMNS)
+    group_end = organisation_end + len(GROUP_COLUMNS)
+    values = dict(zip(MEETING_COLUMNS, first[:meeting_end], strict=True))
+    values["languages"] = tuple(values["languages"] or ())
+    organisation = PublicOrganisation(*first[meeting_end:organisation_end])
+    groups = tuple(
+        PublicStakeholderGroup(*row[organisation_end:group_end])
+        for row in rows
+        if row[organisation_end] is not None
+    )
+    registered, has_agenda = first[group_end:]
+    meeting = PublicMeeting(**values, organisation=organisation, stakeholder_groups=groups)
+    return RegistrationPage(meeting, int(registered or 0), bool(has_agenda))
 
 
 def waitlist_place(participant: Participant) -> int | None:

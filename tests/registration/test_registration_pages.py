@@ -498,6 +498,37 @@ def test_a_registration_page_issues_a_fixed_number_of_queries(client, make_meeti
     assert counter.count == 1, counter.statements
 
 
+def test_the_page_reads_every_column_of_its_meeting(app, client, make_meeting):
+    """The page reads its meeting as plain values, not ORM objects: every column of the
+    meeting, its organisation and its groups, so that the templates it shares with pages given
+    a Meeting (the meeting's facts) find the same attributes there."""
+    from meetapp.models import Meeting, Organisation
+    from meetapp.registration.services import (
+        GROUP_COLUMNS,
+        MEETING_COLUMNS,
+        ORGANISATION_COLUMNS,
+        registration_page,
+    )
+
+    assert set(MEETING_COLUMNS) == {column.name for column in Meeting.__table__.c}
+    assert set(ORGANISATION_COLUMNS) == {column.name for column in Organisation.__table__.c}
+    assert set(GROUP_COLUMNS) == {column.name for column in StakeholderGroup.__table__.c}
+
+    meeting = make_meeting(groups=(("b", "Second"), ("a", "First")), languages=["km", "en"])
+    with app.test_request_context():
+        page = registration_page(meeting.slug)
+        assert registration_page("no-such-meeting") is None
+    assert page is not None
+    for name in MEETING_COLUMNS:
+        expected = getattr(meeting, name)
+        assert getattr(page.meeting, name) == (tuple(expected) if name == "languages" else expected)
+    assert page.meeting.organisation.name == meeting.organisation.name
+    assert [g.label for g in page.meeting.stakeholder_groups] == [
+        g.label for g in meeting.stakeholder_groups
+    ]
+    assert (page.registered, page.has_agenda) == (0, False)
+
+
 def test_the_registration_form_follows_changes_to_groups_and_languages(client, make_meeting, db):
     meeting = make_meeting(groups=(("gov", "Government"),), languages=["en"])
     url = f"/m/{meeting.slug}/register"
