@@ -111,14 +111,12 @@ def _closed_page(
     ), status
 
 
-@bp.route("/m/<slug>/register", methods=["GET", "POST"])
-@limiter.limit(_register_limit, methods=["POST"])
+@bp.get("/m/<slug>/register")
 def register(slug: str) -> ResponseReturnValue:
-    if request.method == "POST":
-        return _submit_registration(slug)
-    # The page every participant opens, often all at once after an invitation goes out: one
-    # SELECT outside the ORM session and a transaction, the empty form from a memo, no form
-    # object.
+    """The page every participant opens, often all at once after an invitation goes out: one
+    SELECT outside the ORM session and a transaction, then the page from a memo with the
+    visitor's CSRF token. Reading is not rate-limited (registering is, below): a view of its
+    own keeps the limiter's work off this page."""
     if not is_slug(slug):
         abort(404)
     page = registration_page(slug)
@@ -222,7 +220,10 @@ def _open_page_parts(
     return before, after
 
 
-def _submit_registration(slug: str) -> ResponseReturnValue:
+@bp.post("/m/<slug>/register")
+@limiter.limit(_register_limit)
+def submit_registration(slug: str) -> ResponseReturnValue:
+    """Registering: the form posted from the page, rate-limited per address."""
     meeting = get_meeting_or_404(slug)
     state = meeting.registration_state(utcnow())
     if state != "open":
