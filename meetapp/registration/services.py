@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy import JSON, Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from meetapp.accounts.services import email_for_lookup, normalise_email
@@ -177,27 +177,36 @@ GROUP_COLUMNS = tuple(f.name for f in fields(PublicStakeholderGroup))
 
 
 @cache
-def _registration_page_query() -> Select[Any]:
-    """Built once: SQLAlchemy statements are immutable, and building this one costs about as
-    much as running it.
+def _registration_page_query(dialect: str) -> Select[Any]:
+    """Built once per database kind: SQLAlchemy statements are immutable, and building this one
+    costs about as much as running it.
 
-    One row per stakeholder group (one row when there is none). The seats taken are counted in
-    a derived table filtered by the slug, joined once: as a correlated subquery beside the
-    joined stakeholder groups, the count would run again for every group row.
+    One row: the meeting's columns, its organisation's, its stakeholder groups as one JSON array
+    (of arrays of GROUP_COLUMNS), the seats taken and whether there is an agenda. One row per
+    group, as a join gives, made the driver and SQLAlchemy convert every column of the meeting
+    once per group. The seats taken are counted with the index on (meeting, status).
     """
     meetings = Meeting.__table__
     organisations = Organisation.__table__
     groups = StakeholderGroup.__table__
     participants = Participant.__table__
+    group_columns = [groups.c[name] for name in GROUP_COLUMNS]
+    if dialect == "postgresql":
+        group_list = func.json_agg(func.json_build_array(*group_columns), type_=JSON)
+    elif dialect == "sqlite":
+        group_list = func.json_group_array(func.json_array(*group_columns), type_=JSON)
+    else:
+        raise NotImplementedError(
+            f"the registration page reads PostgreSQL or SQLite, not {dialect}"
+        )
     registered = (
-        select(participants.c.meeting_id, func.count().label("n"))
-        .join(meetings, meetings.c.id == participants.c.meeting_id)
+        select(func.count())
+        .select_from(participants)
         .where(
-            meetings.c.slug == bindparam("slug"),
+            participants.c.meeting_id == meetings.c.id,
             participants.c.status == Status.REGISTERED,
         )
-        .group_by(participants.c.meeting_id)
-        .subquery()
+        .scalar_subquery()
     )
     agenda = exists().where(AgendaSession.__table__.c.meeting_id == meetings.c.id)
     return (
@@ -207,16 +216,15 @@ def _registration_page_query() -> Select[Any]:
                 organisations.c[name].label(f"organisation__{name}")
                 for name in ORGANISATION_COLUMNS
             ),
-            *(groups.c[name].label(f"group__{name}") for name in GROUP_COLUMNS),
-            func.coalesce(registered.c.n, 0).label("registered"),
-            agenda.correlate(meetings).label("has_agenda"),
+            select(group_list)
+            .where(groups.c.meeting_id == meetings.c.id)
+            .scalar_subquery()
+            .label("stakeholder_groups"),
+            registered.label("registered"),
+            agenda.label("has_agenda"),
         )
-        .select_from(meetings)
         .join(organisations, organisations.c.id == meetings.c.organisation_id)
-        .outerjoin(registered, registered.c.meeting_id == meetings.c.id)
-        .outerjoin(groups, groups.c.meeting_id == meetings.c.id)
         .where(meetings.c.slug == bindparam("slug"))
-        .order_by(groups.c.position)
     )
 
 
@@ -224,28 +232,26 @@ def registration_page(slug: str) -> RegistrationPage | None:
     """The meeting at `slug` with its organisation and stakeholder groups, the number
     registered and whether it has an agenda: one SELECT, for the page everyone opens.
 
-    It runs on a connection of its own, outside the ORM session and, on PostgreSQL, outside a
-    transaction (see `single_statement_connection`)."""
-    with single_statement_connection(db.engine) as connection:
-        rows = connection.execute(_registration_page_query(), {"slug": slug}).all()
-    if not rows:
+    It runs on a connection of its own, outside the ORM session and a transaction (see
+    `single_statement_connection`)."""
+    engine = db.engine
+    query = _registration_page_query(engine.dialect.name)
+    with single_statement_connection(engine) as connection:
+        row = connection.execute(query, {"slug": slug}).one_or_none()
+    if row is None:
         return None
-    # The columns in the query's order: the meeting's, its organisation's, a group's, then the
-    # seats taken and whether there is an agenda.
-    first = rows[0]
+    # The columns in the query's order (see _registration_page_query).
     meeting_end = len(MEETING_COLUMNS)
     organisation_end = meeting_end + len(ORGANISATION_COLUMNS)
-    group_end = organisation_end + len(GROUP_COLUMNS)
-    values = dict(zip(MEETING_COLUMNS, first[:meeting_end], strict=True))
+    values = dict(zip(MEETING_COLUMNS, row[:meeting_end], strict=True))
     values["languages"] = tuple(values["languages"] or ())
-    organisation = PublicOrganisation(*first[meeting_end:organisation_end])
-    groups = tuple(
-        PublicStakeholderGroup(*row[organisation_end:group_end])
-        for row in rows
-        if row[organisation_end] is not None
+    organisation = PublicOrganisation(*row[meeting_end:organisation_end])
+    group_list, registered, has_agenda = row[organisation_end:]
+    groups = sorted(
+        (PublicStakeholderGroup(*group) for group in group_list or ()),
+        key=lambda group: (group.position, group.id),
     )
-    registered, has_agenda = first[group_end:]
-    meeting = PublicMeeting(**values, organisation=organisation, stakeholder_groups=groups)
+    meeting = PublicMeeting(**values, organisation=organisation, stakeholder_groups=tuple(groups))
     return RegistrationPage(meeting, int(registered or 0), bool(has_agenda))
 
 
