@@ -1,12 +1,17 @@
-"""A bare Flask app: the yardstick the registration page is measured against.
+"""A bare Flask app: the yardsticks the registration page is measured against.
 
-One route renders an HTML page from a Jinja template and nothing else: no database, no
-session, no extensions. The template is given as a string (`PAGE`) but loaded through a
-DictLoader, so Jinja compiles it once and caches it, as it does meetapp's template files;
-`render_template_string` would compile it again on every request and make the yardstick slow.
+Two routes render the same HTML page from one Jinja template and do nothing else: no database,
+no session, no extensions.
 
-BARE_PAGE_BYTES sets roughly how large the page is, so that it can be made about as large as
-the page it is compared with (the benchmark sets it).
+- `/`: the minimal page (about 340 bytes, one <option>): what Flask itself costs to serve a
+  rendered template. The benchmark's goal is judged against this one.
+- `/sized`: the same page padded with <option>s rendered in a Jinja loop until it is about
+  BARE_PAGE_BYTES long (the benchmark sets it to the size of the registration page). It shows
+  how much of the difference is only the size of the page; it is not the goal's yardstick.
+
+The template is given as a string (`PAGE`) but loaded through a DictLoader, so Jinja compiles
+it once and caches it, as it does meetapp's template files; `render_template_string` would
+compile it again on every request and make the yardstick slow.
 
 Serve it with `gunicorn --pythonpath bench bare_app:app`.
 """
@@ -39,16 +44,24 @@ PAGE = """<!doctype html>
 ITEM_BYTES = len('<option value="item-0000">Item number 0000</option>\n')
 
 
+def _items(count: int) -> list[dict[str, str]]:
+    return [{"key": f"item-{n:04d}", "label": f"Item number {n:04d}"} for n in range(count)]
+
+
 def create_app(page_bytes: int | None = None) -> Flask:
     app = Flask(__name__)
     app.jinja_loader = DictLoader({"page.html": PAGE})
     target = page_bytes or int(os.environ.get("BARE_PAGE_BYTES") or 8000)
-    count = max(1, (target - len(PAGE)) // ITEM_BYTES)
-    items = [{"key": f"item-{n:04d}", "label": f"Item number {n:04d}"} for n in range(count)]
+    minimal = _items(1)
+    sized = _items(max(1, (target - len(PAGE)) // ITEM_BYTES))
 
     @app.get("/")
     def page() -> str:
-        return render_template("page.html", title="Bare Flask", items=items)
+        return render_template("page.html", title="Bare Flask", items=minimal)
+
+    @app.get("/sized")
+    def sized_page() -> str:
+        return render_template("page.html", title="Bare Flask", items=sized)
 
     return app
 

@@ -39,26 +39,38 @@ class Row:
 
 
 def _registration_page(record: dict[str, Any]) -> list[Row]:
+    """The goal is judged against the minimal bare Flask page; the bare page of the same size
+    as the registration page is shown beside it, without a goal, to tell how much of the
+    difference is the page's size."""
     results = record["results"]
-    meetapp, bare = results["meetapp"], results["bare"]
+    meetapp, minimal, sized = results["meetapp"], results["bare_minimal"], results["bare_sized"]
     goal = float(record["goal"])
     ratio = float(record["ratio"])
     return [
         Row(
             "registration_page",
-            "requests/s (vs bare Flask)",
+            "requests/s (vs bare Flask, minimal page)",
             meetapp["requests_per_second"],
-            bare["requests_per_second"],
+            minimal["requests_per_second"],
             ratio,
             f"ratio >= {goal:.2f}",
             ratio >= goal,
         ),
         Row(
             "registration_page",
-            "p99 latency ms (vs bare Flask)",
+            "requests/s (vs bare Flask, page of the same size)",
+            meetapp["requests_per_second"],
+            sized["requests_per_second"],
+            float(record["ratio_sized"]),
+            "",
+            None,
+        ),
+        Row(
+            "registration_page",
+            "p99 latency ms (vs bare Flask, minimal page)",
             meetapp["p99_ms"],
-            bare["p99_ms"],
-            meetapp["p99_ms"] / bare["p99_ms"] if bare["p99_ms"] else None,
+            minimal["p99_ms"],
+            meetapp["p99_ms"] / minimal["p99_ms"] if minimal["p99_ms"] else None,
             "",
             None,
         ),

@@ -70,6 +70,9 @@ def _check_config(app: Flask) -> None:
     if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        # A database file has no server that could drop a pooled connection: testing each one
+        # as it leaves the pool would only cost a statement per request.
+        options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     secret = app.config.get("SECRET_KEY") or ""
     if app.config.get("SESSION_COOKIE_SECURE") and (secret == DEV_SECRET_KEY or len(secret) < 16):

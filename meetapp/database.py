@@ -3,6 +3,8 @@ and the range of row ids that URLs may name."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -78,6 +80,9 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "")
+        if mode is None:
+            # No transaction (see `single_statement_connection`): each statement is its own.
+            return
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
@@ -95,19 +100,24 @@ def begin_write(session: Session) -> None:
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
-def read_outside_transaction(session: Session) -> None:
-    """Run the request's reads without a transaction (PostgreSQL's autocommit).
+@contextmanager
+def single_statement_connection(engine: Engine) -> Iterator[Connection]:
+    """A pooled connection, outside the ORM session, for a public page that only reads, in one
+    statement.
 
-    For public pages that only read, with one statement: under READ COMMITTED a transaction
-    adds no consistency to a single statement, and leaving it out saves the BEGIN and
-    ROLLBACK round trips. The connection's isolation level is restored when it goes back to
-    the pool. A page that writes, or that needs several statements to agree, must not use
-    this. Nothing changes on SQLite, where the database is in the process.
+    The statement runs without a transaction: a single statement is consistent in itself (under
+    READ COMMITTED on PostgreSQL, and in SQLite's implicit transaction of one statement), and
+    leaving the transaction out saves the BEGIN and ROLLBACK. On PostgreSQL the connection
+    runs in autocommit, and its isolation level is restored when it goes back to the pool; on
+    SQLite, whose driver runs in autocommit already (see `configure_sqlite`), no BEGIN is
+    issued. A page that writes, or that needs several statements to agree, must not use this.
     """
-    if session.in_transaction():
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        elif connection.dialect.name == "sqlite":
+            connection.execution_options(sqlite_begin=None)
+        yield connection
 
 
 def forget_connections(app: Any) -> None:

@@ -26,6 +26,7 @@ PUBLIC = {
     "bootstrap.static",
     "accounts.login",
     "registration.register",
+    "registration.submit_registration",
     "registration.manage",
     "registration.cancel",
     # The agenda is what participants read before the meeting.

@@ -33,6 +33,16 @@ meeting_organisers = Table(
 )
 
 
+def registration_state(opens: datetime | None, closes: datetime | None, now: datetime) -> str:
+    """'not_open', 'open' or 'closed' at `now` (aware), for a registration window that opens
+    at `opens` and closes at `closes` (None: no limit on that side)."""
+    if opens is not None and now < opens:
+        return "not_open"
+    if closes is not None and now > closes:
+        return "closed"
+    return "open"
+
+
 class Organisation(db.Model):  # type: ignore[name-defined]
     """The convener of a meeting; its "about" text closes every press release."""
 
@@ -115,11 +125,7 @@ class Meeting(db.Model):  # type: ignore[name-defined]
 
     def registration_state(self, now: datetime) -> str:
         """'not_open', 'open' or 'closed' at `now` (aware)."""
-        if self.registration_opens_at is not None and now < self.registration_opens_at:
-            return "not_open"
-        if self.registration_closes_at is not None and now > self.registration_closes_at:
-            return "closed"
-        return "open"
+        return registration_state(self.registration_opens_at, self.registration_closes_at, now)
 
 
 class StakeholderGroup(db.Model):  # type: ignore[name-defined]

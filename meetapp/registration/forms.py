@@ -30,7 +30,7 @@ from meetapp.forms import (
     strip_text,
 )
 from meetapp.models import Meeting
-from meetapp.registration.services import NEEDS_MAX_LENGTH, RegistrationData
+from meetapp.registration.services import NEEDS_MAX_LENGTH, PublicMeeting, RegistrationData
 
 
 def group_choices(meeting: Meeting | _FormShape) -> list[SelectChoice]:
@@ -135,7 +135,7 @@ class StakeholderGroupChoice:
     label: str
 
 
-def blank_registration_fields(meeting: Meeting) -> Markup:
+def blank_registration_fields(meeting: Meeting | PublicMeeting) -> Markup:
     """The fields of an empty registration form, as HTML.
 
     The registration page is the one every participant opens, and rendering its dozen fields

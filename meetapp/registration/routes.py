@@ -8,10 +8,13 @@ random bits, and only their SHA-256 is stored).
 
 from __future__ import annotations
 
+import secrets
+from functools import lru_cache
 from typing import Any
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
     current_app,
@@ -19,13 +22,16 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 
 from meetapp.agenda.services import has_agenda
-from meetapp.database import read_outside_transaction, utcnow
+from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db, limiter, personal_link_limit
 from meetapp.formatting import local_datetime
@@ -46,6 +52,7 @@ from meetapp.registration.notifications import (
 from meetapp.registration.services import (
     ALREADY_REGISTERED,
     EMAIL_IN_USE,
+    PublicMeeting,
     cancel_registration,
     email_taken,
     find_by_token,
@@ -78,7 +85,7 @@ def _register_limit() -> str:
     return str(current_app.config["REGISTER_RATE_LIMIT"])
 
 
-def window_message(meeting: Meeting, state: str) -> str | None:
+def window_message(meeting: Meeting | PublicMeeting, state: str) -> str | None:
     """What the page says when registration is not open; None while it is."""
     if state == "not_open":
         opens = local_datetime(meeting.registration_opens_at, meeting.timezone)
@@ -88,7 +95,9 @@ def window_message(meeting: Meeting, state: str) -> str | None:
     return None
 
 
-def _closed_page(meeting: Meeting, state: str, agenda: bool, status: int) -> ResponseReturnValue:
+def _closed_page(
+    meeting: Meeting | PublicMeeting, state: str, agenda: bool, status: int
+) -> ResponseReturnValue:
     return render_template(
         "registration/register.html",
         meeting=meeting,
@@ -98,16 +107,14 @@ def _closed_page(meeting: Meeting, state: str, agenda: bool, status: int) -> Res
     ), status
 
 
-@bp.route("/m/<slug>/register", methods=["GET", "POST"])
-@limiter.limit(_register_limit, methods=["POST"])
+@bp.get("/m/<slug>/register")
 def register(slug: str) -> ResponseReturnValue:
-    if request.method == "POST":
-        return _submit_registration(slug)
-    # The page every participant opens, often all at once after an invitation goes out: one
-    # SELECT outside a transaction, the empty form from a memo, no form object.
+    """The page every participant opens, often all at once after an invitation goes out: one
+    SELECT outside the ORM session and a transaction, then the page from a memo with the
+    visitor's CSRF token. Reading is not rate-limited (registering is, below): a view of its
+    own keeps the limiter's work off this page."""
     if not is_slug(slug):
         abort(404)
-    read_outside_transaction(db.session())
     page = registration_page(slug)
     if page is None:
         abort(404)
@@ -115,18 +122,104 @@ def register(slug: str) -> ResponseReturnValue:
     state = meeting.registration_state(utcnow())
     if state != "open":
         return _closed_page(meeting, state, page.has_agenda, 200)
-    return render_template(
-        "registration/register.html",
-        meeting=meeting,
-        has_agenda=page.has_agenda,
-        form=None,
-        blank_fields=blank_registration_fields(meeting),
-        seats=page.free_seats,
-        closed_message=None,
+    if "_flashes" in session:
+        # A message to show once, to this visitor: the page is rendered for them alone.
+        return render_template(
+            REGISTER_TEMPLATE, **_open_page_context(meeting, page.has_agenda, page.free_seats)
+        )
+    before, after = _open_page_parts(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        request.script_root,
+        meeting,
+        page.has_agenda,
+        page.free_seats,
     )
+    return before + str(escape(generate_csrf())) + after
 
 
-def _submit_registration(slug: str) -> ResponseReturnValue:
+REGISTER_TEMPLATE = "registration/register.html"
+# Stands for the visitor's CSRF token in a memoised page: random, so no text of a meeting can
+# contain it.
+_CSRF_HOLE = f"csrf-{secrets.token_hex(16)}"
+
+
+def _open_page_context(
+    meeting: PublicMeeting, has_agenda: bool, seats: int | None
+) -> dict[str, Any]:
+    return {
+        "meeting": meeting,
+        "has_agenda": has_agenda,
+        "form": None,
+        "blank_fields": blank_registration_fields(meeting),
+        "seats": seats,
+        "closed_message": None,
+    }
+
+
+class _NotInMemo:
+    """Stands for a per-request value (the visitor, their session) while a page is rendered
+    for a memo: reading it fails loudly instead of putting one visitor's data into the page
+    that every visitor gets."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def _refuse(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError(
+            f"the open registration page is memoised and must not read `{self._name}`: "
+            "key the memo on it (see _open_page_parts) or render it per request"
+        )
+
+    __getattr__ = __call__ = __str__ = __html__ = __bool__ = __iter__ = _refuse
+
+
+def _relative_url_for(endpoint: str, **values: Any) -> str:
+    """url_for for a memoised page: an absolute URL would carry the host name of the request
+    that happened to fill the memo."""
+    if values.get("_external") or values.get("_scheme"):
+        _NotInMemo("the request's host (url_for with _external)")._refuse()
+    return url_for(endpoint, **values)
+
+
+@lru_cache(maxsize=128)
+def _open_page_parts(
+    app: Flask,
+    script_root: str,
+    meeting: PublicMeeting,
+    has_agenda: bool,
+    seats: int | None,
+) -> tuple[str, str]:
+    """The open registration page as HTML, before and after the CSRF token of the visitor.
+
+    The page every participant opens is the same for all of them but for the CSRF token:
+    it is rendered once per process for each state of the meeting, and each request only adds
+    its visitor's token. The memo is keyed on everything the page shows, read from the
+    database on every request (the meeting, its organisation and groups, whether it has an
+    agenda, the seats left), and on what its links depend on (the app, the script root), so
+    it is never stale. A visitor with a message to show gets a page rendered for them alone;
+    the visitor, the session and the request are not available to the template here.
+    """
+    html = render_template(
+        REGISTER_TEMPLATE,
+        **_open_page_context(meeting, has_agenda, seats),
+        csrf_token=lambda: Markup(_CSRF_HOLE),  # noqa: S704 - a fixed, safe string
+        get_flashed_messages=lambda **_kwargs: [],
+        current_user=_NotInMemo("current_user"),
+        session=_NotInMemo("session"),
+        request=_NotInMemo("request"),
+        g=_NotInMemo("g"),
+        url_for=_relative_url_for,
+    )
+    before, hole, after = html.partition(_CSRF_HOLE)
+    if not hole or _CSRF_HOLE in after:
+        raise RuntimeError(f"{REGISTER_TEMPLATE} must show the CSRF token once")
+    return before, after
+
+
+@bp.post("/m/<slug>/register")
+@limiter.limit(_register_limit)
+def submit_registration(slug: str) -> ResponseReturnValue:
+    """Registering: the form posted from the page, rate-limited per address."""
     meeting = get_meeting_or_404(slug)
     state = meeting.registration_state(utcnow())
     if state != "open":

@@ -6,19 +6,28 @@ requests at once cannot both take the last seat or both promote into one freed s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy import JSON, Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from meetapp.accounts.services import email_for_lookup, normalise_email
-from meetapp.database import utcnow
+from meetapp.database import single_statement_connection, utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.meetings.access import lock_meeting
-from meetapp.models import AgendaSession, Meeting, Participant, StakeholderGroup, Status
+from meetapp.models import (
+    AgendaSession,
+    Meeting,
+    Organisation,
+    Participant,
+    StakeholderGroup,
+    Status,
+)
+from meetapp.models.meetings import registration_state
 from meetapp.tokens import hash_token, is_token_shaped, new_token
 
 NEEDS_MAX_LENGTH = 2000
@@ -82,10 +91,62 @@ def free_seats(meeting: Meeting) -> int | None:
 
 
 @dataclass(frozen=True)
+class PublicOrganisation:
+    """An organisation as the public registration page reads it: every column, as plain values."""
+
+    id: int
+    name: str
+    short_name: str | None
+    about: str | None
+    website: str | None
+
+
+@dataclass(frozen=True)
+class PublicStakeholderGroup:
+    id: int
+    meeting_id: int
+    key: str
+    label: str
+    position: int
+
+
+@dataclass(frozen=True)
+class PublicMeeting:
+    """A meeting as the public registration page reads it: every column of the row (the test
+    suite checks that none is missing), its organisation and its stakeholder groups in their
+    order, as plain values. Read with Core in one statement: loading ORM objects (identity map,
+    instance state, the session around them) cost more than the query itself."""
+
+    id: int
+    organisation_id: int
+    slug: str
+    title: str
+    kind: str | None
+    topic: str | None
+    starts_at: datetime
+    ends_at: datetime | None
+    timezone: str
+    venue: str | None
+    city: str | None
+    country: str | None
+    languages: tuple[str, ...]
+    background: str | None
+    capacity: int | None
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    created_at: datetime
+    organisation: PublicOrganisation
+    stakeholder_groups: tuple[PublicStakeholderGroup, ...]
+
+    def registration_state(self, now: datetime) -> str:
+        return registration_state(self.registration_opens_at, self.registration_closes_at, now)
+
+
+@dataclass(frozen=True)
 class RegistrationPage:
     """What the public registration page shows of its meeting, read in one statement."""
 
-    meeting: Meeting
+    meeting: PublicMeeting
     registered: int
     has_agenda: bool
 
@@ -94,39 +155,89 @@ class RegistrationPage:
         return seats_left(self.meeting.capacity, self.registered)
 
 
-@cache
-def _registration_page_query() -> Select[Meeting, int, bool]:
-    """Built once: SQLAlchemy statements are immutable, and building this one costs about as
-    much as running it.
+_OWN = ("organisation", "stakeholder_groups")
+MEETING_COLUMNS = tuple(f.name for f in fields(PublicMeeting) if f.name not in _OWN)
+ORGANISATION_COLUMNS = tuple(f.name for f in fields(PublicOrganisation))
+GROUP_COLUMNS = tuple(f.name for f in fields(PublicStakeholderGroup))
 
-    The seats taken are counted in a derived table filtered by the slug, joined once: as a
-    correlated subquery beside the joined stakeholder groups, the count would run again for
-    every group row.
+
+@cache
+def _registration_page_query(dialect: str) -> Select[Any]:
+    """Built once per database kind: SQLAlchemy statements are immutable, and building this one
+    costs about as much as running it.
+
+    One row: the meeting's columns, its organisation's, its stakeholder groups as one JSON array
+    (of arrays of GROUP_COLUMNS), the seats taken and whether there is an agenda. One row per
+    group, as a join gives, made the driver and SQLAlchemy convert every column of the meeting
+    once per group. The seats taken are counted with the index on (meeting, status).
     """
+    meetings = Meeting.__table__
+    organisations = Organisation.__table__
+    groups = StakeholderGroup.__table__
+    participants = Participant.__table__
+    group_columns = [groups.c[name] for name in GROUP_COLUMNS]
+    if dialect == "postgresql":
+        group_list = func.json_agg(func.json_build_array(*group_columns), type_=JSON)
+    elif dialect == "sqlite":
+        group_list = func.json_group_array(func.json_array(*group_columns), type_=JSON)
+    else:
+        raise NotImplementedError(
+            f"the registration page reads PostgreSQL or SQLite, not {dialect}"
+        )
     registered = (
-        select(Participant.meeting_id, func.count().label("n"))
-        .join(Meeting, Meeting.id == Participant.meeting_id)
-        .where(Meeting.slug == bindparam("slug"), Participant.status == Status.REGISTERED)
-        .group_by(Participant.meeting_id)
-        .subquery()
+        select(func.count())
+        .select_from(participants)
+        .where(
+            participants.c.meeting_id == meetings.c.id,
+            participants.c.status == Status.REGISTERED,
+        )
+        .scalar_subquery()
     )
-    agenda = exists().where(AgendaSession.meeting_id == Meeting.id).correlate(Meeting)
+    agenda = exists().where(AgendaSession.__table__.c.meeting_id == meetings.c.id)
     return (
-        select(Meeting, func.coalesce(registered.c.n, 0), agenda)
-        .outerjoin(registered, registered.c.meeting_id == Meeting.id)
-        .where(Meeting.slug == bindparam("slug"))
-        .options(joinedload(Meeting.stakeholder_groups))
+        select(
+            *(meetings.c[name] for name in MEETING_COLUMNS),
+            *(
+                organisations.c[name].label(f"organisation__{name}")
+                for name in ORGANISATION_COLUMNS
+            ),
+            select(group_list)
+            .where(groups.c.meeting_id == meetings.c.id)
+            .scalar_subquery()
+            .label("stakeholder_groups"),
+            registered.label("registered"),
+            agenda.label("has_agenda"),
+        )
+        .join(organisations, organisations.c.id == meetings.c.organisation_id)
+        .where(meetings.c.slug == bindparam("slug"))
     )
 
 
 def registration_page(slug: str) -> RegistrationPage | None:
     """The meeting at `slug` with its organisation and stakeholder groups, the number
-    registered and whether it has an agenda: one SELECT, for the page everyone opens."""
-    row = db.session.execute(_registration_page_query(), {"slug": slug}).unique().one_or_none()
+    registered and whether it has an agenda: one SELECT, for the page everyone opens.
+
+    It runs on a connection of its own, outside the ORM session and a transaction (see
+    `single_statement_connection`)."""
+    engine = db.engine
+    query = _registration_page_query(engine.dialect.name)
+    with single_statement_connection(engine) as connection:
+        row = connection.execute(query, {"slug": slug}).one_or_none()
     if row is None:
         return None
-    meeting, count, has_agenda = row
-    return RegistrationPage(meeting, int(count or 0), bool(has_agenda))
+    # The columns in the query's order (see _registration_page_query).
+    meeting_end = len(MEETING_COLUMNS)
+    organisation_end = meeting_end + len(ORGANISATION_COLUMNS)
+    values = dict(zip(MEETING_COLUMNS, row[:meeting_end], strict=True))
+    values["languages"] = tuple(values["languages"] or ())
+    organisation = PublicOrganisation(*row[meeting_end:organisation_end])
+    group_list, registered, has_agenda = row[organisation_end:]
+    groups = sorted(
+        (PublicStakeholderGroup(*group) for group in group_list or ()),
+        key=lambda group: (group.position, group.id),
+    )
+    meeting = PublicMeeting(**values, organisation=organisation, stakeholder_groups=tuple(groups))
+    return RegistrationPage(meeting, int(registered or 0), bool(has_agenda))
 
 
 def waitlist_place(participant: Participant) -> int | None:
