@@ -43,6 +43,11 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 def server() -> Iterator[int]:
     _Recorder.hits = []
     httpd = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
+    # A port without "49" in it: the test looks for {{ 7*7 }} evaluated to 49 anywhere in the
+    # printed text, and the port is printed too (wrapped or cut, it is not always found whole).
+    while "49" in str(httpd.server_port):
+        httpd.server_close()
+        httpd = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield httpd.server_port
@@ -169,7 +174,7 @@ def test_every_field_is_printed_as_text(
         outside = printed
         for payload in payloads:
             outside = outside.replace(payload.replace(" ", ""), "")
-        assert "49" not in outside, name
+        assert "49" not in outside, (name, outside[max(0, outside.find("49") - 80) :][:120])
         assert not has_embedded_files(pdf), name
         assert b"root:x:0:0" not in pdf, name
 
