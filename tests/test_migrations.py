@@ -10,6 +10,7 @@ import logging
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from pprint import pformat
@@ -53,6 +54,17 @@ def keep_logging() -> Iterator[None]:
             logger.handlers[:] = handlers
 
 
+@contextmanager
+def _migrating(app: Flask) -> Iterator[None]:
+    """The app's context for migrating its database; its connections are closed after."""
+    with app.app_context():
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def _app_for(url: str, instance: Path) -> Flask:
     config = type(
         "MigrationTestConfig",
@@ -78,26 +90,21 @@ def _table_names() -> set[str]:
 
 
 def _upgrade_compare_downgrade(app: Flask) -> None:
-    with app.app_context():
-        try:
-            upgrade()
-            with db.engine.connect() as connection:
-                revision = MigrationContext.configure(connection).get_current_revision()
-            assert revision is not None, "the upgrade recorded no revision"
+    with _migrating(app):
+        upgrade()
+        with db.engine.connect() as connection:
+            revision = MigrationContext.configure(connection).get_current_revision()
+        assert revision is not None, "the upgrade recorded no revision"
 
-            differences = _schema_differences(app)
-            assert differences == [], (
-                "the migrations do not build the schema of the models; "
-                "generate a revision with `flask --app meetapp db migrate`:\n"
-                + pformat(differences)
-            )
-            assert set(db.metadata.tables) <= _table_names()
+        differences = _schema_differences(app)
+        assert differences == [], (
+            "the migrations do not build the schema of the models; "
+            "generate a revision with `flask --app meetapp db migrate`:\n" + pformat(differences)
+        )
+        assert set(db.metadata.tables) <= _table_names()
 
-            downgrade(revision="base")
-            assert _table_names() - {"alembic_version"} == set()
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+        downgrade(revision="base")
+        assert _table_names() - {"alembic_version"} == set()
 
 
 _OUTBOX_ROWS = (
@@ -121,30 +128,26 @@ def _outbox_claims_keep_the_data(app: Flask) -> None:
     survey invitations that point at a message must keep pointing at it, both ways."""
     values = {"at": "2026-01-01 00:00:00+00:00", "no": False}
     link = text("SELECT last_message_id FROM survey_invitations")
-    with app.app_context():
-        try:
-            upgrade(revision="3e1517257739")
-            with db.engine.begin() as connection:
-                for statement in _OUTBOX_ROWS:
-                    connection.execute(text(statement), values)
-            upgrade()
-            with db.engine.begin() as connection:
-                assert connection.scalar(link) == 1
-                connection.execute(
-                    text("UPDATE outbox_messages SET status = 'sending', claimed_at = :at"),
-                    values,
-                )
-            with pytest.raises(IntegrityError), db.engine.begin() as connection:
-                connection.execute(text("UPDATE outbox_messages SET claimed_at = NULL"))
-            downgrade(revision="3e1517257739")
-            with db.engine.begin() as connection:
-                assert connection.scalar(link) == 1
-                status = text("SELECT status FROM outbox_messages")
-                assert connection.scalar(status) == "queued"
-            downgrade(revision="base")
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+    with _migrating(app):
+        upgrade(revision="3e1517257739")
+        with db.engine.begin() as connection:
+            for statement in _OUTBOX_ROWS:
+                connection.execute(text(statement), values)
+        upgrade()
+        with db.engine.begin() as connection:
+            assert connection.scalar(link) == 1
+            connection.execute(
+                text("UPDATE outbox_messages SET status = 'sending', claimed_at = :at"),
+                values,
+            )
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text("UPDATE outbox_messages SET claimed_at = NULL"))
+        downgrade(revision="3e1517257739")
+        with db.engine.begin() as connection:
+            assert connection.scalar(link) == 1
+            status = text("SELECT status FROM outbox_messages")
+            assert connection.scalar(status) == "queued"
+        downgrade(revision="base")
 
 
 def _check_ins_keep_the_data(app: Flask) -> None:
@@ -154,43 +157,39 @@ def _check_ins_keep_the_data(app: Flask) -> None:
     values = {"at": "2026-01-01 00:00:00+00:00", "no": False}
     link = text("SELECT participant_id FROM survey_invitations")
     check_in = text("SELECT attended, checked_in_at IS NOT NULL FROM participants WHERE id = 1")
-    with app.app_context():
-        try:
-            upgrade(revision="0106469ea666")
-            with db.engine.begin() as connection:
-                for statement in _OUTBOX_ROWS:
-                    connection.execute(text(statement), values)
-                connection.execute(
-                    text("UPDATE participants SET attended = :yes, checked_in_at = :at"),
-                    {**values, "yes": True},
-                )
-                connection.execute(
-                    text(
-                        "INSERT INTO users (id, email, name, password_hash, role, active,"
-                        " created_at) VALUES (7, 'desk@example.org', 'Desk', 'x', 'staff',"
-                        " :yes, :at)"
-                    ),
-                    {**values, "yes": True},
-                )
-            upgrade()
-            with db.engine.begin() as connection:
-                assert connection.scalar(link) == 1
-                assert tuple(connection.execute(check_in).one()) == (True, True)
-                connection.execute(text("UPDATE participants SET checked_in_by_id = 7"))
-            with db.engine.begin() as connection:
-                connection.execute(text("DELETE FROM users WHERE id = 7"))
-            with db.engine.begin() as connection:
-                assert tuple(connection.execute(check_in).one()) == (True, True)
-                by = text("SELECT checked_in_by_id FROM participants WHERE id = 1")
-                assert connection.scalar(by) is None
-            downgrade(revision="0106469ea666")
-            with db.engine.begin() as connection:
-                assert connection.scalar(link) == 1
-                assert tuple(connection.execute(check_in).one()) == (True, True)
-            downgrade(revision="base")
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+    with _migrating(app):
+        upgrade(revision="0106469ea666")
+        with db.engine.begin() as connection:
+            for statement in _OUTBOX_ROWS:
+                connection.execute(text(statement), values)
+            connection.execute(
+                text("UPDATE participants SET attended = :yes, checked_in_at = :at"),
+                {**values, "yes": True},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, name, password_hash, role, active,"
+                    " created_at) VALUES (7, 'desk@example.org', 'Desk', 'x', 'staff',"
+                    " :yes, :at)"
+                ),
+                {**values, "yes": True},
+            )
+        upgrade()
+        with db.engine.begin() as connection:
+            assert connection.scalar(link) == 1
+            assert tuple(connection.execute(check_in).one()) == (True, True)
+            connection.execute(text("UPDATE participants SET checked_in_by_id = 7"))
+        with db.engine.begin() as connection:
+            connection.execute(text("DELETE FROM users WHERE id = 7"))
+        with db.engine.begin() as connection:
+            assert tuple(connection.execute(check_in).one()) == (True, True)
+            by = text("SELECT checked_in_by_id FROM participants WHERE id = 1")
+            assert connection.scalar(by) is None
+        downgrade(revision="0106469ea666")
+        with db.engine.begin() as connection:
+            assert connection.scalar(link) == 1
+            assert tuple(connection.execute(check_in).one()) == (True, True)
+        downgrade(revision="base")
 
 
 def _search_text_is_filled_in(app: Flask) -> None:
@@ -198,52 +197,48 @@ def _search_text_is_filled_in(app: Flask) -> None:
     registered, so that they are found as those who register later are; it clears the
     check-in that cancelled registrations kept, and from then on refuses one."""
     values = {"at": "2026-01-01 00:00:00+00:00", "no": False}
-    with app.app_context():
-        try:
-            upgrade(revision="e3a47707c816")
-            with db.engine.begin() as connection:
-                for statement in _OUTBOX_ROWS[:3]:
-                    connection.execute(text(statement), values)
-                connection.execute(
-                    text(
-                        "INSERT INTO participants (id, meeting_id, name, organisation, email,"
-                        " email_normalized, languages, status, attended, registered_at,"
-                        " updated_at) VALUES (2, 1, 'E\u0301LISE Nguyễn', 'Ministère', 'e@x.org',"
-                        " 'e@x.org', '[]', 'registered', :no, :at, :at)"
-                    ),
-                    values,
-                )
-                connection.execute(
-                    text(
-                        "INSERT INTO participants (id, meeting_id, name, email, email_normalized,"
-                        " languages, status, attended, checked_in_at, registered_at, updated_at)"
-                        " VALUES (3, 1, 'Gone', 'g@x.org', 'g@x.org', '[]', 'cancelled', :yes,"
-                        " :at, :at, :at)"
-                    ),
-                    {**values, "yes": True},
-                )
-            upgrade()
-            with db.engine.begin() as connection:
-                rows = connection.execute(
-                    text("SELECT id, search_text FROM participants ORDER BY id")
-                ).all()
-                gone = connection.execute(
-                    text("SELECT attended, checked_in_at FROM participants WHERE id = 3")
-                ).one()
-            assert [tuple(row) for row in rows] == [
-                (1, "ana\n"),
-                (2, "elise nguyen\nministere"),
-                (3, "gone\n"),
-            ]
-            assert (bool(gone[0]), gone[1]) == (False, None)
-            with pytest.raises(IntegrityError), db.engine.begin() as connection:
-                connection.execute(
-                    text("UPDATE participants SET attended = :yes WHERE id = 3"), {"yes": True}
-                )
-            downgrade(revision="base")
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+    with _migrating(app):
+        upgrade(revision="e3a47707c816")
+        with db.engine.begin() as connection:
+            for statement in _OUTBOX_ROWS[:3]:
+                connection.execute(text(statement), values)
+            connection.execute(
+                text(
+                    "INSERT INTO participants (id, meeting_id, name, organisation, email,"
+                    " email_normalized, languages, status, attended, registered_at,"
+                    " updated_at) VALUES (2, 1, 'E\u0301LISE Nguyễn', 'Ministère', 'e@x.org',"
+                    " 'e@x.org', '[]', 'registered', :no, :at, :at)"
+                ),
+                values,
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO participants (id, meeting_id, name, email, email_normalized,"
+                    " languages, status, attended, checked_in_at, registered_at, updated_at)"
+                    " VALUES (3, 1, 'Gone', 'g@x.org', 'g@x.org', '[]', 'cancelled', :yes,"
+                    " :at, :at, :at)"
+                ),
+                {**values, "yes": True},
+            )
+        upgrade()
+        with db.engine.begin() as connection:
+            rows = connection.execute(
+                text("SELECT id, search_text FROM participants ORDER BY id")
+            ).all()
+            gone = connection.execute(
+                text("SELECT attended, checked_in_at FROM participants WHERE id = 3")
+            ).one()
+        assert [tuple(row) for row in rows] == [
+            (1, "ana\n"),
+            (2, "elise nguyen\nministere"),
+            (3, "gone\n"),
+        ]
+        assert (bool(gone[0]), gone[1]) == (False, None)
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE participants SET attended = :yes WHERE id = 3"), {"yes": True}
+            )
+        downgrade(revision="base")
 
 
 def _sent_messages_lose_their_links(app: Flask) -> None:
@@ -251,32 +246,28 @@ def _sent_messages_lose_their_links(app: Flask) -> None:
     and leaves a queued message whole, for its retry."""
     values = {"at": "2026-01-01 00:00:00+00:00", "no": False}
     token = "A" * 43
-    with app.app_context():
-        try:
-            upgrade(revision="00ec3f07de56")
-            with db.engine.begin() as connection:
-                for status in ("sent", "queued"):
-                    connection.execute(
-                        text(
-                            "INSERT INTO outbox_messages (recipient, subject, body, kind, status,"
-                            " attempts, created_at) VALUES ('a@x.org', 'S', :body, 'k', :status,"
-                            " 0, :at)"
-                        ),
-                        {**values, "status": status, "body": f"Open https://x.org/s/{token}."},
-                    )
-            upgrade()
-            with db.engine.begin() as connection:
-                bodies = dict(
-                    connection.execute(text("SELECT status, body FROM outbox_messages")).all()
+    with _migrating(app):
+        upgrade(revision="00ec3f07de56")
+        with db.engine.begin() as connection:
+            for status in ("sent", "queued"):
+                connection.execute(
+                    text(
+                        "INSERT INTO outbox_messages (recipient, subject, body, kind, status,"
+                        " attempts, created_at) VALUES ('a@x.org', 'S', :body, 'k', :status,"
+                        " 0, :at)"
+                    ),
+                    {**values, "status": status, "body": f"Open https://x.org/s/{token}."},
                 )
-            assert bodies == {
-                "sent": "Open https://x.org/s/(link removed from the stored copy once sent).",
-                "queued": f"Open https://x.org/s/{token}.",
-            }
-            downgrade(revision="base")
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+        upgrade()
+        with db.engine.begin() as connection:
+            bodies = dict(
+                connection.execute(text("SELECT status, body FROM outbox_messages")).all()
+            )
+        assert bodies == {
+            "sent": "Open https://x.org/s/(link removed from the stored copy once sent).",
+            "queued": f"Open https://x.org/s/{token}.",
+        }
+        downgrade(revision="base")
 
 
 _RESPONSE_ROWS = (
@@ -319,37 +310,33 @@ def _edit_keys_keep_the_data(app: Flask) -> None:
     }
     answers = text("SELECT response_id, number FROM survey_answers ORDER BY id")
     times = text("SELECT id, submitted_at, updated_at FROM survey_responses ORDER BY id")
-    with app.app_context():
-        try:
-            upgrade(revision="7408dcef8cfb")
-            with db.engine.begin() as connection:
-                for statement in (*_OUTBOX_ROWS[:4], *_RESPONSE_ROWS):
-                    connection.execute(text(statement), values)
-            upgrade()
-            with db.engine.begin() as connection:
-                assert [tuple(r) for r in connection.execute(answers)] == [(1, 4), (2, 5), (3, 1)]
-                assert [
-                    (row.id, _utc_text(row.submitted_at), _utc_text(row.updated_at))
-                    for row in connection.execute(times)
-                ] == [
-                    (1, "2026-01-01 23:30:15.123456", None),
-                    (2, "2026-01-01 00:00:00.000000", None),
-                    (3, "2026-01-01 00:00:00.000000", "2026-01-02 00:00:00.000000"),
-                ]
-                keys = text("SELECT edit_key FROM survey_responses ORDER BY id")
-                assert connection.scalars(keys).all() == [None, None, None]
-                connection.execute(text("UPDATE survey_responses SET edit_key = 'k' WHERE id = 2"))
-            with pytest.raises(IntegrityError), db.engine.begin() as connection:
-                connection.execute(text("UPDATE survey_responses SET edit_key = 'k' WHERE id = 3"))
-            downgrade(revision="7408dcef8cfb")
-            with db.engine.begin() as connection:
-                assert [tuple(r) for r in connection.execute(answers)] == [(1, 4), (2, 5), (3, 1)]
-                connection.execute(text("DELETE FROM survey_responses WHERE id = 2"))
-                assert [tuple(r) for r in connection.execute(answers)] == [(1, 4), (3, 1)]
-            downgrade(revision="base")
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+    with _migrating(app):
+        upgrade(revision="7408dcef8cfb")
+        with db.engine.begin() as connection:
+            for statement in (*_OUTBOX_ROWS[:4], *_RESPONSE_ROWS):
+                connection.execute(text(statement), values)
+        upgrade()
+        with db.engine.begin() as connection:
+            assert [tuple(r) for r in connection.execute(answers)] == [(1, 4), (2, 5), (3, 1)]
+            assert [
+                (row.id, _utc_text(row.submitted_at), _utc_text(row.updated_at))
+                for row in connection.execute(times)
+            ] == [
+                (1, "2026-01-01 23:30:15.123456", None),
+                (2, "2026-01-01 00:00:00.000000", None),
+                (3, "2026-01-01 00:00:00.000000", "2026-01-02 00:00:00.000000"),
+            ]
+            keys = text("SELECT edit_key FROM survey_responses ORDER BY id")
+            assert connection.scalars(keys).all() == [None, None, None]
+            connection.execute(text("UPDATE survey_responses SET edit_key = 'k' WHERE id = 2"))
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text("UPDATE survey_responses SET edit_key = 'k' WHERE id = 3"))
+        downgrade(revision="7408dcef8cfb")
+        with db.engine.begin() as connection:
+            assert [tuple(r) for r in connection.execute(answers)] == [(1, 4), (2, 5), (3, 1)]
+            connection.execute(text("DELETE FROM survey_responses WHERE id = 2"))
+            assert [tuple(r) for r in connection.execute(answers)] == [(1, 4), (3, 1)]
+        downgrade(revision="base")
 
 
 def test_there_is_a_revision() -> None:
