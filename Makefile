@@ -17,6 +17,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 INSTANCE := $(or $(MEETAPP_INSTANCE_PATH),instance)
 FLASK := $(BIN)/flask --app meetapp
+# Where `make run` serves, as links in its e-mails name it (all interfaces: this machine).
+LOCAL_URL := http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 PYTEST_ARGS ?=
 
 # What WeasyPrint needs to draw PDFs (Pango, HarfBuzz) and fonts for the scripts of the
@@ -105,7 +107,7 @@ run: install
 	  echo "$$output" >&2; exit 1; \
 	fi
 	@echo
-	@echo "  meetapp is starting on http://$(HOST):$(PORT)/login"
+	@echo "  meetapp is starting on $(LOCAL_URL)/login"
 	@if [ -s "$(INSTANCE)/demo-login.txt" ]; then \
 	  echo "  $$(cat "$(INSTANCE)/demo-login.txt")"; \
 	else \
@@ -113,7 +115,8 @@ run: install
 	fi
 	@echo "  Stop it with Ctrl+C."
 	@echo
-	@$(FLASK) run --host $(HOST) --port $(PORT)
+	@MEETAPP_PUBLIC_BASE_URL="$${MEETAPP_PUBLIC_BASE_URL:-$(LOCAL_URL)}" \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 # --- checks -------------------------------------------------------------------------------
 

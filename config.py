@@ -60,7 +60,9 @@ class Config:
     # (rate limits then count per visitor, not per proxy). 0: none trusted.
     PROXY_FIX = _env_int("MEETAPP_PROXY_FIX", 0)
 
-    # Absolute base for links in e-mails (personal links); request host when unset.
+    # Scheme, host (and path prefix) of the site for links in e-mails and calendar files; never
+    # taken from a request. Required in production; development falls back to SERVER_NAME,
+    # then http://127.0.0.1:5000 (see meetapp.public_urls).
     PUBLIC_BASE_URL = _env("MEETAPP_PUBLIC_BASE_URL")
 
     # Werkzeug's scrypt; the test suite uses cheaper parameters of the same algorithm.
@@ -98,6 +100,7 @@ class TestingConfig(Config):
     TOKEN_RATE_LIMIT = "1000 per minute"
     REGISTER_RATE_LIMIT = "1000 per minute"
     WTF_CSRF_ENABLED = False
+    PUBLIC_BASE_URL = "http://localhost"
     PASSWORD_HASH_METHOD = "scrypt:2048:8:1"
     MAIL_SERVER = None
     MAIL_SUPPRESS_SEND = False

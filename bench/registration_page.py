@@ -319,6 +319,7 @@ def meetapp_environment(workdir: Path) -> tuple[dict[str, str], str]:
     env.update(
         MEETAPP_CONFIG="production",
         MEETAPP_SECRET_KEY=secrets.token_urlsafe(32),
+        MEETAPP_PUBLIC_BASE_URL="http://127.0.0.1",
         MEETAPP_INSTANCE_PATH=str(workdir),
         MEETAPP_DATABASE_URL=database,
         # Limits stay in force (their cost is measured) but are never reached.

@@ -396,6 +396,7 @@ def run(admin_url: str) -> list[str]:
             os.environ,
             MEETAPP_CONFIG="production",
             MEETAPP_SECRET_KEY=secrets.token_urlsafe(48),
+            MEETAPP_PUBLIC_BASE_URL=f"http://{HOST}:{port}",
             MEETAPP_DATABASE_URL=url,
             MEETAPP_REDIS_URL=REDIS_URL,
             MEETAPP_INSTANCE_PATH=workdir,

@@ -74,12 +74,33 @@ def _check_config(app: Flask) -> None:
         # as it leaves the pool would only cost a statement per request.
         options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    production = bool(app.config.get("SESSION_COOKIE_SECURE"))
     secret = app.config.get("SECRET_KEY") or ""
-    if app.config.get("SESSION_COOKIE_SECURE") and (secret == DEV_SECRET_KEY or len(secret) < 16):
+    if production and (secret == DEV_SECRET_KEY or len(secret) < 16):
         raise RuntimeError("ProductionConfig needs MEETAPP_SECRET_KEY set to a long random value")
+    _check_public_base_url(app, production)
+
+
+def _check_public_base_url(app: Flask, production: bool) -> None:
+    """Links in e-mails come from configuration alone (see `meetapp.public_urls`): production
+    needs the site's public address, and a set address must be one."""
+    from meetapp.public_urls import check_public_base_url
+
+    base = app.config.get("PUBLIC_BASE_URL")
+    if not base:
+        if production:
+            raise RuntimeError(
+                "ProductionConfig needs MEETAPP_PUBLIC_BASE_URL, the address participants "
+                "reach the site at (e.g. https://meet.example.org): links in e-mails use it"
+            )
+        return
+    problem = check_public_base_url(str(base))
+    if problem:
+        raise RuntimeError(f"MEETAPP_PUBLIC_BASE_URL {base!r} is not usable: {problem}")
 
 
 def _register_extensions(app: Flask) -> None:
+    from meetapp import jobs
     from meetapp.database import begin_write, configure_sqlite, render_migration_item
     from meetapp.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
 
@@ -100,6 +121,7 @@ def _register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     mail.init_app(app)
     bootstrap.init_app(app)
+    jobs.init_app(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -46,9 +46,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 class IsolatedClient(FlaskClient):
-    """A test client whose every request gets a fresh application context."""
+    """A test client whose every request gets a fresh application context, and whose response
+    is read and closed at once, as a server does: the jobs that run after the response (see
+    `meetapp.jobs`) have run when the test reads it."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
         outer = has_app_context()
         with self.application.app_context():
             response = super().open(*args, **kwargs)

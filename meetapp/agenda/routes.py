@@ -27,6 +27,7 @@ from meetapp.extensions import db
 from meetapp.formatting import from_local, to_local
 from meetapp.meetings.access import can_edit, get_meeting_or_404, meeting_view
 from meetapp.models import AgendaSession, Meeting, Speaker, Statement
+from meetapp.public_urls import public_url
 from meetapp.reports.pdf import render_pdf_template
 
 bp = Blueprint("agenda", __name__)
@@ -501,7 +502,7 @@ def meeting_ics(slug: str) -> ResponseReturnValue:
     meeting = get_meeting_or_404(slug)
     sessions = services.agenda_sessions(meeting)
     body = calendar.agenda_calendar(
-        meeting, sessions, url_for(".public_agenda", slug=meeting.slug, _external=True)
+        meeting, sessions, public_url("agenda.public_agenda", slug=meeting.slug)
     )
     return _ics(body, f"{meeting.slug}.ics")
 
@@ -513,6 +514,6 @@ def session_ics(slug: str, key: str) -> ResponseReturnValue:
     if session is None or session.starts_at is None:
         abort(404)
     body = calendar.session_calendar(
-        meeting, session, url_for(".public_agenda", slug=meeting.slug, _external=True)
+        meeting, session, public_url("agenda.public_agenda", slug=meeting.slug)
     )
     return _ics(body, f"{meeting.slug}-{session.key}.ics")

@@ -29,7 +29,7 @@ from meetapp.meetings.forms import (
     TeamMemberForm,
 )
 from meetapp.models import Meeting, Role, StakeholderGroup
-from meetapp.outbox.services import deliver_queued
+from meetapp.outbox.services import send_later
 from meetapp.registration.notifications import notify_promoted
 
 bp = Blueprint("meetings", __name__)
@@ -220,7 +220,7 @@ def meeting_edit(meeting: Meeting) -> ResponseReturnValue:
         else:
             slug = meeting.slug
             db.session.commit()
-            deliver_queued(message_ids)
+            send_later(message_ids)
             flash("The meeting was saved.", "success")
             if promoted:
                 people = "person moves" if len(promoted) == 1 else "people move"

@@ -1,10 +1,11 @@
 """The outbox: every e-mail is recorded as a row first, then sent over SMTP with Flask-Mail.
 
 Queueing happens inside the caller's transaction, so a message exists exactly when the change
-it reports was committed. Delivery runs after that commit (at the end of the request, and by
-`flask --app meetapp send-mail` for retries) and commits each message's status on its own, so
-an SMTP failure never undoes the change and never loses the message: it stays 'failed', with
-the error, until a later delivery sends it.
+it reports was committed. Delivery runs after that commit, as a background job (`send_later`,
+see `meetapp.jobs`), so no request waits on the mail server; `flask --app meetapp send-mail`
+retries what failed. Delivery commits each message's status on its own, so an SMTP failure
+never undoes the change and never loses the message: it stays 'failed', with the error, until
+a later delivery sends it.
 
 Several deliverers may run at once (requests, the command), so a message is claimed before it
 is sent: one UPDATE moves it to 'sending' with the time of the claim (`claimed_at`) and bumps
@@ -41,6 +42,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 
 from meetapp.database import begin_write, utcnow
 from meetapp.extensions import db, mail
+from meetapp.jobs import enqueue, task
 from meetapp.models import OutboxMessage
 from meetapp.tokens import without_personal_links
 
@@ -96,6 +98,22 @@ def withdraw(ids: Iterable[int]) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def send_later(ids: Iterable[int]) -> None:
+    """After the commit that queued the messages `ids`: have a job send them, so that the
+    request does not wait on the mail server."""
+    wanted = sorted(set(ids))
+    if wanted:
+        enqueue(DELIVER_JOB, wanted)
+
+
+DELIVER_JOB = "outbox.deliver"
+
+
+@task(DELIVER_JOB)
+def _deliver_job(ids: list[int] | None) -> None:
+    deliver_queued(ids)
 
 
 class _TimedConnection(Connection):

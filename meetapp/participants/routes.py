@@ -27,7 +27,7 @@ from meetapp.extensions import db
 from meetapp.forms import show_domain_error
 from meetapp.meetings.access import can_check_in, can_edit, meeting_view
 from meetapp.models import Meeting, Participant, Status
-from meetapp.outbox.services import deliver_queued, mail_configured
+from meetapp.outbox.services import mail_configured, send_later
 from meetapp.participants import services
 from meetapp.participants.forms import (
     ActionForm,
@@ -40,6 +40,7 @@ from meetapp.participants.forms import (
 from meetapp.participants.services import NO_GROUP, ParticipantFilter
 from meetapp.registration import services as registration
 from meetapp.registration.notifications import (
+    mail_to,
     notify_promoted,
     personal_link,
     queue_new_link_mail,
@@ -139,7 +140,7 @@ def new(meeting: Meeting) -> ResponseReturnValue:
             place = added.place
             name = added.participant.name
             db.session.commit()
-            deliver_queued(message_ids)
+            send_later(message_ids)
             if message_ids:
                 by_mail = " An e-mail with their personal link is on its way."
             else:
@@ -190,6 +191,7 @@ def _participant_page(
         action_form=ActionForm(),
         mail_on=mail_configured(),
         new_link=new_link,
+        mails=mail_to(participant),
     )
 
 
@@ -215,17 +217,13 @@ def send_link(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
     message_ids = queue_new_link_mail(renewed)
     name, email = participant.name, participant.email
     db.session.commit()
-    replaced = "The link they had before no longer works."
     if message_ids:
-        _sent, failed = deliver_queued(message_ids)
-        if failed:
-            flash(
-                f"A new personal link for {name} was made, but the e-mail to {email} could not "
-                f"be sent yet: it stays in the outbox and is sent again later. {replaced}",
-                "warning",
-            )
-        else:
-            flash(f"A new personal link is on its way to {name} ({email}). {replaced}", "success")
+        send_later(message_ids)
+        flash(
+            f"A new personal link is on its way to {name} ({email}). The link they had before "
+            "no longer works. Whether the e-mail left is shown below, under E-mails.",
+            "success",
+        )
         return redirect(page)
     # Without mail: shown once, in this response, never stored (only its hash is).
     shown = _participant_or_404(meeting, participant_id, with_checker=True)
@@ -254,7 +252,7 @@ def cancel(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
     if promoted:
         message += " From the waiting list: " + ", ".join(p.name for p in promoted) + "."
     db.session.commit()
-    deliver_queued(message_ids)
+    send_later(message_ids)
     flash(message, "success")
     return _back(meeting, form)
 
@@ -278,7 +276,7 @@ def promote(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
     message_ids = notify_promoted([participant])
     name = participant.name
     db.session.commit()
-    deliver_queued(message_ids)
+    send_later(message_ids)
     flash(f"{name} now has a seat.", "success")
     return _back(meeting, form)
 

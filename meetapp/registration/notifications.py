@@ -2,7 +2,7 @@
 a new personal link sent by an organiser.
 
 Each function queues (flushes, never commits) and returns the ids of the queued messages;
-the view commits and then hands the ids to `meetapp.outbox.services.deliver_queued`. When
+the view commits and then hands the ids to `meetapp.outbox.services.send_later`. When
 mail is not configured nothing is queued and the lists are empty.
 
 Views of other capabilities that give people a seat (an organiser cancels or promotes a
@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import current_app, render_template, url_for
+from flask import render_template
 from sqlalchemy import select
 
 from meetapp.accounts.services import email_for_lookup
 from meetapp.extensions import db
 from meetapp.models import Meeting, OutboxMessage, Participant, Status
 from meetapp.outbox.services import claimable, mail_configured, queue_message, withdraw
+from meetapp.public_urls import public_url
 from meetapp.registration.services import NewRegistration
 from meetapp.tokens import new_token
 
@@ -33,12 +34,9 @@ LINK_KINDS = (KIND_CONFIRMATION, KIND_WAITLISTED, KIND_NEW_LINK)
 
 
 def personal_link(token: str) -> str:
-    """The absolute personal link: PUBLIC_BASE_URL (scheme and host) when set, else the
-    address the current request came to."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return str(base).rstrip("/") + url_for("registration.manage", token=token)
-    return url_for("registration.manage", token=token, _external=True)
+    """The absolute personal link, under the configured public address (never the request's
+    host: see `meetapp.public_urls`)."""
+    return public_url("registration.manage", token=token)
 
 
 def _meeting(participant: Participant) -> Meeting:
@@ -100,6 +98,22 @@ def withdraw_link_mail(participant: Participant) -> int:
         or email_for_lookup(row.recipient) == participant.email_normalized
     ]
     return withdraw(ids)
+
+
+def mail_to(participant: Participant, limit: int = 10) -> list[OutboxMessage]:
+    """The latest e-mails queued to `participant` in their meeting, newest first, with their
+    delivery status, for the organisers to see what reached them."""
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.meeting_id == participant.meeting_id,
+                OutboxMessage.recipient == participant.email,
+            )
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def queue_new_link_mail(renewed: NewRegistration) -> list[int]:

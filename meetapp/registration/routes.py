@@ -38,7 +38,7 @@ from meetapp.formatting import local_datetime
 from meetapp.forms import show_domain_error
 from meetapp.meetings.access import get_meeting_or_404, is_slug
 from meetapp.models import Meeting, Participant, Status
-from meetapp.outbox.services import deliver_queued, mail_configured
+from meetapp.outbox.services import mail_configured, send_later
 from meetapp.registration.forms import (
     RegisterForm,
     UpdateRegistrationForm,
@@ -245,7 +245,7 @@ def submit_registration(slug: str) -> ResponseReturnValue:
                 raise
             form.email.errors = [*form.email.errors, ALREADY_REGISTERED]
         else:
-            deliver_queued(message_ids)
+            send_later(message_ids)
             by_mail = " We have also sent it to you by e-mail." if message_ids else ""
             if place is None:
                 flash(f"You are registered for {title}. {KEEP_LINK}{by_mail}", "success")
@@ -347,6 +347,6 @@ def cancel(token: str) -> ResponseReturnValue:
     promoted = cancel_registration(participant)
     message_ids = notify_promoted(promoted)
     db.session.commit()
-    deliver_queued(message_ids)
+    send_later(message_ids)
     flash("Your registration is cancelled. Thank you for letting us know.", "info")
     return redirect(url_for(".manage", token=token))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from defusedcsv import csv as safe_csv
-from flask import current_app, render_template, url_for
+from flask import render_template
 from sqlalchemy import exists, select
 
 from meetapp.database import utcnow
@@ -32,6 +32,7 @@ from meetapp.models import (
     SurveyResponse,
 )
 from meetapp.outbox.services import FAILED, claimable, queue_message
+from meetapp.public_urls import public_url
 from meetapp.surveys.services import issue_token
 
 KIND_INVITATION = "survey_invitation"
@@ -54,10 +55,9 @@ class Link:
 
 
 def survey_link(token: str) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return str(base).rstrip("/") + url_for("surveys.answer", token=token)
-    return url_for("surveys.answer", token=token, _external=True)
+    """The absolute survey link, under the configured public address (see
+    `meetapp.public_urls`)."""
+    return public_url("surveys.answer", token=token)
 
 
 def invite(survey: Survey, audience: str, group_id: int | None = None) -> list[Link]:

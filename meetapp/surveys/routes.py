@@ -28,7 +28,7 @@ from meetapp.extensions import db, personal_link_limit
 from meetapp.formatting import from_local, to_local
 from meetapp.meetings.access import can_edit, meeting_view
 from meetapp.models import Meeting, Survey, SurveyQuestion, SurveyState
-from meetapp.outbox.services import deliver_queued, mail_configured
+from meetapp.outbox.services import mail_configured, send_later
 from meetapp.reports.pdf import render_pdf_template
 from meetapp.surveys import invitations as invites
 from meetapp.surveys import results as survey_results
@@ -363,25 +363,22 @@ def invitations(meeting: Meeting, key: str) -> ResponseReturnValue:
             db.session.commit()
             if csv is not None:
                 return _download(csv, "text/csv; charset=utf-8", f"{survey.key}-links.csv")
-            sent, failed = deliver_queued(message_ids)
-            _flash_delivery("invited", count, sent, failed)
+            send_later(message_ids)
+            _flash_delivery("invited", count)
             return redirect(url_for("surveys.invitations", slug=meeting.slug, key=survey.key))
     return _render_invitations(meeting, survey, form)
 
 
-def _flash_delivery(verb: str, count: int, sent: int, failed: int) -> None:
+def _flash_delivery(verb: str, count: int) -> None:
     if count == 0:
         flash("Nobody new to reach: everyone chosen is already invited or has answered.", "info")
         return
-    message = f"{count} {'person' if count == 1 else 'people'} {verb}; {sent} e-mail(s) sent."
-    if failed:
-        flash(
-            f"{message} {failed} could not be sent yet: they stay in the outbox (see the "
-            "errors below) and can be retried.",
-            "warning",
-        )
-    else:
-        flash(message, "success")
+    people = "person" if count == 1 else "people"
+    flash(
+        f"{count} {people} {verb}: the e-mails are on their way. The list shows each one's "
+        "status; reload the page to follow it.",
+        "success",
+    )
 
 
 @bp.route("/meetings/<slug>/surveys/<key>/invitations/remind", methods=["POST"])
@@ -398,8 +395,8 @@ def remind(meeting: Meeting, key: str) -> ResponseReturnValue:
     db.session.commit()
     if csv is not None:
         return _download(csv, "text/csv; charset=utf-8", f"{survey.key}-links.csv")
-    sent, failed = deliver_queued(message_ids)
-    _flash_delivery("reminded", len(links), sent, failed)
+    send_later(message_ids)
+    _flash_delivery("reminded", len(links))
     return redirect(url_for("surveys.invitations", slug=meeting.slug, key=survey.key))
 
 
@@ -413,11 +410,12 @@ def retry(meeting: Meeting, key: str) -> ResponseReturnValue:
         abort(400)
     pending = invites.invitation_overview(survey).pending_message_ids
     db.session.commit()
-    sent, failed = deliver_queued(pending)
-    if failed:
-        flash(f"{sent} sent; {failed} still failing (see the errors below).", "warning")
-    elif sent:
-        flash(f"{sent} e-mail(s) sent.", "success")
+    if pending:
+        send_later(pending)
+        flash(
+            f"{len(pending)} e-mail(s) are being sent again: reload the page to see how it went.",
+            "success",
+        )
     else:
         flash("Nothing is waiting to be sent.", "info")
     return redirect(url_for("surveys.invitations", slug=meeting.slug, key=survey.key))

@@ -76,6 +76,7 @@ def _worker(tmp_path: Path, argument: str, prefix: str = "") -> str:
         **os.environ,
         "MEETAPP_CONFIG": "production",
         "MEETAPP_SECRET_KEY": "a-secret-key-for-two-workers-0123456789",
+        "MEETAPP_PUBLIC_BASE_URL": "https://meet.example.org",
         "MEETAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'shared.db'}",
         "MEETAPP_INSTANCE_PATH": str(tmp_path),
         "MEETAPP_REDIS_URL": REDIS_URL,

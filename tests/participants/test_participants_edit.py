@@ -288,12 +288,13 @@ def test_promote_gives_a_seat_or_says_the_meeting_is_full(setup, make_participan
 
 @pytest.fixture
 def outbox(app, monkeypatch):
-    """Mail configured; what would be delivered after the commit is recorded, not sent."""
+    """Mail configured; what would be handed to the delivery job after the commit is
+    recorded, not sent."""
     from meetapp.participants import routes
 
     monkeypatch.setitem(app.config, "MAIL_SERVER", "mail.example.invalid")
     delivered: list[int] = []
-    monkeypatch.setattr(routes, "deliver_queued", lambda ids: delivered.extend(ids) or (0, 0))
+    monkeypatch.setattr(routes, "send_later", delivered.extend)
     return delivered
 
 
