@@ -36,6 +36,12 @@ def live_server(app: Flask) -> Iterator[str]:
     thread.join(timeout=5)
 
 
+@pytest.fixture(autouse=True)
+def _served_at_live_server(app: Flask, live_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site's public address is where the browser reaches it: links it shows point there."""
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", live_server)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
