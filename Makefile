@@ -2,6 +2,7 @@
 #
 #   make run    install everything, build the SQLite database, load the demo, start the app
 #   make test   install everything, then ruff, mypy and pytest
+#   make check  the same without the tests marked slow: the quick loop before each commit
 #
 # Both are safe to repeat: the virtual environment is only reinstalled when pyproject.toml
 # changes, and Debian packages are only installed when one is missing.
@@ -20,6 +21,8 @@ FLASK := $(BIN)/flask --app meetapp
 # Where `make run` serves, as links in its e-mails name it (all interfaces: this machine).
 LOCAL_URL := http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 PYTEST_ARGS ?=
+# pytest-xdist processes for the suite ("auto": one per core; 0: run in this process).
+PYTEST_WORKERS ?= auto
 
 # What WeasyPrint needs to draw PDFs (Pango, HarfBuzz) and fonts for the scripts of the
 # meetings it is used for: Latin, Khmer, Japanese/Chinese/Korean.
@@ -32,11 +35,12 @@ TEST_PACKAGES := chromium
 DEPS_KEY := $(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 INSTALLED := $(VENV)/.installed-$(DEPS_KEY)
 
-.PHONY: help run test install system-packages test-packages lint typecheck pytest migrate-check bench clean
+.PHONY: help run test check quick-pytest install system-packages test-packages lint typecheck pytest migrate-check bench clean
 
 help:
 	@echo "make run            install, migrate, load the demo and serve on http://$(HOST):$(PORT)"
 	@echo "make test           install, then ruff, mypy and pytest"
+	@echo "make check          ruff, mypy and the tests not marked slow (the edit-test loop)"
 	@echo "make install        only install: .venv and the Debian packages the app needs"
 	@echo "make lint           ruff check and ruff format --check"
 	@echo "make typecheck      mypy"
@@ -122,6 +126,8 @@ run: install
 
 test: lint typecheck pytest
 
+check: lint typecheck quick-pytest
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -130,7 +136,12 @@ typecheck: install
 	$(BIN)/mypy
 
 pytest: install test-packages
-	@status=0; $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
+	@status=0; $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) || status=$$?; \
+	if [ $$status = 5 ]; then echo "pytest collected no tests: that is a failure." >&2; fi; \
+	exit $$status
+
+quick-pytest: install
+	@status=0; $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status = 5 ]; then echo "pytest collected no tests: that is a failure." >&2; fi; \
 	exit $$status
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,11 +39,42 @@ UNICODE_EMAIL_TYPED = " E\u0301LODIE@BU\u0308CHER.EXAMPLE "
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """The suite's database: MEETAPP_TEST_DATABASE_URL, else a SQLite file of its own.
+
+    Under pytest-xdist each worker process needs a database of its own: on PostgreSQL it is a
+    new database beside the given one, named after the worker, and dropped at the end.
+    """
     url = os.environ.get("MEETAPP_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    elif worker_id == "master" or not url.startswith(("postgresql", "postgres:")):
+        yield url
+    else:
+        with worker_database(url, worker_id) as worker_url:
+            yield worker_url
+
+
+@contextmanager
+def worker_database(url: str, worker: str) -> Iterator[str]:
+    """An empty PostgreSQL database named after `url`'s and `worker`, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url.replace("postgres://", "postgresql://", 1))
+    if base.drivername == "postgresql":
+        base = base.set(drivername="postgresql+psycopg")
+    name = f"{base.database}_{worker}"
+    server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield base.set(database=name).render_as_string(hide_password=False)
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        server.dispose()
 
 
 class IsolatedClient(FlaskClient):

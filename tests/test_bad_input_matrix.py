@@ -31,6 +31,8 @@ from tests.form_world import Worlds, filled, make_worlds
 from tests.html_forms import Field, Form
 from tests.url_map import post_rules, table_rows
 
+pytestmark = pytest.mark.slow
+
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 HUGE_ID = "99999999999999999999"

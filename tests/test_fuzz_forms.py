@@ -18,6 +18,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
@@ -30,6 +31,8 @@ from meetapp.extensions import limiter
 from tests.conftest import login
 from tests.meeting_records import add_one_of_each, survey_token
 from tests.url_map import fill_url, post_rules, row_counts
+
+pytestmark = pytest.mark.slow
 
 FUZZ = settings(
     max_examples=25,
