@@ -43,6 +43,11 @@ class Config:
     TOKEN_RATE_LIMIT = _env("MEETAPP_TOKEN_RATE_LIMIT", "60 per minute")
     REGISTER_RATE_LIMIT = _env("MEETAPP_REGISTER_RATE_LIMIT", "30 per minute")
 
+    # Where background jobs run: "redis" (an RQ queue, run by `flask --app meetapp worker`) or
+    # "in-process" (after each response); "redis" when MEETAPP_REDIS_URL is set.
+    JOBS = _env("MEETAPP_JOBS")
+    JOBS_QUEUE = _env("MEETAPP_JOBS_QUEUE", "meetapp")
+
     MAIL_SERVER = _env("MEETAPP_MAIL_SERVER")
     MAIL_PORT = _env_int("MEETAPP_MAIL_PORT", 25)
     MAIL_USE_TLS = _env_bool("MEETAPP_MAIL_USE_TLS")
@@ -94,6 +99,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key"
     SQLALCHEMY_DATABASE_URI = _env("MEETAPP_TEST_DATABASE_URL")
     RATELIMIT_STORAGE_URI = "memory://"
+    JOBS = "in-process"
     # Generous limits so that concurrency tests from one address are not throttled;
     # the rate-limit tests lower them.
     LOGIN_RATE_LIMIT = "1000 per minute"

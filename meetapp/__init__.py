@@ -155,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     from meetapp.agenda.routes import bp as agenda_bp
     from meetapp.health import bp as health_bp
     from meetapp.interchange.routes import bp as interchange_bp
+    from meetapp.jobs.routes import bp as jobs_bp
     from meetapp.meetings.routes import bp as meetings_bp
     from meetapp.outcomes.routes import bp as outcomes_bp
     from meetapp.participants.routes import bp as participants_bp
@@ -173,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
         outcomes_bp,
         reports_bp,
         health_bp,
+        jobs_bp,
     ):
         app.register_blueprint(bp)
 

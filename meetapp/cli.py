@@ -21,7 +21,10 @@ DEMO_ORGANISER = "organiser@example.org"
 
 
 def register_commands(app: Flask) -> None:
+    from meetapp.jobs.worker import worker_command
+
     for command in (
+        worker_command,
         create_user_command,
         import_meeting_command,
         export_meeting_command,

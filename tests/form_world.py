@@ -35,6 +35,10 @@ DOWNLOADS = (".pdf", ".docx", ".xlsx", ".csv", ".ics", ".json", ".md")
 PAGE_QUERIES = {"participants.checkin": "q=Person"}
 
 
+# The administrators' pages (user accounts, jobs), posted to by the administrator.
+ADMIN_ENDPOINTS = ("accounts.", "jobs.")
+
+
 @dataclass
 class World:
     """One build of the world, with its browsers."""
@@ -54,7 +58,7 @@ class World:
     def client_for(self, endpoint: str) -> FlaskClient:
         if endpoint in PUBLIC:
             return self.visitor
-        return self.admin if endpoint.startswith("accounts.") else self.organiser
+        return self.admin if endpoint.startswith(ADMIN_ENDPOINTS) else self.organiser
 
 
 @dataclass

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from meetapp.models import (
     AgendaSession,
     Contact,
+    FailedJob,
     Meeting,
     OutboxMessage,
     Outcome,
@@ -37,8 +38,8 @@ def add_one_of_each(
     db: Any, meeting: Meeting, participant: Participant, team_member: User
 ) -> tuple[dict[str, Any], Any]:
     """Adds a speaker, a session, a statement, a survey with a question, a contact and an
-    outcome to `meeting`, and gives `participant` a personal link. Returns the value of every
-    URL argument (as `<name>` in the URL map) and the survey."""
+    outcome to `meeting`, gives `participant` a personal link, and records a failed job.
+    Returns the value of every URL argument (as `<name>` in the URL map) and the survey."""
     token, participant.token_hash = new_token()
     contact = Contact(meeting_id=meeting.id, name="Press Office", position=0, languages=[])
     outcome = Outcome(meeting_id=meeting.id, kind="finding", text="A finding", position=0)
@@ -69,6 +70,8 @@ def add_one_of_each(
         text="said something",
     )
     db.session.add(statement)
+    failed_job = FailedJob(name="outbox.deliver", args=[[]], error="SMTPException: refused")
+    db.session.add(failed_job)
     db.session.commit()
     values = {
         "slug": meeting.slug,
@@ -85,6 +88,7 @@ def add_one_of_each(
         "contact_id": contact.id,
         "outcome_id": outcome.id,
         "section": "headline",
+        "job_id": failed_job.id,
     }
     return values, survey
 

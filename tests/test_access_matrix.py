@@ -129,8 +129,8 @@ def test_staff_can_read_meeting_b(app: Flask, world: dict[str, Any], login_as: A
 # What a GET that is let through may answer: a page, a redirect (to a canonical URL or
 # after a one-click action), a download; 405 where the rule has no GET is never requested.
 ALLOWED = {200, 302, 303}
-# Pages of the administrators only (user accounts): an organiser of meeting B gets a 403.
-ADMIN_ONLY = {"accounts.users", "accounts.user_new", "accounts.user_edit"}
+# Pages of the administrators only (user accounts, jobs): an organiser of meeting B gets a 403.
+ADMIN_ONLY = {"accounts.users", "accounts.user_new", "accounts.user_edit", "jobs.jobs"}
 # The path of the survey answer page holds a survey link, not the registration token the
 # matrix fills in: it answers 404 to everybody here, and is covered by the survey tests.
 OTHER_TOKEN = {"surveys.answer"}
@@ -140,6 +140,7 @@ OTHER_TOKEN = {"surveys.answer"}
 # one by one: a new page that refuses staff on GET fails the test until it is added here (or
 # opened to staff).
 STAFF_REFUSED_ON_GET = {
+    "jobs.jobs",
     "accounts.users",
     "accounts.user_new",
     "accounts.user_edit",

@@ -29,6 +29,7 @@ from meetapp.cli import DEMO_FILE
 from meetapp.extensions import db as _db
 from meetapp.extensions import limiter
 from tests.conftest import login
+from tests.form_world import ADMIN_ENDPOINTS
 from tests.meeting_records import add_one_of_each, survey_token
 from tests.url_map import fill_url, post_rules, row_counts
 
@@ -42,7 +43,6 @@ FUZZ = settings(
 )
 # Posting to these only ends the session: nothing to fuzz.
 NOT_FORMS = {"accounts.logout"}
-ADMIN_ENDPOINTS = ("accounts.",)
 _FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*>', re.S)
 _FILE_FIELD = re.compile(
     r'<input\b[^>]*type="file"[^>]*name="([^"]+)"|'

@@ -13,7 +13,7 @@ import meetapp.health
 def test_healthz_ok_without_login(client: Any) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
+    assert response.get_json() == {"status": "ok", "jobs": {"kind": "in-process"}}
 
 
 def test_healthz_503_when_the_database_does_not_answer(

@@ -10,6 +10,7 @@ from meetapp.models.agenda import (
     Statement,
     StatementKind,
 )
+from meetapp.models.jobs import FailedJob
 from meetapp.models.meetings import (
     Contact,
     Meeting,
@@ -46,6 +47,7 @@ __all__ = [
     "Statement",
     "StatementKind",
     "Contact",
+    "FailedJob",
     "Meeting",
     "Organisation",
     "OutboxMessage",

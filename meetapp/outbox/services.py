@@ -42,7 +42,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 
 from meetapp.database import begin_write, utcnow
 from meetapp.extensions import db, mail
-from meetapp.jobs import enqueue, task
+from meetapp.jobs import QueueUnavailable, enqueue, task
 from meetapp.models import OutboxMessage
 from meetapp.tokens import without_personal_links
 
@@ -104,16 +104,77 @@ def send_later(ids: Iterable[int]) -> None:
     """After the commit that queued the messages `ids`: have a job send them, so that the
     request does not wait on the mail server."""
     wanted = sorted(set(ids))
-    if wanted:
+    if not wanted:
+        return
+    try:
         enqueue(DELIVER_JOB, wanted)
+    except QueueUnavailable:
+        # The messages are committed: the periodic retry sends them once the queue is back.
+        current_app.logger.exception("outbox: messages %s wait for the periodic retry", wanted)
 
 
 DELIVER_JOB = "outbox.deliver"
+# A failed message is tried again after 1, 2, 4 ... minutes, at most an hour apart, and no more
+# by itself after this many attempts (about four hours of trying); a retry asked for by an
+# organiser, or `flask --app meetapp send-mail`, still sends it.
+RETRY_ATTEMPTS = 10
+_RETRY_BATCH = 500
 
 
 @task(DELIVER_JOB)
 def _deliver_job(ids: list[int] | None) -> None:
     deliver_queued(ids)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long a message that failed `attempts` times waits before the next attempt.
+
+    >>> [int(retry_delay(n).total_seconds() // 60) for n in (1, 2, 3, 7, 9)]
+    [1, 2, 4, 60, 60]
+    """
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def due_for_retry(now: datetime | None = None) -> list[int]:
+    """The messages a periodic retry sends now, oldest first: failed ones whose wait since
+    their last attempt (`retry_delay`) is over, abandoned ones (see `claimable`), and queued
+    ones older than the lease, whose delivery job was lost (a web process that died before it
+    ran it, a queue that was emptied)."""
+    now = now or utcnow()
+    cutoff = _lease_cutoff(now)
+    rows = db.session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.status,
+            OutboxMessage.attempts,
+            OutboxMessage.created_at,
+            OutboxMessage.claimed_at,
+        )
+        .where(claimable(now), OutboxMessage.attempts < RETRY_ATTEMPTS)
+        .order_by(OutboxMessage.id)
+    )
+    due = []
+    for row in rows:
+        if row.status == QUEUED:
+            waited = row.created_at < cutoff
+        elif row.status == FAILED:
+            waited = row.claimed_at is None or row.claimed_at + retry_delay(row.attempts) <= now
+        else:  # abandoned mid-send: `claimable` has checked its lease
+            waited = True
+        if waited:
+            due.append(row.id)
+    db.session.commit()
+    return due
+
+
+@task("outbox.retry", every=60)
+def _retry_job() -> None:
+    """Every minute (with a worker): send what `due_for_retry` finds, in batches."""
+    if not mail_configured():
+        return
+    due = due_for_retry()
+    for start in range(0, len(due), _RETRY_BATCH):
+        deliver_queued(due[start : start + _RETRY_BATCH])
 
 
 class _TimedConnection(Connection):
