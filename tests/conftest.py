@@ -29,6 +29,7 @@ from meetapp import create_app
 from meetapp.extensions import db as _db
 from meetapp.extensions import limiter
 from meetapp.models import Meeting, Organisation, Participant, StakeholderGroup, User
+from tests.outbox.smtp import Inbox, free_port, start_smtp
 
 PASSWORD = "correct horse battery staple"
 # One address in two spellings: as stored (the form `normalise_email` gives), and as a person
@@ -330,3 +331,24 @@ def count_queries(app: Flask) -> Callable[[], Any]:
             event.remove(engine, "before_cursor_execute", _before)
 
     return counting
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Inbox]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1, with what it received."""
+    controller, inbox = start_smtp(free_port())
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def mail_to(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """`mail_to(port)`: configure the app to send through 127.0.0.1:port."""
+
+    def configure(port: int) -> None:
+        monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+        monkeypatch.setitem(app.config, "MAIL_PORT", port)
+        monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 5)
+        monkeypatch.setitem(app.config, "MAIL_DEFAULT_SENDER", "meetings@example.org")
+
+    return configure

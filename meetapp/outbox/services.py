@@ -340,12 +340,14 @@ def deliver_queued(ids: Iterable[int] | None = None, limit: int | None = None) -
                 db.session.commit()
                 continue
             row_body = row.body
+            sender = str(current_app.config.get("MAIL_DEFAULT_SENDER") or "meetapp@localhost")
             message = Message(
-                subject=row.subject,
-                recipients=[row.recipient],
-                body=row_body,
-                sender=current_app.config.get("MAIL_DEFAULT_SENDER"),
+                subject=row.subject, recipients=[row.recipient], body=row_body, sender=sender
             )
+            # The same Message-ID on every attempt: should a message be delivered twice (a
+            # deliverer that died between the server's acceptance and recording it), the copies
+            # are known for one.
+            message.msgId = message_id_header(message_id, sender)
             db.session.commit()  # end the read before talking to the mail server
             error: str | None = None
             try:
@@ -364,6 +366,16 @@ def deliver_queued(ids: Iterable[int] | None = None, limit: int | None = None) -
     finally:
         _close_quietly(connection)
     return sent, failed
+
+
+def message_id_header(message_id: int, sender: str) -> str:
+    """The Message-ID of the outbox message `message_id`, in the sender's domain.
+
+    >>> message_id_header(42, "Meetings <meetings@example.org>")
+    '<outbox-42@example.org>'
+    """
+    domain = sender.rpartition("@")[2].strip(" >") or "localhost"
+    return f"<outbox-{message_id}@{domain}>"
 
 
 def _close_quietly(connection: _TimedConnection | None) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
+from tests.redis_server import REDIS_URL, require_redis
 
 # One "worker": the production app on a shared SQLite file, posting wrong passwords, then
 # printing the status of one more attempt with the right password.
@@ -59,18 +59,6 @@ WORKER = textwrap.dedent(
 )
 
 
-def _redis():
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required on CI: {exc}")
-        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
-    return client
-
-
 def _worker(tmp_path: Path, argument: str, prefix: str = "") -> str:
     environment = {
         **os.environ,
@@ -97,7 +85,7 @@ def _worker(tmp_path: Path, argument: str, prefix: str = "") -> str:
 
 @pytest.mark.slow
 def test_failed_logins_in_two_workers_are_counted_together(tmp_path: Path) -> None:
-    redis = _redis()
+    redis = require_redis()
     prefix = f"meetapp-test-{secrets.token_hex(8)}"
     try:
         _worker(tmp_path, "setup", prefix)

@@ -11,7 +11,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 
 from meetapp.models import Meeting, Participant, User
-from tests.outbox.conftest import mail_to, smtp_server  # noqa: F401 (fixtures used here too)
 
 
 @dataclass

@@ -11,7 +11,6 @@ from flask import Flask
 
 from meetapp.models import Meeting, Participant, Survey, SurveyInvitation
 from meetapp.surveys.services import QuestionData, SurveyData, add_question, create_survey
-from tests.outbox.smtp import free_port, start_smtp
 
 ALL_KINDS = [
     QuestionData("The meeting was useful for my work.", "likert", required=True),
@@ -96,24 +95,3 @@ def organiser_setup(make_user: Any, make_meeting: Any) -> Callable[..., tuple[An
         return organiser, meeting
 
     return setup
-
-
-@pytest.fixture
-def smtp_server() -> Any:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1."""
-    controller, inbox = start_smtp(free_port())
-    yield inbox
-    controller.stop()
-
-
-@pytest.fixture
-def mail_to(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
-    """`mail_to(port)`: send through 127.0.0.1:port."""
-
-    def configure(port: int) -> None:
-        monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-        monkeypatch.setitem(app.config, "MAIL_PORT", port)
-        monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 5)
-        monkeypatch.setitem(app.config, "MAIL_DEFAULT_SENDER", "meetings@example.org")
-
-    return configure
