@@ -22,8 +22,10 @@ MIN_SCORE = 3
 # zxcvbn's time grows with the square of the length (tens of milliseconds at 100 characters):
 # it judges this many first characters, which a longer password only adds to.
 JUDGED_LENGTH = 100
+APP_NAME = "meetapp"
 TOO_EASY = "This password is too easy to guess."
-PERSONAL = "It is made of the account's name or e-mail address."
+PERSONAL = "It contains the account's name or e-mail address."
+APP = f"It contains the name of this app, {APP_NAME}."
 ADD_WORDS = "Add another word or two. Uncommon words are better."
 _WORD_BREAK = re.compile(r"[\s@._+-]+")
 # zxcvbn keeps the personal words of a check in a dictionary of its module: one check at a
@@ -34,7 +36,7 @@ _ONE_AT_A_TIME = threading.Lock()
 def personal_words(email: str = "", name: str = "") -> list[str]:
     """What zxcvbn must not accept a password to be made of: "Sokha Chan", sokha.chan@ngo.org
     -> the whole name and address, and 'sokha', 'chan', 'ngo', 'org', plus 'meetapp'."""
-    words = [email, name, email.partition("@")[0], "meetapp"]
+    words = [email, name, email.partition("@")[0], APP_NAME]
     words += [word for word in _WORD_BREAK.split(f"{email} {name}") if len(word) > 2]
     return [word for word in dict.fromkeys(w.strip().lower() for w in words) if word]
 
@@ -53,9 +55,16 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
         )
     if result["score"] >= MIN_SCORE:
         return None
+    personal = {
+        match["matched_word"]
+        for match in result["sequence"]
+        if match.get("dictionary_name") == "user_inputs"
+    }
     reasons = []
-    if any(match.get("dictionary_name") == "user_inputs" for match in result["sequence"]):
+    if personal - {APP_NAME}:
         reasons.append(PERSONAL)
+    if APP_NAME in personal:
+        reasons.append(APP)
     feedback = result["feedback"]
     reasons += [feedback["warning"], *feedback["suggestions"]]
     reasons = [reason for reason in dict.fromkeys(reasons) if reason] or [ADD_WORDS]
