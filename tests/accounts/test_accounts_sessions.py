@@ -64,6 +64,16 @@ REFUSED = {"session": False, "remember_token": False, "session+remember_token": 
 OPENED = {"session": True, "remember_token": True, "session+remember_token": True}
 
 
+def _save_user(admin_browser, user, active=True, password=None):
+    """The admin saves the edit form of `user`, (de)activated, with a new password if given."""
+    data = {"email": user.email, "name": user.name, "role": user.role}
+    if active:
+        data["active"] = "y"
+    if password:
+        data.update(password=password, confirm=password)
+    assert admin_browser.post(f"/admin/users/{user.id}/edit", data=data).status_code == 302
+
+
 def _login_rows(db, user) -> int:
     db.session.rollback()
     return db.session.scalar(
@@ -121,13 +131,15 @@ def test_log_out_other_sessions_keeps_this_browser(db, make_user, new_client):
     here = _log_in(new_client(), user)
     elsewhere = _log_in(new_client(), user)
     here_before, elsewhere_before = _cookies(here), _cookies(elsewhere)
-    assert "also logged in in 1 other browser" in here.get("/account").get_data(as_text=True)
+    assert "1 other browser or device is logged in as you" in here.get("/account").get_data(
+        as_text=True
+    )
 
     response = here.post("/account/sessions", follow_redirects=True)
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "Your other sessions are logged out." in text
-    assert "You are logged in in this browser only." in text
+    assert "No other browser or device is logged in as you." in text
 
     assert _opens_the_dashboard(here)
     assert not _opens_the_dashboard(elsewhere)
@@ -145,18 +157,7 @@ def test_an_admin_setting_a_new_password_ends_every_login(db, make_user, new_cli
     copied = _cookies(victim)
 
     admin_browser = _log_in(new_client(), admin)
-    response = admin_browser.post(
-        f"/admin/users/{user.id}/edit",
-        data={
-            "email": user.email,
-            "name": user.name,
-            "role": user.role,
-            "active": "y",
-            "password": NEW_PASSWORD,
-            "confirm": NEW_PASSWORD,
-        },
-    )
-    assert response.status_code == 302
+    _save_user(admin_browser, user, password=NEW_PASSWORD)
 
     assert not _opens_the_dashboard(victim)
     assert _replays(new_client, copied) == REFUSED
@@ -170,18 +171,7 @@ def test_an_admin_setting_their_own_new_password_stays_logged_in(db, make_user, 
     here = _log_in(new_client(), admin)
     elsewhere = _log_in(new_client(), admin)
     copied = _cookies(here)
-    response = here.post(
-        f"/admin/users/{admin.id}/edit",
-        data={
-            "email": admin.email,
-            "name": admin.name,
-            "role": "admin",
-            "active": "y",
-            "password": NEW_PASSWORD,
-            "confirm": NEW_PASSWORD,
-        },
-    )
-    assert response.status_code == 302
+    _save_user(here, admin, password=NEW_PASSWORD)
     assert _opens_the_dashboard(here)
     assert not _opens_the_dashboard(elsewhere)
     assert _replays(new_client, copied) == REFUSED
@@ -193,15 +183,13 @@ def test_deactivation_ends_every_login_for_good(db, make_user, new_client):
     victim = _log_in(new_client(), user)
     copied = _cookies(victim)
     admin_browser = _log_in(new_client(), admin)
-    form = {"email": user.email, "name": user.name, "role": user.role}
 
-    assert admin_browser.post(f"/admin/users/{user.id}/edit", data=form).status_code == 302
+    _save_user(admin_browser, user, active=False)
     assert not _opens_the_dashboard(victim)
     assert _replays(new_client, copied) == REFUSED
 
     # Reactivating the account does not bring the old login back.
-    reactivate = {**form, "active": "y"}
-    assert admin_browser.post(f"/admin/users/{user.id}/edit", data=reactivate).status_code == 302
+    _save_user(admin_browser, user)
     assert _replays(new_client, copied) == REFUSED
     assert _login_rows(db, user) == 0
 
