@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -83,6 +84,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # How long a login lasts at most, with "Keep me logged in" or without: the remember cookie
+    # expires then, and the server refuses the login's cookies after it.
+    REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("MEETAPP_LOGIN_DAYS", 30))
 
 
 class DevelopmentConfig(Config):

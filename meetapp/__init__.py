@@ -74,6 +74,8 @@ def _check_config(app: Flask) -> None:
         # as it leaves the pool would only cost a statement per request.
         options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if app.config["REMEMBER_COOKIE_DURATION"].total_seconds() <= 0:
+        raise RuntimeError("MEETAPP_LOGIN_DAYS must be 1 or more")
     production = bool(app.config.get("SESSION_COOKIE_SECURE"))
     secret = app.config.get("SECRET_KEY") or ""
     if production and (secret == DEV_SECRET_KEY or len(secret) < 16):
@@ -128,13 +130,10 @@ def _register_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
 
     @login_manager.user_loader
-    def _load_user(user_id: str) -> Any:
-        from meetapp.models import User
-        from meetapp.validation import is_id_text
+    def _load_user(login_key: str) -> Any:
+        from meetapp.accounts.logins import load_login
 
-        if not is_id_text(user_id):
-            return None
-        return db.session.get(User, int(user_id))
+        return load_login(login_key)
 
     from meetapp.forms import refuse_malformed_posts
 

@@ -339,6 +339,42 @@ def _edit_keys_keep_the_data(app: Flask) -> None:
         downgrade(revision="base")
 
 
+def _logins_start_from_the_first_session_version(app: Flask) -> None:
+    """The revision that gives users a session version gives the users already there the
+    first one, and no login: the cookies made before open nothing. A user's logins go with
+    the user; the downgrade keeps the users and the meeting teams they are on."""
+    values = {"at": "2026-01-01 00:00:00+00:00", "yes": True}
+    user = (
+        "INSERT INTO users (id, email, name, password_hash, role, active, created_at)"
+        " VALUES (7, 'olga@example.org', 'Olga', 'x', 'organiser', :yes, :at)"
+    )
+    team = "INSERT INTO meeting_organisers (meeting_id, user_id) VALUES (1, 7)"
+    login = (
+        "INSERT INTO user_logins (user_id, secret_hash, session_version, remember, created_at,"
+        " expires_at) VALUES (7, 'h', 1, :yes, :at, :at)"
+    )
+    with _migrating(app):
+        upgrade(revision="56f0fcd24473")
+        with db.engine.begin() as connection:
+            for statement in (*_OUTBOX_ROWS[:2], user, team):
+                connection.execute(text(statement), values)
+        upgrade()
+        with db.engine.begin() as connection:
+            assert connection.scalar(text("SELECT session_version FROM users")) == 1
+            assert connection.scalar(text("SELECT count(*) FROM user_logins")) == 0
+            connection.execute(text(login), values)
+        downgrade(revision="56f0fcd24473")
+        with db.engine.begin() as connection:
+            assert connection.scalar(text("SELECT email FROM users")) == "olga@example.org"
+            assert connection.scalar(text("SELECT user_id FROM meeting_organisers")) == 7
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(text(login), values)
+            connection.execute(text("DELETE FROM users WHERE id = 7"))
+            assert connection.scalar(text("SELECT count(*) FROM user_logins")) == 0
+        downgrade(revision="base")
+
+
 def test_there_is_a_revision() -> None:
     revisions = sorted(path.name for path in VERSIONS.glob("*.py"))
     assert revisions, f"{VERSIONS} holds no Alembic revision"
@@ -353,6 +389,7 @@ CHECKS = [
     _search_text_is_filled_in,
     _sent_messages_lose_their_links,
     _edit_keys_keep_the_data,
+    _logins_start_from_the_first_session_version,
 ]
 
 
