@@ -288,6 +288,20 @@ _RESPONSE_ROWS = (
 )
 
 
+_RESPONSE_VALUES = {
+    "at": "2026-01-01 23:30:15.123456+00:00",
+    "later": "2026-01-02 08:01:02.000003+00:00",
+    "no": False,
+    "yes": True,
+}
+
+
+def _insert_responses(connection: Any) -> None:
+    """A meeting with a tracked and an anonymous survey, and their responses and answers."""
+    for statement in (*_OUTBOX_ROWS[:4], *_RESPONSE_ROWS):
+        connection.execute(text(statement), _RESPONSE_VALUES)
+
+
 def _utc_text(value: Any) -> str | None:
     """A stored time as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC, from either backend."""
     if value is None:
@@ -302,19 +316,12 @@ def _edit_keys_keep_the_data(app: Flask) -> None:
     (the downgrade rebuilds survey_responses on SQLite): the answers still belong to their
     responses and go with them; after it, two responses cannot share an edit key. It keeps
     only the day of an anonymous response's times, and a tracked one's whole."""
-    values = {
-        "at": "2026-01-01 23:30:15.123456+00:00",
-        "later": "2026-01-02 08:01:02.000003+00:00",
-        "no": False,
-        "yes": True,
-    }
     answers = text("SELECT response_id, number FROM survey_answers ORDER BY id")
     times = text("SELECT id, submitted_at, updated_at FROM survey_responses ORDER BY id")
     with _migrating(app):
         upgrade(revision="7408dcef8cfb")
         with db.engine.begin() as connection:
-            for statement in (*_OUTBOX_ROWS[:4], *_RESPONSE_ROWS):
-                connection.execute(text(statement), values)
+            _insert_responses(connection)
         upgrade()
         with db.engine.begin() as connection:
             assert [tuple(r) for r in connection.execute(answers)] == [(1, 4), (2, 5), (3, 1)]
@@ -344,18 +351,11 @@ def _batches_keep_the_data(app: Flask) -> None:
     (both tables are rebuilt on SQLite), counts the responses already stored as published and
     gives every survey batches of 5, never fewer than 3. Taken down again, it moves the answers
     still waiting for their batch to the answers, where the older schema keeps them all."""
-    values = {
-        "at": "2026-01-01 23:30:15.123456+00:00",
-        "later": "2026-01-02 08:01:02.000003+00:00",
-        "no": False,
-        "yes": True,
-    }
     answers = text("SELECT response_id, number FROM survey_answers ORDER BY response_id, number")
     with _migrating(app):
         upgrade(revision="56f0fcd24473")
         with db.engine.begin() as connection:
-            for statement in (*_OUTBOX_ROWS[:4], *_RESPONSE_ROWS):
-                connection.execute(text(statement), values)
+            _insert_responses(connection)
             if connection.dialect.name == "postgresql":
                 # The rows above name their ids: the answers' sequence goes on after them.
                 connection.execute(
@@ -382,7 +382,7 @@ def _batches_keep_the_data(app: Flask) -> None:
                     "INSERT INTO survey_responses (id, survey_id, submitted_at, published,"
                     " pending_answers) VALUES (4, 2, :at, :no, :waiting)"
                 ),
-                {**values, "waiting": '{"q1": 3}'},
+                {**_RESPONSE_VALUES, "waiting": '{"q1": 3}'},
             )
         with pytest.raises(IntegrityError), db.engine.begin() as connection:
             connection.execute(text("UPDATE surveys SET batch_size = 2"))
