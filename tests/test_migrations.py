@@ -288,6 +288,20 @@ _RESPONSE_ROWS = (
 )
 
 
+_RESPONSE_VALUES = {
+    "at": "2026-01-01 23:30:15.123456+00:00",
+    "later": "2026-01-02 08:01:02.000003+00:00",
+    "no": False,
+    "yes": True,
+}
+
+
+def _insert_responses(connection: Any) -> None:
+    """A meeting with a tracked and an anonymous survey, and their responses and answers."""
+    for statement in (*_OUTBOX_ROWS[:4], *_RESPONSE_ROWS):
+        connection.execute(text(statement), _RESPONSE_VALUES)
+
+
 def _utc_text(value: Any) -> str | None:
     """A stored time as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC, from either backend."""
     if value is None:
@@ -302,19 +316,12 @@ def _edit_keys_keep_the_data(app: Flask) -> None:
     (the downgrade rebuilds survey_responses on SQLite): the answers still belong to their
     responses and go with them; after it, two responses cannot share an edit key. It keeps
     only the day of an anonymous response's times, and a tracked one's whole."""
-    values = {
-        "at": "2026-01-01 23:30:15.123456+00:00",
-        "later": "2026-01-02 08:01:02.000003+00:00",
-        "no": False,
-        "yes": True,
-    }
     answers = text("SELECT response_id, number FROM survey_answers ORDER BY id")
     times = text("SELECT id, submitted_at, updated_at FROM survey_responses ORDER BY id")
     with _migrating(app):
         upgrade(revision="7408dcef8cfb")
         with db.engine.begin() as connection:
-            for statement in (*_OUTBOX_ROWS[:4], *_RESPONSE_ROWS):
-                connection.execute(text(statement), values)
+            _insert_responses(connection)
         upgrade()
         with db.engine.begin() as connection:
             assert [tuple(r) for r in connection.execute(answers)] == [(1, 4), (2, 5), (3, 1)]
@@ -375,6 +382,59 @@ def _logins_start_from_the_first_session_version(app: Flask) -> None:
         downgrade(revision="base")
 
 
+def _batches_keep_the_data(app: Flask) -> None:
+    """The revision that publishes anonymous results in batches keeps every response and answer
+    (both tables are rebuilt on SQLite), counts the responses already stored as published and
+    gives every survey batches of 5, never fewer than 3. Taken down again, it moves the answers
+    still waiting for their batch to the answers, where the older schema keeps them all."""
+    answers = text("SELECT response_id, number FROM survey_answers ORDER BY response_id, number")
+    with _migrating(app):
+        upgrade(revision="56f0fcd24473")
+        with db.engine.begin() as connection:
+            _insert_responses(connection)
+            if connection.dialect.name == "postgresql":
+                # The rows above name their ids: the answers' sequence goes on after them.
+                connection.execute(
+                    text("SELECT setval(pg_get_serial_sequence('survey_answers', 'id'), 3)")
+                )
+        upgrade()
+        with db.engine.begin() as connection:
+            assert [tuple(r) for r in connection.execute(answers)] == [(1, 4), (2, 5), (3, 1)]
+            published = text("SELECT id, published, pending_answers FROM survey_responses")
+            assert {tuple(r) for r in connection.execute(published)} == {
+                (1, True, None),
+                (2, True, None),
+                (3, True, None),
+            }
+            sizes = text("SELECT batch_size FROM surveys")
+            assert connection.scalars(sizes).all() == [5, 5]
+            # A change waiting for a published response, and a new response waiting.
+            connection.execute(
+                text("UPDATE survey_responses SET pending_answers = :waiting WHERE id = 3"),
+                {"waiting": '{"q1": 2}'},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO survey_responses (id, survey_id, submitted_at, published,"
+                    " pending_answers) VALUES (4, 2, :at, :no, :waiting)"
+                ),
+                {**_RESPONSE_VALUES, "waiting": '{"q1": 3}'},
+            )
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text("UPDATE surveys SET batch_size = 2"))
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text("UPDATE survey_responses SET pending_answers = NULL"))
+        downgrade(revision="56f0fcd24473")
+        with db.engine.begin() as connection:
+            assert [tuple(r) for r in connection.execute(answers)] == [
+                (1, 4),
+                (2, 5),
+                (3, 2),
+                (4, 3),
+            ]
+        downgrade(revision="base")
+
+
 def test_there_is_a_revision() -> None:
     revisions = sorted(path.name for path in VERSIONS.glob("*.py"))
     assert revisions, f"{VERSIONS} holds no Alembic revision"
@@ -390,6 +450,7 @@ CHECKS = [
     _sent_messages_lose_their_links,
     _edit_keys_keep_the_data,
     _logins_start_from_the_first_session_version,
+    _batches_keep_the_data,
 ]
 
 

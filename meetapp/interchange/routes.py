@@ -17,6 +17,7 @@ from meetapp.interchange.services import (
 from meetapp.meetings.access import meeting_view, roles_required
 from meetapp.meetings.services import add_team_member
 from meetapp.models import Meeting, Role
+from meetapp.surveys.batches import publish_on_close
 
 bp = Blueprint("interchange", __name__)
 
@@ -24,6 +25,7 @@ bp = Blueprint("interchange", __name__)
 @bp.route("/meetings/<slug>/export.json")
 @meeting_view(write=False)
 def export(meeting: Meeting) -> Response:
+    publish_on_close(meeting)
     response = Response(export_json(meeting), mimetype="application/json")
     response.headers.set("Content-Disposition", "attachment", filename=f"{meeting.slug}.json")
     response.headers["Cache-Control"] = "no-store"

@@ -1048,7 +1048,9 @@ def _export_surveys(meeting: Meeting, when: Any) -> list[dict[str, Any]]:
             SurveyResponse.submitted_at,
         )
         .outerjoin(Participant, Participant.id == SurveyResponse.participant_id)
-        .where(SurveyResponse.survey_id.in_(survey_ids))
+        # What the results show: an anonymous survey's answers still waiting for their batch
+        # stay out.
+        .where(SurveyResponse.survey_id.in_(survey_ids), SurveyResponse.published)
         .order_by(SurveyResponse.id)
     ):
         responses[survey_id].append((response_id, email, submitted_at))

@@ -37,6 +37,7 @@ from meetapp.reports.press_release import (
     PressReleaseDraft,
     compose_press_release,
 )
+from meetapp.surveys.batches import publish_on_close
 from meetapp.surveys.services import list_surveys
 
 bp = Blueprint("reports", __name__)
@@ -102,12 +103,14 @@ def _editor(
 @bp.route("/meetings/<slug>/press-release")
 @meeting_view
 def press_release(meeting: Meeting) -> ResponseReturnValue:
+    publish_on_close(meeting)
     return _editor(meeting, compose_press_release(meeting))
 
 
 @bp.route("/meetings/<slug>/press-release/preview")
 @meeting_view
 def press_release_preview(meeting: Meeting) -> ResponseReturnValue:
+    publish_on_close(meeting)
     return render_template(
         "reports/press_release_preview.html", meeting=meeting, draft=compose_press_release(meeting)
     )
@@ -181,6 +184,7 @@ def press_release_date(meeting: Meeting) -> ResponseReturnValue:
 
 def _press_release_download(meeting: Meeting, fmt: str) -> Response:
     mimetype, _label = PRESS_RELEASE_FORMATS[fmt]
+    publish_on_close(meeting)
     body = press_release_document(meeting, fmt)
     return _download(body, mimetype, download_name(meeting, "press-release", fmt))
 
@@ -212,6 +216,7 @@ def press_release_docx(meeting: Meeting) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/summary.pdf")
 @meeting_view
 def summary(meeting: Meeting) -> ResponseReturnValue:
+    publish_on_close(meeting)
     return _download(
         summary_pdf(meeting), "application/pdf", download_name(meeting, "summary", "pdf")
     )
