@@ -38,7 +38,7 @@ def import_meeting_view() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             document = parse_document(form.file.data.read())
-            report = import_meeting(document)
+            report = import_meeting(document, importer=current_user)
         except InterchangeError as exc:
             db.session.rollback()
             problems = exc.problems

@@ -37,6 +37,7 @@ from meetapp.interchange.schema import (
     validation_problems,
 )
 from meetapp.keys import key_from_text, unique_key
+from meetapp.meetings.access import usable_organisations_filter
 from meetapp.meetings.services import RESERVED_SLUGS
 from meetapp.meetings.services import SLUG_PATTERN as MEETING_SLUG
 from meetapp.models import (
@@ -62,6 +63,7 @@ from meetapp.models import (
     SurveyAnswer,
     SurveyQuestion,
     SurveyResponse,
+    User,
 )
 from meetapp.models.surveys import CHOICE_KINDS, KEY_MAX, NUMBER_KINDS
 from meetapp.surveys.services import (
@@ -141,8 +143,14 @@ def parse_document(data: bytes) -> Any:
 # --- import -------------------------------------------------------------------------------
 
 
-def import_meeting(document: Any) -> ImportReport:
+def import_meeting(document: Any, *, importer: User | None = None) -> ImportReport:
     """Create the meeting described by `document`; InterchangeError lists every problem.
+
+    `importer`: the user importing through the web. The document's organisation is then one
+    they may already use (`usable_organisations_filter`) with exactly its details, or a new
+    one they created: matching the public details of another team's organisation gives no
+    rights over it. Without an importer (the command line, run by the operator) any
+    organisation with exactly these details is used.
 
     All or nothing: every check runs before anything is added. Flushes, never commits.
     """
@@ -164,7 +172,7 @@ def import_meeting(document: Any) -> ImportReport:
     if problems or parsed is None:
         raise InterchangeError(_ordered(problems))
 
-    return _write(parsed, cross.normalised_emails)
+    return _write(parsed, cross.normalised_emails, importer)
 
 
 def _ordered(problems: list[tuple[Loc, str]]) -> list[str]:
@@ -536,8 +544,10 @@ def _normalised_email(value: Any) -> str | None:
         return None
 
 
-def _write(document: MeetingDocument, emails: list[str | None]) -> ImportReport:
-    organisation = _find_or_create_organisation(document.organisation)
+def _write(
+    document: MeetingDocument, emails: list[str | None], importer: User | None
+) -> ImportReport:
+    organisation = _find_or_create_organisation(document.organisation, importer)
     meeting = _new_meeting(document.meeting, organisation)
     db.session.add(meeting)
     try:
@@ -784,9 +794,10 @@ def _write_surveys(document: MeetingDocument, meeting: Meeting, report: ImportRe
     db.session.flush()
 
 
-def _find_or_create_organisation(doc: OrganisationDoc) -> Organisation:
-    """The organisation with exactly these details, or a new one."""
-    existing = db.session.scalars(
+def _find_or_create_organisation(doc: OrganisationDoc, importer: User | None) -> Organisation:
+    """The organisation with exactly these details that `importer` may use (any, without an
+    importer), or a new one created by the importer."""
+    query = (
         select(Organisation)
         .where(
             Organisation.name == doc.name,
@@ -796,11 +807,19 @@ def _find_or_create_organisation(doc: OrganisationDoc) -> Organisation:
         )
         .order_by(Organisation.id)
         .limit(1)
-    ).first()
+    )
+    condition = usable_organisations_filter(importer) if importer is not None else None
+    if condition is not None:
+        query = query.where(condition)
+    existing = db.session.scalars(query).first()
     if existing is not None:
         return existing
     organisation = Organisation(
-        name=doc.name, short_name=doc.short_name, about=doc.about, website=doc.website
+        name=doc.name,
+        short_name=doc.short_name,
+        about=doc.about,
+        website=doc.website,
+        created_by_id=importer.id if importer is not None else None,
     )
     db.session.add(organisation)
     return organisation

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from meetapp.models import Organisation
+from meetapp.models import Meeting, Organisation
 
 
 def _organisations(db):
@@ -112,6 +112,57 @@ def test_organiser_cannot_edit_another_teams_organisation(db, make_user, make_me
     assert other.organisation.name not in client.get("/organisations").get_data(as_text=True)
     db.session.rollback()
     assert db.session.get(Organisation, other.organisation_id).name != "Hijacked"
+
+
+def _row(organisation):
+    return (
+        organisation.name,
+        organisation.short_name,
+        organisation.about,
+        organisation.website,
+        organisation.created_by_id,
+    )
+
+
+def test_organiser_cannot_use_an_organisation_another_organiser_created(
+    db, make_user, login_as, new_client, meeting_form_data
+):
+    creator, other = make_user("organiser"), make_user("organiser")
+    mine = new_client(creator)
+    mine.post(
+        "/organisations/new",
+        data={"name": "Fresh Network", "about": "Our words.", "website": "https://f.example"},
+    )
+    [organisation] = _organisations(db)
+    assert organisation.created_by_id == creator.id
+    before = _row(organisation)
+
+    client = login_as(other)
+    url = f"/organisations/{organisation.id}/edit"
+    assert client.get(url).status_code == 404
+    assert client.post(url, data={"name": "Hijacked", "about": "Their words."}).status_code == 404
+    assert "Fresh Network" not in client.get("/organisations").get_data(as_text=True)
+    assert "Fresh Network" not in client.get("/meetings/new").get_data(as_text=True)
+    response = client.post("/meetings/new", data=meeting_form_data(organisation.id))
+    assert response.status_code == 200
+    assert "Not a valid choice." in response.get_data(as_text=True)
+    [after] = _organisations(db)
+    assert _row(after) == before
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0
+
+    # Its creator, and an administrator, still may.
+    assert mine.get(url).status_code == 200
+    assert new_client(make_user("admin")).get(url).status_code == 200
+
+
+def test_an_organisation_nobody_is_known_to_have_created_is_left_to_administrators(
+    db, make_user, login_as
+):
+    db.session.add(Organisation(name="Older Network"))
+    db.session.commit()
+    [organisation] = _organisations(db)
+    url = f"/organisations/{organisation.id}/edit"
+    assert login_as(make_user("organiser")).get(url).status_code == 404
 
 
 def test_unknown_organisation_is_404(make_user, login_as):
