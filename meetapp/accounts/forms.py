@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 from meetapp.accounts.services import MAX_NAME_LENGTH, MIN_PASSWORD_LENGTH, normalise_email
 from meetapp.errors import DomainError
 from meetapp.forms import AppForm
+from meetapp.validation import SingleLine
 
 ROLE_CHOICES = [
     SelectChoice("organiser", "Organiser"),
@@ -31,7 +32,7 @@ PASSWORD_LENGTH = Length(
 
 
 class LoginForm(AppForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254), SingleLine()])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
     remember = BooleanField("Keep me logged in")
     submit = SubmitField("Log in")
@@ -49,8 +50,10 @@ class _UserFields(AppForm):
 
 
 class NewUserForm(_UserFields):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    name = StringField("Name", validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254), SingleLine()])
+    name = StringField(
+        "Name", validators=[DataRequired(), Length(max=MAX_NAME_LENGTH), SingleLine()]
+    )
     role = SelectField("Role", choices=ROLE_CHOICES, default="organiser")
     password = PasswordField(
         "Password",
@@ -65,8 +68,10 @@ class NewUserForm(_UserFields):
 
 
 class EditUserForm(_UserFields):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    name = StringField("Name", validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254), SingleLine()])
+    name = StringField(
+        "Name", validators=[DataRequired(), Length(max=MAX_NAME_LENGTH), SingleLine()]
+    )
     role = SelectField("Role", choices=ROLE_CHOICES)
     active = BooleanField("Active (may log in)")
     password = PasswordField(

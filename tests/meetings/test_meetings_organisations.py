@@ -44,6 +44,12 @@ def test_organiser_creates_an_organisation_with_every_field(db, make_user, login
         ({"short_name": "x" * 10_000}, "Field cannot be longer than 50 characters."),
         ({"about": "x" * 10_000}, "Field cannot be longer than 5000 characters."),
         ({"website": "javascript:alert(1)"}, "starting with http:// or https://"),
+        ({"website": " JaVaScRiPt:alert(1)"}, "starting with http:// or https://"),
+        ({"website": "data:text/html,<b>x</b>"}, "starting with http:// or https://"),
+        ({"website": "vbscript:msgbox(1)"}, "starting with http:// or https://"),
+        ({"website": "http://[::1"}, "starting with http:// or https://"),
+        ({"name": "Mekong\r\nNetwork"}, "Keep this on one line"),
+        ({"short_name": "M\tM"}, "Keep this on one line"),
         ({"website": "ftp://example.org"}, "starting with http:// or https://"),
         ({"website": "www.example.org"}, "starting with http:// or https://"),
         ({"website": "https://exa mple.org"}, "starting with http:// or https://"),
@@ -114,7 +120,8 @@ def test_organiser_cannot_edit_another_teams_organisation(db, make_user, make_me
     assert db.session.get(Organisation, other.organisation_id).name != "Hijacked"
 
 
-def _row(organisation):
+def organisation_row(organisation):
+    """What an organisation says of itself, and who created it."""
     return (
         organisation.name,
         organisation.short_name,
@@ -135,7 +142,7 @@ def test_organiser_cannot_use_an_organisation_another_organiser_created(
     )
     [organisation] = _organisations(db)
     assert organisation.created_by_id == creator.id
-    before = _row(organisation)
+    before = organisation_row(organisation)
 
     client = login_as(other)
     url = f"/organisations/{organisation.id}/edit"
@@ -147,7 +154,7 @@ def test_organiser_cannot_use_an_organisation_another_organiser_created(
     assert response.status_code == 200
     assert "Not a valid choice." in response.get_data(as_text=True)
     [after] = _organisations(db)
-    assert _row(after) == before
+    assert organisation_row(after) == before
     assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0
 
     # Its creator, and an administrator, still may.

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from meetapp.interchange.services import import_meeting
 from meetapp.models import Meeting, Organisation, meeting_organisers
+from tests.meetings.test_meetings_organisations import organisation_row
 
 VICTIM = {
     "name": "Mekong Migration Network",
@@ -46,14 +47,7 @@ def _upload(client: Any, document: dict[str, Any]) -> Any:
 
 def _organisation_row(db: Any, organisation_id: int) -> tuple[Any, ...]:
     db.session.rollback()
-    organisation = db.session.get(Organisation, organisation_id)
-    return (
-        organisation.name,
-        organisation.short_name,
-        organisation.about,
-        organisation.website,
-        organisation.created_by_id,
-    )
+    return organisation_row(db.session.get(Organisation, organisation_id))
 
 
 def _meetings_and_teams(db: Any) -> list[tuple[Any, ...]]:
