@@ -104,6 +104,15 @@ def web_url(text: str) -> str:
     return text
 
 
+def is_web_url(text: str | None) -> bool:
+    """Whether `text` passes `web_url`: for links to stored addresses, which may predate it."""
+    try:
+        web_url(text or "")
+    except FieldRuleError:
+        return False
+    return True
+
+
 def one_line(text: str) -> str:
     """`text` with each run of line breaks and tabs made one space: for writing out, where one
     line is required, text stored before the single-line rule held.

@@ -196,3 +196,14 @@ def test_anonymous_visitors_are_sent_to_login(client, make_meeting):
         response = client.get(url)
         assert response.status_code == 302
         assert "/login" in response.headers["Location"]
+
+
+def test_a_website_stored_before_the_rule_is_shown_but_not_as_a_link(db, make_user, login_as):
+    admin = make_user("admin")
+    db.session.add(Organisation(name="Older Network", website="javascript:alert(1)"))
+    db.session.add(Organisation(name="Linked Network", website="https://linked.example/"))
+    db.session.commit()
+    page = login_as(admin).get("/organisations").get_data(as_text=True)
+    assert "javascript:alert(1)" in page
+    assert 'href="javascript' not in page
+    assert '<a href="https://linked.example/"' in page
