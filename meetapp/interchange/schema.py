@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -38,6 +39,7 @@ from meetapp.validation import (
     SINGLE_LINE_CHECK,
     WEB_URL_CHECK,
     has_control_characters,
+    one_line,
     plausible_date,
 )
 
@@ -410,6 +412,41 @@ def _message(error: Any) -> str:
 def validation_problems(error: ValidationError) -> list[tuple[Loc, str]]:
     """Every error of a failed validation as (location, message)."""
     return [(tuple(item["loc"]), _message(item)) for item in error.errors()]
+
+
+def fold_single_lines(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` with every single-line field (`SINGLE_LINE_CHECK`) on one line (`one_line`).
+
+    For exports of rows stored before line breaks were refused in those fields: the document
+    then imports again. The fields are found from the models, so a new single-line field is
+    folded too; keys and the references to them are folded alike.
+    """
+    return _fold(document, MeetingDocument, [])
+
+
+def _fold(value: Any, annotation: Any, metadata: list[Any]) -> Any:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        base, *extra = get_args(annotation)
+        return _fold(value, base, [*metadata, *extra])
+    if origin in (Union, UnionType):
+        kinds = [arg for arg in get_args(annotation) if arg is not type(None)]
+        return _fold(value, kinds[0], metadata) if value is not None and len(kinds) == 1 else value
+    if origin is list and isinstance(value, list):
+        return [_fold(item, get_args(annotation)[0], []) for item in value]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if not isinstance(value, dict):
+            return value
+        fields = annotation.model_fields
+        return {
+            key: _fold(item, fields[key].annotation, list(fields[key].metadata))
+            if key in fields
+            else item
+            for key, item in value.items()
+        }
+    if isinstance(value, str) and SINGLE_LINE_CHECK in metadata:
+        return one_line(value)
+    return value
 
 
 def control_character_problems(document: dict[str, Any]) -> list[tuple[Loc, str]]:

@@ -32,6 +32,7 @@ from meetapp.interchange.schema import (
     MeetingDocument,
     OrganisationDoc,
     control_character_problems,
+    fold_single_lines,
     json_path,
     parse_time,
     validation_problems,
@@ -94,6 +95,8 @@ class ImportReport:
     statements: int = 0
     surveys: int = 0
     survey_responses: int = 0
+    # Whether the import created the organisation that convenes the meeting.
+    new_organisation: bool = False
 
     def summary(self) -> str:
         """'52 participants, 5 stakeholder groups, 2 contacts, 4 speakers, 7 sessions,
@@ -548,6 +551,7 @@ def _write(
     document: MeetingDocument, emails: list[str | None], importer: User | None
 ) -> ImportReport:
     organisation = _find_or_create_organisation(document.organisation, importer)
+    new_organisation = organisation.id is None
     meeting = _new_meeting(document.meeting, organisation)
     db.session.add(meeting)
     try:
@@ -632,6 +636,7 @@ def _write(
     db.session.flush()
     report = ImportReport(
         meeting=meeting,
+        new_organisation=new_organisation,
         participants=len(rows),
         stakeholder_groups=len(group_ids),
         contacts=len(contacts),
@@ -859,6 +864,7 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
 
     Times are given in the meeting's time zone with its offset; every field is present
     (null or an empty list when there is nothing), so export -> import -> export is stable.
+    Single-line fields are written on one line (`fold_single_lines`), as the import wants.
     """
     zone = _zone(meeting.timezone)
 
@@ -883,72 +889,76 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
         .where(Outcome.meeting_id == meeting.id)
         .order_by(Outcome.position, Outcome.id)
     )
-    return {
-        "format": FORMAT,
-        "organisation": {
-            "name": organisation.name,
-            "short_name": organisation.short_name,
-            "about": organisation.about,
-            "website": organisation.website,
-        },
-        "meeting": {
-            "slug": meeting.slug,
-            "title": meeting.title,
-            "kind": meeting.kind,
-            "topic": meeting.topic,
-            "starts_at": when(meeting.starts_at),
-            "ends_at": when(meeting.ends_at),
-            "timezone": meeting.timezone,
-            "venue": meeting.venue,
-            "city": meeting.city,
-            "country": meeting.country,
-            "languages": list(meeting.languages or []),
-            "background": meeting.background,
-            "capacity": meeting.capacity,
-            "registration_opens_at": when(meeting.registration_opens_at),
-            "registration_closes_at": when(meeting.registration_closes_at),
-            "stakeholder_groups": [{"key": group.key, "label": group.label} for group in groups],
-        },
-        "speakers": speakers,
-        "sessions": sessions,
-        "statements": statements,
-        "outcomes": [
-            {"kind": outcome.kind, "text": outcome.text, "addressed_to": outcome.addressed_to}
-            for outcome in outcomes
-        ],
-        "contacts": [
-            {
-                "honorific": contact.honorific,
-                "name": contact.name,
-                "role": contact.role,
-                "organisation": contact.organisation,
-                "email": contact.email,
-                "phone": contact.phone,
-                "languages": list(contact.languages or []),
-            }
-            for contact in contacts
-        ],
-        "participants": [
-            {
-                "name": participant.name,
-                "honorific": participant.honorific,
-                "email": participant.email,
-                "organisation": participant.organisation,
-                "position": participant.position,
-                "stakeholder_group": group_keys.get(participant.stakeholder_group_id)
-                if participant.stakeholder_group_id is not None
-                else None,
-                "country": participant.country,
-                "languages": list(participant.languages or []),
-                "status": participant.status,
-                "attended": participant.attended,
-                "registered_at": when(participant.registered_at),
-            }
-            for participant in participants
-        ],
-        "surveys": surveys,
-        "press_release": _export_press_release(meeting),
-    }
+    return fold_single_lines(
+        {
+            "format": FORMAT,
+            "organisation": {
+                "name": organisation.name,
+                "short_name": organisation.short_name,
+                "about": organisation.about,
+                "website": organisation.website,
+            },
+            "meeting": {
+                "slug": meeting.slug,
+                "title": meeting.title,
+                "kind": meeting.kind,
+                "topic": meeting.topic,
+                "starts_at": when(meeting.starts_at),
+                "ends_at": when(meeting.ends_at),
+                "timezone": meeting.timezone,
+                "venue": meeting.venue,
+                "city": meeting.city,
+                "country": meeting.country,
+                "languages": list(meeting.languages or []),
+                "background": meeting.background,
+                "capacity": meeting.capacity,
+                "registration_opens_at": when(meeting.registration_opens_at),
+                "registration_closes_at": when(meeting.registration_closes_at),
+                "stakeholder_groups": [
+                    {"key": group.key, "label": group.label} for group in groups
+                ],
+            },
+            "speakers": speakers,
+            "sessions": sessions,
+            "statements": statements,
+            "outcomes": [
+                {"kind": outcome.kind, "text": outcome.text, "addressed_to": outcome.addressed_to}
+                for outcome in outcomes
+            ],
+            "contacts": [
+                {
+                    "honorific": contact.honorific,
+                    "name": contact.name,
+                    "role": contact.role,
+                    "organisation": contact.organisation,
+                    "email": contact.email,
+                    "phone": contact.phone,
+                    "languages": list(contact.languages or []),
+                }
+                for contact in contacts
+            ],
+            "participants": [
+                {
+                    "name": participant.name,
+                    "honorific": participant.honorific,
+                    "email": participant.email,
+                    "organisation": participant.organisation,
+                    "position": participant.position,
+                    "stakeholder_group": group_keys.get(participant.stakeholder_group_id)
+                    if participant.stakeholder_group_id is not None
+                    else None,
+                    "country": participant.country,
+                    "languages": list(participant.languages or []),
+                    "status": participant.status,
+                    "attended": participant.attended,
+                    "registered_at": when(participant.registered_at),
+                }
+                for participant in participants
+            ],
+            "surveys": surveys,
+            "press_release": _export_press_release(meeting),
+        }
+    )
 
 
 def _export_press_release(meeting: Meeting) -> dict[str, Any]:

@@ -85,6 +85,8 @@ def test_an_import_that_copies_another_teams_organisation_gives_no_rights_over_i
 
     # The import itself goes through, under an organisation of the importer's own.
     assert response.status_code == 302
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "It is convened by a new organisation, “Mekong Migration Network”" in shown
     db.session.rollback()
     ours = db.session.scalar(select(Meeting).where(Meeting.slug == "our-meeting"))
     assert ours.organisation_id != organisation_id
@@ -124,8 +126,11 @@ def test_an_import_reuses_an_organisation_the_importer_may_already_use(db, make_
     db.session.rollback()
     [organisation] = db.session.scalars(select(Organisation)).all()
 
-    assert _upload(client, _document("first")).status_code == 302
-    assert _upload(client, _document("second")).status_code == 302
+    for slug in ("first", "second"):
+        response = _upload(client, _document(slug))
+        assert response.status_code == 302
+        shown = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "new organisation" not in shown
 
     db.session.rollback()
     assert [o.id for o in db.session.scalars(select(Organisation))] == [organisation.id]
