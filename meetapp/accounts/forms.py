@@ -20,6 +20,7 @@ from meetapp.accounts.services import MAX_NAME_LENGTH, normalise_email
 from meetapp.errors import DomainError
 from meetapp.forms import AppForm
 from meetapp.models import User
+from meetapp.validation import SingleLine
 
 ROLE_CHOICES = [
     SelectChoice("organiser", "Organiser"),
@@ -40,7 +41,7 @@ PASSWORD_LENGTH = Length(
 
 
 class LoginForm(AppForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254), SingleLine()])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
     remember = BooleanField("Keep me logged in")
     submit = SubmitField("Log in")
@@ -72,8 +73,10 @@ class _UserFields(AppForm):
 
 
 class NewUserForm(_UserFields):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    name = StringField("Name", validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254), SingleLine()])
+    name = StringField(
+        "Name", validators=[DataRequired(), Length(max=MAX_NAME_LENGTH), SingleLine()]
+    )
     role = SelectField("Role", choices=ROLE_CHOICES, default="organiser")
     password = PasswordField(
         "Password",
@@ -88,8 +91,10 @@ class NewUserForm(_UserFields):
 
 
 class EditUserForm(_UserFields):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    name = StringField("Name", validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254), SingleLine()])
+    name = StringField(
+        "Name", validators=[DataRequired(), Length(max=MAX_NAME_LENGTH), SingleLine()]
+    )
     role = SelectField("Role", choices=ROLE_CHOICES)
     active = BooleanField("Active (may log in)")
     password = PasswordField(

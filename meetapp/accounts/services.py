@@ -16,6 +16,12 @@ from meetapp.accounts.passwords import check_password_strength
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.models import Role, User
+from meetapp.validation import (
+    CONTROL_CHARACTERS_MESSAGE,
+    FieldRuleError,
+    has_control_characters,
+    single_line,
+)
 
 MAX_NAME_LENGTH = 200
 
@@ -56,7 +62,12 @@ def _clean_name(name: str) -> str:
         raise DomainError("Enter a name.", field="name")
     if len(name) > MAX_NAME_LENGTH:
         raise DomainError(f"The name may have at most {MAX_NAME_LENGTH} characters.", field="name")
-    return name
+    if has_control_characters(name):
+        raise DomainError(CONTROL_CHARACTERS_MESSAGE, field="name")
+    try:
+        return single_line(name)
+    except FieldRuleError as error:
+        raise DomainError(error.message, field="name") from None
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -2,7 +2,8 @@
 
 - admin: everything.
 - organiser: creates meetings; reads and changes only meetings whose team they are on.
-  Other meetings answer 404, so their existence is not revealed.
+  Other meetings answer 404, so their existence is not revealed. Uses and edits only the
+  organisations of those meetings and the ones they created (`usable_organisations_filter`).
 - staff: reads every meeting and downloads its documents, and makes two kinds of change on
   every meeting, the ones the product gives them: checking people in on the day
   (`can_check_in`) and writing the press release (`can_edit_press_release`). Every other
@@ -185,9 +186,10 @@ def readable_meetings_filter(user: User) -> Any:
 def usable_organisations_filter(user: User) -> Any:
     """A WHERE clause for the organisations `user` may convene meetings for and edit.
 
-    Admin: all (None). Organiser: those of a meeting on whose team they are, and those that
-    convene no meeting yet (just created, so that an organiser can create one, then use it).
-    Staff: none.
+    Admin: all (None). Organiser: those of a meeting on whose team they are, and those they
+    created themselves (so that an organiser can create one, then convene a meeting for it).
+    Nobody else's: a name, an "About" text or a website that match one's own give no rights,
+    whether typed in a form or found in an imported file. Staff: none.
     """
     if user.role == Role.ADMIN:
         return None
@@ -198,8 +200,7 @@ def usable_organisations_filter(user: User) -> Any:
         .join(meeting_organisers, meeting_organisers.c.meeting_id == Meeting.id)
         .where(meeting_organisers.c.user_id == user.id)
     )
-    unused = ~exists().where(Meeting.organisation_id == Organisation.id)
-    return or_(Organisation.id.in_(on_team), unused)
+    return or_(Organisation.id.in_(on_team), Organisation.created_by_id == user.id)
 
 
 def can_edit_organisation(user: User, organisation_id: int) -> bool:

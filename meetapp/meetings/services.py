@@ -74,8 +74,9 @@ def _apply_organisation(organisation: Organisation, data: OrganisationData) -> N
     organisation.website = (data.website or "").strip() or None
 
 
-def create_organisation(data: OrganisationData) -> Organisation:
-    organisation = Organisation()
+def create_organisation(data: OrganisationData, creator: User | None = None) -> Organisation:
+    """A new organisation; its `creator` may use and edit it (see `usable_organisations_filter`)."""
+    organisation = Organisation(created_by_id=creator.id if creator is not None else None)
     _apply_organisation(organisation, data)
     db.session.add(organisation)
     db.session.flush()

@@ -40,6 +40,7 @@ from meetapp.meetings.access import lock_meeting
 from meetapp.models import Meeting, Participant, StakeholderGroup, Status, User
 from meetapp.registration.services import NEEDS_MAX_LENGTH, free_seats
 from meetapp.validation import (
+    SINGLE_LINE_CHECK,
     YEAR_MESSAGE,
     has_control_characters,
     plausible_date,
@@ -371,13 +372,26 @@ _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
 
 
-_Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-_Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EMAIL_LENGTH)
+# The fields of the registration form, with its rules: `needs` alone may hold line breaks.
+_Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    SINGLE_LINE_CHECK,
 ]
-_Honorific = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
-_Organisation = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-_Position = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+_Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EMAIL_LENGTH),
+    SINGLE_LINE_CHECK,
+]
+_Honorific = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=50), SINGLE_LINE_CHECK
+]
+_Organisation = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=300), SINGLE_LINE_CHECK
+]
+_Position = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200), SINGLE_LINE_CHECK
+]
 _Needs = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NEEDS_MAX_LENGTH)]
 
 

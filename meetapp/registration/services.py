@@ -99,6 +99,7 @@ class PublicOrganisation:
     short_name: str | None
     about: str | None
     website: str | None
+    created_by_id: int | None
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from meetapp.models.surveys import (
 )
 from meetapp.surveys.invitations import AUDIENCES
 from meetapp.surveys.services import KIND_LABELS
+from meetapp.validation import SingleLine
 
 OPTIONS_TEXT_MAX = (OPTION_MAX + 2) * OPTIONS_MAX_COUNT
 
@@ -46,7 +47,7 @@ class SurveyForm(AppForm):
     title = StringField(
         "Title",
         filters=[strip_text],
-        validators=[DataRequired("Enter a title."), Length(max=SURVEY_TITLE_MAX)],
+        validators=[DataRequired("Enter a title."), Length(max=SURVEY_TITLE_MAX), SingleLine()],
         default="Post-meeting survey",
     )
     intro = TextAreaField(

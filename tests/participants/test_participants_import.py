@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_module
+import io
 import re
 from datetime import UTC, datetime
 
@@ -291,3 +292,51 @@ def test_a_large_file_can_be_confirmed(setup):
     people = setup.participants()
     assert len(people) == 8000
     assert sum(p.status == "registered" for p in people) == 3
+
+
+SINGLE_LINE_COLUMNS = ("name", "honorific", "email", "organisation", "position")
+HEADER_SINGLE_FIRST = ",".join(
+    (*SINGLE_LINE_COLUMNS, "needs", "stakeholder_group", "country", "languages", "status")
+)
+BREAKS = {"LF": "\n", "CR": "\r", "CRLF": "\r\n", "tab": "\t", "line separator": "\u2028"}
+
+
+def test_line_breaks_and_tabs_are_refused_in_single_line_columns(setup):
+    """Each single-line column of the registration form refuses them in a file as the form
+    does (the cell quoted, as spreadsheets write a cell with a line break); `needs` is
+    several lines in the form too and keeps them."""
+    lines = [HEADER]
+    expected = {}
+    for column in SINGLE_LINE_COLUMNS:
+        for mark in BREAKS.values():
+            row = {
+                "name": "Good Person",
+                "honorific": "Dr",
+                "email": f"row{len(lines)}@example.org",
+                "organisation": "Ministry",
+                "position": "Director",
+            }
+            row[column] = row[column].replace("@", f"{mark}@", 1)
+            if column != "email":
+                row[column] = f"Two{mark}lines"
+            # The line of the file the row starts on, as the CSV reader counts them.
+            expected[len(io.StringIO("\n".join(lines), newline="").readlines()) + 1] = column
+            lines.append(",".join(f'"{row[name]}"' for name in SINGLE_LINE_COLUMNS) + ",,,,,")
+    text = "\n".join(lines)
+    response = upload(setup, text.replace(HEADER, HEADER_SINGLE_FIRST))
+    html = response.get_data(as_text=True)
+    found = problems(html)
+    assert sorted(found) == sorted(expected)
+    for line, column in expected.items():
+        assert f"{column}: keep this on one line" in found[line] or (
+            column == "email" and "email: not a valid e-mail address" in found[line]
+        ), (line, column, found[line])
+    assert "Import these participants" not in html
+    # Confirming the same text (as a forged form would) writes nothing either.
+    assert confirm(setup, text.replace(HEADER, HEADER_SINGLE_FIRST)).status_code == 200
+    assert setup.participants() == []
+
+    needs = '"Needs Person",,needs@example.org,,,"Wheelchair\naccess\tplease",,,,'
+    html = upload(setup, "\n".join([HEADER_SINGLE_FIRST, needs])).get_data(as_text=True)
+    assert 'id="import-problems"' not in html
+    assert "Import these participants" in html
