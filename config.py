@@ -69,7 +69,10 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BTN_SIZE = "sm"
     WTF_CSRF_TIME_LIMIT = None
+    # The largest request body, and the most form fields, a logged-in user's request may send
+    # (meetapp/request_limits.py fits smaller limits to the public forms).
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    MAX_FORM_PARTS = 1000
     # A form field may be as large as the whole request: the CSV import's confirm form carries
     # the uploaded file's text in one field.
     MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH

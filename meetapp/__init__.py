@@ -52,6 +52,7 @@ def create_app(config: type[Config] | str | dict[str, Any] | None = None) -> Fla
     _register_security_headers(app)
     _register_template_helpers(app)
     _register_commands(app)
+    _register_request_limits(app)
     return app
 
 
@@ -171,6 +172,13 @@ def _register_template_helpers(app: Flask) -> None:
     from meetapp.formatting import register_template_filters
 
     register_template_filters(app)
+
+
+def _register_request_limits(app: Flask) -> None:
+    """Last, so that the body limit runs before the before-request functions of the others."""
+    from meetapp.request_limits import register_request_limits
+
+    register_request_limits(app)
 
 
 def _register_commands(app: Flask) -> None:
