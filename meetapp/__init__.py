@@ -126,10 +126,11 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from meetapp.database import RowIdConverter
+    from meetapp.database import URL_CONVERTERS
 
-    # Before any rule is added: <int:...> stops at the range of the id columns.
-    app.url_map.converters["int"] = RowIdConverter
+    # Before any rule is added: <int:...> stops at the range of the id columns, and no
+    # argument holds a control character.
+    app.url_map.converters.update(URL_CONVERTERS)
     from meetapp.accounts.routes import bp as accounts_bp
     from meetapp.agenda.routes import bp as agenda_bp
     from meetapp.health import bp as health_bp

@@ -1,5 +1,6 @@
 """Database foundations: the declarative base, shared column types, SQLite set-up and locking,
-and the range of row ids that URLs may name."""
+and what URLs may name: ids within the range of the id columns, text without control
+characters."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, Map, PathConverter, UnicodeConverter
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -146,3 +147,31 @@ class RowIdConverter(IntegerConverter):
         kwargs.setdefault("min", 1)
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+# C0 control characters and DEL: PostgreSQL refuses to compare text holding NUL, and no slug,
+# key or token holds any of them.
+_NO_CONTROL_CHARACTERS = r"[^/\x00-\x1f\x7f]"
+
+
+class PlainTextConverter(UnicodeConverter):
+    """The `string` (default) converter of URL rules: one path segment without control
+    characters, so that a URL holding one is simply not found instead of reaching a query."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = _NO_CONTROL_CHARACTERS + self.regex.removeprefix("[^/]")
+
+
+class PlainPathConverter(PathConverter):
+    """The `path` converter of URL rules, without control characters (see PlainTextConverter)."""
+
+    regex = _NO_CONTROL_CHARACTERS + r"[^\x00-\x1f\x7f]*?"
+
+
+URL_CONVERTERS = {
+    "int": RowIdConverter,
+    "default": PlainTextConverter,
+    "string": PlainTextConverter,
+    "path": PlainPathConverter,
+}
