@@ -419,7 +419,13 @@ def import_csv(meeting: Meeting) -> ResponseReturnValue:
             show_domain_error(upload, error, "file")
         else:
             preview = services.check_import(meeting, text)
-            confirm = ImportConfirmForm(formdata=None, csv_text=text)
+            if preview.file_errors:
+                # The file as a whole is refused (its header, its size): said beside the field.
+                upload.file.errors = [*upload.file.errors, *preview.file_errors]
+                preview = None
+            else:
+                confirm = ImportConfirmForm(formdata=None, csv_text=text)
+    refused = bool(upload.file.errors) or (preview is not None and bool(preview.file_errors))
     return render_template(
         "participants/import.html",
         meeting=meeting,
@@ -427,4 +433,4 @@ def import_csv(meeting: Meeting) -> ResponseReturnValue:
         confirm=confirm,
         preview=preview,
         columns=services.COLUMNS,
-    )
+    ), 422 if refused else 200
