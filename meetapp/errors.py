@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from meetapp.extensions import db
+from meetapp.tokens import PersonalLinkRedactingFilter
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood."),
@@ -44,6 +45,10 @@ def _is_public_page() -> bool:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    # Flask logs an unexpected error as "Exception on <path> [<method>]": not a personal
+    # link's token.
+    app.logger.addFilter(PersonalLinkRedactingFilter())
+
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[str, int]:
         db.session.rollback()
