@@ -69,6 +69,8 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BTN_SIZE = "sm"
     WTF_CSRF_TIME_LIMIT = None
+    # The Strict-Transport-Security header; None: not sent (see ProductionConfig).
+    STRICT_TRANSPORT_SECURITY: str | None = None
     # The largest request body, and the most form fields, a logged-in user's request may send
     # (meetapp/request_limits.py fits smaller limits to the public forms).
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
@@ -110,6 +112,9 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    # Browsers that have seen the site reach it over HTTPS only, for a year ("max-age=0" makes
+    # them forget it).
+    STRICT_TRANSPORT_SECURITY = _env("MEETAPP_HSTS", "max-age=31536000; includeSubDomains")
 
 
 CONFIGS: dict[str, type[Config]] = {

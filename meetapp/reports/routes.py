@@ -18,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from meetapp.downloads import file_download
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.meetings.access import can_edit_press_release, meeting_view
@@ -40,14 +41,6 @@ from meetapp.reports.press_release import (
 from meetapp.surveys.services import list_surveys
 
 bp = Blueprint("reports", __name__)
-
-
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.route("/meetings/<slug>/documents")
@@ -182,7 +175,7 @@ def press_release_date(meeting: Meeting) -> ResponseReturnValue:
 def _press_release_download(meeting: Meeting, fmt: str) -> Response:
     mimetype, _label = PRESS_RELEASE_FORMATS[fmt]
     body = press_release_document(meeting, fmt)
-    return _download(body, mimetype, download_name(meeting, "press-release", fmt))
+    return file_download(body, mimetype, download_name(meeting, "press-release", fmt))
 
 
 @bp.route("/meetings/<slug>/press-release.pdf")
@@ -212,7 +205,7 @@ def press_release_docx(meeting: Meeting) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/summary.pdf")
 @meeting_view
 def summary(meeting: Meeting) -> ResponseReturnValue:
-    return _download(
+    return file_download(
         summary_pdf(meeting), "application/pdf", download_name(meeting, "summary", "pdf")
     )
 
@@ -220,7 +213,7 @@ def summary(meeting: Meeting) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/sign-in-sheet.pdf")
 @meeting_view
 def sign_in_sheet(meeting: Meeting) -> ResponseReturnValue:
-    return _download(
+    return file_download(
         sign_in_sheet_pdf(meeting),
         "application/pdf",
         download_name(meeting, "sign-in-sheet", "pdf"),
