@@ -56,6 +56,11 @@ class Config:
     # above one SMTP exchange (several MAIL_TIMEOUTs).
     MAIL_SEND_LEASE = _env_int("MEETAPP_MAIL_SEND_LEASE", 300)
 
+    # Seconds a change waits for a lock another change holds (PostgreSQL: lock_timeout, for a
+    # row lock such as the meeting's; SQLite: the database's write lock) before the visitor is
+    # told the site is busy (503).
+    LOCK_TIMEOUT = _env_int("MEETAPP_LOCK_TIMEOUT", 10)
+
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     # (rate limits then count per visitor, not per proxy). 0: none trusted.
     PROXY_FIX = _env_int("MEETAPP_PROXY_FIX", 0)
@@ -102,6 +107,8 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "1000 per minute"
     TOKEN_RATE_LIMIT = "1000 per minute"
     REGISTER_RATE_LIMIT = "1000 per minute"
+    # Long enough for the concurrency tests' requests to queue; the lock tests shorten it.
+    LOCK_TIMEOUT = 30
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "scrypt:2048:8:1"
     MAIL_SERVER = None

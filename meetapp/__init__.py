@@ -70,7 +70,10 @@ def _check_config(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
     if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        options.setdefault(
+            "connect_args",
+            {"timeout": float(app.config["LOCK_TIMEOUT"]), "check_same_thread": False},
+        )
         # A database file has no server that could drop a pooled connection: testing each one
         # as it leaves the pool would only cost a statement per request.
         options["pool_pre_ping"] = False
@@ -81,8 +84,14 @@ def _check_config(app: Flask) -> None:
 
 
 def _register_extensions(app: Flask) -> None:
-    from meetapp.database import begin_write, configure_sqlite, render_migration_item
+    from meetapp.database import (
+        begin_write,
+        configure_postgresql,
+        configure_sqlite,
+        render_migration_item,
+    )
     from meetapp.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+    from meetapp.locking import raise_lock_timeouts
 
     db.init_app(app)
     migrate.init_app(
@@ -103,8 +112,12 @@ def _register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
 
     with app.app_context():
+        lock_timeout = float(app.config["LOCK_TIMEOUT"])
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine)
+            configure_sqlite(db.engine, busy_timeout=lock_timeout)
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgresql(db.engine, lock_timeout=lock_timeout)
+        raise_lock_timeouts(db.engine)
 
     @login_manager.user_loader
     def _load_user(user_id: str) -> Any:

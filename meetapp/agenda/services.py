@@ -19,7 +19,8 @@ from meetapp.agenda.display import day_heading, local_day, speaker_name
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.keys import key_from_text, unique_key
-from meetapp.meetings.access import lock_meeting, readable_meetings_filter
+from meetapp.locking import lock_meeting
+from meetapp.meetings.access import readable_meetings_filter
 from meetapp.models import (
     AgendaSession,
     Meeting,

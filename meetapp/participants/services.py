@@ -37,7 +37,7 @@ from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import country_codes, folded, language_codes, to_zone
-from meetapp.meetings.access import lock_meeting
+from meetapp.locking import lock_meeting
 from meetapp.models import Meeting, Participant, StakeholderGroup, Status, User
 from meetapp.registration.services import NEEDS_MAX_LENGTH, free_seats
 from meetapp.validation import (
