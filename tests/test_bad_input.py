@@ -219,7 +219,7 @@ def test_csv_import_lists_control_characters_and_impossible_years(
     # A confirmation carrying a NUL (the page never offers one) writes nothing either.
     forged = "name,email\nBad\x00Name,a@example.org\n"
     response = client.post("/meetings/mine/participants/import", data={"csv_text": forged})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert count(db, Participant) == 0
 
 

@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache, wraps
+from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
 from flask import abort, request
 from flask_login import current_user, login_required
 from sqlalchemy import exists, false, or_, select
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.exc import InvalidRequestError
-from sqlalchemy.orm.util import identity_key
 
 from meetapp.extensions import db
 from meetapp.models import Meeting, Organisation, Role, User, meeting_organisers
@@ -142,36 +139,6 @@ def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return wrapper
 
     return decorate
-
-
-@cache
-def _meeting_columns() -> tuple[str, ...]:
-    return tuple(attribute.key for attribute in sa_inspect(Meeting).column_attrs)
-
-
-def lock_meeting(meeting_id: int) -> Meeting:
-    """Re-read the meeting with a row lock, serialising writes that check then insert.
-
-    On PostgreSQL this is SELECT ... FOR UPDATE; on SQLite the write transaction is already
-    exclusive (see `meetapp.database.begin_write`). A meeting this request already loaded has
-    only its own columns read again (capacity, registration window...): its organisation and
-    stakeholder groups are not reloaded, which keeps the time the lock is held short. Code that
-    must see a group as it is under the lock queries it. A meeting not loaded yet is read
-    whole, with the lock, in one statement.
-    """
-    loaded = db.session.identity_map.get(identity_key(Meeting, meeting_id))
-    if isinstance(loaded, Meeting):
-        try:
-            db.session.refresh(loaded, attribute_names=_meeting_columns(), with_for_update=True)
-        except InvalidRequestError:  # deleted since it was read
-            abort(404)
-        return loaded
-    meeting = db.session.scalar(
-        select(Meeting).where(Meeting.id == meeting_id).with_for_update(of=Meeting)
-    )
-    if meeting is None:
-        abort(404)
-    return meeting
 
 
 def readable_meetings_filter(user: User) -> Any:

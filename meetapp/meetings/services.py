@@ -20,11 +20,8 @@ from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import is_timezone
 from meetapp.keys import key_from_text, unique_key
-from meetapp.meetings.access import (
-    lock_meeting,
-    readable_meetings_filter,
-    usable_organisations_filter,
-)
+from meetapp.locking import lock_meeting
+from meetapp.meetings.access import readable_meetings_filter, usable_organisations_filter
 from meetapp.models import (
     Meeting,
     Organisation,

@@ -18,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from meetapp.downloads import file_download
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.meetings.access import can_edit_press_release, meeting_view
@@ -41,14 +42,6 @@ from meetapp.surveys.batches import publish_on_close
 from meetapp.surveys.services import list_surveys
 
 bp = Blueprint("reports", __name__)
-
-
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.route("/meetings/<slug>/documents")
@@ -186,7 +179,7 @@ def _press_release_download(meeting: Meeting, fmt: str) -> Response:
     mimetype, _label = PRESS_RELEASE_FORMATS[fmt]
     publish_on_close(meeting)
     body = press_release_document(meeting, fmt)
-    return _download(body, mimetype, download_name(meeting, "press-release", fmt))
+    return file_download(body, mimetype, download_name(meeting, "press-release", fmt))
 
 
 @bp.route("/meetings/<slug>/press-release.pdf")
@@ -217,7 +210,7 @@ def press_release_docx(meeting: Meeting) -> ResponseReturnValue:
 @meeting_view
 def summary(meeting: Meeting) -> ResponseReturnValue:
     publish_on_close(meeting)
-    return _download(
+    return file_download(
         summary_pdf(meeting), "application/pdf", download_name(meeting, "summary", "pdf")
     )
 
@@ -225,7 +218,7 @@ def summary(meeting: Meeting) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/sign-in-sheet.pdf")
 @meeting_view
 def sign_in_sheet(meeting: Meeting) -> ResponseReturnValue:
-    return _download(
+    return file_download(
         sign_in_sheet_pdf(meeting),
         "application/pdf",
         download_name(meeting, "sign-in-sheet", "pdf"),

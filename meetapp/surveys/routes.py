@@ -23,6 +23,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from meetapp.database import utcnow
+from meetapp.downloads import file_download as _download
 from meetapp.errors import DomainError
 from meetapp.extensions import db, personal_link_limit
 from meetapp.formatting import from_local, to_local
@@ -124,14 +125,6 @@ def _question_data(form: QuestionForm) -> QuestionData:
         required=bool(form.required.data),
         options=form.option_list(),
     )
-
-
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _edit_url(meeting: Meeting, survey: Survey) -> str:

@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime
 
 from meetapp.models import Participant
+from meetapp.participants.services import COLUMNS
 from tests.conftest import UNICODE_EMAIL, UNICODE_EMAIL_TYPED
 
 HEADER = (
@@ -186,7 +187,7 @@ def test_forged_confirm_is_validated(setup):
     assert response.status_code == 200
     assert setup.participants() == []
     response = confirm(setup, "")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Upload the file again" in response.get_data(as_text=True)
     assert setup.participants() == []
 
@@ -260,6 +261,32 @@ def test_header_is_required(setup):
     assert "Unknown column(s) in the header: &#39;shoe_size&#39;" in html
     html = upload(setup, "name,email\n").get_data(as_text=True)
     assert "no participants" in html
+    assert setup.participants() == []
+
+
+def test_repeated_columns_are_named(setup):
+    html = upload(setup, "name,email,Name,e-mail,email\nA,a@example.org,B,b@x.org,c@x.org\n")
+    assert "Repeated column(s) in the header: email, name" in html.get_data(as_text=True)
+    assert setup.participants() == []
+
+
+def test_a_header_wider_than_any_real_file_is_refused_beside_the_file_field(setup):
+    header = ",".join(["name", "email", *(f"c{n}" for n in range(100_000))])
+    text = f"{header}\nSokha Chan,sokha@example.org\n"
+    response = upload(setup, text)
+    assert response.status_code == 422
+    form = response.get_data(as_text=True).split('enctype="multipart/form-data"', 1)[1]
+    form = form.split("</form>", 1)[0]
+    feedback = re.findall(r'<div class="invalid-feedback d-block">([^<]*)</div>', form)
+    assert feedback == [
+        "The header has 100,002 columns; a participants file has at most 100. Known columns: "
+        + ", ".join(COLUMNS)
+        + "."
+    ]
+    # Sent straight to the confirmation (the page never offers it), it writes nothing either.
+    response = confirm(setup, text)
+    assert response.status_code == 422
+    assert "The header has 100,002 columns" in response.get_data(as_text=True)
     assert setup.participants() == []
 
 
