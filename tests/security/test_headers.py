@@ -112,6 +112,7 @@ def test_hsts_in_production_only(client: Any, database_url: str) -> None:
                 "SQLALCHEMY_DATABASE_URI": database_url,
                 "SECRET_KEY": "a production key long enough",
                 "RATELIMIT_STORAGE_URI": "memory://",
+                "PUBLIC_BASE_URL": "https://meet.example.org",
             },
         )
     ).test_client()
