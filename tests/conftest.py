@@ -87,6 +87,8 @@ class IsolatedClient(FlaskClient):
         outer = has_app_context()
         with self.application.app_context():
             response = super().open(*args, **kwargs)
+        if kwargs["buffered"]:
+            response.close()  # the body is read already; this closes the request's input too
         if outer:
             _db.session.rollback()
         return response
