@@ -6,12 +6,12 @@ requested in a world where every form appears, each form is read with html.parse
 POST rule must have one. A form is sent as a browser sends it, typed into with known-good
 values (which it must take), then with one field at a time replaced by: an empty value
 (required fields), 10,000 characters, a NUL byte, HTML and script (text fields), line breaks
-and tabs (one-line text fields), an invalid e-mail (e-mail fields), an unknown stakeholder group and another meeting's group (group fields), and
-forged ids (another meeting's record, "abc", "²", "-1", a number beyond any id column) in
-hidden and choice fields.
+and tabs (one-line text fields), an invalid e-mail (e-mail fields), an unknown stakeholder
+group and another meeting's group (group fields), and forged ids (another meeting's record,
+"abc", "²", "-1", a number beyond any id column) in hidden and choice fields. Each form is
+also sent with 1,500 fields more than it has, which is refused.
 
-Each form is also sent with 1,500 fields more than it has, which is refused. Never a 5xx. A
-refusal (a form error or another 4xx) leaves every row of every table as it
+Never a 5xx. A refusal (a form error or another 4xx) leaves every row of every table as it
 was. Bad input is refused, but for HTML in text, which is taken and shown escaped, and the
 few cases of MAY_TAKE, reviewed one by one. The page a form redirects to, and afterwards
 every page of every world built, hold no raw HTML that was sent (and do hold it escaped).
