@@ -21,13 +21,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from config import TestingConfig
 from meetapp import create_app
 from meetapp.extensions import db
+from tests.conftest import postgres_database
 
 VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 
@@ -465,19 +465,8 @@ def fresh_postgres_url() -> Iterator[str]:
     suite_url = os.environ.get("MEETAPP_TEST_DATABASE_URL", "")
     if not suite_url.startswith(("postgresql", "postgres:")):
         pytest.skip("MEETAPP_TEST_DATABASE_URL does not name a PostgreSQL database")
-    url = make_url(suite_url.replace("postgres://", "postgresql://", 1))
-    if url.drivername == "postgresql":
-        url = url.set(drivername="postgresql+psycopg")
-    name = f"{url.database}_migrations_{secrets.token_hex(4)}"
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield url.set(database=name).render_as_string(hide_password=False)
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        server.dispose()
+    with postgres_database(suite_url, f"_migrations_{secrets.token_hex(4)}") as url:
+        yield url
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__.strip("_"))
