@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -61,6 +62,11 @@ class Config:
     # above one SMTP exchange (several MAIL_TIMEOUTs).
     MAIL_SEND_LEASE = _env_int("MEETAPP_MAIL_SEND_LEASE", 300)
 
+    # Seconds a change waits for a lock another change holds (PostgreSQL: lock_timeout, for a
+    # row lock such as the meeting's; SQLite: the database's write lock) before the visitor is
+    # told the site is busy (503).
+    LOCK_TIMEOUT = _env_int("MEETAPP_LOCK_TIMEOUT", 10)
+
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     # (rate limits then count per visitor, not per proxy). 0: none trusted.
     PROXY_FIX = _env_int("MEETAPP_PROXY_FIX", 0)
@@ -76,7 +82,12 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BTN_SIZE = "sm"
     WTF_CSRF_TIME_LIMIT = None
+    # The Strict-Transport-Security header; None: not sent (see ProductionConfig).
+    STRICT_TRANSPORT_SECURITY: str | None = None
+    # The largest request body, and the most form fields, a logged-in user's request may send
+    # (meetapp/request_limits.py fits smaller limits to the public forms).
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    MAX_FORM_PARTS = 1000
     # A form field may be as large as the whole request: the CSV import's confirm form carries
     # the uploaded file's text in one field.
     MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
@@ -88,6 +99,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # How long a login lasts at most, with "Keep me logged in" or without: the remember cookie
+    # expires then, and the server refuses the login's cookies after it.
+    REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("MEETAPP_LOGIN_DAYS", 30))
 
 
 class DevelopmentConfig(Config):
@@ -105,6 +119,8 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "1000 per minute"
     TOKEN_RATE_LIMIT = "1000 per minute"
     REGISTER_RATE_LIMIT = "1000 per minute"
+    # Long enough for the concurrency tests' requests to queue; the lock tests shorten it.
+    LOCK_TIMEOUT = 30
     WTF_CSRF_ENABLED = False
     PUBLIC_BASE_URL = "http://localhost"
     PASSWORD_HASH_METHOD = "scrypt:2048:8:1"
@@ -116,6 +132,9 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    # Browsers that have seen the site reach it over HTTPS only, for a year ("max-age=0" makes
+    # them forget it).
+    STRICT_TRANSPORT_SECURITY = _env("MEETAPP_HSTS", "max-age=31536000; includeSubDomains")
 
 
 CONFIGS: dict[str, type[Config]] = {

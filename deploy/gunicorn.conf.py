@@ -6,8 +6,9 @@ The app is built once, in the master (preload_app), and the workers are forked f
 worker that is replaced (max_requests) starts at once instead of building the app again, while
 the others carry its load. Each worker then opens its own database connections (post_fork).
 
-The access log never records a personal link's token: `/s/<token>` (survey) and `/r/<token>`
-(registration) are logged as `/s/…` and `/r/…` (PersonalLinkRedactingLogger). A token is a
+The logs never record a personal link's token: `/s/<token>` (survey) and `/r/<token>`
+(registration) are logged as `/s/…` and `/r/…`, in the access log and in gunicorn's error log
+(PersonalLinkRedactingLogger), as in the app's own error log (see meetapp.tokens). A token is a
 credential, and the time at which a survey link was used must not be kept where it could be
 set beside an anonymous survey's answers.
 """
@@ -16,23 +17,21 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 from typing import Any
 
 from gunicorn.glogging import Logger
 
-# The first path segment `s` or `r` (also percent-encoded) and the token after it, wherever a
-# path appears: the request line, the path, the raw URI, a Referer's URL.
-_PERSONAL_LINK = re.compile(r"(^|[\s\"'=]|//[^/\s\"']*)/(s|r|%73|%72)/[^/?#\s\"']+", re.IGNORECASE)
-
-
-def redact_personal_links(text: str) -> str:
-    """`text` with the token of every personal link replaced by "…"."""
-    return _PERSONAL_LINK.sub(r"\1/\2/…", text)
+from meetapp.tokens import PersonalLinkRedactingFilter, redact_personal_links
 
 
 class PersonalLinkRedactingLogger(Logger):
-    """gunicorn's logger, whose access-log atoms hold no personal-link token."""
+    """gunicorn's logger, whose access-log atoms and error-log records hold no personal-link
+    token."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        if not any(isinstance(f, PersonalLinkRedactingFilter) for f in self.error_log.filters):
+            self.error_log.addFilter(PersonalLinkRedactingFilter())
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)

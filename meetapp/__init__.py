@@ -52,6 +52,7 @@ def create_app(config: type[Config] | str | dict[str, Any] | None = None) -> Fla
     _register_security_headers(app)
     _register_template_helpers(app)
     _register_commands(app)
+    _register_request_limits(app)
     return app
 
 
@@ -69,11 +70,16 @@ def _check_config(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
     if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        options.setdefault(
+            "connect_args",
+            {"timeout": float(app.config["LOCK_TIMEOUT"]), "check_same_thread": False},
+        )
         # A database file has no server that could drop a pooled connection: testing each one
         # as it leaves the pool would only cost a statement per request.
         options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if app.config["REMEMBER_COOKIE_DURATION"].total_seconds() <= 0:
+        raise RuntimeError("MEETAPP_LOGIN_DAYS must be 1 or more")
     production = bool(app.config.get("SESSION_COOKIE_SECURE"))
     secret = app.config.get("SECRET_KEY") or ""
     if production and (secret == DEV_SECRET_KEY or len(secret) < 16):
@@ -101,8 +107,14 @@ def _check_public_base_url(app: Flask, production: bool) -> None:
 
 def _register_extensions(app: Flask) -> None:
     from meetapp import jobs
-    from meetapp.database import begin_write, configure_sqlite, render_migration_item
+    from meetapp.database import (
+        begin_write,
+        configure_postgresql,
+        configure_sqlite,
+        render_migration_item,
+    )
     from meetapp.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+    from meetapp.locking import raise_lock_timeouts
 
     db.init_app(app)
     migrate.init_app(
@@ -124,17 +136,18 @@ def _register_extensions(app: Flask) -> None:
     jobs.init_app(app)
 
     with app.app_context():
+        lock_timeout = float(app.config["LOCK_TIMEOUT"])
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine)
+            configure_sqlite(db.engine, busy_timeout=lock_timeout)
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgresql(db.engine, lock_timeout=lock_timeout)
+        raise_lock_timeouts(db.engine)
 
     @login_manager.user_loader
-    def _load_user(user_id: str) -> Any:
-        from meetapp.models import User
-        from meetapp.validation import is_id_text
+    def _load_user(login_key: str) -> Any:
+        from meetapp.accounts.logins import load_login
 
-        if not is_id_text(user_id):
-            return None
-        return db.session.get(User, int(user_id))
+        return load_login(login_key)
 
     from meetapp.forms import refuse_malformed_posts
 
@@ -147,10 +160,11 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from meetapp.database import RowIdConverter
+    from meetapp.database import URL_CONVERTERS
 
-    # Before any rule is added: <int:...> stops at the range of the id columns.
-    app.url_map.converters["int"] = RowIdConverter
+    # Before any rule is added: <int:...> stops at the range of the id columns, and no
+    # argument holds a control character.
+    app.url_map.converters.update(URL_CONVERTERS)
     from meetapp.accounts.routes import bp as accounts_bp
     from meetapp.agenda.routes import bp as agenda_bp
     from meetapp.health import bp as health_bp
@@ -195,6 +209,13 @@ def _register_template_helpers(app: Flask) -> None:
     from meetapp.formatting import register_template_filters
 
     register_template_filters(app)
+
+
+def _register_request_limits(app: Flask) -> None:
+    """Last, so that the body limit runs before the before-request functions of the others."""
+    from meetapp.request_limits import register_request_limits
+
+    register_request_limits(app)
 
 
 def _register_commands(app: Flask) -> None:

@@ -106,7 +106,7 @@ def export_meeting_command(slug: str, output: Path | None) -> None:
 @with_appcontext
 def demo_command() -> None:
     """Load the demo meeting and create a demo organiser whose password is printed."""
-    from meetapp.accounts.services import create_user, find_user_by_email
+    from meetapp.accounts.services import change_password, create_user, find_user_by_email
     from meetapp.interchange.services import import_meeting, parse_document
     from meetapp.meetings.services import add_team_member
     from meetapp.models import Meeting
@@ -124,7 +124,7 @@ def demo_command() -> None:
     if user is None:
         user = create_user(DEMO_ORGANISER, password, "organiser", name="Demo Organiser")
     else:
-        user.set_password(password)
+        change_password(user, password)
     add_team_member(report.meeting, user)
     db.session.commit()
     click.echo(f"Loaded the demo meeting {slug!r} ({report.summary()}).")

@@ -1,5 +1,6 @@
 """Database foundations: the declarative base, shared column types, SQLite set-up and locking,
-and the range of row ids that URLs may name."""
+and what URLs may name: ids within the range of the id columns, text without control
+characters."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, Map, PathConverter, UnicodeConverter
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -59,12 +60,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def configure_sqlite(engine: Engine) -> None:
-    """WAL, a busy timeout, foreign keys, and transactions that SQLAlchemy begins itself.
+def configure_sqlite(engine: Engine, busy_timeout: float = 30) -> None:
+    """WAL, a busy timeout (seconds), foreign keys, and transactions that SQLAlchemy begins
+    itself.
 
     pysqlite begins transactions lazily and on its own terms; taking that over lets a write
     request start with BEGIN IMMEDIATE (see `begin_write`), so that check-then-insert writes such
-    as registrations are serialised instead of failing with "database is locked".
+    as registrations wait for each other, up to the busy timeout, instead of failing at once
+    with "database is locked" (past it, see `meetapp.locking`).
     """
 
     @event.listens_for(engine, "connect")
@@ -72,7 +75,7 @@ def configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -86,12 +89,28 @@ def configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
+def configure_postgresql(engine: Engine, lock_timeout: float) -> None:
+    """Each connection waits at most `lock_timeout` seconds for a lock (a row another
+    transaction locked or is writing, a table a migration alters) before its statement fails
+    (see `meetapp.locking`). Set once per connection rather than per transaction, so that a
+    locked write costs no statement more."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET lock_timeout = {int(lock_timeout * 1000)}")
+        cursor.close()
+        dbapi_connection.autocommit = autocommit
+
+
 def begin_write(session: Session) -> None:
     """Start the session's transaction as a write transaction.
 
     Called before the first query of a request that will write: on SQLite the transaction
     then begins IMMEDIATE (one writer at a time, others wait on the busy timeout); on other
-    backends nothing changes and row locks (`lock_for_update`) do the serialising.
+    backends nothing changes and row locks (`meetapp.locking.lock_meeting`) do the serialising.
     """
     if session.in_transaction():
         return
@@ -146,3 +165,31 @@ class RowIdConverter(IntegerConverter):
         kwargs.setdefault("min", 1)
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+# C0 control characters and DEL: PostgreSQL refuses to compare text holding NUL, and no slug,
+# key or token holds any of them.
+_NO_CONTROL_CHARACTERS = r"[^/\x00-\x1f\x7f]"
+
+
+class PlainTextConverter(UnicodeConverter):
+    """The `string` (default) converter of URL rules: one path segment without control
+    characters, so that a URL holding one is simply not found instead of reaching a query."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = _NO_CONTROL_CHARACTERS + self.regex.removeprefix("[^/]")
+
+
+class PlainPathConverter(PathConverter):
+    """The `path` converter of URL rules, without control characters (see PlainTextConverter)."""
+
+    regex = _NO_CONTROL_CHARACTERS + r"[^\x00-\x1f\x7f]*?"
+
+
+URL_CONVERTERS = {
+    "int": RowIdConverter,
+    "default": PlainTextConverter,
+    "string": PlainTextConverter,
+    "path": PlainPathConverter,
+}

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from meetapp.extensions import db
+from meetapp.tokens import PersonalLinkRedactingFilter
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood."),
@@ -23,7 +24,14 @@ MESSAGES = {
         "Something went wrong",
         "An unexpected error occurred. Nothing was saved; please try again.",
     ),
+    503: (
+        "Busy, try again",
+        "Many changes are being made at this moment. Nothing was saved: please try again in a "
+        "few seconds.",
+    ),
 }
+# Seconds after which a request refused as busy (503) may be sent again.
+RETRY_AFTER = 5
 
 
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
@@ -44,6 +52,10 @@ def _is_public_page() -> bool:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    # Flask logs an unexpected error as "Exception on <path> [<method>]": not a personal
+    # link's token.
+    app.logger.addFilter(PersonalLinkRedactingFilter())
+
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[str, int]:
         db.session.rollback()
@@ -71,6 +83,17 @@ def register_errorhandlers(app: Flask) -> None:
         db.session.rollback()
         return render_error(500)
 
+    @app.errorhandler(MeetingGone)
+    def _meeting_gone(error: MeetingGone) -> tuple[str, int]:
+        db.session.rollback()
+        return render_error(404)
+
+    @app.errorhandler(LockTimeout)
+    def _lock_timeout(error: LockTimeout) -> ResponseReturnValue:
+        db.session.rollback()
+        page, code = render_error(503)
+        return page, code, {"Retry-After": str(RETRY_AFTER)}
+
 
 def _custom(error: HTTPException) -> bool:
     """True when the view gave its own description (abort(404, "...")), not Werkzeug's text."""
@@ -84,3 +107,12 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class MeetingGone(Exception):
+    """The meeting was deleted while a request worked on it: the request's page is not found."""
+
+
+class LockTimeout(Exception):
+    """A lock held by another request was not granted within LOCK_TIMEOUT: nothing was saved,
+    and the request may be sent again (see meetapp.locking)."""

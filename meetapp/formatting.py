@@ -13,6 +13,8 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from flask import Flask
 
+from meetapp.validation import is_web_url, one_line
+
 _EN = Locale("en")
 
 
@@ -129,3 +131,7 @@ def register_template_filters(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(country_name, "country_name")
+    # Single-line text on one line where a line break would mislead (e-mail bodies).
+    app.add_template_filter(one_line, "one_line")
+    # `value is web_url`: only an http(s) address is shown as a link.
+    app.add_template_test(is_web_url, "web_url")

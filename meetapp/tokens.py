@@ -10,6 +10,7 @@ carries it. The outbox keeps that e-mail until it is sent and then keeps it with
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 
@@ -19,6 +20,12 @@ TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 # A personal link in a text: the path of either kind, then the token.
 _PERSONAL_LINK = re.compile(r"(/[rs]/)[A-Za-z0-9_-]{20,100}")
 REMOVED = "(link removed from the stored copy once sent)"
+# A personal link's path in a log line, whatever follows its first segment `s` or `r` (also
+# percent-encoded), wherever a path appears: the request line, the path, the raw URI, a
+# Referer's URL, an error message.
+_LOGGED_PERSONAL_LINK = re.compile(
+    r"(^|[\s\"'=]|//[^/\s\"']*)/(s|r|%73|%72)/[^/?#\s\"']+", re.IGNORECASE
+)
 
 
 def hash_token(token: str) -> str:
@@ -38,3 +45,26 @@ def is_token_shaped(token: str) -> bool:
 def without_personal_links(text: str) -> str:
     """`text` with the token of every personal link replaced by a note that it was removed."""
     return _PERSONAL_LINK.sub(lambda match: f"{match.group(1)}{REMOVED}", text)
+
+
+def redact_personal_links(text: str) -> str:
+    """`text` (a log line) with the token of every personal link replaced by "…": a token is a
+    credential, and the time at which a survey link was used must not be kept where it could
+    be set beside an anonymous survey's answers."""
+    return _LOGGED_PERSONAL_LINK.sub(r"\1/\2/…", text)
+
+
+class PersonalLinkRedactingFilter(logging.Filter):
+    """A logging filter that takes personal-link tokens out of a record: its message (such as
+    Flask's "Exception on /r/<token> [GET]") and its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_personal_links(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_personal_links(record.exc_text)
+        return True

@@ -52,20 +52,21 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> It
     elif worker_id == "master" or not url.startswith(("postgresql", "postgres:")):
         yield url
     else:
-        with worker_database(url, worker_id) as worker_url:
+        with postgres_database(url, f"_{worker_id}") as worker_url:
             yield worker_url
 
 
 @contextmanager
-def worker_database(url: str, worker: str) -> Iterator[str]:
-    """An empty PostgreSQL database named after `url`'s and `worker`, dropped afterwards."""
+def postgres_database(url: str, suffix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database beside the one `url` names (its name + `suffix`), on
+    the same server; dropped afterwards. Yields its URL."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     base = make_url(url.replace("postgres://", "postgresql://", 1))
     if base.drivername == "postgresql":
         base = base.set(drivername="postgresql+psycopg")
-    name = f"{base.database}_{worker}"
+    name = f"{base.database}{suffix}"
     server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with server.connect() as connection:
@@ -88,6 +89,8 @@ class IsolatedClient(FlaskClient):
         outer = has_app_context()
         with self.application.app_context():
             response = super().open(*args, **kwargs)
+        if kwargs["buffered"]:
+            response.close()  # the body is read already; this closes the request's input too
         if outer:
             _db.session.rollback()
         return response

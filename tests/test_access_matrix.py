@@ -38,8 +38,14 @@ PUBLIC = {
     # Load balancers and monitoring ask whether the process can serve.
     "health.healthz",
 }
-# Routes any logged-in user may use whatever the meeting.
-ANY_USER = {"accounts.logout", "meetings.dashboard"}
+# Routes any logged-in user may use whatever the meeting: their own account among them.
+ANY_USER = {
+    "accounts.logout",
+    "accounts.account",
+    "accounts.change_password",
+    "accounts.log_out_other_sessions",
+    "meetings.dashboard",
+}
 # Routes that create something new (no existing record of meeting B is involved).
 ORGANISER_MAY = ANY_USER | {
     "meetings.organisations",

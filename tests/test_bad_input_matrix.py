@@ -5,10 +5,11 @@ The forms are those the pages really show (tests.form_world): every page of the 
 requested in a world where every form appears, each form is read with html.parser, and each
 POST rule must have one. A form is sent as a browser sends it, typed into with known-good
 values (which it must take), then with one field at a time replaced by: an empty value
-(required fields), 10,000 characters, an invalid e-mail (e-mail fields), HTML and script
-(text fields), an unknown stakeholder group and another meeting's group (group fields), and
-forged ids (another meeting's record, "abc", "²", "-1", a number beyond any id column) in
-hidden and choice fields.
+(required fields), 10,000 characters, a NUL byte, HTML and script (text fields), line breaks
+and tabs (one-line text fields), an invalid e-mail (e-mail fields), an unknown stakeholder
+group and another meeting's group (group fields), and forged ids (another meeting's record,
+"abc", "²", "-1", a number beyond any id column) in hidden and choice fields. Each form is
+also sent with 1,500 fields more than it has, which is refused.
 
 Never a 5xx. A refusal (a form error or another 4xx) leaves every row of every table as it
 was. Bad input is refused, but for HTML in text, which is taken and shown escaped, and the
@@ -36,7 +37,12 @@ pytestmark = pytest.mark.slow
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 HUGE_ID = "99999999999999999999"
-TEXTS = {"10,000 characters": "x" * 10_000, "script": SCRIPT, "img": IMG}
+TEXTS = {"10,000 characters": "x" * 10_000, "script": SCRIPT, "img": IMG, "NUL": "a\x00b"}
+# Refused in a one-line field (an <input>), taken in a <textarea>.
+LINE_BREAKS = {"CR LF": "two\r\nlines", "LF": "two\nlines", "tab": "a\tb"}
+# More fields than any form has (the largest, the outcomes, has about 1,000): refused before
+# anything reads them.
+EXTRA_FIELDS = 1_500
 INVALID_EMAILS = ["not-an-e-mail", "two@@example.org"]
 FORGED = ["abc", "²", "-1", HUGE_ID]
 UNKNOWN_GROUP = "999999"
@@ -99,6 +105,9 @@ def cases(form: Form, foreign: dict[str, Any]) -> Iterator[Case]:
             yield f.name, "empty", ""
         if f.is_text:
             for what, text in TEXTS.items():
+                yield f.name, what, text
+        if f.is_text and f.kind not in ("textarea", "hidden"):
+            for what, text in LINE_BREAKS.items():
                 yield f.name, what, text
         if f.kind == "email" or "email" in f.name:
             for text in INVALID_EMAILS:
@@ -220,6 +229,8 @@ def test_bad_input_in_every_field_of_every_form(app: Flask, worlds: Worlds) -> N
         taken = sender.send(MultiDict(filled(sender.form)), ("as filled",))
         assert taken == (rule.endpoint not in REFUSE_THE_FILLED_FORM), rule.endpoint
         refused_filled += not taken
+        flooded = MultiDict([*filled(sender.form), *[("extra", "")] * EXTRA_FIELDS])
+        assert not sender.send(flooded, (f"{EXTRA_FIELDS} extra fields",)), rule.endpoint
         for name, what, value in todo:
             data = corrupted(filled(sender.form), name, value)
             if sender.send(data, (name, what)) and what not in HTML:

@@ -4,7 +4,8 @@ Every POST rule of the URL map is posted to, as an organiser of the meeting (as 
 the user administration), with its URL arguments filled with records of that meeting. The form
 data is generated: the page's own field names (missing, repeated) and stray ones, with text
 holding control characters, any unicode, huge strings, numbers where text is expected and
-forged ids (of another meeting, out of range). A response that is not a redirect is a refusal
+forged ids (of another meeting, out of range), line breaks in one-line fields, and now and
+then more fields than any form has. A response that is not a redirect is a refusal
 (form errors, 4xx): then no table may have gained or lost a row. After a redirect or a
 download (the request was accepted) a new meeting is built, so that a deletion does not leave
 the next examples with nothing to act on.
@@ -110,6 +111,11 @@ NASTY = [
     "\x00",
     "a\x00b",
     "\u202eevil",
+    "two\r\nlines",
+    "a\nb",
+    "a\tb",
+    "\r",
+    "line\u2028separator",
     "<script>alert(1)</script>",
     '=HYPERLINK("http://x")',
     "x" * 10_000,
@@ -155,7 +161,9 @@ def form_data(
             else:
                 pairs.append((name, draw(value)))
     stray = draw(st.lists(st.tuples(st.text(min_size=1, max_size=12), value), max_size=3))
-    return pairs + stray
+    # Now and then a flood of fields, more than any form has (refused before it is read).
+    flood = draw(st.sampled_from([0] * 9 + [1_500]))
+    return pairs + stray + [("flood", "")] * flood
 
 
 def _field_names(client: FlaskClient, url: str, methods: set[str]) -> tuple[list[str], set[str]]:

@@ -1,4 +1,4 @@
-"""The access log of deploy/gunicorn.conf.py records no personal-link token."""
+"""The access log and the error log of deploy/gunicorn.conf.py record no personal-link token."""
 
 from __future__ import annotations
 
@@ -44,16 +44,28 @@ def environ(method: str, raw_uri: str, path: str, referer: str = "-") -> dict[st
     }
 
 
+def _close_logs() -> None:
+    for name in ("gunicorn.access", "gunicorn.error"):
+        for handler in list(logging.getLogger(name).handlers):
+            handler.close()
+            logging.getLogger(name).removeHandler(handler)
+
+
 @pytest.fixture
 def access_logger(tmp_path: Path) -> Any:
     log = tmp_path / "access.log"
     config = gunicorn_config(accesslog=str(log))
     logger = config.logger_class(config)
     yield logger, log
-    for name in ("gunicorn.access", "gunicorn.error"):
-        for handler in list(logging.getLogger(name).handlers):
-            handler.close()
-            logging.getLogger(name).removeHandler(handler)
+    _close_logs()
+
+
+@pytest.fixture
+def error_logger(tmp_path: Path) -> Any:
+    log = tmp_path / "error.log"
+    config = gunicorn_config(errorlog=str(log))
+    yield config.logger_class(config), log
+    _close_logs()
 
 
 @pytest.mark.parametrize(
@@ -105,3 +117,15 @@ def test_the_access_log_line_has_no_token(access_logger):
     line = log.read_text(encoding="utf-8")
     assert TOKEN not in line
     assert '"POST /s/… HTTP/1.1" 200 1234' in line
+
+
+def test_the_error_log_has_no_token(error_logger):
+    logger, log = error_logger
+    try:
+        raise RuntimeError(f"while reading /s/{TOKEN}")
+    except RuntimeError:
+        logger.exception("Error handling request %s %s", "GET", f"/r/{TOKEN}/cancel")
+    text = log.read_text(encoding="utf-8")
+    assert TOKEN not in text
+    assert "Error handling request GET /r/…/cancel" in text
+    assert "RuntimeError: while reading /s/…" in text

@@ -21,13 +21,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from config import TestingConfig
 from meetapp import create_app
 from meetapp.extensions import db
+from tests.conftest import postgres_database
 
 VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 
@@ -288,6 +288,20 @@ _RESPONSE_ROWS = (
 )
 
 
+_RESPONSE_VALUES = {
+    "at": "2026-01-01 23:30:15.123456+00:00",
+    "later": "2026-01-02 08:01:02.000003+00:00",
+    "no": False,
+    "yes": True,
+}
+
+
+def _insert_responses(connection: Any) -> None:
+    """A meeting with a tracked and an anonymous survey, and their responses and answers."""
+    for statement in (*_OUTBOX_ROWS[:4], *_RESPONSE_ROWS):
+        connection.execute(text(statement), _RESPONSE_VALUES)
+
+
 def _utc_text(value: Any) -> str | None:
     """A stored time as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC, from either backend."""
     if value is None:
@@ -302,19 +316,12 @@ def _edit_keys_keep_the_data(app: Flask) -> None:
     (the downgrade rebuilds survey_responses on SQLite): the answers still belong to their
     responses and go with them; after it, two responses cannot share an edit key. It keeps
     only the day of an anonymous response's times, and a tracked one's whole."""
-    values = {
-        "at": "2026-01-01 23:30:15.123456+00:00",
-        "later": "2026-01-02 08:01:02.000003+00:00",
-        "no": False,
-        "yes": True,
-    }
     answers = text("SELECT response_id, number FROM survey_answers ORDER BY id")
     times = text("SELECT id, submitted_at, updated_at FROM survey_responses ORDER BY id")
     with _migrating(app):
         upgrade(revision="7408dcef8cfb")
         with db.engine.begin() as connection:
-            for statement in (*_OUTBOX_ROWS[:4], *_RESPONSE_ROWS):
-                connection.execute(text(statement), values)
+            _insert_responses(connection)
         upgrade()
         with db.engine.begin() as connection:
             assert [tuple(r) for r in connection.execute(answers)] == [(1, 4), (2, 5), (3, 1)]
@@ -339,6 +346,95 @@ def _edit_keys_keep_the_data(app: Flask) -> None:
         downgrade(revision="base")
 
 
+def _logins_start_from_the_first_session_version(app: Flask) -> None:
+    """The revision that gives users a session version gives the users already there the
+    first one, and no login: the cookies made before open nothing. A user's logins go with
+    the user; the downgrade keeps the users and the meeting teams they are on."""
+    values = {"at": "2026-01-01 00:00:00+00:00", "yes": True}
+    user = (
+        "INSERT INTO users (id, email, name, password_hash, role, active, created_at)"
+        " VALUES (7, 'olga@example.org', 'Olga', 'x', 'organiser', :yes, :at)"
+    )
+    team = "INSERT INTO meeting_organisers (meeting_id, user_id) VALUES (1, 7)"
+    login = (
+        "INSERT INTO user_logins (user_id, secret_hash, session_version, remember, created_at,"
+        " expires_at) VALUES (7, 'h', 1, :yes, :at, :at)"
+    )
+    with _migrating(app):
+        upgrade(revision="56f0fcd24473")
+        with db.engine.begin() as connection:
+            for statement in (*_OUTBOX_ROWS[:2], user, team):
+                connection.execute(text(statement), values)
+        upgrade()
+        with db.engine.begin() as connection:
+            assert connection.scalar(text("SELECT session_version FROM users")) == 1
+            assert connection.scalar(text("SELECT count(*) FROM user_logins")) == 0
+            connection.execute(text(login), values)
+        downgrade(revision="56f0fcd24473")
+        with db.engine.begin() as connection:
+            assert connection.scalar(text("SELECT email FROM users")) == "olga@example.org"
+            assert connection.scalar(text("SELECT user_id FROM meeting_organisers")) == 7
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(text(login), values)
+            connection.execute(text("DELETE FROM users WHERE id = 7"))
+            assert connection.scalar(text("SELECT count(*) FROM user_logins")) == 0
+        downgrade(revision="base")
+
+
+def _batches_keep_the_data(app: Flask) -> None:
+    """The revision that publishes anonymous results in batches keeps every response and answer
+    (both tables are rebuilt on SQLite), counts the responses already stored as published and
+    gives every survey batches of 5, never fewer than 3. Taken down again, it moves the answers
+    still waiting for their batch to the answers, where the older schema keeps them all."""
+    answers = text("SELECT response_id, number FROM survey_answers ORDER BY response_id, number")
+    with _migrating(app):
+        upgrade(revision="56f0fcd24473")
+        with db.engine.begin() as connection:
+            _insert_responses(connection)
+            if connection.dialect.name == "postgresql":
+                # The rows above name their ids: the answers' sequence goes on after them.
+                connection.execute(
+                    text("SELECT setval(pg_get_serial_sequence('survey_answers', 'id'), 3)")
+                )
+        upgrade()
+        with db.engine.begin() as connection:
+            assert [tuple(r) for r in connection.execute(answers)] == [(1, 4), (2, 5), (3, 1)]
+            published = text("SELECT id, published, pending_answers FROM survey_responses")
+            assert {tuple(r) for r in connection.execute(published)} == {
+                (1, True, None),
+                (2, True, None),
+                (3, True, None),
+            }
+            sizes = text("SELECT batch_size FROM surveys")
+            assert connection.scalars(sizes).all() == [5, 5]
+            # A change waiting for a published response, and a new response waiting.
+            connection.execute(
+                text("UPDATE survey_responses SET pending_answers = :waiting WHERE id = 3"),
+                {"waiting": '{"q1": 2}'},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO survey_responses (id, survey_id, submitted_at, published,"
+                    " pending_answers) VALUES (4, 2, :at, :no, :waiting)"
+                ),
+                {**_RESPONSE_VALUES, "waiting": '{"q1": 3}'},
+            )
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text("UPDATE surveys SET batch_size = 2"))
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text("UPDATE survey_responses SET pending_answers = NULL"))
+        downgrade(revision="56f0fcd24473")
+        with db.engine.begin() as connection:
+            assert [tuple(r) for r in connection.execute(answers)] == [
+                (1, 4),
+                (2, 5),
+                (3, 2),
+                (4, 3),
+            ]
+        downgrade(revision="base")
+
+
 def test_there_is_a_revision() -> None:
     revisions = sorted(path.name for path in VERSIONS.glob("*.py"))
     assert revisions, f"{VERSIONS} holds no Alembic revision"
@@ -353,6 +449,8 @@ CHECKS = [
     _search_text_is_filled_in,
     _sent_messages_lose_their_links,
     _edit_keys_keep_the_data,
+    _logins_start_from_the_first_session_version,
+    _batches_keep_the_data,
 ]
 
 
@@ -367,19 +465,8 @@ def fresh_postgres_url() -> Iterator[str]:
     suite_url = os.environ.get("MEETAPP_TEST_DATABASE_URL", "")
     if not suite_url.startswith(("postgresql", "postgres:")):
         pytest.skip("MEETAPP_TEST_DATABASE_URL does not name a PostgreSQL database")
-    url = make_url(suite_url.replace("postgres://", "postgresql://", 1))
-    if url.drivername == "postgresql":
-        url = url.set(drivername="postgresql+psycopg")
-    name = f"{url.database}_migrations_{secrets.token_hex(4)}"
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield url.set(database=name).render_as_string(hide_password=False)
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        server.dispose()
+    with postgres_database(suite_url, f"_migrations_{secrets.token_hex(4)}") as url:
+        yield url
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__.strip("_"))

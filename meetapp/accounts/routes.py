@@ -1,4 +1,4 @@
-"""Log in and out; the admin's user management."""
+"""Log in and out; a user's own account page; the admin's user management."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -17,9 +18,17 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
-from meetapp.accounts.forms import EditUserForm, LoginForm, NewUserForm
+from meetapp.accounts.forms import (
+    ChangePasswordForm,
+    EditUserForm,
+    LoginForm,
+    LogOutOtherSessionsForm,
+    NewUserForm,
+)
+from meetapp.accounts.logins import end_all_logins, end_login, other_login_count, start_login
 from meetapp.accounts.services import (
     authenticate,
+    change_own_password,
     create_user,
     delete_user,
     list_users,
@@ -58,14 +67,24 @@ def _only_failed_logins(response: object) -> bool:
 
 
 @bp.before_app_request
-def _log_out_deactivated_users() -> None:
-    """End the session of a user whom an admin deactivated since they logged in."""
-    if (
-        session.get("_user_id") is not None
-        and not current_user.is_anonymous
-        and not current_user.is_active
-    ):
+def _clear_ended_login() -> None:
+    """A browser whose login has ended (logged out elsewhere, a new password, deactivated)
+    is anonymous; its cookies are cleared too, the remember cookie with the session's."""
+    if session.get("_user_id") is not None and current_user.is_anonymous:
         logout_user()
+
+
+def _log_in(user: User, remember: bool) -> None:
+    """Log this browser in as `user` through a new login (meetapp.accounts.logins)."""
+    start_login(user, remember=remember)
+    login_user(user, remember=remember)
+
+
+def _me() -> User:
+    """The logged-in user itself, not the `current_user` proxy (which `login_user` must not
+    be given: the proxy would then stand for itself)."""
+    user: User = current_user._get_current_object()
+    return user
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -77,7 +96,8 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            login_user(user, remember=bool(form.remember.data))
+            _log_in(user, remember=bool(form.remember.data))
+            db.session.commit()
             return redirect(
                 safe_next_url(request.args.get("next")) or url_for("meetings.dashboard")
             )
@@ -88,9 +108,63 @@ def login() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> ResponseReturnValue:
+    end_login(_me())
+    db.session.commit()
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("accounts.login"))
+
+
+def _account_page(password_form: ChangePasswordForm) -> ResponseReturnValue:
+    return render_template(
+        "accounts/account.html",
+        password_form=password_form,
+        sessions_form=LogOutOtherSessionsForm(),
+        other_logins=other_login_count(_me()),
+    )
+
+
+@bp.route("/account")
+@login_required
+def account() -> ResponseReturnValue:
+    return _account_page(ChangePasswordForm(_me()))
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_only_failed_logins)
+def change_password() -> ResponseReturnValue:
+    me = _me()
+    form = ChangePasswordForm(me)
+    if form.validate_on_submit():
+        remember = me.current_login.remember
+        try:
+            change_own_password(me, form.current_password.data or "", form.password.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            _log_in(me, remember)  # the new password ended this login with the others
+            db.session.commit()
+            flash("Your password is changed. Your other sessions are logged out.", "success")
+            return redirect(url_for("accounts.account"))
+    return _account_page(form)
+
+
+@bp.route("/account/sessions", methods=["POST"])
+@login_required
+def log_out_other_sessions() -> ResponseReturnValue:
+    me = _me()
+    if not LogOutOtherSessionsForm().validate_on_submit():
+        abort(400)  # its CSRF token is all it has
+    # Every login ends, this one too, and this browser gets a new one: a copy of its old
+    # cookies is refused with the other browsers.
+    remember = me.current_login.remember
+    end_all_logins(me)
+    _log_in(me, remember)
+    db.session.commit()
+    flash("Your other sessions are logged out.", "success")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/admin/users")
@@ -127,6 +201,8 @@ def user_edit(user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(User, user_id)
     form = EditUserForm(obj=user)
     if form.validate_on_submit():
+        me = _me()
+        remember = me.current_login.remember
         try:
             update_user(
                 user,
@@ -141,6 +217,8 @@ def user_edit(user_id: int) -> ResponseReturnValue:
             db.session.rollback()
             show_domain_error(form, error)
         else:
+            if form.password.data and user is me:
+                _log_in(me, remember)  # the new password ended this login too
             db.session.commit()
             flash(f"Saved the user {user.email}.", "success")
             return redirect(url_for("accounts.users"))

@@ -11,11 +11,18 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from meetapp.accounts.logins import end_all_logins
+from meetapp.accounts.passwords import check_password_strength
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.models import Role, User
+from meetapp.validation import (
+    CONTROL_CHARACTERS_MESSAGE,
+    FieldRuleError,
+    has_control_characters,
+    single_line,
+)
 
-MIN_PASSWORD_LENGTH = 10
 MAX_NAME_LENGTH = 200
 
 
@@ -43,13 +50,6 @@ def email_for_lookup(email: str) -> str | None:
         return None
 
 
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", field="password"
-        )
-
-
 def check_role(role: str) -> str:
     if role not in {r.value for r in Role}:
         raise DomainError(f"Unknown role {role!r}: use admin, organiser or staff.", field="role")
@@ -62,7 +62,12 @@ def _clean_name(name: str) -> str:
         raise DomainError("Enter a name.", field="name")
     if len(name) > MAX_NAME_LENGTH:
         raise DomainError(f"The name may have at most {MAX_NAME_LENGTH} characters.", field="name")
-    return name
+    if has_control_characters(name):
+        raise DomainError(CONTROL_CHARACTERS_MESSAGE, field="name")
+    try:
+        return single_line(name)
+    except FieldRuleError as error:
+        raise DomainError(error.message, field="name") from None
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -96,7 +101,7 @@ def create_user(email: str, password: str, role: str, name: str | None = None) -
     email = normalise_email(email)
     check_role(role)
     name = _clean_name(name) if name is not None else email.split("@")[0][:MAX_NAME_LENGTH]
-    check_password_strength(password)
+    check_password_strength(password, email, name)
     _check_email_free(email)
     user = User(email=email, name=name, role=role, active=True)
     user.set_password(password)
@@ -115,7 +120,8 @@ def update_user(
     active: bool,
     password: str | None = None,
 ) -> User:
-    """Change a user's details; an admin cannot demote or deactivate their own account."""
+    """Change a user's details; an admin cannot demote or deactivate their own account.
+    A new password or deactivation ends every login of the user."""
     email = normalise_email(email)
     name = _clean_name(name)
     check_role(role)
@@ -125,8 +131,9 @@ def update_user(
         if not active:
             raise DomainError("You cannot deactivate your own account.", field="active")
     if password:
-        check_password_strength(password)
+        check_password_strength(password, email, name)
     _check_email_free(email, user)
+    deactivated = user.active and not active
     user.email = email
     user.name = name
     user.role = role
@@ -134,7 +141,24 @@ def update_user(
     if password:
         user.set_password(password)
     _flush_unique(email)
+    if password or deactivated:
+        end_all_logins(user)
     return user
+
+
+def change_password(user: User, password: str) -> None:
+    """Give `user` a new password (refused unless it will do) and end every login of theirs."""
+    check_password_strength(password, user.email, user.name)
+    user.set_password(password)
+    db.session.flush()
+    end_all_logins(user)
+
+
+def change_own_password(user: User, current_password: str, password: str) -> None:
+    """`change_password` for the user themselves, who must give the password they have."""
+    if not user.check_password(current_password):
+        raise DomainError("This is not your current password.", field="current_password")
+    change_password(user, password)
 
 
 def delete_user(user: User, *, acting_user: User) -> None:

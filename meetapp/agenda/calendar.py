@@ -2,7 +2,9 @@
 
 Times are written in UTC: the instant is then unambiguous in every calendar program, which
 shows it in the reader's own time zone. The library folds long lines and escapes text, so
-user text cannot break out of its property.
+user text cannot break out of its property. Names, summaries and places are written on one
+line (`one_line`): titles stored before line breaks were refused in them may still hold one,
+which the calendar's name cannot.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from meetapp.agenda.display import (
 from meetapp.database import utcnow
 from meetapp.formatting import country_name
 from meetapp.models import AgendaSession, Meeting, SessionKind
+from meetapp.validation import one_line
 
 PRODUCT_ID = "-//meetapp//agenda//EN"
 DEFAULT_LENGTH = timedelta(hours=1)
@@ -32,13 +35,13 @@ def _calendar(meeting: Meeting, name: str) -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", one_line(name))
     return calendar
 
 
 def _place(meeting: Meeting, location: str | None = None) -> str:
     parts = [location, meeting.venue, meeting.city, country_name(meeting.country)]
-    return ", ".join(part for part in parts if part)
+    return one_line(", ".join(part for part in parts if part))
 
 
 def _uid(meeting: Meeting, key: str) -> str:
@@ -66,7 +69,7 @@ def _session_event(meeting: Meeting, session: AgendaSession, agenda_url: str) ->
     event.add("dtstamp", utcnow())
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at or session.starts_at + DEFAULT_LENGTH)
-    event.add("summary", f"{session.title} · {meeting.title}")
+    event.add("summary", one_line(f"{session.title} · {meeting.title}"))
     place = _place(meeting, session.location)
     if place:
         event.add("location", place)
@@ -83,7 +86,7 @@ def _meeting_event(meeting: Meeting, agenda_url: str) -> Event:
     event.add("dtstamp", utcnow())
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at or meeting.starts_at + DEFAULT_LENGTH)
-    event.add("summary", meeting.title)
+    event.add("summary", one_line(meeting.title))
     place = _place(meeting)
     if place:
         event.add("location", place)

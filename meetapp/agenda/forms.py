@@ -30,7 +30,7 @@ from meetapp.agenda.services import MAX_SEARCH_LENGTH
 from meetapp.forms import AppForm, WallClockField, optional_id, strip_text
 from meetapp.models import AgendaSession, Meeting, Speaker, SpeakerRole, StatementKind
 from meetapp.models.agenda import MAX_SESSION_SPEAKERS, STATEMENT_MAX_LENGTH
-from meetapp.validation import is_id_text
+from meetapp.validation import SingleLine, is_id_text
 
 LONG_TEXT = 5000
 PARTICIPANTS_CHOICE = "participants"
@@ -51,20 +51,22 @@ class SpeakerForm(AppForm):
     honorific = StringField(
         "Honorific",
         filters=[strip_text],
-        validators=[Optional(), Length(max=50)],
+        validators=[Optional(), Length(max=50), SingleLine()],
         description="e.g. H.E. Ms, Dr, Associate Professor.",
     )
     name = StringField(
-        "Name", filters=[strip_text], validators=[DataRequired("Enter a name."), Length(max=200)]
+        "Name",
+        filters=[strip_text],
+        validators=[DataRequired("Enter a name."), Length(max=200), SingleLine()],
     )
     position = StringField(
         "Position",
         filters=[strip_text],
-        validators=[Optional(), Length(max=300)],
+        validators=[Optional(), Length(max=300), SingleLine()],
         description="Job title, e.g. Secretary of State.",
     )
     organisation = StringField(
-        "Organisation", filters=[strip_text], validators=[Optional(), Length(max=300)]
+        "Organisation", filters=[strip_text], validators=[Optional(), Length(max=300), SingleLine()]
     )
     stakeholder_group = SelectField("Stakeholder group", coerce=optional_id)
     bio = TextAreaField(
@@ -119,7 +121,9 @@ class SessionForm(AppForm):
     """A session: times are wall-clock times in the meeting's time zone."""
 
     title = StringField(
-        "Title", filters=[strip_text], validators=[DataRequired("Enter a title."), Length(max=300)]
+        "Title",
+        filters=[strip_text],
+        validators=[DataRequired("Enter a title."), Length(max=300), SingleLine()],
     )
     kind = SelectField(
         "Kind",
@@ -134,7 +138,7 @@ class SessionForm(AppForm):
     location = StringField(
         "Location",
         filters=[strip_text],
-        validators=[Optional(), Length(max=300)],
+        validators=[Optional(), Length(max=300), SingleLine()],
         description="A room, or leave empty for the meeting's venue.",
     )
     description = TextAreaField(

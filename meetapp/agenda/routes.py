@@ -22,6 +22,7 @@ from meetapp.agenda.forms import (
     SpeakerForm,
     StatementForm,
 )
+from meetapp.downloads import file_download
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import from_local, to_local
@@ -483,18 +484,13 @@ def public_agenda(slug: str) -> ResponseReturnValue:
 def public_agenda_pdf(slug: str) -> ResponseReturnValue:
     meeting = get_meeting_or_404(slug)
     pdf = render_pdf_template("pdf/agenda.html", **_public_context(meeting))
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers.set("Content-Disposition", "inline", filename=f"{meeting.slug}-agenda.pdf")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_download(
+        pdf, "application/pdf", f"{meeting.slug}-agenda.pdf", inline=True, personal=False
+    )
 
 
 def _ics(body: bytes, filename: str) -> Response:
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_download(body, "text/calendar; charset=utf-8", filename, personal=False)
 
 
 @bp.route("/m/<slug>/agenda.ics")

@@ -19,7 +19,8 @@ from meetapp.agenda.display import day_heading, local_day, speaker_name
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.keys import key_from_text, unique_key
-from meetapp.meetings.access import lock_meeting, readable_meetings_filter
+from meetapp.locking import lock_meeting
+from meetapp.meetings.access import readable_meetings_filter
 from meetapp.models import (
     AgendaSession,
     Meeting,
@@ -32,6 +33,7 @@ from meetapp.models import (
     User,
 )
 from meetapp.models.agenda import MAX_SESSION_SPEAKERS, STATEMENT_MAX_LENGTH
+from meetapp.validation import without_control_characters
 
 KEY_LENGTH = 80
 COPY_RESULTS_LIMIT = 50
@@ -170,7 +172,8 @@ def delete_speaker(speaker: Speaker) -> None:
 
 def copy_candidates(meeting: Meeting, user: User, search: str | None) -> list[Speaker]:
     """Speakers of the other meetings `user` may read, newest meetings first, for "add a
-    speaker from an earlier meeting"."""
+    speaker from an earlier meeting". Control characters in the search are ignored, as in
+    every search box."""
     query = (
         select(Speaker)
         .join(Meeting, Meeting.id == Speaker.meeting_id)
@@ -182,6 +185,7 @@ def copy_candidates(meeting: Meeting, user: User, search: str | None) -> list[Sp
     readable = readable_meetings_filter(user)
     if readable is not None:
         query = query.where(readable)
+    search = without_control_characters(search or "").strip()
     if search:
         pattern = _like_pattern(search[:MAX_SEARCH_LENGTH])
         query = query.where(

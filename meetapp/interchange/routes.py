@@ -17,6 +17,7 @@ from meetapp.interchange.services import (
 from meetapp.meetings.access import meeting_view, roles_required
 from meetapp.meetings.services import add_team_member
 from meetapp.models import Meeting, Role
+from meetapp.surveys.batches import publish_on_close
 
 bp = Blueprint("interchange", __name__)
 
@@ -24,6 +25,7 @@ bp = Blueprint("interchange", __name__)
 @bp.route("/meetings/<slug>/export.json")
 @meeting_view(write=False)
 def export(meeting: Meeting) -> Response:
+    publish_on_close(meeting)
     response = Response(export_json(meeting), mimetype="application/json")
     response.headers.set("Content-Disposition", "attachment", filename=f"{meeting.slug}.json")
     response.headers["Cache-Control"] = "no-store"
@@ -38,16 +40,22 @@ def import_meeting_view() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             document = parse_document(form.file.data.read())
-            report = import_meeting(document)
+            report = import_meeting(document, importer=current_user)
         except InterchangeError as exc:
             db.session.rollback()
             problems = exc.problems
         else:
             if current_user.role == Role.ORGANISER:
                 add_team_member(report.meeting, current_user)
-            slug = report.meeting.slug
+            slug, organisation = report.meeting.slug, report.meeting.organisation.name
             db.session.commit()
             flash(f"Imported the meeting {slug} ({report.summary()}).", "success")
+            if report.new_organisation:
+                flash(
+                    f"It is convened by a new organisation, “{organisation}”, which you can "
+                    "edit under Organisations.",
+                    "info",
+                )
             return redirect(url_for("meetings.meeting_show", slug=slug))
     status = 422 if problems else 200
     return render_template("interchange/import.html", form=form, problems=problems), status

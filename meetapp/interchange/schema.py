@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -35,7 +36,10 @@ from meetapp.models.outcomes import (
 from meetapp.validation import (
     EARLIEST_YEAR,
     LATEST_YEAR,
+    SINGLE_LINE_CHECK,
+    WEB_URL_CHECK,
     has_control_characters,
+    one_line,
     plausible_date,
 )
 
@@ -168,14 +172,20 @@ def parse_time_or_day(value: Any) -> datetime:
 Time = Annotated[datetime, BeforeValidator(parse_time)]
 TimeOrDay = Annotated[datetime, BeforeValidator(parse_time_or_day)]
 Day = Annotated[date, BeforeValidator(parse_date)]
-# Absent, null and blank are all "nothing"; lengths are given per field with Field(max_length).
+# Text fields follow the rules of the forms' fields (meetapp.validation): a Line is single-line
+# text (names, titles, labels...), a Text may hold line breaks (about, descriptions, quotes...).
+# Absent, null and blank are all "nothing" for the optional ones; lengths are given per field
+# with Field(max_length).
+Line = Annotated[str, SINGLE_LINE_CHECK]
+OptionalLine = Annotated[str | None, AfterValidator(_empty_to_none), SINGLE_LINE_CHECK]
 OptionalText = Annotated[str | None, AfterValidator(_empty_to_none)]
+OptionalWebUrl = Annotated[str | None, AfterValidator(_empty_to_none), WEB_URL_CHECK]
 Email = Annotated[str, Field(max_length=254), AfterValidator(_check_email)]
 Language = Annotated[str, AfterValidator(_check_language)]
 Country = Annotated[str, AfterValidator(_check_country)]
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
-Key = Annotated[str, Field(min_length=1, max_length=50)]
-SpeakerKey = Annotated[str, Field(min_length=1, max_length=80)]
+Key = Annotated[str, Field(min_length=1, max_length=50), SINGLE_LINE_CHECK]
+SpeakerKey = Annotated[str, Field(min_length=1, max_length=80), SINGLE_LINE_CHECK]
 # Session keys appear in addresses (/m/<slug>/sessions/<key>.ics).
 SessionKey = Annotated[str, Field(min_length=1, max_length=80, pattern=SESSION_KEY_PATTERN)]
 
@@ -187,27 +197,27 @@ class Strict(BaseModel):
 
 
 class OrganisationDoc(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    short_name: OptionalText = Field(None, max_length=50)
+    name: Line = Field(min_length=1, max_length=200)
+    short_name: OptionalLine = Field(None, max_length=50)
     about: OptionalText = Field(None, max_length=LONG_TEXT)
-    website: OptionalText = Field(None, max_length=500)
+    website: OptionalWebUrl = Field(None, max_length=500)
 
 
 class StakeholderGroupDoc(Strict):
     key: Key
-    label: str = Field(min_length=1, max_length=200)
+    label: Line = Field(min_length=1, max_length=200)
 
 
 class MeetingDoc(Strict):
     slug: str = Field(min_length=1, max_length=80, pattern=SLUG_PATTERN)
-    title: str = Field(min_length=1, max_length=300)
-    kind: OptionalText = Field(None, max_length=100)
-    topic: OptionalText = Field(None, max_length=300)
+    title: Line = Field(min_length=1, max_length=300)
+    kind: OptionalLine = Field(None, max_length=100)
+    topic: OptionalLine = Field(None, max_length=300)
     starts_at: Time
     ends_at: Time | None = None
     timezone: TimeZoneName | None = None
-    venue: OptionalText = Field(None, max_length=300)
-    city: OptionalText = Field(None, max_length=100)
+    venue: OptionalLine = Field(None, max_length=300)
+    city: OptionalLine = Field(None, max_length=100)
     country: Country | None = None
     languages: list[Language] | None = None
     background: OptionalText = Field(None, max_length=LONG_TEXT)
@@ -218,21 +228,21 @@ class MeetingDoc(Strict):
 
 
 class ContactDoc(Strict):
-    honorific: OptionalText = Field(None, max_length=50)
-    name: str = Field(min_length=1, max_length=200)
-    role: OptionalText = Field(None, max_length=200)
-    organisation: OptionalText = Field(None, max_length=300)
+    honorific: OptionalLine = Field(None, max_length=50)
+    name: Line = Field(min_length=1, max_length=200)
+    role: OptionalLine = Field(None, max_length=200)
+    organisation: OptionalLine = Field(None, max_length=300)
     email: Email | None = None
-    phone: OptionalText = Field(None, max_length=50)
+    phone: OptionalLine = Field(None, max_length=50)
     languages: list[Language] | None = None
 
 
 class SpeakerDoc(Strict):
     key: SpeakerKey
-    honorific: OptionalText = Field(None, max_length=50)
-    name: str = Field(min_length=1, max_length=200)
-    position: OptionalText = Field(None, max_length=300)
-    organisation: OptionalText = Field(None, max_length=300)
+    honorific: OptionalLine = Field(None, max_length=50)
+    name: Line = Field(min_length=1, max_length=200)
+    position: OptionalLine = Field(None, max_length=300)
+    organisation: OptionalLine = Field(None, max_length=300)
     stakeholder_group: Key | None = None
     bio: OptionalText = Field(None, max_length=LONG_TEXT)
 
@@ -244,11 +254,11 @@ class SessionSpeakerDoc(Strict):
 
 class SessionDoc(Strict):
     key: SessionKey | None = None
-    title: str = Field(min_length=1, max_length=300)
+    title: Line = Field(min_length=1, max_length=300)
     kind: Literal["keynote", "presentation", "panel", "discussion", "break", "other"] | None = None
     starts_at: Time | None = None
     ends_at: Time | None = None
-    location: OptionalText = Field(None, max_length=300)
+    location: OptionalLine = Field(None, max_length=300)
     description: OptionalText = Field(None, max_length=LONG_TEXT)
     speakers: list[SessionSpeakerDoc] | None = Field(None, max_length=MAX_SESSION_SPEAKERS)
 
@@ -264,7 +274,7 @@ class StatementDoc(Strict):
 class OutcomeDoc(Strict):
     kind: Literal["finding", "concern", "recommendation", "next_step"]
     text: str = Field(min_length=1, max_length=OUTCOME_MAX_LENGTH)
-    addressed_to: OptionalText = Field(None, max_length=ADDRESSED_TO_MAX_LENGTH)
+    addressed_to: OptionalLine = Field(None, max_length=ADDRESSED_TO_MAX_LENGTH)
 
 
 class PressReleaseDoc(Strict):
@@ -292,11 +302,11 @@ class PressReleaseDoc(Strict):
 
 
 class ParticipantDoc(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    honorific: OptionalText = Field(None, max_length=50)
+    name: Line = Field(min_length=1, max_length=200)
+    honorific: OptionalLine = Field(None, max_length=50)
     email: Email
-    organisation: OptionalText = Field(None, max_length=300)
-    position: OptionalText = Field(None, max_length=200)
+    organisation: OptionalLine = Field(None, max_length=300)
+    position: OptionalLine = Field(None, max_length=200)
     stakeholder_group: Key | None = None
     country: Country | None = None
     languages: list[Language] | None = None
@@ -309,7 +319,7 @@ class QuestionDoc(Strict):
     key: Key | None = None
     text: str = Field(min_length=1, max_length=1000)
     kind: Literal["likert", "rating", "nps", "single", "multiple", "yes_no", "text"]
-    options: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
+    options: list[Annotated[Line, Field(min_length=1, max_length=200)]] | None = Field(
         None, max_length=50
     )
     required: bool | None = None
@@ -325,7 +335,7 @@ class ResponseDoc(Strict):
 
 class SurveyDoc(Strict):
     key: str | None = Field(None, min_length=1, max_length=50, pattern=SLUG_PATTERN)
-    title: str = Field(min_length=1, max_length=300)
+    title: Line = Field(min_length=1, max_length=300)
     intro: OptionalText = Field(None, max_length=5000)
     anonymous: bool | None = None
     opens_at: Time | None = None
@@ -402,6 +412,41 @@ def _message(error: Any) -> str:
 def validation_problems(error: ValidationError) -> list[tuple[Loc, str]]:
     """Every error of a failed validation as (location, message)."""
     return [(tuple(item["loc"]), _message(item)) for item in error.errors()]
+
+
+def fold_single_lines(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` with every single-line field (`SINGLE_LINE_CHECK`) on one line (`one_line`).
+
+    For exports of rows stored before line breaks were refused in those fields: the document
+    then imports again. The fields are found from the models, so a new single-line field is
+    folded too; keys and the references to them are folded alike.
+    """
+    return _fold(document, MeetingDocument, [])
+
+
+def _fold(value: Any, annotation: Any, metadata: list[Any]) -> Any:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        base, *extra = get_args(annotation)
+        return _fold(value, base, [*metadata, *extra])
+    if origin in (Union, UnionType):
+        kinds = [arg for arg in get_args(annotation) if arg is not type(None)]
+        return _fold(value, kinds[0], metadata) if value is not None and len(kinds) == 1 else value
+    if origin is list and isinstance(value, list):
+        return [_fold(item, get_args(annotation)[0], []) for item in value]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if not isinstance(value, dict):
+            return value
+        fields = annotation.model_fields
+        return {
+            key: _fold(item, fields[key].annotation, list(fields[key].metadata))
+            if key in fields
+            else item
+            for key, item in value.items()
+        }
+    if isinstance(value, str) and SINGLE_LINE_CHECK in metadata:
+        return one_line(value)
+    return value
 
 
 def control_character_problems(document: dict[str, Any]) -> list[tuple[Loc, str]]:

@@ -32,11 +32,13 @@ from meetapp.interchange.schema import (
     MeetingDocument,
     OrganisationDoc,
     control_character_problems,
+    fold_single_lines,
     json_path,
     parse_time,
     validation_problems,
 )
 from meetapp.keys import key_from_text, unique_key
+from meetapp.meetings.access import usable_organisations_filter
 from meetapp.meetings.services import RESERVED_SLUGS
 from meetapp.meetings.services import SLUG_PATTERN as MEETING_SLUG
 from meetapp.models import (
@@ -62,6 +64,7 @@ from meetapp.models import (
     SurveyAnswer,
     SurveyQuestion,
     SurveyResponse,
+    User,
 )
 from meetapp.models.surveys import CHOICE_KINDS, KEY_MAX, NUMBER_KINDS
 from meetapp.surveys.services import (
@@ -92,6 +95,8 @@ class ImportReport:
     statements: int = 0
     surveys: int = 0
     survey_responses: int = 0
+    # Whether the import created the organisation that convenes the meeting.
+    new_organisation: bool = False
 
     def summary(self) -> str:
         """'52 participants, 5 stakeholder groups, 2 contacts, 4 speakers, 7 sessions,
@@ -141,8 +146,14 @@ def parse_document(data: bytes) -> Any:
 # --- import -------------------------------------------------------------------------------
 
 
-def import_meeting(document: Any) -> ImportReport:
+def import_meeting(document: Any, *, importer: User | None = None) -> ImportReport:
     """Create the meeting described by `document`; InterchangeError lists every problem.
+
+    `importer`: the user importing through the web. The document's organisation is then one
+    they may already use (`usable_organisations_filter`) with exactly its details, or a new
+    one they created: matching the public details of another team's organisation gives no
+    rights over it. Without an importer (the command line, run by the operator) any
+    organisation with exactly these details is used.
 
     All or nothing: every check runs before anything is added. Flushes, never commits.
     """
@@ -164,7 +175,7 @@ def import_meeting(document: Any) -> ImportReport:
     if problems or parsed is None:
         raise InterchangeError(_ordered(problems))
 
-    return _write(parsed, cross.normalised_emails)
+    return _write(parsed, cross.normalised_emails, importer)
 
 
 def _ordered(problems: list[tuple[Loc, str]]) -> list[str]:
@@ -536,8 +547,11 @@ def _normalised_email(value: Any) -> str | None:
         return None
 
 
-def _write(document: MeetingDocument, emails: list[str | None]) -> ImportReport:
-    organisation = _find_or_create_organisation(document.organisation)
+def _write(
+    document: MeetingDocument, emails: list[str | None], importer: User | None
+) -> ImportReport:
+    organisation = _find_or_create_organisation(document.organisation, importer)
+    new_organisation = organisation.id is None
     meeting = _new_meeting(document.meeting, organisation)
     db.session.add(meeting)
     try:
@@ -622,6 +636,7 @@ def _write(document: MeetingDocument, emails: list[str | None]) -> ImportReport:
     db.session.flush()
     report = ImportReport(
         meeting=meeting,
+        new_organisation=new_organisation,
         participants=len(rows),
         stakeholder_groups=len(group_ids),
         contacts=len(contacts),
@@ -784,9 +799,10 @@ def _write_surveys(document: MeetingDocument, meeting: Meeting, report: ImportRe
     db.session.flush()
 
 
-def _find_or_create_organisation(doc: OrganisationDoc) -> Organisation:
-    """The organisation with exactly these details, or a new one."""
-    existing = db.session.scalars(
+def _find_or_create_organisation(doc: OrganisationDoc, importer: User | None) -> Organisation:
+    """The organisation with exactly these details that `importer` may use (any, without an
+    importer), or a new one created by the importer."""
+    query = (
         select(Organisation)
         .where(
             Organisation.name == doc.name,
@@ -796,11 +812,19 @@ def _find_or_create_organisation(doc: OrganisationDoc) -> Organisation:
         )
         .order_by(Organisation.id)
         .limit(1)
-    ).first()
+    )
+    condition = usable_organisations_filter(importer) if importer is not None else None
+    if condition is not None:
+        query = query.where(condition)
+    existing = db.session.scalars(query).first()
     if existing is not None:
         return existing
     organisation = Organisation(
-        name=doc.name, short_name=doc.short_name, about=doc.about, website=doc.website
+        name=doc.name,
+        short_name=doc.short_name,
+        about=doc.about,
+        website=doc.website,
+        created_by_id=importer.id if importer is not None else None,
     )
     db.session.add(organisation)
     return organisation
@@ -840,6 +864,7 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
 
     Times are given in the meeting's time zone with its offset; every field is present
     (null or an empty list when there is nothing), so export -> import -> export is stable.
+    Single-line fields are written on one line (`fold_single_lines`), as the import wants.
     """
     zone = _zone(meeting.timezone)
 
@@ -864,72 +889,76 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
         .where(Outcome.meeting_id == meeting.id)
         .order_by(Outcome.position, Outcome.id)
     )
-    return {
-        "format": FORMAT,
-        "organisation": {
-            "name": organisation.name,
-            "short_name": organisation.short_name,
-            "about": organisation.about,
-            "website": organisation.website,
-        },
-        "meeting": {
-            "slug": meeting.slug,
-            "title": meeting.title,
-            "kind": meeting.kind,
-            "topic": meeting.topic,
-            "starts_at": when(meeting.starts_at),
-            "ends_at": when(meeting.ends_at),
-            "timezone": meeting.timezone,
-            "venue": meeting.venue,
-            "city": meeting.city,
-            "country": meeting.country,
-            "languages": list(meeting.languages or []),
-            "background": meeting.background,
-            "capacity": meeting.capacity,
-            "registration_opens_at": when(meeting.registration_opens_at),
-            "registration_closes_at": when(meeting.registration_closes_at),
-            "stakeholder_groups": [{"key": group.key, "label": group.label} for group in groups],
-        },
-        "speakers": speakers,
-        "sessions": sessions,
-        "statements": statements,
-        "outcomes": [
-            {"kind": outcome.kind, "text": outcome.text, "addressed_to": outcome.addressed_to}
-            for outcome in outcomes
-        ],
-        "contacts": [
-            {
-                "honorific": contact.honorific,
-                "name": contact.name,
-                "role": contact.role,
-                "organisation": contact.organisation,
-                "email": contact.email,
-                "phone": contact.phone,
-                "languages": list(contact.languages or []),
-            }
-            for contact in contacts
-        ],
-        "participants": [
-            {
-                "name": participant.name,
-                "honorific": participant.honorific,
-                "email": participant.email,
-                "organisation": participant.organisation,
-                "position": participant.position,
-                "stakeholder_group": group_keys.get(participant.stakeholder_group_id)
-                if participant.stakeholder_group_id is not None
-                else None,
-                "country": participant.country,
-                "languages": list(participant.languages or []),
-                "status": participant.status,
-                "attended": participant.attended,
-                "registered_at": when(participant.registered_at),
-            }
-            for participant in participants
-        ],
-        "surveys": surveys,
-        "press_release": _export_press_release(meeting),
-    }
+    return fold_single_lines(
+        {
+            "format": FORMAT,
+            "organisation": {
+                "name": organisation.name,
+                "short_name": organisation.short_name,
+                "about": organisation.about,
+                "website": organisation.website,
+            },
+            "meeting": {
+                "slug": meeting.slug,
+                "title": meeting.title,
+                "kind": meeting.kind,
+                "topic": meeting.topic,
+                "starts_at": when(meeting.starts_at),
+                "ends_at": when(meeting.ends_at),
+                "timezone": meeting.timezone,
+                "venue": meeting.venue,
+                "city": meeting.city,
+                "country": meeting.country,
+                "languages": list(meeting.languages or []),
+                "background": meeting.background,
+                "capacity": meeting.capacity,
+                "registration_opens_at": when(meeting.registration_opens_at),
+                "registration_closes_at": when(meeting.registration_closes_at),
+                "stakeholder_groups": [
+                    {"key": group.key, "label": group.label} for group in groups
+                ],
+            },
+            "speakers": speakers,
+            "sessions": sessions,
+            "statements": statements,
+            "outcomes": [
+                {"kind": outcome.kind, "text": outcome.text, "addressed_to": outcome.addressed_to}
+                for outcome in outcomes
+            ],
+            "contacts": [
+                {
+                    "honorific": contact.honorific,
+                    "name": contact.name,
+                    "role": contact.role,
+                    "organisation": contact.organisation,
+                    "email": contact.email,
+                    "phone": contact.phone,
+                    "languages": list(contact.languages or []),
+                }
+                for contact in contacts
+            ],
+            "participants": [
+                {
+                    "name": participant.name,
+                    "honorific": participant.honorific,
+                    "email": participant.email,
+                    "organisation": participant.organisation,
+                    "position": participant.position,
+                    "stakeholder_group": group_keys.get(participant.stakeholder_group_id)
+                    if participant.stakeholder_group_id is not None
+                    else None,
+                    "country": participant.country,
+                    "languages": list(participant.languages or []),
+                    "status": participant.status,
+                    "attended": participant.attended,
+                    "registered_at": when(participant.registered_at),
+                }
+                for participant in participants
+            ],
+            "surveys": surveys,
+            "press_release": _export_press_release(meeting),
+        }
+    )
 
 
 def _export_press_release(meeting: Meeting) -> dict[str, Any]:
@@ -1048,7 +1077,9 @@ def _export_surveys(meeting: Meeting, when: Any) -> list[dict[str, Any]]:
             SurveyResponse.submitted_at,
         )
         .outerjoin(Participant, Participant.id == SurveyResponse.participant_id)
-        .where(SurveyResponse.survey_id.in_(survey_ids))
+        # What the results show: an anonymous survey's answers still waiting for their batch
+        # stay out.
+        .where(SurveyResponse.survey_id.in_(survey_ids), SurveyResponse.published)
         .order_by(SurveyResponse.id)
     ):
         responses[survey_id].append((response_id, email, submitted_at))

@@ -2,7 +2,8 @@
 
 - admin: everything.
 - organiser: creates meetings; reads and changes only meetings whose team they are on.
-  Other meetings answer 404, so their existence is not revealed.
+  Other meetings answer 404, so their existence is not revealed. Uses and edits only the
+  organisations of those meetings and the ones they created (`usable_organisations_filter`).
 - staff: reads every meeting and downloads its documents, and makes two kinds of change on
   every meeting, the ones the product gives them: checking people in on the day
   (`can_check_in`) and writing the press release (`can_edit_press_release`). Every other
@@ -13,15 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache, wraps
+from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
 from flask import abort, request
 from flask_login import current_user, login_required
 from sqlalchemy import exists, false, or_, select
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.exc import InvalidRequestError
-from sqlalchemy.orm.util import identity_key
 
 from meetapp.extensions import db
 from meetapp.models import Meeting, Organisation, Role, User, meeting_organisers
@@ -143,36 +141,6 @@ def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorate
 
 
-@cache
-def _meeting_columns() -> tuple[str, ...]:
-    return tuple(attribute.key for attribute in sa_inspect(Meeting).column_attrs)
-
-
-def lock_meeting(meeting_id: int) -> Meeting:
-    """Re-read the meeting with a row lock, serialising writes that check then insert.
-
-    On PostgreSQL this is SELECT ... FOR UPDATE; on SQLite the write transaction is already
-    exclusive (see `meetapp.database.begin_write`). A meeting this request already loaded has
-    only its own columns read again (capacity, registration window...): its organisation and
-    stakeholder groups are not reloaded, which keeps the time the lock is held short. Code that
-    must see a group as it is under the lock queries it. A meeting not loaded yet is read
-    whole, with the lock, in one statement.
-    """
-    loaded = db.session.identity_map.get(identity_key(Meeting, meeting_id))
-    if isinstance(loaded, Meeting):
-        try:
-            db.session.refresh(loaded, attribute_names=_meeting_columns(), with_for_update=True)
-        except InvalidRequestError:  # deleted since it was read
-            abort(404)
-        return loaded
-    meeting = db.session.scalar(
-        select(Meeting).where(Meeting.id == meeting_id).with_for_update(of=Meeting)
-    )
-    if meeting is None:
-        abort(404)
-    return meeting
-
-
 def readable_meetings_filter(user: User) -> Any:
     """A WHERE clause for the meetings `user` may read (None: every meeting)."""
     if user.role in (Role.ADMIN, Role.STAFF):
@@ -185,9 +153,10 @@ def readable_meetings_filter(user: User) -> Any:
 def usable_organisations_filter(user: User) -> Any:
     """A WHERE clause for the organisations `user` may convene meetings for and edit.
 
-    Admin: all (None). Organiser: those of a meeting on whose team they are, and those that
-    convene no meeting yet (just created, so that an organiser can create one, then use it).
-    Staff: none.
+    Admin: all (None). Organiser: those of a meeting on whose team they are, and those they
+    created themselves (so that an organiser can create one, then convene a meeting for it).
+    Nobody else's: a name, an "About" text or a website that match one's own give no rights,
+    whether typed in a form or found in an imported file. Staff: none.
     """
     if user.role == Role.ADMIN:
         return None
@@ -198,8 +167,7 @@ def usable_organisations_filter(user: User) -> Any:
         .join(meeting_organisers, meeting_organisers.c.meeting_id == Meeting.id)
         .where(meeting_organisers.c.user_id == user.id)
     )
-    unused = ~exists().where(Meeting.organisation_id == Organisation.id)
-    return or_(Organisation.id.in_(on_team), unused)
+    return or_(Organisation.id.in_(on_team), Organisation.created_by_id == user.id)
 
 
 def can_edit_organisation(user: User, organisation_id: int) -> bool:

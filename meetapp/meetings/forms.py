@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     Field,
@@ -36,33 +33,22 @@ from meetapp.forms import (
     language_select_choices,
     strip_text,
 )
+from meetapp.validation import SingleLine, WebUrl
 
 MAX_CAPACITY = 100_000
 LONG_TEXT = 5000
-
-
-def http_url(form: FlaskForm, field: Field) -> None:
-    """An absolute http or https address (no javascript:, data: or relative links)."""
-    value = field.data or ""
-    parts = urlsplit(value)
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or any(c.isspace() for c in value)
-    ):
-        raise ValidationError("Enter a web address starting with http:// or https://.")
 
 
 class OrganisationForm(AppForm):
     name = StringField(
         "Name",
         filters=[strip_text],
-        validators=[DataRequired("Enter the organisation's name."), Length(max=200)],
+        validators=[DataRequired("Enter the organisation's name."), Length(max=200), SingleLine()],
     )
     short_name = StringField(
         "Short name",
         filters=[strip_text],
-        validators=[Optional(), Length(max=50)],
+        validators=[Optional(), Length(max=50), SingleLine()],
         description="An acronym or short form, e.g. MMN.",
     )
     about = TextAreaField(
@@ -75,7 +61,7 @@ class OrganisationForm(AppForm):
     website = URLField(
         "Website",
         filters=[strip_text],
-        validators=[Optional(), Length(max=500), http_url],
+        validators=[Optional(), Length(max=500), WebUrl()],
         description="https://…",
     )
     submit = SubmitField("Save")
@@ -85,7 +71,9 @@ class MeetingForm(AppForm):
     """Every field of a meeting. Date-times are wall-clock times in the chosen time zone."""
 
     title = StringField(
-        "Title", filters=[strip_text], validators=[DataRequired("Enter a title."), Length(max=300)]
+        "Title",
+        filters=[strip_text],
+        validators=[DataRequired("Enter a title."), Length(max=300), SingleLine()],
     )
     slug = StringField(
         "Address",
@@ -93,6 +81,7 @@ class MeetingForm(AppForm):
         validators=[
             DataRequired("Enter the meeting's address."),
             Length(max=80),
+            SingleLine(),
             Regexp(
                 r"^[a-z0-9-]+\Z", message="Use only lower-case letters a-z, digits and hyphens."
             ),
@@ -104,13 +93,13 @@ class MeetingForm(AppForm):
     kind = StringField(
         "Kind",
         filters=[strip_text],
-        validators=[Optional(), Length(max=100)],
+        validators=[Optional(), Length(max=100), SingleLine()],
         description="e.g. multi-stakeholder meeting, consultation, workshop.",
     )
     topic = StringField(
         "Topic",
         filters=[strip_text],
-        validators=[Optional(), Length(max=300)],
+        validators=[Optional(), Length(max=300), SingleLine()],
         description="Completes the phrase “a meeting on …”.",
     )
     timezone = SelectField(
@@ -124,8 +113,12 @@ class MeetingForm(AppForm):
         "Starts", validators=[DataRequired("Enter when the meeting starts.")]
     )
     ends_at = WallClockField("Ends", validators=[Optional()])
-    venue = StringField("Venue", filters=[strip_text], validators=[Optional(), Length(max=300)])
-    city = StringField("City", filters=[strip_text], validators=[Optional(), Length(max=100)])
+    venue = StringField(
+        "Venue", filters=[strip_text], validators=[Optional(), Length(max=300), SingleLine()]
+    )
+    city = StringField(
+        "City", filters=[strip_text], validators=[Optional(), Length(max=100), SingleLine()]
+    )
     country = SelectField(
         "Country",
         choices=country_select_choices(),
@@ -193,7 +186,7 @@ class GroupForm(AppForm):
     label = StringField(
         "New group",
         filters=[strip_text],
-        validators=[DataRequired("Enter the group's name."), Length(max=200)],
+        validators=[DataRequired("Enter the group's name."), Length(max=200), SingleLine()],
     )
     submit = SubmitField("Add group")
 
@@ -202,7 +195,7 @@ class RenameGroupForm(AppForm):
     label = StringField(
         "Name",
         filters=[strip_text],
-        validators=[DataRequired("Enter the group's name."), Length(max=200)],
+        validators=[DataRequired("Enter the group's name."), Length(max=200), SingleLine()],
     )
 
 
@@ -214,6 +207,10 @@ class TeamMemberForm(AppForm):
     email = EmailField(
         "Organiser's e-mail",
         filters=[strip_text],
-        validators=[DataRequired("Enter the organiser's e-mail address."), Length(max=254)],
+        validators=[
+            DataRequired("Enter the organiser's e-mail address."),
+            Length(max=254),
+            SingleLine(),
+        ],
     )
     submit = SubmitField("Add to team")

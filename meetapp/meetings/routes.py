@@ -79,7 +79,9 @@ def organisation_new() -> ResponseReturnValue:
     then_meeting = request.args.get("then") == "meeting"
     if form.validate_on_submit():
         try:
-            organisation = services.create_organisation(_organisation_data(form))
+            organisation = services.create_organisation(
+                _organisation_data(form), creator=current_user
+            )
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)

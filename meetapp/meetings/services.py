@@ -20,11 +20,8 @@ from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import is_timezone
 from meetapp.keys import key_from_text, unique_key
-from meetapp.meetings.access import (
-    lock_meeting,
-    readable_meetings_filter,
-    usable_organisations_filter,
-)
+from meetapp.locking import lock_meeting
+from meetapp.meetings.access import readable_meetings_filter, usable_organisations_filter
 from meetapp.models import (
     Meeting,
     Organisation,
@@ -74,8 +71,9 @@ def _apply_organisation(organisation: Organisation, data: OrganisationData) -> N
     organisation.website = (data.website or "").strip() or None
 
 
-def create_organisation(data: OrganisationData) -> Organisation:
-    organisation = Organisation()
+def create_organisation(data: OrganisationData, creator: User | None = None) -> Organisation:
+    """A new organisation; its `creator` may use and edit it (see `usable_organisations_filter`)."""
+    organisation = Organisation(created_by_id=creator.id if creator is not None else None)
     _apply_organisation(organisation, data)
     db.session.add(organisation)
     db.session.flush()

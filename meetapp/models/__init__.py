@@ -1,6 +1,6 @@
 """All models, imported here so that Alembic and `db.create_all` see every table."""
 
-from meetapp.models.accounts import Role, User
+from meetapp.models.accounts import Role, User, UserLogin
 from meetapp.models.agenda import (
     AgendaSession,
     SessionKind,
@@ -70,5 +70,6 @@ __all__ = [
     "SurveyState",
     "SurveyToken",
     "User",
+    "UserLogin",
     "meeting_organisers",
 ]

@@ -53,6 +53,12 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     short_name: Mapped[str | None] = mapped_column(String(50))
     about: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(String(500))
+    # The organiser who created it (through the form or an import), who may use and edit it
+    # before any meeting is convened under it; empty for the command line's imports, those
+    # made before this was recorded, and when the account has since been deleted.
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     meetings: Mapped[list[Meeting]] = relationship(back_populates="organisation", lazy="raise")
 

@@ -10,6 +10,11 @@ An anonymous response can still be changed by whoever holds the link it was give
 keeps `edit_key`, an HMAC of that link's token under the app's secret key. The invitation side
 keeps the SHA-256 of the token; neither can be computed from the other without the token
 itself, which the database does not hold.
+
+An anonymous survey's results are published in batches (`meetapp.surveys.batches`): a new
+response waits, unpublished, with its answers in `pending_answers`, until `batch_size` new
+responses are in; a change to a published response waits there too. `survey_answers` holds only
+published answers, so every figure read from it is of published responses only.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetapp.database import UTCDateTime, utcnow
@@ -42,6 +48,12 @@ OPTION_MAX = 200
 OPTIONS_MAX_COUNT = 50
 TEXT_ANSWER_MAX = 5000
 KEY_MAX = 50
+# An anonymous survey's results appear, and then change, only `batch_size` new answers at a time.
+# Never fewer than 3: with 2, each of the two could take their own answers away from the batch
+# and read the other's.
+BATCH_SIZE_DEFAULT = 5
+BATCH_SIZE_MIN = 3
+BATCH_SIZE_MAX = 500
 
 
 class QuestionKind(enum.StrEnum):
@@ -86,6 +98,9 @@ class Survey(db.Model):  # type: ignore[name-defined]
         CheckConstraint(
             "opens_at IS NULL OR closes_at IS NULL OR closes_at >= opens_at", name="window"
         ),
+        CheckConstraint(
+            f"batch_size >= {BATCH_SIZE_MIN} AND batch_size <= {BATCH_SIZE_MAX}", name="batch_size"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +109,10 @@ class Survey(db.Model):  # type: ignore[name-defined]
     title: Mapped[str] = mapped_column(String(SURVEY_TITLE_MAX))
     intro: Mapped[str | None] = mapped_column(Text)
     anonymous: Mapped[bool] = mapped_column(default=False)
+    # Anonymous surveys: how many new answers make a batch of results (see the module's doc).
+    batch_size: Mapped[int] = mapped_column(
+        default=BATCH_SIZE_DEFAULT, server_default=str(BATCH_SIZE_DEFAULT)
+    )
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -202,6 +221,8 @@ class SurveyResponse(db.Model):  # type: ignore[name-defined]
         # One response per participant (tracked surveys); NULLs (anonymous) are all distinct.
         UniqueConstraint("survey_id", "participant_id"),
         Index("ix_survey_responses_survey", "survey_id", "id"),
+        # An unpublished response has its answers waiting.
+        CheckConstraint("published OR pending_answers IS NOT NULL", name="waits_with_answers"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -220,6 +241,13 @@ class SurveyResponse(db.Model):  # type: ignore[name-defined]
     # the answers were given through, so that the same link finds them again to change them
     # (`services.answer_key`). NULL in tracked surveys and for imported responses.
     edit_key: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
+    # Whether it counts in the results. Tracked and imported responses are published at once;
+    # an anonymous one given through a link, with the batch it belongs to.
+    published: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    # Anonymous surveys: the answers (question key -> value, as `services.check_answers` gives
+    # them) of a response not published yet, or the change to a published one, waiting for the
+    # next batch; NULL when nothing waits.
+    pending_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
     answers: Mapped[list[SurveyAnswer]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, lazy="raise"

@@ -29,7 +29,12 @@ from meetapp.forms import AppForm, strip_text
 from meetapp.models import OutcomeKind
 from meetapp.models.outcomes import ADDRESSED_TO_MAX_LENGTH, OUTCOME_MAX_LENGTH
 from meetapp.outcomes.services import MAX_OUTCOMES
-from meetapp.validation import is_id_text
+from meetapp.validation import (
+    CONTROL_CHARACTERS_MESSAGE,
+    SingleLine,
+    has_control_characters,
+    is_id_text,
+)
 
 KIND_CHOICES = [
     SelectChoice(OutcomeKind.FINDING.value, "Finding"),
@@ -38,10 +43,6 @@ KIND_CHOICES = [
     SelectChoice(OutcomeKind.NEXT_STEP.value, "Next step"),
 ]
 BLANK_ROWS = 3
-
-
-def has_control_characters(text: str) -> bool:
-    return any(ord(c) < 32 and c not in "\t\r\n" for c in text)
 
 
 def _refuse_control_characters(form: Form) -> bool:
@@ -53,7 +54,7 @@ def _refuse_control_characters(form: Form) -> bool:
                 if isinstance(entry, FormField) and not _refuse_control_characters(entry.form):
                     valid = False
         elif isinstance(field.data, str) and has_control_characters(field.data):
-            field.errors = [*field.errors, "Remove the invisible control characters."]
+            field.errors = [*field.errors, CONTROL_CHARACTERS_MESSAGE]
             valid = False
     return valid
 
@@ -79,7 +80,7 @@ class OutcomeRowForm(Form):
     addressed_to = StringField(
         "Addressed to",
         filters=[strip_text],
-        validators=[Optional(), Length(max=ADDRESSED_TO_MAX_LENGTH)],
+        validators=[Optional(), Length(max=ADDRESSED_TO_MAX_LENGTH), SingleLine()],
     )
     remove = BooleanField("Remove")
 
@@ -114,23 +115,27 @@ class ContactForm(AppForm):
     honorific = StringField(
         "Honorific",
         filters=[strip_text],
-        validators=[Optional(), Length(max=50)],
+        validators=[Optional(), Length(max=50), SingleLine()],
         description="e.g. Ms, Mr, Dr.",
     )
     name = StringField(
-        "Name", filters=[strip_text], validators=[DataRequired("Enter the name."), Length(max=200)]
+        "Name",
+        filters=[strip_text],
+        validators=[DataRequired("Enter the name."), Length(max=200), SingleLine()],
     )
     role = StringField(
         "Role",
         filters=[strip_text],
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Length(max=200), SingleLine()],
         description="e.g. Regional Coordinator.",
     )
     organisation = StringField(
-        "Organisation", filters=[strip_text], validators=[Optional(), Length(max=300)]
+        "Organisation", filters=[strip_text], validators=[Optional(), Length(max=300), SingleLine()]
     )
     email = EmailField(
-        "E-mail", filters=[strip_text], validators=[Optional(), Length(max=254), _email]
+        "E-mail",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=254), SingleLine(), _email],
     )
     phone = StringField(
         "Phone",
@@ -138,6 +143,7 @@ class ContactForm(AppForm):
         validators=[
             Optional(),
             Length(max=50),
+            SingleLine(),
             Regexp(
                 r"^[0-9+()./ -]+\Z",
                 message="Use digits, spaces and + ( ) - . / only.",

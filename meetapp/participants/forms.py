@@ -19,6 +19,7 @@ from meetapp.forms import AppForm, optional_id, strip_text
 from meetapp.models import Meeting, Status
 from meetapp.participants.services import MAX_IMPORT_CHARS, MAX_SEARCH_LENGTH, NO_GROUP
 from meetapp.registration.forms import RegistrationDetailsForm
+from meetapp.validation import SingleLine
 
 STATUS_CHOICES = [
     SelectChoice("", "Any status"),
@@ -63,8 +64,12 @@ class ParticipantForm(RegistrationDetailsForm):
     """An organiser adds or corrects a participant: the registrant's own fields, with plainer
     messages; the e-mail address is checked by the registration services."""
 
-    name = StringField("Name", filters=[strip_text], validators=[DataRequired(), Length(max=200)])
-    email = EmailField("E-mail", filters=[strip_text], validators=[DataRequired(), Length(max=254)])
+    name = StringField(
+        "Name", filters=[strip_text], validators=[DataRequired(), Length(max=200), SingleLine()]
+    )
+    email = EmailField(
+        "E-mail", filters=[strip_text], validators=[DataRequired(), Length(max=254), SingleLine()]
+    )
     stakeholder_group = SelectField("Stakeholder group", coerce=optional_id)
     submit = SubmitField("Save")
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -22,6 +21,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from meetapp.accounts.routes import safe_next_url
+from meetapp.downloads import file_download
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.forms import show_domain_error
@@ -352,19 +352,11 @@ def checkin_mark(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
 # --- exports -------------------------------------------------------------------------------
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @bp.route("/meetings/<slug>/participants.csv")
 @meeting_view
 def export_csv(meeting: Meeting) -> ResponseReturnValue:
     _form, filters = _filters_from_args(meeting)
-    return _download(
+    return file_download(
         services.participants_csv(meeting, filters),
         "text/csv; charset=utf-8",
         f"{meeting.slug}-participants.csv",
@@ -375,7 +367,7 @@ def export_csv(meeting: Meeting) -> ResponseReturnValue:
 @meeting_view
 def export_xlsx(meeting: Meeting) -> ResponseReturnValue:
     _form, filters = _filters_from_args(meeting)
-    return _download(
+    return file_download(
         services.participants_xlsx(meeting, filters),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"{meeting.slug}-participants.xlsx",
@@ -417,7 +409,13 @@ def import_csv(meeting: Meeting) -> ResponseReturnValue:
             show_domain_error(upload, error, "file")
         else:
             preview = services.check_import(meeting, text)
-            confirm = ImportConfirmForm(formdata=None, csv_text=text)
+            if preview.file_errors:
+                # The file as a whole is refused (its header, its size): said beside the field.
+                upload.file.errors = [*upload.file.errors, *preview.file_errors]
+                preview = None
+            else:
+                confirm = ImportConfirmForm(formdata=None, csv_text=text)
+    refused = bool(upload.file.errors) or (preview is not None and bool(preview.file_errors))
     return render_template(
         "participants/import.html",
         meeting=meeting,
@@ -425,4 +423,4 @@ def import_csv(meeting: Meeting) -> ResponseReturnValue:
         confirm=confirm,
         preview=preview,
         columns=services.COLUMNS,
-    )
+    ), 422 if refused else 200

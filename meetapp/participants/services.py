@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv as std_csv
 import io
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,10 +37,11 @@ from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import country_codes, folded, language_codes, to_zone
-from meetapp.meetings.access import lock_meeting
+from meetapp.locking import lock_meeting
 from meetapp.models import Meeting, Participant, StakeholderGroup, Status, User
 from meetapp.registration.services import NEEDS_MAX_LENGTH, free_seats
 from meetapp.validation import (
+    SINGLE_LINE_CHECK,
     YEAR_MESSAGE,
     has_control_characters,
     plausible_date,
@@ -53,6 +55,8 @@ CHECKIN_RESULTS_LIMIT = 30
 MAX_PAGE = 1_000_000  # beyond any real list; keeps OFFSET within every database's integers
 MAX_IMPORT_CHARS = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
+# Far more than the known columns and the empty ones a spreadsheet adds after them.
+MAX_IMPORT_COLUMNS = 100
 
 COLUMNS = (
     "name",
@@ -371,13 +375,26 @@ _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
 
 
-_Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-_Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EMAIL_LENGTH)
+# The fields of the registration form, with its rules: `needs` alone may hold line breaks.
+_Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    SINGLE_LINE_CHECK,
 ]
-_Honorific = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
-_Organisation = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-_Position = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+_Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EMAIL_LENGTH),
+    SINGLE_LINE_CHECK,
+]
+_Honorific = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=50), SINGLE_LINE_CHECK
+]
+_Organisation = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=300), SINGLE_LINE_CHECK
+]
+_Position = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200), SINGLE_LINE_CHECK
+]
 _Needs = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NEEDS_MAX_LENGTH)]
 
 
@@ -560,6 +577,12 @@ def _read_lines(text: str, preview: ImportPreview) -> list[ImportLine]:
         if header is None:
             preview.file_errors.append("The file is empty.")
             return []
+        if len(header) > MAX_IMPORT_COLUMNS:
+            preview.file_errors.append(
+                f"The header has {len(header):,} columns; a participants file has at most "
+                f"{MAX_IMPORT_COLUMNS}. Known columns: {', '.join(COLUMNS)}."
+            )
+            return []
         columns = [cell.strip().lower().replace(" ", "_").replace("-", "_") for cell in header]
         columns = ["email" if column == "e_mail" else column for column in columns]
         unknown = [column for column in columns if column and column not in COLUMNS]
@@ -571,7 +594,8 @@ def _read_lines(text: str, preview: ImportPreview) -> list[ImportLine]:
                 + ", ".join(COLUMNS)
                 + "."
             )
-        duplicated = sorted({column for column in columns if column and columns.count(column) > 1})
+        named = Counter(column for column in columns if column)
+        duplicated = sorted(column for column, times in named.items() if times > 1)
         if duplicated:
             preview.file_errors.append("Repeated column(s) in the header: " + ", ".join(duplicated))
         missing = [column for column in ("name", "email") if column not in columns]

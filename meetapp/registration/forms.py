@@ -31,6 +31,7 @@ from meetapp.forms import (
 )
 from meetapp.models import Meeting
 from meetapp.registration.services import NEEDS_MAX_LENGTH, PublicMeeting, RegistrationData
+from meetapp.validation import SingleLine
 
 
 def group_choices(meeting: Meeting | _FormShape) -> list[SelectChoice]:
@@ -45,11 +46,13 @@ class RegistrationDetailsForm(AppForm):
     """Everything a person tells about themselves; the choices depend on the meeting."""
 
     name = StringField(
-        "Name", validators=[DataRequired("Enter your name."), Length(max=200)], filters=[strip_text]
+        "Name",
+        validators=[DataRequired("Enter your name."), Length(max=200), SingleLine()],
+        filters=[strip_text],
     )
     honorific = StringField(
         "Honorific",
-        validators=[Optional(), Length(max=50)],
+        validators=[Optional(), Length(max=50), SingleLine()],
         filters=[strip_text],
         description="For example Ms, Mr, Dr, H.E.",
     )
@@ -58,15 +61,16 @@ class RegistrationDetailsForm(AppForm):
         validators=[
             DataRequired("Enter your e-mail address."),
             Length(max=254),
+            SingleLine(),
             Email("Enter a valid e-mail address."),
         ],
         filters=[strip_text],
     )
     organisation = StringField(
-        "Organisation", validators=[Optional(), Length(max=300)], filters=[strip_text]
+        "Organisation", validators=[Optional(), Length(max=300), SingleLine()], filters=[strip_text]
     )
     position = StringField(
-        "Position", validators=[Optional(), Length(max=200)], filters=[strip_text]
+        "Position", validators=[Optional(), Length(max=200), SingleLine()], filters=[strip_text]
     )
     stakeholder_group = SelectField(
         "Stakeholder group", coerce=optional_id, validate_choice=True, choices=[]

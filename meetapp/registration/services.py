@@ -18,7 +18,7 @@ from meetapp.accounts.services import email_for_lookup, normalise_email
 from meetapp.database import single_statement_connection, utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
-from meetapp.meetings.access import lock_meeting
+from meetapp.locking import lock_meeting
 from meetapp.models import (
     AgendaSession,
     Meeting,
@@ -99,6 +99,7 @@ class PublicOrganisation:
     short_name: str | None
     about: str | None
     website: str | None
+    created_by_id: int | None
 
 
 @dataclass(frozen=True)

@@ -132,13 +132,13 @@ def chart_bars(rows: list[GroupRow], width: int = 300, row_height: int = 22) -> 
 
 
 def summary_survey_results(meeting: Meeting) -> list[SurveyResults]:
-    """The figures of each of the meeting's surveys that has answers, oldest first.
+    """The figures of each of the meeting's surveys that has published answers, oldest first.
 
     Figures only: no free text, no breakdown by group, no names of who has not answered.
     Two queries for the surveys and their questions, then a few per survey, whatever the
     number of responses.
     """
-    answered = exists().where(SurveyResponse.survey_id == Survey.id)
+    answered = exists().where(SurveyResponse.survey_id == Survey.id, SurveyResponse.published)
     surveys = db.session.scalars(
         select(Survey)
         .options(selectinload(Survey.questions))

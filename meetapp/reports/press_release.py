@@ -40,6 +40,7 @@ from meetapp.models import (
     Status,
     User,
 )
+from meetapp.reports.markdown import markdown_text
 from meetapp.reports.wording import (
     a_or_an,
     approximate_count,
@@ -224,14 +225,16 @@ class PressReleaseDraft:
         return tuple(s for s in self.sections if s.name != "headline" and s.paragraphs)
 
     def markdown(self) -> str:
-        """Plain text to paste into an e-mail (Markdown headings and nothing else)."""
-        lines = [f"{self.organisation} · Press Release", "", f"# {self.headline}", ""]
-        lines += [self.release_date_text, ""]
+        """Plain text to paste into an e-mail: Markdown headings and nothing else, every text
+        escaped (`markdown_text`) so that no tag, link or list comes out of what users typed."""
+        md = markdown_text
+        lines = [md(f"{self.organisation} · Press Release"), "", f"# {md(self.headline)}", ""]
+        lines += [md(self.release_date_text), ""]
         for section in self.body:
             if section.heading:
-                lines += [f"## {section.heading}", ""]
+                lines += [f"## {md(section.heading)}", ""]
             for paragraph in section.paragraphs:
-                lines += [paragraph, ""]
+                lines += [md(paragraph), ""]
         return "\n".join(lines).rstrip("\n") + "\n"
 
     def plain_text(self) -> str:

@@ -18,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from meetapp.downloads import file_download
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.meetings.access import can_edit_press_release, meeting_view
@@ -37,17 +38,10 @@ from meetapp.reports.press_release import (
     PressReleaseDraft,
     compose_press_release,
 )
+from meetapp.surveys.batches import publish_on_close
 from meetapp.surveys.services import list_surveys
 
 bp = Blueprint("reports", __name__)
-
-
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.route("/meetings/<slug>/documents")
@@ -102,12 +96,14 @@ def _editor(
 @bp.route("/meetings/<slug>/press-release")
 @meeting_view
 def press_release(meeting: Meeting) -> ResponseReturnValue:
+    publish_on_close(meeting)
     return _editor(meeting, compose_press_release(meeting))
 
 
 @bp.route("/meetings/<slug>/press-release/preview")
 @meeting_view
 def press_release_preview(meeting: Meeting) -> ResponseReturnValue:
+    publish_on_close(meeting)
     return render_template(
         "reports/press_release_preview.html", meeting=meeting, draft=compose_press_release(meeting)
     )
@@ -181,8 +177,9 @@ def press_release_date(meeting: Meeting) -> ResponseReturnValue:
 
 def _press_release_download(meeting: Meeting, fmt: str) -> Response:
     mimetype, _label = PRESS_RELEASE_FORMATS[fmt]
+    publish_on_close(meeting)
     body = press_release_document(meeting, fmt)
-    return _download(body, mimetype, download_name(meeting, "press-release", fmt))
+    return file_download(body, mimetype, download_name(meeting, "press-release", fmt))
 
 
 @bp.route("/meetings/<slug>/press-release.pdf")
@@ -212,7 +209,8 @@ def press_release_docx(meeting: Meeting) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/summary.pdf")
 @meeting_view
 def summary(meeting: Meeting) -> ResponseReturnValue:
-    return _download(
+    publish_on_close(meeting)
+    return file_download(
         summary_pdf(meeting), "application/pdf", download_name(meeting, "summary", "pdf")
     )
 
@@ -220,7 +218,7 @@ def summary(meeting: Meeting) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/sign-in-sheet.pdf")
 @meeting_view
 def sign_in_sheet(meeting: Meeting) -> ResponseReturnValue:
-    return _download(
+    return file_download(
         sign_in_sheet_pdf(meeting),
         "application/pdf",
         download_name(meeting, "sign-in-sheet", "pdf"),

@@ -8,17 +8,28 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
+    IntegerField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from meetapp.forms import AppForm, WallClockField, optional_id, strip_text
 from meetapp.models import Meeting, QuestionKind
 from meetapp.models.surveys import (
+    BATCH_SIZE_DEFAULT,
+    BATCH_SIZE_MAX,
+    BATCH_SIZE_MIN,
     OPTION_MAX,
     OPTIONS_MAX_COUNT,
     QUESTION_TEXT_MAX,
@@ -27,6 +38,7 @@ from meetapp.models.surveys import (
 )
 from meetapp.surveys.invitations import AUDIENCES
 from meetapp.surveys.services import KIND_LABELS
+from meetapp.validation import SingleLine
 
 OPTIONS_TEXT_MAX = (OPTION_MAX + 2) * OPTIONS_MAX_COUNT
 
@@ -35,7 +47,7 @@ class SurveyForm(AppForm):
     title = StringField(
         "Title",
         filters=[strip_text],
-        validators=[DataRequired("Enter a title."), Length(max=SURVEY_TITLE_MAX)],
+        validators=[DataRequired("Enter a title."), Length(max=SURVEY_TITLE_MAX), SingleLine()],
         default="Post-meeting survey",
     )
     intro = TextAreaField(
@@ -50,6 +62,23 @@ class SurveyForm(AppForm):
         description="Answers are stored without any link to the person who gave them; a "
         "participant can change them only through the link they answered with. Cannot be "
         "changed once answers exist.",
+    )
+    batch_size = IntegerField(
+        "Anonymous results in batches of",
+        default=BATCH_SIZE_DEFAULT,
+        validators=[
+            Optional(),
+            NumberRange(
+                BATCH_SIZE_MIN,
+                BATCH_SIZE_MAX,
+                f"Choose a batch of {BATCH_SIZE_MIN} to {BATCH_SIZE_MAX} answers.",
+            ),
+        ],
+        description="Anonymous surveys only: the results show nothing until this many people "
+        "have answered, then change only when this many more have (changed answers go with "
+        "them), so that no one's answers can be picked out by who answered last. Answers that "
+        f"never complete a batch are not shown. At least {BATCH_SIZE_MIN}.",
+        render_kw={"min": BATCH_SIZE_MIN, "max": BATCH_SIZE_MAX},
     )
     opens_at = WallClockField("Opens", validators=[Optional()], description="Empty: open now.")
     closes_at = WallClockField(

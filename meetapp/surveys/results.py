@@ -4,9 +4,11 @@ stakeholder group, who has not answered; and the exports (CSV, XLSX, JSON).
 Every figure comes from GROUP BY queries: `survey_results` issues the same few statements
 whatever the number of responses.
 
-An anonymous survey's responses are never listed in the order they were given (which the
-order of their ids keeps): its free-text answers are listed, and its responses exported, in
-the order of their content, and its times only as days.
+Only published responses count (`batches`: an anonymous survey's are published in batches;
+every other response at once), and `survey_answers` holds only published answers. An anonymous
+survey's responses are never listed in the order they were given: its free-text answers are
+listed, and its responses exported, in the order of their content, and its times only as days
+(those of the batches they were published with).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from defusedcsv import csv as safe_csv
 from sqlalchemy import and_, distinct, exists, func, select
 from sqlalchemy.orm import aliased
 
+from meetapp.database import utcnow
 from meetapp.extensions import db
 from meetapp.formatting import to_zone
 from meetapp.models import (
@@ -36,8 +39,10 @@ from meetapp.models import (
     SurveyInvitationUse,
     SurveyQuestion,
     SurveyResponse,
+    SurveyState,
 )
 from meetapp.models.surveys import LIKERT_VALUES, NUMBER_KINDS
+from meetapp.surveys.batches import waiting_counts
 
 TEXTS_SHOWN = 200  # free-text answers listed per question on the page (all are in the exports)
 AGREE = ("agree", "strongly_agree")
@@ -92,6 +97,9 @@ class SurveyResults:
     questions: list[QuestionResult]
     not_answered: list[MissingRow] = field(default_factory=list)
     groups: list[tuple[str, int]] = field(default_factory=list)  # (label, responses)
+    # A closed anonymous survey's new responses that never made a batch, and so are not shown
+    # (counted only once the survey is closed: before, the number would change with each answer).
+    held_back: int = 0
 
     @property
     def rate(self) -> float | None:
@@ -152,7 +160,8 @@ def _nps(counts: dict[str, int]) -> tuple[float | None, int, int, int]:
 
 
 def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
-    """(how many were asked, whether that is the number invited, responses), in one query.
+    """(how many were asked, whether that is the number invited, published responses), in one
+    query.
 
     With invitations: those invited, plus anyone who answered without one (responses brought
     in by an import). Without: the participants who attended, else those registered. When that
@@ -181,13 +190,13 @@ def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
     )
     tracked_responses = (
         select(func.count(SurveyResponse.participant_id))
-        .where(SurveyResponse.survey_id == survey.id)
+        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.published)
         .scalar_subquery()
     )
     responses = (
         select(func.count())
         .select_from(SurveyResponse)
-        .where(SurveyResponse.survey_id == survey.id)
+        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.published)
         .scalar_subquery()
     )
     attended = (
@@ -381,6 +390,8 @@ def survey_results(
     )
     if with_missing and not survey.anonymous:
         results.not_answered = not_answered(survey, is_invited)
+    if survey.anonymous and survey.state(utcnow()) == SurveyState.CLOSED:
+        results.held_back = waiting_counts(survey)[0]
     return results
 
 
@@ -435,14 +446,15 @@ def _day(value: datetime | None) -> str:
 def response_table(survey: Survey, meeting: Meeting) -> list[list[str]]:
     """One row per response, one column per question (several choices joined by "; ").
 
-    A tracked survey's responses come in the order they were given, with their times in the
-    meeting's time zone; an anonymous survey's in the order of their answers (then days),
-    with the days (UTC) they were given and changed, so that neither the order nor the times
-    can be matched against the moments participants used their links.
+    Published responses only. A tracked survey's come in the order they were given, with
+    their times in the meeting's time zone; an anonymous survey's in the order of their
+    answers (then days), with the days (UTC) of the batches that published them and their
+    changes, so that neither the order nor the days can be matched against the moments
+    participants used their links.
     """
     questions = list(survey.questions)
     if survey.anonymous:
-        header = ["Response", "Submitted on (UTC)", "Changed on (UTC)"]
+        header = ["Response", "Published on (UTC)", "Change published on (UTC)"]
     else:
         header = ["Response", "Submitted at", "Changed at", "Name", "E-mail", "Stakeholder group"]
     header += [question.text for question in questions]
@@ -460,7 +472,7 @@ def response_table(survey: Survey, meeting: Meeting) -> list[list[str]]:
             )
             .outerjoin(Participant, Participant.id == SurveyResponse.participant_id)
             .outerjoin(StakeholderGroup, StakeholderGroup.id == Participant.stakeholder_group_id)
-            .where(SurveyResponse.survey_id == survey.id)
+            .where(SurveyResponse.survey_id == survey.id, SurveyResponse.published)
             .order_by(SurveyResponse.id)
         )
     )

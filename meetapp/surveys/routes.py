@@ -23,16 +23,19 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from meetapp.database import utcnow
+from meetapp.downloads import file_download as _download
 from meetapp.errors import DomainError
 from meetapp.extensions import db, personal_link_limit
 from meetapp.formatting import from_local, to_local
 from meetapp.meetings.access import can_edit, meeting_view
 from meetapp.models import Meeting, Survey, SurveyQuestion, SurveyState
+from meetapp.models.surveys import BATCH_SIZE_DEFAULT
 from meetapp.outbox.services import mail_configured, send_later
 from meetapp.reports.pdf import render_pdf_template
 from meetapp.surveys import invitations as invites
 from meetapp.surveys import results as survey_results
 from meetapp.surveys import services
+from meetapp.surveys.batches import publish_on_close
 from meetapp.surveys.forms import (
     ActionForm,
     AnswerForm,
@@ -70,6 +73,12 @@ def _survey_or_404(meeting: Meeting, key: str) -> Survey:
     return survey
 
 
+def _results_survey_or_404(meeting: Meeting, key: str) -> Survey:
+    """The survey whose results a view shows, after publishing what its close made due."""
+    publish_on_close(meeting)
+    return _survey_or_404(meeting, key)
+
+
 def _question_or_404(survey: Survey, question_id: int) -> SurveyQuestion:
     question = services.get_question(survey, question_id)
     if question is None:
@@ -84,13 +93,17 @@ def _show_error(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
-def _survey_data(form: SurveyForm, meeting: Meeting) -> SurveyData:
+def _survey_data(
+    form: SurveyForm, meeting: Meeting, batch_size: int = BATCH_SIZE_DEFAULT
+) -> SurveyData:
+    """The settings sent; an empty batch size keeps `batch_size`."""
     return SurveyData(
         title=form.title.data or "",
         intro=form.intro.data or None,
         anonymous=bool(form.anonymous.data),
         opens_at=from_local(form.opens_at.data, meeting.timezone),
         closes_at=from_local(form.closes_at.data, meeting.timezone),
+        batch_size=batch_size if form.batch_size.data is None else form.batch_size.data,
     )
 
 
@@ -101,6 +114,7 @@ def _survey_initial(survey: Survey, meeting: Meeting) -> dict[str, Any]:
         "anonymous": survey.anonymous,
         "opens_at": to_local(survey.opens_at, meeting.timezone),
         "closes_at": to_local(survey.closes_at, meeting.timezone),
+        "batch_size": survey.batch_size,
     }
 
 
@@ -111,14 +125,6 @@ def _question_data(form: QuestionForm) -> QuestionData:
         required=bool(form.required.data),
         options=form.option_list(),
     )
-
-
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _edit_url(meeting: Meeting, survey: Survey) -> str:
@@ -192,7 +198,7 @@ def edit(meeting: Meeting, key: str) -> ResponseReturnValue:
     form = SurveyForm()
     if form.validate_on_submit():
         try:
-            services.update_survey(survey, _survey_data(form, meeting))
+            services.update_survey(survey, _survey_data(form, meeting, survey.batch_size))
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
@@ -427,7 +433,7 @@ def retry(meeting: Meeting, key: str) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/surveys/<key>/results")
 @meeting_view
 def results(meeting: Meeting, key: str) -> ResponseReturnValue:
-    survey = _survey_or_404(meeting, key)
+    survey = _results_survey_or_404(meeting, key)
     return render_template(
         "surveys/results.html",
         meeting=meeting,
@@ -439,7 +445,7 @@ def results(meeting: Meeting, key: str) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/surveys/<key>/results.json")
 @meeting_view
 def results_json(meeting: Meeting, key: str) -> ResponseReturnValue:
-    survey = _survey_or_404(meeting, key)
+    survey = _results_survey_or_404(meeting, key)
     summary = survey_results.results_summary(
         survey_results.survey_results(survey, with_texts=False), meeting
     )
@@ -453,7 +459,7 @@ def results_json(meeting: Meeting, key: str) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/surveys/<key>/responses.csv")
 @meeting_view
 def responses_csv(meeting: Meeting, key: str) -> ResponseReturnValue:
-    survey = _survey_or_404(meeting, key)
+    survey = _results_survey_or_404(meeting, key)
     return _download(
         survey_results.responses_csv(survey, meeting),
         "text/csv; charset=utf-8",
@@ -464,7 +470,7 @@ def responses_csv(meeting: Meeting, key: str) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/surveys/<key>/responses.xlsx")
 @meeting_view
 def responses_xlsx(meeting: Meeting, key: str) -> ResponseReturnValue:
-    survey = _survey_or_404(meeting, key)
+    survey = _results_survey_or_404(meeting, key)
     body = survey_results.responses_xlsx(
         survey, meeting, survey_results.survey_results(survey, with_texts=False)
     )
@@ -478,7 +484,7 @@ def responses_xlsx(meeting: Meeting, key: str) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/surveys/<key>/results.pdf")
 @meeting_view
 def results_pdf(meeting: Meeting, key: str) -> ResponseReturnValue:
-    survey = _survey_or_404(meeting, key)
+    survey = _results_survey_or_404(meeting, key)
     pdf = render_pdf_template(
         "pdf/survey_results.html",
         meeting=meeting,
@@ -567,7 +573,7 @@ def answer(token: str) -> ResponseReturnValue:
         abort(400)
     values = _form_values(survey)
     try:
-        _response, created = services.submit_response(visit, values)
+        created = services.submit_response(visit, values)
         anonymous = survey.anonymous
         db.session.commit()
     except AnswerProblems as problems:

@@ -50,6 +50,9 @@ from meetapp.models import (
     SurveyToken,
 )
 from meetapp.models.surveys import (
+    BATCH_SIZE_DEFAULT,
+    BATCH_SIZE_MAX,
+    BATCH_SIZE_MIN,
     CHOICE_KINDS,
     KEY_MAX,
     LIKERT_VALUES,
@@ -60,6 +63,7 @@ from meetapp.models.surveys import (
     TEXT_ANSWER_MAX,
     YES_NO_VALUES,
 )
+from meetapp.surveys import batches
 from meetapp.tokens import hash_token, is_token_shaped, new_token
 
 KIND_LABELS = {
@@ -87,6 +91,7 @@ class SurveyData:
     anonymous: bool = False
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    batch_size: int = BATCH_SIZE_DEFAULT
 
 
 @dataclass
@@ -124,13 +129,17 @@ def get_question(survey: Survey, question_id: int) -> SurveyQuestion | None:
     return next((q for q in survey.questions if q.id == question_id), None)
 
 
-def _check_window(data: SurveyData) -> None:
+def _check_settings(data: SurveyData) -> None:
     if data.opens_at and data.closes_at and data.closes_at < data.opens_at:
         raise DomainError("The survey must close after it opens.", field="closes_at")
+    if not BATCH_SIZE_MIN <= data.batch_size <= BATCH_SIZE_MAX:
+        raise DomainError(
+            f"Choose a batch of {BATCH_SIZE_MIN} to {BATCH_SIZE_MAX} answers.", field="batch_size"
+        )
 
 
 def create_survey(meeting: Meeting, data: SurveyData, key: str | None = None) -> Survey:
-    _check_window(data)
+    _check_settings(data)
     taken = set(db.session.scalars(select(Survey.key).where(Survey.meeting_id == meeting.id)))
     if key is None:
         key = unique_key(key_from_text(data.title, KEY_MAX, "survey"), taken)
@@ -144,6 +153,7 @@ def create_survey(meeting: Meeting, data: SurveyData, key: str | None = None) ->
         anonymous=data.anonymous,
         opens_at=data.opens_at,
         closes_at=data.closes_at,
+        batch_size=data.batch_size,
         questions=[],
     )
     db.session.add(survey)
@@ -152,6 +162,8 @@ def create_survey(meeting: Meeting, data: SurveyData, key: str | None = None) ->
 
 
 def response_count(survey: Survey) -> int:
+    """Every response, published or waiting for its batch (like the invitations page's count
+    of who has answered)."""
     return (
         db.session.scalar(
             select(func.count())
@@ -163,7 +175,7 @@ def response_count(survey: Survey) -> int:
 
 
 def response_counts(meeting: Meeting) -> dict[int, int]:
-    """Responses per survey of the meeting (one GROUP BY)."""
+    """Responses per survey of the meeting, published or not (one GROUP BY)."""
     return {
         survey_id: count
         for survey_id, count in db.session.execute(
@@ -176,7 +188,9 @@ def response_counts(meeting: Meeting) -> dict[int, int]:
 
 
 def update_survey(survey: Survey, data: SurveyData) -> Survey:
-    _check_window(data)
+    """Change a survey's settings; in an anonymous survey, publish the batch that a smaller
+    batch size completes, or the changes waiting when it now has closed."""
+    _check_settings(data)
     if data.anonymous != survey.anonymous and response_count(survey) > 0:
         raise DomainError(
             "This survey already has answers, so it cannot be switched between anonymous and "
@@ -194,7 +208,10 @@ def update_survey(survey: Survey, data: SurveyData) -> Survey:
     survey.anonymous = data.anonymous
     survey.opens_at = data.opens_at
     survey.closes_at = data.closes_at
+    survey.batch_size = data.batch_size
     db.session.flush()
+    if survey.anonymous:
+        batches.publish_due(survey)
     return survey
 
 
@@ -293,9 +310,26 @@ def answer_counts(question_ids: Sequence[int]) -> dict[int, dict[str | None, int
     return counts
 
 
+def _refuse_while_answers_wait(survey_id: int) -> None:
+    """Answers waiting for an anonymous survey's next batch are not shown; a refusal that
+    depended on what they hold would show something of it. So while any wait, every change
+    that answers could forbid is refused, whether they use the question or option or not."""
+    if batches.answers_wait(survey_id):
+        raise DomainError(
+            "Answers to this anonymous survey are waiting for the next batch of results. Until "
+            "they are published, questions and options cannot be removed and a question's kind "
+            "cannot change: whether those answers use them cannot be checked without telling "
+            "something of what they hold. Wording, the required flag, new options and the "
+            "order can still change."
+        )
+
+
 def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuestion:
     """Change a question; refused when answers already given would no longer fit it."""
     data = _clean_question(data)
+    removed = [opt for opt in question.options or [] if opt not in data.options]
+    if data.kind != question.kind or removed:
+        _refuse_while_answers_wait(question.survey_id)
     given = answer_counts([question.id])[question.id]
     if given:
         if data.kind != question.kind:
@@ -306,7 +340,7 @@ def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuest
                 field="kind",
             )
         if question.kind in CHOICE_KINDS:
-            lost = [opt for opt in question.options if opt not in data.options and given.get(opt)]
+            lost = [opt for opt in removed if given.get(opt)]
             if lost:
                 names = ", ".join(f"“{opt}” ({given[opt]})" for opt in lost)
                 raise DomainError(
@@ -323,6 +357,7 @@ def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuest
 
 
 def delete_question(survey: Survey, question: SurveyQuestion) -> None:
+    _refuse_while_answers_wait(survey.id)
     given = answer_counts([question.id])[question.id]
     if given:
         raise DomainError(
@@ -598,10 +633,20 @@ def _own_response_id(visit: SurveyVisit) -> int | None:
 
 
 def current_answers(visit: SurveyVisit) -> dict[str, Answer]:
-    """What was answered before through this visit, to fill the form in."""
-    response_id = _own_response_id(visit)
-    if response_id is None:
+    """What was answered before through this visit, to fill the form in: an anonymous
+    response's waiting answers if it has any, else its published ones."""
+    if visit.survey.anonymous and visit.edit_key is None:
         return {}
+    own = db.session.execute(
+        _own_response_query(visit).with_only_columns(
+            SurveyResponse.id, SurveyResponse.pending_answers
+        )
+    ).first()
+    if own is None:
+        return {}
+    response_id, pending = own
+    if pending is not None:
+        return dict(pending)
     keys = {question.id: question for question in visit.survey.questions}
     answers: dict[str, Answer] = {}
     for row in db.session.scalars(
@@ -634,15 +679,19 @@ class SurveyNotOpen(DomainError):
 
 def submit_response(
     visit: SurveyVisit, raw: Mapping[str, Any], now: datetime | None = None
-) -> tuple[SurveyResponse, bool]:
-    """Store the answers; returns the response and whether it is new (False: answers changed).
+) -> bool:
+    """Store the answers; returns whether they are the first (False: answers changed).
 
-    Changing answers replaces them all in the same transaction. Raises AnswerProblems
-    (nothing stored), SurveyNotOpen, or LinkUsedUp (anonymous survey already answered through
-    another link of this invitation).
+    Changing answers replaces them all in the same transaction. An anonymous survey's answers
+    wait for the next batch of results (`batches`). Raises AnswerProblems (nothing stored),
+    SurveyNotOpen, or LinkUsedUp (anonymous survey already answered through another link of
+    this invitation).
     """
     now = now or utcnow()
     survey = visit.survey
+    if survey.anonymous:
+        # An anonymous survey's waiting answers are shared by all its links: one at a time.
+        batches.lock_survey(survey)
     # Serialise submissions of one invitation (PostgreSQL; SQLite's transaction is exclusive).
     db.session.execute(
         select(SurveyInvitation.id)
@@ -653,38 +702,52 @@ def submit_response(
         raise SurveyNotOpen("This survey is closed.")
     answers = check_answers(survey.questions, raw)
     used = _invitation_used(visit.invitation.id)
-    response: SurveyResponse | None = None
-    if survey.anonymous and visit.edit_key is None:
-        raise LinkUsedUp("This visit has no link to answer through.")
-    # A tracked participant's response may also have come from an import, without a use.
-    if used or not survey.anonymous:
-        response = db.session.scalar(_own_response_query(visit))
-    if survey.anonymous and used and response is None:
-        raise LinkUsedUp("The invitation was used through another link.")
+    if survey.anonymous:
+        return _submit_anonymous(visit, answers, used, now)
     if not used:
         db.session.add(SurveyInvitationUse(invitation_id=visit.invitation.id))
+    # A participant's response may also have come from an import, without a use.
+    response = db.session.scalar(_own_response_query(visit))
     created = response is None
-    group_id = None if survey.anonymous else visit.participant.stakeholder_group_id
-    when = anonymous_day(now) if survey.anonymous else now
+    group_id = visit.participant.stakeholder_group_id
     if response is None:
         response = SurveyResponse(
             survey_id=survey.id,
-            participant_id=None if survey.anonymous else visit.participant.id,
+            participant_id=visit.participant.id,
             stakeholder_group_id=group_id,
-            submitted_at=when,
-            edit_key=visit.edit_key if survey.anonymous else None,
+            submitted_at=now,
         )
         db.session.add(response)
         db.session.flush()
     else:
-        response.updated_at = when
+        response.updated_at = now
         response.stakeholder_group_id = group_id
         db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
     rows = answer_rows(survey.questions, response.id, answers, group_id)
     if rows:
         db.session.execute(SurveyAnswer.__table__.insert(), rows)
     db.session.flush()
-    return response, created
+    return created
+
+
+def _submit_anonymous(
+    visit: SurveyVisit, answers: dict[str, Answer], used: bool, now: datetime
+) -> bool:
+    """An anonymous survey's answers: a new response waits unpublished; a change to one waits
+    too, until its batch (a published response keeps its published answers meanwhile)."""
+    if visit.edit_key is None:
+        raise LinkUsedUp("This visit has no link to answer through.")
+    if used:
+        response = db.session.scalar(_own_response_query(visit))
+        if response is None:
+            raise LinkUsedUp("The invitation was used through another link.")
+        response.pending_answers = dict(answers)
+        db.session.flush()
+        return False
+    db.session.add(SurveyInvitationUse(invitation_id=visit.invitation.id))
+    db.session.flush()
+    batches.add_waiting(visit.survey, visit.edit_key, answers, anonymous_day(now), now)
+    return True
 
 
 def has_answered(visit: SurveyVisit) -> bool:
@@ -720,13 +783,14 @@ class SurveyHighlights:
 
 
 def survey_highlights(meeting: Meeting) -> SurveyHighlights | None:
-    """Headline results of the meeting's survey with the most responses; None without answers."""
+    """Headline results of the meeting's survey with the most published responses; None
+    without any."""
     from meetapp.surveys.results import survey_results
 
     counts = db.session.execute(
         select(Survey.id, func.count(SurveyResponse.id))
         .join(SurveyResponse, SurveyResponse.survey_id == Survey.id)
-        .where(Survey.meeting_id == meeting.id)
+        .where(Survey.meeting_id == meeting.id, SurveyResponse.published)
         .group_by(Survey.id)
         .order_by(func.count(SurveyResponse.id).desc(), Survey.id)
         .limit(1)

@@ -130,3 +130,21 @@ def test_bad_arguments_are_refused(runner, db, args, message):
     assert result.exit_code != 0
     assert message in result.output
     assert _count(db) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Dara\nAdmin", "Keep this on one line: remove the line breaks and tabs."),
+        ("Dara\tAdmin", "Keep this on one line: remove the line breaks and tabs."),
+        ("Dara\x00", "Remove the invisible control characters."),
+    ],
+)
+def test_a_name_on_more_than_one_line_is_refused(runner, db, name, message):
+    result = runner.invoke(
+        args=["create-user", "dara@example.org", "--role", "staff", "--name", name],
+        input=f"{GOOD}\n{GOOD}\n",
+    )
+    assert result.exit_code == 1
+    assert message in result.output
+    assert _count(db) == 0

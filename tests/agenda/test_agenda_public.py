@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from icalendar import Calendar
+from sqlalchemy import update
 
+from meetapp.models import Meeting
 from tests.agenda.conftest import page_text, pdf_text
 
 
@@ -117,6 +119,39 @@ def test_a_meeting_without_sessions_has_an_empty_agenda_and_a_one_event_calendar
     setup.add_session("Opening", starts_at=setup.meeting.starts_at)
     register = client.get("/m/phnom-penh-2025/register").get_data(as_text=True)
     assert 'href="/m/phnom-penh-2025/agenda"' in register
+
+
+def test_titles_stored_with_line_breaks_are_written_on_one_line(setup, client, db):
+    """Forms and imports refuse line breaks in titles and places now, but rows stored before
+    may hold them: the calendar files are still made, with those texts on one line."""
+    calendar_url = "/m/phnom-penh-2025/agenda.ics"
+    db.session.execute(
+        update(Meeting)
+        .where(Meeting.id == setup.meeting.id)
+        .values(title="Labour\r\nmigration\tmeeting", venue="Sunway\nHotel")
+    )
+    db.session.commit()
+    # Without a session the meeting is the one event.
+    response = client.get(calendar_url)
+    assert response.status_code == 200
+    [event] = Calendar.from_ical(response.data).walk("VEVENT")
+    assert str(event["summary"]) == "Labour migration meeting"
+    assert str(event["location"]).startswith("Sunway Hotel")
+
+    setup.add_session("Opening\nsession", key="opening", starts_at=setup.meeting.starts_at)
+    for url in (calendar_url, "/m/phnom-penh-2025/sessions/opening.ics"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        calendar = Calendar.from_ical(response.data)
+        assert str(calendar["x-wr-calname"]) in (
+            "Labour migration meeting",
+            "Opening session · Labour migration meeting",
+        )
+        [event] = calendar.walk("VEVENT")
+        assert str(event["summary"]) == "Opening session · Labour migration meeting"
+    # The pages show them as they are.
+    assert client.get("/m/phnom-penh-2025/agenda").status_code == 200
+    assert client.get("/m/phnom-penh-2025/agenda.pdf").status_code == 200
 
 
 def test_unknown_meetings_and_sessions_are_not_found(setup, client):

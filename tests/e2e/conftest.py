@@ -7,6 +7,7 @@ Without /usr/bin/chromium these tests are skipped, except on CI (CI=true), where
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
+
+from tests.conftest import PASSWORD
 
 CHROMIUM = os.environ.get("MEETAPP_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -87,3 +90,12 @@ def page(browser: Any) -> Iterator[Any]:
 def screenshot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Any, live_server: str, email: str) -> None:
+    """Log in through the form as the user with this address (and the suite's password)."""
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/$"))

@@ -8,8 +8,7 @@ import re
 from typing import Any
 
 from meetapp.registration.services import new_token
-from tests.e2e.conftest import screenshot
-from tests.e2e.test_main_paths import _log_in
+from tests.e2e.conftest import log_in, screenshot
 from tests.surveys.conftest import invite_people, make_survey  # noqa: F401
 
 
@@ -48,7 +47,7 @@ def test_main_pages_have_no_csp_violation(
     slug = meeting.slug
 
     problems = _watch(page)
-    _log_in(page, live_server, organiser.email)
+    log_in(page, live_server, organiser.email)
     staff_pages = [
         "/",
         f"/meetings/{slug}",

@@ -19,17 +19,8 @@ from meetapp.models import (
     StakeholderGroup,
     Statement,
 )
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 from tests.reports.pdftext import pdf_text
-
-
-def _log_in(page: Any, live_server: str, email: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def _create_meeting(page: Any, live_server: str) -> None:
@@ -60,7 +51,7 @@ def test_organiser_creates_meeting_participant_registers_and_is_checked_in(
     organiser = make_user("organiser", email="org@example.org", name="Dara Organiser")
 
     # The organiser logs in, creates the organisation and the meeting with its groups.
-    _log_in(page, live_server, organiser.email)
+    log_in(page, live_server, organiser.email)
     screenshot(page, "dashboard-empty")
     _create_meeting(page, live_server)
 
@@ -150,7 +141,7 @@ def test_organiser_builds_the_agenda_and_a_visitor_reads_and_downloads_it(
     page: Any, live_server: str, make_user: Any, db: Any
 ) -> None:
     organiser = make_user("organiser", email="org@example.org", name="Dara Organiser")
-    _log_in(page, live_server, organiser.email)
+    log_in(page, live_server, organiser.email)
     _create_meeting(page, live_server)
 
     # The organiser adds two speakers on the speakers screens.

@@ -13,8 +13,7 @@ from meetapp.interchange.services import import_meeting, parse_document
 from meetapp.models import SurveyAnswer, SurveyResponse
 from meetapp.surveys.invitations import invite
 from meetapp.surveys.services import QuestionData, SurveyData, add_question, create_survey
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 from tests.reports.pdftext import pdf_text
 
 DEMO_FILE = (
@@ -24,14 +23,6 @@ GENERATED_HEADLINE = (
     "MMN Convenes Multi-stakeholder Meeting to Discuss Labour Migration from Cambodia to Japan"
 )
 OWN_HEADLINE = "Cambodian Workers in Japan: Network Calls for Fair Recruitment"
-
-
-def _log_in(page: Any, live_server: str, email: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_participant_answers_the_survey_and_the_organiser_sees_the_result(
@@ -108,7 +99,7 @@ def test_participant_answers_the_survey_and_the_organiser_sees_the_result(
     organiser_context = page.context.browser.new_context(viewport={"width": 1280, "height": 900})
     staff_page = organiser_context.new_page()
     try:
-        _log_in(staff_page, live_server, organiser.email)
+        log_in(staff_page, live_server, organiser.email)
         staff_page.goto(f"{live_server}/meetings/{slug}/surveys/{key}/results")
         stat = staff_page.locator(".stat").first
         assert stat.inner_text().strip() == "1"
@@ -128,7 +119,7 @@ def test_staff_edit_a_press_release_section_and_download_the_pdf(
     db.session.commit()
     slug = report.meeting.slug
 
-    _log_in(page, live_server, staff.email)
+    log_in(page, live_server, staff.email)
     page.goto(f"{live_server}/meetings/{slug}/press-release")
     page.get_by_role("heading", name="Press-release draft").wait_for()
     headline = page.locator("#section-headline")

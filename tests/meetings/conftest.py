@@ -7,13 +7,20 @@ from typing import Any
 
 import pytest
 
-from meetapp.models import Organisation
+from meetapp.models import Organisation, User
 
 
 @pytest.fixture
 def make_organisation(db: Any) -> Callable[..., Organisation]:
-    def make(name: str = "Mekong Migration Network", **fields: Any) -> Organisation:
-        organisation = Organisation(name=name, **fields)
+    """`make_organisation(name, created_by=None, **fields)`: an organisation convening no
+    meeting, which only an administrator and its creator may use."""
+
+    def make(
+        name: str = "Mekong Migration Network", created_by: User | None = None, **fields: Any
+    ) -> Organisation:
+        organisation = Organisation(
+            name=name, created_by_id=created_by.id if created_by else None, **fields
+        )
         db.session.add(organisation)
         db.session.commit()
         return organisation

@@ -21,8 +21,9 @@ def _meeting_count(db):
 
 
 def test_new_meeting_form_lists_every_field(make_user, make_organisation, login_as):
-    client = login_as(make_user("organiser"))
-    make_organisation()
+    organiser = make_user("organiser")
+    make_organisation(created_by=organiser)
+    client = login_as(organiser)
     page = client.get("/meetings/new").get_data(as_text=True)
     for name in (
         "title",
@@ -54,7 +55,7 @@ def test_create_meeting_with_every_field(
     db, make_user, make_organisation, login_as, meeting_form_data
 ):
     organiser = make_user("organiser")
-    organisation = make_organisation()
+    organisation = make_organisation(created_by=organiser)
     client = login_as(organiser)
 
     response = client.post("/meetings/new", data=meeting_form_data(organisation.id))
@@ -224,8 +225,9 @@ def test_delete_needs_post(make_user, make_meeting, login_as):
 def test_new_meeting_refuses_bad_input(
     db, make_user, make_organisation, login_as, meeting_form_data, overrides, field_error
 ):
-    organisation = make_organisation()
-    client = login_as(make_user("organiser"))
+    organiser = make_user("organiser")
+    organisation = make_organisation(created_by=organiser)
+    client = login_as(organiser)
     response = client.post("/meetings/new", data=meeting_form_data(organisation.id, **overrides))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -293,6 +295,20 @@ def test_organiser_cannot_use_an_organisation_of_another_team(
     assert response.status_code == 200
     assert "Not a valid choice." in response.get_data(as_text=True)
     assert _meeting_count(db) == 1
+
+
+def test_team_cannot_move_its_meeting_to_an_organisation_another_organiser_created(
+    db, make_user, make_meeting, make_organisation, login_as, meeting_form_data
+):
+    organiser = make_user("organiser")
+    meeting = make_meeting(slug="ours", organisers=[organiser])
+    theirs = make_organisation("Their fresh network", created_by=make_user("organiser"))
+    client = login_as(organiser)
+    assert "Their fresh network" not in client.get("/meetings/ours/edit").get_data(as_text=True)
+    response = client.post("/meetings/ours/edit", data=meeting_form_data(theirs.id, slug="ours"))
+    assert response.status_code == 200
+    assert "Not a valid choice." in response.get_data(as_text=True)
+    assert _meeting(db, "ours").organisation_id == meeting.organisation_id
 
 
 def test_without_an_organisation_the_form_says_to_create_one(make_user, login_as):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from meetapp.models import Organisation
+from meetapp.models import Meeting, Organisation
 
 
 def _organisations(db):
@@ -44,6 +44,12 @@ def test_organiser_creates_an_organisation_with_every_field(db, make_user, login
         ({"short_name": "x" * 10_000}, "Field cannot be longer than 50 characters."),
         ({"about": "x" * 10_000}, "Field cannot be longer than 5000 characters."),
         ({"website": "javascript:alert(1)"}, "starting with http:// or https://"),
+        ({"website": " JaVaScRiPt:alert(1)"}, "starting with http:// or https://"),
+        ({"website": "data:text/html,<b>x</b>"}, "starting with http:// or https://"),
+        ({"website": "vbscript:msgbox(1)"}, "starting with http:// or https://"),
+        ({"website": "http://[::1"}, "starting with http:// or https://"),
+        ({"name": "Mekong\r\nNetwork"}, "Keep this on one line"),
+        ({"short_name": "M\tM"}, "Keep this on one line"),
         ({"website": "ftp://example.org"}, "starting with http:// or https://"),
         ({"website": "www.example.org"}, "starting with http:// or https://"),
         ({"website": "https://exa mple.org"}, "starting with http:// or https://"),
@@ -114,6 +120,58 @@ def test_organiser_cannot_edit_another_teams_organisation(db, make_user, make_me
     assert db.session.get(Organisation, other.organisation_id).name != "Hijacked"
 
 
+def organisation_row(organisation):
+    """What an organisation says of itself, and who created it."""
+    return (
+        organisation.name,
+        organisation.short_name,
+        organisation.about,
+        organisation.website,
+        organisation.created_by_id,
+    )
+
+
+def test_organiser_cannot_use_an_organisation_another_organiser_created(
+    db, make_user, login_as, new_client, meeting_form_data
+):
+    creator, other = make_user("organiser"), make_user("organiser")
+    mine = new_client(creator)
+    mine.post(
+        "/organisations/new",
+        data={"name": "Fresh Network", "about": "Our words.", "website": "https://f.example"},
+    )
+    [organisation] = _organisations(db)
+    assert organisation.created_by_id == creator.id
+    before = organisation_row(organisation)
+
+    client = login_as(other)
+    url = f"/organisations/{organisation.id}/edit"
+    assert client.get(url).status_code == 404
+    assert client.post(url, data={"name": "Hijacked", "about": "Their words."}).status_code == 404
+    assert "Fresh Network" not in client.get("/organisations").get_data(as_text=True)
+    assert "Fresh Network" not in client.get("/meetings/new").get_data(as_text=True)
+    response = client.post("/meetings/new", data=meeting_form_data(organisation.id))
+    assert response.status_code == 200
+    assert "Not a valid choice." in response.get_data(as_text=True)
+    [after] = _organisations(db)
+    assert organisation_row(after) == before
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0
+
+    # Its creator, and an administrator, still may.
+    assert mine.get(url).status_code == 200
+    assert new_client(make_user("admin")).get(url).status_code == 200
+
+
+def test_an_organisation_nobody_is_known_to_have_created_is_left_to_administrators(
+    db, make_user, login_as
+):
+    db.session.add(Organisation(name="Older Network"))
+    db.session.commit()
+    [organisation] = _organisations(db)
+    url = f"/organisations/{organisation.id}/edit"
+    assert login_as(make_user("organiser")).get(url).status_code == 404
+
+
 def test_unknown_organisation_is_404(make_user, login_as):
     client = login_as(make_user("admin"))
     assert client.get("/organisations/999999/edit").status_code == 404
@@ -138,3 +196,14 @@ def test_anonymous_visitors_are_sent_to_login(client, make_meeting):
         response = client.get(url)
         assert response.status_code == 302
         assert "/login" in response.headers["Location"]
+
+
+def test_a_website_stored_before_the_rule_is_shown_but_not_as_a_link(db, make_user, login_as):
+    admin = make_user("admin")
+    db.session.add(Organisation(name="Older Network", website="javascript:alert(1)"))
+    db.session.add(Organisation(name="Linked Network", website="https://linked.example/"))
+    db.session.commit()
+    page = login_as(admin).get("/organisations").get_data(as_text=True)
+    assert "javascript:alert(1)" in page
+    assert 'href="javascript' not in page
+    assert '<a href="https://linked.example/"' in page

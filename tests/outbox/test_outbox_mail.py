@@ -289,3 +289,24 @@ def test_a_promoted_person_without_a_link_gets_one_in_the_promotion(
     assert db.session.get(Participant, with_link.id).token_hash == registered_hash
     assert db.session.get(Participant, imported.id).token_hash is not None
     assert client.get(f"/r/{registered_token}").status_code == 200
+
+
+def test_a_title_stored_with_a_line_break_stays_on_its_line_in_the_e_mail(
+    client, db, make_meeting, smtp_server, mail_to
+):
+    """Forms and imports refuse line breaks in titles now, but a meeting stored before may
+    hold one: it must not start a line of its own that reads like part of the message."""
+    mail_to(smtp_server.port)
+    meeting = make_meeting(
+        title="Dialogue\nYour personal link: https://evil.example/r/x", venue="Sunway\r\nHotel"
+    )
+    response = client.post(f"/m/{meeting.slug}/register", data=form())
+    assert response.status_code == 302
+
+    [message] = smtp_server.messages
+    lines = message.get_content().splitlines()
+    assert "You are registered for Dialogue Your personal link: https://evil.example/r/x." in lines
+    assert not any(line.startswith("Your personal link: https://evil") for line in lines)
+    assert "Where: Sunway Hotel" in lines
+    after = lines.index("Your personal link, to see, change or cancel your registration:") + 1
+    assert lines[after].startswith("http://localhost/r/")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html as html_module
+import io
 import re
 from datetime import UTC, datetime
 
 from meetapp.models import Participant
+from meetapp.participants.services import COLUMNS
 from tests.conftest import UNICODE_EMAIL, UNICODE_EMAIL_TYPED
 
 HEADER = (
@@ -185,7 +187,7 @@ def test_forged_confirm_is_validated(setup):
     assert response.status_code == 200
     assert setup.participants() == []
     response = confirm(setup, "")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Upload the file again" in response.get_data(as_text=True)
     assert setup.participants() == []
 
@@ -262,6 +264,32 @@ def test_header_is_required(setup):
     assert setup.participants() == []
 
 
+def test_repeated_columns_are_named(setup):
+    html = upload(setup, "name,email,Name,e-mail,email\nA,a@example.org,B,b@x.org,c@x.org\n")
+    assert "Repeated column(s) in the header: email, name" in html.get_data(as_text=True)
+    assert setup.participants() == []
+
+
+def test_a_header_wider_than_any_real_file_is_refused_beside_the_file_field(setup):
+    header = ",".join(["name", "email", *(f"c{n}" for n in range(100_000))])
+    text = f"{header}\nSokha Chan,sokha@example.org\n"
+    response = upload(setup, text)
+    assert response.status_code == 422
+    form = response.get_data(as_text=True).split('enctype="multipart/form-data"', 1)[1]
+    form = form.split("</form>", 1)[0]
+    feedback = re.findall(r'<div class="invalid-feedback d-block">([^<]*)</div>', form)
+    assert feedback == [
+        "The header has 100,002 columns; a participants file has at most 100. Known columns: "
+        + ", ".join(COLUMNS)
+        + "."
+    ]
+    # Sent straight to the confirmation (the page never offers it), it writes nothing either.
+    response = confirm(setup, text)
+    assert response.status_code == 422
+    assert "The header has 100,002 columns" in response.get_data(as_text=True)
+    assert setup.participants() == []
+
+
 def test_semicolons_and_bom_are_understood(setup):
     text = "\ufeffname;email;stakeholder_group\nA;a@example.org;Government\n"
     html = upload(setup, text).get_data(as_text=True)
@@ -291,3 +319,51 @@ def test_a_large_file_can_be_confirmed(setup):
     people = setup.participants()
     assert len(people) == 8000
     assert sum(p.status == "registered" for p in people) == 3
+
+
+SINGLE_LINE_COLUMNS = ("name", "honorific", "email", "organisation", "position")
+HEADER_SINGLE_FIRST = ",".join(
+    (*SINGLE_LINE_COLUMNS, "needs", "stakeholder_group", "country", "languages", "status")
+)
+BREAKS = {"LF": "\n", "CR": "\r", "CRLF": "\r\n", "tab": "\t", "line separator": "\u2028"}
+
+
+def test_line_breaks_and_tabs_are_refused_in_single_line_columns(setup):
+    """Each single-line column of the registration form refuses them in a file as the form
+    does (the cell quoted, as spreadsheets write a cell with a line break); `needs` is
+    several lines in the form too and keeps them."""
+    lines = [HEADER]
+    expected = {}
+    for column in SINGLE_LINE_COLUMNS:
+        for mark in BREAKS.values():
+            row = {
+                "name": "Good Person",
+                "honorific": "Dr",
+                "email": f"row{len(lines)}@example.org",
+                "organisation": "Ministry",
+                "position": "Director",
+            }
+            row[column] = row[column].replace("@", f"{mark}@", 1)
+            if column != "email":
+                row[column] = f"Two{mark}lines"
+            # The line of the file the row starts on, as the CSV reader counts them.
+            expected[len(io.StringIO("\n".join(lines), newline="").readlines()) + 1] = column
+            lines.append(",".join(f'"{row[name]}"' for name in SINGLE_LINE_COLUMNS) + ",,,,,")
+    text = "\n".join(lines)
+    response = upload(setup, text.replace(HEADER, HEADER_SINGLE_FIRST))
+    html = response.get_data(as_text=True)
+    found = problems(html)
+    assert sorted(found) == sorted(expected)
+    for line, column in expected.items():
+        assert f"{column}: keep this on one line" in found[line] or (
+            column == "email" and "email: not a valid e-mail address" in found[line]
+        ), (line, column, found[line])
+    assert "Import these participants" not in html
+    # Confirming the same text (as a forged form would) writes nothing either.
+    assert confirm(setup, text.replace(HEADER, HEADER_SINGLE_FIRST)).status_code == 200
+    assert setup.participants() == []
+
+    needs = '"Needs Person",,needs@example.org,,,"Wheelchair\naccess\tplease",,,,'
+    html = upload(setup, "\n".join([HEADER_SINGLE_FIRST, needs])).get_data(as_text=True)
+    assert 'id="import-problems"' not in html
+    assert "Import these participants" in html

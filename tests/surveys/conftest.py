@@ -48,6 +48,7 @@ def make_survey(db: Any) -> Callable[..., Survey]:
         opens_in: timedelta | None = timedelta(days=-1),
         closes_in: timedelta | None = timedelta(days=10),
         title: str = "Post-meeting survey",
+        batch_size: int = 5,
     ) -> Survey:
         now = datetime.now(UTC)
         survey = create_survey(
@@ -58,6 +59,7 @@ def make_survey(db: Any) -> Callable[..., Survey]:
                 anonymous=anonymous,
                 opens_at=None if opens_in is None else now + opens_in,
                 closes_at=None if closes_in is None else now + closes_in,
+                batch_size=batch_size,
             ),
         )
         for data in ALL_KINDS if questions is None else questions:

@@ -35,6 +35,23 @@ def counts(db):
     )
 
 
+def waiting_answers(db):
+    """The answers of the only (anonymous) response, waiting for their batch of results."""
+    db.session.rollback()
+    return db.session.scalar(select(SurveyResponse.pending_answers))
+
+
+GOOD_STORED = {
+    "q1": "agree",
+    "q2": 4,
+    "q3": 9,
+    "q4": "Morning",
+    "q5": ["Fees", "Training"],
+    "q6": "yes",
+    "q7": "Very well organised.",
+}
+
+
 @pytest.fixture
 def invited(make_meeting, make_participant, make_survey, invite_people):
     """(meeting, survey, participant, token) of a tracked survey with every question kind."""
@@ -153,7 +170,7 @@ def test_unknown_and_expired_links_get_the_same_page(client, db, invited):
     db.session.commit()
 
     pages = []
-    for token in (expired, "A" * 43, "short", "bad%00token", "x" * 300):
+    for token in (expired, "A" * 43, "short", "x" * 300):
         response = client.get(f"/s/{token}")
         assert response.status_code == 404, token
         pages.append(response.get_data(as_text=True))
@@ -161,6 +178,9 @@ def test_unknown_and_expired_links_get_the_same_page(client, db, invited):
         assert response.status_code == 404
     assert len(set(pages)) == 1
     assert "This link does not open a survey" in pages[0]
+    # A control character is in no address of the site: not found.
+    assert client.get("/s/bad%00token").status_code == 404
+    assert client.post("/s/bad%00token", data=good_answers()).status_code == 404
     assert counts(db) == (0, 0, 0)
 
 
@@ -203,7 +223,8 @@ def test_anonymous_survey_stores_no_link_to_the_participant(client, db, invited)
     assert "Thank you: your answers are saved, without your name." in page
     stored = db.session.scalar(select(SurveyResponse))
     assert (stored.participant_id, stored.stakeholder_group_id) == (None, None)
-    assert set(db.session.scalars(select(SurveyAnswer.stakeholder_group_id))) == {None}
+    # The answers wait, unpublished, for their batch of results.
+    assert (stored.published, stored.pending_answers) == (False, GOOD_STORED)
     # The response table has no column that could name the invitation: the response keeps an
     # HMAC of the token under the app's secret key, the invitation the token's SHA-256. Neither
     # can be computed from the other without the token.
@@ -215,6 +236,8 @@ def test_anonymous_survey_stores_no_link_to_the_participant(client, db, invited)
         "submitted_at",
         "updated_at",
         "edit_key",
+        "published",
+        "pending_answers",
     }
     token_hash = db.session.scalar(select(SurveyToken.token_hash))
     assert token_hash == hashlib.sha256(token.encode()).hexdigest()
@@ -222,7 +245,7 @@ def test_anonymous_survey_stores_no_link_to_the_participant(client, db, invited)
     assert stored.edit_key != token_hash
     # Only *that* the invitation was used is recorded, in its own table, without a time.
     assert set(SurveyInvitationUse.__table__.columns.keys()) == {"invitation_id"}
-    assert counts(db) == (1, 8, 1)
+    assert counts(db) == (1, 0, 1)
 
 
 def test_anonymous_answers_can_be_changed_through_the_same_link_until_closing(client, db, invited):
@@ -238,8 +261,8 @@ def test_anonymous_answers_can_be_changed_through_the_same_link_until_closing(cl
     response = client.post(f"/s/{token}", data=good_answers(**{"q-q1": None, "q-q2": "5"}))
     assert response.status_code == 200
     assert "This question needs an answer." in response.get_data(as_text=True)
-    assert counts(db) == (1, 8, 1)
-    assert set(db.session.scalars(select(SurveyAnswer.number))) == {4, 9, None}
+    assert counts(db) == (1, 0, 1)
+    assert waiting_answers(db) == GOOD_STORED
 
     response = client.post(
         f"/s/{token}", data=good_answers(**{"q-q5": ["Hiring"], "q-q7": "", "q-q2": "5"})
@@ -249,13 +272,16 @@ def test_anonymous_answers_can_be_changed_through_the_same_link_until_closing(cl
     assert "Thank you: your changed answers are saved, without your name." in page
     assert 'value="Hiring" checked' in page
     assert 'value="Training" checked' not in page
-    assert counts(db) == (1, 6, 1)
+    assert counts(db) == (1, 0, 1)
     stored = db.session.scalar(select(SurveyResponse))
     assert (stored.participant_id, stored.edit_key) == (None, answer_key_of(token))
-    # Of when it was given and changed, only the day is kept (midnight UTC).
+    # Of when it was given, only the day is kept (midnight UTC); a change made before the
+    # answers were published is no change to anyone else.
     midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    assert (stored.submitted_at, stored.updated_at) == (midnight, midnight)
-    assert set(db.session.scalars(select(SurveyAnswer.number))) == {5, 9, None}
+    assert (stored.submitted_at, stored.updated_at) == (midnight, None)
+    changed = {**GOOD_STORED, "q2": 5, "q5": ["Hiring"]}
+    del changed["q7"]
+    assert stored.pending_answers == changed
 
     # Once the survey has closed, the answers can no longer change.
     db.session.execute(
@@ -266,7 +292,8 @@ def test_anonymous_answers_can_be_changed_through_the_same_link_until_closing(cl
     db.session.commit()
     assert "This survey is closed since" in client.get(f"/s/{token}").get_data(as_text=True)
     assert client.post(f"/s/{token}", data=good_answers()).status_code == 403
-    assert counts(db) == (1, 6, 1)
+    assert counts(db) == (1, 0, 1)
+    assert waiting_answers(db) == changed
 
 
 def test_an_anonymous_answer_opens_only_through_the_link_it_was_given_with(
@@ -291,8 +318,8 @@ def test_an_anonymous_answer_opens_only_through_the_link_it_was_given_with(
             in page
         )
         assert "Very well organised." not in page
-    assert counts(db) == (1, 8, 1)
-    assert set(db.session.scalars(select(SurveyAnswer.number))) == {4, 9, None}
+    assert counts(db) == (1, 0, 1)
+    assert waiting_answers(db) == GOOD_STORED
     assert 'value="4" checked' in client.get(f"/s/{reminder}").get_data(as_text=True)
 
 
@@ -358,8 +385,13 @@ def submit_together(app, posts):
 
 
 def stored_texts(db):
+    """The comments stored: published answers, and answers waiting for their batch."""
     db.session.rollback()
-    return list(db.session.scalars(select(SurveyAnswer.text).where(SurveyAnswer.text.is_not(None))))
+    published = db.session.scalars(select(SurveyAnswer.text).where(SurveyAnswer.text.is_not(None)))
+    waiting = db.session.scalars(
+        select(SurveyResponse.pending_answers).where(SurveyResponse.pending_answers.is_not(None))
+    )
+    return [*published, *(answers["q7"] for answers in waiting)]
 
 
 @pytest.mark.slow
@@ -378,7 +410,7 @@ def test_twenty_submissions_of_one_link_store_one_response(
     statuses = submit_together(app, [(token, good_answers(**{"q-q7": text})) for text in sent])
     # One stored the response (or changed it); each later one changed its answers.
     assert statuses == [302] * 20
-    assert counts(db) == (1, 8, 1)
+    assert counts(db) == ((1, 0, 1) if anonymous else (1, 8, 1))
     [text] = stored_texts(db)
     assert text in sent
     stored = db.session.scalar(select(SurveyResponse))
@@ -394,7 +426,7 @@ def test_two_links_of_one_anonymous_invitation_racing_store_one_response(app, db
     tokens = [first, reminder] * 10
     posts = [(token, good_answers(**{"q-q7": f"Answer {i}"})) for i, token in enumerate(tokens)]
     statuses = submit_together(app, posts)
-    assert counts(db) == (1, 8, 1)
+    assert counts(db) == (1, 0, 1)
     winner = db.session.scalar(select(SurveyResponse)).edit_key
     assert winner in (answer_key_of(first), answer_key_of(reminder))
     # Every submission through the link that answered first stored or changed the answers;
