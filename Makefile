@@ -119,8 +119,15 @@ run: install
 	fi
 	@echo "  Stop it with Ctrl+C."
 	@echo
-	@MEETAPP_PUBLIC_BASE_URL="$${MEETAPP_PUBLIC_BASE_URL:-$(LOCAL_URL)}" \
-	  $(FLASK) run --host $(HOST) --port $(PORT)
+	@export MEETAPP_PUBLIC_BASE_URL="$${MEETAPP_PUBLIC_BASE_URL:-$(LOCAL_URL)}"; \
+	if [ -n "$${MEETAPP_REDIS_URL:-}" ] && [ "$${MEETAPP_JOBS:-redis}" = redis ]; then \
+	  echo "  Background jobs go to Redis: a worker runs beside the server."; \
+	  $(FLASK) worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	else \
+	  echo "  Background jobs run in the server's process (set MEETAPP_REDIS_URL for a queue)."; \
+	fi; \
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # --- checks -------------------------------------------------------------------------------
 
