@@ -9,7 +9,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from meetapp import jobs
+from config import TestingConfig
+from meetapp import create_app, jobs
 from meetapp.models import FailedJob
 
 CALLS: list[Any] = []
@@ -35,7 +36,11 @@ def failed_jobs(db: Any) -> list[FailedJob]:
     return list(db.session.scalars(select(FailedJob).order_by(FailedJob.id)))
 
 
-def test_a_job_enqueued_by_a_request_runs_after_its_response(app: Flask) -> None:
+def test_a_job_enqueued_by_a_request_runs_after_its_response(database_url: str) -> None:
+    # An app of its own: routes cannot be added to the suite's once it has served.
+    app = create_app(
+        type("JobsConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
+    )
     seen_during_request: list[list[Any]] = []
 
     @app.get("/_enqueue")
