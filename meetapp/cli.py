@@ -3,7 +3,6 @@ press-release."""
 
 from __future__ import annotations
 
-import json
 import secrets
 import sys
 from pathlib import Path
@@ -88,17 +87,19 @@ def import_meeting_command(file: Path) -> None:
 )
 def export_meeting_command(slug: str, output: Path | None) -> None:
     """Export the meeting SLUG as meetapp/1 JSON."""
-    from meetapp.interchange.services import export_meeting
+    from meetapp.interchange.export import meeting_json
     from meetapp.models import Meeting
 
     meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))
     if meeting is None:
         raise click.ClickException(f"No meeting with the slug {slug!r}.")
-    text = json.dumps(export_meeting(meeting), ensure_ascii=False, indent=2) + "\n"
+    export = meeting_json(meeting)
     if output is None:
-        click.echo(text, nl=False)
+        for chunk in export.chunks():
+            click.echo(chunk, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        with output.open("wb") as file:
+            export.write(file)
         click.echo(f"Wrote {output}.", err=True)
 
 

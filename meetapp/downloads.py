@@ -4,7 +4,11 @@ download but the public agenda), a Cache-Control that keeps it out of every cach
 
 from __future__ import annotations
 
-from flask import Response
+from collections.abc import Iterable
+
+from flask import Response, stream_with_context
+
+from meetapp.exports import Export
 
 
 def file_download(
@@ -13,7 +17,19 @@ def file_download(
     """The response that hands out `body` as the file `filename`: saved by the browser, or
     shown in it when `inline`. `content_type` is sent as it is: a MIME type given with its
     charset ("text/csv; charset=utf-8") does not get a second one."""
-    response = Response(body, content_type=content_type)
+    return _as_file(Response(body, content_type=content_type), filename, inline, personal)
+
+
+def export_download(export: Export) -> Response:
+    """The response that streams `export` to the browser as it is made, with the request's
+    context (and database session) kept until its last piece is sent. Exports carry personal
+    data: no cache keeps them."""
+    chunks: Iterable[bytes] = stream_with_context(export.chunks())
+    response = Response(chunks, content_type=export.content_type)
+    return _as_file(response, export.filename, inline=False, personal=True)
+
+
+def _as_file(response: Response, filename: str, inline: bool, personal: bool) -> Response:
     response.headers.set(
         "Content-Disposition", "inline" if inline else "attachment", filename=filename
     )

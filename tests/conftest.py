@@ -87,12 +87,26 @@ class IsolatedClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("buffered", True)
         outer = has_app_context()
-        with self.application.app_context():
+        context = self.application.app_context()
+        context.push()
+        try:
             response = super().open(*args, **kwargs)
+        except BaseException:
+            context.pop()
+            raise
+
+        def done() -> None:
+            context.pop()
+            if outer:
+                _db.session.rollback()
+
         if kwargs["buffered"]:
             response.close()  # the body is read already; this closes the request's input too
-        if outer:
-            _db.session.rollback()
+            done()
+        else:
+            # A streamed body (`buffered=False`) is read from the request's context, database
+            # session included, until the test closes the response, as under a server.
+            response.call_on_close(done)
         return response
 
 

@@ -6,14 +6,11 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from meetapp.downloads import export_download
 from meetapp.extensions import db
+from meetapp.interchange.export import meeting_json
 from meetapp.interchange.forms import ImportMeetingForm
-from meetapp.interchange.services import (
-    InterchangeError,
-    export_json,
-    import_meeting,
-    parse_document,
-)
+from meetapp.interchange.services import InterchangeError, import_meeting, parse_document
 from meetapp.meetings.access import meeting_view, roles_required
 from meetapp.meetings.services import add_team_member
 from meetapp.models import Meeting, Role
@@ -26,10 +23,7 @@ bp = Blueprint("interchange", __name__)
 @meeting_view(write=False)
 def export(meeting: Meeting) -> Response:
     publish_on_close(meeting)
-    response = Response(export_json(meeting), mimetype="application/json")
-    response.headers.set("Content-Disposition", "attachment", filename=f"{meeting.slug}.json")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return export_download(meeting_json(meeting))
 
 
 @bp.route("/meetings/import", methods=["GET", "POST"], endpoint="import_meeting")

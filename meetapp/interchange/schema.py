@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime
+from functools import cache
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -422,6 +423,49 @@ def fold_single_lines(document: dict[str, Any]) -> dict[str, Any]:
     folded too; keys and the references to them are folded alike.
     """
     return _fold(document, MeetingDocument, [])
+
+
+def fold_item(item: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """One item of a list of `model`s folded as `fold_single_lines` folds it, for items
+    written one at a time: the fields to fold are worked out once per model."""
+    lines, nested = _fold_plan(model)
+    for name in lines:
+        value = item.get(name)
+        if isinstance(value, str):
+            item[name] = one_line(value)
+    for name in nested:
+        if name in item:
+            info = model.model_fields[name]
+            item[name] = _fold(item[name], info.annotation, list(info.metadata))
+    return item
+
+
+@cache
+def _fold_plan(model: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The fields of `model` that are single-line text, and those that hold lists or models
+    that hold such text deeper, in lists or models (folded by walking them)."""
+    probe = "line\nbreak"
+    lines, nested = [], []
+    for name, info in model.model_fields.items():
+        metadata = list(info.metadata)
+        if _fold(probe, info.annotation, metadata) != probe:
+            lines.append(name)
+        elif _holds_structure(info.annotation):
+            nested.append(name)
+    return tuple(lines), tuple(nested)
+
+
+def _holds_structure(annotation: Any) -> bool:
+    """Whether `annotation` holds lists or models with single-line text somewhere inside."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return any(
+            SINGLE_LINE_CHECK in info.metadata or _holds_structure(info.annotation)
+            for info in annotation.model_fields.values()
+        )
+    if get_origin(annotation) is Annotated:
+        base, *extra = get_args(annotation)
+        return SINGLE_LINE_CHECK in extra or _holds_structure(base)
+    return any(_holds_structure(arg) for arg in get_args(annotation))
 
 
 def _fold(value: Any, annotation: Any, metadata: list[Any]) -> Any:

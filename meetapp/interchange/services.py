@@ -1,4 +1,4 @@
-"""Import and export of whole meetings in the `meetapp/1` JSON format.
+"""Import of whole meetings in the `meetapp/1` JSON format (the export is in `export`).
 
 An import is all or nothing: the document is checked completely (shape by the pydantic models
 in `schema`, then the rules that span fields or need the database) and every problem is
@@ -8,19 +8,16 @@ reported by its JSON path before a single row is added.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from meetapp.accounts.services import normalise_email
-from meetapp.agenda.services import KEY_LENGTH, session_order_by
+from meetapp.agenda.services import KEY_LENGTH
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
@@ -32,7 +29,6 @@ from meetapp.interchange.schema import (
     MeetingDocument,
     OrganisationDoc,
     control_character_problems,
-    fold_single_lines,
     json_path,
     parse_time,
     validation_problems,
@@ -42,7 +38,6 @@ from meetapp.meetings.access import usable_organisations_filter
 from meetapp.meetings.services import RESERVED_SLUGS
 from meetapp.meetings.services import SLUG_PATTERN as MEETING_SLUG
 from meetapp.models import (
-    PRESS_RELEASE_SECTIONS,
     AgendaSession,
     Contact,
     Meeting,
@@ -66,7 +61,7 @@ from meetapp.models import (
     SurveyResponse,
     User,
 )
-from meetapp.models.surveys import CHOICE_KINDS, KEY_MAX, NUMBER_KINDS
+from meetapp.models.surveys import CHOICE_KINDS, KEY_MAX
 from meetapp.surveys.services import (
     AnswerProblems,
     anonymous_day,
@@ -854,325 +849,3 @@ def _new_meeting(doc: MeetingDoc, organisation: Organisation) -> Meeting:
             StakeholderGroup(key=group.key, label=group.label, position=position)
         )
     return meeting
-
-
-# --- export -------------------------------------------------------------------------------
-
-
-def export_meeting(meeting: Meeting) -> dict[str, Any]:
-    """The meeting as a `meetapp/1` document, keys in the order of the format's table.
-
-    Times are given in the meeting's time zone with its offset; every field is present
-    (null or an empty list when there is nothing), so export -> import -> export is stable.
-    Single-line fields are written on one line (`fold_single_lines`), as the import wants.
-    """
-    zone = _zone(meeting.timezone)
-
-    def when(value: datetime | None) -> str | None:
-        return value.astimezone(zone).isoformat() if value is not None else None
-
-    organisation = meeting.organisation
-    groups = sorted(meeting.stakeholder_groups, key=lambda group: (group.position, group.id))
-    group_keys = {group.id: group.key for group in groups}
-    contacts = db.session.scalars(
-        select(Contact)
-        .where(Contact.meeting_id == meeting.id)
-        .order_by(Contact.position, Contact.id)
-    )
-    participants = db.session.scalars(
-        select(Participant).where(Participant.meeting_id == meeting.id).order_by(Participant.id)
-    )
-    speakers, sessions, statements = _export_agenda(meeting, group_keys, when)
-    surveys = _export_surveys(meeting, when)
-    outcomes = db.session.scalars(
-        select(Outcome)
-        .where(Outcome.meeting_id == meeting.id)
-        .order_by(Outcome.position, Outcome.id)
-    )
-    return fold_single_lines(
-        {
-            "format": FORMAT,
-            "organisation": {
-                "name": organisation.name,
-                "short_name": organisation.short_name,
-                "about": organisation.about,
-                "website": organisation.website,
-            },
-            "meeting": {
-                "slug": meeting.slug,
-                "title": meeting.title,
-                "kind": meeting.kind,
-                "topic": meeting.topic,
-                "starts_at": when(meeting.starts_at),
-                "ends_at": when(meeting.ends_at),
-                "timezone": meeting.timezone,
-                "venue": meeting.venue,
-                "city": meeting.city,
-                "country": meeting.country,
-                "languages": list(meeting.languages or []),
-                "background": meeting.background,
-                "capacity": meeting.capacity,
-                "registration_opens_at": when(meeting.registration_opens_at),
-                "registration_closes_at": when(meeting.registration_closes_at),
-                "stakeholder_groups": [
-                    {"key": group.key, "label": group.label} for group in groups
-                ],
-            },
-            "speakers": speakers,
-            "sessions": sessions,
-            "statements": statements,
-            "outcomes": [
-                {"kind": outcome.kind, "text": outcome.text, "addressed_to": outcome.addressed_to}
-                for outcome in outcomes
-            ],
-            "contacts": [
-                {
-                    "honorific": contact.honorific,
-                    "name": contact.name,
-                    "role": contact.role,
-                    "organisation": contact.organisation,
-                    "email": contact.email,
-                    "phone": contact.phone,
-                    "languages": list(contact.languages or []),
-                }
-                for contact in contacts
-            ],
-            "participants": [
-                {
-                    "name": participant.name,
-                    "honorific": participant.honorific,
-                    "email": participant.email,
-                    "organisation": participant.organisation,
-                    "position": participant.position,
-                    "stakeholder_group": group_keys.get(participant.stakeholder_group_id)
-                    if participant.stakeholder_group_id is not None
-                    else None,
-                    "country": participant.country,
-                    "languages": list(participant.languages or []),
-                    "status": participant.status,
-                    "attended": participant.attended,
-                    "registered_at": when(participant.registered_at),
-                }
-                for participant in participants
-            ],
-            "surveys": surveys,
-            "press_release": _export_press_release(meeting),
-        }
-    )
-
-
-def _export_press_release(meeting: Meeting) -> dict[str, Any]:
-    """The release date and the sections rewritten by hand, in the order of the draft."""
-    release_date = db.session.scalar(
-        select(PressRelease.release_date).where(PressRelease.meeting_id == meeting.id)
-    )
-    overrides = {
-        row.section: row.text
-        for row in db.session.scalars(
-            select(PressReleaseOverride).where(PressReleaseOverride.meeting_id == meeting.id)
-        )
-    }
-    result: dict[str, Any] = {
-        "release_date": release_date.isoformat() if release_date is not None else None
-    }
-    result.update({name: overrides[name] for name in PRESS_RELEASE_SECTIONS if name in overrides})
-    return result
-
-
-def _export_agenda(
-    meeting: Meeting, group_keys: dict[int, str], when: Callable[[datetime | None], str | None]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Speakers (in the order they were added), sessions in agenda order, and statements
-    session by session in their order."""
-    speakers = db.session.scalars(
-        select(Speaker).where(Speaker.meeting_id == meeting.id).order_by(Speaker.id)
-    ).all()
-    speaker_keys = {speaker.id: speaker.key for speaker in speakers}
-    sessions = db.session.scalars(
-        select(AgendaSession)
-        .where(AgendaSession.meeting_id == meeting.id)
-        .options(selectinload(AgendaSession.speakers))
-        .order_by(*session_order_by())
-    ).all()
-    session_keys = {session.id: session.key for session in sessions}
-    session_rank = {session.id: rank for rank, session in enumerate(sessions)}
-    statements = sorted(
-        db.session.scalars(select(Statement).where(Statement.meeting_id == meeting.id)),
-        key=lambda s: (
-            s.session_id is None,
-            session_rank.get(s.session_id, 0) if s.session_id is not None else 0,
-            s.sort_order,
-            s.id,
-        ),
-    )
-    return (
-        [
-            {
-                "key": speaker.key,
-                "honorific": speaker.honorific,
-                "name": speaker.name,
-                "position": speaker.position,
-                "organisation": speaker.organisation,
-                "stakeholder_group": group_keys.get(speaker.stakeholder_group_id)
-                if speaker.stakeholder_group_id is not None
-                else None,
-                "bio": speaker.bio,
-            }
-            for speaker in speakers
-        ],
-        [
-            {
-                "key": session.key,
-                "title": session.title,
-                "kind": session.kind,
-                "starts_at": when(session.starts_at),
-                "ends_at": when(session.ends_at),
-                "location": session.location,
-                "description": session.description,
-                "speakers": [
-                    {"speaker": speaker_keys[part.speaker_id], "role": part.role}
-                    for part in sorted(session.speakers, key=lambda p: (p.sort_order, p.id))
-                ],
-            }
-            for session in sessions
-        ],
-        [
-            {
-                "speaker": speaker_keys[statement.speaker_id]
-                if statement.speaker_id is not None
-                else None,
-                "session": session_keys[statement.session_id]
-                if statement.session_id is not None
-                else None,
-                "kind": statement.kind,
-                "text": statement.text,
-                "highlight": statement.highlight,
-            }
-            for statement in statements
-        ],
-    )
-
-
-def _export_surveys(meeting: Meeting, when: Any) -> list[dict[str, Any]]:
-    """Surveys with questions and responses, in four queries whatever their size."""
-    from sqlalchemy.orm import selectinload
-
-    surveys = list(
-        db.session.scalars(
-            select(Survey)
-            .options(selectinload(Survey.questions))
-            .where(Survey.meeting_id == meeting.id)
-            .order_by(Survey.id)
-        )
-    )
-    if not surveys:
-        return []
-    survey_ids = [survey.id for survey in surveys]
-    responses: dict[int, list[tuple[int, str | None, datetime]]] = {sid: [] for sid in survey_ids}
-    for response_id, survey_id, email, submitted_at in db.session.execute(
-        select(
-            SurveyResponse.id,
-            SurveyResponse.survey_id,
-            Participant.email,
-            SurveyResponse.submitted_at,
-        )
-        .outerjoin(Participant, Participant.id == SurveyResponse.participant_id)
-        # What the results show: an anonymous survey's answers still waiting for their batch
-        # stay out.
-        .where(SurveyResponse.survey_id.in_(survey_ids), SurveyResponse.published)
-        .order_by(SurveyResponse.id)
-    ):
-        responses[survey_id].append((response_id, email, submitted_at))
-    kinds = {q.id: (q.key, q.kind) for survey in surveys for q in survey.questions}
-    answers: dict[int, dict[str, Any]] = {}
-    for response_id, question_id, choice, number, text in db.session.execute(
-        select(
-            SurveyAnswer.response_id,
-            SurveyAnswer.question_id,
-            SurveyAnswer.choice,
-            SurveyAnswer.number,
-            SurveyAnswer.text,
-        )
-        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyResponse.survey_id.in_(survey_ids))
-        .order_by(SurveyAnswer.id)
-    ):
-        key, kind = kinds[question_id]
-        given = answers.setdefault(response_id, {})
-        if kind == QuestionKind.MULTIPLE:
-            given.setdefault(key, []).append(choice)
-        elif kind in NUMBER_KINDS:
-            given[key] = number
-        elif kind == QuestionKind.TEXT:
-            given[key] = text
-        else:
-            given[key] = choice
-    return [
-        {
-            "key": survey.key,
-            "title": survey.title,
-            "intro": survey.intro,
-            "anonymous": survey.anonymous,
-            "opens_at": when(survey.opens_at),
-            "closes_at": when(survey.closes_at),
-            "questions": [
-                {
-                    "key": question.key,
-                    "text": question.text,
-                    "kind": question.kind,
-                    "options": list(question.options) if question.kind in CHOICE_KINDS else None,
-                    "required": question.required,
-                }
-                for question in survey.questions
-            ],
-            "responses": _response_docs(survey, responses[survey.id], answers, when),
-        }
-        for survey in surveys
-    ]
-
-
-def _response_docs(
-    survey: Survey,
-    responses: list[tuple[int, str | None, datetime]],
-    answers: dict[int, dict[str, Any]],
-    when: Any,
-) -> list[dict[str, Any]]:
-    """A tracked survey's responses in the order they were given, with their times; an
-    anonymous survey's with their days (UTC) only, in the order of their answers, so that
-    neither reveals when (or so in which order) each was given."""
-    if not survey.anonymous:
-        return [
-            {
-                "participant": email,
-                "submitted_at": when(submitted_at),
-                "answers": answers.get(response_id, {}),
-            }
-            for response_id, email, submitted_at in responses
-        ]
-    docs = [
-        {
-            "participant": None,
-            "submitted_at": submitted_at.astimezone(UTC).date().isoformat(),
-            "answers": answers.get(response_id, {}),
-        }
-        for response_id, _email, submitted_at in responses
-    ]
-    docs.sort(
-        key=lambda doc: (
-            json.dumps(doc["answers"], sort_keys=True, ensure_ascii=False),
-            doc["submitted_at"],
-        )
-    )
-    return docs
-
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def export_json(meeting: Meeting) -> str:
-    """The export as text: UTF-8 friendly, indented, key order kept."""
-    return json.dumps(export_meeting(meeting), ensure_ascii=False, indent=2) + "\n"

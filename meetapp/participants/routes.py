@@ -21,14 +21,14 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from meetapp.accounts.routes import safe_next_url
-from meetapp.downloads import file_download
+from meetapp.downloads import export_download
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.forms import show_domain_error
 from meetapp.meetings.access import can_check_in, can_edit, meeting_view
 from meetapp.models import Meeting, Participant, Status
 from meetapp.outbox.services import mail_configured, send_later
-from meetapp.participants import services
+from meetapp.participants import exports, services
 from meetapp.participants.forms import (
     ActionForm,
     CheckinForm,
@@ -356,22 +356,14 @@ def checkin_mark(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
 @meeting_view
 def export_csv(meeting: Meeting) -> ResponseReturnValue:
     _form, filters = _filters_from_args(meeting)
-    return file_download(
-        services.participants_csv(meeting, filters),
-        "text/csv; charset=utf-8",
-        f"{meeting.slug}-participants.csv",
-    )
+    return export_download(exports.participants_csv(meeting, filters))
 
 
 @bp.route("/meetings/<slug>/participants.xlsx")
 @meeting_view
 def export_xlsx(meeting: Meeting) -> ResponseReturnValue:
     _form, filters = _filters_from_args(meeting)
-    return file_download(
-        services.participants_xlsx(meeting, filters),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"{meeting.slug}-participants.xlsx",
-    )
+    return export_download(exports.participants_xlsx(meeting, filters))
 
 
 # --- import --------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Participants as organisers see them: the filtered list and its counts, check-in on the day,
-exports (CSV, XLSX) and the CSV import.
+and the CSV import (the exports are in `exports`).
 
 Every query here is scoped to one meeting. Aggregates are GROUP BY queries and the list loads a
 page with a fixed number of statements, whatever the number of participants.
@@ -11,14 +11,12 @@ import csv as std_csv
 import io
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import xlsxwriter
-from defusedcsv import csv as safe_csv
 from flask_sqlalchemy.pagination import Pagination
 from pydantic import (
     BaseModel,
@@ -36,7 +34,7 @@ from meetapp.accounts.services import normalise_email
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
-from meetapp.formatting import country_codes, folded, language_codes, to_zone
+from meetapp.formatting import country_codes, folded, language_codes
 from meetapp.locking import lock_meeting
 from meetapp.models import Meeting, Participant, StakeholderGroup, Status, User
 from meetapp.registration.services import NEEDS_MAX_LENGTH, free_seats
@@ -311,62 +309,6 @@ def mark_attended(
         participant.checked_in_by_id = None
     db.session.flush()
     return participant
-
-
-# --- exports -------------------------------------------------------------------------------
-
-
-def export_rows(meeting: Meeting, filters: ParticipantFilter | None = None) -> Iterator[list[str]]:
-    """The header, then one row of text per participant (the import reads the same columns)."""
-    keys = {group.id: group.key for group in meeting.stakeholder_groups}
-    yield list(COLUMNS)
-    query = filtered_query(meeting, filters or ParticipantFilter())
-    for participant in db.session.scalars(query):
-        yield [
-            participant.name,
-            participant.honorific or "",
-            participant.email,
-            participant.organisation or "",
-            participant.position or "",
-            keys.get(participant.stakeholder_group_id or 0, ""),
-            participant.country or "",
-            " ".join(participant.languages or []),
-            participant.status,
-            "yes" if participant.attended else "no",
-            to_zone(participant.registered_at, meeting.timezone).isoformat(timespec="seconds"),
-            participant.needs or "",
-        ]
-
-
-def participants_csv(meeting: Meeting, filters: ParticipantFilter | None = None) -> bytes:
-    """UTF-8 with a byte-order mark (so that Excel reads it as UTF-8); cells that a spreadsheet
-    would run as formulas are neutralised by defusedcsv."""
-    buffer = io.StringIO(newline="")
-    writer = safe_csv.writer(buffer)
-    writer.writerows(export_rows(meeting, filters))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def participants_xlsx(meeting: Meeting, filters: ParticipantFilter | None = None) -> bytes:
-    """Every cell written as a string: text that looks like a formula stays text."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
-    sheet = workbook.add_worksheet("Participants")
-    bold = workbook.add_format({"bold": True})
-    for row_number, row in enumerate(export_rows(meeting, filters)):
-        for column, value in enumerate(row):
-            sheet.write_string(row_number, column, value, bold if row_number == 0 else None)
-    sheet.freeze_panes(1, 0)
-    workbook.close()
-    return buffer.getvalue()
 
 
 # --- import --------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Survey results: response rate, counts and percentages, means, NPS, free text, breakdown by
-stakeholder group, who has not answered; and the exports (CSV, XLSX, JSON).
+stakeholder group, who has not answered; and the JSON summary (the response exports are in
+`exports`).
 
 Every figure comes from GROUP BY queries: `survey_results` issues the same few statements
 whatever the number of responses.
@@ -13,20 +14,15 @@ listed, and its responses exported, in the order of their content, and its times
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-import xlsxwriter
-from defusedcsv import csv as safe_csv
 from sqlalchemy import and_, distinct, exists, func, select
 from sqlalchemy.orm import aliased
 
 from meetapp.database import utcnow
 from meetapp.extensions import db
-from meetapp.formatting import to_zone
 from meetapp.models import (
     Meeting,
     Participant,
@@ -431,146 +427,7 @@ def not_answered(survey: Survey, is_invited: bool) -> list[MissingRow]:
     return [MissingRow(name, email, label) for name, email, label in db.session.execute(query)]
 
 
-# --- exports ---------------------------------------------------------------------------------
-
-
-def _when(value: datetime | None, timezone: str) -> str:
-    return to_zone(value, timezone).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _day(value: datetime | None) -> str:
-    """The day (UTC) of an anonymous response's time, which is all it keeps."""
-    return value.astimezone(UTC).date().isoformat() if value else ""
-
-
-def response_table(survey: Survey, meeting: Meeting) -> list[list[str]]:
-    """One row per response, one column per question (several choices joined by "; ").
-
-    Published responses only. A tracked survey's come in the order they were given, with
-    their times in the meeting's time zone; an anonymous survey's in the order of their
-    answers (then days), with the days (UTC) of the batches that published them and their
-    changes, so that neither the order nor the days can be matched against the moments
-    participants used their links.
-    """
-    questions = list(survey.questions)
-    if survey.anonymous:
-        header = ["Response", "Published on (UTC)", "Change published on (UTC)"]
-    else:
-        header = ["Response", "Submitted at", "Changed at", "Name", "E-mail", "Stakeholder group"]
-    header += [question.text for question in questions]
-    rows: list[list[str]] = [header]
-    people: dict[int, tuple[str, str, str]] = {}
-    responses = list(
-        db.session.execute(
-            select(
-                SurveyResponse.id,
-                SurveyResponse.submitted_at,
-                SurveyResponse.updated_at,
-                Participant.name,
-                Participant.email,
-                StakeholderGroup.label,
-            )
-            .outerjoin(Participant, Participant.id == SurveyResponse.participant_id)
-            .outerjoin(StakeholderGroup, StakeholderGroup.id == Participant.stakeholder_group_id)
-            .where(SurveyResponse.survey_id == survey.id, SurveyResponse.published)
-            .order_by(SurveyResponse.id)
-        )
-    )
-    for response_id, _s, _u, name, email, label in responses:
-        people[response_id] = (name or "", email or "", label or "")
-    cells: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for response_id, question_id, choice, number, text in db.session.execute(
-        select(
-            SurveyAnswer.response_id,
-            SurveyAnswer.question_id,
-            SurveyAnswer.choice,
-            SurveyAnswer.number,
-            SurveyAnswer.text,
-        )
-        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyResponse.survey_id == survey.id)
-        .order_by(SurveyAnswer.id)
-    ):
-        value = choice if choice is not None else (str(number) if number is not None else text)
-        cells[response_id][question_id].append(value or "")
-    labels = {q.id: dict(q.choices()) for q in questions}
-    body: list[list[str]] = []
-    for response_id, submitted, updated, *_rest in responses:
-        if survey.anonymous:
-            row = [_day(submitted), _day(updated)]
-        else:
-            row = [_when(submitted, meeting.timezone), _when(updated, meeting.timezone)]
-            row += list(people[response_id])
-        for question in questions:
-            given = cells[response_id].get(question.id, [])
-            if question.kind in (QuestionKind.LIKERT, QuestionKind.YES_NO):
-                given = [labels[question.id].get(value, value) for value in given]
-            row.append("; ".join(given))
-        body.append(row)
-    if survey.anonymous:
-        body.sort(key=lambda row: (row[2:], row[:2]))
-    rows.extend([str(number), *row] for number, row in enumerate(body, start=1))
-    return rows
-
-
-def responses_csv(survey: Survey, meeting: Meeting) -> bytes:
-    """UTF-8 with a byte-order mark; formula-like cells neutralised by defusedcsv."""
-    buffer = io.StringIO(newline="")
-    safe_csv.writer(buffer).writerows(response_table(survey, meeting))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def responses_xlsx(survey: Survey, meeting: Meeting, results: SurveyResults) -> bytes:
-    """Two sheets: every response, and the summary per question. Text is written as text."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
-    bold = workbook.add_format({"bold": True})
-    sheet = workbook.add_worksheet("Responses")
-    for r, row in enumerate(response_table(survey, meeting)):
-        for c, value in enumerate(row):
-            sheet.write_string(r, c, value, bold if r == 0 else None)
-    sheet.freeze_panes(1, 0)
-    summary = workbook.add_worksheet("Summary")
-    r = 0
-    summary.write_string(r, 0, survey.title, bold)
-    r += 1
-    summary.write_string(
-        r,
-        0,
-        f"Responses: {results.responses} of {results.audience}"
-        if results.audience
-        else f"Responses: {results.responses}",
-    )
-    r += 2
-    for item in results.questions:
-        summary.write_string(r, 0, item.question.text, bold)
-        summary.write_number(r, 1, item.answered)
-        r += 1
-        for option in item.options:
-            summary.write_string(r, 0, option.label)
-            summary.write_number(r, 1, option.count)
-            summary.write_number(r, 2, round(option.percent, 1))
-            r += 1
-        if item.mean is not None:
-            summary.write_string(r, 0, "Mean")
-            summary.write_number(r, 1, round(item.mean, 2))
-            r += 1
-        if item.nps is not None:
-            summary.write_string(r, 0, "NPS")
-            summary.write_number(r, 1, round(item.nps, 1))
-            r += 1
-        r += 1
-    summary.set_column(0, 0, 60)
-    workbook.close()
-    return buffer.getvalue()
+# --- the JSON summary -------------------------------------------------------------------
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:

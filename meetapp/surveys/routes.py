@@ -23,6 +23,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from meetapp.database import utcnow
+from meetapp.downloads import export_download
 from meetapp.downloads import file_download as _download
 from meetapp.errors import DomainError
 from meetapp.extensions import db, personal_link_limit
@@ -32,6 +33,7 @@ from meetapp.models import Meeting, Survey, SurveyQuestion, SurveyState
 from meetapp.models.surveys import BATCH_SIZE_DEFAULT
 from meetapp.outbox.services import mail_configured, send_later
 from meetapp.reports.pdf import render_pdf_template
+from meetapp.surveys import exports as survey_exports
 from meetapp.surveys import invitations as invites
 from meetapp.surveys import results as survey_results
 from meetapp.surveys import services
@@ -460,25 +462,15 @@ def results_json(meeting: Meeting, key: str) -> ResponseReturnValue:
 @meeting_view
 def responses_csv(meeting: Meeting, key: str) -> ResponseReturnValue:
     survey = _results_survey_or_404(meeting, key)
-    return _download(
-        survey_results.responses_csv(survey, meeting),
-        "text/csv; charset=utf-8",
-        f"{meeting.slug}-{survey.key}-responses.csv",
-    )
+    return export_download(survey_exports.responses_csv(survey, meeting))
 
 
 @bp.route("/meetings/<slug>/surveys/<key>/responses.xlsx")
 @meeting_view
 def responses_xlsx(meeting: Meeting, key: str) -> ResponseReturnValue:
     survey = _results_survey_or_404(meeting, key)
-    body = survey_results.responses_xlsx(
-        survey, meeting, survey_results.survey_results(survey, with_texts=False)
-    )
-    return _download(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"{meeting.slug}-{survey.key}-responses.xlsx",
-    )
+    results = survey_results.survey_results(survey, with_texts=False)
+    return export_download(survey_exports.responses_xlsx(survey, meeting, results))
 
 
 @bp.route("/meetings/<slug>/surveys/<key>/results.pdf")

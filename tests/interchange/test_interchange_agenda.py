@@ -8,7 +8,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from meetapp.interchange.services import InterchangeError, export_meeting, import_meeting
+from meetapp.interchange.export import export_meeting
+from meetapp.interchange.services import InterchangeError, import_meeting
 from meetapp.models import AgendaSession
 from meetapp.models.agenda import MAX_SESSION_SPEAKERS
 from tests.interchange.test_interchange_round_trip import empty_database

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import select
 
-from meetapp.interchange.services import export_meeting
+from meetapp.interchange.export import export_meeting
 from meetapp.models import Meeting, User, meeting_organisers
 
 

@@ -18,8 +18,9 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from sqlalchemy import update
 
+from meetapp.interchange.export import export_meeting
 from meetapp.interchange.schema import MeetingDocument
-from meetapp.interchange.services import InterchangeError, export_meeting, import_meeting
+from meetapp.interchange.services import InterchangeError, import_meeting
 from meetapp.models import PRESS_RELEASE_SECTIONS, AgendaSession, Meeting, Speaker
 from meetapp.validation import SINGLE_LINE_CHECK, WEB_URL_CHECK
 

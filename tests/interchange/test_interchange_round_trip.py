@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select
 
 from meetapp.extensions import db as _db
-from meetapp.interchange.services import export_meeting, import_meeting
+from meetapp.interchange.export import export_meeting
+from meetapp.interchange.services import import_meeting
 from meetapp.models import Meeting, Organisation, Participant, SurveyResponse
 
 MEETING_KEYS = [

@@ -9,7 +9,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from meetapp.interchange.services import export_meeting, import_meeting
+from meetapp.interchange.export import export_meeting
+from meetapp.interchange.services import import_meeting
 from meetapp.models import Meeting, meeting_organisers
 from tests.conftest import PASSWORD, csrf_token_from
 

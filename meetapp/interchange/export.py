@@ -1,0 +1,415 @@
+"""Export of a whole meeting as a `meetapp/1` JSON document, written piece by piece: the
+participants and the survey responses are streamed from the database and written one per line,
+so that a meeting of 100,000 participants takes no more memory than one of ten (see
+`meetapp.exports`).
+
+The document is indented by two spaces, except that each participant and each response is one
+line; times are given in the meeting's time zone with its offset; every field is present (null
+or an empty list when there is nothing), so that export -> import -> export is stable.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from itertools import groupby
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from meetapp.agenda.services import session_order_by
+from meetapp.exports import JSON, Export, JsonArray, json_pieces, sorted_externally, streamed
+from meetapp.extensions import db
+from meetapp.interchange.schema import (
+    FORMAT,
+    ParticipantDoc,
+    ResponseDoc,
+    fold_item,
+    fold_single_lines,
+)
+from meetapp.models import (
+    PRESS_RELEASE_SECTIONS,
+    AgendaSession,
+    Contact,
+    Meeting,
+    Outcome,
+    Participant,
+    PressRelease,
+    PressReleaseOverride,
+    QuestionKind,
+    Speaker,
+    Statement,
+    Survey,
+    SurveyAnswer,
+    SurveyResponse,
+)
+from meetapp.models.surveys import CHOICE_KINDS, NUMBER_KINDS
+
+When = Callable[[datetime | None], str | None]
+
+
+def meeting_json(meeting: Meeting) -> Export:
+    """The export as a file, `<slug>.json`."""
+    return Export.text(f"{meeting.slug}.json", JSON, lambda: _pieces(meeting))
+
+
+def _pieces(meeting: Meeting) -> Iterator[str]:
+    yield from json_pieces(meeting_document(meeting))
+    yield "\n"
+
+
+def export_meeting(meeting: Meeting) -> dict[str, Any]:
+    """The exported document as a value (what `meeting_json` writes, read back)."""
+    document: dict[str, Any] = json.loads("".join(_pieces(meeting)))
+    return document
+
+
+def meeting_document(meeting: Meeting) -> dict[str, Any]:
+    """The meeting as a `meetapp/1` document, keys in the order of the format's table; the
+    participants and each survey's responses are `JsonArray`s, read from the database as
+    they are written.
+
+    Single-line fields are written on one line (`fold_single_lines`), as the import wants.
+    """
+    zone = _zone(meeting.timezone)
+
+    def when(value: datetime | None) -> str | None:
+        return value.astimezone(zone).isoformat() if value is not None else None
+
+    organisation = meeting.organisation
+    groups = sorted(meeting.stakeholder_groups, key=lambda group: (group.position, group.id))
+    group_keys = {group.id: group.key for group in groups}
+    contacts = db.session.scalars(
+        select(Contact)
+        .where(Contact.meeting_id == meeting.id)
+        .order_by(Contact.position, Contact.id)
+    )
+    speakers, sessions, statements = _export_agenda(meeting, group_keys, when)
+    outcomes = db.session.scalars(
+        select(Outcome)
+        .where(Outcome.meeting_id == meeting.id)
+        .order_by(Outcome.position, Outcome.id)
+    )
+    # The small sections are folded whole; the arrays item by item as they are written.
+    return fold_single_lines(
+        {
+            "format": FORMAT,
+            "organisation": {
+                "name": organisation.name,
+                "short_name": organisation.short_name,
+                "about": organisation.about,
+                "website": organisation.website,
+            },
+            "meeting": {
+                "slug": meeting.slug,
+                "title": meeting.title,
+                "kind": meeting.kind,
+                "topic": meeting.topic,
+                "starts_at": when(meeting.starts_at),
+                "ends_at": when(meeting.ends_at),
+                "timezone": meeting.timezone,
+                "venue": meeting.venue,
+                "city": meeting.city,
+                "country": meeting.country,
+                "languages": list(meeting.languages or []),
+                "background": meeting.background,
+                "capacity": meeting.capacity,
+                "registration_opens_at": when(meeting.registration_opens_at),
+                "registration_closes_at": when(meeting.registration_closes_at),
+                "stakeholder_groups": [
+                    {"key": group.key, "label": group.label} for group in groups
+                ],
+            },
+            "speakers": speakers,
+            "sessions": sessions,
+            "statements": statements,
+            "outcomes": [
+                {"kind": outcome.kind, "text": outcome.text, "addressed_to": outcome.addressed_to}
+                for outcome in outcomes
+            ],
+            "contacts": [
+                {
+                    "honorific": contact.honorific,
+                    "name": contact.name,
+                    "role": contact.role,
+                    "organisation": contact.organisation,
+                    "email": contact.email,
+                    "phone": contact.phone,
+                    "languages": list(contact.languages or []),
+                }
+                for contact in contacts
+            ],
+            "participants": JsonArray(_participant_docs(meeting, group_keys, when)),
+            "surveys": _export_surveys(meeting, when),
+            "press_release": _export_press_release(meeting),
+        }
+    )
+
+
+def _participant_docs(
+    meeting: Meeting, group_keys: dict[int, str], when: When
+) -> Iterator[dict[str, Any]]:
+    """The participants in the order they were added, from one streamed query; their keys
+    are those of the format (`ParticipantDoc`), in its order."""
+    keys = list(ParticipantDoc.model_fields)
+    rows = streamed(
+        select(
+            *(
+                Participant.stakeholder_group_id
+                if key == "stakeholder_group"
+                else getattr(Participant, key)
+                for key in keys
+            )
+        )
+        .where(Participant.meeting_id == meeting.id)
+        .order_by(Participant.id)
+    )
+    for row in rows:
+        doc = dict(zip(keys, row, strict=True))
+        group_id = doc["stakeholder_group"]
+        doc["stakeholder_group"] = group_keys.get(group_id) if group_id is not None else None
+        doc["languages"] = list(doc["languages"] or [])
+        doc["registered_at"] = when(doc["registered_at"])
+        yield fold_item(doc, ParticipantDoc)
+
+
+def _export_press_release(meeting: Meeting) -> dict[str, Any]:
+    """The release date and the sections rewritten by hand, in the order of the draft."""
+    release_date = db.session.scalar(
+        select(PressRelease.release_date).where(PressRelease.meeting_id == meeting.id)
+    )
+    overrides = {
+        row.section: row.text
+        for row in db.session.scalars(
+            select(PressReleaseOverride).where(PressReleaseOverride.meeting_id == meeting.id)
+        )
+    }
+    result: dict[str, Any] = {
+        "release_date": release_date.isoformat() if release_date is not None else None
+    }
+    result.update({name: overrides[name] for name in PRESS_RELEASE_SECTIONS if name in overrides})
+    return result
+
+
+def _export_agenda(
+    meeting: Meeting, group_keys: dict[int, str], when: When
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Speakers (in the order they were added), sessions in agenda order, and statements
+    session by session in their order."""
+    speakers = db.session.scalars(
+        select(Speaker).where(Speaker.meeting_id == meeting.id).order_by(Speaker.id)
+    ).all()
+    speaker_keys = {speaker.id: speaker.key for speaker in speakers}
+    sessions = db.session.scalars(
+        select(AgendaSession)
+        .where(AgendaSession.meeting_id == meeting.id)
+        .options(selectinload(AgendaSession.speakers))
+        .order_by(*session_order_by())
+    ).all()
+    session_keys = {session.id: session.key for session in sessions}
+    session_rank = {session.id: rank for rank, session in enumerate(sessions)}
+    statements = sorted(
+        db.session.scalars(select(Statement).where(Statement.meeting_id == meeting.id)),
+        key=lambda s: (
+            s.session_id is None,
+            session_rank.get(s.session_id, 0) if s.session_id is not None else 0,
+            s.sort_order,
+            s.id,
+        ),
+    )
+    return (
+        [
+            {
+                "key": speaker.key,
+                "honorific": speaker.honorific,
+                "name": speaker.name,
+                "position": speaker.position,
+                "organisation": speaker.organisation,
+                "stakeholder_group": group_keys.get(speaker.stakeholder_group_id)
+                if speaker.stakeholder_group_id is not None
+                else None,
+                "bio": speaker.bio,
+            }
+            for speaker in speakers
+        ],
+        [
+            {
+                "key": session.key,
+                "title": session.title,
+                "kind": session.kind,
+                "starts_at": when(session.starts_at),
+                "ends_at": when(session.ends_at),
+                "location": session.location,
+                "description": session.description,
+                "speakers": [
+                    {"speaker": speaker_keys[part.speaker_id], "role": part.role}
+                    for part in sorted(session.speakers, key=lambda p: (p.sort_order, p.id))
+                ],
+            }
+            for session in sessions
+        ],
+        [
+            {
+                "speaker": speaker_keys[statement.speaker_id]
+                if statement.speaker_id is not None
+                else None,
+                "session": session_keys[statement.session_id]
+                if statement.session_id is not None
+                else None,
+                "kind": statement.kind,
+                "text": statement.text,
+                "highlight": statement.highlight,
+            }
+            for statement in statements
+        ],
+    )
+
+
+def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
+    """Surveys with their questions, and their responses as `JsonArray`s read from one
+    streamed query (in survey order, which is the order they are written in)."""
+    surveys = list(
+        db.session.scalars(
+            select(Survey)
+            .options(selectinload(Survey.questions))
+            .where(Survey.meeting_id == meeting.id)
+            .order_by(Survey.id)
+        )
+    )
+    if not surveys:
+        return []
+    kinds = {q.id: (q.key, q.kind) for survey in surveys for q in survey.questions}
+    rows = _Groups(
+        lambda: streamed(
+            select(
+                SurveyResponse.survey_id,
+                SurveyResponse.id,
+                Participant.email,
+                SurveyResponse.submitted_at,
+                SurveyAnswer.question_id,
+                SurveyAnswer.choice,
+                SurveyAnswer.number,
+                SurveyAnswer.text,
+            )
+            .outerjoin(Participant, Participant.id == SurveyResponse.participant_id)
+            .outerjoin(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
+            # What the results show: an anonymous survey's answers still waiting for their
+            # batch stay out.
+            .where(
+                SurveyResponse.survey_id.in_([survey.id for survey in surveys]),
+                SurveyResponse.published,
+            )
+            .order_by(SurveyResponse.survey_id, SurveyResponse.id, SurveyAnswer.id)
+        )
+    )
+    return [
+        {
+            "key": survey.key,
+            "title": survey.title,
+            "intro": survey.intro,
+            "anonymous": survey.anonymous,
+            "opens_at": when(survey.opens_at),
+            "closes_at": when(survey.closes_at),
+            "questions": [
+                {
+                    "key": question.key,
+                    "text": question.text,
+                    "kind": question.kind,
+                    "options": list(question.options) if question.kind in CHOICE_KINDS else None,
+                    "required": question.required,
+                }
+                for question in survey.questions
+            ],
+            "responses": JsonArray(_response_docs(survey, rows.of(survey.id), kinds, when)),
+        }
+        for survey in surveys
+    ]
+
+
+class _Groups:
+    """Rows ordered by their first column, read once and handed out group by group in that
+    order; the query runs when the first group is asked for."""
+
+    def __init__(self, query: Callable[[], Iterable[Sequence[Any]]]) -> None:
+        self.query = query
+        self.rows: Iterator[Sequence[Any]] | None = None
+        self.head: Sequence[Any] | None = None
+
+    def of(self, value: Any) -> Iterator[Sequence[Any]]:
+        if self.rows is None:
+            self.rows = iter(self.query())
+            self.head = next(self.rows, None)
+        while self.head is not None and self.head[0] == value:
+            yield self.head
+            self.head = next(self.rows, None)
+
+
+def _response_docs(
+    survey: Survey,
+    rows: Iterator[Sequence[Any]],
+    kinds: dict[int, tuple[str, str]],
+    when: When,
+) -> Iterator[dict[str, Any]]:
+    """A tracked survey's responses in the order they were given, with their times; an
+    anonymous survey's with their days (UTC) only, in the order of their answers, so that
+    neither reveals when (or so in which order) each was given."""
+    docs = (
+        fold_item(
+            {
+                "participant": None if survey.anonymous else email,
+                "submitted_at": (
+                    submitted_at.astimezone(UTC).date().isoformat()
+                    if survey.anonymous
+                    else when(submitted_at)
+                ),
+                "answers": _answers(answer_rows, kinds),
+            },
+            ResponseDoc,
+        )
+        for (_survey_id, _id, email, submitted_at, *_first), answer_rows in _by_response(rows)
+    )
+    if not survey.anonymous:
+        return docs
+    return sorted_externally(
+        docs,
+        key=lambda doc: (
+            json.dumps(doc["answers"], sort_keys=True, ensure_ascii=False),
+            doc["submitted_at"],
+        ),
+    )
+
+
+def _by_response(
+    rows: Iterator[Sequence[Any]],
+) -> Iterator[tuple[Sequence[Any], list[Sequence[Any]]]]:
+    """Each response's first row, and all its rows (one per answer)."""
+    for _response_id, group in groupby(rows, key=lambda row: row[1]):
+        answer_rows = list(group)
+        yield answer_rows[0], answer_rows
+
+
+def _answers(rows: list[Sequence[Any]], kinds: dict[int, tuple[str, str]]) -> dict[str, Any]:
+    given: dict[str, Any] = {}
+    for *_response, question_id, choice, number, text in rows:
+        if question_id is None:  # a response without answers
+            continue
+        key, kind = kinds[question_id]
+        if kind == QuestionKind.MULTIPLE:
+            given.setdefault(key, []).append(choice)
+        elif kind in NUMBER_KINDS:
+            given[key] = number
+        elif kind == QuestionKind.TEXT:
+            given[key] = text
+        else:
+            given[key] = choice
+    return given
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
