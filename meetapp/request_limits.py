@@ -15,7 +15,8 @@ function.
   such a visitor to log in whatever the body, and so does the limit, without reading a larger
   one.
 - The forms of logged-in users: MAX_CONTENT_LENGTH and MAX_FORM_PARTS (the uploads and the
-  largest forms fit), more fields where a form holds more.
+  largest forms fit), more fields where a form holds more, and more bytes for the import of a
+  whole meeting.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import decode_cookie
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from meetapp.interchange.background import MAX_IMPORT_BYTES
 from meetapp.outcomes.forms import BLANK_ROWS
 from meetapp.outcomes.services import MAX_OUTCOMES
 
@@ -68,6 +70,9 @@ PUBLIC_FORMS = {
 USER_FORMS = {
     "accounts.logout": SMALL_FORM,
     "outcomes.outcomes": OUTCOMES_FORM,
+    # A whole meeting's file (big ones are streamed to a temporary file and imported by a
+    # job), with the form's few other fields.
+    "interchange.import_meeting": BodyLimit(MAX_IMPORT_BYTES + 64 * 1024, 20),
 }
 
 

@@ -97,6 +97,8 @@ class IsolatedClient(FlaskClient):
 
         def done() -> None:
             context.pop()
+            # The body the client sent (a temporary file when it is large).
+            response.request.environ["wsgi.input"].close()
             if outer:
                 _db.session.rollback()
 

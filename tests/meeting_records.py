@@ -12,6 +12,7 @@ from meetapp.models import (
     Contact,
     FailedJob,
     Meeting,
+    MeetingImport,
     OutboxMessage,
     Outcome,
     Participant,
@@ -38,7 +39,8 @@ def add_one_of_each(
     db: Any, meeting: Meeting, participant: Participant, team_member: User
 ) -> tuple[dict[str, Any], Any]:
     """Adds a speaker, a session, a statement, a survey with a question, a contact and an
-    outcome to `meeting`, gives `participant` a personal link, and records a failed job.
+    outcome to `meeting`, gives `participant` a personal link, records a failed job and a
+    failed import of `team_member`'s.
     Returns the value of every URL argument (as `<name>` in the URL map) and the survey."""
     token, participant.token_hash = new_token()
     contact = Contact(meeting_id=meeting.id, name="Press Office", position=0, languages=[])
@@ -72,6 +74,14 @@ def add_one_of_each(
     db.session.add(statement)
     failed_job = FailedJob(name="outbox.deliver", args=[[]], error="SMTPException: refused")
     db.session.add(failed_job)
+    meeting_import = MeetingImport(
+        user_id=team_member.id,
+        filename="big.json",
+        size=3_000_000,
+        status="failed",
+        problems=["participants[3].email: not an email address"],
+    )
+    db.session.add(meeting_import)
     db.session.commit()
     values = {
         "slug": meeting.slug,
@@ -89,6 +99,7 @@ def add_one_of_each(
         "outcome_id": outcome.id,
         "section": "headline",
         "job_id": failed_job.id,
+        "import_id": meeting_import.id,
     }
     return values, survey
 

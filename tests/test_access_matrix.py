@@ -159,6 +159,7 @@ STAFF_REFUSED_ON_GET = {
     "participants.edit",
     "participants.import_csv",
     "interchange.import_meeting",
+    "interchange.import_status",
     "agenda.speaker_new",
     "agenda.speaker_edit",
     "agenda.speaker_copy",

@@ -8,22 +8,24 @@ reported by its JSON path before a single row is added.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from meetapp.accounts.services import normalise_email
 from meetapp.agenda.services import KEY_LENGTH
 from meetapp.database import utcnow
-from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.interchange.schema import (
+    EMAILS,
     FORMAT,
     SECTIONS,
+    EmailCache,
     Loc,
     MeetingDoc,
     MeetingDocument,
@@ -69,6 +71,8 @@ from meetapp.surveys.services import (
     check_answers,
 )
 from meetapp.tokens import new_token
+
+_Row = TypeVar("_Row")
 
 
 class InterchangeError(Exception):
@@ -160,17 +164,18 @@ def import_meeting(document: Any, *, importer: User | None = None) -> ImportRepo
         problems.append((("format",), f'must be "{FORMAT}"'))
 
     problems.extend(control_character_problems(document))
+    emails = EmailCache()
     parsed: MeetingDocument | None = None
     try:
-        parsed = MeetingDocument.model_validate(document)
+        parsed = MeetingDocument.model_validate(document, context={EMAILS: emails})
     except ValidationError as exc:
         problems.extend(validation_problems(exc))
-    cross = _CrossChecks(document)
+    cross = _CrossChecks(document, emails)
     problems.extend(cross.problems)
     if problems or parsed is None:
         raise InterchangeError(_ordered(problems))
 
-    return _write(parsed, cross.normalised_emails, importer)
+    return _write(parsed, cross.normalised_emails, importer, emails)
 
 
 def _ordered(problems: list[tuple[Loc, str]]) -> list[str]:
@@ -197,7 +202,8 @@ class _CrossChecks:
     values of the wrong type are simply skipped here (the schema reports them).
     """
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], emails: EmailCache) -> None:
+        self.emails = emails
         self.problems: list[tuple[Loc, str]] = []
         self.normalised_emails: list[str | None] = []
         meeting = document.get("meeting")
@@ -386,7 +392,7 @@ class _CrossChecks:
                             "(only registered participants hold a seat)",
                         )
                     )
-                normalised = _normalised_email(participant.get("email"))
+                normalised = self.emails.normalised(participant.get("email"))
                 if normalised is not None:
                     if normalised in seen:
                         self.problems.append(
@@ -495,7 +501,7 @@ class _CrossChecks:
                     ((*where, "participant"), "an anonymous survey's responses name no one: null")
                 )
             elif isinstance(participant, str):
-                email = _normalised_email(participant)
+                email = self.emails.normalised(participant)
                 if email is not None and email not in emails:
                     self.problems.append(
                         ((*where, "participant"), "no participant with this e-mail address")
@@ -533,17 +539,11 @@ def _time_or_none(value: Any) -> datetime | None:
         return None
 
 
-def _normalised_email(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return normalise_email(value)
-    except DomainError:
-        return None
-
-
 def _write(
-    document: MeetingDocument, emails: list[str | None], importer: User | None
+    document: MeetingDocument,
+    normalised_emails: list[str | None],
+    importer: User | None,
+    emails: EmailCache,
 ) -> ImportReport:
     organisation = _find_or_create_organisation(document.organisation, importer)
     new_organisation = organisation.id is None
@@ -601,43 +601,43 @@ def _write(
             )
 
     group_ids = {group.key: group.id for group in meeting.stakeholder_groups}
-    rows = []
-    for participant, email_normalized in zip(document.participants or [], emails, strict=True):
-        rows.append(
-            {
-                "meeting_id": meeting.id,
-                "name": participant.name,
-                "honorific": participant.honorific,
-                "email": participant.email,
-                "email_normalized": email_normalized,
-                "organisation": participant.organisation,
-                "position": participant.position,
-                "stakeholder_group_id": (
-                    group_ids[participant.stakeholder_group]
-                    if participant.stakeholder_group
-                    else None
-                ),
-                "country": participant.country,
-                "languages": list(participant.languages or []),
-                "status": participant.status or Status.REGISTERED.value,
-                "attended": bool(participant.attended),
-                "registered_at": participant.registered_at or now,
-                "updated_at": now,
-                "token_hash": new_token()[1],
-            }
-        )
-    if rows:
-        db.session.execute(insert(Participant), rows)
+    participants = document.participants or []
+    rows = (
+        {
+            "meeting_id": meeting.id,
+            "name": participant.name,
+            "honorific": participant.honorific,
+            "email": participant.email,
+            "email_normalized": email_normalized,
+            "organisation": participant.organisation,
+            "position": participant.position,
+            "stakeholder_group_id": (
+                group_ids[participant.stakeholder_group] if participant.stakeholder_group else None
+            ),
+            "country": participant.country,
+            "languages": list(participant.languages or []),
+            "status": participant.status or Status.REGISTERED.value,
+            "attended": bool(participant.attended),
+            "registered_at": participant.registered_at or now,
+            "updated_at": now,
+            "token_hash": new_token()[1],
+        }
+        for participant, email_normalized in zip(participants, normalised_emails, strict=True)
+    )
+    # The table's insert, not the ORM's: that one splits rows whose empty columns differ into
+    # a statement each.
+    for batch in _batches(rows):
+        db.session.execute(insert(Participant.__table__), batch)
     db.session.flush()
     report = ImportReport(
         meeting=meeting,
         new_organisation=new_organisation,
-        participants=len(rows),
+        participants=len(participants),
         stakeholder_groups=len(group_ids),
         contacts=len(contacts),
     )
     _write_agenda(document, meeting, group_ids, report)
-    _write_surveys(document, meeting, report)
+    _write_surveys(document, meeting, report, emails)
     return report
 
 
@@ -720,7 +720,11 @@ def _write_agenda(
     report.statements = len(statements)
 
 
-def _write_surveys(document: MeetingDocument, meeting: Meeting, report: ImportReport) -> None:
+def _write_surveys(
+    document: MeetingDocument, meeting: Meeting, report: ImportReport, emails: EmailCache
+) -> None:
+    """Each survey with its questions, then its responses and their answers in bulk, a batch
+    at a time (the ids of a batch's responses come back from its insert, in order)."""
     if not document.surveys:
         return
     participant_ids = {
@@ -760,38 +764,56 @@ def _write_surveys(document: MeetingDocument, meeting: Meeting, report: ImportRe
         )
         db.session.add(survey)
         db.session.flush()
-        responses = []
-        for response_doc in survey_doc.responses or []:
-            participant_id = group_id = None
-            if response_doc.participant and not survey.anonymous:
-                participant_id, group_id = participant_ids[
-                    normalise_email(response_doc.participant)
-                ]
-            submitted_at = response_doc.submitted_at or now
-            responses.append(
-                SurveyResponse(
-                    survey_id=survey.id,
-                    participant_id=participant_id,
-                    stakeholder_group_id=group_id,
-                    # An anonymous response keeps only its day, as on the answer page.
-                    submitted_at=(
-                        anonymous_day(submitted_at) if survey.anonymous else submitted_at
-                    ),
+        response_docs = survey_doc.responses or []
+        for batch in _batches(iter(response_docs)):
+            rows: list[dict[str, Any]] = []
+            groups: list[int | None] = []
+            for response_doc in batch:
+                participant_id = group_id = None
+                if response_doc.participant and not survey.anonymous:
+                    # Checked to be a participant's address, in its normal form.
+                    email = emails.normalised(response_doc.participant) or ""
+                    participant_id, group_id = participant_ids[email]
+                groups.append(group_id)
+                submitted_at = response_doc.submitted_at or now
+                rows.append(
+                    {
+                        "survey_id": survey.id,
+                        "participant_id": participant_id,
+                        "stakeholder_group_id": group_id,
+                        # An anonymous response keeps only its day, as on the answer page.
+                        "submitted_at": (
+                            anonymous_day(submitted_at) if survey.anonymous else submitted_at
+                        ),
+                    }
                 )
-            )
-        db.session.add_all(responses)
-        db.session.flush()
-        answers: list[dict[str, Any]] = []
-        for response, response_doc in zip(responses, survey_doc.responses or [], strict=True):
-            clean = check_answers(survey.questions, response_doc.answers, enforce_required=False)
-            answers.extend(
-                answer_rows(survey.questions, response.id, clean, response.stakeholder_group_id)
-            )
-        if answers:
-            db.session.execute(insert(SurveyAnswer), answers)
+            ids = db.session.scalars(
+                insert(SurveyResponse.__table__).returning(
+                    SurveyResponse.__table__.c.id, sort_by_parameter_order=True
+                ),
+                rows,
+            ).all()
+            answers: list[dict[str, Any]] = []
+            for response_id, group_id, response_doc in zip(ids, groups, batch, strict=True):
+                clean = check_answers(
+                    survey.questions, response_doc.answers, enforce_required=False
+                )
+                answers.extend(answer_rows(survey.questions, response_id, clean, group_id))
+            if answers:
+                db.session.execute(insert(SurveyAnswer.__table__), answers)
         report.surveys += 1
-        report.survey_responses += len(responses)
+        report.survey_responses += len(response_docs)
     db.session.flush()
+
+
+# Rows inserted by one statement: enough to be quick, few enough to hold little memory.
+BATCH_ROWS = 5000
+
+
+def _batches(rows: Iterator[_Row]) -> Iterator[list[_Row]]:
+    """`rows` in lists of `BATCH_ROWS`."""
+    while batch := list(islice(rows, BATCH_ROWS)):
+        yield batch
 
 
 def _find_or_create_organisation(doc: OrganisationDoc, importer: User | None) -> Organisation:

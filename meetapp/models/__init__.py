@@ -10,6 +10,7 @@ from meetapp.models.agenda import (
     Statement,
     StatementKind,
 )
+from meetapp.models.imports import ImportStatus, MeetingImport
 from meetapp.models.jobs import FailedJob
 from meetapp.models.meetings import (
     Contact,
@@ -48,6 +49,8 @@ __all__ = [
     "StatementKind",
     "Contact",
     "FailedJob",
+    "ImportStatus",
+    "MeetingImport",
     "Meeting",
     "Organisation",
     "OutboxMessage",

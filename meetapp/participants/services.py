@@ -698,6 +698,7 @@ def import_participants(
             }
         )
     # One executemany: thousands of rows are written in a moment, and all or none of them.
-    db.session.execute(insert(Participant), rows)
+    # (The table's insert, not the ORM's: that one splits rows whose empty columns differ.)
+    db.session.execute(insert(Participant.__table__), rows)
     preview.written = len(rows)
     return preview

@@ -367,3 +367,24 @@ def test_line_breaks_and_tabs_are_refused_in_single_line_columns(setup):
     html = upload(setup, "\n".join([HEADER_SINGLE_FIRST, needs])).get_data(as_text=True)
     assert 'id="import-problems"' not in html
     assert "Import these participants" in html
+
+
+def test_a_file_of_mixed_rows_goes_in_as_one_statement(setup, count_queries):
+    """Rows with and without the optional columns are written by one bulk insert, not one
+    statement per run of alike rows."""
+    lines = ["name,email,honorific,organisation,position,country"]
+    lines += [
+        f"Person {n},person{n}@example.org,{'Dr' if n % 2 else ''},"
+        f"{'Org' if n % 3 else ''},{'Chair' if n % 5 else ''},{'KH' if n % 7 else ''}"
+        for n in range(300)
+    ]
+    text = "\n".join(lines)
+    with count_queries() as counter:
+        response = confirm(setup, text)
+    assert response.status_code == 302
+    inserts = [s for s in counter.statements if s.lstrip().upper().startswith("INSERT")]
+    assert len(inserts) == 1, len(inserts)
+    people = setup.participants()
+    assert len(people) == 300
+    assert (people[1].honorific, people[2].honorific) == ("Dr", None)
+    assert people[0].search_text == "person 0\n"
