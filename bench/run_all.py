@@ -102,6 +102,52 @@ def _survey_results(record: dict[str, Any]) -> list[Row]:
     ]
 
 
+def _exports(record: dict[str, Any]) -> list[Row]:
+    """One row per export and size: the time against the bare fetch of the same rows, and the
+    goal judged on the rise of the worker's peak memory."""
+    goal = float(record["goal_mb"])
+    rows = []
+    for size, exports in record["sizes"].items():
+        for name, sides in exports.items():
+            route, bare = sides["route"], sides["bare"]
+            rise = route["peak_rise_mb"]
+            rows.append(
+                Row(
+                    "exports",
+                    f"{name} s at {int(size):,} (vs bare fetch); worker +{rise:.0f} MB",
+                    route["seconds"],
+                    bare["seconds"],
+                    route["seconds"] / bare["seconds"] if bare["seconds"] else None,
+                    f"worker +MB < {goal:g}",
+                    rise < goal,
+                )
+            )
+    return rows
+
+
+def _import_meeting(record: dict[str, Any]) -> list[Row]:
+    """One row per size: the import's time against the bare Core insert; the goal is judged at
+    the largest size (smaller ones are dominated by start-up)."""
+    goal = float(record["goal"])
+    largest = max(record["sizes"], key=int)
+    rows = []
+    for size, figures in record["sizes"].items():
+        ratio = float(figures["ratio"])
+        rows.append(
+            Row(
+                "import_meeting",
+                f"import-meeting s at {int(size):,} (vs bare Core insert);"
+                f" +{figures['import']['peak_rise_mb']:.0f} MB",
+                figures["import"]["seconds"],
+                figures["bare"]["seconds"],
+                ratio,
+                f"ratio <= {goal:g}" if size == largest else "",
+                ratio <= goal if size == largest else None,
+            )
+        )
+    return rows
+
+
 def _generic(name: str) -> Callable[[dict[str, Any]], list[Row]]:
     """A benchmark whose JSON has a ratio (and maybe a goal and whether it was met)."""
 
@@ -147,6 +193,8 @@ BENCHMARKS = [
     ),
     Benchmark("survey_results.py", _survey_results, ("--responses", "1000", "--rounds", "3")),
     Benchmark("press_release.py", _generic("press_release")),
+    Benchmark("exports.py", _exports, ("--sizes", "1000", "10000", "--rounds", "1")),
+    Benchmark("import_meeting.py", _import_meeting, ("--sizes", "1000", "10000", "--rounds", "1")),
 ]
 
 

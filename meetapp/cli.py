@@ -64,8 +64,7 @@ def import_meeting_command(file: Path) -> None:
     from meetapp.interchange.services import InterchangeError, import_meeting, parse_document
 
     try:
-        document = parse_document(file.read_bytes())
-        report = import_meeting(document)
+        report = import_meeting(parse_document(file.read_bytes()))
     except InterchangeError as exc:
         db.session.rollback()
         lines = "\n".join(f"  {problem}" for problem in exc.problems)

@@ -24,7 +24,7 @@ from meetapp.interchange.services import (
     import_meeting,
     parse_document,
 )
-from meetapp.jobs import task
+from meetapp.jobs import QueueUnavailable, enqueue, task
 from meetapp.meetings.services import add_team_member
 from meetapp.models import ImportStatus, MeetingImport, Role, User
 
@@ -33,6 +33,10 @@ IMPORT_JOB = "interchange.import_meeting"
 BACKGROUND_BYTES = 2 * 1024 * 1024
 # The largest file the web import takes (a meeting of about 150,000 participants).
 MAX_IMPORT_BYTES = 100 * 1024 * 1024
+NOT_QUEUED = (
+    "The import could not be started (the job queue does not answer) and nothing was written. "
+    "Upload the file again in a moment."
+)
 UNEXPECTED = (
     "The import stopped on an unexpected error and nothing was written. "
     "An administrator can see why, and run it again, on the Jobs page."
@@ -70,6 +74,16 @@ def keep_upload(upload: FileStorage, user: User) -> MeetingImport:
     db.session.flush()
     upload.save(upload_path(pending))
     return pending
+
+
+def start_import(pending: MeetingImport) -> None:
+    """Enqueue the import of the committed `pending`. When the queue cannot take it, the
+    import is over before it began: its page says so, and the file goes."""
+    try:
+        enqueue(IMPORT_JOB, pending.id)
+    except QueueUnavailable:
+        _finish(pending.id, ImportStatus.FAILED, problems=[NOT_QUEUED])
+        upload_path(pending).unlink(missing_ok=True)
 
 
 @task(IMPORT_JOB)

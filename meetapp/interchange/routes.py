@@ -12,15 +12,14 @@ from meetapp.downloads import export_download
 from meetapp.extensions import db
 from meetapp.interchange.background import (
     BACKGROUND_BYTES,
-    IMPORT_JOB,
     MAX_IMPORT_BYTES,
     keep_upload,
+    start_import,
     upload_size,
 )
 from meetapp.interchange.export import meeting_json
 from meetapp.interchange.forms import ImportMeetingForm
 from meetapp.interchange.services import InterchangeError, import_meeting, parse_document
-from meetapp.jobs import enqueue
 from meetapp.meetings.access import meeting_view, roles_required
 from meetapp.meetings.services import add_team_member
 from meetapp.models import ImportStatus, Meeting, MeetingImport, Role
@@ -51,11 +50,10 @@ def import_meeting_view() -> ResponseReturnValue:
             data = b"" if big else upload.read()
         if pending is not None:
             db.session.commit()
-            enqueue(IMPORT_JOB, pending.id)
+            start_import(pending)
             return redirect(url_for(".import_status", import_id=pending.id))
         try:
-            document = parse_document(data)
-            report = import_meeting(document, importer=current_user)
+            report = import_meeting(parse_document(data), importer=current_user)
         except InterchangeError as exc:
             db.session.rollback()
             problems = exc.problems

@@ -174,7 +174,9 @@ def import_meeting(document: Any, *, importer: User | None = None) -> ImportRepo
     problems.extend(cross.problems)
     if problems or parsed is None:
         raise InterchangeError(_ordered(problems))
-
+    # The checked models hold all that is written: the parsed JSON can go before the writes
+    # (when the caller keeps no reference to it, as `import_meeting(parse_document(...))`).
+    del document
     return _write(parsed, cross.normalised_emails, importer, emails)
 
 

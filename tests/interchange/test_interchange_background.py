@@ -175,3 +175,23 @@ def test_staff_cannot_see_an_import(db, login_as, make_user, role):
     db.session.add(pending)
     db.session.commit()
     assert login_as(make_user(role)).get(f"/meetings/imports/{pending.id}").status_code == 403
+
+
+def test_a_queue_that_does_not_answer_is_said_on_the_status_page(
+    app, db, login_as, make_user, owned_demo, row_counts, monkeypatch
+):
+    from meetapp.jobs import QueueUnavailable
+
+    def unavailable(name, *args, **kwargs):
+        raise QueueUnavailable(name, ConnectionError("Redis does not answer"))
+
+    monkeypatch.setattr(background, "enqueue", unavailable)
+    client = login_as(make_user("organiser"))
+    before = row_counts()
+
+    _location, page = status_page(client, upload(client, padded(owned_demo, BACKGROUND_BYTES + 1)))
+
+    assert 'data-status="failed"' in page
+    assert "could not be started (the job queue does not answer)" in page
+    assert row_counts() == before
+    assert kept_uploads(app) == []

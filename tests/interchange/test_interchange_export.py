@@ -143,3 +143,37 @@ def test_the_download_streams_and_the_command_writes_the_same_bytes(
     assert result.stdout_bytes == downloaded
     db.session.rollback()
     assert json.loads(downloaded) == export_meeting(db.session.get(Meeting, meeting.id))
+
+
+def test_an_import_checks_each_address_once_and_inserts_in_bulk(
+    db, small_document, monkeypatch, count_queries
+):
+    from meetapp.interchange import schema
+
+    checked = []
+    real = schema.normalise_email
+
+    def counting(value):
+        checked.append(value)
+        return real(value)
+
+    monkeypatch.setattr(schema, "normalise_email", counting)
+    document = _with_people(small_document(), 300)
+
+    with count_queries() as counter:
+        report = import_meeting(document)
+        db.session.commit()
+
+    assert report.participants == 300
+    assert report.survey_responses == 300
+    # Each address once (the contact's, each participant's, though each also names a response).
+    emails = [c["email"] for c in document["contacts"]] + [
+        p["email"] for p in document["participants"]
+    ]
+    assert sorted(checked) == sorted(emails)
+    inserts = [s for s in counter.statements if s.lstrip().upper().startswith("INSERT INTO PART")]
+    assert len(inserts) == 1
+    answers = [
+        s for s in counter.statements if s.lstrip().upper().startswith("INSERT INTO SURVEY_ANS")
+    ]
+    assert len(answers) == 1
