@@ -17,8 +17,9 @@ each in a fresh process (so that each peak is its own):
 The database is a fresh SQLite file per measurement in a temporary folder, or the PostgreSQL
 database named by MEETAPP_DATABASE_URL (tables created if missing; each measurement's meeting is
 deleted afterwards). Prints the median time and peak-memory rise of each, and their ratio, and
-saves them as JSON in bench/results/. Goal: the import of the largest size within `--goal`
-times the bare insert. Exit status: 0 met, 1 missed, 2 the benchmark could not run.
+saves them as JSON in bench/results/. Goal: the import of 100,000 participants within `--goal`
+times the bare insert (not judged when the largest size is smaller). Exit status: 0 met or not
+judged, 1 missed, 2 the benchmark could not run.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ sys.path.insert(0, str(ROOT))
 
 from process_memory import peak_mb, reset_peak, rss_mb  # noqa: E402
 
+# The size the goal is judged at.
+GOAL_SIZE = 100_000
 GROUPS = ["government", "employers", "workers", "cso", "academia"]
 NAMES = ["Sokha Chan", "ស៊ុន សុខា", "山田 花子", "Nguyễn Thị Lan", "Maria Santos", "Kenji Mao"]
 LIKERT = ["strongly_disagree", "disagree", "neutral", "agree", "strongly_agree"]
@@ -361,10 +364,13 @@ def main(argv: list[str]) -> int:
             f" {figures['import']['peak_rise_mb']:>11.0f} {figures['bare']['peak_rise_mb']:>9.0f}"
         )
     largest = sizes[str(max(args.sizes))]
-    met = largest["ratio"] <= args.goal
+    # The goal is set at 100,000 participants; below, start-up and fixed costs weigh more.
+    judged = max(args.sizes) >= GOAL_SIZE
+    met = largest["ratio"] <= args.goal if judged else None
+    verdict = {True: "met", False: "MISSED", None: f"not judged below {GOAL_SIZE:,}"}[met]
     print(
         f"\nimport / bare at {max(args.sizes):,} participants: {largest['ratio']:.2f}"
-        f" (goal <= {args.goal:g}): {'met' if met else 'MISSED'}"
+        f" (goal <= {args.goal:g} at {GOAL_SIZE:,}): {verdict}"
     )
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -381,7 +387,7 @@ def main(argv: list[str]) -> int:
         )
         + "\n"
     )
-    return 0 if met else 1
+    return 1 if met is False else 0
 
 
 if __name__ == "__main__":
