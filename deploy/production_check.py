@@ -363,6 +363,17 @@ def wait_healthy(port: int, server: subprocess.Popen[bytes], seconds: float = 30
     raise CheckError("gunicorn did not answer /healthz in time")
 
 
+def wait_for_job_workers(port: int, count: int, seconds: float = 60) -> None:
+    """Until /healthz has seen `count` job workers (started, their app built)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status, _, body = Client(port).request("GET", "/healthz")
+        if status == 200 and json.loads(body)["jobs"].get("workers_seen", 0) >= count:
+            return
+        time.sleep(0.5)
+    raise CheckError(f"/healthz did not see {count} job workers in time")
+
+
 def stop(server: subprocess.Popen[bytes]) -> None:
     if server.poll() is None:
         server.send_signal(signal.SIGTERM)
@@ -470,6 +481,7 @@ def run(admin_url: str) -> list[str]:
             )
             wait_healthy(port, server)
             workers = start_workers(env, JOB_WORKERS)
+            wait_for_job_workers(port, JOB_WORKERS)
             print(
                 f"gunicorn: 2 workers on {HOST}:{port}; {CLIENTS} registrations at once"
                 f" during wrk {' '.join(WRK_ARGUMENTS)} on the registration page"
