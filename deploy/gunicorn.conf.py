@@ -1,7 +1,7 @@
 """gunicorn settings for meetapp: `gunicorn -c deploy/gunicorn.conf.py`.
 
 Environment: MEETAPP_BIND (127.0.0.1:8000), MEETAPP_WORKERS (2 per core), MEETAPP_TIMEOUT
-(seconds a request may take, 30), MEETAPP_ACCESS_LOG (a file, "-" for standard output).
+(seconds a request may take, 120), MEETAPP_ACCESS_LOG (a file, "-" for standard output).
 The app is built once, in the master (preload_app), and the workers are forked from it: a
 worker that is replaced (max_requests) starts at once instead of building the app again, while
 the others carry its load. Each worker then opens its own database connections (post_fork).

@@ -3,18 +3,24 @@
 1. Creates a fresh PostgreSQL database (dropped at the end) and migrates it.
 2. Creates one meeting with capacity 20 and registration open.
 3. Starts gunicorn with deploy/gunicorn.conf.py, 2 workers, the production configuration and
-   Redis database 15 for the rate limits shared by the workers.
+   Redis database 15 for the rate limits shared by the workers and the job queue.
 4. 60 clients, each with its own cookies, open the registration page (CSRF token from the
    page), then all post their registration at the same moment over HTTP, while wrk loads
    GET /m/<slug>/register (2 threads, 16 connections, 10 s; wrk is installed from Debian with
    apt-get when missing and the check runs as root).
 5. 20 clients open one participant's survey link, then all submit their answers at the same
    moment over HTTP.
-6. Checks: no 5xx, exactly 20 registered and 40 waitlisted in the database, exactly one survey
+6. E-mail: 2 job workers (`flask --app meetapp worker`) send through an SMTP sink on
+   127.0.0.1; 2,000 messages are queued and handed to delivery jobs in batches of 100, while
+   wrk loads the registration page again.
+7. Checks: no 5xx, exactly 20 registered and 40 waitlisted in the database, exactly one survey
    response stored for the link, the registration page's 95th percentile latency under load
-   below 200 ms with no error, /healthz answers {"status": "ok"}, the security headers are
-   sent, and gunicorn's access log shows the survey link as /s/… (never its token).
-7. Stops gunicorn, drops the database, empties Redis database 15, removes its temporary files.
+   (during the registrations, and during the e-mail) below 200 ms with no error, every e-mail
+   (the registrations' and the 2,000) arrived exactly once (by Message-ID) and is marked sent,
+   /healthz answers "ok" and has seen a job worker, the security headers are sent, and
+   gunicorn's access log shows the survey link as /s/… (never its token).
+8. Stops the workers and gunicorn, drops the database, empties Redis database 15, removes its
+   temporary files.
 
     deploy/production-check.sh [--admin-url postgresql://postgres@127.0.0.1/postgres]
 
@@ -45,12 +51,26 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from deploy.mail_load import (  # noqa: E402 (the checkout is on the path first)
+    MailSink,
+    outbox_statuses,
+    queue_bulk,
+    start_workers,
+    stop_workers,
+)
+
 HOST = "127.0.0.1"
 CAPACITY = 20
 CLIENTS = 60
 SURVEY_CLIENTS = 20
 REDIS_URL = "redis://127.0.0.1:6379/15"
-DEADLINE_SECONDS = 240
+DEADLINE_SECONDS = 480
+JOB_WORKERS = 2
+MAIL_COUNT = 2000
+MAIL_BATCH = 100
+MAIL_DEADLINE_SECONDS = 180
 P95_LIMIT_MS = 200
 WRK_ARGUMENTS = ["-t2", "-c16", "-d10s", "--latency"]
 # wrk --latency prints the 50/75/90/99th percentiles; the done hook adds the 95th and the
@@ -343,6 +363,17 @@ def wait_healthy(port: int, server: subprocess.Popen[bytes], seconds: float = 30
     raise CheckError("gunicorn did not answer /healthz in time")
 
 
+def wait_for_job_workers(port: int, count: int, seconds: float = 60) -> None:
+    """Until /healthz has seen `count` job workers (started, their app built)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status, _, body = Client(port).request("GET", "/healthz")
+        if status == 200 and json.loads(body)["jobs"].get("workers_seen", 0) >= count:
+            return
+        time.sleep(0.5)
+    raise CheckError(f"/healthz did not see {count} job workers in time")
+
+
 def stop(server: subprocess.Popen[bytes]) -> None:
     if server.poll() is None:
         server.send_signal(signal.SIGTERM)
@@ -408,12 +439,17 @@ def run(admin_url: str) -> list[str]:
             MEETAPP_REGISTER_RATE_LIMIT="1000 per minute",
             MEETAPP_TOKEN_RATE_LIMIT="1000 per minute",  # noqa: S106 (not a password)
         )
-        env.pop("MEETAPP_MAIL_SERVER", None)
+        sink_port = free_port()
+        env.update(MEETAPP_MAIL_SERVER=HOST, MEETAPP_MAIL_PORT=str(sink_port))
+        for setting in ("USE_TLS", "USE_SSL", "USERNAME", "PASSWORD"):
+            env.pop(f"MEETAPP_MAIL_{setting}", None)
         wrk = wrk_executable()
         flush_redis()
         admin_execute(admin_url, f'CREATE DATABASE "{name}"')
         server: subprocess.Popen[bytes] | None = None
         load: subprocess.Popen[str] | None = None
+        workers: list[subprocess.Popen[bytes]] = []
+        sink = MailSink(sink_port).__enter__()
         try:
             print(f"database {name}: migrating, meeting {slug!r} with capacity {CAPACITY}")
             setup = subprocess.run(
@@ -444,6 +480,8 @@ def run(admin_url: str) -> list[str]:
                 cwd=ROOT,
             )
             wait_healthy(port, server)
+            workers = start_workers(env, JOB_WORKERS)
+            wait_for_job_workers(port, JOB_WORKERS)
             print(
                 f"gunicorn: 2 workers on {HOST}:{port}; {CLIENTS} registrations at once"
                 f" during wrk {' '.join(WRK_ARGUMENTS)} on the registration page"
@@ -489,8 +527,10 @@ def run(admin_url: str) -> list[str]:
             access_log = (Path(workdir) / "access.log").read_text(encoding="utf-8")
             if survey_token in access_log or "POST /s/… " not in access_log:
                 failures.append("the access log records a survey link's token")
+            failures += check_bulk_mail(env, url, port, slug, workdir, wrk, sink)
             status, headers, body = Client(port).request("GET", "/healthz")
-            if status != 200 or json.loads(body) != {"status": "ok"}:
+            health = json.loads(body) if status == 200 else {}
+            if health.get("status") != "ok" or not health["jobs"].get("worker_seen_last_minute"):
                 failures.append(f"/healthz answered {status} {body!r}")
             for header in ("content-security-policy", "x-content-type-options", "x-frame-options"):
                 if header not in headers:
@@ -499,10 +539,73 @@ def run(admin_url: str) -> list[str]:
             if load is not None and load.poll() is None:
                 load.kill()
                 load.wait(timeout=10)
+            stop_workers(workers)
+            sink.__exit__()
             if server is not None:
                 stop(server)
             admin_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             flush_redis()
+    return failures
+
+
+def check_bulk_mail(
+    env: dict[str, str],
+    url: str,
+    port: int,
+    slug: str,
+    workdir: str,
+    wrk: str,
+    sink: MailSink,
+) -> list[str]:
+    """MAIL_COUNT messages through the job workers while wrk loads the registration page:
+    each arrives once, all are marked sent, and the page keeps its latency."""
+    failures: list[str] = []
+    expected = MAIL_COUNT + CLIENTS  # and the registrations' confirmations
+    print(
+        f"{MAIL_COUNT} e-mails, in jobs of {MAIL_BATCH}, through {JOB_WORKERS} job workers to"
+        f" an SMTP sink, during wrk {' '.join(WRK_ARGUMENTS)} on the registration page"
+    )
+    load = start_wrk(wrk, port, slug, workdir)
+    try:
+        time.sleep(1)
+        started = time.monotonic()
+        subprocess.run(
+            [sys.executable, __file__, "--queue-mail", str(MAIL_COUNT)],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            timeout=120,
+            stdout=subprocess.DEVNULL,
+        )
+        arrived = sink.wait_for(expected, MAIL_DEADLINE_SECONDS)
+        took = time.monotonic() - started
+        output, _ = load.communicate(timeout=60)
+    finally:
+        if load.poll() is None:
+            load.kill()
+            load.wait(timeout=10)
+    figures = wrk_figures(output)
+    print(
+        f"{sink.count} e-mails arrived in {took:.1f} s ({sink.count / took * 60:,.0f} a minute);"
+        f" registration page meanwhile: p95 {figures['p95'] / 1000:.1f} ms,"
+        f" {figures['errors']} errors"
+    )
+    if not arrived:
+        failures.append(f"{sink.count} of {expected} e-mails arrived in {took:.0f} s")
+    if sink.duplicates():
+        failures.append(f"e-mails delivered more than once: {sink.duplicates()}")
+    if len(sink.by_id) != sink.count or "" in sink.by_id:
+        failures.append("e-mails without a Message-ID of their own")
+    statuses = outbox_statuses(url)
+    if statuses != {"sent": expected}:
+        failures.append(f"outbox: expected {expected} sent, found {statuses}")
+    if figures["p95"] >= P95_LIMIT_MS * 1000:
+        failures.append(
+            f"registration page p95 {figures['p95'] / 1000:.1f} ms while e-mail is sent"
+            f" (limit {P95_LIMIT_MS} ms)"
+        )
+    if figures["errors"]:
+        failures.append(f"wrk counted {figures['errors']} errors while e-mail is sent")
     return failures
 
 
@@ -516,9 +619,13 @@ def main() -> int:
         help="a PostgreSQL role on 127.0.0.1 that may create and drop databases",
     )
     parser.add_argument("--setup", help=argparse.SUPPRESS)
+    parser.add_argument("--queue-mail", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.setup:
         setup_meeting(args.setup)
+        return 0
+    if args.queue_mail:
+        queue_bulk(args.queue_mail, MAIL_BATCH)
         return 0
 
     def _too_long(*_: Any) -> None:
@@ -541,5 +648,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     sys.exit(main())
