@@ -10,6 +10,7 @@ from meetapp.models.agenda import (
     Statement,
     StatementKind,
 )
+from meetapp.models.documents import DocumentStatus, PreparedDocument
 from meetapp.models.jobs import FailedJob
 from meetapp.models.meetings import (
     Contact,
@@ -47,6 +48,7 @@ __all__ = [
     "Statement",
     "StatementKind",
     "Contact",
+    "DocumentStatus",
     "FailedJob",
     "Meeting",
     "Organisation",
@@ -56,6 +58,7 @@ __all__ = [
     "PRESS_RELEASE_SECTIONS",
     "PressRelease",
     "PressReleaseOverride",
+    "PreparedDocument",
     "Participant",
     "Role",
     "QuestionKind",
