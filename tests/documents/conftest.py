@@ -1,14 +1,24 @@
-"""Meetings with many registered participants, for the documents that grow with them."""
+"""Meetings with many registered participants, for the documents that grow with them, and a
+storage of each test's own."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import insert
 
 from meetapp.models import Meeting, Participant
+from meetapp.storage import LocalStorage
+
+
+@pytest.fixture(autouse=True)
+def _own_storage(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app keeps its files in the test's folder: what a test finds there is its own."""
+    monkeypatch.setitem(app.extensions, "meetapp.storage", LocalStorage(tmp_path / "files"))
 
 
 def person_name(n: int) -> str:

@@ -34,7 +34,7 @@ def s3_client() -> Iterator[Any]:
 @pytest.fixture(params=["local", "s3"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
     if request.param == "local":
-        return LocalStorage(tmp_path / "files")
+        return LocalStorage(tmp_path / "store")
     return S3Storage(BUCKET, "site/files", client=request.getfixturevalue("s3_client"))
 
 
