@@ -132,9 +132,11 @@ class SignInSheet(SplitKind):
 
     def estimate(self, meeting: Meeting, params: Params) -> int:
         return _count(
-            select(func.count())
-            .select_from(Participant)
-            .where(Participant.meeting_id == meeting.id, Participant.status == Status.REGISTERED)
+            _rows(
+                Participant,
+                Participant.meeting_id == meeting.id,
+                Participant.status == Status.REGISTERED,
+            )
         )
 
     def plan(self, meeting: Meeting, params: Params) -> dict[str, Any]:
@@ -177,20 +179,11 @@ class MeetingSummary(DocumentKind):
 
     def estimate(self, meeting: Meeting, params: Params) -> int:
         """The participants counted by group, and the survey answers whose figures it shows."""
-        participants = (
-            select(func.count())
-            .select_from(Participant)
-            .where(Participant.meeting_id == meeting.id)
-            .scalar_subquery()
+        in_meeting = select(Survey.id).where(Survey.meeting_id == meeting.id)
+        return _count(
+            _rows(Participant, Participant.meeting_id == meeting.id),
+            _rows(SurveyResponse, SurveyResponse.survey_id.in_(in_meeting)),
         )
-        responses = (
-            select(func.count())
-            .select_from(SurveyResponse)
-            .join(Survey, Survey.id == SurveyResponse.survey_id)
-            .where(Survey.meeting_id == meeting.id)
-            .scalar_subquery()
-        )
-        return _count(select(participants + responses))
 
     def write(
         self, meeting: Meeting, params: Params, out: IO[bytes], progress: Progress = no_progress
@@ -224,19 +217,10 @@ class SurveyResultsPdf(DocumentKind):
             .where(Survey.meeting_id == meeting.id, Survey.key == params["survey"])
             .scalar_subquery()
         )
-        responses = (
-            select(func.count())
-            .select_from(SurveyResponse)
-            .where(SurveyResponse.survey_id == survey_id)
-            .scalar_subquery()
+        return _count(
+            _rows(SurveyResponse, SurveyResponse.survey_id == survey_id),
+            _rows(SurveyInvitation, SurveyInvitation.survey_id == survey_id),
         )
-        invitations = (
-            select(func.count())
-            .select_from(SurveyInvitation)
-            .where(SurveyInvitation.survey_id == survey_id)
-            .scalar_subquery()
-        )
-        return _count(select(responses + invitations))
 
     def write(
         self, meeting: Meeting, params: Params, out: IO[bytes], progress: Progress = no_progress
@@ -255,8 +239,14 @@ class SurveyResultsPdf(DocumentKind):
         )
 
 
-def _count(query: Any) -> int:
-    return int(db.session.scalar(query) or 0)
+def _rows(model: Any, *conditions: Any) -> Any:
+    """The number of rows of `model` that meet `conditions`, as a scalar subquery."""
+    return select(func.count()).select_from(model).where(*conditions).scalar_subquery()
+
+
+def _count(*counts: Any) -> int:
+    """The sum of `counts` (see `_rows`), in one statement."""
+    return int(db.session.scalar(select(sum(counts[1:], counts[0]))) or 0)
 
 
 KINDS: dict[str, DocumentKind] = {

@@ -1,9 +1,11 @@
 """Background jobs: work that must not hold a web request (e-mail, big documents, exports).
 
 A job is a function registered with `@task("name")`, run later with JSON-like arguments
-through `enqueue("name", ...)`. A view enqueues after its commit, so that the job sees what the
-request wrote. Jobs must be idempotent: a job may run again after a failure or a crash, and the
-e-mail it sends or the file it writes must come out once.
+through `enqueue("name", ...)`; `enqueue_parts(parts, then=...)` runs several jobs side by side
+and one more once they have all finished (a long PDF's parts, then their merge). A view
+enqueues after its commit, so that the job sees what the request wrote. Jobs must be
+idempotent: a job may run again after a failure or a crash, and the e-mail it sends or the
+file it writes must come out once.
 
 Where jobs run is the queue's business, not the caller's (`MEETAPP_JOBS`):
 

@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.documents.conftest import person_name, register_people  # noqa: F401
 from tests.e2e.conftest import log_in, screenshot
 from tests.reports.pdftext import pdf_text
@@ -30,17 +32,23 @@ def _console_errors(page: Any) -> list[str]:
     return problems
 
 
+@pytest.fixture
+def big_sheet(make_user: Any, make_meeting: Any, register_people: Any) -> Any:  # noqa: F811
+    """`big_sheet(slug)`: a meeting of NAMES registered people at `slug`; its organiser."""
+
+    def make(slug: str) -> Any:
+        organiser = make_user("organiser", email=f"{slug}@example.org")
+        meeting = make_meeting(organisers=[organiser], capacity=None, slug=slug)
+        register_people(meeting, NAMES)
+        return organiser
+
+    return make
+
+
 def test_prepare_shows_the_progress_then_the_download(
-    page: Any,
-    live_server: str,
-    db: Any,
-    make_user: Any,
-    make_meeting: Any,
-    register_people: Any,  # noqa: F811
+    page: Any, live_server: str, db: Any, big_sheet: Any
 ) -> None:
-    organiser = make_user("organiser", email="documents@example.org")
-    meeting = make_meeting(organisers=[organiser], capacity=None, slug="big-sheet")
-    register_people(meeting, NAMES)
+    organiser = big_sheet("big-sheet")
     problems = _console_errors(page)
     log_in(page, live_server, organiser.email)
 
@@ -70,16 +78,9 @@ def test_prepare_shows_the_progress_then_the_download(
 
 
 def test_without_javascript_the_page_reloads_until_the_sheet_is_ready(
-    browser: Any,
-    live_server: str,
-    db: Any,
-    make_user: Any,
-    make_meeting: Any,
-    register_people: Any,  # noqa: F811
+    browser: Any, live_server: str, db: Any, big_sheet: Any
 ) -> None:
-    organiser = make_user("organiser", email="no-script@example.org")
-    meeting = make_meeting(organisers=[organiser], capacity=None, slug="no-script-sheet")
-    register_people(meeting, NAMES)
+    organiser = big_sheet("no-script-sheet")
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
