@@ -135,7 +135,7 @@ def prepare_survey_results(meeting: Meeting, key: str) -> ResponseReturnValue:
 
 def _document_or_404(meeting: Meeting, document_id: str) -> PreparedDocument:
     document = services.find_document(meeting, document_id)
-    if document is None:
+    if document is None or document.kind not in KINDS:
         abort(404)
     return document
 
