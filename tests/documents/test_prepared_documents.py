@@ -253,6 +253,14 @@ def test_only_readers_of_the_meeting_reach_its_documents(
             assert reader.get(url).status_code == 404, url
         assert reader.post(REMOVE.format(slug=slug, id=forged)).status_code == 404
     assert reader.post(PREPARE.format(slug=slug, kind="no-such-kind")).status_code == 404
+    # A document of a kind the app no longer makes (kept from an older version).
+    retired = PreparedDocument(meeting_id=meeting.id, kind="retired-kind", params={})
+    db.session.add(retired)
+    db.session.commit()
+    for url in (STATUS.format(slug=slug, id=retired.id), DOWNLOAD.format(slug=slug, id=retired.id)):
+        assert reader.get(url).status_code == 404, url
+    db.session.delete(retired)
+    db.session.commit()
     assert reader.post(PREPARE.format(slug=slug, kind="survey-results")).status_code == 404
     assert [(d.id, d.status, d.file_key) for d in documents(db)] == before
     with app.app_context():
