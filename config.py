@@ -49,6 +49,19 @@ class Config:
     JOBS = _env("MEETAPP_JOBS")
     JOBS_QUEUE = _env("MEETAPP_JOBS_QUEUE", "meetapp")
 
+    # Files the app makes (prepared documents): the instance folder's files/ by default,
+    # file:///a/folder, or s3://bucket/prefix with the S3_* settings (see meetapp.storage).
+    STORAGE_URL = _env("MEETAPP_STORAGE_URL")
+    S3_ENDPOINT_URL = _env("MEETAPP_S3_ENDPOINT_URL")
+    S3_REGION = _env("MEETAPP_S3_REGION")
+    S3_ACCESS_KEY_ID = _env("MEETAPP_S3_ACCESS_KEY_ID")
+    S3_SECRET_ACCESS_KEY = _env("MEETAPP_S3_SECRET_ACCESS_KEY")
+    # A document of more rows than this (names, answers) is prepared by a background job and
+    # downloaded from the Documents page once ready; a smaller one is made at once.
+    DOCUMENTS_JOB_ROWS = _env_int("MEETAPP_DOCUMENTS_JOB_ROWS", 300)
+    # Hours a prepared document is kept before its file is removed.
+    DOCUMENTS_KEEP_HOURS = _env_int("MEETAPP_DOCUMENTS_KEEP_HOURS", 24)
+
     MAIL_SERVER = _env("MEETAPP_MAIL_SERVER")
     MAIL_PORT = _env_int("MEETAPP_MAIL_PORT", 25)
     MAIL_USE_TLS = _env_bool("MEETAPP_MAIL_USE_TLS")

@@ -167,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters.update(URL_CONVERTERS)
     from meetapp.accounts.routes import bp as accounts_bp
     from meetapp.agenda.routes import bp as agenda_bp
+    from meetapp.documents.routes import bp as documents_bp
     from meetapp.health import bp as health_bp
     from meetapp.interchange.routes import bp as interchange_bp
     from meetapp.jobs.routes import bp as jobs_bp
@@ -187,6 +188,7 @@ def _register_blueprints(app: Flask) -> None:
         surveys_bp,
         outcomes_bp,
         reports_bp,
+        documents_bp,
         health_bp,
         jobs_bp,
     ):

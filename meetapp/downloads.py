@@ -12,10 +12,16 @@ from meetapp.exports import Export
 
 
 def file_download(
-    body: bytes, content_type: str, filename: str, *, inline: bool = False, personal: bool = True
+    body: bytes | Iterable[bytes],
+    content_type: str,
+    filename: str,
+    *,
+    inline: bool = False,
+    personal: bool = True,
 ) -> Response:
     """The response that hands out `body` as the file `filename`: saved by the browser, or
-    shown in it when `inline`. `content_type` is sent as it is: a MIME type given with its
+    shown in it when `inline`. A `body` given as an iterable of bytes (a file read in chunks) is
+    streamed as it is read. `content_type` is sent as it is: a MIME type given with its
     charset ("text/csv; charset=utf-8") does not get a second one."""
     return _as_file(Response(body, content_type=content_type), filename, inline, personal)
 

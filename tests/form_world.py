@@ -28,8 +28,9 @@ from tests.url_map import fill_url, url_rules
 # Pages whose form posts nowhere: the survey preview shows the answer form with its button
 # disabled.
 INERT_FORMS = {"surveys.preview"}
-# Downloads: no form, no HTML (and the PDFs are slow to make).
-DOWNLOADS = (".pdf", ".docx", ".xlsx", ".csv", ".ics", ".json", ".md")
+# Downloads: no form, no HTML (and the PDFs are slow to make); "/download" hands out a
+# prepared document's file.
+DOWNLOADS = (".pdf", ".docx", ".xlsx", ".csv", ".ics", ".json", ".md", "/download")
 # Pages that show some of their forms only for a query: the check-in buttons are search
 # results.
 PAGE_QUERIES = {"participants.checkin": "q=Person"}

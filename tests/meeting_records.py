@@ -3,10 +3,15 @@ the world of two meetings that those tests request the URLs of."""
 
 from __future__ import annotations
 
+import io
+from datetime import timedelta
 from typing import Any
 
+from pypdf import PdfWriter
 from sqlalchemy import select
 
+from meetapp.database import utcnow
+from meetapp.documents.services import file_key
 from meetapp.models import (
     AgendaSession,
     Contact,
@@ -16,6 +21,7 @@ from meetapp.models import (
     OutboxMessage,
     Outcome,
     Participant,
+    PreparedDocument,
     PressReleaseOverride,
     SessionSpeaker,
     Speaker,
@@ -25,6 +31,7 @@ from meetapp.models import (
     User,
 )
 from meetapp.registration.services import new_token
+from meetapp.storage import storage
 from meetapp.surveys.invitations import KIND_INVITATION
 from meetapp.surveys.services import (
     QuestionData,
@@ -39,8 +46,8 @@ def add_one_of_each(
     db: Any, meeting: Meeting, participant: Participant, team_member: User
 ) -> tuple[dict[str, Any], Any]:
     """Adds a speaker, a session, a statement, a survey with a question, a contact and an
-    outcome to `meeting`, gives `participant` a personal link, records a failed job and a
-    failed import of `team_member`'s.
+    outcome to `meeting`, gives `participant` a personal link, records a failed job, a failed
+    import of `team_member`'s, and a prepared sign-in sheet (ready) and survey results (failed).
     Returns the value of every URL argument (as `<name>` in the URL map) and the survey."""
     token, participant.token_hash = new_token()
     contact = Contact(meeting_id=meeting.id, name="Press Office", position=0, languages=[])
@@ -82,6 +89,17 @@ def add_one_of_each(
         problems=["participants[3].email: not an email address"],
     )
     db.session.add(meeting_import)
+    document = prepared_sign_in_sheet(db, meeting)
+    # The survey's results PDF failed: its card offers to prepare it again.
+    db.session.add(
+        PreparedDocument(
+            meeting_id=meeting.id,
+            kind="survey-results",
+            params={"survey": survey.key},
+            status="failed",
+            error="The document could not be made (RuntimeError).",
+        )
+    )
     db.session.commit()
     values = {
         "slug": meeting.slug,
@@ -100,8 +118,36 @@ def add_one_of_each(
         "section": "headline",
         "job_id": failed_job.id,
         "import_id": meeting_import.id,
+        # Prepare a summary; the prepared sign-in sheet is the document to read and remove.
+        "kind": "summary",
+        "document_id": document.id,
     }
     return values, survey
+
+
+def prepared_sign_in_sheet(db: Any, meeting: Meeting) -> PreparedDocument:
+    """A sign-in sheet of the meeting prepared by a job, ready, its file (one blank page) in
+    the storage."""
+    document = PreparedDocument(
+        meeting_id=meeting.id,
+        kind="sign-in-sheet",
+        params={},
+        status="ready",
+        filename=f"{meeting.slug}-sign-in-sheet.pdf",
+        mimetype="application/pdf",
+        finished_at=utcnow(),
+        expires_at=utcnow() + timedelta(hours=24),
+    )
+    db.session.add(document)
+    db.session.flush()
+    pdf = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.write(pdf)
+    pdf.seek(0)
+    document.file_key = file_key(document.id)
+    document.size = storage().put(document.file_key, pdf)
+    return document
 
 
 def survey_token(db: Any, survey: Any, participant: Participant) -> str:

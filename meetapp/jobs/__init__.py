@@ -1,9 +1,11 @@
 """Background jobs: work that must not hold a web request (e-mail, big documents, exports).
 
 A job is a function registered with `@task("name")`, run later with JSON-like arguments
-through `enqueue("name", ...)`. A view enqueues after its commit, so that the job sees what the
-request wrote. Jobs must be idempotent: a job may run again after a failure or a crash, and the
-e-mail it sends or the file it writes must come out once.
+through `enqueue("name", ...)`; `enqueue_parts(parts, then=...)` runs several jobs side by side
+and one more once they have all finished (a long PDF's parts, then their merge). A view
+enqueues after its commit, so that the job sees what the request wrote. Jobs must be
+idempotent: a job may run again after a failure or a crash, and the e-mail it sends or the
+file it writes must come out once.
 
 Where jobs run is the queue's business, not the caller's (`MEETAPP_JOBS`):
 
@@ -52,6 +54,8 @@ class Task:
 
 
 TASKS: dict[str, Task] = {}
+# A job to run: its name and arguments.
+Call = tuple[str, Sequence[Any]]
 
 
 def task(
@@ -73,6 +77,8 @@ class JobQueue(Protocol):
 
     def enqueue(self, name: str, args: Sequence[Any], *, job_id: str | None = None) -> None: ...
 
+    def enqueue_parts(self, parts: Sequence[Call], then: Call) -> None: ...
+
     def schedule_periodic(self) -> None: ...
 
     def status(self) -> dict[str, Any]: ...
@@ -92,6 +98,20 @@ def enqueue(name: str, *args: Any, job_id: str | None = None) -> None:
     if name not in TASKS:
         raise KeyError(f"no job is called {name!r}")
     queue().enqueue(name, args, job_id=job_id)
+
+
+def enqueue_parts(parts: Sequence[Call], then: Call) -> None:
+    """Have the jobs `parts` run, side by side on as many workers as are free, then the job
+    `then` once every part has finished, whether it succeeded or failed for good: `then`
+    checks what the parts left (a part that left nothing failed).
+
+    On Redis `then` waits in RQ's deferred registry for the parts (`depends_on`); in-process
+    the parts run one after the other, then `then`.
+    """
+    for name, _ in (*parts, then):
+        if name not in TASKS:
+            raise KeyError(f"no job is called {name!r}")
+    queue().enqueue_parts(parts, then)
 
 
 def perform(name: str, args: Sequence[Any], last_attempt: bool = True) -> Any:
@@ -142,10 +162,20 @@ class InProcessQueue:
     kind = IN_PROCESS
 
     def enqueue(self, name: str, args: Sequence[Any], *, job_id: str | None = None) -> None:
+        self._run([(name, args)])
+
+    def enqueue_parts(self, parts: Sequence[Call], then: Call) -> None:
+        self._run([*parts, then])
+
+    def _run(self, calls: Sequence[Call]) -> None:
+        """Each call in turn, after the response during a request, else at once; a call that
+        fails does not stop the next ones."""
+        runs = [(name, tuple(args)) for name, args in calls]
         if has_request_context():
-            g.setdefault("_jobs_after_response", []).append((name, tuple(args)))
+            g.setdefault("_jobs_after_response", []).extend(runs)
         else:
-            _run_logged(name, tuple(args))
+            for name, args in runs:
+                _run_logged(name, args)
 
     def schedule_periodic(self) -> None:
         """Periodic jobs need a worker: in-process they are commands run from cron."""
@@ -192,6 +222,24 @@ class RedisQueue:
         job_id: str | None = None,
         delay: int | None = None,
     ) -> None:
+        self._enqueue(name, args, job_id=job_id, delay=delay)
+
+    def enqueue_parts(self, parts: Sequence[Call], then: Call) -> None:
+        from rq.job import Dependency
+
+        jobs = [self._enqueue(name, args) for name, args in parts]
+        # allow_failure: `then` runs once each part has finished, whatever became of it.
+        self._enqueue(*then, depends_on=Dependency(jobs=jobs, allow_failure=True))
+
+    def _enqueue(
+        self,
+        name: str,
+        args: Sequence[Any],
+        *,
+        job_id: str | None = None,
+        delay: int | None = None,
+        depends_on: Any = None,
+    ) -> Any:
         from redis import RedisError
         from rq import Retry
 
@@ -203,15 +251,16 @@ class RedisQueue:
             "result_ttl": 0,
             "description": name,
         }
+        if depends_on is not None:
+            options["depends_on"] = depends_on
         if spec.retries:
             delays = list(RETRY_DELAYS[: spec.retries])
             options["retry"] = Retry(max=spec.retries, interval=delays)
         call = (perform_queued, name, list(args))
         try:
             if delay:
-                self.rq.enqueue_in(timedelta(seconds=delay), *call, **options)
-            else:
-                self.rq.enqueue(*call, **options)
+                return self.rq.enqueue_in(timedelta(seconds=delay), *call, **options)
+            return self.rq.enqueue(*call, **options)
         except RedisError as error:
             raise QueueUnavailable(name, error) from error
 

@@ -6,7 +6,8 @@
   organisations of those meetings and the ones they created (`usable_organisations_filter`).
 - staff: reads every meeting and downloads its documents, and makes two kinds of change on
   every meeting, the ones the product gives them: checking people in on the day
-  (`can_check_in`) and writing the press release (`can_edit_press_release`). Every other
+  (`can_check_in`) and writing the press release (`can_edit_press_release`); and, as readers
+  of every meeting, they have its big documents prepared (`can_prepare_documents`). Every other
   change is the organisers' and is refused to staff (403).
 """
 
@@ -64,6 +65,12 @@ def can_edit_press_release(user: User, meeting: Meeting) -> bool:
     """Rewrite a section of the press-release draft, reset it, set the release date: the
     meeting's team, admins, and staff (who write the press release afterwards)."""
     return user.role == Role.STAFF or can_edit(user, meeting)
+
+
+def can_prepare_documents(user: User, meeting: Meeting) -> bool:
+    """Have a big document of the meeting prepared by a job, and remove it: whoever may
+    download the meeting's documents (staff too, whose work they are)."""
+    return can_read(user, meeting)
 
 
 Permission = Callable[[User, Meeting], bool]

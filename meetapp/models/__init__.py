@@ -10,6 +10,7 @@ from meetapp.models.agenda import (
     Statement,
     StatementKind,
 )
+from meetapp.models.documents import DocumentStatus, PreparedDocument
 from meetapp.models.imports import ImportStatus, MeetingImport
 from meetapp.models.jobs import FailedJob
 from meetapp.models.meetings import (
@@ -48,6 +49,7 @@ __all__ = [
     "Statement",
     "StatementKind",
     "Contact",
+    "DocumentStatus",
     "FailedJob",
     "ImportStatus",
     "MeetingImport",
@@ -59,6 +61,7 @@ __all__ = [
     "PRESS_RELEASE_SECTIONS",
     "PressRelease",
     "PressReleaseOverride",
+    "PreparedDocument",
     "Participant",
     "Role",
     "QuestionKind",

@@ -289,24 +289,45 @@ def sign_in_pages(rows: list[tuple[str, str]], title: str = "") -> list[list[Sig
     return pages
 
 
-# Pages rendered at a time: WeasyPrint's memory grows with the pages it lays out together.
+# Pages rendered at a time: WeasyPrint's memory grows with the pages it lays out together. A
+# sheet prepared by a job renders each part in a job of its own, on as many workers as are free.
 SIGN_IN_PAGES_PER_PART = 20
+
+
+def sign_in_parts(pages: list[list[SignInRow]]) -> list[list[list[SignInRow]]]:
+    """The pages in parts of SIGN_IN_PAGES_PER_PART (one empty page for an empty sheet)."""
+    pages = pages or [[]]
+    return [
+        pages[start : start + SIGN_IN_PAGES_PER_PART]
+        for start in range(0, len(pages), SIGN_IN_PAGES_PER_PART)
+    ]
+
+
+def sign_in_part_pdf(
+    meeting: Meeting, part: list[list[SignInRow]], first_page: int, page_count: int, total: int
+) -> bytes:
+    """One part of the sheet: its pages numbered from `first_page` (1 for the first part, which
+    also holds the title) of `page_count`; `total` is the number of names on the whole sheet."""
+    return render_pdf_template(
+        "pdf/sign_in_sheet.html",
+        meeting=meeting,
+        pages=part,
+        first_part=first_page == 1,
+        total=total,
+        page_numbers=(first_page, page_count),
+    )
 
 
 def sign_in_sheet_pdf(meeting: Meeting) -> bytes:
     """The sign-in sheet, one table per page, rendered in parts of a few pages each."""
     rows = sign_in_rows(meeting)
-    pages = sign_in_pages(rows, meeting.title) or [[]]
-    parts = []
-    for start in range(0, len(pages), SIGN_IN_PAGES_PER_PART):
-        parts.append(
-            render_pdf_template(
-                "pdf/sign_in_sheet.html",
-                meeting=meeting,
-                pages=pages[start : start + SIGN_IN_PAGES_PER_PART],
-                first_part=start == 0,
-                total=len(rows),
-                page_numbers=(start + 1, len(pages)),
+    parts = sign_in_parts(sign_in_pages(rows, meeting.title))
+    page_count = sum(len(part) for part in parts)
+    return merge_pdfs(
+        [
+            sign_in_part_pdf(
+                meeting, part, 1 + index * SIGN_IN_PAGES_PER_PART, page_count, len(rows)
             )
-        )
-    return merge_pdfs(parts)
+            for index, part in enumerate(parts)
+        ]
+    )

@@ -9,8 +9,9 @@ markup that slipped through could read local files or call a server.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
@@ -71,12 +72,18 @@ def merge_pdfs(parts: list[bytes]) -> bytes:
     WeasyPrint never holds the layout of hundreds of pages at once."""
     if len(parts) == 1:
         return parts[0]
+    output = io.BytesIO()
+    merge_pdf_files([io.BytesIO(part) for part in parts], output)
+    return output.getvalue()
+
+
+def merge_pdf_files(parts: Iterable[IO[bytes]], output: IO[bytes]) -> None:
+    """Write to `output` one PDF of the pages of the PDF files `parts`, in order (each is read
+    once, from where it stands)."""
     writer = PdfWriter()
     for part in parts:
-        writer.append(PdfReader(io.BytesIO(part)))
-    output = io.BytesIO()
+        writer.append(PdfReader(part if part.seekable() else io.BytesIO(part.read())))
     writer.write(output)
-    return output.getvalue()
 
 
 def render_pdf_template(

@@ -1,5 +1,6 @@
 """Views of the documents: the press-release editor, its downloads, the meeting summary, the
-sign-in sheet, and the Documents page that lists every download of a meeting. Staff read and
+sign-in sheet, and the Documents page that lists every download of a meeting, with the big
+documents prepared by jobs (`meetapp.documents`). Staff read and
 download everything, and write the press release as the meeting's organisers do (sections,
 resets, release date)."""
 
@@ -18,6 +19,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from meetapp.documents.routes import document_download, prepare_url
+from meetapp.documents.services import document_cards, keep_for
 from meetapp.downloads import file_download
 from meetapp.errors import DomainError
 from meetapp.extensions import db
@@ -28,8 +31,6 @@ from meetapp.reports.documents import (
     PRESS_RELEASE_FORMATS,
     download_name,
     press_release_document,
-    sign_in_sheet_pdf,
-    summary_pdf,
 )
 from meetapp.reports.fonts import missing_fonts
 from meetapp.reports.forms import ReleaseDateForm, SectionForm
@@ -49,11 +50,19 @@ bp = Blueprint("reports", __name__)
 def documents(meeting: Meeting) -> ResponseReturnValue:
     """Every document of the meeting a reader may download: the press release in each format,
     the summary, the sign-in sheet, the public agenda and each of its surveys' results."""
+    surveys = list_surveys(meeting)
+    cards = document_cards(meeting, [survey.key for survey in surveys])
     return render_template(
         "reports/documents.html",
         meeting=meeting,
         formats=PRESS_RELEASE_FORMATS,
-        surveys=list_surveys(meeting),
+        surveys=surveys,
+        cards=cards,
+        preparing=any(
+            card.prepared is not None and card.prepared.active for card in cards.values()
+        ),
+        prepare_url=prepare_url,
+        keep_hours=keep_for().total_seconds() // 3600,
         font_warnings=missing_fonts(),
     )
 
@@ -209,17 +218,10 @@ def press_release_docx(meeting: Meeting) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/summary.pdf")
 @meeting_view
 def summary(meeting: Meeting) -> ResponseReturnValue:
-    publish_on_close(meeting)
-    return file_download(
-        summary_pdf(meeting), "application/pdf", download_name(meeting, "summary", "pdf")
-    )
+    return document_download(meeting, "summary", {})
 
 
 @bp.route("/meetings/<slug>/sign-in-sheet.pdf")
 @meeting_view
 def sign_in_sheet(meeting: Meeting) -> ResponseReturnValue:
-    return file_download(
-        sign_in_sheet_pdf(meeting),
-        "application/pdf",
-        download_name(meeting, "sign-in-sheet", "pdf"),
-    )
+    return document_download(meeting, "sign-in-sheet", {})

@@ -23,6 +23,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from meetapp.database import utcnow
+from meetapp.documents.routes import document_download
 from meetapp.downloads import export_download
 from meetapp.downloads import file_download as _download
 from meetapp.errors import DomainError
@@ -32,7 +33,6 @@ from meetapp.meetings.access import can_edit, meeting_view
 from meetapp.models import Meeting, Survey, SurveyQuestion, SurveyState
 from meetapp.models.surveys import BATCH_SIZE_DEFAULT
 from meetapp.outbox.services import mail_configured, send_later
-from meetapp.reports.pdf import render_pdf_template
 from meetapp.surveys import exports as survey_exports
 from meetapp.surveys import invitations as invites
 from meetapp.surveys import results as survey_results
@@ -476,15 +476,7 @@ def responses_xlsx(meeting: Meeting, key: str) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/surveys/<key>/results.pdf")
 @meeting_view
 def results_pdf(meeting: Meeting, key: str) -> ResponseReturnValue:
-    survey = _results_survey_or_404(meeting, key)
-    pdf = render_pdf_template(
-        "pdf/survey_results.html",
-        meeting=meeting,
-        survey=survey,
-        results=survey_results.survey_results(survey),
-        generated_at=utcnow(),
-    )
-    return _download(pdf, "application/pdf", f"{meeting.slug}-{survey.key}-results.pdf")
+    return document_download(meeting, "survey-results", {"survey": key})
 
 
 # --- the answer page -------------------------------------------------------------------------

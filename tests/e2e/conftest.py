@@ -24,7 +24,32 @@ CHROMIUM = os.environ.get("MEETAPP_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
+class _ResetIsEnd:
+    """A request's input on which a connection reset by the browser reads as its end."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def read(self, *args: Any) -> bytes:
+        try:
+            return bytes(self._stream.read(*args))
+        except ConnectionResetError:
+            return b""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 class _QuietHandler(WSGIRequestHandler):
+    """Werkzeug's handler, quiet. After a response it reads what the browser sent more; when
+    the browser has reset the connection by then, that read raises and the response is never
+    closed, so the jobs that run once it is (`meetapp.jobs`, in-process) would be lost: a
+    reset reads as the end of the input instead."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = _ResetIsEnd(self.rfile)
+
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass
 

@@ -57,6 +57,43 @@ def test_a_job_enqueued_by_a_request_runs_after_its_response(database_url: str) 
     assert CALLS == ["after"]
 
 
+def test_parts_then_their_follow_up_run_after_the_response_even_when_a_part_fails(
+    database_url: str, db: Any
+) -> None:
+    # An app of its own, for a route of the test's own, on the suite's database.
+    app = create_app(
+        type("JobsConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
+    )
+
+    @app.get("/_parts")
+    def _parts() -> str:
+        jobs.enqueue_parts(
+            [
+                ("tests.record", ("part 1",)),
+                ("tests.fail", ("part 2",)),
+                ("tests.record", ("part 3",)),
+            ],
+            then=("tests.record", ("then",)),
+        )
+        return "ok"
+
+    response = app.test_client().get("/_parts", buffered=False)
+    assert response.get_data() == b"ok"
+    assert CALLS == []
+    response.close()
+    with app.app_context():
+        db.engine.dispose()  # the failure was recorded through this app's own connections
+    assert CALLS == ["part 1", "part 3", "then"]
+    [failed] = failed_jobs(db)  # the failed part is kept; the others and `then` still ran
+    assert (failed.name, failed.args) == ("tests.fail", ["part 2"])
+
+
+def test_parts_of_an_unknown_job_are_refused(app: Flask) -> None:
+    with app.app_context(), pytest.raises(KeyError):
+        jobs.enqueue_parts([("tests.record", (1,))], then=("tests.no-such-job", ()))
+    assert CALLS == []
+
+
 def test_outside_a_request_a_job_runs_at_once(app: Flask) -> None:
     with app.app_context():
         jobs.enqueue("tests.record", 1)

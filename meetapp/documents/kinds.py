@@ -1,0 +1,254 @@
+"""The documents that grow with a meeting, one class per kind.
+
+A kind says what its file is called and what type it is, how big the document will be (a cheap
+count of its rows: names, answers), and how to write it to a binary file, reporting progress.
+`meetapp.documents.services` decides from the count whether a download is made at once or
+prepared by a job. A kind whose document is long and splits into independent parts (the
+sign-in sheet) is a `SplitKind`: a job plans the parts, one job per part renders it, and a last
+job merges them, so that several workers share one document.
+
+A new kind is one class here, added to KINDS, and its card on the Documents page.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import IO, Any, ClassVar
+
+from sqlalchemy import func, select
+
+from meetapp.database import utcnow
+from meetapp.errors import DomainError
+from meetapp.extensions import db
+from meetapp.models import (
+    Meeting,
+    Participant,
+    Status,
+    Survey,
+    SurveyInvitation,
+    SurveyResponse,
+)
+from meetapp.reports.documents import (
+    SignInRow,
+    download_name,
+    sign_in_pages,
+    sign_in_part_pdf,
+    sign_in_parts,
+    sign_in_rows,
+    summary_pdf,
+)
+from meetapp.reports.pdf import merge_pdf_files, render_pdf_template
+from meetapp.surveys import results as survey_results
+from meetapp.surveys.batches import publish_on_close
+from meetapp.surveys.services import get_survey
+
+PDF = "application/pdf"
+Params = dict[str, str]
+
+
+# Told how far the document has come: (done, total, what is being done).
+Progress = Callable[[int, int, str], None]
+
+
+def no_progress(done: int, total: int, message: str) -> None:
+    """For a document made while its reader waits: nobody to tell."""
+
+
+class SubjectGone(DomainError):
+    """What the document is about is no longer there (a survey deleted since it was asked)."""
+
+
+class DocumentKind:
+    """A document made whole in one go (by a job when it is big)."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    mimetype: ClassVar[str] = PDF
+    # The parameters that say which document of the kind (a survey's key...).
+    params: ClassVar[tuple[str, ...]] = ()
+
+    def check(self, meeting: Meeting, params: Params) -> None:
+        """Raises SubjectGone when `params` name nothing of the meeting."""
+
+    def filename(self, meeting: Meeting, params: Params) -> str:
+        raise NotImplementedError
+
+    def estimate(self, meeting: Meeting, params: Params) -> int:
+        """The rows the document will hold, counted cheaply."""
+        raise NotImplementedError
+
+    def write(
+        self, meeting: Meeting, params: Params, out: IO[bytes], progress: Progress = no_progress
+    ) -> None:
+        raise NotImplementedError
+
+
+class SplitKind(DocumentKind):
+    """A document made of parts that can be made side by side, then merged.
+
+    `plan` reads what the document shows once and divides it into parts (a JSON-ready dict
+    with a "parts" list), so that every part sees the same data even if the meeting changes
+    while they are made.
+    """
+
+    def plan(self, meeting: Meeting, params: Params) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def write_part(
+        self, meeting: Meeting, plan: dict[str, Any], index: int, out: IO[bytes]
+    ) -> None:
+        raise NotImplementedError
+
+    def merge(self, parts: list[IO[bytes]], out: IO[bytes]) -> None:
+        merge_pdf_files(parts, out)
+
+    def write(
+        self, meeting: Meeting, params: Params, out: IO[bytes], progress: Progress = no_progress
+    ) -> None:
+        """All the parts in this process, one after the other, then merged."""
+        plan = self.plan(meeting, params)
+        count = len(plan["parts"])
+        parts: list[IO[bytes]] = []
+        for index in range(count):
+            progress(index, count, DRAWING_PAGES)
+            part = io.BytesIO()
+            self.write_part(meeting, plan, index, part)
+            part.seek(0)
+            parts.append(part)
+        self.merge(parts, out)
+
+
+DRAWING_PAGES = "Drawing the pages"
+MERGING_PAGES = "Putting the pages together"
+
+
+class SignInSheet(SplitKind):
+    name = "sign-in-sheet"
+    label = "Sign-in sheet"
+
+    def filename(self, meeting: Meeting, params: Params) -> str:
+        return download_name(meeting, "sign-in-sheet", "pdf")
+
+    def estimate(self, meeting: Meeting, params: Params) -> int:
+        return _count(
+            _rows(
+                Participant,
+                Participant.meeting_id == meeting.id,
+                Participant.status == Status.REGISTERED,
+            )
+        )
+
+    def plan(self, meeting: Meeting, params: Params) -> dict[str, Any]:
+        rows = sign_in_rows(meeting)
+        parts = sign_in_parts(sign_in_pages(rows, meeting.title))
+        first_pages = [1]
+        for part in parts[:-1]:
+            first_pages.append(first_pages[-1] + len(part))
+        return {
+            "total": len(rows),
+            "page_count": sum(len(part) for part in parts),
+            "parts": [
+                {
+                    "first_page": first,
+                    "pages": [
+                        [[row.number, row.name, row.organisation, row.lines] for row in page]
+                        for page in part
+                    ],
+                }
+                for first, part in zip(first_pages, parts, strict=True)
+            ],
+        }
+
+    def write_part(
+        self, meeting: Meeting, plan: dict[str, Any], index: int, out: IO[bytes]
+    ) -> None:
+        part = plan["parts"][index]
+        pages = [[SignInRow(*row) for row in page] for page in part["pages"]]
+        out.write(
+            sign_in_part_pdf(meeting, pages, part["first_page"], plan["page_count"], plan["total"])
+        )
+
+
+class MeetingSummary(DocumentKind):
+    name = "summary"
+    label = "Meeting summary"
+
+    def filename(self, meeting: Meeting, params: Params) -> str:
+        return download_name(meeting, "summary", "pdf")
+
+    def estimate(self, meeting: Meeting, params: Params) -> int:
+        """The participants counted by group, and the survey answers whose figures it shows."""
+        in_meeting = select(Survey.id).where(Survey.meeting_id == meeting.id)
+        return _count(
+            _rows(Participant, Participant.meeting_id == meeting.id),
+            _rows(SurveyResponse, SurveyResponse.survey_id.in_(in_meeting)),
+        )
+
+    def write(
+        self, meeting: Meeting, params: Params, out: IO[bytes], progress: Progress = no_progress
+    ) -> None:
+        publish_on_close(meeting)
+        progress(0, 1, "Drawing the PDF")
+        out.write(summary_pdf(meeting))
+
+
+class SurveyResultsPdf(DocumentKind):
+    name = "survey-results"
+    label = "Survey results"
+    params = ("survey",)
+
+    def survey(self, meeting: Meeting, params: Params) -> Survey:
+        survey = get_survey(meeting, params.get("survey", ""))
+        if survey is None:
+            raise SubjectGone("The survey was deleted.")
+        return survey
+
+    def check(self, meeting: Meeting, params: Params) -> None:
+        self.survey(meeting, params)
+
+    def filename(self, meeting: Meeting, params: Params) -> str:
+        return f"{meeting.slug}-{params['survey']}-results.pdf"
+
+    def estimate(self, meeting: Meeting, params: Params) -> int:
+        """Its answers, and the invitations (those who have not answered are listed)."""
+        survey_id = (
+            select(Survey.id)
+            .where(Survey.meeting_id == meeting.id, Survey.key == params["survey"])
+            .scalar_subquery()
+        )
+        return _count(
+            _rows(SurveyResponse, SurveyResponse.survey_id == survey_id),
+            _rows(SurveyInvitation, SurveyInvitation.survey_id == survey_id),
+        )
+
+    def write(
+        self, meeting: Meeting, params: Params, out: IO[bytes], progress: Progress = no_progress
+    ) -> None:
+        publish_on_close(meeting)
+        progress(0, 1, "Drawing the PDF")  # before the survey is read: reporting commits
+        survey = self.survey(meeting, params)
+        out.write(
+            render_pdf_template(
+                "pdf/survey_results.html",
+                meeting=meeting,
+                survey=survey,
+                results=survey_results.survey_results(survey),
+                generated_at=utcnow(),
+            )
+        )
+
+
+def _rows(model: Any, *conditions: Any) -> Any:
+    """The number of rows of `model` that meet `conditions`, as a scalar subquery."""
+    return select(func.count()).select_from(model).where(*conditions).scalar_subquery()
+
+
+def _count(*counts: Any) -> int:
+    """The sum of `counts` (see `_rows`), in one statement."""
+    return int(db.session.scalar(select(sum(counts[1:], counts[0]))) or 0)
+
+
+KINDS: dict[str, DocumentKind] = {
+    kind.name: kind for kind in (SignInSheet(), MeetingSummary(), SurveyResultsPdf())
+}
