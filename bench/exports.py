@@ -209,12 +209,12 @@ class Session:
         finally:
             connection.close()
 
-    def log_in(self) -> None:
+    def log_in(self, email: str = ORGANISER, password: str = PASSWORD) -> None:
         self.request("GET", "/login")
         match = _CSRF.search(self.last.decode("utf-8", "replace"))
         if match is None:
             raise BenchError("no CSRF token on the login page")
-        body = urlencode({"email": ORGANISER, "password": PASSWORD, "csrf_token": match[1]})
+        body = urlencode({"email": email, "password": password, "csrf_token": match[1]})
         status, _ = self.request("POST", "/login", body.encode())
         if status != 302:
             raise BenchError(f"logging in answered {status}")
@@ -264,9 +264,10 @@ def download(master: int, worker: int, session: Session, path: str) -> tuple[int
 # --- the run --------------------------------------------------------------------------------
 
 
-def child(env: dict[str, str], *args: str) -> str:
+def child(env: dict[str, str], *args: str, script: str = __file__) -> str:
+    """Run `script` (this one by default) with `args`; the last line it printed."""
     completed = subprocess.run(
-        [sys.executable, __file__, *args], env=env, cwd=ROOT, capture_output=True, text=True
+        [sys.executable, script, *args], env=env, cwd=ROOT, capture_output=True, text=True
     )
     if completed.returncode != 0:
         raise BenchError(f"{' '.join(args)} failed:\n{completed.stderr[-4000:]}")

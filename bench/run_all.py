@@ -200,6 +200,34 @@ def _mail_delivery(record: dict[str, Any]) -> list[Row]:
     ]
 
 
+def _route_walk(record: dict[str, Any]) -> list[Row]:
+    """The slowest route and the one that raised the worker's peak memory most, each against
+    /healthz in the same rounds."""
+    routes, healthz = record["routes"], record["healthz"]
+    slowest, hungriest = routes[record["slowest"]], routes[record["hungriest"]]
+    participants = f"{record['participants']:,} participants"
+    return [
+        Row(
+            "route_walk",
+            f"slowest GET of {len(routes)}, s: {record['slowest']} ({participants})",
+            slowest["max_seconds"],
+            healthz["max_seconds"],
+            slowest["max_seconds"] / healthz["max_seconds"] if healthz["max_seconds"] else None,
+            f"< {record['goal_seconds']:g} s, no 5xx",
+            slowest["max_seconds"] < record["goal_seconds"] and not record["server_errors"],
+        ),
+        Row(
+            "route_walk",
+            f"largest worker peak rise, MB: {record['hungriest']}",
+            hungriest["max_peak_rise_mb"],
+            None,
+            None,
+            f"< {record['goal_mb']:g} MB",
+            hungriest["max_peak_rise_mb"] < record["goal_mb"],
+        ),
+    ]
+
+
 def _generic(name: str) -> Callable[[dict[str, Any]], list[Row]]:
     """A benchmark whose JSON has a ratio (and maybe a goal and whether it was met)."""
 
@@ -248,6 +276,7 @@ BENCHMARKS = [
     Benchmark("exports.py", _exports, ("--sizes", "1000", "10000", "--rounds", "1")),
     Benchmark("import_meeting.py", _import_meeting, ("--sizes", "1000", "10000", "--rounds", "1")),
     Benchmark("mail_delivery.py", _mail_delivery, ("--messages", "300")),
+    Benchmark("route_walk.py", _route_walk, ("--participants", "2000", "--rounds", "1")),
     Benchmark("sign_in_sheet.py", _sign_in_sheet, ("--names", "1000", "--rounds", "1")),
 ]
 
