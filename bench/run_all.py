@@ -5,7 +5,9 @@
 Runs, one after the other, each script of BENCHMARKS that exists in bench/ (a missing one is
 noted and skipped), each with a time limit. Every script saves its figures as JSON in
 bench/results/<name>-<time>.json; this one reads the file each run wrote and prints one table:
-the figure, the baseline it is compared with, their ratio and the script's goal.
+the figure, the baseline it is compared with, their ratio, the goal and whether it was met.
+Every figure printed is judged; in every script the baseline and the measured code take turns
+within each round, over several rounds by default (bench/rounds.py).
 With --quick each script gets shorter settings (a smoke run, not a measurement).
 Exit status: 0 every goal met, 1 a goal missed, 2 a benchmark could not run.
 """
@@ -25,6 +27,12 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 TIME_LIMIT_SECONDS = 1800
+# The public page's p99 under the benchmark's load, as deploy/production-check.sh asks of p95.
+P99_GOAL_MS = 200.0
+# bench/press_release.py's goals, shown beside its figures (it judges them itself).
+PRESS_RATIO_GOAL = 1.3
+PRESS_SECONDS_GOAL = 0.5
+PRESS_SHEET_MEMORY_MB = 256
 
 
 @dataclass
@@ -62,8 +70,8 @@ def _registration_page(record: dict[str, Any]) -> list[Row]:
             meetapp["requests_per_second"],
             sized["requests_per_second"],
             float(record["ratio_sized"]),
-            "",
-            None,
+            f"ratio >= {goal:.2f}",
+            float(record["ratio_sized"]) >= goal,
         ),
         Row(
             "registration_page",
@@ -71,8 +79,8 @@ def _registration_page(record: dict[str, Any]) -> list[Row]:
             meetapp["p99_ms"],
             minimal["p99_ms"],
             meetapp["p99_ms"] / minimal["p99_ms"] if minimal["p99_ms"] else None,
-            "",
-            None,
+            f"p99 < {P99_GOAL_MS:g} ms",
+            meetapp["p99_ms"] < P99_GOAL_MS,
         ),
     ]
 
@@ -80,6 +88,8 @@ def _registration_page(record: dict[str, Any]) -> list[Row]:
 def _survey_results(record: dict[str, Any]) -> list[Row]:
     view, bare = record["view"]["median_ms"], record["bare"]["median_ms"]
     goal = float(record["goal_ms"])
+    service = record["service"]["median_ms"]
+    service_goal = float(record.get("service_goal_ratio", 2.0))
     return [
         Row(
             "survey_results",
@@ -88,18 +98,55 @@ def _survey_results(record: dict[str, Any]) -> list[Row]:
             bare,
             view / bare if bare else None,
             f"view < {goal:.0f} ms",
-            bool(record.get("met", view < goal)),
+            view < goal,
         ),
         Row(
             "survey_results",
             "results service median ms (vs bare queries)",
-            record["service"]["median_ms"],
+            service,
             bare,
-            record["service"]["median_ms"] / bare if bare else None,
-            "",
-            None,
+            service / bare if bare else None,
+            f"ratio <= {service_goal:g}",
+            bool(bare) and service / bare <= service_goal,
         ),
     ]
+
+
+def _press_release(record: dict[str, Any]) -> list[Row]:
+    """The release of the demo meeting and of a meeting with a large survey, each against
+    WeasyPrint alone on the same HTML; the sign-in sheet's peak memory."""
+    rows = []
+    for key, what in (
+        ("press_release", "demo meeting"),
+        ("press_release_large", "a survey of {responses:,} responses"),
+    ):
+        if key not in record:
+            continue
+        figures = record[key]
+        rows.append(
+            Row(
+                "press_release",
+                f"release PDF s, {what.format(**figures)} (vs WeasyPrint alone)",
+                figures["app_median_s"],
+                figures["weasyprint_median_s"],
+                figures["ratio"],
+                f"ratio <= {PRESS_RATIO_GOAL:g}, < {PRESS_SECONDS_GOAL:g} s",
+                bool(figures["goal_met"]),
+            )
+        )
+    sheet = record["sign_in_sheet"]
+    rows.append(
+        Row(
+            "press_release",
+            f"sign-in sheet of {sheet['participants']:,}: peak RSS MB ({sheet['pages']} pages)",
+            sheet["max_rss_mb"],
+            None,
+            None,
+            f"< {PRESS_SHEET_MEMORY_MB:g} MB",
+            bool(sheet["goal_met"]),
+        )
+    )
+    return rows
 
 
 def _exports(record: dict[str, Any]) -> list[Row]:
@@ -126,13 +173,12 @@ def _exports(record: dict[str, Any]) -> list[Row]:
 
 
 def _import_meeting(record: dict[str, Any]) -> list[Row]:
-    """One row per size: the import's time against the bare Core insert; the goal is judged at
-    100,000 participants (smaller sizes weigh start-up and fixed costs more)."""
+    """One row per size: the import's time against the bare Core insert, each judged on the
+    same goal."""
     goal = float(record["goal"])
     rows = []
     for size, figures in record["sizes"].items():
         ratio = float(figures["ratio"])
-        judged = int(size) == 100_000
         rows.append(
             Row(
                 "import_meeting",
@@ -141,8 +187,8 @@ def _import_meeting(record: dict[str, Any]) -> list[Row]:
                 figures["import"]["seconds"],
                 figures["bare"]["seconds"],
                 ratio,
-                f"ratio <= {goal:g}" if judged else "",
-                ratio <= goal if judged else None,
+                f"ratio <= {goal:g}",
+                ratio <= goal,
             )
         )
     return rows
@@ -228,32 +274,6 @@ def _route_walk(record: dict[str, Any]) -> list[Row]:
     ]
 
 
-def _generic(name: str) -> Callable[[dict[str, Any]], list[Row]]:
-    """A benchmark whose JSON has a ratio (and maybe a goal and whether it was met)."""
-
-    def rows(record: dict[str, Any]) -> list[Row]:
-        ratio = record.get("ratio")
-        goal = record.get("goal")
-        met = record.get("met")
-        if met is None and isinstance(ratio, int | float) and isinstance(goal, int | float):
-            met = ratio >= goal
-        numbers = {k: v for k, v in record.items() if isinstance(v, int | float) and k != "goal"}
-        figure = ", ".join(f"{k}={v}" for k, v in numbers.items() if k != "ratio") or "figures"
-        return [
-            Row(
-                name,
-                figure[:60],
-                None,
-                None,
-                float(ratio) if isinstance(ratio, int | float) else None,
-                "" if goal is None else f"goal {goal}",
-                None if met is None else bool(met),
-            )
-        ]
-
-    return rows
-
-
 @dataclass
 class Benchmark:
     script: str
@@ -272,7 +292,11 @@ BENCHMARKS = [
         ("--duration", "3", "--rounds", "1", "--warmup", "1"),
     ),
     Benchmark("survey_results.py", _survey_results, ("--responses", "1000", "--rounds", "3")),
-    Benchmark("press_release.py", _generic("press_release")),
+    Benchmark(
+        "press_release.py",
+        _press_release,
+        ("--rounds", "5", "--participants", "1000", "--responses", "2000"),
+    ),
     Benchmark("exports.py", _exports, ("--sizes", "1000", "10000", "--rounds", "1")),
     Benchmark("import_meeting.py", _import_meeting, ("--sizes", "1000", "10000", "--rounds", "1")),
     Benchmark("mail_delivery.py", _mail_delivery, ("--messages", "300")),
@@ -345,9 +369,15 @@ def main(argv: list[str] | None = None) -> int:
             problems.append(f"{benchmark.name}: wrote no result in bench/results/")
             continue
         try:
-            rows.extend(benchmark.summarise(record))
+            new_rows = benchmark.summarise(record)
         except (KeyError, TypeError, ValueError) as error:
             problems.append(f"{benchmark.name}: unexpected result file ({error!r})")
+            continue
+        rows.extend(new_rows)
+        # Every figure printed is judged: a figure without a goal is a bug of this table.
+        problems.extend(
+            f"{row.benchmark}: no goal judges {row.figure!r}" for row in new_rows if row.met is None
+        )
 
     print_table(rows)
     for problem in problems:

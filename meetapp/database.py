@@ -144,6 +144,8 @@ def forget_connections(app: Any) -> None:
     pools without closing their connections, which still belong to the parent."""
     from meetapp.extensions import db
 
+    if "sqlalchemy" not in app.extensions:
+        return  # another app served with the same settings (the benchmarks' bare Flask)
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
