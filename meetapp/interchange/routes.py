@@ -49,7 +49,6 @@ def import_meeting_view() -> ResponseReturnValue:
             pending = keep_upload(upload, current_user) if big else None
             data = b"" if big else upload.read()
         if pending is not None:
-            db.session.commit()
             start_import(pending)
             return redirect(url_for(".import_status", import_id=pending.id))
         try:

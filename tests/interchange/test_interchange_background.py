@@ -1,22 +1,40 @@
 """A big meeting file is imported by a job: past the old 5 MB ceiling, streamed to a file in the
-instance folder, imported all or nothing after the response, followed on a status page that
+app's storage, imported all or nothing after the response, followed on a status page that
 reloads itself (no script); its problems, or an unexpected failure, are shown there and nothing
-is written."""
+is written. Old files and records are removed by a periodic job."""
 
 from __future__ import annotations
 
 import html
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from meetapp.database import utcnow
 from meetapp.interchange import background
-from meetapp.interchange.background import BACKGROUND_BYTES, IMPORT_JOB, MAX_IMPORT_BYTES
+from meetapp.interchange.background import (
+    BACKGROUND_BYTES,
+    IMPORT_JOB,
+    KEEP_FILES,
+    KEEP_RECORDS,
+    MAX_IMPORT_BYTES,
+    remove_old_imports,
+    upload_key,
+)
 from meetapp.jobs import perform
-from meetapp.models import FailedJob, Meeting, MeetingImport, Participant, meeting_organisers
+from meetapp.models import (
+    FailedJob,
+    ImportStatus,
+    Meeting,
+    MeetingImport,
+    Participant,
+    meeting_organisers,
+)
+from meetapp.storage import storage
 
 
 def padded(document, size):
@@ -34,7 +52,7 @@ def upload(client, data, filename="big-meeting.json"):
 
 
 def kept_uploads(app):
-    folder = Path(app.instance_path) / "imports"
+    folder = Path(app.instance_path) / "files" / "imports"
     return sorted(folder.iterdir()) if folder.exists() else []
 
 
@@ -195,3 +213,56 @@ def test_a_queue_that_does_not_answer_is_said_on_the_status_page(
     assert "could not be started (the job queue does not answer)" in page
     assert row_counts() == before
     assert kept_uploads(app) == []
+
+
+def test_a_storage_that_fails_is_said_on_the_status_page_and_nothing_is_queued(
+    app, db, login_as, make_user, owned_demo, row_counts, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(background, "enqueue", lambda *args, **kwargs: queued.append(args))
+
+    class FullDisk:
+        def put(self, key, source):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(background, "storage", lambda: FullDisk())
+    client = login_as(make_user("organiser"))
+    before = row_counts()
+
+    _location, page = status_page(client, upload(client, padded(owned_demo, BACKGROUND_BYTES + 1)))
+
+    assert 'data-status="failed"' in page
+    assert "could not be stored for the import and nothing was written" in page
+    assert queued == []
+    assert row_counts()["Meeting"] == before["Meeting"]
+
+
+def _kept_import(app, db, user, finished_ago=None, status=ImportStatus.QUEUED):
+    pending = MeetingImport(user_id=user.id, filename="big.json", size=10, status=status)
+    if finished_ago is not None:
+        pending.finished_at = utcnow() - finished_ago
+    db.session.add(pending)
+    db.session.commit()
+    storage().put(upload_key(pending.id), io.BytesIO(b"{}"))
+    return pending.id
+
+
+def test_old_import_files_and_records_are_removed_and_current_ones_kept(app, db, make_user):
+    user = make_user("organiser")
+    waiting = _kept_import(app, db, user)
+    failed_now = _kept_import(app, db, user, timedelta(hours=1), ImportStatus.FAILED)
+    failed_long_ago = _kept_import(
+        app, db, user, KEEP_FILES + timedelta(hours=1), ImportStatus.FAILED
+    )
+    done_last_year = _kept_import(app, db, user, KEEP_RECORDS + timedelta(days=1))
+    storage().put("imports/999999.json", io.BytesIO(b"{}"))  # no record: stray
+
+    removed = remove_old_imports()
+
+    assert (removed.files, removed.records) == (3, 1)
+    kept = {path.name for path in kept_uploads(app)}
+    assert kept == {f"{waiting}.json", f"{failed_now}.json"}
+    db.session.expire_all()
+    assert db.session.get(MeetingImport, failed_long_ago) is not None  # its page still says why
+    assert db.session.get(MeetingImport, done_last_year) is None
+    assert remove_old_imports() == background.Removed(files=0, records=0)
