@@ -59,6 +59,8 @@ class Config:
     # A document of more rows than this (names, answers) is prepared by a background job and
     # downloaded from the Documents page once ready; a smaller one is made at once.
     DOCUMENTS_JOB_ROWS = _env_int("MEETAPP_DOCUMENTS_JOB_ROWS", 300)
+    # Exports stream in constant memory: only their time sends the big ones to a job.
+    EXPORTS_JOB_ROWS = _env_int("MEETAPP_EXPORTS_JOB_ROWS", 5000)
     # Hours a prepared document is kept before its file is removed.
     DOCUMENTS_KEEP_HOURS = _env_int("MEETAPP_DOCUMENTS_KEEP_HOURS", 24)
 

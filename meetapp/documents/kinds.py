@@ -20,7 +20,9 @@ from sqlalchemy import func, select
 
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
+from meetapp.exports import CSV, JSON, XLSX, Export
 from meetapp.extensions import db
+from meetapp.interchange.export import meeting_json
 from meetapp.models import (
     Meeting,
     Participant,
@@ -29,6 +31,9 @@ from meetapp.models import (
     SurveyInvitation,
     SurveyResponse,
 )
+from meetapp.participants import exports as participant_exports
+from meetapp.participants.forms import FILTER_FIELDS, read_filters
+from meetapp.participants.services import filtered_query
 from meetapp.reports.documents import (
     SignInRow,
     download_name,
@@ -39,6 +44,7 @@ from meetapp.reports.documents import (
     summary_pdf,
 )
 from meetapp.reports.pdf import merge_pdf_files, render_pdf_template
+from meetapp.surveys import exports as survey_exports
 from meetapp.surveys import results as survey_results
 from meetapp.surveys.batches import publish_on_close
 from meetapp.surveys.services import get_survey
@@ -67,6 +73,8 @@ class DocumentKind:
     mimetype: ClassVar[str] = PDF
     # The parameters that say which document of the kind (a survey's key...).
     params: ClassVar[tuple[str, ...]] = ()
+    # The setting that says above how many rows it is prepared by a job.
+    job_rows_setting: ClassVar[str] = "DOCUMENTS_JOB_ROWS"
 
     def check(self, meeting: Meeting, params: Params) -> None:
         """Raises SubjectGone when `params` name nothing of the meeting."""
@@ -239,6 +247,120 @@ class SurveyResultsPdf(DocumentKind):
         )
 
 
+# --- exports ---------------------------------------------------------------------------------
+
+
+class ExportKind(DocumentKind):
+    """An export (`meetapp.exports`): streamed to the browser when small, written to the file
+    by a job when big, in constant memory either way."""
+
+    job_rows_setting = "EXPORTS_JOB_ROWS"
+
+    def export(self, meeting: Meeting, params: Params) -> Export:
+        raise NotImplementedError
+
+    def filename(self, meeting: Meeting, params: Params) -> str:
+        return self.export(meeting, params).filename
+
+    def write(
+        self, meeting: Meeting, params: Params, out: IO[bytes], progress: Progress = no_progress
+    ) -> None:
+        progress(0, 1, "Writing the file")
+        self.export(meeting, params).write(out)
+
+
+class ParticipantsExport(ExportKind):
+    """The participant list, narrowed by the list's filters (its parameters)."""
+
+    params = FILTER_FIELDS
+
+    def estimate(self, meeting: Meeting, params: Params) -> int:
+        _form, filters = read_filters(meeting, params)
+        statement = filtered_query(meeting, filters).order_by(None).with_only_columns(func.count())
+        return int(db.session.scalar(statement) or 0)
+
+
+class ParticipantsCsv(ParticipantsExport):
+    name = "participants-csv"
+    label = "Participants (CSV)"
+    mimetype = CSV
+
+    def export(self, meeting: Meeting, params: Params) -> Export:
+        return participant_exports.participants_csv(meeting, read_filters(meeting, params)[1])
+
+
+class ParticipantsXlsx(ParticipantsExport):
+    name = "participants-xlsx"
+    label = "Participants (Excel)"
+    mimetype = XLSX
+
+    def export(self, meeting: Meeting, params: Params) -> Export:
+        return participant_exports.participants_xlsx(meeting, read_filters(meeting, params)[1])
+
+
+class ResponsesExport(ExportKind):
+    """A survey's responses, one row each."""
+
+    params = ("survey",)
+
+    def survey(self, meeting: Meeting, params: Params) -> Survey:
+        return SurveyResultsPdf().survey(meeting, params)
+
+    def check(self, meeting: Meeting, params: Params) -> None:
+        self.survey(meeting, params)
+
+    def estimate(self, meeting: Meeting, params: Params) -> int:
+        survey_id = (
+            select(Survey.id)
+            .where(Survey.meeting_id == meeting.id, Survey.key == params["survey"])
+            .scalar_subquery()
+        )
+        return _count(_rows(SurveyResponse, SurveyResponse.survey_id == survey_id))
+
+
+class ResponsesCsv(ResponsesExport):
+    name = "responses-csv"
+    label = "Survey responses (CSV)"
+    mimetype = CSV
+
+    def export(self, meeting: Meeting, params: Params) -> Export:
+        return survey_exports.responses_csv(self.survey(meeting, params), meeting)
+
+
+class ResponsesXlsx(ResponsesExport):
+    name = "responses-xlsx"
+    label = "Survey responses (Excel)"
+    mimetype = XLSX
+
+    def export(self, meeting: Meeting, params: Params) -> Export:
+        survey = self.survey(meeting, params)
+        results = survey_results.survey_results(survey, with_texts=False)
+        return survey_exports.responses_xlsx(survey, meeting, results)
+
+
+class MeetingJson(ExportKind):
+    name = "meeting-json"
+    label = "The meeting as meetapp/1 JSON"
+    mimetype = JSON
+
+    def estimate(self, meeting: Meeting, params: Params) -> int:
+        """Its participants and its survey responses: the arrays that grow."""
+        in_meeting = select(Survey.id).where(Survey.meeting_id == meeting.id)
+        return _count(
+            _rows(Participant, Participant.meeting_id == meeting.id),
+            _rows(SurveyResponse, SurveyResponse.survey_id.in_(in_meeting)),
+        )
+
+    def export(self, meeting: Meeting, params: Params) -> Export:
+        return meeting_json(meeting)
+
+    def write(
+        self, meeting: Meeting, params: Params, out: IO[bytes], progress: Progress = no_progress
+    ) -> None:
+        publish_on_close(meeting)  # as the direct download does
+        super().write(meeting, params, out, progress)
+
+
 def _rows(model: Any, *conditions: Any) -> Any:
     """The number of rows of `model` that meet `conditions`, as a scalar subquery."""
     return select(func.count()).select_from(model).where(*conditions).scalar_subquery()
@@ -250,5 +372,15 @@ def _count(*counts: Any) -> int:
 
 
 KINDS: dict[str, DocumentKind] = {
-    kind.name: kind for kind in (SignInSheet(), MeetingSummary(), SurveyResultsPdf())
+    kind.name: kind
+    for kind in (
+        SignInSheet(),
+        MeetingSummary(),
+        SurveyResultsPdf(),
+        ParticipantsCsv(),
+        ParticipantsXlsx(),
+        ResponsesCsv(),
+        ResponsesXlsx(),
+        MeetingJson(),
+    )
 }

@@ -21,8 +21,8 @@ from werkzeug.wsgi import wrap_file
 
 from meetapp.documents import jobs as _jobs  # noqa: F401  (registers the jobs)
 from meetapp.documents import services
-from meetapp.documents.kinds import KINDS, DocumentKind, Params, SubjectGone
-from meetapp.downloads import file_download
+from meetapp.documents.kinds import KINDS, DocumentKind, ExportKind, Params, SubjectGone
+from meetapp.downloads import export_download, file_download
 from meetapp.extensions import db
 from meetapp.jobs import QueueUnavailable, enqueue
 from meetapp.meetings.access import can_prepare_documents, meeting_view
@@ -37,8 +37,9 @@ def _check_settings(state: BlueprintSetupState) -> None:
     config = state.app.config
     if int(config["DOCUMENTS_KEEP_HOURS"]) < 1:
         raise RuntimeError("MEETAPP_DOCUMENTS_KEEP_HOURS must be 1 or more")
-    if int(config["DOCUMENTS_JOB_ROWS"]) < 0:
-        raise RuntimeError("MEETAPP_DOCUMENTS_JOB_ROWS must be 0 or more")
+    for setting in ("DOCUMENTS_JOB_ROWS", "EXPORTS_JOB_ROWS"):
+        if int(config[setting]) < 0:
+            raise RuntimeError(f"MEETAPP_{setting} must be 0 or more")
 
 
 @bp.app_template_filter("file_size")
@@ -58,13 +59,29 @@ def file_size(size: int | None) -> str:
 
 
 def documents_page(meeting: Meeting, kind: DocumentKind, params: Params) -> str:
-    return url_for("reports.documents", slug=meeting.slug) + "#" + services.anchor(kind, params)
+    """The Documents page at the document's card; an export narrowed by filters has a card
+    only when asked for, by the query string."""
+    asked: dict[str, Any] = (
+        {"export": kind.name, **params} if services.asked_card(kind, params) else {}
+    )
+    return (
+        url_for("reports.documents", slug=meeting.slug, **asked)
+        + "#"
+        + services.anchor(kind, params)
+    )
 
 
 def prepare_url(meeting: Meeting, kind: DocumentKind, params: Params) -> str:
-    if kind.params:
+    if kind.name == "survey-results":
         return url_for("documents.prepare_survey_results", slug=meeting.slug, key=params["survey"])
-    return url_for("documents.prepare", slug=meeting.slug, kind=kind.name)
+    values: dict[str, Any] = {"slug": meeting.slug, "kind": kind.name, **params}
+    return url_for("documents.prepare", **values)
+
+
+def params_from(kind: DocumentKind, values: Any) -> Params:
+    """The parameters of a document of `kind` given in `values` (a query string), without the
+    empty ones and without anything else."""
+    return {name: str(values[name])[:200] for name in kind.params if values.get(name)}
 
 
 def _checked(meeting: Meeting, kind: DocumentKind, params: Params) -> None:
@@ -75,18 +92,20 @@ def _checked(meeting: Meeting, kind: DocumentKind, params: Params) -> None:
 
 
 def document_download(meeting: Meeting, kind_name: str, params: Params) -> ResponseReturnValue:
-    """The document as a download, made now when it is small; a big one is prepared by a job,
-    from the Documents page, where this sends the reader."""
+    """The document as a download, made now (an export streamed) when it is small; a big one
+    is prepared by a job, from the Documents page, where this sends the reader."""
     kind = KINDS[kind_name]
     _checked(meeting, kind, params)
     rows = kind.estimate(meeting, params)
-    if rows > services.job_threshold():
+    if rows > services.job_threshold(kind):
         flash(
             f"{kind.label}: with {rows:,} rows it is prepared in the background. Press "
             "Prepare, and download it here when it is ready.",
             "info",
         )
         return redirect(documents_page(meeting, kind, params), 303)
+    if isinstance(kind, ExportKind):
+        return export_download(kind.export(meeting, params))
     out = io.BytesIO()
     kind.write(meeting, params, out)
     return file_download(out.getvalue(), kind.mimetype, kind.filename(meeting, params))
@@ -118,10 +137,15 @@ def _prepare(meeting: Meeting, kind: DocumentKind, params: Params) -> ResponseRe
 @bp.post("/meetings/<slug>/documents/<kind>/prepare")
 @meeting_view(may_change=can_prepare_documents)
 def prepare(meeting: Meeting, kind: str) -> ResponseReturnValue:
+    """A document of `kind`, its parameters (a survey's key, the list's filters) given in the
+    query string."""
     found = KINDS.get(kind)
-    if found is None or found.params:
+    if found is None:
         abort(404)
-    return _prepare(meeting, found, {})
+    params = params_from(found, request.args)
+    if "survey" in found.params and "survey" not in params:
+        abort(404)
+    return _prepare(meeting, found, params)
 
 
 @bp.post("/meetings/<slug>/surveys/<key>/results/prepare")

@@ -37,13 +37,13 @@ def keep_for() -> timedelta:
     return timedelta(hours=int(current_app.config["DOCUMENTS_KEEP_HOURS"]))
 
 
-def job_threshold() -> int:
-    """Rows above which a document is prepared by a job rather than made at once."""
-    return int(current_app.config["DOCUMENTS_JOB_ROWS"])
+def job_threshold(kind: DocumentKind) -> int:
+    """Rows above which a document of `kind` is prepared by a job rather than made at once."""
+    return int(current_app.config[kind.job_rows_setting])
 
 
 def is_big(kind: DocumentKind, meeting: Meeting, params: Params) -> bool:
-    return kind.estimate(meeting, params) > job_threshold()
+    return kind.estimate(meeting, params) > job_threshold(kind)
 
 
 def file_key(document_id: str) -> str:
@@ -63,8 +63,19 @@ def is_lost(document: PreparedDocument, now: datetime) -> bool:
 
 
 def anchor(kind: DocumentKind, params: Params) -> str:
-    """The id of the document's card on the Documents page."""
-    return "-".join(["document", kind.name, *(params[name] for name in kind.params)])
+    """The id of the document's card on the Documents page (letters, digits, - and _): the
+    kind, then a survey's key, or the filters given, by name and value."""
+    parts = ["document", kind.name]
+    for name in kind.params:
+        if name in params:
+            parts.extend([params[name]] if name == "survey" else [name, params[name]])
+    return re.sub(r"[^A-Za-z0-9_-]", "_", "-".join(parts))
+
+
+def asked_card(kind: DocumentKind, params: Params) -> bool:
+    """Whether the document's card is shown only when asked for: an export narrowed by
+    parameters other than a survey's key (the list's filters)."""
+    return any(name != "survey" for name in params)
 
 
 def shown_status(document: PreparedDocument, now: datetime | None = None) -> str:
@@ -86,7 +97,7 @@ class Card:
     kind: DocumentKind
     params: Params
     rows: int
-    # Prepared by a job (more rows than `job_threshold()`), not made on download.
+    # Prepared by a job (more rows than `job_threshold(kind)`), not made on download.
     big: bool
     # The newest prepared document of this kind and params, if any.
     prepared: PreparedDocument | None
@@ -97,27 +108,34 @@ class Card:
         return anchor(self.kind, self.params)
 
 
-def document_cards(meeting: Meeting, survey_keys: Iterable[str]) -> dict[str, Card]:
-    """The cards of the meeting's documents by name: "sign-in-sheet", "summary", and
-    "survey-results/<key>" for each survey. One query for the prepared documents, one count
-    for each card."""
+def document_cards(
+    meeting: Meeting, survey_keys: Iterable[str], asked: tuple[DocumentKind, Params] | None = None
+) -> dict[str, Card]:
+    """The cards of the meeting's documents by name: "sign-in-sheet", "summary",
+    "participants-csv", "participants-xlsx", "meeting-json", and "survey-results/<key>",
+    "responses-csv/<key>" and "responses-xlsx/<key>" for each survey; and "asked", the card of
+    an export narrowed by filters, when `asked` names one. One query for the prepared
+    documents, one count for each card."""
     prepared = documents_of(meeting)
-    threshold = job_threshold()
     now = utcnow()
     wanted: list[tuple[str, DocumentKind, Params]] = [
         ("sign-in-sheet", KINDS["sign-in-sheet"], {}),
         ("summary", KINDS["summary"], {}),
-        *(
-            (f"survey-results/{key}", KINDS["survey-results"], {"survey": key})
-            for key in survey_keys
-        ),
+        ("participants-csv", KINDS["participants-csv"], {}),
+        ("participants-xlsx", KINDS["participants-xlsx"], {}),
+        ("meeting-json", KINDS["meeting-json"], {}),
     ]
+    for key in survey_keys:
+        for name in ("survey-results", "responses-csv", "responses-xlsx"):
+            wanted.append((f"{name}/{key}", KINDS[name], {"survey": key}))
+    if asked is not None:
+        wanted.append(("asked", *asked))
     cards = {}
     for name, kind, params in wanted:
         rows = kind.estimate(meeting, params)
         document = prepared.get((kind.name, params_key(params)))
         status = shown_status(document, now) if document is not None else None
-        cards[name] = Card(kind, params, rows, rows > threshold, document, status)
+        cards[name] = Card(kind, params, rows, rows > job_threshold(kind), document, status)
     return cards
 
 

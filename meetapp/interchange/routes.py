@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from contextlib import closing
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from meetapp.downloads import export_download
+from meetapp.documents.routes import document_download
 from meetapp.extensions import db
 from meetapp.interchange.background import (
     BACKGROUND_BYTES,
@@ -17,7 +17,6 @@ from meetapp.interchange.background import (
     start_import,
     upload_size,
 )
-from meetapp.interchange.export import meeting_json
 from meetapp.interchange.forms import ImportMeetingForm
 from meetapp.interchange.services import InterchangeError, import_meeting, parse_document
 from meetapp.meetings.access import meeting_view, roles_required
@@ -30,9 +29,10 @@ bp = Blueprint("interchange", __name__)
 
 @bp.route("/meetings/<slug>/export.json")
 @meeting_view(write=False)
-def export(meeting: Meeting) -> Response:
+def export(meeting: Meeting) -> ResponseReturnValue:
+    """Streamed when small; a big meeting is prepared by a job (see `document_download`)."""
     publish_on_close(meeting)
-    return export_download(meeting_json(meeting))
+    return document_download(meeting, "meeting-json", {})
 
 
 @bp.route("/meetings/import", methods=["GET", "POST"], endpoint="import_meeting")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     EmailField,
     HiddenField,
@@ -17,7 +19,12 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 
 from meetapp.forms import AppForm, optional_id, strip_text
 from meetapp.models import Meeting, Status
-from meetapp.participants.services import MAX_IMPORT_CHARS, MAX_SEARCH_LENGTH, NO_GROUP
+from meetapp.participants.services import (
+    MAX_IMPORT_CHARS,
+    MAX_SEARCH_LENGTH,
+    NO_GROUP,
+    ParticipantFilter,
+)
 from meetapp.registration.forms import RegistrationDetailsForm
 from meetapp.validation import SingleLine
 
@@ -58,6 +65,39 @@ class ParticipantFilterForm(AppForm):
             *[SelectChoice(str(group.id), group.label) for group in meeting.stakeholder_groups],
             SelectChoice(NO_GROUP, "No group"),
         ]
+
+
+# The names of the list's filters, as the query string and a prepared export carry them.
+FILTER_FIELDS = ("q", "status", "group", "attended", "sort")
+
+
+def read_filters(
+    meeting: Meeting, values: Mapping[str, str]
+) -> tuple[ParticipantFilterForm, ParticipantFilter]:
+    """The filter form filled from `values` (the query string, or a prepared export's
+    parameters), and the filters it says; invalid values are ignored (and shown)."""
+    form = ParticipantFilterForm(meeting, formdata=MultiDict(values))
+    form.validate()
+    filters = ParticipantFilter()
+    if not form.status.errors and form.status.data:
+        filters.status = form.status.data
+    if not form.group.errors and form.group.data:
+        if form.group.data == NO_GROUP:
+            filters.no_group = True
+        else:
+            filters.group_id = int(form.group.data)
+    if not form.attended.errors and form.attended.data:
+        filters.attended = form.attended.data == "yes"
+    if not form.q.errors and form.q.data:
+        filters.search = form.q.data
+    if not form.sort.errors and form.sort.data:
+        filters.sort = form.sort.data
+    return form, filters
+
+
+def filter_params(values: Mapping[str, str]) -> dict[str, str]:
+    """The filters given in `values` (the query string), by name, without the empty ones."""
+    return {name: str(values[name]) for name in FILTER_FIELDS if values.get(name)}
 
 
 class ParticipantForm(RegistrationDetailsForm):

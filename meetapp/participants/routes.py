@@ -21,14 +21,14 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from meetapp.accounts.routes import safe_next_url
-from meetapp.downloads import export_download
+from meetapp.documents.routes import document_download
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.forms import show_domain_error
 from meetapp.meetings.access import can_check_in, can_edit, meeting_view
 from meetapp.models import Meeting, Participant, Status
 from meetapp.outbox.services import mail_configured, send_later
-from meetapp.participants import exports, services
+from meetapp.participants import services
 from meetapp.participants.forms import (
     ActionForm,
     CheckinForm,
@@ -36,8 +36,10 @@ from meetapp.participants.forms import (
     ImportUploadForm,
     ParticipantFilterForm,
     ParticipantForm,
+    filter_params,
+    read_filters,
 )
-from meetapp.participants.services import NO_GROUP, ParticipantFilter
+from meetapp.participants.services import ParticipantFilter
 from meetapp.registration import services as registration
 from meetapp.registration.notifications import (
     mail_to,
@@ -61,23 +63,7 @@ def _participant_or_404(
 
 def _filters_from_args(meeting: Meeting) -> tuple[ParticipantFilterForm, ParticipantFilter]:
     """The filter form filled from the query string; invalid values are ignored (and shown)."""
-    form = ParticipantFilterForm(meeting, formdata=request.args)
-    form.validate()
-    filters = ParticipantFilter()
-    if not form.status.errors and form.status.data:
-        filters.status = form.status.data
-    if not form.group.errors and form.group.data:
-        if form.group.data == NO_GROUP:
-            filters.no_group = True
-        else:
-            filters.group_id = int(form.group.data)
-    if not form.attended.errors and form.attended.data:
-        filters.attended = form.attended.data == "yes"
-    if not form.q.errors and form.q.data:
-        filters.search = form.q.data
-    if not form.sort.errors and form.sort.data:
-        filters.sort = form.sort.data
-    return form, filters
+    return read_filters(meeting, request.args)
 
 
 def _list_url(meeting: Meeting) -> str:
@@ -355,15 +341,14 @@ def checkin_mark(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/participants.csv")
 @meeting_view
 def export_csv(meeting: Meeting) -> ResponseReturnValue:
-    _form, filters = _filters_from_args(meeting)
-    return export_download(exports.participants_csv(meeting, filters))
+    """Streamed when small; a big list is prepared by a job (see `document_download`)."""
+    return document_download(meeting, "participants-csv", filter_params(request.args))
 
 
 @bp.route("/meetings/<slug>/participants.xlsx")
 @meeting_view
 def export_xlsx(meeting: Meeting) -> ResponseReturnValue:
-    _form, filters = _filters_from_args(meeting)
-    return export_download(exports.participants_xlsx(meeting, filters))
+    return document_download(meeting, "participants-xlsx", filter_params(request.args))
 
 
 # --- import --------------------------------------------------------------------------------

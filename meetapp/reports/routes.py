@@ -13,14 +13,16 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from meetapp.documents.routes import document_download, prepare_url
-from meetapp.documents.services import document_cards, keep_for
+from meetapp.documents.kinds import KINDS, DocumentKind, ExportKind, Params, SubjectGone
+from meetapp.documents.routes import document_download, params_from, prepare_url
+from meetapp.documents.services import asked_card, document_cards, keep_for
 from meetapp.downloads import file_download
 from meetapp.errors import DomainError
 from meetapp.extensions import db
@@ -51,7 +53,7 @@ def documents(meeting: Meeting) -> ResponseReturnValue:
     """Every document of the meeting a reader may download: the press release in each format,
     the summary, the sign-in sheet, the public agenda and each of its surveys' results."""
     surveys = list_surveys(meeting)
-    cards = document_cards(meeting, [survey.key for survey in surveys])
+    cards = document_cards(meeting, [survey.key for survey in surveys], _asked_export(meeting))
     return render_template(
         "reports/documents.html",
         meeting=meeting,
@@ -65,6 +67,22 @@ def documents(meeting: Meeting) -> ResponseReturnValue:
         keep_hours=keep_for().total_seconds() // 3600,
         font_warnings=missing_fonts(),
     )
+
+
+def _asked_export(meeting: Meeting) -> tuple[DocumentKind, Params] | None:
+    """The export narrowed by filters that the query string asks a card for (where a big
+    filtered export sends its reader), if it names one."""
+    kind = KINDS.get(request.args.get("export", ""))
+    if not isinstance(kind, ExportKind):
+        return None
+    params = params_from(kind, request.args)
+    if not asked_card(kind, params):
+        return None
+    try:
+        kind.check(meeting, params)
+    except SubjectGone:
+        return None
+    return kind, params
 
 
 # --- the press-release editor -----------------------------------------------------------------

@@ -24,7 +24,6 @@ from sqlalchemy.exc import IntegrityError
 
 from meetapp.database import utcnow
 from meetapp.documents.routes import document_download
-from meetapp.downloads import export_download
 from meetapp.downloads import file_download as _download
 from meetapp.errors import DomainError
 from meetapp.extensions import db, personal_link_limit
@@ -33,7 +32,6 @@ from meetapp.meetings.access import can_edit, meeting_view
 from meetapp.models import Meeting, Survey, SurveyQuestion, SurveyState
 from meetapp.models.surveys import BATCH_SIZE_DEFAULT
 from meetapp.outbox.services import mail_configured, send_later
-from meetapp.surveys import exports as survey_exports
 from meetapp.surveys import invitations as invites
 from meetapp.surveys import results as survey_results
 from meetapp.surveys import services
@@ -461,16 +459,16 @@ def results_json(meeting: Meeting, key: str) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/surveys/<key>/responses.csv")
 @meeting_view
 def responses_csv(meeting: Meeting, key: str) -> ResponseReturnValue:
-    survey = _results_survey_or_404(meeting, key)
-    return export_download(survey_exports.responses_csv(survey, meeting))
+    """Streamed when small; many responses are prepared by a job (see `document_download`)."""
+    _results_survey_or_404(meeting, key)
+    return document_download(meeting, "responses-csv", {"survey": key})
 
 
 @bp.route("/meetings/<slug>/surveys/<key>/responses.xlsx")
 @meeting_view
 def responses_xlsx(meeting: Meeting, key: str) -> ResponseReturnValue:
-    survey = _results_survey_or_404(meeting, key)
-    results = survey_results.survey_results(survey, with_texts=False)
-    return export_download(survey_exports.responses_xlsx(survey, meeting, results))
+    _results_survey_or_404(meeting, key)
+    return document_download(meeting, "responses-xlsx", {"survey": key})
 
 
 @bp.route("/meetings/<slug>/surveys/<key>/results.pdf")
