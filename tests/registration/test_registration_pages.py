@@ -520,10 +520,13 @@ def test_the_page_reads_every_column_of_its_meeting(app, client, make_meeting):
         GROUP_COLUMNS,
         MEETING_COLUMNS,
         ORGANISATION_COLUMNS,
+        SEAT_COUNT_COLUMNS,
         registration_page,
     )
 
-    assert set(MEETING_COLUMNS) == {column.name for column in Meeting.__table__.c}
+    assert set(MEETING_COLUMNS) | set(SEAT_COUNT_COLUMNS) == {
+        column.name for column in Meeting.__table__.c
+    }
     assert set(ORGANISATION_COLUMNS) == {column.name for column in Organisation.__table__.c}
     assert set(GROUP_COLUMNS) == {column.name for column in StakeholderGroup.__table__.c}
 
