@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, distinct, exists, func, select
+from sqlalchemy import Select, and_, distinct, exists, func, select
 from sqlalchemy.orm import aliased
 
 from meetapp.database import utcnow
@@ -41,6 +41,7 @@ from meetapp.models.surveys import LIKERT_VALUES, NUMBER_KINDS
 from meetapp.surveys.batches import waiting_counts
 
 TEXTS_SHOWN = 200  # free-text answers listed per question on the page (all are in the exports)
+MISSING_PER_PAGE = 50  # names of those who have not answered, per page of the results page
 AGREE = ("agree", "strongly_agree")
 NO_GROUP_LABEL = "No group"
 
@@ -91,7 +92,12 @@ class SurveyResults:
     audience_is_invited: bool
     responses: int
     questions: list[QuestionResult]
+    # How many were asked and have not answered (tracked surveys), and one page of their names
+    # (`missing_page`): never all of them, whatever the number.
+    not_answered_count: int = 0
     not_answered: list[MissingRow] = field(default_factory=list)
+    missing_page: int = 1
+    missing_pages: int = 1
     groups: list[tuple[str, int]] = field(default_factory=list)  # (label, responses)
     # A closed anonymous survey's new responses that never made a batch, and so are not shown
     # (counted only once the survey is closed: before, the number would change with each answer).
@@ -230,11 +236,14 @@ def survey_results(
     with_texts: bool = True,
     with_groups: bool = True,
     with_missing: bool = True,
+    missing_page: int | None = None,
     texts_shown: int = TEXTS_SHOWN,
 ) -> SurveyResults:
     """Everything the results page, the PDF and the JSON summary show.
 
-    `survey.questions` must be loaded (`services.get_survey` does).
+    `with_missing` counts those who have not answered; `missing_page` (from 1) lists that page
+    of their names, MISSING_PER_PAGE a page. `survey.questions` must be loaded
+    (`services.get_survey` does).
     """
     questions = list(survey.questions)
     by_id = {question.id: question for question in questions}
@@ -385,24 +394,32 @@ def survey_results(
         groups=groups,
     )
     if with_missing and not survey.anonymous:
-        results.not_answered = not_answered(survey, is_invited)
+        results.not_answered_count = count_not_answered(survey, is_invited)
+        pages = max(1, -(-results.not_answered_count // MISSING_PER_PAGE))
+        results.missing_pages = pages
+        if missing_page is not None and results.not_answered_count:
+            results.missing_page = min(max(missing_page, 1), pages)
+            results.not_answered = not_answered(
+                survey,
+                is_invited,
+                offset=(results.missing_page - 1) * MISSING_PER_PAGE,
+                limit=MISSING_PER_PAGE,
+            )
     if survey.anonymous and survey.state(utcnow()) == SurveyState.CLOSED:
         results.held_back = waiting_counts(survey)[0]
     return results
 
 
-def not_answered(survey: Survey, is_invited: bool) -> list[MissingRow]:
+def _not_answered_query(survey: Survey, is_invited: bool, *columns: Any) -> Select[Any]:
     """Who was asked and has not answered (tracked surveys): the invited, or else the
-    participants who attended (or are registered), without a response. One query."""
-    group = StakeholderGroup
+    participants who attended (or are registered), without a response."""
     answered = exists().where(
         SurveyResponse.survey_id == survey.id, SurveyResponse.participant_id == Participant.id
     )
     query = (
-        select(Participant.name, Participant.email, group.label)
-        .outerjoin(group, group.id == Participant.stakeholder_group_id)
+        select(*columns)
+        .select_from(Participant)
         .where(Participant.meeting_id == survey.meeting_id, ~answered)
-        .order_by(Participant.name, Participant.id)
     )
     if is_invited:
         used = exists().where(SurveyInvitationUse.invitation_id == SurveyInvitation.id)
@@ -424,6 +441,27 @@ def not_answered(survey: Survey, is_invited: bool) -> list[MissingRow]:
             (Participant.attended.is_(True) & (Participant.status != Status.CANCELLED))
             | (~attended_any & (Participant.status == Status.REGISTERED))
         )
+    return query
+
+
+def count_not_answered(survey: Survey, is_invited: bool) -> int:
+    """How many were asked and have not answered: one statement, counted by the database."""
+    query = _not_answered_query(survey, is_invited, func.count())
+    return int(db.session.scalar(query) or 0)
+
+
+def not_answered(
+    survey: Survey, is_invited: bool, *, offset: int = 0, limit: int = MISSING_PER_PAGE
+) -> list[MissingRow]:
+    """A page of those who were asked and have not answered, by name: one statement."""
+    group = StakeholderGroup
+    query = (
+        _not_answered_query(survey, is_invited, Participant.name, Participant.email, group.label)
+        .outerjoin(group, group.id == Participant.stakeholder_group_id)
+        .order_by(Participant.name, Participant.id)
+        .offset(offset)
+        .limit(limit)
+    )
     return [MissingRow(name, email, label) for name, email, label in db.session.execute(query)]
 
 
@@ -482,5 +520,5 @@ def results_summary(results: SurveyResults, meeting: Meeting) -> dict[str, Any]:
             }
             for item in results.questions
         ],
-        "not_answered": len(results.not_answered) if not survey.anonymous else None,
+        "not_answered": results.not_answered_count if not survey.anonymous else None,
     }
