@@ -111,6 +111,27 @@ def test_demo_results_equal_those_computed_from_the_file(db, demo):
     assert highlights.rating_mean == pytest.approx(expected["rating_mean"])
 
 
+def test_highlights_read_only_their_questions_figures(db, demo, count_queries):
+    """The press release's highlights count their few figures in SQL, without building the
+    whole results (no breakdown by group, no texts, nobody listed)."""
+    _organiser, slug, key = demo
+    meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))
+    results = survey_results(get_survey(meeting, key))
+    with count_queries() as counter:
+        highlights = survey_highlights(meeting)
+    by_kind: dict[str, object] = {}
+    for item in results.questions:
+        if item.answered:
+            by_kind.setdefault(item.question.kind, item)
+    assert highlights.agreement_percent == by_kind["likert"].agree_percent
+    assert highlights.nps == by_kind["nps"].nps
+    assert highlights.rating_mean == by_kind["rating"].mean
+    assert counter.count <= 5, counter.statements
+    text = " ".join(counter.statements).lower()
+    assert "row_number" not in text
+    assert "participants.name" not in text
+
+
 def test_results_page_json_and_exports_of_the_demo(client, db, demo, login_as):
     organiser, slug, key = demo
     expected = expected_from_the_file()
