@@ -63,6 +63,7 @@ def build(app: Any, responses: int, slug: str) -> tuple[str, str]:
         User,
         meeting_organisers,
     )
+    from meetapp.models.registration import add_to_seat_counts, seat_change
     from meetapp.surveys.services import (
         QuestionData,
         SurveyData,
@@ -117,24 +118,23 @@ def build(app: Any, responses: int, slug: str) -> tuple[str, str]:
 
         # A few more participants than responses: some have not answered.
         people = responses + responses // 20
-        db.session.execute(
-            insert(Participant),
-            [
-                {
-                    "meeting_id": meeting.id,
-                    "name": f"Person {n}",
-                    "email": f"person{n}@example.org",
-                    "email_normalized": f"person{n}@example.org",
-                    "stakeholder_group_id": group_ids[n % len(group_ids)],
-                    "languages": [],
-                    "status": "registered",
-                    "attended": True,
-                    "registered_at": now,
-                    "updated_at": now,
-                }
-                for n in range(people)
-            ],
-        )
+        participant_rows = [
+            {
+                "meeting_id": meeting.id,
+                "name": f"Person {n}",
+                "email": f"person{n}@example.org",
+                "email_normalized": f"person{n}@example.org",
+                "stakeholder_group_id": group_ids[n % len(group_ids)],
+                "languages": [],
+                "status": "registered",
+                "attended": True,
+                "registered_at": now,
+                "updated_at": now,
+            }
+            for n in range(people)
+        ]
+        db.session.execute(insert(Participant), participant_rows)
+        add_to_seat_counts(db.session(), meeting.id, seat_change(participant_rows))
         respondents = db.session.execute(
             select(Participant.id, Participant.stakeholder_group_id)
             .where(Participant.meeting_id == meeting.id)
