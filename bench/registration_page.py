@@ -173,6 +173,9 @@ def forget_registrations(slug: str) -> None:
         db.session.execute(delete(Participant).where(*made))
         add_to_seat_counts(db.session(), meeting_id, change)
         db.session.commit()
+        made_count = -(change.registered + change.waitlisted)
+        if made_count:
+            print(f"deleted the {made_count} registrations the benchmark made")
 
 
 def teardown_meeting(slug: str) -> None:
@@ -485,6 +488,15 @@ def meetapp_environment(workdir: Path) -> tuple[dict[str, str], str]:
     )
     kind = database.split(":", 1)[0].split("+", 1)[0]
     return env, "postgresql" if kind.startswith("postgres") else kind
+
+
+def forget_made(command: list[str], env: dict[str, str]) -> int:
+    """Delete the registrations the benchmark made; how many there were."""
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, check=True, timeout=300, capture_output=True, text=True
+    )
+    found = re.search(r"deleted the (\d+) registrations", done.stdout)
+    return int(found.group(1)) if found else 0
 
 
 def run(args: argparse.Namespace) -> int:
