@@ -190,16 +190,14 @@ def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
         .where(SurveyInvitation.survey_id == survey.id)
         .scalar_subquery()
     )
-    tracked_responses = (
-        select(func.count(SurveyResponse.participant_id))
+    # Both counts of responses in one scan of the survey's.
+    published = (
+        select(
+            func.count().label("responses"),
+            func.count(SurveyResponse.participant_id).label("tracked"),
+        )
         .where(SurveyResponse.survey_id == survey.id, SurveyResponse.published)
-        .scalar_subquery()
-    )
-    responses = (
-        select(func.count())
-        .select_from(SurveyResponse)
-        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.published)
-        .scalar_subquery()
+        .subquery()
     )
     attended = (
         select(func.count())
@@ -211,14 +209,19 @@ def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
         )
         .scalar_subquery()
     )
+    # The meeting's own count (see `meetapp.models.registration.add_to_seat_counts`).
     registered = (
-        select(func.count())
-        .select_from(Participant)
-        .where(Participant.meeting_id == survey.meeting_id, Participant.status == Status.REGISTERED)
-        .scalar_subquery()
+        select(Meeting.registered_count).where(Meeting.id == survey.meeting_id).scalar_subquery()
     )
     row = db.session.execute(
-        select(invited, invited_who_answered, tracked_responses, responses, attended, registered)
+        select(
+            invited,
+            invited_who_answered,
+            published.c.tracked,
+            published.c.responses,
+            attended,
+            registered,
+        ).select_from(published)
     ).one()
     n_invited, n_invited_answered, n_tracked, n_responses, n_attended, n_registered = (
         int(v or 0) for v in row
@@ -501,12 +504,13 @@ def count_not_answered(survey: Survey, is_invited: bool) -> int:
 def not_answered(
     survey: Survey, is_invited: bool, *, offset: int = 0, limit: int = MISSING_PER_PAGE
 ) -> list[MissingRow]:
-    """A page of those who were asked and have not answered, by name: one statement."""
+    """A page of those who were asked and have not answered, by name (as the participant list
+    sorts them: `search_text`, whose index gives the order without a sort): one statement."""
     group = StakeholderGroup
     query = (
         _not_answered_query(survey, is_invited, Participant.name, Participant.email, group.label)
         .outerjoin(group, group.id == Participant.stakeholder_group_id)
-        .order_by(Participant.name, Participant.id)
+        .order_by(Participant.search_text, Participant.id)
         .offset(offset)
         .limit(limit)
     )

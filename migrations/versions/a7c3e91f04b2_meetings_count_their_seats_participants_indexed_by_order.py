@@ -1,4 +1,5 @@
-"""meetings count their seats; participants indexed by the orders they are listed in
+"""meetings count their seats; participants indexed by the orders they are listed in; survey
+answers indexed by question, group and response
 
 Revision ID: a7c3e91f04b2
 Revises: 392b0d5c5c95
@@ -38,8 +39,14 @@ def upgrade():
         batch_op.create_index('ix_participants_meeting_registered', ['meeting_id', 'registered_at', 'id'], unique=False)
         batch_op.create_index('ix_participants_meeting_search', ['meeting_id', 'search_text', 'id'], unique=False)
 
+    with op.batch_alter_table('survey_answers', schema=None) as batch_op:
+        batch_op.create_index('ix_survey_answers_question_group_response', ['question_id', 'stakeholder_group_id', 'response_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('survey_answers', schema=None) as batch_op:
+        batch_op.drop_index('ix_survey_answers_question_group_response')
+
     with op.batch_alter_table('participants', schema=None) as batch_op:
         batch_op.drop_index('ix_participants_meeting_search')
         batch_op.drop_index('ix_participants_meeting_registered')
