@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, and_, distinct, exists, func, select
-from sqlalchemy.orm import aliased
 
 from meetapp.database import utcnow
 from meetapp.extensions import db
@@ -163,7 +162,22 @@ def _nps(counts: dict[str, int]) -> tuple[float | None, int, int, int]:
 
 def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
     """(how many were asked, whether that is the number invited, published responses), in one
-    query.
+    query (see `audience_counts`)."""
+    audience = audience_counts(survey)
+    return audience.asked, audience.is_invited, audience.responses
+
+
+@dataclass(frozen=True)
+class Audience:
+    asked: int
+    is_invited: bool
+    responses: int
+    attended: int  # participants who came (not cancelled)
+
+
+def audience_counts(survey: Survey) -> Audience:
+    """How many were asked, whether that is the number invited, the published responses and
+    how many participants came, in one query.
 
     With invitations: those invited, plus anyone who answered without one (responses brought
     in by an import). Without: the participants who attended, else those registered. When that
@@ -230,7 +244,7 @@ def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
         asked, is_invited = n_invited + n_tracked - n_invited_answered, True
     else:
         asked, is_invited = n_attended or n_registered, False
-    return (asked if asked >= n_responses else 0), is_invited, n_responses
+    return Audience(asked if asked >= n_responses else 0, is_invited, n_responses, n_attended)
 
 
 @dataclass
@@ -300,7 +314,9 @@ def survey_results(
     by_id = {question.id: question for question in questions}
     value_ids = [q.id for q in questions if q.kind != QuestionKind.TEXT]
     text_ids = [q.id for q in questions if q.kind == QuestionKind.TEXT]
-    audience, is_invited, responses = audience_and_responses(survey)
+    counted = audience_counts(survey)
+    audience, is_invited, responses = counted.asked, counted.is_invited, counted.responses
+    someone_came = counted.attended > 0
 
     # Answers are found by their question (which belongs to this survey): every statement below
     # is a scan of one index of survey_answers, in the order of its GROUP BY. One statement
@@ -445,7 +461,7 @@ def survey_results(
         groups=groups,
     )
     if with_missing and not survey.anonymous:
-        results.not_answered_count = count_not_answered(survey, is_invited)
+        results.not_answered_count = count_not_answered(survey, is_invited, someone_came)
         pages = max(1, -(-results.not_answered_count // MISSING_PER_PAGE))
         results.missing_pages = pages
         if missing_page is not None and results.not_answered_count:
@@ -453,6 +469,7 @@ def survey_results(
             results.not_answered = not_answered(
                 survey,
                 is_invited,
+                someone_came,
                 offset=(results.missing_page - 1) * MISSING_PER_PAGE,
                 limit=MISSING_PER_PAGE,
             )
@@ -461,9 +478,12 @@ def survey_results(
     return results
 
 
-def _not_answered_query(survey: Survey, is_invited: bool, *columns: Any) -> Select[Any]:
+def _not_answered_query(
+    survey: Survey, is_invited: bool, someone_came: bool, *columns: Any
+) -> Select[Any]:
     """Who was asked and has not answered (tracked surveys): the invited, or else the
-    participants who attended (or are registered), without a response."""
+    participants who attended (or, when nobody is marked as having come, those registered),
+    without a response. `someone_came` is read with the audience (`audience_counts`)."""
     answered = exists().where(
         SurveyResponse.survey_id == survey.id, SurveyResponse.participant_id == Participant.id
     )
@@ -481,34 +501,34 @@ def _not_answered_query(survey: Survey, is_invited: bool, *columns: Any) -> Sele
                 SurveyInvitation.survey_id == survey.id,
             ),
         ).where(~used)
+    elif someone_came:
+        query = query.where(Participant.attended.is_(True), Participant.status != Status.CANCELLED)
     else:
-        other = aliased(Participant)
-        attended_any = exists().where(
-            other.meeting_id == survey.meeting_id,
-            other.attended.is_(True),
-            other.status != Status.CANCELLED,
-        )
-        query = query.where(
-            (Participant.attended.is_(True) & (Participant.status != Status.CANCELLED))
-            | (~attended_any & (Participant.status == Status.REGISTERED))
-        )
+        query = query.where(Participant.status == Status.REGISTERED)
     return query
 
 
-def count_not_answered(survey: Survey, is_invited: bool) -> int:
+def count_not_answered(survey: Survey, is_invited: bool, someone_came: bool) -> int:
     """How many were asked and have not answered: one statement, counted by the database."""
-    query = _not_answered_query(survey, is_invited, func.count())
+    query = _not_answered_query(survey, is_invited, someone_came, func.count())
     return int(db.session.scalar(query) or 0)
 
 
 def not_answered(
-    survey: Survey, is_invited: bool, *, offset: int = 0, limit: int = MISSING_PER_PAGE
+    survey: Survey,
+    is_invited: bool,
+    someone_came: bool,
+    *,
+    offset: int = 0,
+    limit: int = MISSING_PER_PAGE,
 ) -> list[MissingRow]:
     """A page of those who were asked and have not answered, by name (as the participant list
     sorts them: `search_text`, whose index gives the order without a sort): one statement."""
     group = StakeholderGroup
     query = (
-        _not_answered_query(survey, is_invited, Participant.name, Participant.email, group.label)
+        _not_answered_query(
+            survey, is_invited, someone_came, Participant.name, Participant.email, group.label
+        )
         .outerjoin(group, group.id == Participant.stakeholder_group_id)
         .order_by(Participant.search_text, Participant.id)
         .offset(offset)
