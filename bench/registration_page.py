@@ -561,10 +561,15 @@ def run(args: argparse.Namespace) -> int:
                     run_wrk(wrk, url, args, args.warmup, scripts[name])
                 rounds: dict[str, list[WrkResult]] = {name: [] for name in targets}
                 for _ in range(args.rounds):
-                    subprocess.run(forget, cwd=ROOT, env=env, check=True, timeout=300)
+                    forget_made(forget, env)
                     for name, url in targets.items():
                         rounds[name].append(run_wrk(wrk, url, args, args.duration, scripts[name]))
-                subprocess.run(forget, cwd=ROOT, env=env, check=True, timeout=300)
+                    made = forget_made(forget, env)
+                    if args.registrations and made < rounds["meetapp_register"][-1].requests:
+                        raise BenchError(
+                            f"{rounds['meetapp_register'][-1].requests} registrations posted, "
+                            f"only {made} registered: the form was refused"
+                        )
     finally:
         if own_database:
             subprocess.run(
