@@ -371,17 +371,17 @@ def median_result(results: list[WrkResult]) -> WrkResult:
 # --- registering ---------------------------------------------------------------------------
 
 REGISTER_LUA = """
+-- `thread_id` is a global of each thread, set by setup(): a local would hide it.
 local counter = 0
-local id = 0
 local threads = 0
 function setup(thread)
   threads = threads + 1
-  thread:set("id", threads)
+  thread:set("thread_id", threads)
 end
 function request()
   counter = counter + 1
   local body = "csrf_token=" .. TOKEN .. "&name=Bench+Registrant&consent=y"
-    .. "&email=r" .. RUN .. "-" .. id .. "-" .. counter .. "%40" .. DOMAIN
+    .. "&email=r" .. RUN .. "-" .. thread_id .. "-" .. counter .. "%40" .. DOMAIN
   return wrk.format("POST", PATH, HEADERS, body)
 end
 """
