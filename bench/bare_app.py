@@ -5,6 +5,8 @@ no session, no extensions.
 
 - `/`: the minimal page (about 340 bytes, one <option>): what Flask itself costs to serve a
   rendered template. The benchmark's goal is judged against this one.
+- `POST /`: reads a posted form and answers with a redirect, as registering does: the
+  yardstick of registrations per second.
 - `/sized`: the same page padded with <option>s rendered in a Jinja loop until it is about
   BARE_PAGE_BYTES long (the benchmark sets it to the size of the registration page). It shows
   how much of the difference is only the size of the page; it is not the goal's yardstick.
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, render_template
+from flask import Flask, redirect, render_template, request
 from jinja2 import DictLoader
 
 PAGE = """<!doctype html>
@@ -58,6 +60,10 @@ def create_app(page_bytes: int | None = None) -> Flask:
     @app.get("/")
     def page() -> str:
         return render_template("page.html", title="Bare Flask", items=minimal)
+
+    @app.post("/")
+    def post() -> object:
+        return redirect(f"/done/{len(request.form.get('email', ''))}")
 
     @app.get("/sized")
     def sized_page() -> str:

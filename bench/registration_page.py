@@ -11,6 +11,13 @@ it on the same goal, and the p99 under 200 ms).
 
     .venv/bin/python bench/registration_page.py [--duration 10] [--rounds 3] ...
 
+`--participants N` gives the meeting N participants in all (the demo's 52 and more written
+directly, some waitlisted and cancelled), to show that neither the page nor registering grows
+with the meeting. Registering is measured too (unless --no-registrations): wrk posts the form,
+each request with a new e-mail address and the CSRF token of one visitor, against a bare Flask
+view that reads a posted form and redirects; the registrations of a round are deleted after it,
+so that every round finds the meeting at N.
+
 meetapp uses a SQLite file in a temporary folder, or the PostgreSQL database named by
 MEETAPP_DATABASE_URL (its schema is migrated; the benchmark's meeting is deleted afterwards).
 Exit status: 0 goal met, 1 goal missed, 2 the benchmark could not run.
@@ -63,8 +70,12 @@ class WrkResult:
 # --- the meeting ---------------------------------------------------------------------------
 
 
-def setup_meeting(slug: str) -> None:
-    """In a child process whose environment names the database: schema, then one meeting."""
+BENCH_DOMAIN = "register.bench.example"
+
+
+def setup_meeting(slug: str, participants: int = 0) -> None:
+    """In a child process whose environment names the database: schema, then one meeting
+    (with `participants` in all, when more than the demo's)."""
     from flask_migrate import upgrade
     from sqlalchemy import inspect
 
@@ -98,6 +109,75 @@ def setup_meeting(slug: str) -> None:
         report = import_meeting(parse_document(json.dumps(document).encode()))
         db.session.commit()
         print(f"meeting {slug!r}: {report.summary()}")
+        more = participants - report.participants
+        if more > 0:
+            add_participants(report.meeting.id, more, now - timedelta(hours=2))
+
+
+def add_participants(meeting_id: int, count: int, when: datetime) -> None:
+    """`count` more participants, written in bulk as an import does (8 in 10 registered, 1 on
+    the waiting list, 1 cancelled), and seats enough for every registration of the run."""
+    from sqlalchemy import insert, update
+
+    from meetapp.extensions import db
+    from meetapp.models import Meeting, Participant
+    from meetapp.models.registration import add_to_seat_counts, seat_change
+
+    statuses = ("registered",) * 8 + ("waitlisted", "cancelled")
+    started = time.perf_counter()
+    for first in range(0, count, 5000):
+        rows = [
+            {
+                "meeting_id": meeting_id,
+                "name": f"Bench Person {n}",
+                "email": f"person{n}@bench.example",
+                "email_normalized": f"person{n}@bench.example",
+                "status": statuses[n % len(statuses)],
+                "languages": [],
+                "attended": False,
+                "registered_at": when + timedelta(microseconds=n),
+                "updated_at": when,
+            }
+            for n in range(first, min(first + 5000, count))
+        ]
+        db.session.execute(insert(Participant.__table__), rows)
+        add_to_seat_counts(db.session(), meeting_id, seat_change(rows))
+    db.session.execute(
+        update(Meeting).where(Meeting.id == meeting_id).values(capacity=count + 1_000_000)
+    )
+    db.session.commit()
+    print(f"added {count} participants in {time.perf_counter() - started:.1f}s")
+
+
+def forget_registrations(slug: str) -> None:
+    """Delete the registrations that the benchmark's POSTs made, with their seats."""
+    from sqlalchemy import delete, func, select
+
+    from meetapp import create_app
+    from meetapp.extensions import db
+    from meetapp.models import Meeting, Participant
+    from meetapp.models.registration import SeatChange, add_to_seat_counts
+
+    app = create_app()
+    with app.app_context():
+        meeting_id = db.session.scalar(select(Meeting.id).where(Meeting.slug == slug))
+        if meeting_id is None:
+            return
+        made = (
+            Participant.meeting_id == meeting_id,
+            Participant.email_normalized.like(f"%@{BENCH_DOMAIN}"),
+        )
+        change = SeatChange()
+        for status, count in db.session.execute(
+            select(Participant.status, func.count()).where(*made).group_by(Participant.status)
+        ):
+            change.count(status, -count)
+        db.session.execute(delete(Participant).where(*made))
+        add_to_seat_counts(db.session(), meeting_id, change)
+        db.session.commit()
+        made_count = -(change.registered + change.waitlisted)
+        if made_count:
+            print(f"deleted the {made_count} registrations the benchmark made")
 
 
 def teardown_meeting(slug: str) -> None:
@@ -257,9 +337,12 @@ def parse_wrk(output: str) -> WrkResult:
     )
 
 
-def run_wrk(wrk: str, url: str, args: argparse.Namespace, seconds: float) -> WrkResult:
+def run_wrk(
+    wrk: str, url: str, args: argparse.Namespace, seconds: float, script: Path | None = None
+) -> WrkResult:
     command = [
         wrk,
+        *(["-s", str(script)] if script else []),
         f"-t{args.threads}",
         f"-c{args.connections}",
         f"-d{seconds:g}s",
@@ -287,6 +370,68 @@ def median_result(results: list[WrkResult]) -> WrkResult:
     )
 
 
+# --- registering ---------------------------------------------------------------------------
+
+REGISTER_LUA = """
+-- `thread_id` is a global of each thread, set by setup(): a local would hide it.
+local counter = 0
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_id", threads)
+end
+function request()
+  counter = counter + 1
+  local body = "csrf_token=" .. TOKEN .. "&name=Bench+Registrant&consent=y"
+    .. "&email=r" .. RUN .. "-" .. thread_id .. "-" .. counter .. "%40" .. DOMAIN
+  return wrk.format("POST", PATH, HEADERS, body)
+end
+"""
+
+
+def register_script(workdir: Path, port: int, path: str, name: str) -> Path:
+    """A wrk script posting the registration form at `path`, as one visitor (their session
+    cookie and CSRF token, read from the page), with a new e-mail address each time."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read().decode()
+        cookies = [
+            value.split(";", 1)[0]
+            for key, value in response.getheaders()
+            if key.lower() == "set-cookie"
+        ]
+    finally:
+        connection.close()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', body
+    )
+    if token is None:
+        raise BenchError(f"no CSRF token on {path}")
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if cookies:
+        headers["Cookie"] = "; ".join(cookies)
+    lua_headers = "{" + ", ".join(f'["{k}"] = "{v}"' for k, v in headers.items()) + "}"
+    script = workdir / f"{name}.lua"
+    script.write_text(
+        f'TOKEN = "{token.group(1)}"\nRUN = "{secrets.token_hex(3)}"\n'
+        f'DOMAIN = "{BENCH_DOMAIN}"\nPATH = "{path}"\nHEADERS = {lua_headers}\n' + REGISTER_LUA,
+        encoding="utf-8",
+    )
+    return script
+
+
+def bare_post_script(workdir: Path) -> Path:
+    script = workdir / "bare_post.lua"
+    script.write_text(
+        f'TOKEN = "x"\nRUN = "x"\nDOMAIN = "{BENCH_DOMAIN}"\nPATH = "/"\n'
+        'HEADERS = {["Content-Type"] = "application/x-www-form-urlencoded"}\n' + REGISTER_LUA,
+        encoding="utf-8",
+    )
+    return script
+
+
 # --- the run -------------------------------------------------------------------------------
 
 
@@ -306,7 +451,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--goal", type=float, default=0.40, help="minimum ratio meetapp / minimal bare Flask page"
     )
+    parser.add_argument(
+        "--participants",
+        type=int,
+        default=0,
+        help="participants of the meeting in all (default: the demo's 52)",
+    )
+    parser.add_argument(
+        "--no-registrations",
+        dest="registrations",
+        action="store_false",
+        help="measure the page only, not registering",
+    )
     parser.add_argument("--setup-meeting", metavar="SLUG", help=argparse.SUPPRESS)
+    parser.add_argument("--forget-registrations", metavar="SLUG", help=argparse.SUPPRESS)
     parser.add_argument("--teardown-meeting", metavar="SLUG", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.duration > 300 or args.rounds < 1 or args.rounds > 10:
@@ -334,6 +492,15 @@ def meetapp_environment(workdir: Path) -> tuple[dict[str, str], str]:
     return env, "postgresql" if kind.startswith("postgres") else kind
 
 
+def forget_made(command: list[str], env: dict[str, str]) -> int:
+    """Delete the registrations the benchmark made; how many there were."""
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, check=True, timeout=300, capture_output=True, text=True
+    )
+    found = re.search(r"deleted the (\d+) registrations", done.stdout)
+    return int(found.group(1)) if found else 0
+
+
 def run(args: argparse.Namespace) -> int:
     wrk = ensure_wrk()
     slug = f"bench-{secrets.token_hex(4)}"
@@ -343,7 +510,13 @@ def run(args: argparse.Namespace) -> int:
     own_database = "MEETAPP_DATABASE_URL" in os.environ and bool(os.environ["MEETAPP_DATABASE_URL"])
     me = [sys.executable, str(Path(__file__).resolve())]
     try:
-        subprocess.run([*me, "--setup-meeting", slug], cwd=ROOT, env=env, check=True, timeout=120)
+        subprocess.run(
+            [*me, "--setup-meeting", slug, "--participants", str(args.participants)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=1800,
+        )
         app_port, bare_port = free_port(), free_port()
         # Both servers run on the production settings, each with an access log of its own.
         conf = ["-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
@@ -380,12 +553,28 @@ def run(args: argparse.Namespace) -> int:
                     f" x {args.rounds}, after {args.warmup:g}s of warm-up;"
                     f" gunicorn --workers {args.workers}; meetapp on {database_kind}"
                 )
-                for url in targets.values():
-                    run_wrk(wrk, url, args, args.warmup)
+                scripts: dict[str, Path | None] = dict.fromkeys(targets)
+                if args.registrations:
+                    targets["bare_post"] = f"http://{HOST}:{bare_port}/"
+                    scripts["bare_post"] = bare_post_script(workdir)
+                    targets["meetapp_register"] = targets["meetapp"]
+                    scripts["meetapp_register"] = register_script(
+                        workdir, app_port, path, "register"
+                    )
+                forget = [*me, "--forget-registrations", slug]
+                for name, url in targets.items():
+                    run_wrk(wrk, url, args, args.warmup, scripts[name])
                 rounds: dict[str, list[WrkResult]] = {name: [] for name in targets}
                 for _ in range(args.rounds):
+                    forget_made(forget, env)
                     for name, url in targets.items():
-                        rounds[name].append(run_wrk(wrk, url, args, args.duration))
+                        rounds[name].append(run_wrk(wrk, url, args, args.duration, scripts[name]))
+                    made = forget_made(forget, env)
+                    if args.registrations and made < rounds["meetapp_register"][-1].requests:
+                        raise BenchError(
+                            f"{rounds['meetapp_register'][-1].requests} registrations posted, "
+                            f"only {made} registered: the form was refused"
+                        )
     finally:
         if own_database:
             subprocess.run(
@@ -395,6 +584,7 @@ def run(args: argparse.Namespace) -> int:
 
     sizes = {name: len(body) for name, body in bare_pages.items()}
     sizes["meetapp"] = len(page)
+    sizes["bare_post"] = sizes["meetapp_register"] = 0
     return report(args, path, rounds, sizes, database_kind)
 
 
@@ -410,6 +600,8 @@ def report(
         "bare_minimal": "bare Flask  GET /        (minimal page)",
         "bare_sized": "bare Flask  GET /sized   (same size)",
         "meetapp": f"meetapp     GET {path}",
+        "bare_post": "bare Flask  POST /       (form, redirect)",
+        "meetapp_register": f"meetapp     POST {path}",
     }
     width = max(len(label) for label in labels.values())
     print(f"\n{'':{width}}  {'req/s':>9}  {'p50 ms':>8}  {'p99 ms':>8}  {'bytes':>7}  errors")
@@ -443,6 +635,15 @@ def report(
             "ratio to the minimal page, round by round: "
             + " ".join(f"{r:.2f}" for r in round_ratios)
         )
+    register_ratio = None
+    if "meetapp_register" in results:
+        registering = results["meetapp_register"].requests_per_second
+        register_ratio = registering / results["bare_post"].requests_per_second
+        print(
+            f"registrations/s: {registering:.1f}, ratio to bare Flask's POST: {register_ratio:.3f}"
+            " (no goal here: compare with the same run at 52 participants)"
+        )
+    print(f"participants of the meeting: {args.participants or 52}")
     bad = {name: r for name, r in results.items() if r.non_2xx_3xx or r.socket_errors}
     if bad:
         print("some requests failed; the numbers above do not measure the page:", file=sys.stderr)
@@ -459,12 +660,14 @@ def report(
             key: getattr(args, key)
             for key in ("duration", "warmup", "rounds", "threads", "connections", "workers")
         },
+        "participants": args.participants or 52,
         "page_bytes": sizes,
         "results": {name: asdict(r) for name, r in results.items()},
         # The goal is judged against the minimal bare page; the same-size one explains.
         "ratio": round(ratio, 3),
         "ratio_sized": round(ratio_sized, 3),
         "round_ratios": [round(r, 3) for r in round_ratios],
+        "register_ratio": None if register_ratio is None else round(register_ratio, 3),
         "goal": args.goal,
         "met": met,
     }
@@ -479,7 +682,10 @@ def report(
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.setup_meeting:
-        setup_meeting(args.setup_meeting)
+        setup_meeting(args.setup_meeting, args.participants)
+        return 0
+    if args.forget_registrations:
+        forget_registrations(args.forget_registrations)
         return 0
     if args.teardown_meeting:
         teardown_meeting(args.teardown_meeting)

@@ -88,8 +88,7 @@ def _registration_page(record: dict[str, Any]) -> list[Row]:
 def _survey_results(record: dict[str, Any]) -> list[Row]:
     view, bare = record["view"]["median_ms"], record["bare"]["median_ms"]
     goal = float(record["goal_ms"])
-    service = record["service"]["median_ms"]
-    service_goal = float(record.get("service_goal_ratio", 2.0))
+    ratio_goal = float(record["ratio_goal"])
     return [
         Row(
             "survey_results",
@@ -102,12 +101,12 @@ def _survey_results(record: dict[str, Any]) -> list[Row]:
         ),
         Row(
             "survey_results",
-            "results service median ms (vs bare queries)",
-            service,
+            "results view median ms (vs bare queries): the ratio",
+            view,
             bare,
-            service / bare if bare else None,
-            f"ratio <= {service_goal:g}",
-            bool(bare) and service / bare <= service_goal,
+            view / bare if bare else None,
+            f"ratio <= {ratio_goal:g}",
+            bool(record["ratio_met"]),
         ),
     ]
 

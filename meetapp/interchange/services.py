@@ -63,6 +63,7 @@ from meetapp.models import (
     SurveyResponse,
     User,
 )
+from meetapp.models.registration import SeatChange, add_to_seat_counts, seat_change
 from meetapp.models.surveys import CHOICE_KINDS, KEY_MAX
 from meetapp.surveys.services import (
     AnswerProblems,
@@ -628,8 +629,11 @@ def _write(
     )
     # The table's insert, not the ORM's: that one splits rows whose empty columns differ into
     # a statement each.
+    counts = SeatChange()
     for batch in _batches(rows):
         db.session.execute(insert(Participant.__table__), batch)
+        counts.add(seat_change(batch))
+    add_to_seat_counts(db.session(), meeting.id, counts)
     db.session.flush()
     report = ImportReport(
         meeting=meeting,

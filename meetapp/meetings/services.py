@@ -32,7 +32,7 @@ from meetapp.models import (
     User,
     meeting_organisers,
 )
-from meetapp.registration.services import count_registered, promote_waitlisted
+from meetapp.registration.services import promote_waitlisted
 
 SLUG_PATTERN = re.compile(r"[a-z0-9-]+")
 # Addresses under /meetings/ that are pages, not meetings.
@@ -220,7 +220,7 @@ def update_meeting(meeting: Meeting, data: MeetingData) -> list[Participant]:
     meeting = lock_meeting(meeting.id)
     _check_meeting(data, meeting)
     if data.capacity is not None:
-        registered = count_registered(meeting.id)
+        registered = meeting.registered_count
         if data.capacity < registered:
             raise DomainError(
                 f"{registered} participants are registered: the capacity cannot be lower. "

@@ -95,6 +95,13 @@ class Meeting(db.Model):  # type: ignore[name-defined]
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The seats taken and the waiting list's length, and the latest `registered_at` ever given
+    # in the meeting: kept by every flush that adds, changes or removes a participant, and by
+    # the bulk imports (see `meetapp.models.registration.add_to_seat_counts`), so that the
+    # public pages read them instead of counting the participants.
+    registered_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    waitlisted_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    latest_registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship(
         back_populates="meetings", lazy="joined", innerjoin=True

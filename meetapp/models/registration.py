@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -14,18 +16,27 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
     event,
+    inspect,
+    literal,
+    or_,
+    update,
 )
 from sqlalchemy.engine.default import DefaultExecutionContext
-from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.state import InstanceState
+from sqlalchemy.orm.util import identity_key
 
 from meetapp.database import UTCDateTime, utcnow
 from meetapp.extensions import db
 from meetapp.formatting import folded
+from meetapp.models.meetings import Meeting
 
 if TYPE_CHECKING:
     from meetapp.models.accounts import User
-    from meetapp.models.meetings import Meeting, StakeholderGroup
+    from meetapp.models.meetings import StakeholderGroup
 
 
 class Status(enum.StrEnum):
@@ -54,10 +65,25 @@ class Participant(db.Model):  # type: ignore[name-defined]
         # Only a registered participant holds a seat, so only one can have come.
         CheckConstraint("status = 'registered' OR NOT attended", name="attended_registered"),
         Index("ix_participants_meeting_status", "meeting_id", "status", "id"),
+        # The orders of the waiting list (and of the list filtered by status), of the
+        # participant list, and of the list sorted by name: read from the index, not sorted.
+        Index(
+            "ix_participants_meeting_status_registered",
+            "meeting_id",
+            "status",
+            "registered_at",
+            "id",
+        ),
+        Index("ix_participants_meeting_registered", "meeting_id", "registered_at", "id"),
+        Index("ix_participants_meeting_search", "meeting_id", "search_text", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    # Their old values are loaded when they change, for the meeting's seat counts
+    # (`_keep_seat_counts`): active_history.
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), active_history=True
+    )
     name: Mapped[str] = mapped_column(String(200))
     honorific: Mapped[str | None] = mapped_column(String(50))
     email: Mapped[str] = mapped_column(String(254))
@@ -77,7 +103,7 @@ class Participant(db.Model):  # type: ignore[name-defined]
     country: Mapped[str | None] = mapped_column(String(2))
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     needs: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default=Status.REGISTERED)
+    status: Mapped[str] = mapped_column(String(20), default=Status.REGISTERED, active_history=True)
     attended: Mapped[bool] = mapped_column(default=False)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Who checked the person in at the desk; empty when they were marked attended another way
@@ -104,6 +130,130 @@ def _search_text_on_update(
     text = participant_search_text(target.name, target.organisation)
     if target.search_text != text:
         target.search_text = text
+
+
+@dataclass
+class SeatChange:
+    """What a write does to a meeting's seat counts."""
+
+    registered: int = 0
+    waitlisted: int = 0
+    latest: datetime | None = None  # the latest `registered_at` it writes
+
+    def count(self, status: str | None, sign: int) -> None:
+        if status == Status.REGISTERED:
+            self.registered += sign
+        elif status == Status.WAITLISTED:
+            self.waitlisted += sign
+
+    def add(self, other: SeatChange) -> None:
+        self.registered += other.registered
+        self.waitlisted += other.waitlisted
+        self.saw(other.latest)
+
+    def saw(self, registered_at: datetime | None) -> None:
+        if registered_at is not None and (self.latest is None or registered_at > self.latest):
+            self.latest = registered_at
+
+
+def seat_change(rows: Iterable[Mapping[str, Any]]) -> SeatChange:
+    """The change that inserting `rows` (dicts of participants' columns, as a bulk insert
+    takes them) makes to their meeting's seat counts."""
+    change = SeatChange()
+    for row in rows:
+        change.count(row.get("status") or Status.REGISTERED, 1)
+        change.saw(row.get("registered_at"))
+    return change
+
+
+def add_to_seat_counts(session: Session, meeting_id: int, change: SeatChange) -> None:
+    """Apply `change` to the meeting's counts, in the caller's transaction.
+
+    Bulk inserts of participants (the imports), which bypass the ORM's flush, call this with
+    `seat_change(rows)`; every other write is counted by `_keep_seat_counts`. The meeting's
+    row is updated in place (a row lock on PostgreSQL, taken by `lock_meeting` already on the
+    paths that hand out seats), and an instance of it in the session gets the new values.
+    """
+    if not (change.registered or change.waitlisted or change.latest):
+        return
+    meetings = Meeting.__table__
+    values: dict[str, Any] = {
+        "registered_count": meetings.c.registered_count + change.registered,
+        "waitlisted_count": meetings.c.waitlisted_count + change.waitlisted,
+    }
+    if change.latest is not None:
+        latest = literal(change.latest, UTCDateTime())
+        current = meetings.c.latest_registered_at
+        values["latest_registered_at"] = case(
+            (or_(current.is_(None), current < latest), latest), else_=current
+        )
+    # The session's connection, without the autoflush that session.execute would start.
+    row = (
+        session.connection()
+        .execute(
+            update(meetings)
+            .where(meetings.c.id == meeting_id)
+            .values(values)
+            .returning(
+                meetings.c.registered_count,
+                meetings.c.waitlisted_count,
+                meetings.c.latest_registered_at,
+            )
+        )
+        .one_or_none()
+    )
+    loaded = session.identity_map.get(identity_key(Meeting, meeting_id))
+    if row is not None and isinstance(loaded, Meeting):
+        set_committed_value(loaded, "registered_count", row[0])
+        set_committed_value(loaded, "waitlisted_count", row[1])
+        set_committed_value(loaded, "latest_registered_at", row[2])
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_seat_counts(session: Session, _context: object, _instances: object) -> None:
+    """Count what the flush is about to write to participants into their meetings' counts.
+
+    Before the flush, so that the meeting's row is locked before any participant's (the order
+    `lock_meeting` takes them in: two writers never wait on each other in a circle), and in
+    its transaction: a flush that fails rolls the counts back with the rows. New participants
+    get their status and `registered_at` now rather than from the columns' defaults, so that
+    they are known here.
+    """
+    changes: dict[int, SeatChange] = {}
+
+    def change(meeting_id: int | None) -> SeatChange:
+        if meeting_id is None:
+            raise RuntimeError("a participant must name its meeting (meeting_id) to be counted")
+        return changes.setdefault(meeting_id, SeatChange())
+
+    for instance in session.new:
+        if isinstance(instance, Participant):
+            if instance.status is None:
+                instance.status = Status.REGISTERED
+            if instance.registered_at is None:
+                instance.registered_at = utcnow()
+            counted = change(instance.meeting_id)
+            counted.count(instance.status, 1)
+            counted.saw(instance.registered_at)
+    for instance in session.dirty:
+        if not isinstance(instance, Participant):
+            continue
+        state: InstanceState[Participant] = inspect(instance)
+        status = state.attrs.status.history
+        meeting = state.attrs.meeting_id.history
+        registered_at = state.attrs.registered_at.history
+        if status.has_changes() or meeting.has_changes():
+            old_status = status.deleted[0] if status.deleted else instance.status
+            old_meeting = meeting.deleted[0] if meeting.deleted else instance.meeting_id
+            change(old_meeting).count(old_status, -1)
+            change(instance.meeting_id).count(instance.status, 1)
+        if registered_at.has_changes() or meeting.has_changes():
+            change(instance.meeting_id).saw(instance.registered_at)
+    for instance in session.deleted:
+        if isinstance(instance, Participant):
+            change(instance.meeting_id).count(instance.status, -1)
+    for meeting_id, counted in changes.items():
+        add_to_seat_counts(session, meeting_id, counted)
 
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined]

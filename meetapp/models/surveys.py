@@ -273,6 +273,13 @@ class SurveyAnswer(db.Model):  # type: ignore[name-defined]
         # however many responses there are.
         Index("ix_survey_answers_question", "question_id", "choice", "number"),
         Index("ix_survey_answers_question_response", "question_id", "response_id"),
+        # The respondents of a multiple-choice or text question, per stakeholder group.
+        Index(
+            "ix_survey_answers_question_group_response",
+            "question_id",
+            "stakeholder_group_id",
+            "response_id",
+        ),
         Index(
             "ix_survey_answers_question_group",
             "question_id",

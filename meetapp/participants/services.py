@@ -37,6 +37,7 @@ from meetapp.extensions import db
 from meetapp.formatting import country_codes, folded, language_codes
 from meetapp.locking import lock_meeting
 from meetapp.models import Meeting, Participant, StakeholderGroup, Status, User
+from meetapp.models.registration import add_to_seat_counts, seat_change
 from meetapp.registration.services import NEEDS_MAX_LENGTH, free_seats
 from meetapp.validation import (
     SINGLE_LINE_CHECK,
@@ -700,5 +701,6 @@ def import_participants(
     # One executemany: thousands of rows are written in a moment, and all or none of them.
     # (The table's insert, not the ORM's: that one splits rows whose empty columns differ.)
     db.session.execute(insert(Participant.__table__), rows)
+    add_to_seat_counts(db.session(), meeting.id, seat_change(rows))
     preview.written = len(rows)
     return preview

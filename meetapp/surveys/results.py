@@ -18,8 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, distinct, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, distinct, exists, func, select
 
 from meetapp.database import utcnow
 from meetapp.extensions import db
@@ -41,6 +40,7 @@ from meetapp.models.surveys import LIKERT_VALUES, NUMBER_KINDS
 from meetapp.surveys.batches import waiting_counts
 
 TEXTS_SHOWN = 200  # free-text answers listed per question on the page (all are in the exports)
+MISSING_PER_PAGE = 50  # names of those who have not answered, per page of the results page
 AGREE = ("agree", "strongly_agree")
 NO_GROUP_LABEL = "No group"
 
@@ -91,7 +91,12 @@ class SurveyResults:
     audience_is_invited: bool
     responses: int
     questions: list[QuestionResult]
+    # How many were asked and have not answered (tracked surveys), and one page of their names
+    # (`missing_page`): never all of them, whatever the number.
+    not_answered_count: int = 0
     not_answered: list[MissingRow] = field(default_factory=list)
+    missing_page: int = 1
+    missing_pages: int = 1
     groups: list[tuple[str, int]] = field(default_factory=list)  # (label, responses)
     # A closed anonymous survey's new responses that never made a batch, and so are not shown
     # (counted only once the survey is closed: before, the number would change with each answer).
@@ -157,7 +162,22 @@ def _nps(counts: dict[str, int]) -> tuple[float | None, int, int, int]:
 
 def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
     """(how many were asked, whether that is the number invited, published responses), in one
-    query.
+    query (see `audience_counts`)."""
+    audience = audience_counts(survey)
+    return audience.asked, audience.is_invited, audience.responses
+
+
+@dataclass(frozen=True)
+class Audience:
+    asked: int
+    is_invited: bool
+    responses: int
+    attended: int  # participants who came (not cancelled)
+
+
+def audience_counts(survey: Survey) -> Audience:
+    """How many were asked, whether that is the number invited, the published responses and
+    how many participants came, in one query.
 
     With invitations: those invited, plus anyone who answered without one (responses brought
     in by an import). Without: the participants who attended, else those registered. When that
@@ -184,16 +204,14 @@ def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
         .where(SurveyInvitation.survey_id == survey.id)
         .scalar_subquery()
     )
-    tracked_responses = (
-        select(func.count(SurveyResponse.participant_id))
+    # Both counts of responses in one scan of the survey's.
+    published = (
+        select(
+            func.count().label("responses"),
+            func.count(SurveyResponse.participant_id).label("tracked"),
+        )
         .where(SurveyResponse.survey_id == survey.id, SurveyResponse.published)
-        .scalar_subquery()
-    )
-    responses = (
-        select(func.count())
-        .select_from(SurveyResponse)
-        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.published)
-        .scalar_subquery()
+        .subquery()
     )
     attended = (
         select(func.count())
@@ -205,14 +223,19 @@ def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
         )
         .scalar_subquery()
     )
+    # The meeting's own count (see `meetapp.models.registration.add_to_seat_counts`).
     registered = (
-        select(func.count())
-        .select_from(Participant)
-        .where(Participant.meeting_id == survey.meeting_id, Participant.status == Status.REGISTERED)
-        .scalar_subquery()
+        select(Meeting.registered_count).where(Meeting.id == survey.meeting_id).scalar_subquery()
     )
     row = db.session.execute(
-        select(invited, invited_who_answered, tracked_responses, responses, attended, registered)
+        select(
+            invited,
+            invited_who_answered,
+            published.c.tracked,
+            published.c.responses,
+            attended,
+            registered,
+        ).select_from(published)
     ).one()
     n_invited, n_invited_answered, n_tracked, n_responses, n_attended, n_registered = (
         int(v or 0) for v in row
@@ -221,7 +244,55 @@ def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
         asked, is_invited = n_invited + n_tracked - n_invited_answered, True
     else:
         asked, is_invited = n_attended or n_registered, False
-    return (asked if asked >= n_responses else 0), is_invited, n_responses
+    return Audience(asked if asked >= n_responses else 0, is_invited, n_responses, n_attended)
+
+
+@dataclass
+class HeadlineFigures:
+    """A likert, NPS or rating question's figures for a press release's headline."""
+
+    answered: int
+    agreeing: int  # likert: agree or strongly agree
+    promoters: int  # NPS: 9 or 10
+    detractors: int  # NPS: 0 to 6
+    total: int  # rating: the sum of the numbers given
+
+    @property
+    def agree_percent(self) -> float:
+        return _percent(self.agreeing, self.answered)
+
+    @property
+    def nps(self) -> float:
+        return _percent(self.promoters, self.answered) - _percent(self.detractors, self.answered)
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.answered
+
+
+def headline_figures(question_ids: list[int]) -> dict[int, HeadlineFigures]:
+    """The figures of the questions named (likert, NPS or rating) that have answers, each
+    counted by the database in one GROUP BY statement: what a press release's highlights need,
+    without the rest of `survey_results` (breakdowns, texts, who has not answered)."""
+    if not question_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            SurveyAnswer.question_id,
+            func.count(),
+            func.count().filter(SurveyAnswer.choice.in_(AGREE)),
+            func.count().filter(SurveyAnswer.number >= 9),
+            func.count().filter(SurveyAnswer.number <= 6),
+            func.coalesce(func.sum(SurveyAnswer.number), 0),
+        )
+        .where(SurveyAnswer.question_id.in_(question_ids))
+        .group_by(SurveyAnswer.question_id)
+    )
+    return {
+        question_id: HeadlineFigures(int(n), int(agreeing), int(high), int(low), int(total or 0))
+        for question_id, n, agreeing, high, low, total in rows
+        if n
+    }
 
 
 def survey_results(
@@ -230,17 +301,22 @@ def survey_results(
     with_texts: bool = True,
     with_groups: bool = True,
     with_missing: bool = True,
+    missing_page: int | None = None,
     texts_shown: int = TEXTS_SHOWN,
 ) -> SurveyResults:
     """Everything the results page, the PDF and the JSON summary show.
 
-    `survey.questions` must be loaded (`services.get_survey` does).
+    `with_missing` counts those who have not answered; `missing_page` (from 1) lists that page
+    of their names, MISSING_PER_PAGE a page. `survey.questions` must be loaded
+    (`services.get_survey` does).
     """
     questions = list(survey.questions)
     by_id = {question.id: question for question in questions}
     value_ids = [q.id for q in questions if q.kind != QuestionKind.TEXT]
     text_ids = [q.id for q in questions if q.kind == QuestionKind.TEXT]
-    audience, is_invited, responses = audience_and_responses(survey)
+    counted = audience_counts(survey)
+    audience, is_invited, responses = counted.asked, counted.is_invited, counted.responses
+    someone_came = counted.attended > 0
 
     # Answers are found by their question (which belongs to this survey): every statement below
     # is a scan of one index of survey_answers, in the order of its GROUP BY. One statement
@@ -385,24 +461,36 @@ def survey_results(
         groups=groups,
     )
     if with_missing and not survey.anonymous:
-        results.not_answered = not_answered(survey, is_invited)
+        results.not_answered_count = count_not_answered(survey, is_invited, someone_came)
+        pages = max(1, -(-results.not_answered_count // MISSING_PER_PAGE))
+        results.missing_pages = pages
+        if missing_page is not None and results.not_answered_count:
+            results.missing_page = min(max(missing_page, 1), pages)
+            results.not_answered = not_answered(
+                survey,
+                is_invited,
+                someone_came,
+                offset=(results.missing_page - 1) * MISSING_PER_PAGE,
+                limit=MISSING_PER_PAGE,
+            )
     if survey.anonymous and survey.state(utcnow()) == SurveyState.CLOSED:
         results.held_back = waiting_counts(survey)[0]
     return results
 
 
-def not_answered(survey: Survey, is_invited: bool) -> list[MissingRow]:
+def _not_answered_query(
+    survey: Survey, is_invited: bool, someone_came: bool, *columns: Any
+) -> Select[Any]:
     """Who was asked and has not answered (tracked surveys): the invited, or else the
-    participants who attended (or are registered), without a response. One query."""
-    group = StakeholderGroup
+    participants who attended (or, when nobody is marked as having come, those registered),
+    without a response. `someone_came` is read with the audience (`audience_counts`)."""
     answered = exists().where(
         SurveyResponse.survey_id == survey.id, SurveyResponse.participant_id == Participant.id
     )
     query = (
-        select(Participant.name, Participant.email, group.label)
-        .outerjoin(group, group.id == Participant.stakeholder_group_id)
+        select(*columns)
+        .select_from(Participant)
         .where(Participant.meeting_id == survey.meeting_id, ~answered)
-        .order_by(Participant.name, Participant.id)
     )
     if is_invited:
         used = exists().where(SurveyInvitationUse.invitation_id == SurveyInvitation.id)
@@ -413,17 +501,39 @@ def not_answered(survey: Survey, is_invited: bool) -> list[MissingRow]:
                 SurveyInvitation.survey_id == survey.id,
             ),
         ).where(~used)
+    elif someone_came:
+        query = query.where(Participant.attended.is_(True), Participant.status != Status.CANCELLED)
     else:
-        other = aliased(Participant)
-        attended_any = exists().where(
-            other.meeting_id == survey.meeting_id,
-            other.attended.is_(True),
-            other.status != Status.CANCELLED,
+        query = query.where(Participant.status == Status.REGISTERED)
+    return query
+
+
+def count_not_answered(survey: Survey, is_invited: bool, someone_came: bool) -> int:
+    """How many were asked and have not answered: one statement, counted by the database."""
+    query = _not_answered_query(survey, is_invited, someone_came, func.count())
+    return int(db.session.scalar(query) or 0)
+
+
+def not_answered(
+    survey: Survey,
+    is_invited: bool,
+    someone_came: bool,
+    *,
+    offset: int = 0,
+    limit: int = MISSING_PER_PAGE,
+) -> list[MissingRow]:
+    """A page of those who were asked and have not answered, by name (as the participant list
+    sorts them: `search_text`, whose index gives the order without a sort): one statement."""
+    group = StakeholderGroup
+    query = (
+        _not_answered_query(
+            survey, is_invited, someone_came, Participant.name, Participant.email, group.label
         )
-        query = query.where(
-            (Participant.attended.is_(True) & (Participant.status != Status.CANCELLED))
-            | (~attended_any & (Participant.status == Status.REGISTERED))
-        )
+        .outerjoin(group, group.id == Participant.stakeholder_group_id)
+        .order_by(Participant.search_text, Participant.id)
+        .offset(offset)
+        .limit(limit)
+    )
     return [MissingRow(name, email, label) for name, email, label in db.session.execute(query)]
 
 
@@ -482,5 +592,5 @@ def results_summary(results: SurveyResults, meeting: Meeting) -> dict[str, Any]:
             }
             for item in results.questions
         ],
-        "not_answered": len(results.not_answered) if not survey.anonymous else None,
+        "not_answered": results.not_answered_count if not survey.anonymous else None,
     }

@@ -434,11 +434,12 @@ def retry(meeting: Meeting, key: str) -> ResponseReturnValue:
 @meeting_view
 def results(meeting: Meeting, key: str) -> ResponseReturnValue:
     survey = _results_survey_or_404(meeting, key)
+    page = request.args.get("missing_page", 1, type=int) or 1
     return render_template(
         "surveys/results.html",
         meeting=meeting,
         survey=survey,
-        results=survey_results.survey_results(survey),
+        results=survey_results.survey_results(survey, missing_page=page),
     )
 
 

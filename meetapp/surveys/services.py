@@ -785,7 +785,7 @@ class SurveyHighlights:
 def survey_highlights(meeting: Meeting) -> SurveyHighlights | None:
     """Headline results of the meeting's survey with the most published responses; None
     without any."""
-    from meetapp.surveys.results import survey_results
+    from meetapp.surveys.results import audience_and_responses, headline_figures
 
     counts = db.session.execute(
         select(Survey.id, func.count(SurveyResponse.id))
@@ -802,23 +802,30 @@ def survey_highlights(meeting: Meeting) -> SurveyHighlights | None:
     )
     if survey is None:  # deleted since the count
         return None
-    results = survey_results(survey, with_texts=False, with_groups=False, with_missing=False)
+    # The first likert, NPS and rating questions that have answers: their figures only.
+    headline_kinds = (QuestionKind.LIKERT, QuestionKind.NPS, QuestionKind.RATING)
+    candidates = [question for question in survey.questions if question.kind in headline_kinds]
+    figures = headline_figures([question.id for question in candidates])
+    audience, is_invited, responses = audience_and_responses(survey)
     highlights = SurveyHighlights(
         title=survey.title,
-        audience=results.audience,
-        audience_is_invited=results.audience_is_invited,
-        responses=results.responses,
+        audience=audience,
+        audience_is_invited=is_invited,
+        responses=responses,
     )
-    for item in results.questions:
-        kind = item.question.kind
-        if kind == QuestionKind.LIKERT and highlights.agreement_question is None and item.answered:
-            highlights.agreement_question = item.question.text
-            highlights.agreement_percent = item.agree_percent
-            highlights.agreement_answered = item.answered
-        elif kind == QuestionKind.NPS and highlights.nps_question is None and item.answered:
-            highlights.nps_question = item.question.text
-            highlights.nps = item.nps
-        elif kind == QuestionKind.RATING and highlights.rating_question is None and item.answered:
-            highlights.rating_question = item.question.text
-            highlights.rating_mean = item.mean
+    for question in candidates:
+        found = figures.get(question.id)
+        if found is None:
+            continue
+        kind = question.kind
+        if kind == QuestionKind.LIKERT and highlights.agreement_question is None:
+            highlights.agreement_question = question.text
+            highlights.agreement_percent = found.agree_percent
+            highlights.agreement_answered = found.answered
+        elif kind == QuestionKind.NPS and highlights.nps_question is None:
+            highlights.nps_question = question.text
+            highlights.nps = found.nps
+        elif kind == QuestionKind.RATING and highlights.rating_question is None:
+            highlights.rating_question = question.text
+            highlights.rating_mean = found.mean
     return highlights

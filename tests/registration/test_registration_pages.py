@@ -520,10 +520,13 @@ def test_the_page_reads_every_column_of_its_meeting(app, client, make_meeting):
         GROUP_COLUMNS,
         MEETING_COLUMNS,
         ORGANISATION_COLUMNS,
+        SEAT_COUNT_COLUMNS,
         registration_page,
     )
 
-    assert set(MEETING_COLUMNS) == {column.name for column in Meeting.__table__.c}
+    assert set(MEETING_COLUMNS) | set(SEAT_COUNT_COLUMNS) == {
+        column.name for column in Meeting.__table__.c
+    }
     assert set(ORGANISATION_COLUMNS) == {column.name for column in Organisation.__table__.c}
     assert set(GROUP_COLUMNS) == {column.name for column in StakeholderGroup.__table__.c}
 
@@ -669,3 +672,37 @@ def test_a_group_removed_while_someone_registers_gets_a_message_not_an_error(
     assert response.status_code == 200
     assert "Choose one of the meeting&#39;s stakeholder groups." in response.get_data(as_text=True)
     assert participants(db, meeting.id) == []
+
+
+def test_the_page_and_registering_cost_the_same_at_3_and_at_30_participants(
+    client, make_meeting, make_participant, form, count_queries
+):
+    """The seats taken come from the meeting's counts: neither the page nor registering
+    counts the participants, so their statements are the same however many there are."""
+    meeting = make_meeting(capacity=100)
+    url = f"/m/{meeting.slug}/register"
+
+    def measure(email: str) -> tuple[list[str], list[str]]:
+        client.get(url)
+        with count_queries() as page:
+            assert client.get(url).status_code == 200
+        with count_queries() as registering:
+            response = client.post(url, data=form(email=email))
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        return page.statements, registering.statements
+
+    for n in range(3):
+        make_participant(meeting, status=("registered", "waitlisted", "cancelled")[n % 3])
+    few_page, few_registering = measure("few@example.org")
+    for n in range(27):
+        make_participant(meeting, status=("registered", "waitlisted", "cancelled")[n % 3])
+    many_page, many_registering = measure("many@example.org")
+
+    assert len(many_page) == len(few_page) == 1
+    assert "participants" not in many_page[0]
+    assert len(many_registering) == len(few_registering)
+    for statement in many_registering:
+        assert not ("count(" in statement.lower() and "participants" in statement), statement
+        assert "max(" not in statement.lower(), statement
+    # 10 registered by the fixture and the 2 newcomers hold 12 of the 100 seats.
+    assert "88 seats left." in client.get(url).get_data(as_text=True)

@@ -111,6 +111,27 @@ def test_demo_results_equal_those_computed_from_the_file(db, demo):
     assert highlights.rating_mean == pytest.approx(expected["rating_mean"])
 
 
+def test_highlights_read_only_their_questions_figures(db, demo, count_queries):
+    """The press release's highlights count their few figures in SQL, without building the
+    whole results (no breakdown by group, no texts, nobody listed)."""
+    _organiser, slug, key = demo
+    meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))
+    results = survey_results(get_survey(meeting, key))
+    with count_queries() as counter:
+        highlights = survey_highlights(meeting)
+    by_kind: dict[str, object] = {}
+    for item in results.questions:
+        if item.answered:
+            by_kind.setdefault(item.question.kind, item)
+    assert highlights.agreement_percent == by_kind["likert"].agree_percent
+    assert highlights.nps == by_kind["nps"].nps
+    assert highlights.rating_mean == by_kind["rating"].mean
+    assert counter.count <= 5, counter.statements
+    text = " ".join(counter.statements).lower()
+    assert "row_number" not in text
+    assert "participants.name" not in text
+
+
 def test_results_page_json_and_exports_of_the_demo(client, db, demo, login_as):
     organiser, slug, key = demo
     expected = expected_from_the_file()
@@ -233,7 +254,7 @@ def test_breakdown_by_group_and_who_has_not_answered(
     add_responses(db, survey.id, [gov[0].id], {"q1": 5, "q2": 10})
     add_responses(db, survey.id, [cso[0].id, cso[1].id], {"q1": 2, "q2": 3})
 
-    results = survey_results(get_survey(meeting, survey.key))
+    results = survey_results(get_survey(meeting, survey.key), missing_page=1)
     assert (results.responses, results.audience, results.audience_is_invited) == (3, 5, True)
     assert results.rate == pytest.approx(60.0)
     rating, nps = results.questions
@@ -245,6 +266,57 @@ def test_breakdown_by_group_and_who_has_not_answered(
     assert nps.nps == pytest.approx(100 / 3 - 200 / 3)
     assert [g.nps for g in nps.by_group] == [pytest.approx(100.0), pytest.approx(-100.0)]
     assert [row.name for row in results.not_answered] == ["Cso 2", "Gov 1"]
+    assert results.not_answered_count == 2
+
+
+def test_those_who_have_not_answered_are_counted_and_listed_a_page_at_a_time(
+    client,
+    db,
+    monkeypatch,
+    organiser_setup,
+    login_as,
+    make_survey,
+    make_participant,
+    count_queries,
+):
+    """The results page shows how many have not answered and one page of their names, with
+    links to the others, in the same statements whatever their number; the PDF gives only
+    the number."""
+    monkeypatch.setattr("meetapp.surveys.results.MISSING_PER_PAGE", 2)
+    organiser, meeting = organiser_setup()
+    survey = make_survey(meeting)
+    login_as(organiser)
+    base = f"/meetings/{meeting.slug}/surveys/{survey.key}"
+    answered = make_participant(meeting, name="Has Answered").id
+    add_responses(db, survey.id, [answered], {"q1": "agree", "q2": 4})
+    for n in range(3):
+        make_participant(meeting, name=f"Silent {n}")
+    client.get(f"{base}/results")
+    with count_queries() as few:
+        page = client.get(f"{base}/results").get_data(as_text=True)
+    assert "Not answered (3)" in page
+    assert "Silent 0" in page
+    assert "Silent 1" in page
+    assert "Silent 2" not in page
+    assert "1 of 2" in page
+    assert f"{base}/results?missing_page=2#not-answered" in page
+
+    for n in range(3, 30):
+        make_participant(meeting, name=f"Silent {n:02d}")
+    with count_queries() as many:
+        page = client.get(f"{base}/results?missing_page=2").get_data(as_text=True)
+    assert "Not answered (30)" in page
+    assert "2 of 15" in page
+    assert page.count("Silent ") == 2
+    assert many.count == few.count, many.statements
+    # A page past the last shows the last.
+    assert "15 of 15" in client.get(f"{base}/results?missing_page=99").get_data(as_text=True)
+
+    pdf = client.get(f"{base}/results.pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.get_data())).pages)
+    assert "30 of those asked have not answered" in text
+    assert "Silent" not in text
+    assert client.get(f"{base}/results.json").get_json()["not_answered"] == 30
 
 
 def test_anonymous_results_have_no_names(
@@ -318,7 +390,7 @@ def test_invitations_after_an_import_count_the_imported_answers_too(db, demo, in
     )
     survey = get_survey(meeting, key)
     invite_people(survey, [one_who_answered, one_who_did_not])
-    results = survey_results(get_survey(meeting, key))
+    results = survey_results(get_survey(meeting, key), missing_page=1)
     assert (results.responses, results.audience) == (38, 39)
     assert results.rate == pytest.approx(100 * 38 / 39)
     assert [row.email for row in results.not_answered] == [one_who_did_not.email]
