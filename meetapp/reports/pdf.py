@@ -4,6 +4,10 @@ Every PDF of the app goes through `render_pdf`: one print stylesheet (static/css
 A4 pages with the organisation's name in the header and page numbers in the footer. User text
 reaches the HTML escaped by Jinja; the restricted fetcher is a second wall, so that not even
 markup that slipped through could read local files or call a server.
+
+Every PDF is tagged (PDF/UA-1): a structure tree that screen readers follow, the document's
+language (`<html lang>`) and its title (`<title>`), shown instead of the file name. A document
+rendered in parts keeps its structure through `merge_pdf_files`, which joins the parts' trees.
 """
 
 from __future__ import annotations
@@ -16,10 +20,21 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    BooleanObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    PdfObject,
+)
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 PRINT_STYLESHEET = "css/print.css"
+# Tagged PDF for accessibility: structure tree, language and title (PDF/UA-1).
+PDF_VARIANT = "pdf/ua-1"
 
 
 class ForbiddenResource(ValueError):
@@ -63,7 +78,7 @@ def render_pdf(html: str, *, page_numbers: tuple[int, int] | None = None) -> byt
                 url_fetcher=fetcher,
             )
         )
-    pdf: bytes = document.write_pdf(stylesheets=stylesheets)
+    pdf: bytes = document.write_pdf(stylesheets=stylesheets, pdf_variant=PDF_VARIANT)
     return pdf
 
 
@@ -79,11 +94,118 @@ def merge_pdfs(parts: list[bytes]) -> bytes:
 
 def merge_pdf_files(parts: Iterable[IO[bytes]], output: IO[bytes]) -> None:
     """Write to `output` one PDF of the pages of the PDF files `parts`, in order (each is read
-    once, from where it stands)."""
+    once, from where it stands). Tagged parts make a tagged PDF: one structure tree, with the
+    language, title and metadata of the first part."""
     writer = PdfWriter()
+    readers = []
     for part in parts:
-        writer.append(PdfReader(part if part.seekable() else io.BytesIO(part.read())))
+        reader = PdfReader(part if part.seekable() else io.BytesIO(part.read()))
+        writer.append(reader)
+        readers.append(reader)
+    if readers and all("/StructTreeRoot" in reader.root_object for reader in readers):
+        _merge_structure(writer, readers)
     writer.write(output)
+
+
+def _merge_structure(writer: PdfWriter, readers: list[PdfReader]) -> None:
+    """Give `writer`, which holds the pages of `readers` in order, one structure tree made of
+    theirs: their top elements' children under one Document element, and their parent trees
+    (which map marked content on a page to its element) numbered on from one another."""
+    tree = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
+    tree_ref = writer._add_object(tree)
+    document = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/StructElem"),
+            NameObject("/S"): NameObject("/Document"),
+            NameObject("/P"): tree_ref,
+        }
+    )
+    document_ref = writer._add_object(document)
+    kids = ArrayObject()
+    numbers = ArrayObject()
+    offset = 0
+    target_pages = iter(writer.pages)
+    for reader in readers:
+        part_tree = reader.root_object.raw_get("/StructTreeRoot").clone(writer).get_object()
+        keys = []
+        for key, value in _number_tree(part_tree.get("/ParentTree")):
+            keys.append(key)
+            numbers.extend((NumberObject(key + offset), value))
+        for source in reader.pages:
+            target = next(target_pages)
+            if "/StructParents" in source:
+                target[NameObject("/StructParents")] = NumberObject(
+                    int(source["/StructParents"]) + offset
+                )
+            if "/Tabs" in source:
+                target[NameObject("/Tabs")] = NameObject(str(source["/Tabs"]))
+            for annotation in target.get("/Annots") or ():
+                annotation = annotation.get_object()
+                if "/StructParent" in annotation:
+                    annotation[NameObject("/StructParent")] = NumberObject(
+                        int(annotation["/StructParent"]) + offset
+                    )
+        for top in _listed(part_tree.get("/K")):
+            element = top.get_object()
+            is_document = (
+                isinstance(element, DictionaryObject) and element.get("/S") == "/Document"
+            )
+            children = _listed(element.get("/K")) if is_document else [top]
+            for child in children:
+                if isinstance(child.get_object(), DictionaryObject) and isinstance(
+                    child, IndirectObject
+                ):
+                    child.get_object()[NameObject("/P")] = document_ref
+                kids.append(child)
+            if is_document:
+                element.clear()  # left out of the merged tree: written empty
+        if "/ParentTree" in part_tree:
+            part_tree["/ParentTree"].get_object().clear()
+        part_tree.clear()
+        offset += max(keys, default=-1) + 1
+    document[NameObject("/K")] = kids
+    tree[NameObject("/K")] = document_ref
+    tree[NameObject("/ParentTree")] = writer._add_object(
+        DictionaryObject({NameObject("/Nums"): numbers})
+    )
+    tree[NameObject("/ParentTreeNextKey")] = NumberObject(offset)
+    first = readers[0].root_object
+    root = writer.root_object
+    root[NameObject("/StructTreeRoot")] = tree_ref
+    root[NameObject("/MarkInfo")] = DictionaryObject(
+        {NameObject("/Marked"): BooleanObject(True)}
+    )
+    for key in ("/Lang", "/ViewerPreferences", "/Metadata"):
+        if key in first:
+            root[NameObject(key)] = first.raw_get(key).clone(writer)
+    title = (readers[0].metadata or {}).get("/Title")
+    if title:
+        writer.add_metadata({"/Title": title})
+
+
+def _listed(value: PdfObject | None) -> list[PdfObject]:
+    """The items of a /K entry: an array, one item, or none."""
+    if value is None:
+        return []
+    if isinstance(value.get_object(), ArrayObject):
+        return list(value.get_object())
+    return [value]
+
+
+def _number_tree(node: PdfObject | None) -> list[tuple[int, PdfObject]]:
+    """The (key, value) pairs of a number tree, from its /Nums and its /Kids."""
+    if node is None:
+        return []
+    node = node.get_object()
+    assert isinstance(node, DictionaryObject)
+    pairs: list[tuple[int, PdfObject]] = []
+    numbers = node.get("/Nums")
+    if numbers is not None:
+        numbers = numbers.get_object()
+        pairs.extend((int(numbers[i]), numbers[i + 1]) for i in range(0, len(numbers) - 1, 2))
+    for kid in node.get("/Kids") or ():
+        pairs.extend(_number_tree(kid))
+    return pairs
 
 
 def render_pdf_template(
