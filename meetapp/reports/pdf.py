@@ -27,7 +27,6 @@ from pypdf.generic import (
     IndirectObject,
     NameObject,
     NumberObject,
-    PdfObject,
 )
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -126,19 +125,18 @@ def _merge_structure(writer: PdfWriter, readers: list[PdfReader]) -> None:
     offset = 0
     target_pages = iter(writer.pages)
     for reader in readers:
-        part_tree = reader.root_object.raw_get("/StructTreeRoot").clone(writer).get_object()
+        part_tree: Any = reader.root_object.raw_get("/StructTreeRoot").clone(writer).get_object()
         keys = []
         for key, value in _number_tree(part_tree.get("/ParentTree")):
             keys.append(key)
             numbers.extend((NumberObject(key + offset), value))
         for source in reader.pages:
-            target = next(target_pages)
+            # pypdf leaves out the pages' keys into the parent tree when it copies them.
+            target: Any = next(target_pages)
             if "/StructParents" in source:
                 target[NameObject("/StructParents")] = NumberObject(
-                    int(source["/StructParents"]) + offset
+                    int(source["/StructParents"]) + offset  # type: ignore[call-overload]
                 )
-            if "/Tabs" in source:
-                target[NameObject("/Tabs")] = NameObject(str(source["/Tabs"]))
             for annotation in target.get("/Annots") or ():
                 annotation = annotation.get_object()
                 if "/StructParent" in annotation:
@@ -146,16 +144,13 @@ def _merge_structure(writer: PdfWriter, readers: list[PdfReader]) -> None:
                         int(annotation["/StructParent"]) + offset
                     )
         for top in _listed(part_tree.get("/K")):
-            element = top.get_object()
-            is_document = (
-                isinstance(element, DictionaryObject) and element.get("/S") == "/Document"
-            )
+            element: Any = top.get_object()
+            is_document = isinstance(element, DictionaryObject) and element.get("/S") == "/Document"
             children = _listed(element.get("/K")) if is_document else [top]
             for child in children:
-                if isinstance(child.get_object(), DictionaryObject) and isinstance(
-                    child, IndirectObject
-                ):
-                    child.get_object()[NameObject("/P")] = document_ref
+                kid: Any = child.get_object()
+                if isinstance(kid, DictionaryObject) and isinstance(child, IndirectObject):
+                    kid[NameObject("/P")] = document_ref
                 kids.append(child)
             if is_document:
                 element.clear()  # left out of the merged tree: written empty
@@ -172,18 +167,16 @@ def _merge_structure(writer: PdfWriter, readers: list[PdfReader]) -> None:
     first = readers[0].root_object
     root = writer.root_object
     root[NameObject("/StructTreeRoot")] = tree_ref
-    root[NameObject("/MarkInfo")] = DictionaryObject(
-        {NameObject("/Marked"): BooleanObject(True)}
-    )
-    for key in ("/Lang", "/ViewerPreferences", "/Metadata"):
-        if key in first:
-            root[NameObject(key)] = first.raw_get(key).clone(writer)
-    title = (readers[0].metadata or {}).get("/Title")
+    root[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
+    for name in ("/Lang", "/ViewerPreferences", "/Metadata"):
+        if name in first:
+            root[NameObject(name)] = first.raw_get(name).clone(writer)
+    title = readers[0].metadata.get("/Title") if readers[0].metadata else None
     if title:
         writer.add_metadata({"/Title": title})
 
 
-def _listed(value: PdfObject | None) -> list[PdfObject]:
+def _listed(value: Any) -> list[Any]:
     """The items of a /K entry: an array, one item, or none."""
     if value is None:
         return []
@@ -192,14 +185,15 @@ def _listed(value: PdfObject | None) -> list[PdfObject]:
     return [value]
 
 
-def _number_tree(node: PdfObject | None) -> list[tuple[int, PdfObject]]:
+def _number_tree(node: Any) -> list[tuple[int, Any]]:
     """The (key, value) pairs of a number tree, from its /Nums and its /Kids."""
     if node is None:
         return []
     node = node.get_object()
-    assert isinstance(node, DictionaryObject)
-    pairs: list[tuple[int, PdfObject]] = []
-    numbers = node.get("/Nums")
+    if not isinstance(node, DictionaryObject):
+        return []
+    pairs: list[tuple[int, Any]] = []
+    numbers: Any = node.get("/Nums")
     if numbers is not None:
         numbers = numbers.get_object()
         pairs.extend((int(numbers[i]), numbers[i + 1]) for i in range(0, len(numbers) - 1, 2))
