@@ -29,6 +29,7 @@ from pypdf.generic import (
     NumberObject,
 )
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 PRINT_STYLESHEET = "css/print.css"
@@ -64,6 +65,12 @@ def render_pdf(html: str, *, page_numbers: tuple[int, int] | None = None) -> byt
     `page_numbers` = (first, total) numbers the pages of a part of a longer document (see
     `merge_pdfs`): "Page <first> of <total>" on its first page, and so on.
     """
+    pdf: bytes = layout_pdf(html, page_numbers=page_numbers).write_pdf(pdf_variant=PDF_VARIANT)
+    return pdf
+
+
+def layout_pdf(html: str, *, page_numbers: tuple[int, int] | None = None) -> Document:
+    """The laid-out pages of `html` as `render_pdf` prints them (their boxes can be measured)."""
     static_folder = Path(current_app.static_folder or "static")
     fetcher = StaticOnlyFetcher(static_folder)
     document = HTML(string=html, base_url=static_folder.as_uri() + "/", url_fetcher=fetcher)
@@ -77,8 +84,8 @@ def render_pdf(html: str, *, page_numbers: tuple[int, int] | None = None) -> byt
                 url_fetcher=fetcher,
             )
         )
-    pdf: bytes = document.write_pdf(stylesheets=stylesheets, pdf_variant=PDF_VARIANT)
-    return pdf
+    laid_out: Document = document.render(stylesheets=stylesheets, pdf_variant=PDF_VARIANT)
+    return laid_out
 
 
 def merge_pdfs(parts: list[bytes]) -> bytes:
