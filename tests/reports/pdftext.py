@@ -58,7 +58,7 @@ def structure_elements(pdf: bytes) -> list[dict[str, Any]]:
             if is_element and kid.get_object().get("/Type") != "/OBJR":
                 walk(kid, reference)
 
-    root = reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]
     tree_reference = root.raw_get("/StructTreeRoot")
     tops = tree_reference.get_object().raw_get("/K")
     for top in tops.get_object() if isinstance(tops.get_object(), list) else [tops]:
@@ -71,7 +71,7 @@ def assert_tagged(pdf: bytes, title: str | None = None) -> None:
     together and point at its own pages, a parent-tree entry for every page's marked content,
     a language, and a title shown in place of the file name."""
     reader = PdfReader(io.BytesIO(pdf))
-    root = reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root
     assert root["/MarkInfo"]["/Marked"]
     assert str(root.get("/Lang", "")) == "en"
