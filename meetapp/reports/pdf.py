@@ -15,19 +15,12 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, cast
 from urllib.parse import unquote, urlsplit
 
+import pikepdf
 from flask import current_app, render_template
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    BooleanObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    NumberObject,
-)
+from pikepdf import Array, Dictionary, Name
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -100,111 +93,90 @@ def merge_pdfs(parts: list[bytes]) -> bytes:
 
 def merge_pdf_files(parts: Iterable[IO[bytes]], output: IO[bytes]) -> None:
     """Write to `output` one PDF of the pages of the PDF files `parts`, in order (each is read
-    once, from where it stands). Tagged parts make a tagged PDF: one structure tree, with the
-    language, title and metadata of the first part."""
-    writer = PdfWriter()
-    readers = []
-    for part in parts:
-        reader = PdfReader(part if part.seekable() else io.BytesIO(part.read()))
-        writer.append(reader)
-        readers.append(reader)
-    if readers and all("/StructTreeRoot" in reader.root_object for reader in readers):
-        _merge_structure(writer, readers)
-    writer.write(output)
+    from where it stands). Tagged parts make a tagged PDF: one structure tree, with the
+    language, title and metadata of the first part. qpdf (pikepdf) does the copying: it is
+    several times faster and leaner than pure Python on trees of thousands of elements, and
+    writes them in compressed object streams, as WeasyPrint does."""
+    sources = [
+        pikepdf.Pdf.open(cast(BinaryIO, part if part.seekable() else io.BytesIO(part.read())))
+        for part in parts
+    ]
+    try:
+        merged = pikepdf.Pdf.new()
+        offsets = []
+        for source in sources:
+            offsets.append(len(merged.pages))
+            merged.pages.extend(source.pages)
+        if sources and all(Name.StructTreeRoot in source.Root for source in sources):
+            _merge_structure(merged, sources, offsets)
+        merged.save(cast(BinaryIO, output), object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    finally:
+        for source in sources:
+            source.close()
 
 
-def _merge_structure(writer: PdfWriter, readers: list[PdfReader]) -> None:
-    """Give `writer`, which holds the pages of `readers` in order, one structure tree made of
-    theirs: their top elements' children under one Document element, and their parent trees
-    (which map marked content on a page to its element) numbered on from one another."""
-    tree = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
-    tree_ref = writer._add_object(tree)
-    document = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/StructElem"),
-            NameObject("/S"): NameObject("/Document"),
-            NameObject("/P"): tree_ref,
-        }
+def _merge_structure(merged: pikepdf.Pdf, sources: list[pikepdf.Pdf], offsets: list[int]) -> None:
+    """Give `merged`, which holds the pages of `sources` in order (the first page of each at
+    `offsets`), one structure tree made of theirs: their top elements' children under one
+    Document element, and their parent trees (which map marked content on a page to its
+    element) numbered on from one another."""
+    tree = merged.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    document = merged.make_indirect(
+        Dictionary(Type=Name.StructElem, S=Name.Document, P=tree, K=Array())
     )
-    document_ref = writer._add_object(document)
-    kids = ArrayObject()
-    numbers = ArrayObject()
-    offset = 0
-    target_pages = iter(writer.pages)
-    for reader in readers:
-        part_tree: Any = reader.root_object.raw_get("/StructTreeRoot").clone(writer).get_object()
+    numbers = Array()
+    next_key = 0
+    for source, first_page in zip(sources, offsets, strict=True):
+        # Pages already copied are reused: the elements point at the merged pages.
+        part_tree = merged.copy_foreign(source.Root.StructTreeRoot)
         keys = []
-        for key, value in _number_tree(part_tree.get("/ParentTree")):
+        for key, value in _number_tree(part_tree.get(Name.ParentTree)):
             keys.append(key)
-            numbers.extend((NumberObject(key + offset), value))
-        for source in reader.pages:
-            # pypdf leaves out the pages' keys into the parent tree when it copies them.
-            target: Any = next(target_pages)
-            if "/StructParents" in source:
-                target[NameObject("/StructParents")] = NumberObject(
-                    int(source["/StructParents"]) + offset  # type: ignore[call-overload]
-                )
-            for annotation in target.get("/Annots") or ():
-                annotation = annotation.get_object()
-                if "/StructParent" in annotation:
-                    annotation[NameObject("/StructParent")] = NumberObject(
-                        int(annotation["/StructParent"]) + offset
-                    )
-        for top in _listed(part_tree.get("/K")):
-            element: Any = top.get_object()
-            is_document = isinstance(element, DictionaryObject) and element.get("/S") == "/Document"
-            children = _listed(element.get("/K")) if is_document else [top]
-            for child in children:
-                kid: Any = child.get_object()
-                if isinstance(kid, DictionaryObject) and isinstance(child, IndirectObject):
-                    kid[NameObject("/P")] = document_ref
-                kids.append(child)
-            if is_document:
-                element.clear()  # left out of the merged tree: written empty
-        if "/ParentTree" in part_tree:
-            part_tree["/ParentTree"].get_object().clear()
-        part_tree.clear()
-        offset += max(keys, default=-1) + 1
-    document[NameObject("/K")] = kids
-    tree[NameObject("/K")] = document_ref
-    tree[NameObject("/ParentTree")] = writer._add_object(
-        DictionaryObject({NameObject("/Nums"): numbers})
-    )
-    tree[NameObject("/ParentTreeNextKey")] = NumberObject(offset)
-    first = readers[0].root_object
-    root = writer.root_object
-    root[NameObject("/StructTreeRoot")] = tree_ref
-    root[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
-    for name in ("/Lang", "/ViewerPreferences", "/Metadata"):
-        if name in first:
-            root[NameObject(name)] = first.raw_get(name).clone(writer)
-    title = readers[0].metadata.get("/Title") if readers[0].metadata else None
-    if title:
-        writer.add_metadata({"/Title": title})
+            numbers.append(key + next_key)
+            numbers.append(value)
+        for index, page in enumerate(source.pages):
+            target = merged.pages[first_page + index].obj
+            if Name.StructParents in page.obj:  # not carried over by the page copy
+                target.StructParents = int(page.obj.StructParents) + next_key
+            for annotation in target.get(Name.Annots, Array()):
+                if Name.StructParent in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + next_key
+        for top in _listed(part_tree.get(Name.K)):
+            is_document = isinstance(top, Dictionary) and top.get(Name.S) == Name.Document
+            for child in _listed(top.get(Name.K)) if is_document else [top]:
+                if isinstance(child, Dictionary) and child.is_indirect:
+                    child.P = document
+                document.K.append(child)
+        next_key += max(keys, default=-1) + 1
+    tree.K = document
+    tree.ParentTree = merged.make_indirect(Dictionary(Nums=numbers))
+    tree.ParentTreeNextKey = next_key
+    first = sources[0]
+    merged.Root.StructTreeRoot = tree
+    merged.Root.MarkInfo = Dictionary(Marked=True)
+    merged.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    if Name.Lang in first.Root:
+        merged.Root.Lang = first.Root.Lang
+    if Name.Metadata in first.Root:
+        merged.Root.Metadata = merged.copy_foreign(first.Root.Metadata)
+    if Name.Title in first.docinfo:
+        merged.docinfo.Title = first.docinfo.Title
 
 
 def _listed(value: Any) -> list[Any]:
     """The items of a /K entry: an array, one item, or none."""
     if value is None:
         return []
-    if isinstance(value.get_object(), ArrayObject):
-        return list(value.get_object())
-    return [value]
+    return list(value) if isinstance(value, Array) else [value]
 
 
 def _number_tree(node: Any) -> list[tuple[int, Any]]:
     """The (key, value) pairs of a number tree, from its /Nums and its /Kids."""
-    if node is None:
+    if not isinstance(node, Dictionary):
         return []
-    node = node.get_object()
-    if not isinstance(node, DictionaryObject):
-        return []
-    pairs: list[tuple[int, Any]] = []
-    numbers: Any = node.get("/Nums")
-    if numbers is not None:
-        numbers = numbers.get_object()
-        pairs.extend((int(numbers[i]), numbers[i + 1]) for i in range(0, len(numbers) - 1, 2))
-    for kid in node.get("/Kids") or ():
+    numbers = node.get(Name.Nums, Array())
+    pairs = [(int(numbers[i]), numbers[i + 1]) for i in range(0, len(numbers) - 1, 2)]
+    for kid in node.get(Name.Kids, Array()):
         pairs.extend(_number_tree(kid))
     return pairs
 
