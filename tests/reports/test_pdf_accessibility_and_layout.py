@@ -42,7 +42,7 @@ def _demo_pdfs(db: Any, meeting: Any) -> dict[str, str]:
         f"/meetings/{meeting.slug}/press-release.pdf": f"Press release · {title}",
         f"/meetings/{meeting.slug}/summary.pdf": f"Meeting summary · {title}",
         f"/meetings/{meeting.slug}/sign-in-sheet.pdf": f"Sign-in sheet · {title}",
-        f"/m/{meeting.slug}/agenda.pdf": "Agenda",
+        f"/m/{meeting.slug}/agenda.pdf": f"Agenda · {title}",
     }
     for survey in db.session.scalars(select(Survey).where(Survey.meeting_id == meeting.id)):
         urls[f"/meetings/{meeting.slug}/surveys/{survey.key}/results.pdf"] = (
