@@ -216,8 +216,9 @@ def name_sort_key(name: str) -> tuple[str, str, str]:
 # The sign-in sheet lays out one table per page, so that every page has its header and long
 # lists render quickly; the rows are therefore counted onto pages here, by their height. A row
 # is as high as its longest cell wraps (print.css: `tr.lines-N`), from two lines up to
-# SIGN_IN_MAX_LINES; longer text is cut with a visible "…", never silently.
-SIGN_IN_ROW_HEIGHTS = {2: 24, 3: 35, 4: 46}  # points, per number of lines
+# SIGN_IN_MAX_LINES, and never under 10 mm, room to sign; longer text is cut with a visible
+# "…", never silently. Blank rows for those who come without registering follow the names.
+SIGN_IN_ROW_HEIGHTS = {2: 30, 3: 38, 4: 48}  # points, per number of lines
 SIGN_IN_MAX_LINES = max(SIGN_IN_ROW_HEIGHTS)
 SIGN_IN_PAGE_SPACE = 27 * 24  # points of rows under the header of a page
 SIGN_IN_TITLE_LINE = 24  # points a line of the title takes on the first page
@@ -228,12 +229,22 @@ SIGN_IN_NAME_WIDTH = 30
 SIGN_IN_ORGANISATION_WIDTH = 27
 
 
+# Blank rows at the end of the sheet for walk-ins: a tenth of the registered, at least this many.
+SIGN_IN_WALK_INS = 10
+
+
 @dataclass(frozen=True)
 class SignInRow:
     number: int
     name: str
     organisation: str
     lines: int
+
+
+def walk_in_count(registered: int) -> int:
+    """Blank rows for people who come without registering: 10% of those registered, at least
+    SIGN_IN_WALK_INS."""
+    return max(SIGN_IN_WALK_INS, -(-registered // 10))
 
 
 def _char_width(char: str) -> int:
@@ -268,13 +279,18 @@ def _fit(text: str, width: int) -> tuple[str, int]:
     return cut + "…", SIGN_IN_MAX_LINES
 
 
-def sign_in_pages(rows: list[tuple[str, str]], title: str = "") -> list[list[SignInRow]]:
-    """The rows numbered and counted onto pages; the first page also holds the title."""
+def sign_in_pages(
+    rows: list[tuple[str, str]], title: str = "", walk_ins: int | None = None
+) -> list[list[SignInRow]]:
+    """The rows numbered and counted onto pages, then at least `walk_ins` blank rows (by
+    default `walk_in_count`; as many more as the last page holds); the first page also holds
+    the title."""
     title_lines = wrapped_lines(title, SIGN_IN_TITLE_WIDTH) if title else 1
     space = SIGN_IN_PAGE_SPACE - (title_lines + 2) * SIGN_IN_TITLE_LINE
     pages: list[list[SignInRow]] = []
     page: list[SignInRow] = []
-    for number, (name, organisation) in enumerate(rows, 1):
+    blank = walk_in_count(len(rows)) if walk_ins is None else walk_ins
+    for number, (name, organisation) in enumerate([*rows, *[("", "")] * blank], 1):
         name, name_lines = _fit(name, SIGN_IN_NAME_WIDTH)
         organisation, organisation_lines = _fit(organisation, SIGN_IN_ORGANISATION_WIDTH)
         lines = max(2, name_lines, organisation_lines)
@@ -284,6 +300,12 @@ def sign_in_pages(rows: list[tuple[str, str]], title: str = "") -> list[list[Sig
             page, space = [], SIGN_IN_PAGE_SPACE
         page.append(SignInRow(number, name, organisation, lines))
         space -= height
+    if blank:
+        blank_height = SIGN_IN_ROW_HEIGHTS[2]
+        while space >= blank_height:
+            page.append(SignInRow(len(rows) + blank + 1, "", "", 2))
+            blank += 1
+            space -= blank_height
     if page:
         pages.append(page)
     return pages

@@ -22,7 +22,7 @@ from meetapp.models import FailedJob, PreparedDocument
 from meetapp.reports import documents as report_documents
 from meetapp.storage import storage
 from tests.documents.conftest import person_name
-from tests.reports.pdftext import pdf_text
+from tests.reports.pdftext import assert_tagged, pdf_text
 from tests.surveys.conftest import invite_people, make_survey  # noqa: F401
 
 SIGN_IN = "/meetings/{slug}/sign-in-sheet.pdf"
@@ -68,7 +68,8 @@ def test_a_big_sign_in_sheet_is_prepared_by_a_job_with_its_progress(
 ) -> None:
     meeting, organiser = big_meeting
     slug = meeting.slug
-    # Parts of 5 pages, so that the sheet's 12 pages are drawn in 3 parts.
+    # Parts of 5 pages, so that the sheet's 16 pages (301 names, then blank rows for walk-ins)
+    # are drawn in 4 parts.
     monkeypatch.setattr(report_documents, "SIGN_IN_PAGES_PER_PART", 5)
     staff = new_client(make_user("staff"))
 
@@ -110,9 +111,10 @@ def test_a_big_sign_in_sheet_is_prepared_by_a_job_with_its_progress(
     response.close()
 
     assert [(seen["status"], seen["done"], seen["total"]) for seen in seen_while_drawing] == [
-        ("running", 0, 3),
-        ("running", 1, 3),
-        ("running", 2, 3),
+        ("running", 0, 4),
+        ("running", 1, 4),
+        ("running", 2, 4),
+        ("running", 3, 4),
     ]
     [document] = documents(db)
     assert document.status == "ready"
@@ -132,13 +134,15 @@ def test_a_big_sign_in_sheet_is_prepared_by_a_job_with_its_progress(
     assert f"filename={slug}-sign-in-sheet.pdf" in pdf.headers["Content-Disposition"]
     assert int(pdf.headers["Content-Length"]) == document.size == len(pdf.data)
     reader = PdfReader(io.BytesIO(pdf.data))
-    assert len(reader.pages) == 12
+    assert len(reader.pages) == 16
     text = pdf_text(pdf.data)
     assert "301 registered participants" in text
     positions = [text.index(person_name(n)) for n in range(1, 302)]
     assert positions == sorted(positions)  # every name, in order across the parts
-    assert "Page 12 of 12" in reader.pages[-1].extract_text()
-    assert "Page 6 of 12" in reader.pages[5].extract_text()
+    assert "Page 16 of 16" in reader.pages[-1].extract_text()
+    assert "Page 6 of 16" in reader.pages[5].extract_text()
+    # The parts' structure trees are merged: the sheet is tagged as a whole.
+    assert_tagged(pdf.data, "Sign-in sheet · Big meeting")
 
 
 def test_a_prepared_file_is_streamed_from_the_storage(
