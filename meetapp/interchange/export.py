@@ -320,6 +320,7 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
                     "kind": question.kind,
                     "options": list(question.options) if question.kind in CHOICE_KINDS else None,
                     "required": question.required,
+                    "quotable_in_release": question.quotable_in_release or None,
                 }
                 for question in survey.questions
             ],

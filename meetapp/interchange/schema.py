@@ -351,6 +351,7 @@ class QuestionDoc(Strict):
         None, max_length=50
     )
     required: bool | None = None
+    quotable_in_release: bool | None = None
 
 
 class ResponseDoc(Strict):

@@ -759,6 +759,7 @@ def _write_surveys(
                     kind=question.kind,
                     text=question.text,
                     required=bool(question.required),
+                    quotable_in_release=bool(question.quotable_in_release),
                     options=list(question.options or []) if question.kind in CHOICE_KINDS else [],
                 )
                 for position, question in enumerate(survey_doc.questions or [])

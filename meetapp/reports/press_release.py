@@ -41,6 +41,7 @@ from meetapp.models import (
     User,
 )
 from meetapp.reports.markdown import markdown_text
+from meetapp.reports.survey_figures import figure_clause
 from meetapp.reports.wording import (
     a_or_an,
     approximate_count,
@@ -632,15 +633,16 @@ def _survey_facts(meeting: Meeting) -> SurveyFacts | None:
     highlights = survey_highlights(meeting)
     if highlights is None:
         return None
-    headlines = []
-    # The sentence goes on after the statement: its own full stop is dropped.
-    statement = quoted(highlights.agreement_question, continues=True)
-    if statement and highlights.agreement_percent is not None:
-        headlines.append(
-            f"{round(highlights.agreement_percent)}% agreed with the statement {statement}"
-        )
-    if highlights.rating_mean is not None:
-        headlines.append(f"the average rating was {highlights.rating_mean:.1f} out of 5")
+    # Only the questions the organiser marked as quotable, each figure naming its question:
+    # satisfaction figures belong in the summary, not in the news. Without one, the survey
+    # is left out of the release (how many answered is no news either).
+    headlines = [
+        clause
+        for figure in highlights.quotable
+        if (clause := figure_clause(figure.kind, figure.question, figure.value))
+    ]
+    if not headlines:
+        return None
     return SurveyFacts(
         response_count=highlights.responses,
         participant_count=highlights.audience,

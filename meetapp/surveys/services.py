@@ -25,7 +25,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -66,6 +66,9 @@ from meetapp.models.surveys import (
 from meetapp.surveys import batches
 from meetapp.tokens import hash_token, is_token_shaped, new_token
 
+if TYPE_CHECKING:
+    from meetapp.surveys.results import QuestionResult
+
 KIND_LABELS = {
     QuestionKind.LIKERT: "Agreement (5-point scale, strongly disagree … strongly agree)",
     QuestionKind.RATING: "Rating (1 to 5)",
@@ -100,6 +103,7 @@ class QuestionData:
     kind: str
     required: bool = False
     options: list[str] = field(default_factory=list)
+    quotable_in_release: bool = False
 
 
 def valid_key(key: str) -> bool:
@@ -266,7 +270,13 @@ def _clean_question(data: QuestionData) -> QuestionData:
             )
         if len(options) > OPTIONS_MAX_COUNT:
             raise DomainError(f"At most {OPTIONS_MAX_COUNT} options.", field="options")
-    return QuestionData(text=text, kind=kind.value, required=data.required, options=options)
+    return QuestionData(
+        text=text,
+        kind=kind.value,
+        required=data.required,
+        options=options,
+        quotable_in_release=data.quotable_in_release,
+    )
 
 
 def _next_question_key(survey: Survey) -> str:
@@ -288,6 +298,7 @@ def add_question(survey: Survey, data: QuestionData, key: str | None = None) -> 
         text=data.text,
         required=data.required,
         options=data.options,
+        quotable_in_release=data.quotable_in_release,
     )
     db.session.add(question)
     db.session.flush()
@@ -352,6 +363,7 @@ def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuest
     question.kind = data.kind
     question.required = data.required
     question.options = data.options
+    question.quotable_in_release = data.quotable_in_release
     db.session.flush()
     return question
 
@@ -758,6 +770,19 @@ def has_answered(visit: SurveyVisit) -> bool:
 
 
 @dataclass
+class QuotableFigure:
+    """The figure of a question the organiser marked as quotable in the press release: its
+    id and text, its kind, and the one number the release may give (the share who agreed or
+    answered yes, 0-100; the mean rating, 1-5; the NPS, -100..100)."""
+
+    question_id: int
+    question: str
+    kind: str
+    value: float
+    answered: int
+
+
+@dataclass
 class SurveyHighlights:
     """The survey in a sentence or two of a press release.
 
@@ -780,6 +805,9 @@ class SurveyHighlights:
     nps: float | None = None
     rating_question: str | None = None
     rating_mean: float | None = None
+    # The figures of the questions marked as quotable in the press release, in survey order;
+    # none unless the organiser marked some.
+    quotable: list[QuotableFigure] = field(default_factory=list)
 
 
 def survey_highlights(meeting: Meeting) -> SurveyHighlights | None:
@@ -821,4 +849,25 @@ def survey_highlights(meeting: Meeting) -> SurveyHighlights | None:
         elif kind == QuestionKind.RATING and highlights.rating_question is None and item.answered:
             highlights.rating_question = item.question.text
             highlights.rating_mean = item.mean
+        if item.question.quotable_in_release and item.answered:
+            value = _quotable_value(item)
+            if value is not None:
+                highlights.quotable.append(
+                    QuotableFigure(item.question.id, item.question.text, kind, value, item.answered)
+                )
     return highlights
+
+
+def _quotable_value(item: QuestionResult) -> float | None:
+    """The one figure a question gives the press release; None for kinds without one
+    (choices and free text)."""
+    kind = item.question.kind
+    if kind == QuestionKind.LIKERT:
+        return item.agree_percent
+    if kind == QuestionKind.RATING:
+        return item.mean
+    if kind == QuestionKind.NPS:
+        return item.nps
+    if kind == QuestionKind.YES_NO:
+        return next((o.percent for o in item.options if o.value == "yes"), None)
+    return None

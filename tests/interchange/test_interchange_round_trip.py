@@ -182,7 +182,14 @@ def test_demo_exports_what_it_imported(db, owned_demo):
     for index, (original, question) in enumerate(
         zip(original_survey["questions"], survey["questions"], strict=True)
     ):
-        assert list(question) == ["key", "text", "kind", "options", "required"]
+        assert list(question) == [
+            "key",
+            "text",
+            "kind",
+            "options",
+            "required",
+            "quotable_in_release",
+        ]
         assert_same_fields(original, question, f"surveys[0].questions[{index}]")
     assert len(survey["responses"]) == 38
     for index, (original, response) in enumerate(
