@@ -190,7 +190,7 @@ MAY_TAKE = {
     ("participants.cancel", "next", "forged id"),
     ("participants.promote", "next", "forged id"),
     # A section of the press release may be 20,000 characters long.
-    ("reports.press_release_section", "headline-text", "10,000 characters"),
+    ("reports.press_release_save", "headline-text", "10,000 characters"),
     # Options are read for choice questions only, and the filled form is a Likert question.
     ("surveys.question_add", "options", "10,000 characters"),
     ("surveys.question_edit", "options", "10,000 characters"),
