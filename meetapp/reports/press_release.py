@@ -85,20 +85,53 @@ _GROUP_WORDS = ("representatives", "members", "delegates", "delegation", "offici
 # --- the facts the draft is composed from ----------------------------------------------------
 
 
+SOURCE_KINDS = frozenset(
+    {
+        "meeting",
+        "session",
+        "statement",
+        "outcome",
+        "survey_question",
+        "contact",
+        "partner",
+        "participants",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A record a section of the draft was composed from: its kind (one of `SOURCE_KINDS`),
+    its id (None for what is not one row: the participants as a whole) and a short label
+    to show beside the section ('Statement by Ms Chou Bun Eng (Keynote address)')."""
+
+    kind: str
+    id: int | None
+    label: str
+
+
 @dataclass(frozen=True)
 class StatementFacts:
     kind: str  # "quote" (verbatim) or "point" (completes "<speaker> ...")
     text: str
+    id: int | None = None
+    session_id: int | None = None
+    session_title: str | None = None
 
 
 @dataclass(frozen=True)
 class SpeakerFacts:
+    """A speaker and their highlighted statements. `keynote` says that these statements were
+    made in a keynote (a keynote session, or the speaker's keynote role in that session): a
+    speaker who also spoke on a panel appears twice, keynote statements first."""
+
     name: str
     honorific: str | None = None
     position: str | None = None
     organisation: str | None = None
     keynote: bool = False
     statements: tuple[StatementFacts, ...] = ()
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +139,7 @@ class OutcomeFacts:
     kind: str
     text: str
     addressed_to: str | None = None
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +151,7 @@ class ContactFacts:
     email: str | None = None
     phone: str | None = None
     languages: tuple[str, ...] = ()
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +170,7 @@ class SurveyFacts:
     response_count: int
     participant_count: int
     headlines: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,6 +205,7 @@ class PressReleaseFacts:
     contacts: tuple[ContactFacts, ...] = ()
     release_date: date | None = None
     overrides: Mapping[str, OverrideFacts] = field(default_factory=dict)
+    meeting_id: int | None = None
 
 
 # --- the composed draft ----------------------------------------------------------------------
@@ -443,6 +480,11 @@ def _pronoun(speaker: SpeakerFacts) -> str:
     return _name_alone(speaker)
 
 
+def _second_mention(speaker: SpeakerFacts) -> str:
+    """A speaker already introduced, named again: their name without the introduction."""
+    return _name_alone(speaker)
+
+
 def _statement_sentence(subject: str, statement: StatementFacts, also: bool) -> str:
     if statement.kind == StatementKind.QUOTE:
         # A quotation without its own final punctuation gets a full stop after the closing
@@ -455,16 +497,22 @@ def _statement_sentence(subject: str, statement: StatementFacts, also: bool) -> 
     return sentence(f"{subject} {'also ' if also else ''}{point}")
 
 
-def _speaker_paragraph(speaker: SpeakerFacts) -> str:
+def _speaker_paragraph(speaker: SpeakerFacts, introduced: bool = False) -> str:
+    """The speaker's statements as a paragraph: introduced in full the first time, named
+    again (`introduced`) when the speaker already has a paragraph (what they said on a panel
+    after their keynote)."""
     statements = [s for s in speaker.statements if fragment(s.text).strip("\"'“”‘’„«» ")]
     if not statements:
         return ""
-    introduction, comma = _introduction(speaker)
-    subject = introduction + ("," if comma else "")
+    if introduced:
+        subject = _second_mention(speaker)
+    else:
+        introduction, comma = _introduction(speaker)
+        subject = introduction + ("," if comma else "")
     if speaker.keynote:
         subject = f"In a keynote speech, {subject}"
     sentences = []
-    points = 0
+    points = 1 if introduced else 0
     for index, statement in enumerate(statements):
         who = subject if index == 0 else _pronoun(speaker)
         also = statement.kind == StatementKind.POINT and points == 1
@@ -477,7 +525,13 @@ def _speaker_paragraph(speaker: SpeakerFacts) -> str:
 
 
 def _speakers(facts: PressReleaseFacts) -> list[str]:
-    result = [_speaker_paragraph(speaker) for speaker in facts.speakers]
+    result = []
+    introduced: set[int] = set()
+    for speaker in facts.speakers:
+        paragraph = _speaker_paragraph(speaker, speaker.id is not None and speaker.id in introduced)
+        if paragraph and speaker.id is not None:
+            introduced.add(speaker.id)
+        result.append(paragraph)
     statements = [s for s in facts.participant_statements if fragment(s.text)]
     if statements:
         sentences = []
@@ -641,10 +695,16 @@ def _survey_facts(meeting: Meeting) -> SurveyFacts | None:
         )
     if highlights.rating_mean is not None:
         headlines.append(f"the average rating was {highlights.rating_mean:.1f} out of 5")
+    questions = (highlights.agreement_question, highlights.rating_question)
     return SurveyFacts(
         response_count=highlights.responses,
         participant_count=highlights.audience,
         headlines=tuple(headlines),
+        sources=tuple(
+            Source("survey_question", None, f"Survey question: {_excerpt(question)}")
+            for question in questions
+            if question
+        ),
     )
 
 
@@ -672,12 +732,22 @@ def _group_counts(meeting: Meeting) -> tuple[int, int, tuple[GroupCount, ...]]:
 
 def _speaker_facts(meeting: Meeting) -> tuple[tuple[SpeakerFacts, ...], tuple[StatementFacts, ...]]:
     """Highlighted statements grouped by speaker: keynote speakers first, then in the order of
-    the agenda (a speaker's place is that of their first highlighted statement)."""
+    the agenda (a speaker's place is that of their first highlighted statement).
+
+    "Keynote" is a property of the session a statement was made in: a keynote session, or
+    the speaker's keynote role in that session. A speaker who gave a keynote and also spoke
+    on a panel is not called keynote for what they said on the panel: their statements are
+    split in two entries, the keynote one first."""
     session = aliased(AgendaSession)
+    role = aliased(SessionSpeaker)
     rows = db.session.execute(
-        select(Statement, Speaker, session.kind)
+        select(Statement, Speaker, session.kind, session.title, role.role)
         .outerjoin(Speaker, Statement.speaker_id == Speaker.id)
         .outerjoin(session, Statement.session_id == session.id)
+        .outerjoin(
+            role,
+            (role.session_id == Statement.session_id) & (role.speaker_id == Statement.speaker_id),
+        )
         .where(Statement.meeting_id == meeting.id, Statement.highlight.is_(True))
         .order_by(
             session.starts_at.is_(None),
@@ -687,29 +757,26 @@ def _speaker_facts(meeting: Meeting) -> tuple[tuple[SpeakerFacts, ...], tuple[St
             Statement.id,
         )
     ).all()
-    keynote_ids = set(
-        db.session.scalars(
-            select(SessionSpeaker.speaker_id)
-            .join(AgendaSession, SessionSpeaker.session_id == AgendaSession.id)
-            .where(
-                AgendaSession.meeting_id == meeting.id, SessionSpeaker.role == SpeakerRole.KEYNOTE
-            )
-        )
-    )
     speakers: dict[int, Speaker] = {}
-    keynote: set[int] = set(keynote_ids)
-    statements: dict[int, list[StatementFacts]] = {}
+    # (speaker id, said in a keynote) -> statements, in the order first met.
+    statements: dict[tuple[int, bool], list[StatementFacts]] = {}
     crowd: list[StatementFacts] = []
-    for statement, speaker, session_kind in rows:
-        facts = StatementFacts(kind=statement.kind, text=statement.text)
+    for statement, speaker, session_kind, session_title, speaker_role in rows:
+        facts = StatementFacts(
+            kind=statement.kind,
+            text=statement.text,
+            id=statement.id,
+            session_id=statement.session_id,
+            session_title=session_title,
+        )
         if speaker is None:
             crowd.append(facts)
             continue
+        keynote = session_kind == SessionKind.KEYNOTE or speaker_role == SpeakerRole.KEYNOTE
         speakers.setdefault(speaker.id, speaker)
-        statements.setdefault(speaker.id, []).append(facts)
-        if session_kind == SessionKind.KEYNOTE:
-            keynote.add(speaker.id)
-    order = sorted(speakers, key=lambda sid: (sid not in keynote, list(speakers).index(sid)))
+        statements.setdefault((speaker.id, keynote), []).append(facts)
+    first_seen = list(statements)
+    order = sorted(first_seen, key=lambda k: (not k[1], first_seen.index(k)))
     return (
         tuple(
             SpeakerFacts(
@@ -717,10 +784,11 @@ def _speaker_facts(meeting: Meeting) -> tuple[tuple[SpeakerFacts, ...], tuple[St
                 honorific=speakers[sid].honorific,
                 position=speakers[sid].position,
                 organisation=speakers[sid].organisation,
-                keynote=sid in keynote,
-                statements=tuple(statements[sid]),
+                keynote=keynote,
+                statements=tuple(statements[(sid, keynote)]),
+                id=sid,
             )
-            for sid in order
+            for sid, keynote in order
         ),
         tuple(crowd),
     )
@@ -774,7 +842,7 @@ def load_press_release_facts(meeting: Meeting) -> PressReleaseFacts:
         groups=groups,
         speakers=speakers,
         participant_statements=crowd,
-        outcomes=tuple(OutcomeFacts(o.kind, o.text, o.addressed_to) for o in outcomes),
+        outcomes=tuple(OutcomeFacts(o.kind, o.text, o.addressed_to, o.id) for o in outcomes),
         survey=_survey_facts(meeting),
         contacts=tuple(
             ContactFacts(
@@ -785,9 +853,85 @@ def load_press_release_facts(meeting: Meeting) -> PressReleaseFacts:
                 email=c.email,
                 phone=c.phone,
                 languages=tuple(str(code) for code in c.languages or []),
+                id=c.id,
             )
             for c in contacts
         ),
         release_date=release_date,
         overrides=load_overrides(meeting),
+        meeting_id=meeting.id,
     )
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+def _excerpt(text: str | None, limit: int = 60) -> str:
+    value = fragment(text)
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def _statement_source(statement: StatementFacts, who: str) -> Source:
+    label = f"Statement by {who}" if who else "Statement"
+    session = fragment(statement.session_title)
+    if session:
+        label += f" ({session})"
+    return Source("statement", statement.id, f"{label}: {_excerpt(statement.text)}")
+
+
+def _outcome_source(outcome: OutcomeFacts) -> Source:
+    label = OutcomeKind(outcome.kind).value.replace("_", " ").capitalize()
+    return Source("outcome", outcome.id, f"{label}: {_excerpt(outcome.text)}")
+
+
+def facts_sources(facts: PressReleaseFacts) -> dict[str, list[Source]]:
+    """The records behind each section of the draft composed from `facts` (see
+    `draft_sources`); a section with nothing to say has no sources."""
+    meeting = Source("meeting", facts.meeting_id, f"Meeting: {_excerpt(facts.title)}")
+    sections = {section.name: section for section in compose_sections(facts)}
+    result: dict[str, list[Source]] = {name: [] for name in PRESS_RELEASE_SECTIONS}
+
+    def add(name: str, *sources: Source) -> None:
+        if sections[name].generated:
+            result[name].extend(source for source in sources if source not in result[name])
+
+    add("headline", meeting)
+    add("lead", meeting)
+    add("background", meeting)
+    count = facts.attended or facts.registered
+    add("participation", Source("participants", None, f"Participants: {count}"))
+    for speaker in facts.speakers:
+        who = _honorific_and_name(speaker)
+        for statement in speaker.statements:
+            if statement.session_id is not None:
+                add(
+                    "speakers",
+                    Source(
+                        "session",
+                        statement.session_id,
+                        f"Session: {_excerpt(statement.session_title)}",
+                    ),
+                )
+            add("speakers", _statement_source(statement, who))
+    for statement in facts.participant_statements:
+        add("speakers", _statement_source(statement, "a participant"))
+    for outcome in facts.outcomes:
+        kind = outcome.kind
+        if kind in (OutcomeKind.FINDING, OutcomeKind.CONCERN):
+            add("findings", _outcome_source(outcome))
+        else:
+            add("recommendations", _outcome_source(outcome))
+    if facts.survey is not None:
+        add("survey", *facts.survey.sources)
+    add("about", Source("meeting", facts.meeting_id, "Organisation: About"))
+    for contact in facts.contacts:
+        add("contacts", Source("contact", contact.id, f"Contact: {_honorific_and_name(contact)}"))
+    return result
+
+
+def draft_sources(meeting: Meeting) -> dict[str, list[Source]]:
+    """The records each section of `meeting`'s draft is composed from, by section name (every
+    name of `PRESS_RELEASE_SECTIONS`; an empty list for a section with nothing to say), so
+    that staff can check a sentence against its record in one click. The sources are those
+    of the generated text, whether or not the section was rewritten by hand."""
+    return facts_sources(load_press_release_facts(meeting))
