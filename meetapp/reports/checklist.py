@@ -30,6 +30,10 @@ LATE_AFTER_DAYS = 14
 # Asato"). While the model has no such attribute, only the role is checked.
 FAMILY_NAME_ATTRIBUTE = "family_name"
 
+# A speaker who is a group ("Representatives of the Ministry of Labour") has no family name or
+# role of its own.
+_GROUP_WORDS = ("representatives", "members", "delegates", "delegation", "officials")
+
 _FIGURE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*")
 
 
@@ -118,6 +122,8 @@ def draft_checklist(
         if speaker is None or speaker.id in seen:
             continue
         seen.add(speaker.id)
+        if speaker.name.split()[:1] and speaker.name.split()[0].casefold() in _GROUP_WORDS:
+            continue
         missing = []
         if speaker_family_name(speaker) == "":
             missing.append("family name")

@@ -68,7 +68,7 @@ def _question_keys(meeting: Meeting, ids: set[int]) -> dict[int, str]:
         .join(Survey, SurveyQuestion.survey_id == Survey.id)
         .where(Survey.meeting_id == meeting.id, SurveyQuestion.id.in_(ids))
     )
-    return dict(rows.tuples())
+    return {question_id: key for question_id, key in rows}
 
 
 def _as_int(value: Any) -> int | None:

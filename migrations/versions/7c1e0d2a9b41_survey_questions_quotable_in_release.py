@@ -1,7 +1,7 @@
 """Survey questions can be marked as quotable in the press release.
 
 Revision ID: 7c1e0d2a9b41
-Revises: 392b0d5c5c95
+Revises: 5e1a0c7d9b21
 Create Date: 2026-12-04 22:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7c1e0d2a9b41"
-down_revision = "392b0d5c5c95"
+down_revision = "5e1a0c7d9b21"
 branch_labels = None
 depends_on = None
 
