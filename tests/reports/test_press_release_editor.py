@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from meetapp.formatting import local_datetime
 from meetapp.models import PressRelease, PressReleaseOverride
-from tests.conftest import csrf_token_from
 from tests.html_forms import page_forms
 
 
@@ -261,7 +260,6 @@ def test_csrf_is_enforced_on_the_changes_of_staff(
     editor = f"/meetings/{meeting.slug}/press-release"
     data = editor_form(client, editor)
     token = data.pop("csrf_token")
-    assert csrf_token_from(client.get(editor).get_data(as_text=True)) == token
     data["lead-text"] = "Our lead"
     assert client.post(editor, data=data).status_code == 400
     assert _overrides(db) == {}
