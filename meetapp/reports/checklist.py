@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import url_for
 from sqlalchemy import select
 
-from meetapp.database import utcnow
 from meetapp.extensions import db
 from meetapp.formatting import to_zone
 from meetapp.models import Meeting, Speaker, Statement, StatementKind
@@ -63,19 +62,18 @@ def _figures(text: str) -> set[str]:
     return {match.replace(",", "") for match in _FIGURE.findall(text)}
 
 
-def _release_date_checks(
-    meeting: Meeting, draft: PressReleaseDraft, stored_release_date: date | None
-) -> list[CheckItem]:
+def _release_date_checks(meeting: Meeting, draft: PressReleaseDraft) -> list[CheckItem]:
+    """The date the draft prints (the one recorded, else the draft's default) against the
+    meeting's days, in the meeting's time zone."""
     starts = to_zone(meeting.starts_at, meeting.timezone).date()
     ends = to_zone(meeting.ends_at or meeting.starts_at, meeting.timezone).date()
-    release = stored_release_date or to_zone(utcnow(), meeting.timezone).date()
+    release = draft.release_date
     suggested = long_date(ends + timedelta(days=1))
-    dated = "dated" if stored_release_date else "dated today,"
     if (release - ends).days > LATE_AFTER_DAYS:
         return [
             CheckItem(
                 "late",
-                f"The release is {dated} {long_date(release)}: {(release - ends).days} days "
+                f"The release is dated {long_date(release)}: {(release - ends).days} days "
                 f"after the meeting ended. A release usually goes out the day after, "
                 f"{suggested}.",
                 section="release-date",
@@ -93,13 +91,11 @@ def _release_date_checks(
     return []
 
 
-def draft_checklist(
-    meeting: Meeting, draft: PressReleaseDraft, *, stored_release_date: date | None
-) -> list[CheckItem]:
+def draft_checklist(meeting: Meeting, draft: PressReleaseDraft) -> list[CheckItem]:
     """What to check before the draft goes out, in the order of the editor; [] when nothing."""
     slug = meeting.slug
     items: list[CheckItem] = []
-    items += _release_date_checks(meeting, draft, stored_release_date)
+    items += _release_date_checks(meeting, draft)
 
     rows = db.session.execute(
         select(Statement.id, Statement.kind, Speaker)

@@ -23,7 +23,7 @@ class DraftForm(AppForm):
     release_date = DateField(
         "Release date",
         validators=[Optional(), plausible_year],
-        description="Leave empty to print the date of the day the release is downloaded.",
+        description="Leave empty to date it the day after the meeting ended.",
     )
     release_date_loaded = HiddenField()
     # The section whose "Reset to the generated text" button was pressed (the button is a

@@ -40,7 +40,10 @@ from meetapp.reports.forms import DraftForm
 from meetapp.reports.press_release import (
     SECTION_LABELS,
     PressReleaseDraft,
+    PressReleaseFacts,
+    compose_draft,
     compose_press_release,
+    load_press_release_facts,
 )
 from meetapp.reports.sources import editor_sources
 from meetapp.surveys.batches import publish_on_close
@@ -98,14 +101,21 @@ def _saved_sections() -> list[str]:
     return [name for name in names if name in PRESS_RELEASE_SECTIONS or name == "release-date"]
 
 
+def _composed(meeting: Meeting) -> tuple[PressReleaseDraft, PressReleaseFacts]:
+    """The draft and the facts it was composed from (read once: the sources come from them)."""
+    facts = load_press_release_facts(meeting)
+    return compose_draft(facts), facts
+
+
 def _editor(
     meeting: Meeting,
-    draft: PressReleaseDraft,
+    composed: tuple[PressReleaseDraft, PressReleaseFacts],
     form: DraftForm | None = None,
     status: int = 200,
     conflicts: list[str] | None = None,
 ) -> ResponseReturnValue:
-    release_date = services.stored_release_date(meeting)
+    draft, facts = composed
+    release_date = facts.release_date
     form = form or _draft_form(meeting, draft, release_date)
     return (
         render_template(
@@ -116,8 +126,8 @@ def _editor(
             may_edit=can_edit_press_release(current_user, meeting),
             saved=_saved_sections() if status == 200 else [],
             conflicts=conflicts or [],
-            checklist=draft_checklist(meeting, draft, stored_release_date=release_date),
-            sources=editor_sources(meeting),
+            checklist=draft_checklist(meeting, draft),
+            sources=editor_sources(meeting, facts),
         ),
         status,
     )
@@ -127,7 +137,7 @@ def _editor(
 @meeting_view
 def press_release(meeting: Meeting) -> ResponseReturnValue:
     publish_on_close(meeting)
-    return _editor(meeting, compose_press_release(meeting))
+    return _editor(meeting, _composed(meeting))
 
 
 @bp.route("/meetings/<slug>/press-release/preview")
@@ -187,10 +197,11 @@ def _after_conflict(form: DraftForm, draft: PressReleaseDraft, stored_date: date
 def press_release_save(meeting: Meeting) -> ResponseReturnValue:
     """Save the whole editor: every changed section, a reset, the release date."""
     form = DraftForm()
-    draft = compose_press_release(meeting)
-    stored_date = services.stored_release_date(meeting)
+    composed = _composed(meeting)
+    draft, facts = composed
+    stored_date = facts.release_date
     if not form.validate_on_submit():
-        return _editor(meeting, draft, form=form, status=422)
+        return _editor(meeting, composed, form=form, status=422)
     changed, date_changed, conflicts = _changes(form, draft, stored_date)
     if conflicts:
         _after_conflict(form, draft, stored_date)
@@ -201,7 +212,7 @@ def press_release_save(meeting: Meeting) -> ResponseReturnValue:
             "check it and save again.",
             "danger",
         )
-        return _editor(meeting, draft, form=form, status=409, conflicts=conflicts)
+        return _editor(meeting, composed, form=form, status=409, conflicts=conflicts)
     saved: list[str] = []
     failed = False
     for name, text in changed.items():
@@ -224,7 +235,7 @@ def press_release_save(meeting: Meeting) -> ResponseReturnValue:
             saved.append(name)
     if failed:
         db.session.rollback()
-        return _editor(meeting, compose_press_release(meeting), form=form, status=422)
+        return _editor(meeting, _composed(meeting), form=form, status=422)
     if form.reset.data:
         services.reset_override(meeting, form.reset.data)
         saved.append(form.reset.data)

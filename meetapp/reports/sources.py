@@ -1,9 +1,10 @@
 """The records behind each section of the press-release draft, as links to edit them: the
 panel beside each section of the editor.
 
-`meetapp.reports.press_release.draft_sources(meeting)` names the records each section was
-composed from (`Source(kind, id, label)`); this module turns each into a link to the page where
-the record is edited. A kind this module does not know is shown as its label, without a link.
+`meetapp.reports.press_release.draft_sources(meeting)` (and `facts_sources(facts)`) names the
+records each section was composed from (`Source(kind, id, label)`); this module turns each
+into a link to the page where the record is edited. A kind this module does not know is shown
+as its label, without a link.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 from meetapp.extensions import db
 from meetapp.models import Meeting, Survey, SurveyQuestion
+from meetapp.reports.press_release import PressReleaseFacts, facts_sources
 
 
 class SourceLike(Protocol):
@@ -120,12 +122,7 @@ def source_links(
     }
 
 
-def editor_sources(meeting: Meeting) -> dict[str, list[SourceLink]]:
-    """The panel's links, from the draft's own account of its sources when the draft gives
-    one (`draft_sources`); empty otherwise."""
-    from meetapp.reports import press_release
-
-    draft_sources = getattr(press_release, "draft_sources", None)
-    if draft_sources is None:
-        return {}
-    return source_links(meeting, draft_sources(meeting))
+def editor_sources(meeting: Meeting, facts: PressReleaseFacts) -> dict[str, list[SourceLink]]:
+    """The panel's links, from the draft's own account of its sources (`facts_sources`, on the
+    facts the editor's draft was composed from: no second reading of the meeting)."""
+    return source_links(meeting, facts_sources(facts))

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from meetapp.extensions import db as _db
-from meetapp.models import Contact, Statement, SurveyQuestion
+from meetapp.models import Contact, Speaker, Statement, SurveyQuestion
 from meetapp.reports.sources import source_links
 
 
@@ -90,3 +90,36 @@ def test_every_kind_of_source_has_its_page(load_demo: Any) -> None:
     }
     assert links["background"][0].kind_label == "Something new"
     assert links["survey"][0].kind_label == "Survey question"
+
+
+def test_the_editor_page_costs_the_same_queries_whatever_the_data(
+    load_demo: Any, make_user: Any, login_as: Any, count_queries: Any
+) -> None:
+    """The sources and the checklist come with a fixed number of queries: the editor reads
+    the meeting's facts once."""
+    meeting = load_demo()
+    client = login_as(make_user("staff"))
+    url = f"/meetings/{meeting.slug}/press-release"
+
+    def queries() -> int:
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        return counter.count
+
+    before = queries()
+    speaker = _db.session.scalar(select(Speaker).order_by(Speaker.id))
+    for n in range(20):
+        _db.session.add_all(
+            [
+                Statement(
+                    meeting_id=meeting.id,
+                    speaker_id=speaker.id,
+                    kind="quote",
+                    text=f"Quote {n}.",
+                    highlight=True,
+                ),
+                Contact(meeting_id=meeting.id, name=f"Contact {n}", languages=["en"], position=9),
+            ]
+        )
+    _db.session.commit()
+    assert queries() == before
