@@ -336,7 +336,7 @@ class PressReleaseDraft:
             lines += [heading("Notes to editors", 2), ""]
         for section in self.notes:
             if section.heading:
-                lines += [heading(section.heading, 3), ""]
+                lines += [heading(section.heading, 2), ""]
             for paragraph in section.paragraphs:
                 lines += [text(paragraph), ""]
         return lines
@@ -573,12 +573,22 @@ def _kind(facts: PressReleaseFacts) -> str:
     return fragment(facts.kind) or "meeting"
 
 
+_SMALL = frozenset(
+    ["a", "an", "the", "and", "or", "of", "on", "in", "at", "to", "for", "with", "from", "by"]
+)
+
+
 def _own_title(facts: PressReleaseFacts) -> str:
     """The event's own title ('Mekong Symposium on Migration'), or '' when the title only
     describes the meeting by its kind and topic ('Multi-stakeholder Meeting on Labour
     Migration from Cambodia to Japan')."""
     title = unstopped(facts.title)
     if not title:
+        return ""
+    # A title reads as a name when its words are capitalised, two of them at least.
+    words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", title) if w.casefold() not in _SMALL]
+    capitalised = [w for w in words if w[:1].isupper()]
+    if len(capitalised) < 2 or len(capitalised) < len(words):
         return ""
     folded = title.casefold()
     kind = fragment(facts.kind).casefold()
