@@ -51,7 +51,7 @@ def test_a_participants_quote_ends_its_sentence_too() -> None:
 def test_a_quoted_title_mid_sentence_loses_its_full_stop() -> None:
     facts = replace(BASE, title="Safe migration for all.", city="Phnom Penh")
     assert compose_draft(facts).section("lead").text == (
-        "On 2 May 2024, the Network held a meeting entitled “Safe migration for all” in Phnom Penh."
+        "On 2 May 2024, the Network held a meeting in Phnom Penh entitled “Safe migration for all”."
     )
 
 
