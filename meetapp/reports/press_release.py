@@ -517,6 +517,22 @@ def with_article(name: str) -> str:
     return value
 
 
+_BUILDINGS = frozenset(
+    """hotel centre center hall house building palace museum library auditorium complex
+    convention headquarters campus""".split()
+)
+
+
+def _venue(venue: str) -> str:
+    """'the Summit Parkview Hotel', 'the United Nations Conference Centre', 'Sofitel
+    Phokeethra'."""
+    value = with_article(venue)
+    words = {word.casefold() for word in value.split()}
+    if not value.casefold().startswith("the ") and words & _BUILDINGS:
+        return f"the {value}"
+    return value
+
+
 def _partner_name(partner: PartnerFacts) -> str:
     name = with_article(partner.name)
     short = fragment(partner.short_name)
@@ -573,6 +589,13 @@ def _kind(facts: PressReleaseFacts) -> str:
     return fragment(facts.kind) or "meeting"
 
 
+# Words that describe a meeting without naming it.
+_GENERIC = frozenset(
+    """meeting workshop consultation dialogue forum conference seminar symposium webinar
+    roundtable round-table multi-stakeholder multistakeholder regional national policy expert
+    technical high-level public civil society ngo cso csos stakeholder consultative
+    international sub-regional subregional annual training""".split()
+)
 _SMALL = frozenset(
     ["a", "an", "the", "and", "or", "of", "on", "in", "at", "to", "for", "with", "from", "by"]
 )
@@ -597,6 +620,15 @@ def _own_title(facts: PressReleaseFacts) -> str:
         return ""
     if topic and folded == topic:
         return ""
+    # "Regional Meeting on <topic>": only generic words before the topic.
+    if topic and folded.endswith(topic):
+        head = folded[: -len(topic)].split()
+        if (
+            head
+            and head[-1] in ("on", "about", "of", "for")
+            and all(word in _GENERIC for word in head[:-1])
+        ):
+            return ""
     return title
 
 
@@ -638,7 +670,7 @@ def _place(facts: PressReleaseFacts) -> str:
     city = fragment(facts.city)
     words = []
     if venue:
-        words.append(f"at {with_article(venue)}")
+        words.append(f"at {_venue(venue)}")
     if city and not (venue and _mentions(venue, city)):
         words.append(f"in {city}")
     place = " ".join(words)
@@ -852,20 +884,21 @@ def _statement_sentence(
         if text and text[:1] not in "“\"'‘" and inner:
             # The words around the quotation are the speaker's sentence: 'the workshop
             # provided "an opportune moment"' -> 'She said the workshop provided "..."'.
-            said = lower_first(unstopped(text))
-            return sentence(f"{subject} said {smart_quotes(said)}")
+            said = smart_quotes(lower_first(unstopped(text)))
+            if said.endswith(("”", "’")):
+                return f"{upper_first(subject)} said {said}."
+            return sentence(f"{subject} said {said}")
         words = quoted(statement.text)
         if not words:
             return ""
         bare = _unquoted_start(statement.text)
-        if bare and not bare[:1].isupper():
+        if bare[:1].islower():
             # A fragment, not a whole sentence: woven into the sentence, never announced
-            # as a remark of its own.
+            # as a remark of its own; the sentence's full stop follows the closing mark.
             first = bare.split()[0].casefold() if bare.split() else ""
             woven = quoted(statement.text, continues=True)
-            if first in _NOUN_START:
-                return sentence(f"{subject} described the meeting as {woven}")
-            return sentence(f"{subject} spoke of {woven}")
+            verb = "described the meeting as" if first in _NOUN_START else "spoke of"
+            return f"{upper_first(subject)} {verb} {woven}."
         # A quotation without its own final punctuation gets a full stop after the closing
         # mark: 'remarked, “We want fair migration”.'
         return sentence(f"{subject} remarked, {words}")
