@@ -518,8 +518,22 @@ def with_article(name: str) -> str:
 
 
 _BUILDINGS = frozenset(
-    """hotel centre center hall house building palace museum library auditorium complex
-    convention headquarters campus""".split()
+    [
+        "hotel",
+        "centre",
+        "center",
+        "hall",
+        "house",
+        "building",
+        "palace",
+        "museum",
+        "library",
+        "auditorium",
+        "complex",
+        "convention",
+        "headquarters",
+        "campus",
+    ]
 )
 
 
@@ -591,10 +605,40 @@ def _kind(facts: PressReleaseFacts) -> str:
 
 # Words that describe a meeting without naming it.
 _GENERIC = frozenset(
-    """meeting workshop consultation dialogue forum conference seminar symposium webinar
-    roundtable round-table multi-stakeholder multistakeholder regional national policy expert
-    technical high-level public civil society ngo cso csos stakeholder consultative
-    international sub-regional subregional annual training""".split()
+    [
+        "meeting",
+        "workshop",
+        "consultation",
+        "dialogue",
+        "forum",
+        "conference",
+        "seminar",
+        "symposium",
+        "webinar",
+        "roundtable",
+        "round-table",
+        "multi-stakeholder",
+        "multistakeholder",
+        "regional",
+        "national",
+        "policy",
+        "expert",
+        "technical",
+        "high-level",
+        "public",
+        "civil",
+        "society",
+        "ngo",
+        "cso",
+        "csos",
+        "stakeholder",
+        "consultative",
+        "international",
+        "sub-regional",
+        "subregional",
+        "annual",
+        "training",
+    ]
 )
 _SMALL = frozenset(
     ["a", "an", "the", "and", "or", "of", "on", "in", "at", "to", "for", "with", "from", "by"]

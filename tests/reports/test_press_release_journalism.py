@@ -195,7 +195,8 @@ def test_a_consultation_supported_by_the_organisation_is_not_said_to_be_held_by_
     )
     draft = compose_draft(facts)
     lead = draft.section("lead").text
-    assert "FAO held" not in lead and "Organization of the United Nations (FAO) held" not in lead
+    assert "FAO held" not in lead
+    assert "Organization of the United Nations (FAO) held" not in lead
     assert "Asian Farmers’ Association (AFA) held a civil society consultation" in lead
     assert "hosted by the National Association of Farmers (NAF)" in lead
     assert "with the support of FAO" in lead
@@ -328,7 +329,7 @@ def test_the_kind_takes_its_article_by_sound() -> None:
     assert "held an NGO consultation in Phnom Penh" in _lead(facts)
 
 
-# --- participation --------------------------------------------------------------------------------
+# --- participation --------------------------------------------------------------------------
 
 
 def test_the_organisations_present_are_named() -> None:
@@ -351,7 +352,7 @@ def test_the_organisations_present_are_named() -> None:
     assert compose_draft(many).section("participation").text.endswith("Organisation 5 and others.")
 
 
-# --- quotes -----------------------------------------------------------------------------------------
+# --- quotes ---------------------------------------------------------------------------------
 
 
 def _quote(text: str) -> str:
