@@ -232,7 +232,8 @@ def assert_keeps_the_rules(draft: PressReleaseDraft, facts: PressReleaseFacts) -
         assert release.count(spelled) <= max(1, _typed(facts).count(spelled)), spelled
     # No double full stop after a quotation or a CJK full stop.
     for paragraph in (p for s in draft.body for p in s.paragraphs):
-        assert "。." not in paragraph and "。”." not in paragraph, paragraph
+        assert "。." not in paragraph, paragraph
+        assert "。”." not in paragraph, paragraph
 
     counted = facts.attended if facts.attended > 0 else facts.registered
     participation = draft.section("participation").text
