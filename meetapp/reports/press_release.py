@@ -514,7 +514,45 @@ def with_article(name: str) -> str:
     first = words[0].casefold()
     if first in _THE_WORDS or (" of " in value and not words[0].isupper()):
         return f"the {value}"
+    # "the Human Rights Working Group", "the U.S. Mission to ASEAN"; not "Kyoto University".
+    if any(word.casefold().strip(",.") in _INSTITUTIONS for word in words[1:]):
+        return f"the {value}"
     return value
+
+
+# Nouns that make a name one said with "the", wherever they stand in it.
+_INSTITUTIONS = frozenset(
+    [
+        "group",
+        "network",
+        "forum",
+        "committee",
+        "commission",
+        "council",
+        "organization",
+        "organisation",
+        "office",
+        "association",
+        "federation",
+        "alliance",
+        "institute",
+        "programme",
+        "program",
+        "project",
+        "secretariat",
+        "mission",
+        "union",
+        "agency",
+        "foundation",
+        "coalition",
+        "centre",
+        "center",
+        "ministry",
+        "department",
+        "embassy",
+        "government",
+    ]
+)
 
 
 _BUILDINGS = frozenset(
@@ -564,6 +602,12 @@ def _is_organisation(partner: PartnerFacts, facts: PressReleaseFacts) -> bool:
     )
 
 
+def _org_mention(facts: PressReleaseFacts) -> str:
+    """The organisation named after its partners: its short name ('FAO'), else its name as
+    a sentence says it ('the U.S. Mission to ASEAN')."""
+    return fragment(facts.organisation_short_name) or with_article(facts.organisation_name)
+
+
 def _holders(facts: PressReleaseFacts) -> tuple[str, bool, list[str]]:
     """Who held the meeting, whether that is more than one, and the partners named after the
     event ('in collaboration with STEP and Sightsavers', 'hosted by NAMAC', 'with the
@@ -587,12 +631,12 @@ def _holders(facts: PressReleaseFacts) -> tuple[str, bool, list[str]]:
         if co_names:
             tail.append(f"in collaboration with {join_and(co_names)}")
     host_names = [
-        _org_short(facts) if _is_organisation(p, facts) else _partner_name(p) for p in hosts
+        _org_mention(facts) if _is_organisation(p, facts) else _partner_name(p) for p in hosts
     ]
     if host_names:
         tail.append(f"hosted by {join_and(host_names)}")
     funder_names = [
-        _org_short(facts) if _is_organisation(p, facts) else _partner_name(p) for p in funders
+        _org_mention(facts) if _is_organisation(p, facts) else _partner_name(p) for p in funders
     ]
     if funder_names:
         tail.append(f"with the support of {join_and(funder_names)}")
@@ -696,9 +740,12 @@ def _headline(facts: PressReleaseFacts) -> str:
     kind = headline_case(_kind(facts))
     if facts.online:
         kind = f"Online {kind}"
+    own = _own_title(facts)
+    if own:
+        return headline_case(f"{organisation} {convenes} {own}")
     topic = fragment(facts.topic)
     if topic:
-        return f"{organisation} {convenes} {kind} to Discuss {headline_case(topic)}"
+        return headline_case(f"{organisation} {convenes} {kind} to Discuss {topic}")
     title = fragment(facts.title)
     return (
         f"{organisation} {convenes} {kind}: {title}"
@@ -785,7 +832,18 @@ def _news_lead(facts: PressReleaseFacts) -> list[str]:
 def _news_headline(facts: PressReleaseFacts) -> str:
     if facts.news is None or not fragment(facts.news.text):
         return ""
-    return headline_case(_news_text(facts.news)[1])
+    return headline_case(_headline_cut(_news_text(facts.news)[1]))
+
+
+# Where a headline taken from a sentence stops: before an apposition or a relative clause.
+_HEADLINE_CUT = re.compile(r", (?:a|an|whose|which|who|where|as|with|including) ")
+
+
+def _headline_cut(text: str) -> str:
+    """'Representatives from 187 States adopted the Sendai Framework, a far-reaching new
+    framework ...' -> 'Representatives from 187 States adopted the Sendai Framework'."""
+    cut = _HEADLINE_CUT.search(text)
+    return text[: cut.start()] if cut and cut.start() > 20 else text
 
 
 def _participation(facts: PressReleaseFacts) -> list[str]:
@@ -846,6 +904,10 @@ def _is_group(speaker: SpeakerFacts) -> bool:
     return bool(name[:1]) and name[0] in _GROUP_WORDS
 
 
+# First words of a position that already determine it: "the Secretary-General's ...".
+_DETERMINED = frozenset(["the", "a", "an", "his", "her", "their", "its", "our", "one"])
+
+
 def _introduction(speaker: SpeakerFacts) -> tuple[str, bool]:
     """The speaker presented once: ('H.E. Ms X, Secretary of State, Royal Government', True),
     ('Mr Jai Sak, a migrant representative', True) or ('Associate Professor Y from Kyoto
@@ -861,7 +923,7 @@ def _introduction(speaker: SpeakerFacts) -> tuple[str, bool]:
     ):
         organisation = ""
     if position:
-        if position[:1].islower():
+        if position[:1].islower() and position.split()[0] not in _DETERMINED:
             # A role written in lower case is a description: "a migrant representative".
             position = a_or_an(position)
             if organisation:
