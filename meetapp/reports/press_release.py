@@ -337,7 +337,7 @@ class PressReleaseDraft:
             lines += [heading("Notes to editors", 2), ""]
         for section in self.notes:
             if section.heading:
-                lines += [heading(section.heading, 3), ""]
+                lines += [heading(section.heading, 2), ""]
             for paragraph in section.paragraphs:
                 lines += [text(paragraph), ""]
         return lines
@@ -515,6 +515,74 @@ def with_article(name: str) -> str:
     first = words[0].casefold()
     if first in _THE_WORDS or (" of " in value and not words[0].isupper()):
         return f"the {value}"
+    # "the Human Rights Working Group", "the U.S. Mission to ASEAN"; not "Kyoto University".
+    if any(word.casefold().strip(",.") in _INSTITUTIONS for word in words[1:]):
+        return f"the {value}"
+    return value
+
+
+# Nouns that make a name one said with "the", wherever they stand in it.
+_INSTITUTIONS = frozenset(
+    [
+        "group",
+        "network",
+        "forum",
+        "committee",
+        "commission",
+        "council",
+        "organization",
+        "organisation",
+        "office",
+        "association",
+        "federation",
+        "alliance",
+        "institute",
+        "programme",
+        "program",
+        "project",
+        "secretariat",
+        "mission",
+        "union",
+        "agency",
+        "foundation",
+        "coalition",
+        "centre",
+        "center",
+        "ministry",
+        "department",
+        "embassy",
+        "government",
+    ]
+)
+
+
+_BUILDINGS = frozenset(
+    [
+        "hotel",
+        "centre",
+        "center",
+        "hall",
+        "house",
+        "building",
+        "palace",
+        "museum",
+        "library",
+        "auditorium",
+        "complex",
+        "convention",
+        "headquarters",
+        "campus",
+    ]
+)
+
+
+def _venue(venue: str) -> str:
+    """'the Summit Parkview Hotel', 'the United Nations Conference Centre', 'Sofitel
+    Phokeethra'."""
+    value = with_article(venue)
+    words = {word.casefold() for word in value.split()}
+    if not value.casefold().startswith("the ") and words & _BUILDINGS:
+        return f"the {value}"
     return value
 
 
@@ -533,6 +601,12 @@ def _is_organisation(partner: PartnerFacts, facts: PressReleaseFacts) -> bool:
     return fragment(partner.name).casefold() in names or (
         fragment(partner.short_name).casefold() in names - {""}
     )
+
+
+def _org_mention(facts: PressReleaseFacts) -> str:
+    """The organisation named after its partners: its short name ('FAO'), else its name as
+    a sentence says it ('the U.S. Mission to ASEAN')."""
+    return fragment(facts.organisation_short_name) or with_article(facts.organisation_name)
 
 
 def _holders(facts: PressReleaseFacts) -> tuple[str, bool, list[str]]:
@@ -558,12 +632,12 @@ def _holders(facts: PressReleaseFacts) -> tuple[str, bool, list[str]]:
         if co_names:
             tail.append(f"in collaboration with {join_and(co_names)}")
     host_names = [
-        _org_short(facts) if _is_organisation(p, facts) else _partner_name(p) for p in hosts
+        _org_mention(facts) if _is_organisation(p, facts) else _partner_name(p) for p in hosts
     ]
     if host_names:
         tail.append(f"hosted by {join_and(host_names)}")
     funder_names = [
-        _org_short(facts) if _is_organisation(p, facts) else _partner_name(p) for p in funders
+        _org_mention(facts) if _is_organisation(p, facts) else _partner_name(p) for p in funders
     ]
     if funder_names:
         tail.append(f"with the support of {join_and(funder_names)}")
@@ -574,12 +648,59 @@ def _kind(facts: PressReleaseFacts) -> str:
     return fragment(facts.kind) or "meeting"
 
 
+# Words that describe a meeting without naming it.
+_GENERIC = frozenset(
+    [
+        "meeting",
+        "workshop",
+        "consultation",
+        "dialogue",
+        "forum",
+        "conference",
+        "seminar",
+        "symposium",
+        "webinar",
+        "roundtable",
+        "round-table",
+        "multi-stakeholder",
+        "multistakeholder",
+        "regional",
+        "national",
+        "policy",
+        "expert",
+        "technical",
+        "high-level",
+        "public",
+        "civil",
+        "society",
+        "ngo",
+        "cso",
+        "csos",
+        "stakeholder",
+        "consultative",
+        "international",
+        "sub-regional",
+        "subregional",
+        "annual",
+        "training",
+    ]
+)
+_SMALL = frozenset(
+    ["a", "an", "the", "and", "or", "of", "on", "in", "at", "to", "for", "with", "from", "by"]
+)
+
+
 def _own_title(facts: PressReleaseFacts) -> str:
     """The event's own title ('Mekong Symposium on Migration'), or '' when the title only
     describes the meeting by its kind and topic ('Multi-stakeholder Meeting on Labour
     Migration from Cambodia to Japan')."""
     title = unstopped(facts.title)
     if not title:
+        return ""
+    # A title reads as a name when its words are capitalised, two of them at least.
+    words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", title) if w.casefold() not in _SMALL]
+    capitalised = [w for w in words if w[:1].isupper()]
+    if len(capitalised) < 2 or len(capitalised) < len(words):
         return ""
     folded = title.casefold()
     kind = fragment(facts.kind).casefold()
@@ -588,6 +709,15 @@ def _own_title(facts: PressReleaseFacts) -> str:
         return ""
     if topic and folded == topic:
         return ""
+    # "Regional Meeting on <topic>": only generic words before the topic.
+    if topic and folded.endswith(topic):
+        head = folded[: -len(topic)].split()
+        if (
+            head
+            and head[-1] in ("on", "about", "of", "for")
+            and all(word in _GENERIC for word in head[:-1])
+        ):
+            return ""
     return title
 
 
@@ -611,9 +741,12 @@ def _headline(facts: PressReleaseFacts) -> str:
     kind = headline_case(_kind(facts))
     if facts.online:
         kind = f"Online {kind}"
+    own = _own_title(facts)
+    if own:
+        return headline_case(f"{organisation} {convenes} {own}")
     topic = fragment(facts.topic)
     if topic:
-        return f"{organisation} {convenes} {kind} to Discuss {headline_case(topic)}"
+        return headline_case(f"{organisation} {convenes} {kind} to Discuss {topic}")
     title = fragment(facts.title)
     return (
         f"{organisation} {convenes} {kind}: {title}"
@@ -629,7 +762,7 @@ def _place(facts: PressReleaseFacts) -> str:
     city = fragment(facts.city)
     words = []
     if venue:
-        words.append(f"at {with_article(venue)}")
+        words.append(f"at {_venue(venue)}")
     if city and not (venue and _mentions(venue, city)):
         words.append(f"in {city}")
     place = " ".join(words)
@@ -700,7 +833,18 @@ def _news_lead(facts: PressReleaseFacts) -> list[str]:
 def _news_headline(facts: PressReleaseFacts) -> str:
     if facts.news is None or not fragment(facts.news.text):
         return ""
-    return headline_case(_news_text(facts.news)[1])
+    return headline_case(_headline_cut(_news_text(facts.news)[1]))
+
+
+# Where a headline taken from a sentence stops: before an apposition or a relative clause.
+_HEADLINE_CUT = re.compile(r", (?:a|an|whose|which|who|where|as|with|including) ")
+
+
+def _headline_cut(text: str) -> str:
+    """'Representatives from 187 States adopted the Sendai Framework, a far-reaching new
+    framework ...' -> 'Representatives from 187 States adopted the Sendai Framework'."""
+    cut = _HEADLINE_CUT.search(text)
+    return text[: cut.start()] if cut and cut.start() > 20 else text
 
 
 def _participation(facts: PressReleaseFacts) -> list[str]:
@@ -761,6 +905,10 @@ def _is_group(speaker: SpeakerFacts) -> bool:
     return bool(name[:1]) and name[0] in _GROUP_WORDS
 
 
+# First words of a position that already determine it: "the Secretary-General's ...".
+_DETERMINED = frozenset(["the", "a", "an", "his", "her", "their", "its", "our", "one"])
+
+
 def _introduction(speaker: SpeakerFacts) -> tuple[str, bool]:
     """The speaker presented once: ('H.E. Ms X, Secretary of State, Royal Government', True),
     ('Mr Jai Sak, a migrant representative', True) or ('Associate Professor Y from Kyoto
@@ -776,7 +924,7 @@ def _introduction(speaker: SpeakerFacts) -> tuple[str, bool]:
     ):
         organisation = ""
     if position:
-        if position[:1].islower():
+        if position[:1].islower() and position.split()[0] not in _DETERMINED:
             # A role written in lower case is a description: "a migrant representative".
             position = a_or_an(position)
             if organisation:
@@ -843,20 +991,21 @@ def _statement_sentence(
         if text and text[:1] not in "“\"'‘" and inner:
             # The words around the quotation are the speaker's sentence: 'the workshop
             # provided "an opportune moment"' -> 'She said the workshop provided "..."'.
-            said = lower_first(unstopped(text))
-            return sentence(f"{subject} said {smart_quotes(said)}")
+            said = smart_quotes(lower_first(unstopped(text)))
+            if said.endswith(("”", "’")):
+                return f"{upper_first(subject)} said {said}."
+            return sentence(f"{subject} said {said}")
         words = quoted(statement.text)
         if not words:
             return ""
         bare = _unquoted_start(statement.text)
-        if bare and not bare[:1].isupper():
+        if bare[:1].islower():
             # A fragment, not a whole sentence: woven into the sentence, never announced
-            # as a remark of its own.
+            # as a remark of its own; the sentence's full stop follows the closing mark.
             first = bare.split()[0].casefold() if bare.split() else ""
             woven = quoted(statement.text, continues=True)
-            if first in _NOUN_START:
-                return sentence(f"{subject} described the meeting as {woven}")
-            return sentence(f"{subject} spoke of {woven}")
+            verb = "described the meeting as" if first in _NOUN_START else "spoke of"
+            return f"{upper_first(subject)} {verb} {woven}."
         # A quotation without its own final punctuation gets a full stop after the closing
         # mark: 'remarked, “We want fair migration”.'
         return sentence(f"{subject} remarked, {words}")
