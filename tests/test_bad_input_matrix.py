@@ -28,6 +28,7 @@ import pytest
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
+from meetapp.models import PRESS_RELEASE_SECTIONS
 from tests.form_world import Worlds, filled, make_worlds
 from tests.html_forms import Field, Form
 from tests.url_map import post_rules, table_rows
@@ -190,7 +191,10 @@ MAY_TAKE = {
     ("participants.cancel", "next", "forged id"),
     ("participants.promote", "next", "forged id"),
     # A section of the press release may be 20,000 characters long.
-    ("reports.press_release_section", "headline-text", "10,000 characters"),
+    *(
+        ("reports.press_release_save", f"{section}-text", "10,000 characters")
+        for section in PRESS_RELEASE_SECTIONS
+    ),
     # Options are read for choice questions only, and the filled form is a Likert question.
     ("surveys.question_add", "options", "10,000 characters"),
     ("surveys.question_edit", "options", "10,000 characters"),

@@ -59,6 +59,21 @@ class SpeakerForm(AppForm):
         filters=[strip_text],
         validators=[DataRequired("Enter a name."), Length(max=200), SingleLine()],
     )
+    family_name = StringField(
+        "Family name",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=100), SingleLine()],
+        description="How the press release names them again: “Professor Asato”, “Ms Chou”.",
+    )
+    name_order = SelectField(
+        "Name order",
+        choices=[
+            SelectChoice("", "From the name"),
+            SelectChoice("family_first", "Family name first (e.g. Khmer, Japanese, Chinese)"),
+            SelectChoice("given_first", "Given name first"),
+        ],
+        validators=[Optional(), AnyOf(["", "family_first", "given_first"])],
+    )
     position = StringField(
         "Position",
         filters=[strip_text],
@@ -220,6 +235,10 @@ class StatementForm(AppForm):
         render_kw={"rows": 3},
     )
     highlight = BooleanField("Use in the press release")
+    is_news = BooleanField(
+        "The news",
+        description="The press release's headline and first sentence carry it (one per meeting).",
+    )
     session = SelectField("Session")
     submit = SubmitField("Save")
 

@@ -81,6 +81,8 @@ def _speaker_data(form: SpeakerForm) -> services.SpeakerData:
     return services.SpeakerData(
         name=form.name.data or "",
         honorific=form.honorific.data,
+        family_name=form.family_name.data,
+        name_order=form.name_order.data or None,
         position=form.position.data,
         organisation=form.organisation.data,
         stakeholder_group_id=form.stakeholder_group.data,
@@ -129,6 +131,8 @@ def speaker_edit(meeting: Meeting, speaker_id: int) -> ResponseReturnValue:
             data={
                 "honorific": speaker.honorific,
                 "name": speaker.name,
+                "family_name": speaker.family_name,
+                "name_order": speaker.name_order or "",
                 "position": speaker.position,
                 "organisation": speaker.organisation,
                 "stakeholder_group": speaker.stakeholder_group_id,
@@ -322,6 +326,7 @@ def _statement_data(form: StatementForm, session_id: int | None) -> services.Sta
         speaker_id=form.speaker_id,
         session_id=session_id,
         highlight=bool(form.highlight.data),
+        is_news=bool(form.is_news.data),
     )
 
 
@@ -406,6 +411,7 @@ def statement_edit(meeting: Meeting, statement_id: int) -> ResponseReturnValue:
                 "kind": statement.kind,
                 "text": statement.text,
                 "highlight": statement.highlight,
+                "is_news": statement.is_news,
                 "session": str(statement.session_id)
                 if statement.session_id is not None
                 else NO_SESSION_CHOICE,

@@ -60,6 +60,8 @@ class SpeakerData:
     organisation: str | None = None
     stakeholder_group_id: int | None = None
     bio: str | None = None
+    family_name: str | None = None
+    name_order: str | None = None  # "family_first", "given_first"; None: from the name
 
 
 def find_speaker(meeting: Meeting, speaker_id: int) -> Speaker | None:
@@ -128,6 +130,9 @@ def _speaker_keys(meeting: Meeting) -> list[str]:
     return list(db.session.scalars(select(Speaker.key).where(Speaker.meeting_id == meeting.id)))
 
 
+_NAME_ORDERS = ("family_first", "given_first")
+
+
 def _apply_speaker(speaker: Speaker, data: SpeakerData) -> None:
     speaker.name = data.name
     speaker.honorific = data.honorific or None
@@ -135,6 +140,8 @@ def _apply_speaker(speaker: Speaker, data: SpeakerData) -> None:
     speaker.organisation = data.organisation or None
     speaker.stakeholder_group_id = data.stakeholder_group_id
     speaker.bio = data.bio or None
+    speaker.family_name = data.family_name or None
+    speaker.name_order = data.name_order if data.name_order in _NAME_ORDERS else None
 
 
 def create_speaker(meeting: Meeting, data: SpeakerData) -> Speaker:
@@ -246,6 +253,8 @@ def copy_speaker(meeting: Meeting, user: User, source_id: int) -> Speaker:
             organisation=source.organisation,
             stakeholder_group_id=group_id,
             bio=source.bio,
+            family_name=source.family_name,
+            name_order=source.name_order,
         ),
     )
 
@@ -487,6 +496,7 @@ class StatementData:
     speaker_id: int | None = None  # None: participants as a whole
     session_id: int | None = None
     highlight: bool = False
+    is_news: bool = False  # the news of the meeting (one statement or outcome per meeting)
 
 
 def find_statement(meeting: Meeting, statement_id: int) -> Statement | None:
@@ -583,10 +593,13 @@ def create_statement(meeting: Meeting, data: StatementData) -> Statement:
         kind=data.kind,
         text=data.text,
         highlight=data.highlight,
+        is_news=data.is_news,
         sort_order=_next_sort_order(meeting, data.session_id),
     )
     db.session.add(statement)
     db.session.flush()
+    if data.is_news:
+        _only_news(meeting, statement)
     return statement
 
 
@@ -600,8 +613,18 @@ def update_statement(meeting: Meeting, statement: Statement, data: StatementData
     statement.kind = data.kind
     statement.text = data.text
     statement.highlight = data.highlight
+    statement.is_news = data.is_news
     db.session.flush()
+    if data.is_news:
+        _only_news(meeting, statement)
     return statement
+
+
+def _only_news(meeting: Meeting, statement: Statement) -> None:
+    """One piece of news per meeting: the outcome or statement that was it no longer is."""
+    from meetapp.outcomes.services import clear_news
+
+    clear_news(meeting, keep=statement)
 
 
 def delete_statement(statement: Statement) -> None:

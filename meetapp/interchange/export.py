@@ -37,6 +37,7 @@ from meetapp.models import (
     Meeting,
     Outcome,
     Participant,
+    Partner,
     PressRelease,
     PressReleaseOverride,
     QuestionKind,
@@ -102,6 +103,7 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
                 "short_name": organisation.short_name,
                 "about": organisation.about,
                 "website": organisation.website,
+                **_set({"release_end": organisation.release_end}),
             },
             "meeting": {
                 "slug": meeting.slug,
@@ -122,12 +124,18 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
                 "stakeholder_groups": [
                     {"key": group.key, "label": group.label} for group in groups
                 ],
+                **_set({"online": meeting.online, "partners": _partners(meeting)}),
             },
             "speakers": speakers,
             "sessions": sessions,
             "statements": statements,
             "outcomes": [
-                {"kind": outcome.kind, "text": outcome.text, "addressed_to": outcome.addressed_to}
+                {
+                    "kind": outcome.kind,
+                    "text": outcome.text,
+                    "addressed_to": outcome.addressed_to,
+                    **_set({"news": outcome.is_news}),
+                }
                 for outcome in outcomes
             ],
             "contacts": [
@@ -174,6 +182,21 @@ def _participant_docs(
         doc["languages"] = list(doc["languages"] or [])
         doc["registered_at"] = when(doc["registered_at"])
         yield fold_item(doc, ParticipantDoc)
+
+
+def _set(values: dict[str, Any]) -> dict[str, Any]:
+    """The optional keys added to meetapp/1 after its first version, written only when they
+    hold something (a document without them reads the same)."""
+    return {key: value for key, value in values.items() if value}
+
+
+def _partners(meeting: Meeting) -> list[dict[str, Any]]:
+    partners = db.session.scalars(
+        select(Partner)
+        .where(Partner.meeting_id == meeting.id)
+        .order_by(Partner.position, Partner.id)
+    )
+    return [{"role": p.role, "name": p.name, "short_name": p.short_name} for p in partners]
 
 
 def _export_press_release(meeting: Meeting) -> dict[str, Any]:
@@ -226,6 +249,8 @@ def _export_agenda(
                 "key": speaker.key,
                 "honorific": speaker.honorific,
                 "name": speaker.name,
+                "family_name": speaker.family_name,
+                "name_order": speaker.name_order,
                 "position": speaker.position,
                 "organisation": speaker.organisation,
                 "stakeholder_group": group_keys.get(speaker.stakeholder_group_id)
@@ -262,6 +287,7 @@ def _export_agenda(
                 "kind": statement.kind,
                 "text": statement.text,
                 "highlight": statement.highlight,
+                **_set({"news": statement.is_news}),
             }
             for statement in statements
         ],
@@ -320,6 +346,7 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
                     "kind": question.kind,
                     "options": list(question.options) if question.kind in CHOICE_KINDS else None,
                     "required": question.required,
+                    "quotable_in_release": question.quotable_in_release or None,
                 }
                 for question in survey.questions
             ],

@@ -229,11 +229,21 @@ class OrganisationDoc(Strict):
     short_name: OptionalLine = Field(None, max_length=50)
     about: OptionalText = Field(None, max_length=LONG_TEXT)
     website: OptionalWebUrl = Field(None, max_length=500)
+    # How its press releases end (optional; "ENDS" when absent).
+    release_end: Literal["ENDS", "###"] | None = None
 
 
 class StakeholderGroupDoc(Strict):
     key: Key
     label: Line = Field(min_length=1, max_length=200)
+
+
+class PartnerDoc(Strict):
+    """A co-organiser, host or funder of the meeting, named in the press release's lead."""
+
+    role: Literal["co_organiser", "host", "funder"]
+    name: Line = Field(min_length=1, max_length=300)
+    short_name: OptionalLine = Field(None, max_length=50)
 
 
 class MeetingDoc(Strict):
@@ -245,6 +255,7 @@ class MeetingDoc(Strict):
     ends_at: Time | None = None
     timezone: TimeZoneName | None = None
     venue: OptionalLine = Field(None, max_length=300)
+    online: bool | None = None
     city: OptionalLine = Field(None, max_length=100)
     country: Country | None = None
     languages: list[Language] | None = None
@@ -253,6 +264,7 @@ class MeetingDoc(Strict):
     registration_opens_at: Time | None = None
     registration_closes_at: Time | None = None
     stakeholder_groups: list[StakeholderGroupDoc] | None = None
+    partners: list[PartnerDoc] | None = Field(None, max_length=50)
 
 
 class ContactDoc(Strict):
@@ -269,6 +281,8 @@ class SpeakerDoc(Strict):
     key: SpeakerKey
     honorific: OptionalLine = Field(None, max_length=50)
     name: Line = Field(min_length=1, max_length=200)
+    family_name: OptionalLine = Field(None, max_length=100)
+    name_order: Literal["family_first", "given_first"] | None = None
     position: OptionalLine = Field(None, max_length=300)
     organisation: OptionalLine = Field(None, max_length=300)
     stakeholder_group: Key | None = None
@@ -297,12 +311,14 @@ class StatementDoc(Strict):
     kind: Literal["quote", "point"] | None = None
     text: str = Field(min_length=1, max_length=STATEMENT_MAX_LENGTH)
     highlight: bool | None = None
+    news: bool | None = None
 
 
 class OutcomeDoc(Strict):
     kind: Literal["finding", "concern", "recommendation", "next_step"]
     text: str = Field(min_length=1, max_length=OUTCOME_MAX_LENGTH)
     addressed_to: OptionalLine = Field(None, max_length=ADDRESSED_TO_MAX_LENGTH)
+    news: bool | None = None
 
 
 class PressReleaseDoc(Strict):
@@ -351,6 +367,7 @@ class QuestionDoc(Strict):
         None, max_length=50
     )
     required: bool | None = None
+    quotable_in_release: bool | None = None
 
 
 class ResponseDoc(Strict):

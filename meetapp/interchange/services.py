@@ -46,6 +46,7 @@ from meetapp.models import (
     Organisation,
     Outcome,
     Participant,
+    Partner,
     PressRelease,
     PressReleaseOverride,
     QuestionKind,
@@ -215,6 +216,7 @@ class _CrossChecks:
         speaker_keys = self._check_speakers(document.get("speakers"), group_keys)
         session_keys = self._check_sessions(document.get("sessions"), speaker_keys)
         self._check_statements(document.get("statements"), speaker_keys, session_keys)
+        self._check_news(document)
         self._check_participants(document.get("participants"), group_keys)
         self._check_surveys(document.get("surveys"))
 
@@ -260,6 +262,23 @@ class _CrossChecks:
                 else:
                     seen[value] = index
         return set(keys)
+
+    def _check_news(self, document: dict[str, Any]) -> None:
+        """One statement or outcome at most is the news of the meeting."""
+        first: str | None = None
+        for section in ("statements", "outcomes"):
+            items = document.get(section)
+            if not isinstance(items, list):
+                continue
+            for index, item in enumerate(items):
+                if not (isinstance(item, dict) and item.get("news") is True):
+                    continue
+                if first is None:
+                    first = f"{section}[{index}]"
+                else:
+                    self.problems.append(
+                        ((section, index, "news"), f"{first} is already the news of the meeting")
+                    )
 
     def _check_order(
         self, item: dict[str, Any], first: str, then: str, loc: Loc = ("meeting",)
@@ -585,6 +604,17 @@ def _write(
                 kind=outcome.kind,
                 text=outcome.text,
                 addressed_to=outcome.addressed_to,
+                is_news=bool(outcome.news),
+            )
+        )
+    for position, partner in enumerate(document.meeting.partners or []):
+        db.session.add(
+            Partner(
+                meeting_id=meeting.id,
+                position=position,
+                role=partner.role,
+                name=partner.name,
+                short_name=partner.short_name,
             )
         )
     now = utcnow()
@@ -657,6 +687,8 @@ def _write_agenda(
             key=doc.key,
             honorific=doc.honorific,
             name=doc.name,
+            family_name=doc.family_name,
+            name_order=doc.name_order,
             position=doc.position,
             organisation=doc.organisation,
             stakeholder_group_id=(
@@ -715,6 +747,7 @@ def _write_agenda(
                 "kind": said.kind or StatementKind.POINT.value,
                 "text": said.text,
                 "highlight": bool(said.highlight),
+                "is_news": bool(said.news),
                 "sort_order": order,
             }
         )
@@ -763,6 +796,7 @@ def _write_surveys(
                     kind=question.kind,
                     text=question.text,
                     required=bool(question.required),
+                    quotable_in_release=bool(question.quotable_in_release),
                     options=list(question.options or []) if question.kind in CHOICE_KINDS else [],
                 )
                 for position, question in enumerate(survey_doc.questions or [])
@@ -832,6 +866,7 @@ def _find_or_create_organisation(doc: OrganisationDoc, importer: User | None) ->
             Organisation.short_name.is_not_distinct_from(doc.short_name),
             Organisation.about.is_not_distinct_from(doc.about),
             Organisation.website.is_not_distinct_from(doc.website),
+            Organisation.release_end.is_not_distinct_from(doc.release_end),
         )
         .order_by(Organisation.id)
         .limit(1)
@@ -847,6 +882,7 @@ def _find_or_create_organisation(doc: OrganisationDoc, importer: User | None) ->
         short_name=doc.short_name,
         about=doc.about,
         website=doc.website,
+        release_end=doc.release_end,
         created_by_id=importer.id if importer is not None else None,
     )
     db.session.add(organisation)
@@ -864,6 +900,7 @@ def _new_meeting(doc: MeetingDoc, organisation: Organisation) -> Meeting:
         ends_at=doc.ends_at,
         timezone=doc.timezone or "UTC",
         venue=doc.venue,
+        online=bool(doc.online),
         city=doc.city,
         country=doc.country,
         languages=list(doc.languages or []),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms import (
+    BooleanField,
     EmailField,
     Field,
     IntegerField,
@@ -64,6 +65,12 @@ class OrganisationForm(AppForm):
         validators=[Optional(), Length(max=500), WebUrl()],
         description="https://…",
     )
+    release_end = SelectField(
+        "Press releases end with",
+        choices=[SelectChoice("", "ENDS"), SelectChoice("###", "###")],
+        default="",
+        validators=[Optional(), AnyOf(["", "ENDS", "###"])],
+    )
     submit = SubmitField("Save")
 
 
@@ -115,6 +122,15 @@ class MeetingForm(AppForm):
     ends_at = WallClockField("Ends", validators=[Optional()])
     venue = StringField(
         "Venue", filters=[strip_text], validators=[Optional(), Length(max=300), SingleLine()]
+    )
+    online = BooleanField("Held online", description="With a venue too: both in person and online.")
+    partners = TextAreaField(
+        "Partners",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=5000)],
+        description="One a line: “Co-organiser: Legal Support for Children and Women (LSCW)”, "
+        "“Host: …” or “Funder: …”. The press release names them in its lead.",
+        render_kw={"rows": 3},
     )
     city = StringField(
         "City", filters=[strip_text], validators=[Optional(), Length(max=100), SingleLine()]

@@ -60,6 +60,7 @@ def _organisation_data(form: OrganisationForm) -> services.OrganisationData:
         short_name=form.short_name.data,
         about=form.about.data,
         website=form.website.data,
+        release_end=form.release_end.data or None,
     )
 
 
@@ -99,6 +100,8 @@ def organisation_new() -> ResponseReturnValue:
 def organisation_edit(org_id: int) -> ResponseReturnValue:
     organisation = require_organisation(org_id)
     form = OrganisationForm(obj=organisation if request.method == "GET" else None)
+    if request.method == "GET":
+        form.release_end.data = organisation.release_end or ""
     if form.validate_on_submit():
         try:
             services.update_organisation(organisation, _organisation_data(form))
@@ -144,6 +147,8 @@ def _meeting_data(form: MeetingForm) -> services.MeetingData:
         capacity=form.capacity.data,
         registration_opens_at=from_local(form.registration_opens_at.data, zone),
         registration_closes_at=from_local(form.registration_closes_at.data, zone),
+        online=bool(form.online.data),
+        partners=services.parse_partners(form.partners.data),
     )
 
 
@@ -166,6 +171,8 @@ def _meeting_initial(meeting: Meeting) -> dict[str, object]:
         "capacity": meeting.capacity,
         "registration_opens_at": to_local(meeting.registration_opens_at, zone),
         "registration_closes_at": to_local(meeting.registration_closes_at, zone),
+        "online": meeting.online,
+        "partners": services.partner_lines(meeting),
     }
 
 

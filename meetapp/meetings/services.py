@@ -23,9 +23,12 @@ from meetapp.keys import key_from_text, unique_key
 from meetapp.locking import lock_meeting
 from meetapp.meetings.access import readable_meetings_filter, usable_organisations_filter
 from meetapp.models import (
+    RELEASE_ENDS,
     Meeting,
     Organisation,
     Participant,
+    Partner,
+    PartnerRole,
     Role,
     StakeholderGroup,
     Status,
@@ -50,6 +53,7 @@ class OrganisationData:
     short_name: str | None = None
     about: str | None = None
     website: str | None = None
+    release_end: str | None = None  # "ENDS" (None) or "###"
 
 
 def usable_organisations(user: User) -> list[Organisation]:
@@ -69,6 +73,7 @@ def _apply_organisation(organisation: Organisation, data: OrganisationData) -> N
     organisation.short_name = (data.short_name or "").strip() or None
     organisation.about = (data.about or "").strip() or None
     organisation.website = (data.website or "").strip() or None
+    organisation.release_end = data.release_end if data.release_end in RELEASE_ENDS else None
 
 
 def create_organisation(data: OrganisationData, creator: User | None = None) -> Organisation:
@@ -109,6 +114,91 @@ class MeetingData:
     capacity: int | None = None
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
+    online: bool = False
+    # Co-organisers, host and funders; None leaves those recorded unchanged.
+    partners: list[PartnerData] | None = None
+
+
+@dataclass(frozen=True)
+class PartnerData:
+    role: str  # a PartnerRole
+    name: str
+    short_name: str | None = None
+
+
+_PARTNER_ROLES = {
+    "co-organiser": PartnerRole.CO_ORGANISER,
+    "co-organizer": PartnerRole.CO_ORGANISER,
+    "co-organisers": PartnerRole.CO_ORGANISER,
+    "co-organizers": PartnerRole.CO_ORGANISER,
+    "co_organiser": PartnerRole.CO_ORGANISER,
+    "host": PartnerRole.HOST,
+    "funder": PartnerRole.FUNDER,
+    "funders": PartnerRole.FUNDER,
+}
+_PARTNER_LABELS = {
+    PartnerRole.CO_ORGANISER: "Co-organiser",
+    PartnerRole.HOST: "Host",
+    PartnerRole.FUNDER: "Funder",
+}
+MAX_PARTNERS = 50
+
+
+def parse_partners(text: str | None, field_name: str = "partners") -> list[PartnerData]:
+    """Partners typed one a line: 'Co-organiser: Legal Support for Children and Women (LSCW)',
+    'Host: NAMAC', 'Funder: Government of Japan'; a short name in brackets at the end."""
+    partners = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = " ".join(line.split())
+        if not line:
+            continue
+        role_text, colon, rest = line.partition(":")
+        role = _PARTNER_ROLES.get(role_text.strip().casefold())
+        if not colon or role is None:
+            raise DomainError(
+                f"Line {number}: begin with “Co-organiser:”, “Host:” or “Funder:”.",
+                field=field_name,
+            )
+        name, short = rest.strip(), None
+        bracketed = re.fullmatch(r"(.+?)\s*\(([^()]{1,50})\)", name)
+        if bracketed:
+            name, short = bracketed.group(1).strip(), bracketed.group(2).strip()
+        if not name or len(name) > 300:
+            raise DomainError(
+                f"Line {number}: enter a name of 1 to 300 characters.", field=field_name
+            )
+        partners.append(PartnerData(role=role.value, name=name, short_name=short))
+    if len(partners) > MAX_PARTNERS:
+        raise DomainError(f"A meeting can have at most {MAX_PARTNERS} partners.", field=field_name)
+    return partners
+
+
+def partner_lines(meeting: Meeting) -> str:
+    """The meeting's partners as the form shows them, one a line."""
+    partners = db.session.scalars(
+        select(Partner)
+        .where(Partner.meeting_id == meeting.id)
+        .order_by(Partner.position, Partner.id)
+    )
+    return "\n".join(
+        f"{_PARTNER_LABELS.get(PartnerRole(p.role), p.role)}: {p.name}"
+        + (f" ({p.short_name})" if p.short_name else "")
+        for p in partners
+    )
+
+
+def _save_partners(meeting: Meeting, partners: list[PartnerData]) -> None:
+    db.session.execute(delete(Partner).where(Partner.meeting_id == meeting.id))
+    for position, partner in enumerate(partners):
+        db.session.add(
+            Partner(
+                meeting_id=meeting.id,
+                position=position,
+                role=partner.role,
+                name=partner.name,
+                short_name=partner.short_name,
+            )
+        )
 
 
 @dataclass
@@ -161,6 +251,7 @@ def _apply_meeting(meeting: Meeting, data: MeetingData) -> None:
     meeting.ends_at = data.ends_at
     meeting.timezone = data.timezone
     meeting.venue = (data.venue or "").strip() or None
+    meeting.online = data.online
     meeting.city = (data.city or "").strip() or None
     meeting.country = data.country or None
     meeting.languages = list(data.languages)
@@ -203,6 +294,8 @@ def create_meeting(
     _apply_meeting(meeting, data)
     db.session.add(meeting)
     _flush_meeting()
+    if data.partners is not None:
+        _save_partners(meeting, data.partners)
     for label in groups or []:
         add_group(meeting, label, field_name="groups")
     if creator is not None and creator.role == Role.ORGANISER:
@@ -229,6 +322,9 @@ def update_meeting(meeting: Meeting, data: MeetingData) -> list[Participant]:
             )
     _apply_meeting(meeting, data)
     _flush_meeting()
+    if data.partners is not None:
+        _save_partners(meeting, data.partners)
+        db.session.flush()
     return promote_waitlisted(meeting)
 
 

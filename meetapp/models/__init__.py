@@ -14,9 +14,12 @@ from meetapp.models.documents import DocumentStatus, PreparedDocument
 from meetapp.models.imports import ImportStatus, MeetingImport
 from meetapp.models.jobs import FailedJob
 from meetapp.models.meetings import (
+    RELEASE_ENDS,
     Contact,
     Meeting,
     Organisation,
+    Partner,
+    PartnerRole,
     StakeholderGroup,
     meeting_organisers,
 )
@@ -49,6 +52,9 @@ __all__ = [
     "Statement",
     "StatementKind",
     "Contact",
+    "Partner",
+    "PartnerRole",
+    "RELEASE_ENDS",
     "DocumentStatus",
     "FailedJob",
     "ImportStatus",

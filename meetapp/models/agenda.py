@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetapp.database import UTCDateTime
@@ -55,6 +56,11 @@ class Speaker(db.Model):  # type: ignore[name-defined]
     key: Mapped[str] = mapped_column(String(80))
     honorific: Mapped[str | None] = mapped_column(String(50))
     name: Mapped[str] = mapped_column(String(200))
+    # How the press names them again: "Professor Asato" (None: derived from the name).
+    family_name: Mapped[str | None] = mapped_column(String(100))
+    # "family_first" (Khmer, Japanese, Chinese names: "Chou Bun Eng") or "given_first";
+    # None: derived from the name.
+    name_order: Mapped[str | None] = mapped_column(String(12))
     position: Mapped[str | None] = mapped_column(String(300))  # job title, not an ordering
     organisation: Mapped[str | None] = mapped_column(String(300))
     stakeholder_group_id: Mapped[int | None] = mapped_column(
@@ -154,6 +160,9 @@ class Statement(db.Model):  # type: ignore[name-defined]
     kind: Mapped[str] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text)
     highlight: Mapped[bool] = mapped_column(default=False)
+    # The news of the meeting: the press release's headline and first sentence carry it (one
+    # statement or outcome per meeting).
+    is_news: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     sort_order: Mapped[int] = mapped_column(default=0)
 
     session: Mapped[AgendaSession | None] = relationship(back_populates="statements", lazy="raise")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetapp.database import UTCDateTime, utcnow
@@ -53,6 +55,8 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     short_name: Mapped[str | None] = mapped_column(String(50))
     about: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(String(500))
+    # How its press releases end: "ENDS" (the default, None) or "###".
+    release_end: Mapped[str | None] = mapped_column(String(10))
     # The organiser who created it (through the form or an import), who may use and edit it
     # before any meeting is convened under it; empty for the command line's imports, those
     # made before this was recorded, and when the account has since been deleted.
@@ -87,6 +91,8 @@ class Meeting(db.Model):  # type: ignore[name-defined]
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     venue: Mapped[str | None] = mapped_column(String(300))
+    # Held online (with or without a venue): the press release says so.
+    online: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     city: Mapped[str | None] = mapped_column(String(100))
     country: Mapped[str | None] = mapped_column(String(2))
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -135,6 +141,13 @@ class Meeting(db.Model):  # type: ignore[name-defined]
         passive_deletes=True,
         lazy="raise",
     )
+    partners: Mapped[list[Partner]] = relationship(
+        back_populates="meeting",
+        order_by="Partner.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="raise",
+    )
 
     def registration_state(self, now: datetime) -> str:
         """'not_open', 'open' or 'closed' at `now` (aware)."""
@@ -176,3 +189,37 @@ class Contact(db.Model):  # type: ignore[name-defined]
     languages: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
     meeting: Mapped[Meeting] = relationship(back_populates="contacts", lazy="raise")
+
+
+class PartnerRole(enum.StrEnum):
+    """What an organisation other than the convener did for a meeting."""
+
+    CO_ORGANISER = "co_organiser"  # "in collaboration with STEP and Sightsavers"
+    HOST = "host"  # "hosted by NAMAC"
+    FUNDER = "funder"  # "with the support of the Government of Japan"
+
+
+RELEASE_ENDS = ("ENDS", "###")
+
+
+class Partner(db.Model):  # type: ignore[name-defined]
+    """An organisation that co-organised, hosted or funded a meeting, named in the lead of
+    its press release."""
+
+    __tablename__ = "meeting_partners"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN (" + ", ".join(repr(r.value) for r in PartnerRole) + ")", name="role"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    role: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(300))
+    short_name: Mapped[str | None] = mapped_column(String(50))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="partners", lazy="raise")

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetapp.database import UTCDateTime, utcnow
@@ -64,6 +65,9 @@ class Outcome(db.Model):  # type: ignore[name-defined]
     text: Mapped[str] = mapped_column(Text)
     # For recommendations: who is called on ("participants called for <addressed_to> to ...").
     addressed_to: Mapped[str | None] = mapped_column(String(ADDRESSED_TO_MAX_LENGTH))
+    # The news of the meeting: the press release's headline and first sentence carry it (one
+    # statement or outcome per meeting).
+    is_news: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
 
 class PressRelease(db.Model):  # type: ignore[name-defined]

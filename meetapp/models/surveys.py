@@ -32,6 +32,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -148,6 +149,9 @@ class SurveyQuestion(db.Model):  # type: ignore[name-defined]
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(String(QUESTION_TEXT_MAX))
     required: Mapped[bool] = mapped_column(default=False)
+    # The organiser allows the question's figure in the press release ("rated the meeting's
+    # usefulness 4.5 out of 5"); no question is quoted unless marked.
+    quotable_in_release: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # The offered options of single and multiple choice questions, in order; [] otherwise.
     options: Mapped[list[str]] = mapped_column(JSON, default=list)
 

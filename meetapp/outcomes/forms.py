@@ -82,6 +82,10 @@ class OutcomeRowForm(Form):
         filters=[strip_text],
         validators=[Optional(), Length(max=ADDRESSED_TO_MAX_LENGTH), SingleLine()],
     )
+    is_news = BooleanField(
+        "The news",
+        description="The press release's headline and first sentence carry it (one per meeting).",
+    )
     remove = BooleanField("Remove")
 
 

@@ -49,6 +49,7 @@ def _outcome_rows(form: OutcomesForm) -> list[services.OutcomeRow]:
                 kind=data.kind.data or "",
                 text=data.text.data or "",
                 addressed_to=data.addressed_to.data or None,
+                is_news=bool(data.is_news.data),
                 remove=bool(data.remove.data),
             )
         )
@@ -66,6 +67,7 @@ def outcomes(meeting: Meeting) -> ResponseReturnValue:
                 "kind": outcome.kind,
                 "text": outcome.text,
                 "addressed_to": outcome.addressed_to or "",
+                "is_news": outcome.is_news,
             }
             for outcome in existing
         ]

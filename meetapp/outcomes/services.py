@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from meetapp.errors import DomainError
 from meetapp.extensions import db
-from meetapp.models import Contact, Meeting, Outcome, OutcomeKind
+from meetapp.models import Contact, Meeting, Outcome, OutcomeKind, Statement
 
 MAX_OUTCOMES = 200
 MAX_CONTACTS = 50
@@ -31,6 +31,7 @@ class OutcomeRow:
     text: str
     addressed_to: str | None = None
     remove: bool = False
+    is_news: bool = False
 
 
 def list_outcomes(meeting: Meeting) -> list[Outcome]:
@@ -53,6 +54,11 @@ def save_outcomes(
     neighbour. Outcomes missing from `rows` (added meanwhile by someone else) are kept, last.
     """
     existing = {outcome.id: outcome for outcome in list_outcomes(meeting)}
+    news = [index for index, row in enumerate(rows) if row.is_news and not row.remove]
+    if len(news) > 1:
+        raise DomainError(
+            "Only one outcome can be the news of the meeting.", field=f"rows-{news[1]}-is_news"
+        )
     seen: set[int] = set()
     kept: list[tuple[int, Outcome]] = []
     for index, row in enumerate(rows):
@@ -84,6 +90,7 @@ def save_outcomes(
         outcome.kind = row.kind
         outcome.text = text
         outcome.addressed_to = addressed_to
+        outcome.is_news = row.is_news
         if row.id is None:
             db.session.add(outcome)
         kept.append((index, outcome))
@@ -101,6 +108,19 @@ def save_outcomes(
     for position, outcome in enumerate(ordered):
         outcome.position = position
     db.session.flush()
+    if news and any(outcome.is_news for outcome in ordered):
+        # One piece of news per meeting: the statement that was the news no longer is.
+        clear_news(meeting, keep=next(o for o in ordered if o.is_news))
+    db.session.flush()
+
+
+def clear_news(meeting: Meeting, keep: Outcome | Statement | None = None) -> None:
+    """Unmark every outcome and statement of `meeting` as the news, but `keep`."""
+    for model in (Outcome, Statement):
+        query = update(model).where(model.meeting_id == meeting.id, model.is_news.is_(True))
+        if isinstance(keep, model) and keep.id is not None:
+            query = query.where(model.id != keep.id)
+        db.session.execute(query.values(is_news=False).execution_options(synchronize_session=False))
 
 
 # --- media contacts ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ Functions flush and never commit; a refused change raises `DomainError` naming i
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from sqlalchemy import delete, select
@@ -92,3 +93,13 @@ def stored_release_date(meeting: Meeting) -> date | None:
     return db.session.scalar(
         select(PressRelease.release_date).where(PressRelease.meeting_id == meeting.id)
     )
+
+
+def fingerprint(text: str) -> str:
+    """A short fingerprint of a section's text as the editor shows it, to tell on saving
+    whether the form changed it and whether the draft changed since the form was loaded."""
+    return hashlib.sha256(_normalised(text).encode("utf-8")).hexdigest()[:32]
+
+
+def date_fingerprint(value: date | None) -> str:
+    return value.isoformat() if value is not None else ""

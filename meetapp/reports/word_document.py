@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from meetapp.reports.press_release import PressReleaseDraft
@@ -17,11 +18,24 @@ def press_release_docx(draft: PressReleaseDraft) -> bytes:
     top = document.add_paragraph()
     top.add_run(draft.organisation).bold = True
     top.add_run(" · Press Release")
+    document.add_paragraph().add_run("For immediate release").italic = True
     document.add_heading(draft.headline, level=1)
-    document.add_paragraph().add_run(draft.release_date_text).italic = True
-    for section in draft.body:
+    for section in draft.news:
         if section.heading:
             document.add_heading(section.heading, level=2)
+        for index, paragraph in enumerate(section.paragraphs):
+            if section is draft.news[0] and index == 0:
+                line = document.add_paragraph()
+                line.add_run(draft.dateline).bold = True
+                line.add_run(f" {paragraph}")
+            else:
+                document.add_paragraph(paragraph)
+    document.add_paragraph(draft.end_mark).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if draft.notes:
+        document.add_heading("Notes to editors", level=2)
+    for section in draft.notes:
+        if section.heading:
+            document.add_heading(section.heading, level=3)
         for paragraph in section.paragraphs:
             document.add_paragraph(paragraph)
     document.core_properties.title = draft.headline[:255]

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import cache
 
+import inflect
 from babel import Locale
 from babel.dates import format_date
 
@@ -62,7 +63,8 @@ _SMALL_WORDS = frozenset(
 )
 _SPACES = re.compile(r"\s+")
 _EDGE_PUNCTUATION = ",;:"
-_TERMINAL = (".", "!", "?", "…")
+# Final punctuation, of Latin and of CJK scripts: a quotation ending in "。" gets no second stop.
+_TERMINAL = (".", "!", "?", "…", "。", "．", "！", "？", "｡")
 _CLOSING_QUOTES = ("”", "’", '"', "'")
 _DETERMINERS = frozenset(
     ["The", "A", "An", "All", "Both", "Each", "Every", "Other", "Our", "Their", "These", "Those"]
@@ -215,15 +217,24 @@ def paragraphs(text: str | None) -> list[str]:
     return [line for line in (fragment(part) for part in text.splitlines()) if line]
 
 
+@cache
+def _inflect() -> inflect.engine:
+    return inflect.engine()
+
+
 def a_or_an(phrase: str) -> str:
-    """'a workshop', 'an expert consultation', 'a university forum'."""
-    first = phrase[:1].lower()
-    article = "an" if first in "aeiou" and first else "a"
-    lowered = phrase.lower()
-    if lowered.startswith(("uni", "use", "usu", "eu", "one", "once")):
-        article = "a"
-    if lowered.startswith(("hour", "honest", "honour")):
-        article = "an"
+    """'a workshop', 'an expert consultation', 'a university forum', 'an NGO', 'an SDG',
+    'an 8th', 'an 11-day course': the article follows the sound of the next word (the
+    `inflect` library reads words and acronyms; numbers are read here)."""
+    value = phrase.strip()
+    if not value:
+        return phrase
+    digits = re.match(r"[\d,]+", value)
+    if digits:
+        number = digits.group(0).replace(",", "")
+        an = number.startswith("8") or (number[:2] in ("11", "18") and len(number) % 3 == 2)
+        return f"{'an' if an else 'a'} {phrase}"
+    article = _inflect().a(value.split()[0]).split(" ", 1)[0]
     return f"{article} {phrase}"
 
 
@@ -338,3 +349,119 @@ def date_span(starts_at: datetime, ends_at: datetime | None, timezone: str | Non
 
 def unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(item for item in items if item))
+
+
+# --- names as the press writes them -----------------------------------------------------------
+
+# Scripts whose names are written family name first: Han, kana, Hangul, Khmer.
+_FAMILY_FIRST_SCRIPT = re.compile(r"[\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Words of an honorific dropped at a second mention: "H.E. Ms Chou Bun Eng" -> "Ms Chou".
+_FIRST_MENTION_ONLY = frozenset(
+    ["h.e.", "h.e", "he", "his", "her", "excellency", "hon.", "hon", "honourable", "the", "rt."]
+)
+_RANKS = {"associate professor": "Professor", "assistant professor": "Professor"}
+
+
+def family_name(name: str, family: str | None = None, order: str | None = None) -> str:
+    """The family name of `name`: `family` when recorded; else the first word of a name
+    written family name first (`order` "family_first", or a name in Khmer, Chinese, Japanese
+    or Korean script), else the last word."""
+    recorded = fragment(family)
+    if recorded:
+        return recorded
+    words = fragment(name).split()
+    if not words:
+        return ""
+    if order == "family_first" or (order is None and _FAMILY_FIRST_SCRIPT.search(name)):
+        return words[0]
+    return words[-1]
+
+
+def name_order(name: str, family: str | None = None, order: str | None = None) -> str:
+    """'family_first' or 'given_first': `order` when recorded, else what the name says (a
+    recorded family name that begins it, or a Khmer, Chinese, Japanese or Korean script)."""
+    if order in ("family_first", "given_first"):
+        return order
+    recorded = fragment(family)
+    words = fragment(name).split()
+    if recorded and len(words) > 1:
+        first = fragment(name).casefold().startswith(recorded.casefold() + " ")
+        return "family_first" if first else "given_first"
+    return "family_first" if _FAMILY_FIRST_SCRIPT.search(name) else "given_first"
+
+
+def second_mention(honorific: str | None, family: str) -> str:
+    """How the press names someone again: title or honorific and family name ('Professor
+    Asato', 'Ms Harima', 'Dr Jones'); 'H.E.' and 'Hon.' are said once; an associate or
+    assistant professor is 'Professor' again. The family name alone without an honorific."""
+    title = fragment(honorific)
+    for rank, short in _RANKS.items():
+        title = re.sub(rf"(?i)\b{rank}\b", short, title)
+    words = [w for w in title.split() if w.casefold() not in _FIRST_MENTION_ONLY]
+    return " ".join([*words, family]) if family else " ".join(words)
+
+
+# --- acronyms ---------------------------------------------------------------------------------
+
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z&]*[A-Z]s?)\)")
+_NAME_WORD = re.compile(r"^[A-Z0-9][\w’'&.-]*$")
+_CONNECTORS = frozenset(["of", "and", "for", "on", "in", "the", "de", "du", "des", "&", "to"])
+
+
+def _spelled_out(text: str, end: int, acronym: str) -> int | None:
+    """Where the long form that "(ACRONYM)" at `end` stands for begins: the capitalised words
+    (and connectors) just before it whose initials hold the acronym's first letter."""
+    head = text[:end].rstrip()
+    words = list(re.finditer(r"\S+", head))
+    start = None
+    taken = 0
+    for match in reversed(words):
+        word = match.group(0)
+        if _NAME_WORD.match(word):
+            start = match.start()
+            taken += 1
+        elif word in _CONNECTORS and taken:
+            continue
+        else:
+            break
+        if taken >= 12:
+            break
+    if start is None or taken < 2:
+        return None
+    if text[start].upper() != acronym[0].upper():
+        # The long form begins with the acronym's first letter: 'the International Labour
+        # Organization (ILO)', not 'at the ... (ILO)'; move forward to that word.
+        found = re.search(rf"\b{re.escape(acronym[0])}", text[start:end])
+        if found is None:
+            return None
+        start += found.start()
+    return start
+
+
+def spell_out_once(sections: Sequence[Sequence[str]]) -> tuple[list[list[str]], dict[str, str]]:
+    """Acronyms spelled out at their first mention only: a later 'Mekong Migration Network
+    (MMN)' becomes 'MMN'. Returns the paragraphs so changed and the acronyms met with their
+    long forms, in order of first mention."""
+    seen: dict[str, str] = {}
+    result: list[list[str]] = []
+    for paragraphs_ in sections:
+        out = []
+        for paragraph in paragraphs_:
+            pieces: list[str] = []
+            cursor = 0
+            for match in _ACRONYM.finditer(paragraph):
+                acronym = match.group(1)
+                start = _spelled_out(paragraph, match.start(), acronym)
+                if start is None or start < cursor:
+                    continue
+                long_form = paragraph[start : match.start()].strip()
+                if acronym not in seen:
+                    seen[acronym] = long_form
+                    continue
+                pieces.append(paragraph[cursor:start])
+                pieces.append(acronym)
+                cursor = match.end()
+            pieces.append(paragraph[cursor:])
+            out.append("".join(pieces))
+        result.append(out)
+    return result, seen

@@ -106,6 +106,10 @@ class QuestionForm(AppForm):
         default=QuestionKind.LIKERT.value,
     )
     required = BooleanField("An answer is required")
+    quotable_in_release = BooleanField(
+        "May be quoted in the press release",
+        description="Its figure then appears in the draft, naming the question.",
+    )
     options = TextAreaField(
         "Options",
         filters=[strip_text],

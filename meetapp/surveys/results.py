@@ -249,13 +249,18 @@ def audience_counts(survey: Survey) -> Audience:
 
 @dataclass
 class HeadlineFigures:
-    """A likert, NPS or rating question's figures for a press release's headline."""
+    """A likert, NPS, rating or yes/no question's figures for a press release."""
 
     answered: int
     agreeing: int  # likert: agree or strongly agree
     promoters: int  # NPS: 9 or 10
     detractors: int  # NPS: 0 to 6
     total: int  # rating: the sum of the numbers given
+    yes: int = 0  # yes/no: the yeses
+
+    @property
+    def yes_percent(self) -> float:
+        return _percent(self.yes, self.answered)
 
     @property
     def agree_percent(self) -> float:
@@ -271,7 +276,7 @@ class HeadlineFigures:
 
 
 def headline_figures(question_ids: list[int]) -> dict[int, HeadlineFigures]:
-    """The figures of the questions named (likert, NPS or rating) that have answers, each
+    """The figures of the questions named (likert, NPS, rating, yes/no) that have answers, each
     counted by the database in one GROUP BY statement: what a press release's highlights need,
     without the rest of `survey_results` (breakdowns, texts, who has not answered)."""
     if not question_ids:
@@ -284,13 +289,16 @@ def headline_figures(question_ids: list[int]) -> dict[int, HeadlineFigures]:
             func.count().filter(SurveyAnswer.number >= 9),
             func.count().filter(SurveyAnswer.number <= 6),
             func.coalesce(func.sum(SurveyAnswer.number), 0),
+            func.count().filter(SurveyAnswer.choice == "yes"),
         )
         .where(SurveyAnswer.question_id.in_(question_ids))
         .group_by(SurveyAnswer.question_id)
     )
     return {
-        question_id: HeadlineFigures(int(n), int(agreeing), int(high), int(low), int(total or 0))
-        for question_id, n, agreeing, high, low, total in rows
+        question_id: HeadlineFigures(
+            int(n), int(agreeing), int(high), int(low), int(total or 0), int(yes)
+        )
+        for question_id, n, agreeing, high, low, total, yes in rows
         if n
     }
 

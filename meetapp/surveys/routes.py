@@ -124,6 +124,7 @@ def _question_data(form: QuestionForm) -> QuestionData:
         kind=form.kind.data or "",
         required=bool(form.required.data),
         options=form.option_list(),
+        quotable_in_release=bool(form.quotable_in_release.data),
     )
 
 
@@ -260,6 +261,7 @@ def question_edit(meeting: Meeting, key: str, question_id: int) -> ResponseRetur
                 "text": question.text,
                 "kind": question.kind,
                 "required": question.required,
+                "quotable_in_release": question.quotable_in_release,
                 "options": "\n".join(question.options or []),
             }
         )

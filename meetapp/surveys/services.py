@@ -25,7 +25,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -66,6 +66,9 @@ from meetapp.models.surveys import (
 from meetapp.surveys import batches
 from meetapp.tokens import hash_token, is_token_shaped, new_token
 
+if TYPE_CHECKING:
+    from meetapp.surveys.results import HeadlineFigures
+
 KIND_LABELS = {
     QuestionKind.LIKERT: "Agreement (5-point scale, strongly disagree … strongly agree)",
     QuestionKind.RATING: "Rating (1 to 5)",
@@ -100,6 +103,7 @@ class QuestionData:
     kind: str
     required: bool = False
     options: list[str] = field(default_factory=list)
+    quotable_in_release: bool = False
 
 
 def valid_key(key: str) -> bool:
@@ -266,7 +270,13 @@ def _clean_question(data: QuestionData) -> QuestionData:
             )
         if len(options) > OPTIONS_MAX_COUNT:
             raise DomainError(f"At most {OPTIONS_MAX_COUNT} options.", field="options")
-    return QuestionData(text=text, kind=kind.value, required=data.required, options=options)
+    return QuestionData(
+        text=text,
+        kind=kind.value,
+        required=data.required,
+        options=options,
+        quotable_in_release=data.quotable_in_release,
+    )
 
 
 def _next_question_key(survey: Survey) -> str:
@@ -288,6 +298,7 @@ def add_question(survey: Survey, data: QuestionData, key: str | None = None) -> 
         text=data.text,
         required=data.required,
         options=data.options,
+        quotable_in_release=data.quotable_in_release,
     )
     db.session.add(question)
     db.session.flush()
@@ -352,6 +363,7 @@ def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuest
     question.kind = data.kind
     question.required = data.required
     question.options = data.options
+    question.quotable_in_release = data.quotable_in_release
     db.session.flush()
     return question
 
@@ -758,6 +770,19 @@ def has_answered(visit: SurveyVisit) -> bool:
 
 
 @dataclass
+class QuotableFigure:
+    """The figure of a question the organiser marked as quotable in the press release: its
+    id and text, its kind, and the one number the release may give (the share who agreed or
+    answered yes, 0-100; the mean rating, 1-5; the NPS, -100..100)."""
+
+    question_id: int
+    question: str
+    kind: str
+    value: float
+    answered: int
+
+
+@dataclass
 class SurveyHighlights:
     """The survey in a sentence or two of a press release.
 
@@ -780,6 +805,9 @@ class SurveyHighlights:
     nps: float | None = None
     rating_question: str | None = None
     rating_mean: float | None = None
+    # The figures of the questions marked as quotable in the press release, in survey order;
+    # none unless the organiser marked some.
+    quotable: list[QuotableFigure] = field(default_factory=list)
 
 
 def survey_highlights(meeting: Meeting) -> SurveyHighlights | None:
@@ -805,7 +833,14 @@ def survey_highlights(meeting: Meeting) -> SurveyHighlights | None:
     # The first likert, NPS and rating questions that have answers: their figures only.
     headline_kinds = (QuestionKind.LIKERT, QuestionKind.NPS, QuestionKind.RATING)
     candidates = [question for question in survey.questions if question.kind in headline_kinds]
-    figures = headline_figures([question.id for question in candidates])
+    # The questions the organiser marked as quotable in the release, of kinds that give one
+    # figure.
+    quotable = [
+        question
+        for question in survey.questions
+        if question.quotable_in_release and question.kind in QUOTABLE_KINDS
+    ]
+    figures = headline_figures(sorted({q.id for q in [*candidates, *quotable]}))
     audience, is_invited, responses = audience_and_responses(survey)
     highlights = SurveyHighlights(
         title=survey.title,
@@ -828,4 +863,31 @@ def survey_highlights(meeting: Meeting) -> SurveyHighlights | None:
         elif kind == QuestionKind.RATING and highlights.rating_question is None:
             highlights.rating_question = question.text
             highlights.rating_mean = found.mean
+    for question in quotable:
+        found = figures.get(question.id)
+        if found is not None:
+            highlights.quotable.append(
+                QuotableFigure(
+                    question.id,
+                    question.text,
+                    question.kind,
+                    _quotable_value(question, found),
+                    found.answered,
+                )
+            )
     return highlights
+
+
+# The kinds whose results give the one figure a press release may quote.
+QUOTABLE_KINDS = (QuestionKind.LIKERT, QuestionKind.RATING, QuestionKind.NPS, QuestionKind.YES_NO)
+
+
+def _quotable_value(question: SurveyQuestion, found: HeadlineFigures) -> float:
+    """The one figure a question of QUOTABLE_KINDS gives the press release."""
+    if question.kind == QuestionKind.LIKERT:
+        return found.agree_percent
+    if question.kind == QuestionKind.RATING:
+        return found.mean
+    if question.kind == QuestionKind.NPS:
+        return found.nps
+    return found.yes_percent

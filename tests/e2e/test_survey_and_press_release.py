@@ -23,6 +23,7 @@ GENERATED_HEADLINE = (
     "MMN Convenes Multi-stakeholder Meeting to Discuss Labour Migration from Cambodia to Japan"
 )
 OWN_HEADLINE = "Cambodian Workers in Japan: Network Calls for Fair Recruitment"
+OWN_BACKGROUND = "Japan opens its labour market to more foreign workers in April."
 
 
 def test_participant_answers_the_survey_and_the_organiser_sees_the_result(
@@ -118,26 +119,61 @@ def test_staff_edit_a_press_release_section_and_download_the_pdf(
     staff = make_user("staff", email="press@example.org", name="Sreymom Keo")
     db.session.commit()
     slug = report.meeting.slug
+    editor = f"{live_server}/meetings/{slug}/press-release"
 
     log_in(page, live_server, staff.email)
-    page.goto(f"{live_server}/meetings/{slug}/press-release")
+    page.goto(editor)
     page.get_by_role("heading", name="Press-release draft").wait_for()
     headline = page.locator("#section-headline")
-    assert headline.get_by_label("Text").input_value().strip() == GENERATED_HEADLINE
+    generated = headline.locator("textarea").input_value().strip()
+    assert generated.startswith("MMN ")
+    unsaved = page.locator("[data-unsaved-note]")
+    assert not unsaved.is_visible()
 
-    # Staff write their own headline: the draft says who rewrote it.
-    headline.get_by_label("Text").fill(OWN_HEADLINE)
-    headline.get_by_role("button", name="Save this section").click()
-    page.get_by_text("Headline: your text was saved.").wait_for()
+    # Staff rewrite two sections; each preview follows the text as it is typed.
+    headline.locator("textarea").click()
+    headline.locator("textarea").fill(OWN_HEADLINE)
+    assert page.locator("#preview-headline").inner_text().strip() == OWN_HEADLINE
+    background = page.locator("#section-background")
+    background.locator("textarea").fill(OWN_BACKGROUND)
+    assert OWN_BACKGROUND in page.locator("#preview-background").inner_text()
+    unsaved.wait_for(state="visible")
+
+    # Leaving now asks first; staying keeps what was typed.
+    dialogs: list[str] = []
+
+    def stay(dialog: Any) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.once("dialog", stay)
+    page.get_by_role("link", name="Preview").click()
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert page.url.startswith(editor)
+    assert page.locator("#section-headline textarea").input_value() == OWN_HEADLINE
+
+    # One save keeps both; the page says what was saved and where.
+    page.get_by_role("button", name="Save the draft").first.click()
+    page.get_by_text("Saved: Headline, Background.").wait_for()
+    assert page.url.endswith("#section-headline")
     headline = page.locator("#section-headline")
-    assert headline.get_by_text("Rewritten by Sreymom Keo").count() == 1
-    assert headline.get_by_label("Text").input_value().strip() == OWN_HEADLINE
+    background = page.locator("#section-background")
+    for section in (headline, background):
+        assert section.locator("[data-saved]").count() == 1
+        assert section.get_by_text("Rewritten by Sreymom Keo").count() == 1
+    assert headline.locator("textarea").input_value().strip() == OWN_HEADLINE
+    assert background.locator("textarea").input_value().strip() == OWN_BACKGROUND
+    assert page.locator("#section-lead [data-saved]").count() == 0
+    # The records behind a section are beside it, with links to edit them.
+    assert page.locator("#section-speakers .release-sources a").count() > 0
     screenshot(page, "press-release-editor")
 
+    # Nothing unsaved: leaving does not ask.
     page.get_by_role("link", name="Preview").click()
     page.wait_for_url(re.compile(r"/press-release/preview$"))
     assert page.locator(".press-release h1").inner_text().strip() == OWN_HEADLINE
-    assert page.get_by_text("21 February 2019").count() == 1
+    assert page.get_by_text("21 February 2019").count() >= 1
 
     # They download the PDF from the editor: it prints their headline.
     page.get_by_role("link", name="← Back to the editor").click()
@@ -150,17 +186,19 @@ def test_staff_edit_a_press_release_section_and_download_the_pdf(
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf)
     assert OWN_HEADLINE in text
-    assert GENERATED_HEADLINE not in text
+    assert generated not in text
     assert "21 February 2019" in text
 
-    # They reset it (confirming the question) and the generated headline is back.
+    # They reset the headline (confirming the question): the generated one is back, the
+    # background keeps their words.
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#section-headline").get_by_role(
         "button", name="Reset to the generated text"
     ).click()
-    page.get_by_text("Headline: back to the generated text.").wait_for()
+    page.get_by_text("Headline is the generated text again.").wait_for()
     headline = page.locator("#section-headline")
     assert headline.get_by_text("Generated", exact=True).count() == 1
-    assert headline.get_by_label("Text").input_value().strip() == GENERATED_HEADLINE
-    page.goto(f"{live_server}/meetings/{slug}/press-release/preview")
-    assert page.locator(".press-release h1").inner_text().strip() == GENERATED_HEADLINE
+    assert headline.locator("textarea").input_value().strip() == generated
+    assert page.locator("#section-background textarea").input_value().strip() == OWN_BACKGROUND
+    page.goto(f"{editor}/preview")
+    assert page.locator(".press-release h1").inner_text().strip() == generated

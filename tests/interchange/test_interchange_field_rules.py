@@ -39,9 +39,12 @@ SINGLE_LINE_PATHS = [
     ("meeting", "city"),
     ("meeting", "stakeholder_groups", 0, "key"),
     ("meeting", "stakeholder_groups", 0, "label"),
+    ("meeting", "partners", 0, "name"),
+    ("meeting", "partners", 0, "short_name"),
     ("speakers", 0, "key"),
     ("speakers", 0, "honorific"),
     ("speakers", 0, "name"),
+    ("speakers", 0, "family_name"),
     ("speakers", 0, "position"),
     ("speakers", 0, "organisation"),
     ("speakers", 0, "stakeholder_group"),
@@ -113,6 +116,7 @@ def test_line_breaks_and_tabs_are_refused_in_every_single_line_field(
     before = row_counts()
     for what, mark in BREAKS.items():
         document = json.loads(json.dumps(owned_demo))
+        document["meeting"].setdefault("partners", [{"role": "host", "name": "Host Org"}])
         original = _get(document, loc) or "Some text"
         _set(document, loc, f"{original[:20]}{mark}Bcc: someone@example.org")
         assert f"{_path(loc)}: {SINGLE_LINE}" in _problems(document), what

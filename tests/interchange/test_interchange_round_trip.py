@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from meetapp.extensions import db as _db
 from meetapp.interchange.export import export_meeting
-from meetapp.interchange.services import import_meeting
+from meetapp.interchange.services import InterchangeError, import_meeting
 from meetapp.models import Meeting, Organisation, Participant, SurveyResponse
 
 MEETING_KEYS = [
@@ -59,6 +61,8 @@ SPEAKER_KEYS = [
     "key",
     "honorific",
     "name",
+    "family_name",
+    "name_order",
     "position",
     "organisation",
     "stakeholder_group",
@@ -182,7 +186,14 @@ def test_demo_exports_what_it_imported(db, owned_demo):
     for index, (original, question) in enumerate(
         zip(original_survey["questions"], survey["questions"], strict=True)
     ):
-        assert list(question) == ["key", "text", "kind", "options", "required"]
+        assert list(question) == [
+            "key",
+            "text",
+            "kind",
+            "options",
+            "required",
+            "quotable_in_release",
+        ]
         assert_same_fields(original, question, f"surveys[0].questions[{index}]")
     assert len(survey["responses"]) == 38
     for index, (original, response) in enumerate(
@@ -406,3 +417,49 @@ def test_anonymous_responses_travel_with_their_day_only_in_the_order_of_their_an
     meeting = import_meeting(json.loads(json.dumps(first))).meeting
     db.session.commit()
     assert export_meeting(meeting) == first
+
+
+def test_the_press_release_keys_round_trip(db, owned_demo):
+    """The optional keys of the press release (partners, online, the news, family names,
+    how releases end) import and export again unchanged."""
+    document = copy.deepcopy(owned_demo)
+    document["organisation"]["release_end"] = "###"
+    document["meeting"]["slug"] = "with-partners"
+    document["meeting"]["online"] = True
+    document["meeting"]["partners"] = [
+        {
+            "role": "co_organiser",
+            "name": "Legal Support for Children and Women",
+            "short_name": "LSCW",
+        },
+        {"role": "host", "name": "Royal University of Phnom Penh", "short_name": None},
+        {"role": "funder", "name": "Government of Japan", "short_name": None},
+    ]
+    document["speakers"][2]["name_order"] = "family_first"
+    document["statements"][0]["news"] = True
+    exported = export_meeting(import_meeting(document).meeting)
+    assert exported["organisation"]["release_end"] == "###"
+    assert exported["meeting"]["online"] is True
+    assert exported["meeting"]["partners"] == document["meeting"]["partners"]
+    assert [s["family_name"] for s in exported["speakers"]] == ["Chou", None, "Asato", None]
+    assert exported["speakers"][2]["name_order"] == "family_first"
+    assert [s.get("news", False) for s in exported["statements"]][:2] == [True, False]
+    assert not any(o.get("news") for o in exported["outcomes"])
+    exported["meeting"]["slug"] = "again"
+    again = export_meeting(import_meeting(exported).meeting)
+    again["meeting"]["slug"] = "with-partners"
+    exported["meeting"]["slug"] = "with-partners"
+    assert {k: v for k, v in again.items() if k != "participants"} == {
+        k: v for k, v in exported.items() if k != "participants"
+    }
+
+
+def test_one_statement_or_outcome_at_most_is_the_news(db, owned_demo):
+    document = copy.deepcopy(owned_demo)
+    document["statements"][0]["news"] = True
+    document["outcomes"][1]["news"] = True
+    with pytest.raises(InterchangeError) as caught:
+        import_meeting(document)
+    assert "outcomes[1].news: statements[0] is already the news of the meeting" in (
+        caught.value.problems
+    )

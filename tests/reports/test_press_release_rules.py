@@ -16,7 +16,9 @@ from meetapp.formatting import language_name
 from meetapp.reports.press_release import (
     ContactFacts,
     GroupCount,
+    NewsFacts,
     OutcomeFacts,
+    PartnerFacts,
     PressReleaseDraft,
     PressReleaseFacts,
     SpeakerFacts,
@@ -67,8 +69,31 @@ speakers = st.lists(
         organisation=maybe_text,
         keynote=st.booleans(),
         statements=statements.map(tuple),
+        id=st.none() | st.integers(1, 6),
+        family_name=st.none() | text,
+        name_order=st.none() | st.sampled_from(["family_first", "given_first"]),
     ),
     max_size=4,
+)
+partners = st.lists(
+    st.builds(
+        PartnerFacts,
+        role=st.sampled_from(["co_organiser", "host", "funder"]),
+        name=text,
+        short_name=st.none() | st.sampled_from(["FAO", "LSCW", "NAMAC"]),
+    ),
+    max_size=4,
+)
+news = st.none() | st.builds(
+    NewsFacts,
+    source=st.sampled_from(["outcome", "statement"]),
+    kind=st.sampled_from(["finding", "recommendation", "quote", "point"]),
+    text=text,
+    addressed_to=maybe_text,
+    speaker=st.none() | speakers.filter(bool).map(lambda s: s[0]),
+).map(
+    # An outcome's kind goes with an outcome, a statement's with a statement.
+    lambda n: n if (n.source == "outcome") == (n.kind in ("finding", "recommendation")) else None
 )
 outcomes = st.lists(
     st.builds(
@@ -137,6 +162,13 @@ def meetings(draw: st.DrawFn) -> PressReleaseFacts:
         survey=draw(surveys),
         contacts=tuple(draw(contacts)),
         release_date=draw(st.none() | st.dates(date(2000, 1, 1), date(2100, 1, 1))),
+        venue=draw(maybe_text),
+        online=draw(st.booleans()),
+        partners=tuple(draw(partners)),
+        news=draw(news),
+        other_speakers=tuple(draw(speakers)),
+        organisations=tuple(draw(st.lists(text, max_size=8))),
+        release_end=draw(st.none() | st.sampled_from(["ENDS", "###", "bogus"])),
     )
 
 
@@ -176,7 +208,32 @@ def assert_keeps_the_rules(draft: PressReleaseDraft, facts: PressReleaseFacts) -
     for name in ("lead", "headline"):
         assert draft.section(name).paragraphs, name
     lead = draft.section("lead").text
-    assert re.match(rf"^(On|From) \d{{1,2}} (to \d{{1,2}} )?({MONTHS})", lead), lead
+    if facts.news is None or not facts.news.text.strip():
+        assert re.match(rf"^(On|From) \d{{1,2}} (to \d{{1,2}} )?({MONTHS})", lead), lead
+    else:
+        assert re.search(rf"(On|From) \d{{1,2}} (to \d{{1,2}} )?({MONTHS})", lead), lead
+    # A keynote is said only of statements made in a keynote.
+    keynotes = sum(1 for s in facts.speakers if s.keynote)
+    assert draft.section("speakers").text.count("In a keynote speech") <= keynotes
+    # Dateline, and the end of the release.
+    assert draft.dateline.endswith(f"{draft.release_date_text} —")
+    assert draft.end_mark in ("ENDS", "###")
+    if facts.release_date is None:
+        assert draft.release_date > facts.starts_at.date() - timedelta(days=1)
+    # An acronym is spelled out once in the release (the About text stands alone).
+    release = " ".join(p for s in draft.news for p in s.paragraphs)
+    about = draft.section("about").generated
+    listed = (
+        about[-1].removeprefix("Acronyms: ") if about and about[-1].startswith("Acronyms: ") else ""
+    )
+    for entry in filter(None, listed.rstrip(".").split("; ")):
+        acronym, long_form = entry.split(": ", 1)
+        spelled = f"{long_form} ({acronym})"
+        assert release.count(spelled) <= max(1, _typed(facts).count(spelled)), spelled
+    # No double full stop after a quotation or a CJK full stop.
+    for paragraph in (p for s in draft.body for p in s.paragraphs):
+        assert "。." not in paragraph, paragraph
+        assert "。”." not in paragraph, paragraph
 
     counted = facts.attended if facts.attended > 0 else facts.registered
     participation = draft.section("participation").text
@@ -195,7 +252,7 @@ def assert_keeps_the_rules(draft: PressReleaseDraft, facts: PressReleaseFacts) -
         assert draft.section("recommendations").text.startswith(
             ("Finally, participants called", "Finally, participants recommended")
         )
-    if not facts.speakers and not facts.participant_statements:
+    if not facts.speakers and not facts.participant_statements and not facts.other_speakers:
         assert draft.section("speakers").paragraphs == ()
     if facts.survey is None or facts.survey.response_count == 0:
         assert draft.section("survey").paragraphs == ()
@@ -205,6 +262,11 @@ def assert_keeps_the_rules(draft: PressReleaseDraft, facts: PressReleaseFacts) -
         names = list(dict.fromkeys(language_name(code) for code in contact.languages))
         if len(names) >= 2:
             assert f"{names[-2]} or {names[-1]}" in contacts_text
+
+
+def _typed(facts: PressReleaseFacts) -> str:
+    """Everything typed by people, where an acronym in brackets may come from."""
+    return repr(facts)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -95,11 +95,18 @@ def published_comments(read):
 
 
 @pytest.fixture
-def watched_survey(organiser_setup, make_participant, make_survey, invite_people):
+def watched_survey(db, organiser_setup, make_participant, make_survey, invite_people):
     """An anonymous survey with every question kind (batches of 5, the default) and twelve
-    invited participants; (organiser, meeting, survey, [(name, token)])."""
+    invited participants; (organiser, meeting, survey, [(name, token)]). Every question the
+    press release may quote is marked quotable, so that the release shows figures too."""
     organiser, meeting = organiser_setup()
     survey = make_survey(meeting, anonymous=True)
+    db.session.execute(
+        update(SurveyQuestion)
+        .where(SurveyQuestion.survey_id == survey.id)
+        .values(quotable_in_release=True)
+    )
+    db.session.commit()
     people = [make_participant(meeting, name=f"Participant {n:02d}") for n in range(1, 13)]
     tokens = invite_people(survey, people)
     return organiser, meeting, survey, [(p.name, t) for p, t in zip(people, tokens, strict=True)]
