@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select, text, update
 
+from meetapp.extensions import db as _db
 from meetapp.models import (
     Survey,
     SurveyAnswer,
@@ -100,6 +101,13 @@ def watched_survey(organiser_setup, make_participant, make_survey, invite_people
     invited participants; (organiser, meeting, survey, [(name, token)])."""
     organiser, meeting = organiser_setup()
     survey = make_survey(meeting, anonymous=True)
+    # Its figures are quoted in the press release, which is then one more thing to watch.
+    _db.session.execute(
+        update(SurveyQuestion)
+        .where(SurveyQuestion.survey_id == survey.id, SurveyQuestion.kind.in_(["likert", "rating"]))
+        .values(quotable_in_release=True)
+    )
+    _db.session.commit()
     people = [make_participant(meeting, name=f"Participant {n:02d}") for n in range(1, 13)]
     tokens = invite_people(survey, people)
     return organiser, meeting, survey, [(p.name, t) for p, t in zip(people, tokens, strict=True)]
