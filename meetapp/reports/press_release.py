@@ -1552,8 +1552,25 @@ def facts_sources(facts: PressReleaseFacts) -> dict[str, list[Source]]:
         if sections[name].generated:
             result[name].extend(source for source in sources if source not in result[name])
 
-    add("headline", meeting)
-    add("lead", meeting)
+    news: list[Source] = []
+    if facts.news is not None and fragment(facts.news.text):
+        if facts.news.source == "outcome":
+            news.append(
+                _outcome_source(
+                    OutcomeFacts(
+                        facts.news.kind, facts.news.text, facts.news.addressed_to, facts.news.id
+                    )
+                )
+            )
+        else:
+            who = _honorific_and_name(facts.news.speaker) if facts.news.speaker else ""
+            statement = StatementFacts(facts.news.kind, facts.news.text, facts.news.id)
+            news.append(_statement_source(statement, who or "participants"))
+    add("headline", *news, meeting)
+    add("lead", *news, meeting)
+    for partner in facts.partners:
+        role = PartnerRole(partner.role).value.replace("_", "-").capitalize()
+        add("lead", Source("partner", partner.id, f"{role}: {_excerpt(partner.name)}"))
     add("background", meeting)
     count = facts.attended or facts.registered
     add("participation", Source("participants", None, f"Participants: {count}"))
