@@ -436,7 +436,22 @@ def _prose(text: str | None) -> list[str]:
 
 # The first sentence of the background, when it is this short, is the "why now" of the lead.
 _HOOK_WORDS = 30
-_FIRST_SENTENCE = re.compile(r"^(.+?[.!?。])(?:[”’\"']?)\s+(?=[A-Z“\"‘'])")
+# A sentence ends at final punctuation (and closing marks) before a space and a capital.
+_SENTENCE_END = re.compile(r"[.!?。](?:[”’\"')]*)\s+(?=[A-Z“\"‘'])")
+# Words that end with a full stop without ending the sentence.
+_ABBREVIATIONS = frozenset(["dr", "mr", "mrs", "ms", "prof", "st", "no", "vs", "e.g", "i.e", "etc"])
+
+
+def _first_sentence_end(text: str) -> int | None:
+    """Where the first sentence of `text` ends (after its closing marks), if before its end:
+    not after 'U.S.' nor 'Dr.'."""
+    for match in _SENTENCE_END.finditer(text):
+        words = text[: match.start()].split()
+        last = words[-1] if words else ""
+        if last.casefold().rstrip(".") in _ABBREVIATIONS or re.search(r"(^|\.)[A-Z]$", last):
+            continue
+        return match.end()
+    return None
 
 
 def _hook_and_background(text: str | None) -> tuple[str, list[str]]:
@@ -444,11 +459,11 @@ def _hook_and_background(text: str | None) -> tuple[str, list[str]]:
     background = _prose(text)
     if not background:
         return "", []
-    first = _FIRST_SENTENCE.match(background[0])
-    hook = first.group(0).strip() if first else background[0]
+    end = _first_sentence_end(background[0])
+    hook = background[0][:end].strip() if end else background[0]
     if len(hook.split()) > _HOOK_WORDS:
         return "", background
-    rest = background[0][len(first.group(0)) :].strip() if first else ""
+    rest = background[0][end:].strip() if end else ""
     return hook, ([rest] if rest else []) + background[1:]
 
 
