@@ -437,7 +437,22 @@ def _prose(text: str | None) -> list[str]:
 
 # The first sentence of the background, when it is this short, is the "why now" of the lead.
 _HOOK_WORDS = 30
-_FIRST_SENTENCE = re.compile(r"^(.+?[.!?。])(?:[”’\"']?)\s+(?=[A-Z“\"‘'])")
+# A sentence ends at final punctuation (and closing marks) before a space and a capital.
+_SENTENCE_END = re.compile(r"[.!?。](?:[”’\"')]*)\s+(?=[A-Z“\"‘'])")
+# Words that end with a full stop without ending the sentence.
+_ABBREVIATIONS = frozenset(["dr", "mr", "mrs", "ms", "prof", "st", "no", "vs", "e.g", "i.e", "etc"])
+
+
+def _first_sentence_end(text: str) -> int | None:
+    """Where the first sentence of `text` ends (after its closing marks), if before its end:
+    not after 'U.S.' nor 'Dr.'."""
+    for match in _SENTENCE_END.finditer(text):
+        words = text[: match.start()].split()
+        last = words[-1] if words else ""
+        if last.casefold().rstrip(".") in _ABBREVIATIONS or re.search(r"(^|\.)[A-Z]$", last):
+            continue
+        return match.end()
+    return None
 
 
 def _hook_and_background(text: str | None) -> tuple[str, list[str]]:
@@ -445,11 +460,11 @@ def _hook_and_background(text: str | None) -> tuple[str, list[str]]:
     background = _prose(text)
     if not background:
         return "", []
-    first = _FIRST_SENTENCE.match(background[0])
-    hook = first.group(0).strip() if first else background[0]
+    end = _first_sentence_end(background[0])
+    hook = background[0][:end].strip() if end else background[0]
     if len(hook.split()) > _HOOK_WORDS:
         return "", background
-    rest = background[0][len(first.group(0)) :].strip() if first else ""
+    rest = background[0][end:].strip() if end else ""
     return hook, ([rest] if rest else []) + background[1:]
 
 
@@ -1556,8 +1571,25 @@ def facts_sources(facts: PressReleaseFacts) -> dict[str, list[Source]]:
         if sections[name].generated:
             result[name].extend(source for source in sources if source not in result[name])
 
-    add("headline", meeting)
-    add("lead", meeting)
+    news: list[Source] = []
+    if facts.news is not None and fragment(facts.news.text):
+        if facts.news.source == "outcome":
+            news.append(
+                _outcome_source(
+                    OutcomeFacts(
+                        facts.news.kind, facts.news.text, facts.news.addressed_to, facts.news.id
+                    )
+                )
+            )
+        else:
+            who = _honorific_and_name(facts.news.speaker) if facts.news.speaker else ""
+            statement = StatementFacts(facts.news.kind, facts.news.text, facts.news.id)
+            news.append(_statement_source(statement, who or "participants"))
+    add("headline", *news, meeting)
+    add("lead", *news, meeting)
+    for partner in facts.partners:
+        role = PartnerRole(partner.role).value.replace("_", "-").capitalize()
+        add("lead", Source("partner", partner.id, f"{role}: {_excerpt(partner.name)}"))
     add("background", meeting)
     count = facts.attended or facts.registered
     add("participation", Source("participants", None, f"Participants: {count}"))

@@ -53,6 +53,7 @@ KIND_LABELS = {
     "session": "Session",
     "outcome": "Outcome",
     "contact": "Media contact",
+    "partner": "Partner",
     "survey_question": "Survey question",
     "survey": "Survey",
     "participants": "Participants",
@@ -99,7 +100,7 @@ def source_links(
             "participant": lambda n: url_for("participants.edit", slug=slug, participant_id=n),
             "organisation": lambda n: url_for("meetings.organisation_edit", org_id=n),
         }
-        if kind == "meeting":
+        if kind in ("meeting", "partner"):  # partners are recorded on the meeting's form
             return url_for("meetings.meeting_edit", slug=slug)
         if kind == "outcome":
             return url_for("outcomes.outcomes", slug=slug)

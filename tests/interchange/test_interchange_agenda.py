@@ -70,6 +70,8 @@ def test_an_agenda_is_imported_and_exported_the_same(db, small_document):
         "key": "ana",
         "honorific": None,
         "name": "Ana Lima",
+        "family_name": None,
+        "name_order": None,
         "position": None,
         "organisation": None,
         "stakeholder_group": "gov",

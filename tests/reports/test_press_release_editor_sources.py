@@ -55,7 +55,10 @@ def test_every_kind_of_source_has_its_page(load_demo: Any) -> None:
     slug = meeting.slug
     question = _db.session.scalar(select(SurveyQuestion).order_by(SurveyQuestion.id))
     sources = {
-        "lead": [FakeSource("meeting", meeting.id, "Meeting")],
+        "lead": [
+            FakeSource("meeting", meeting.id, "Meeting"),
+            FakeSource("partner", 1, "Host: NAMAC"),
+        ],
         "participation": [FakeSource("participants", None, "Participants: 51")],
         "speakers": [
             FakeSource("statement", 7, "Statement"),
@@ -75,7 +78,7 @@ def test_every_kind_of_source_has_its_page(load_demo: Any) -> None:
         links = source_links(meeting, sources)
     urls = {section: [link.url for link in items] for section, items in links.items()}
     assert urls == {
-        "lead": [f"/meetings/{slug}/edit"],
+        "lead": [f"/meetings/{slug}/edit", f"/meetings/{slug}/edit"],
         "participation": [f"/meetings/{slug}/participants"],
         "speakers": [
             f"/meetings/{slug}/statements/7/edit",

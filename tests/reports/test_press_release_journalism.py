@@ -112,6 +112,13 @@ def test_the_why_now_hook_is_the_first_sentence_of_the_background_when_short() -
         "The meeting was convened ahead of changes to Japan’s immigration law."
     )
     assert draft.section("background").text == "The new law creates a new pathway."
+    # An abbreviation does not end the sentence; a long first sentence stays in the background.
+    facts = replace(BASE, background="The U.S. Government and Dr. Lee met. They agreed.")
+    assert _lead(facts).endswith("The U.S. Government and Dr. Lee met.")
+    long = "Word " * 40 + "end. Next."
+    assert compose_draft(replace(BASE, background=long)).section("background").text == (
+        long.strip()
+    )
 
 
 def test_the_news_leads_the_headline_and_the_first_sentence() -> None:

@@ -107,3 +107,21 @@ def test_a_keynote_role_in_a_session_of_another_kind_is_a_keynote(load_demo: Any
     meeting = load_demo(document)
     text = compose_press_release(meeting).section("speakers").text
     assert text.startswith("In a keynote speech, H.E. Ms Chou Bun Eng")
+
+
+def test_the_news_and_the_partners_are_sources_of_the_lead(load_demo: Any) -> None:
+    document = _document()
+    document["outcomes"][0]["news"] = True
+    document["meeting"]["partners"] = [
+        {
+            "role": "co_organiser",
+            "name": "Legal Support for Children and Women",
+            "short_name": "LSCW",
+        }
+    ]
+    meeting = load_demo(document)
+    sources = draft_sources(meeting)
+    assert [s.kind for s in sources["headline"]] == ["outcome", "meeting"]
+    assert [s.kind for s in sources["lead"]] == ["outcome", "meeting", "partner"]
+    assert sources["lead"][2].label == "Co-organiser: Legal Support for Children and Women"
+    assert sources["lead"][0].id not in {s.id for s in sources["findings"]}
