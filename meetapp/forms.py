@@ -9,6 +9,7 @@ from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from flask import abort, request
+from flask_babel import force_locale, gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from markupsafe import Markup, escape
@@ -19,6 +20,7 @@ from wtforms.widgets import Select, html_params
 
 from meetapp.errors import DomainError
 from meetapp.formatting import country_choices, language_choices
+from meetapp.i18n import N_, locale_code
 from meetapp.validation import (
     CONTROL_CHARACTERS_MESSAGE,
     YEAR_MESSAGE,
@@ -35,8 +37,8 @@ DATETIME_LOCAL_FORMATS = [
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d %H:%M:%S",
 ]
-MEETING_LANGUAGES = "Languages of this meeting"
-OTHER_LANGUAGES = "Other languages"
+MEETING_LANGUAGES = N_("Languages of this meeting")
+OTHER_LANGUAGES = N_("Other languages")
 
 
 def optional_id(value: Any) -> int | None:
@@ -70,8 +72,9 @@ class AppForm(FlaskForm):
             if _carries_control_characters(field.data) or any(
                 _carries_control_characters(value) for value in field.raw_data or ()
             ):
-                if CONTROL_CHARACTERS_MESSAGE not in field.errors:
-                    field.errors = [*field.errors, CONTROL_CHARACTERS_MESSAGE]
+                message = gettext(CONTROL_CHARACTERS_MESSAGE)
+                if message not in field.errors:
+                    field.errors = [*field.errors, message]
                 valid = False
         return valid
 
@@ -92,9 +95,9 @@ def show_domain_error(
     name = error.field or default_field
     field = form._fields.get(name) if name else None
     if field is not None:
-        field.errors = [*field.errors, error.message]
+        field.errors = [*field.errors, gettext(error.message)]
     else:
-        form.form_errors.append(error.message)
+        form.form_errors.append(gettext(error.message))
 
 
 # --- date-times ---------------------------------------------------------------------------
@@ -138,28 +141,45 @@ class ReferenceChoices(tuple[SelectChoice, ...]):
         return tuple(rendered)
 
 
+def country_select_choices(locale: str | None = None) -> ReferenceChoices:
+    """Every country named and sorted in `locale` (the page's language by default), after a
+    "—" for none."""
+    return _country_select_choices(locale or locale_code())
+
+
 @cache
-def country_select_choices() -> ReferenceChoices:
-    """Every country, after a "—" for none."""
+def _country_select_choices(locale: str) -> ReferenceChoices:
     return ReferenceChoices(
-        (SelectChoice("", "—"), *(SelectChoice(code, name) for code, name in country_choices()))
+        (
+            SelectChoice("", "—"),
+            *(SelectChoice(code, name) for code, name in country_choices(locale)),
+        )
     )
 
 
+def language_select_choices(
+    first: tuple[str, ...] = (), locale: str | None = None
+) -> ReferenceChoices:
+    """Every language by name in `locale` (the page's language by default); the languages in
+    `first` (a meeting's) in a group of their own at the top, in their order, when there are
+    any."""
+    return _language_select_choices(first, locale or locale_code())
+
+
 @lru_cache(maxsize=256)
-def language_select_choices(first: tuple[str, ...] = ()) -> ReferenceChoices:
-    """Every language by name; the languages in `first` (a meeting's) in a group of their own
-    at the top, in their order, when there are any."""
-    names = dict(language_choices())
+def _language_select_choices(first: tuple[str, ...], locale: str) -> ReferenceChoices:
+    names = dict(language_choices(locale))
     wanted = [code for code in dict.fromkeys(first) if code in names]
     if not wanted:
-        return ReferenceChoices(SelectChoice(code, name) for code, name in language_choices())
+        return ReferenceChoices(SelectChoice(code, name) for code, name in language_choices(locale))
+    with force_locale(locale):
+        ours, others = gettext(MEETING_LANGUAGES), gettext(OTHER_LANGUAGES)
     return ReferenceChoices(
         (
-            *(SelectChoice(code, names[code], optgroup=MEETING_LANGUAGES) for code in wanted),
+            *(SelectChoice(code, names[code], optgroup=ours) for code in wanted),
             *(
-                SelectChoice(code, name, optgroup=OTHER_LANGUAGES)
-                for code, name in language_choices()
+                SelectChoice(code, name, optgroup=others)
+                for code, name in language_choices(locale)
                 if code not in wanted
             ),
         )

@@ -335,7 +335,7 @@ def _place(facts: PressReleaseFacts) -> str:
     city = fragment(facts.city)
     if not city:
         return ""
-    country = fragment(country_name(facts.country)) if facts.country else ""
+    country = fragment(country_name(facts.country, "en")) if facts.country else ""
     return f"{city}, {country}" if country and country.casefold() != city.casefold() else city
 
 
@@ -603,7 +603,7 @@ def _contact_line(contact: ContactFacts, facts: PressReleaseFacts) -> str:
     if fragment(contact.phone):
         ways.append(f"by phone on {fragment(contact.phone)}")
     line = head + (f", {join_or(ways)}" if ways else "")
-    languages = unique(fragment(language_name(code)) for code in contact.languages)
+    languages = unique(fragment(language_name(code, "en")) for code in contact.languages)
     if languages:
         line += f" ({join_or(languages)})"
     return line
