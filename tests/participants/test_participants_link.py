@@ -30,7 +30,13 @@ def register(client, meeting, email="sokha@example.org", name="Sokha Chan"):
     """Register through the public page; the participant's token."""
     response = client.post(
         f"/m/{meeting.slug}/register",
-        data={"name": name, "email": email, "country": "KH", "languages": ["en", "km"], "consent": "y"},
+        data={
+            "name": name,
+            "email": email,
+            "country": "KH",
+            "languages": ["en", "km"],
+            "consent": "y",
+        },
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:1000]
     return response.headers["Location"].rsplit("/r/", 1)[1]
