@@ -7,7 +7,6 @@ from wtforms import (
     Field,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -27,12 +26,14 @@ from wtforms.validators import (
 from meetapp.formatting import is_timezone, timezone_names
 from meetapp.forms import (
     AppForm,
+    LanguagesField,
     ReferenceListSelect,
     WallClockField,
     country_select_choices,
     language_select_choices,
     strip_text,
 )
+from meetapp.i18n import LOCALES
 from meetapp.validation import SingleLine, WebUrl
 
 MAX_CAPACITY = 100_000
@@ -126,13 +127,13 @@ class MeetingForm(AppForm):
         widget=ReferenceListSelect(),
         validators=[Optional()],
     )
-    languages = SelectMultipleField(
+    languages = LanguagesField(
         "Languages",
         choices=language_select_choices(),
-        widget=ReferenceListSelect(multiple=True),
         validators=[Optional()],
-        description="Hold Ctrl (⌘ on a Mac) to choose several.",
-        render_kw={"size": 6},
+        first=LOCALES,
+        description="The first is the language participants see when their browser asks for "
+        "none of the site's.",
     )
     background = TextAreaField(
         "Background",

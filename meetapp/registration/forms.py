@@ -14,7 +14,6 @@ from wtforms import (
     BooleanField,
     EmailField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -24,6 +23,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from meetapp.forms import (
     AppForm,
+    LanguagesField,
     ReferenceListSelect,
     country_select_choices,
     language_select_choices,
@@ -82,13 +82,10 @@ class RegistrationDetailsForm(AppForm):
     country = SelectField(
         _l("Country"), validators=[Optional()], choices=[], widget=ReferenceListSelect()
     )
-    languages = SelectMultipleField(
+    languages = LanguagesField(
         _l("Languages"),
         choices=[],
-        widget=ReferenceListSelect(multiple=True),
-        description=_l(
-            "The languages you can follow the meeting in (hold Ctrl or ⌘ to pick more)."
-        ),
+        description=_l("The languages you can follow the meeting in."),
     )
     needs = TextAreaField(
         _l("Accessibility or dietary needs"),
@@ -103,6 +100,7 @@ class RegistrationDetailsForm(AppForm):
         self.country.choices = country_select_choices()
         # The meeting's own languages come first: most registrants pick among them.
         self.languages.choices = language_select_choices(tuple(meeting.languages or ()))
+        self.languages.first = tuple(meeting.languages or ())
 
     def registration_data(self, consent: bool = False) -> RegistrationData:
         return RegistrationData(

@@ -191,3 +191,30 @@ def test_times_show_the_city_and_offset_in_the_page_language(
     page = client.get(f"/m/{meeting.slug}/register?lang=ja").get_data(as_text=True)
     assert "(東京, UTC+9)" in page
     assert "Asia/Tokyo" not in page
+
+
+def test_languages_are_picked_with_checkboxes_and_a_plain_select(
+    client: Any, db: Any, make_meeting: Any
+) -> None:
+    meeting = make_meeting(languages=["km", "en"])
+    page = client.get(f"/m/{meeting.slug}/register?lang=en").get_data(as_text=True)
+    assert 'type="checkbox" id="languages-0" name="languages" value="km">' in page
+    assert '<select class="form-select" id="languages-other-0" name="languages">' in page
+    response = client.post(
+        f"/m/{meeting.slug}/register?lang=en",
+        data={
+            "name": "Aye Aye",
+            "email": "aye@example.org",
+            # A box ticked, another language chosen in the select, an empty select.
+            "languages": ["km", "my", ""],
+            "consent": "y",
+        },
+    )
+    assert response.status_code == 302
+    person = db.session.scalars(
+        select(Participant).where(Participant.email == "aye@example.org")
+    ).one()
+    assert person.languages == ["km", "my"]
+    page = client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert '<option selected value="my">Burmese</option>' in page
+    assert 'value="km" checked>' in page
