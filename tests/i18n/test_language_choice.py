@@ -218,3 +218,24 @@ def test_languages_are_picked_with_checkboxes_and_a_plain_select(
     page = client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
     assert '<option selected value="my">Burmese</option>' in page
     assert 'value="km" checked>' in page
+
+
+def test_the_confirmation_follows_the_page_when_it_is_one_of_the_participants_languages(
+    app: Any, client: Any, db: Any, make_meeting: Any
+) -> None:
+    meeting = make_meeting(languages=["km", "ja"])
+    app.config["MAIL_SERVER"] = "127.0.0.1"
+    app.config["MAIL_PORT"] = 9
+    try:
+        response = client.post(
+            f"/m/{meeting.slug}/register?lang=ja",
+            data={"name": "Kenji", "email": "kenji@example.org", "languages": ["km", "ja"]}
+            | {"consent": "y"},
+        )
+    finally:
+        app.config["MAIL_SERVER"] = None
+    assert response.status_code == 302
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == "kenji@example.org")
+    ).one()
+    assert message.subject.startswith("登録完了")
