@@ -65,6 +65,13 @@ class OrganisationForm(AppForm):
         validators=[Optional(), Length(max=500), WebUrl()],
         description="https://…",
     )
+    privacy_url = URLField(
+        "Privacy notice",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=500), WebUrl()],
+        description="The address of the page that says how participants' data is used: the "
+        "registration form's consent box links to it.",
+    )
     submit = SubmitField("Save")
 
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import render_template
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import (
@@ -33,7 +34,7 @@ from meetapp.forms import (
 from meetapp.i18n import locale_code
 from meetapp.models import Meeting
 from meetapp.registration.services import NEEDS_MAX_LENGTH, PublicMeeting, RegistrationData
-from meetapp.validation import SingleLine
+from meetapp.validation import SingleLine, is_web_url
 
 
 def group_choices(meeting: Meeting | _FormShape) -> list[SelectChoice]:
@@ -124,6 +125,17 @@ class RegisterForm(RegistrationDetailsForm):
     )
     submit = SubmitField(_l("Register"))
 
+    def __init__(self, meeting: Meeting | _FormShape, *args: Any, **kwargs: Any) -> None:
+        super().__init__(meeting, *args, **kwargs)
+        if isinstance(meeting, _FormShape):
+            privacy_url = meeting.privacy_url
+        else:
+            privacy_url = meeting.organisation.privacy_url
+        if privacy_url and is_web_url(privacy_url):
+            self.consent.description = Markup(
+                '<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>'
+            ).format(privacy_url, gettext("Read the organisers' privacy notice"))
+
 
 class UpdateRegistrationForm(RegistrationDetailsForm):
     submit = SubmitField(_l("Save changes"))
@@ -135,6 +147,7 @@ class _FormShape:
 
     stakeholder_groups: tuple[StakeholderGroupChoice, ...]
     languages: tuple[str, ...]
+    privacy_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +169,7 @@ def blank_registration_fields(meeting: Meeting | PublicMeeting) -> Markup:
     shape = _FormShape(
         tuple(StakeholderGroupChoice(g.id, g.label) for g in meeting.stakeholder_groups),
         tuple(meeting.languages or ()),
+        meeting.organisation.privacy_url,
     )
     return _render_blank_fields(shape, locale_code())
 

@@ -239,3 +239,20 @@ def test_the_confirmation_follows_the_page_when_it_is_one_of_the_participants_la
         select(OutboxMessage).where(OutboxMessage.recipient == "kenji@example.org")
     ).one()
     assert message.subject.startswith("登録完了")
+
+
+def test_the_consent_box_links_to_the_organisations_privacy_notice(
+    client: Any, db: Any, make_meeting: Any
+) -> None:
+    meeting = make_meeting()
+    url = f"/m/{meeting.slug}/register"
+    assert "privacy notice" not in client.get(f"{url}?lang=en").get_data(as_text=True)
+    meeting.organisation.privacy_url = "https://example.org/privacy"
+    db.session.commit()
+    page = client.get(f"{url}?lang=en").get_data(as_text=True)
+    assert (
+        '<a href="https://example.org/privacy" target="_blank" rel="noopener noreferrer">'
+        "Read the organisers&#39; privacy notice</a>"
+    ) in page
+    page = client.get(f"{url}?lang=th").get_data(as_text=True)
+    assert "อ่านประกาศความเป็นส่วนตัวของผู้จัด" in page
