@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import (
     EmailField,
     Field,
@@ -23,7 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from meetapp.formatting import is_timezone, timezone_names
+from meetapp.formatting import is_timezone, timezone_choices
 from meetapp.forms import (
     AppForm,
     LanguagesField,
@@ -75,6 +77,18 @@ class OrganisationForm(AppForm):
     submit = SubmitField("Save")
 
 
+def timezone_select_choices() -> list[SelectChoice]:
+    """UTC, then every zone by its city, grouped by region ("Asia: Phnom Penh")."""
+    return [
+        SelectChoice("UTC", "UTC"),
+        *(
+            SelectChoice(zone, city, optgroup=region)
+            for region, zones in timezone_choices()
+            for zone, city in zones
+        ),
+    ]
+
+
 class MeetingForm(AppForm):
     """Every field of a meeting. Date-times are wall-clock times in the chosen time zone."""
 
@@ -112,7 +126,7 @@ class MeetingForm(AppForm):
     )
     timezone = SelectField(
         "Time zone",
-        choices=[SelectChoice(name) for name in timezone_names()],
+        choices=timezone_select_choices(),
         default="UTC",
         validate_choice=False,
         description="The dates and times below are in this time zone.",
@@ -164,6 +178,14 @@ class MeetingForm(AppForm):
     registration_opens_at = WallClockField("Registration opens", validators=[Optional()])
     registration_closes_at = WallClockField("Registration closes", validators=[Optional()])
     submit = SubmitField("Save")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.timezone.data
+        choices = list(self.timezone.choices or [])
+        if current and is_timezone(current) and all(c.value != current for c in choices):
+            # A zone by an older or technical name (from an import): kept as it is.
+            self.timezone.choices = [*choices, SelectChoice(current, current)]
 
     def validate_timezone(self, field: Field) -> None:
         if not is_timezone(field.data):

@@ -256,3 +256,21 @@ def test_the_consent_box_links_to_the_organisations_privacy_notice(
     ) in page
     page = client.get(f"{url}?lang=th").get_data(as_text=True)
     assert "อ่านประกาศความเป็นส่วนตัวของผู้จัด" in page
+
+
+def test_time_zones_are_chosen_by_city_grouped_by_region(app: Any) -> None:
+    from meetapp.meetings.forms import MeetingForm
+
+    with app.test_request_context("/"):
+        form = MeetingForm(meta={"csrf": False})
+        html = str(form.timezone())
+        assert '<optgroup label="Asia">' in html
+        assert '<option value="Asia/Phnom_Penh">Phnom Penh</option>' in html
+        assert "Factory" not in html
+        assert "localtime" not in html
+        assert "Asia/Saigon" not in html  # an old name of Ho Chi Minh City's zone
+        assert html.index(">Bangkok<") < html.index(">Phnom Penh<") < html.index(">Tokyo<")
+        kept = MeetingForm(meta={"csrf": False}, data={"timezone": "US/Eastern"})
+        assert 'value="US/Eastern" selected' in str(kept.timezone()) or (
+            '<option selected value="US/Eastern">' in str(kept.timezone())
+        )
