@@ -25,7 +25,8 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 
 # What WeasyPrint needs to draw PDFs (Pango, HarfBuzz) and fonts for the scripts of the
-# meetings it is used for: Latin, Khmer, Japanese/Chinese/Korean.
+# meetings it is used for: Latin, Khmer, Japanese/Chinese/Korean; fonts-noto-core also has
+# Thai, Lao and Myanmar (Burmese).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	fonts-dejavu-core fonts-noto-core fonts-khmeros fonts-noto-cjk
 # The browser the end-to-end tests drive.
@@ -35,7 +36,14 @@ TEST_PACKAGES := chromium
 DEPS_KEY := $(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 INSTALLED := $(VENV)/.installed-$(DEPS_KEY)
 
-.PHONY: help run test check quick-pytest install system-packages test-packages lint typecheck pytest migrate-check bench clean
+# The message catalogues of the participant pages: sources in meetapp/translations/*/LC_MESSAGES/
+# messages.po, compiled (.mo, not kept in git) by `make install`.
+TRANSLATIONS := meetapp/translations
+PYBABEL := $(BIN)/pybabel
+CATALOGUES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+.PHONY: help run test check quick-pytest install system-packages test-packages lint typecheck pytest migrate-check bench clean messages translations
 
 help:
 	@echo "make run            install, migrate, load the demo and serve on http://$(HOST):$(PORT)"
@@ -47,6 +55,7 @@ help:
 	@echo "make pytest         the test suite only (PYTEST_ARGS='-k name' to narrow it)"
 	@echo "make migrate-check  migrate a fresh database and compare it with the models"
 	@echo "make bench          every benchmark in bench/, then one table (see bench/README.md)"
+	@echo "make messages       extract the texts to translate and update every catalogue"
 	@echo "make clean          remove the virtual environment and caches"
 
 # --- installation -------------------------------------------------------------------------
@@ -95,7 +104,20 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-install: system-packages $(INSTALLED)
+install: system-packages $(INSTALLED) translations
+
+# Compiled catalogues, rebuilt when their .po changes.
+translations: $(COMPILED)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(INSTALLED)
+	$(PYBABEL) compile -d $(TRANSLATIONS) -l $*
+
+# After changing texts: the template (messages.pot) and every catalogue brought up to date;
+# then translate the new or changed entries (marked fuzzy or empty) in each messages.po.
+messages: $(INSTALLED)
+	$(PYBABEL) extract --no-wrap --sort-by-file -F babel.cfg -k N_ -k _l -k lazy_gettext \
+	  -o $(TRANSLATIONS)/messages.pot .
+	$(PYBABEL) update --no-wrap -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
 # --- running ------------------------------------------------------------------------------
 

@@ -106,7 +106,7 @@ def _check_public_base_url(app: Flask, production: bool) -> None:
 
 
 def _register_extensions(app: Flask) -> None:
-    from meetapp import jobs
+    from meetapp import i18n, jobs
     from meetapp.database import (
         begin_write,
         configure_postgresql,
@@ -133,6 +133,7 @@ def _register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     mail.init_app(app)
     bootstrap.init_app(app)
+    i18n.init_app(app)
     jobs.init_app(app)
 
     with app.app_context():

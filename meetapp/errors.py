@@ -4,43 +4,52 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from meetapp.extensions import db
+from meetapp.i18n import N_
 from meetapp.tokens import PersonalLinkRedactingFilter
 
 MESSAGES = {
-    400: ("Bad request", "The request could not be understood."),
-    403: ("Forbidden", "You do not have permission to do this."),
-    404: ("Not found", "There is nothing at this address."),
-    405: ("Method not allowed", "This address does not accept that kind of request."),
-    413: ("Too large", "The file or form you sent is too large."),
+    400: (N_("Bad request"), N_("The request could not be understood.")),
+    403: (N_("Forbidden"), N_("You do not have permission to do this.")),
+    404: (N_("Not found"), N_("There is nothing at this address.")),
+    405: (N_("Method not allowed"), N_("This address does not accept that kind of request.")),
+    413: (N_("Too large"), N_("The file or form you sent is too large.")),
     429: (
-        "Too many requests",
-        "Too many attempts from your address. Please wait a minute and try again.",
+        N_("Too many requests"),
+        N_("Too many attempts from your address. Please wait a minute and try again."),
     ),
     500: (
-        "Something went wrong",
-        "An unexpected error occurred. Nothing was saved; please try again.",
+        N_("Something went wrong"),
+        N_("An unexpected error occurred. Nothing was saved; please try again."),
     ),
     503: (
-        "Busy, try again",
-        "Many changes are being made at this moment. Nothing was saved: please try again in a "
-        "few seconds.",
+        N_("Busy, try again"),
+        N_(
+            "Many changes are being made at this moment. Nothing was saved: please try again "
+            "in a few seconds."
+        ),
     ),
 }
+CSRF_MESSAGE = N_(
+    "The form has expired or was not sent from this site. Go back, reload and try again."
+)
 # Seconds after which a request refused as busy (503) may be sent again.
 RETRY_AFTER = 5
 
 
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
-    title, message = MESSAGES.get(code, ("Error", "An error occurred."))
+    title, message = MESSAGES.get(code, (N_("Error"), N_("An error occurred.")))
     return render_template(
         "errors/error.html",
         code=code,
-        title=title,
-        message=detail or message,
+        title=gettext(title),
+        message=gettext(detail or message),
+        # No language switch: an error page has no page to come back to.
+        language_back=None,
         public=_is_public_page(),
     ), code
 
@@ -59,10 +68,7 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[str, int]:
         db.session.rollback()
-        return render_error(
-            400,
-            "The form has expired or was not sent from this site. Go back, reload and try again.",
-        )
+        return render_error(400, CSRF_MESSAGE)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:

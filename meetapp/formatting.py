@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time, get_datetime_format, get_timezone_location
+from babel.numbers import format_decimal
 from flask import Flask
+from pyuca import Collator
 
 from meetapp.validation import is_web_url, one_line
 
@@ -41,29 +43,72 @@ def to_zone(value: datetime, timezone: str | None) -> datetime:
     return value.astimezone(zone)
 
 
-def local_datetime(value: datetime | None, timezone: str | None, with_zone: bool = True) -> str:
-    """'18 February 2019, 09:00 (Asia/Phnom_Penh)'."""
+def _locale(locale: Locale | str | None) -> Locale:
+    """`locale`, or the language of the page or e-mail being made (English outside one)."""
+    if isinstance(locale, Locale):
+        return locale
+    if locale:
+        return Locale.parse(locale)
+    from meetapp.i18n import current_locale
+
+    return current_locale()
+
+
+def utc_offset_text(value: datetime) -> str:
+    """'UTC+7', 'UTC+5:30', 'UTC' for an aware datetime."""
+    offset = value.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "\u2212"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_city(timezone: str | None, locale: Locale | str | None = None) -> str:
+    """'Phnom Penh' for Asia/Phnom_Penh, in the page's language."""
+    if not timezone or timezone == "UTC" or not is_timezone(timezone):
+        return ""
+    try:
+        return str(get_timezone_location(timezone, locale=_locale(locale), return_city=True))
+    except (LookupError, ValueError):
+        return timezone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def zone_label(
+    timezone: str | None, at: datetime | None = None, locale: Locale | str | None = None
+) -> str:
+    """'Phnom Penh (UTC+7)': the city of the zone and its offset at `at` (now by default);
+    plain 'UTC' for UTC."""
+    offset = utc_offset_text(to_zone(at or datetime.now(UTC), timezone))
+    city = zone_city(timezone, locale)
+    return f"{city} ({offset})" if city else offset
+
+
+def local_datetime(
+    value: datetime | None,
+    timezone: str | None,
+    with_zone: bool = True,
+    locale: Locale | str | None = None,
+) -> str:
+    """'18 February 2019, 09:00 (Phnom Penh, UTC+7)' in English; in another language the
+    date and time as that language writes them."""
     if value is None:
         return ""
+    where = _locale(locale)
     local = to_zone(value, timezone)
-    text = format_datetime(local, "d MMMM y, HH:mm", locale=_EN)
-    return f"{text} ({timezone or 'UTC'})" if with_zone else text
-
-
-def zone_label(timezone: str | None, at: datetime | None = None) -> str:
-    """The time zone as readers know it, its city and UTC offset at `at` (now by default):
-    'Phnom Penh (UTC+7)', 'Kolkata (UTC+5:30)', 'London (UTC+0)'; plain 'UTC' for UTC."""
-    local = to_zone(at or datetime.now(ZoneInfo("UTC")), timezone)
-    offset = local.utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    utc = f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
-    name = str(local.tzinfo)
-    if "/" not in name or name.startswith("Etc/"):
-        return utc if minutes else "UTC"
-    city = name.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{city} ({utc})"
+    if where.language == "en":
+        text = format_date(local, "d MMMM y", locale=where) + ", " + local.strftime("%H:%M")
+    else:
+        pattern = str(get_datetime_format("medium", locale=where))
+        text = pattern.replace("{1}", format_date(local, "long", locale=where)).replace(
+            "{0}", format_time(local, "short", locale=where)
+        )
+    if not with_zone:
+        return text
+    city = zone_city(timezone, where)
+    zone = f"{city}, {utc_offset_text(local)}" if city else utc_offset_text(local)
+    return f"{text} ({zone})"
 
 
 def zoned_datetime(value: datetime | None, timezone: str | None) -> str:
@@ -137,39 +182,69 @@ def collapsed(texts: list[str]) -> list[tuple[str, int]]:
     return [(text, count) for _index, (text, count) in ordered]
 
 
-def long_date(value: datetime | None, timezone: str | None = None) -> str:
-    """'18 February 2019', in the meeting's time zone."""
+def long_date(
+    value: datetime | None, timezone: str | None = None, locale: Locale | str | None = None
+) -> str:
+    """'18 February 2019', in the meeting's time zone and the page's language."""
     if value is None:
         return ""
-    return format_date(to_zone(value, timezone).date(), "d MMMM y", locale=_EN)
+    where = _locale(locale)
+    pattern = "d MMMM y" if where.language == "en" else "long"
+    return format_date(to_zone(value, timezone).date(), pattern, locale=where)
 
 
-def language_name(code: str) -> str:
-    return _EN.languages.get(code, code)
+def number(value: int | float | None, locale: Locale | str | None = None) -> str:
+    """A number as the page's language writes it ('1,234')."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=_locale(locale))
 
 
-def country_name(code: str | None) -> str:
+def language_name(code: str, locale: Locale | str | None = None) -> str:
+    return _locale(locale).languages.get(code) or _EN.languages.get(code, code)
+
+
+def country_name(code: str | None, locale: Locale | str | None = None) -> str:
     if not code:
         return ""
-    return _EN.territories.get(code.upper(), code)
+    return _locale(locale).territories.get(code.upper()) or _EN.territories.get(code.upper(), code)
 
 
 @cache
-def language_choices() -> tuple[tuple[str, str], ...]:
-    """ISO 639-1 languages (two-letter codes) by English name."""
-    pairs = [(code, name) for code, name in _EN.languages.items() if len(code) == 2]
-    return tuple(sorted(pairs, key=lambda pair: pair[1]))
+def _collator() -> Collator:
+    return Collator()
+
+
+def collation_key(text: str) -> tuple[int, ...]:
+    """The Unicode Collation Algorithm's key of `text` (pyuca, the default table): names sort
+    as people expect, "Åland Islands" beside "Albania", not after "Zimbabwe"."""
+    return tuple(_collator().sort_key(text))
+
+
+# Codes of CLDR's territories that are no country: groupings and pseudo-locales.
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})
 
 
 @cache
-def country_choices() -> tuple[tuple[str, str], ...]:
-    """ISO 3166-1 alpha-2 countries by English name."""
+def language_choices(locale: str = "en") -> tuple[tuple[str, str], ...]:
+    """ISO 639-1 languages (two-letter codes) by name in `locale`, in its alphabetical order."""
+    names = Locale.parse(locale).languages
     pairs = [
-        (code, name)
-        for code, name in _EN.territories.items()
-        if len(code) == 2 and code.isalpha() and code not in {"EU", "EZ", "UN", "QO", "ZZ"}
+        (code, names.get(code) or name) for code, name in _EN.languages.items() if len(code) == 2
     ]
-    return tuple(sorted(pairs, key=lambda pair: pair[1]))
+    return tuple(sorted(pairs, key=lambda pair: collation_key(pair[1])))
+
+
+@cache
+def country_choices(locale: str = "en") -> tuple[tuple[str, str], ...]:
+    """ISO 3166-1 alpha-2 countries by name in `locale`, in its alphabetical order."""
+    names = Locale.parse(locale).territories
+    pairs = [
+        (code, names.get(code) or name)
+        for code, name in _EN.territories.items()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    ]
+    return tuple(sorted(pairs, key=lambda pair: collation_key(pair[1])))
 
 
 @cache
@@ -186,6 +261,42 @@ def country_codes() -> frozenset[str]:
 def timezone_names() -> tuple[str, ...]:
     """Every IANA time zone name known to zoneinfo, sorted."""
     return tuple(sorted(available_timezones()))
+
+
+# The regions of the IANA zones people live in ("Etc/GMT+5", "US/Eastern", "Factory" and the
+# like are left out of the choices, still accepted when imported).
+TIMEZONE_REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+@cache
+def timezone_choices(locale: str = "en") -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The time zones to choose from, by city, grouped by region: ((region, ((zone, city),
+    ...)), ...), cities in alphabetical order; old names of a zone (Asia/Saigon) left out."""
+    from babel.core import get_global
+
+    aliases = get_global("zone_aliases")
+    groups: dict[str, list[tuple[str, str]]] = {region: [] for region in TIMEZONE_REGIONS}
+    for name in timezone_names():
+        region = name.split("/", 1)[0]
+        if region in groups and name not in aliases:
+            city = zone_city(name, locale) or name.rsplit("/", 1)[-1].replace("_", " ")
+            groups[region].append((name, city))
+    return tuple(
+        (region, tuple(sorted(zones, key=lambda pair: collation_key(pair[1]))))
+        for region, zones in groups.items()
+        if zones
+    )
 
 
 @cache
@@ -221,9 +332,11 @@ def register_template_filters(app: Flask) -> None:
     app.add_template_filter(capitalised, "capitalised")
     app.add_template_filter(collapsed, "collapsed")
     app.add_template_global(running_header, "running_header")
-    app.add_template_global(zone_label, "zone_label")
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(country_name, "country_name")
+    app.add_template_filter(number, "number")
+    app.add_template_filter(zone_city, "zone_city")
+    app.add_template_global(zone_label, "zone_label")
     # Single-line text on one line where a line break would mislead (e-mail bodies).
     app.add_template_filter(one_line, "one_line")
     # `value is web_url`: only an http(s) address is shown as a link.

@@ -26,18 +26,21 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 from wtforms.validators import ValidationError
 
-CONTROL_CHARACTERS_MESSAGE = "Remove the invisible control characters."
+from meetapp.i18n import N_
+
+CONTROL_CHARACTERS_MESSAGE = N_("Remove the invisible control characters.")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-SINGLE_LINE_MESSAGE = "Keep this on one line: remove the line breaks and tabs."
+SINGLE_LINE_MESSAGE = N_("Keep this on one line: remove the line breaks and tabs.")
 # Tab, and every character that str.splitlines() takes for the end of a line.
 _LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 
-WEB_URL_MESSAGE = "Enter a web address starting with http:// or https://."
+WEB_URL_MESSAGE = N_("Enter a web address starting with http:// or https://.")
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 YEAR_MESSAGE = f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
@@ -82,7 +85,7 @@ def single_line(text: str) -> str:
     single_line("H.E. Ms") -> "H.E. Ms"; "Title\\nBcc: x", "Dr\\tMs", "A\\u2028B" are refused.
     """
     if _LINE_BREAKS.search(text):
-        raise FieldRuleError(SINGLE_LINE_MESSAGE)
+        raise FieldRuleError(gettext(SINGLE_LINE_MESSAGE))
     return text
 
 
@@ -98,9 +101,9 @@ def web_url(text: str) -> str:
         parts = urlsplit(text)
         host = parts.hostname
     except ValueError:
-        raise FieldRuleError(WEB_URL_MESSAGE) from None
+        raise FieldRuleError(gettext(WEB_URL_MESSAGE)) from None
     if parts.scheme not in ("http", "https") or not host or any(c.isspace() for c in text):
-        raise FieldRuleError(WEB_URL_MESSAGE)
+        raise FieldRuleError(gettext(WEB_URL_MESSAGE))
     return text
 
 

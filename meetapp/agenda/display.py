@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from flask import Flask
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from meetapp.formatting import to_zone
+from meetapp.i18n import current_locale
 from meetapp.models import (
     AgendaSession,
     SessionKind,
@@ -20,39 +22,37 @@ from meetapp.models import (
     StatementKind,
 )
 
-_EN = Locale("en")
-
 SESSION_KIND_LABELS = {
-    SessionKind.KEYNOTE: "Keynote",
-    SessionKind.PRESENTATION: "Presentation",
-    SessionKind.PANEL: "Panel",
-    SessionKind.DISCUSSION: "Discussion",
-    SessionKind.BREAK: "Break",
-    SessionKind.OTHER: "Other",
+    SessionKind.KEYNOTE: _l("Keynote"),
+    SessionKind.PRESENTATION: _l("Presentation"),
+    SessionKind.PANEL: _l("Panel"),
+    SessionKind.DISCUSSION: _l("Discussion"),
+    SessionKind.BREAK: _l("Break"),
+    SessionKind.OTHER: _l("Other"),
 }
 ROLE_LABELS = {
-    SpeakerRole.KEYNOTE: "Keynote speaker",
-    SpeakerRole.SPEAKER: "Speaker",
-    SpeakerRole.PANELIST: "Panelist",
-    SpeakerRole.MODERATOR: "Moderator",
-    SpeakerRole.CHAIR: "Chair",
+    SpeakerRole.KEYNOTE: _l("Keynote speaker"),
+    SpeakerRole.SPEAKER: _l("Speaker"),
+    SpeakerRole.PANELIST: _l("Panelist"),
+    SpeakerRole.MODERATOR: _l("Moderator"),
+    SpeakerRole.CHAIR: _l("Chair"),
 }
 ROLE_PLURALS = {
-    SpeakerRole.KEYNOTE: "Keynote speakers",
-    SpeakerRole.SPEAKER: "Speakers",
-    SpeakerRole.PANELIST: "Panelists",
-    SpeakerRole.MODERATOR: "Moderators",
-    SpeakerRole.CHAIR: "Chairs",
+    SpeakerRole.KEYNOTE: _l("Keynote speakers"),
+    SpeakerRole.SPEAKER: _l("Speakers"),
+    SpeakerRole.PANELIST: _l("Panelists"),
+    SpeakerRole.MODERATOR: _l("Moderators"),
+    SpeakerRole.CHAIR: _l("Chairs"),
 }
-STATEMENT_KIND_LABELS = {StatementKind.QUOTE: "Quote", StatementKind.POINT: "Point"}
-PARTICIPANTS = "Participants"
+STATEMENT_KIND_LABELS = {StatementKind.QUOTE: _l("Quote"), StatementKind.POINT: _l("Point")}
+PARTICIPANTS = _l("Participants")
 
 
 def local_time(value: datetime | None, timezone: str | None) -> str:
     """'09:00', the wall-clock time in the meeting's time zone."""
     if value is None:
         return ""
-    return format_time(to_zone(value, timezone), "HH:mm", locale=_EN)
+    return format_time(to_zone(value, timezone), "HH:mm", locale=current_locale())
 
 
 def local_day(value: datetime | None, timezone: str | None) -> date | None:
@@ -60,10 +60,13 @@ def local_day(value: datetime | None, timezone: str | None) -> date | None:
 
 
 def day_heading(value: date | None) -> str:
-    """'Monday 18 February 2019'."""
+    """'Monday 18 February 2019', in the page's language."""
     if value is None:
-        return "Time to be announced"
-    return format_date(value, "EEEE d MMMM y", locale=_EN)
+        return gettext("Time to be announced")
+    locale = current_locale()
+    if locale.language == "en":
+        return format_date(value, "EEEE d MMMM y", locale=locale)
+    return format_date(value, "full", locale=locale)
 
 
 def time_range(session: AgendaSession, timezone: str | None) -> str:
@@ -77,7 +80,7 @@ def time_range(session: AgendaSession, timezone: str | None) -> str:
     end = local_time(session.ends_at, timezone)
     if local_day(session.ends_at, timezone) != local_day(session.starts_at, timezone):
         end_day = local_day(session.ends_at, timezone)
-        end = f"{format_date(end_day, 'd MMM', locale=_EN)} {end}"
+        end = f"{format_skeleton('MMMd', end_day, locale=current_locale())} {end}"
     return f"{start}\u2013{end}"
 
 
@@ -95,7 +98,7 @@ def utc_offset(timezone: str | None, at: datetime) -> str:
 def speaker_name(speaker: Speaker | None) -> str:
     """'H.E. Ms Chou Bun Eng'; None is what participants as a whole said."""
     if speaker is None:
-        return PARTICIPANTS
+        return str(PARTICIPANTS)
     return f"{speaker.honorific} {speaker.name}" if speaker.honorific else speaker.name
 
 
@@ -112,12 +115,12 @@ def speaker_title(speaker: Speaker) -> str:
 
 
 def session_kind_label(kind: str) -> str:
-    return SESSION_KIND_LABELS.get(kind, kind)  # type: ignore[call-overload]
+    return str(SESSION_KIND_LABELS.get(kind, kind))  # type: ignore[call-overload]
 
 
 def role_label(role: str, count: int = 1) -> str:
     labels = ROLE_LABELS if count == 1 else ROLE_PLURALS
-    return labels.get(role, role)  # type: ignore[call-overload]
+    return str(labels.get(role, role))  # type: ignore[call-overload]
 
 
 def speakers_by_role(
@@ -133,7 +136,7 @@ def speakers_by_role(
 
 
 def statement_kind_label(kind: str) -> str:
-    return STATEMENT_KIND_LABELS.get(kind, kind)  # type: ignore[call-overload]
+    return str(STATEMENT_KIND_LABELS.get(kind, kind))  # type: ignore[call-overload]
 
 
 def register_agenda_filters(app: Flask) -> None:

@@ -26,6 +26,7 @@ from meetapp.downloads import file_download
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import from_local, to_local
+from meetapp.i18n import use_meeting_languages
 from meetapp.meetings.access import can_edit, get_meeting_or_404, meeting_view
 from meetapp.models import AgendaSession, Meeting, Speaker, Statement
 from meetapp.public_urls import public_url
@@ -483,12 +484,14 @@ def _public_context(meeting: Meeting) -> dict[str, Any]:
 @bp.route("/m/<slug>/agenda")
 def public_agenda(slug: str) -> ResponseReturnValue:
     meeting = get_meeting_or_404(slug)
+    use_meeting_languages(meeting.languages)
     return render_template("agenda/public_agenda.html", **_public_context(meeting))
 
 
 @bp.route("/m/<slug>/agenda.pdf")
 def public_agenda_pdf(slug: str) -> ResponseReturnValue:
     meeting = get_meeting_or_404(slug)
+    use_meeting_languages(meeting.languages)
     pdf = render_pdf_template("pdf/agenda.html", **_public_context(meeting))
     return file_download(
         pdf, "application/pdf", f"{meeting.slug}-agenda.pdf", inline=True, personal=False

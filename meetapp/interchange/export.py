@@ -104,6 +104,7 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
                 "about": organisation.about,
                 "website": organisation.website,
                 **_set({"release_end": organisation.release_end}),
+                "privacy_url": organisation.privacy_url,
             },
             "meeting": {
                 "slug": meeting.slug,

@@ -231,6 +231,7 @@ class OrganisationDoc(Strict):
     website: OptionalWebUrl = Field(None, max_length=500)
     # How its press releases end (optional; "ENDS" when absent).
     release_end: Literal["ENDS", "###"] | None = None
+    privacy_url: OptionalWebUrl = Field(None, max_length=500)
 
 
 class StakeholderGroupDoc(Strict):

@@ -867,6 +867,7 @@ def _find_or_create_organisation(doc: OrganisationDoc, importer: User | None) ->
             Organisation.about.is_not_distinct_from(doc.about),
             Organisation.website.is_not_distinct_from(doc.website),
             Organisation.release_end.is_not_distinct_from(doc.release_end),
+            Organisation.privacy_url.is_not_distinct_from(doc.privacy_url),
         )
         .order_by(Organisation.id)
         .limit(1)
@@ -883,6 +884,7 @@ def _find_or_create_organisation(doc: OrganisationDoc, importer: User | None) ->
         about=doc.about,
         website=doc.website,
         release_end=doc.release_end,
+        privacy_url=doc.privacy_url,
         created_by_id=importer.id if importer is not None else None,
     )
     db.session.add(organisation)

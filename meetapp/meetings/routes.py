@@ -61,6 +61,7 @@ def _organisation_data(form: OrganisationForm) -> services.OrganisationData:
         about=form.about.data,
         website=form.website.data,
         release_end=form.release_end.data or None,
+        privacy_url=form.privacy_url.data,
     )
 
 

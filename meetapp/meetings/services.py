@@ -54,6 +54,7 @@ class OrganisationData:
     about: str | None = None
     website: str | None = None
     release_end: str | None = None  # "ENDS" (None) or "###"
+    privacy_url: str | None = None
 
 
 def usable_organisations(user: User) -> list[Organisation]:
@@ -74,6 +75,7 @@ def _apply_organisation(organisation: Organisation, data: OrganisationData) -> N
     organisation.about = (data.about or "").strip() or None
     organisation.website = (data.website or "").strip() or None
     organisation.release_end = data.release_end if data.release_end in RELEASE_ENDS else None
+    organisation.privacy_url = (data.privacy_url or "").strip() or None
 
 
 def create_organisation(data: OrganisationData, creator: User | None = None) -> Organisation:

@@ -57,6 +57,8 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     website: Mapped[str | None] = mapped_column(String(500))
     # How its press releases end: "ENDS" (the default, None) or "###".
     release_end: Mapped[str | None] = mapped_column(String(10))
+    # Its privacy notice: the registration form's consent box links to it.
+    privacy_url: Mapped[str | None] = mapped_column(String(500))
     # The organiser who created it (through the form or an import), who may use and edit it
     # before any meeting is convened under it; empty for the command line's imports, those
     # made before this was recorded, and when the account has since been deleted.

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetapp.database import UTCDateTime, utcnow
 from meetapp.extensions import db
+from meetapp.i18n import N_
 
 if TYPE_CHECKING:
     from meetapp.models.registration import Participant
@@ -75,14 +76,14 @@ class SurveyState(enum.StrEnum):
 
 LIKERT_VALUES = ("strongly_disagree", "disagree", "neutral", "agree", "strongly_agree")
 LIKERT_LABELS = {
-    "strongly_disagree": "Strongly disagree",
-    "disagree": "Disagree",
-    "neutral": "Neither agree nor disagree",
-    "agree": "Agree",
-    "strongly_agree": "Strongly agree",
+    "strongly_disagree": N_("Strongly disagree"),
+    "disagree": N_("Disagree"),
+    "neutral": N_("Neither agree nor disagree"),
+    "agree": N_("Agree"),
+    "strongly_agree": N_("Strongly agree"),
 }
 YES_NO_VALUES = ("yes", "no")
-YES_NO_LABELS = {"yes": "Yes", "no": "No"}
+YES_NO_LABELS = {"yes": N_("Yes"), "no": N_("No")}
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
 NUMBER_KINDS = (QuestionKind.RATING, QuestionKind.NPS)
 NUMBER_RANGES = {QuestionKind.RATING: (1, 5), QuestionKind.NPS: (0, 10)}

@@ -8,12 +8,13 @@ from functools import lru_cache
 from typing import Any
 
 from flask import render_template
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import (
     BooleanField,
     EmailField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -23,15 +24,17 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from meetapp.forms import (
     AppForm,
+    LanguagesField,
     ReferenceListSelect,
     country_select_choices,
     language_select_choices,
     optional_id,
     strip_text,
 )
+from meetapp.i18n import locale_code
 from meetapp.models import Meeting
 from meetapp.registration.services import NEEDS_MAX_LENGTH, PublicMeeting, RegistrationData
-from meetapp.validation import SingleLine
+from meetapp.validation import SingleLine, is_web_url
 
 
 def group_choices(meeting: Meeting | _FormShape) -> list[SelectChoice]:
@@ -46,46 +49,47 @@ class RegistrationDetailsForm(AppForm):
     """Everything a person tells about themselves; the choices depend on the meeting."""
 
     name = StringField(
-        "Name",
-        validators=[DataRequired("Enter your name."), Length(max=200), SingleLine()],
+        _l("Name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=200), SingleLine()],
         filters=[strip_text],
     )
     honorific = StringField(
-        "Honorific",
+        _l("Honorific"),
         validators=[Optional(), Length(max=50), SingleLine()],
         filters=[strip_text],
-        description="For example Ms, Mr, Dr, H.E.",
+        description=_l("For example Ms, Mr, Dr, H.E."),
     )
     email = EmailField(
-        "E-mail",
+        _l("E-mail"),
         validators=[
-            DataRequired("Enter your e-mail address."),
+            DataRequired(_l("Enter your e-mail address.")),
             Length(max=254),
             SingleLine(),
-            Email("Enter a valid e-mail address."),
+            Email(_l("Enter a valid e-mail address.")),
         ],
         filters=[strip_text],
     )
     organisation = StringField(
-        "Organisation", validators=[Optional(), Length(max=300), SingleLine()], filters=[strip_text]
+        _l("Organisation"),
+        validators=[Optional(), Length(max=300), SingleLine()],
+        filters=[strip_text],
     )
     position = StringField(
-        "Position", validators=[Optional(), Length(max=200), SingleLine()], filters=[strip_text]
+        _l("Position"), validators=[Optional(), Length(max=200), SingleLine()], filters=[strip_text]
     )
     stakeholder_group = SelectField(
-        "Stakeholder group", coerce=optional_id, validate_choice=True, choices=[]
+        _l("Stakeholder group"), coerce=optional_id, validate_choice=True, choices=[]
     )
     country = SelectField(
-        "Country", validators=[Optional()], choices=[], widget=ReferenceListSelect()
+        _l("Country"), validators=[Optional()], choices=[], widget=ReferenceListSelect()
     )
-    languages = SelectMultipleField(
-        "Languages",
+    languages = LanguagesField(
+        _l("Languages"),
         choices=[],
-        widget=ReferenceListSelect(multiple=True),
-        description="The languages you can follow the meeting in (hold Ctrl or ⌘ to pick more).",
+        description=_l("The languages you can follow the meeting in."),
     )
     needs = TextAreaField(
-        "Accessibility or dietary needs",
+        _l("Accessibility or dietary needs"),
         validators=[Optional(), Length(max=NEEDS_MAX_LENGTH)],
         filters=[strip_text],
         render_kw={"rows": 3},
@@ -97,6 +101,7 @@ class RegistrationDetailsForm(AppForm):
         self.country.choices = country_select_choices()
         # The meeting's own languages come first: most registrants pick among them.
         self.languages.choices = language_select_choices(tuple(meeting.languages or ()))
+        self.languages.first = tuple(meeting.languages or ())
 
     def registration_data(self, consent: bool = False) -> RegistrationData:
         return RegistrationData(
@@ -115,14 +120,25 @@ class RegistrationDetailsForm(AppForm):
 
 class RegisterForm(RegistrationDetailsForm):
     consent = BooleanField(
-        "I agree that the organisers store and use these details to run this meeting.",
-        validators=[DataRequired("Please agree to the processing of your data.")],
+        _l("I agree that the organisers store and use these details to run this meeting."),
+        validators=[DataRequired(_l("Please agree to the processing of your data."))],
     )
-    submit = SubmitField("Register")
+    submit = SubmitField(_l("Register"))
+
+    def __init__(self, meeting: Meeting | _FormShape, *args: Any, **kwargs: Any) -> None:
+        super().__init__(meeting, *args, **kwargs)
+        if isinstance(meeting, _FormShape):
+            privacy_url = meeting.privacy_url
+        else:
+            privacy_url = meeting.organisation.privacy_url
+        if privacy_url and is_web_url(privacy_url):
+            self.consent.description = Markup(
+                '<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>'
+            ).format(privacy_url, gettext("Read the organisers' privacy notice"))
 
 
 class UpdateRegistrationForm(RegistrationDetailsForm):
-    submit = SubmitField("Save changes")
+    submit = SubmitField(_l("Save changes"))
 
 
 @dataclass(frozen=True)
@@ -131,6 +147,7 @@ class _FormShape:
 
     stakeholder_groups: tuple[StakeholderGroupChoice, ...]
     languages: tuple[str, ...]
+    privacy_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,17 +162,20 @@ def blank_registration_fields(meeting: Meeting | PublicMeeting) -> Markup:
     The registration page is the one every participant opens, and rendering its dozen fields
     (with long country and language lists) is most of its cost. An empty form depends only on
     the meeting's stakeholder groups and languages, read from the database on every request;
-    the HTML is memoised on exactly those values, so it is never stale. A submitted form (with
+    the HTML is memoised on exactly those values and the page's language, so it is never
+    stale. A submitted form (with
     values and errors) is always rendered afresh.
     """
     shape = _FormShape(
         tuple(StakeholderGroupChoice(g.id, g.label) for g in meeting.stakeholder_groups),
         tuple(meeting.languages or ()),
+        meeting.organisation.privacy_url,
     )
-    return _render_blank_fields(shape)
+    return _render_blank_fields(shape, locale_code())
 
 
 @lru_cache(maxsize=512)
-def _render_blank_fields(shape: _FormShape) -> Markup:
+def _render_blank_fields(shape: _FormShape, locale: str) -> Markup:
+    """Keyed on the language too: the labels are translated while rendering."""
     form = RegisterForm(shape, formdata=None, meta={"csrf": False})
     return Markup(render_template("registration/_register_fields.html", form=form))  # noqa: S704

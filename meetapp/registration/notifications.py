@@ -15,10 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import render_template
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from meetapp.accounts.services import email_for_lookup
 from meetapp.extensions import db
+from meetapp.formatting import number
+from meetapp.i18n import mail_locale
 from meetapp.models import Meeting, OutboxMessage, Participant, Status
 from meetapp.outbox.services import claimable, mail_configured, queue_message, withdraw
 from meetapp.public_urls import public_url
@@ -57,20 +60,28 @@ def queue_registration_mail(registration: NewRegistration, *, new_link: bool = F
     meeting = _meeting(participant)
     waitlisted = participant.status == Status.WAITLISTED
     template = "email/registration_waitlisted.txt" if waitlisted else "email/registration.txt"
-    if new_link:
-        kind, subject = KIND_NEW_LINK, f"Your new personal link: {meeting.title}"
-    elif waitlisted:
-        kind, subject = KIND_WAITLISTED, f"Waiting list, place {place}: {meeting.title}"
-    else:
-        kind, subject = KIND_CONFIRMATION, f"Registration confirmed: {meeting.title}"
-    body = render_template(
-        template,
-        participant=participant,
-        meeting=meeting,
-        place=place,
-        link=personal_link(token),
-        new_link=new_link,
-    )
+    with force_locale(mail_locale(participant.languages, meeting.languages)):
+        if new_link:
+            kind = KIND_NEW_LINK
+            subject = gettext("Your new personal link: %(meeting)s", meeting=meeting.title)
+        elif waitlisted:
+            kind = KIND_WAITLISTED
+            subject = gettext(
+                "Waiting list, place %(place)s: %(meeting)s",
+                place=number(place),
+                meeting=meeting.title,
+            )
+        else:
+            kind = KIND_CONFIRMATION
+            subject = gettext("Registration confirmed: %(meeting)s", meeting=meeting.title)
+        body = render_template(
+            template,
+            participant=participant,
+            meeting=meeting,
+            place=place,
+            link=personal_link(token),
+            new_link=new_link,
+        )
     message = queue_message(participant.email, subject, body, kind, meeting_id=meeting.id)
     return [message.id] if message is not None else []
 
@@ -146,12 +157,17 @@ def notify_promoted(participants: Iterable[Participant]) -> list[int]:
         if participant.token_hash is None:
             token, participant.token_hash = new_token()
             link = personal_link(token)
-        body = render_template(
-            "email/registration_promoted.txt", participant=participant, meeting=meeting, link=link
-        )
+        with force_locale(mail_locale(participant.languages, meeting.languages)):
+            body = render_template(
+                "email/registration_promoted.txt",
+                participant=participant,
+                meeting=meeting,
+                link=link,
+            )
+            subject = gettext("A seat is now yours: %(meeting)s", meeting=meeting.title)
         message = queue_message(
             participant.email,
-            f"A seat is now yours: {meeting.title}",
+            subject,
             body,
             KIND_PROMOTED,
             meeting_id=meeting.id,

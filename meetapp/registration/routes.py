@@ -26,6 +26,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext, refresh
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
@@ -34,8 +35,9 @@ from meetapp.agenda.services import has_agenda
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db, limiter, personal_link_limit
-from meetapp.formatting import local_datetime
+from meetapp.formatting import local_datetime, number
 from meetapp.forms import show_domain_error
+from meetapp.i18n import N_, locale_code, use_meeting_languages, use_participant_language
 from meetapp.meetings.access import get_meeting_or_404, is_slug
 from meetapp.models import Meeting, Participant, Status
 from meetapp.outbox.services import mail_configured, send_later
@@ -65,11 +67,13 @@ from meetapp.registration.services import (
 
 bp = Blueprint("registration", __name__)
 
-BAD_LINK = (
+BAD_LINK = N_(
     "This personal link is not valid. Check that you copied the whole link from your "
     "confirmation. If you registered again or were sent a new link, only the newest link works."
 )
-KEEP_LINK = "Keep this page's link: it is the only way to see, change or cancel your registration."
+KEEP_LINK = N_(
+    "Keep this page's link: it is the only way to see, change or cancel your registration."
+)
 
 
 @bp.after_request
@@ -89,9 +93,9 @@ def window_message(meeting: Meeting | PublicMeeting, state: str) -> str | None:
     """What the page says when registration is not open; None while it is."""
     if state == "not_open":
         opens = local_datetime(meeting.registration_opens_at, meeting.timezone)
-        return f"Registration has not opened yet. It opens on {opens}."
+        return gettext("Registration has not opened yet. It opens on %(date)s.", date=opens)
     if state == "closed":
-        return "Registration is closed."
+        return gettext("Registration is closed.")
     return None
 
 
@@ -119,6 +123,7 @@ def register(slug: str) -> ResponseReturnValue:
     if page is None:
         abort(404)
     meeting = page.meeting
+    use_meeting_languages(meeting.languages)
     state = meeting.registration_state(utcnow())
     if state != "open":
         return _closed_page(meeting, state, page.has_agenda, 200)
@@ -133,6 +138,7 @@ def register(slug: str) -> ResponseReturnValue:
         meeting,
         page.has_agenda,
         page.free_seats,
+        locale_code(),
     )
     return before + str(escape(generate_csrf())) + after
 
@@ -153,6 +159,7 @@ def _open_page_context(
         "blank_fields": blank_registration_fields(meeting),
         "seats": seats,
         "closed_message": None,
+        "language_back": url_for("registration.register", slug=meeting.slug),
     }
 
 
@@ -188,6 +195,7 @@ def _open_page_parts(
     meeting: PublicMeeting,
     has_agenda: bool,
     seats: int | None,
+    locale: str,
 ) -> tuple[str, str]:
     """The open registration page as HTML, before and after the CSRF token of the visitor.
 
@@ -195,7 +203,9 @@ def _open_page_parts(
     it is rendered once per process for each state of the meeting, and each request only adds
     its visitor's token. The memo is keyed on everything the page shows, read from the
     database on every request (the meeting, its organisation and groups, whether it has an
-    agenda, the seats left), and on what its links depend on (the app, the script root), so
+    agenda, the seats left), on the language of the page (`locale`, which the texts are
+    translated into while rendering), and on what its links depend on (the app, the script
+    root), so
     it is never stale. A visitor with a message to show gets a page rendered for them alone;
     the visitor, the session and the request are not available to the template here.
     """
@@ -221,6 +231,7 @@ def _open_page_parts(
 def submit_registration(slug: str) -> ResponseReturnValue:
     """Registering: the form posted from the page, rate-limited per address."""
     meeting = get_meeting_or_404(slug)
+    use_meeting_languages(meeting.languages)
     state = meeting.registration_state(utcnow())
     if state != "open":
         return _closed_page(meeting, state, has_agenda(meeting), 403)
@@ -243,18 +254,23 @@ def submit_registration(slug: str) -> ResponseReturnValue:
             db.session.rollback()
             if not email_taken(meeting.id, data.email):
                 raise
-            form.email.errors = [*form.email.errors, ALREADY_REGISTERED]
+            form.email.errors = [*form.email.errors, gettext(ALREADY_REGISTERED)]
         else:
             send_later(message_ids)
-            by_mail = " We have also sent it to you by e-mail." if message_ids else ""
+            keep = gettext(KEEP_LINK)
+            if message_ids:
+                keep += " " + gettext("We have also sent it to you by e-mail.")
             if place is None:
-                flash(f"You are registered for {title}. {KEEP_LINK}{by_mail}", "success")
+                told = gettext("You are registered for %(meeting)s.", meeting=title)
+                flash(f"{told} {keep}", "success")
             else:
-                flash(
-                    f"{title} is full: you are on the waiting list, place {place}. "
-                    f"This page shows when a seat becomes yours. {KEEP_LINK}{by_mail}",
-                    "warning",
+                told = gettext(
+                    "%(meeting)s is full: you are on the waiting list, place %(place)s. "
+                    "This page shows when a seat becomes yours.",
+                    meeting=title,
+                    place=number(place),
                 )
+                flash(f"{told} {keep}", "warning")
             return redirect(url_for(".manage", token=token))
         # A refusal because the window closed meanwhile is shown like a closed page.
         state = meeting.registration_state(utcnow())
@@ -274,7 +290,9 @@ def submit_registration(slug: str) -> ResponseReturnValue:
 def _participant_or_404(token: str) -> Participant:
     participant = find_by_token(token)
     if participant is None:
-        abort(404, BAD_LINK)
+        abort(404, gettext(BAD_LINK))
+    use_meeting_languages(participant.meeting.languages)
+    use_participant_language(participant.languages)
     return participant
 
 
@@ -311,12 +329,15 @@ def manage(token: str) -> ResponseReturnValue:
                 db.session.rollback()
                 if not email_taken(meeting.id, form.email.data or "", but=participant.id):
                     raise
-                form.email.errors = [*form.email.errors, EMAIL_IN_USE]
+                form.email.errors = [*form.email.errors, gettext(EMAIL_IN_USE)]
             else:
-                flash("Your changes are saved.", "success")
+                # Told in the language the participant may just have chosen.
+                use_participant_language(participant.languages)
+                refresh()
+                flash(gettext("Your changes are saved."), "success")
                 return redirect(url_for(".manage", token=token))
     elif request.method == "POST":
-        flash("This registration is cancelled; nothing was changed.", "warning")
+        flash(gettext("This registration is cancelled; nothing was changed."), "warning")
         return redirect(url_for(".manage", token=token))
 
     # After a refused change the session was rolled back: relationships of `participant`
@@ -342,11 +363,11 @@ def manage(token: str) -> ResponseReturnValue:
 def cancel(token: str) -> ResponseReturnValue:
     participant = _participant_or_404(token)
     if participant.status == Status.CANCELLED:
-        flash("This registration was already cancelled.", "info")
+        flash(gettext("This registration was already cancelled."), "info")
         return redirect(url_for(".manage", token=token))
     promoted = cancel_registration(participant)
     message_ids = notify_promoted(promoted)
     db.session.commit()
     send_later(message_ids)
-    flash("Your registration is cancelled. Thank you for letting us know.", "info")
+    flash(gettext("Your registration is cancelled. Thank you for letting us know."), "info")
     return redirect(url_for(".manage", token=token))

@@ -18,6 +18,7 @@ from meetapp.accounts.services import email_for_lookup, normalise_email
 from meetapp.database import single_statement_connection, utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
+from meetapp.i18n import N_
 from meetapp.locking import lock_meeting
 from meetapp.models import (
     AgendaSession,
@@ -31,11 +32,11 @@ from meetapp.models.meetings import registration_state
 from meetapp.tokens import hash_token, is_token_shaped, new_token
 
 NEEDS_MAX_LENGTH = 2000
-ALREADY_REGISTERED = (
+ALREADY_REGISTERED = N_(
     "This e-mail address is already registered for this meeting. Use the personal link "
     "from your confirmation to see or change your registration."
 )
-EMAIL_IN_USE = "Another registration for this meeting uses this e-mail address."
+EMAIL_IN_USE = N_("Another registration for this meeting uses this e-mail address.")
 
 
 @dataclass
@@ -96,6 +97,7 @@ class PublicOrganisation:
     short_name: str | None
     about: str | None
     website: str | None
+    privacy_url: str | None
     created_by_id: int | None
 
 
@@ -255,7 +257,7 @@ def waitlist_place(participant: Participant) -> int | None:
     return ahead + 1
 
 
-GROUP_NOT_OF_MEETING = "Choose one of the meeting's stakeholder groups."
+GROUP_NOT_OF_MEETING = N_("Choose one of the meeting's stakeholder groups.")
 
 
 def _check_group(meeting: Meeting, group_id: int | None) -> None:
@@ -346,11 +348,11 @@ def register_participant(
     if not by_organiser:
         state = meeting.registration_state(now)
         if state == "not_open":
-            raise DomainError("Registration has not opened yet.")
+            raise DomainError(N_("Registration has not opened yet."))
         if state == "closed":
-            raise DomainError("Registration is closed.")
+            raise DomainError(N_("Registration is closed."))
         if not data.consent:
-            raise DomainError("Please agree to the processing of your data.", field="consent")
+            raise DomainError(N_("Please agree to the processing of your data."), field="consent")
     _check_group(meeting, data.stakeholder_group_id)
 
     participant = db.session.scalar(

@@ -1214,7 +1214,7 @@ def _contact_line(contact: ContactFacts, facts: PressReleaseFacts) -> str:
     if fragment(contact.phone):
         ways.append(f"by phone on {fragment(contact.phone)}")
     line = head + (f", {join_or(ways)}" if ways else "")
-    languages = unique(fragment(language_name(code)) for code in contact.languages)
+    languages = unique(fragment(language_name(code, "en")) for code in contact.languages)
     if languages:
         line += f" ({join_or(languages)})"
     return line

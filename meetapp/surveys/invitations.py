@@ -15,11 +15,13 @@ from typing import Any
 
 from defusedcsv import csv as safe_csv
 from flask import render_template
+from flask_babel import force_locale, gettext
 from sqlalchemy import exists, select
 
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
+from meetapp.i18n import mail_locale
 from meetapp.models import (
     Meeting,
     OutboxMessage,
@@ -122,20 +124,20 @@ def unanswered_links(survey: Survey) -> list[Link]:
 def queue_mails(meeting: Meeting, survey: Survey, links: list[Link], reminder: bool) -> list[int]:
     """Queue one e-mail per link (none when mail is not configured); returns the message ids."""
     ids: list[int] = []
-    subject = (
-        f"Reminder: {survey.title} · {meeting.title}"
-        if reminder
-        else f"{survey.title} · {meeting.title}"
-    )
     for link in links:
-        body = render_template(
-            "email/survey_invitation.txt",
-            participant=link.participant,
-            meeting=meeting,
-            survey=survey,
-            link=survey_link(link.token),
-            reminder=reminder,
-        )
+        # In the participant's language, also when a background job sends them.
+        with force_locale(mail_locale(link.participant.languages, meeting.languages)):
+            subject = f"{survey.title} · {meeting.title}"
+            if reminder:
+                subject = gettext("Reminder: %(subject)s", subject=subject)
+            body = render_template(
+                "email/survey_invitation.txt",
+                participant=link.participant,
+                meeting=meeting,
+                survey=survey,
+                link=survey_link(link.token),
+                reminder=reminder,
+            )
         message = queue_message(
             link.participant.email,
             subject,

@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +29,7 @@ from meetapp.downloads import file_download as _download
 from meetapp.errors import DomainError
 from meetapp.extensions import db, personal_link_limit
 from meetapp.formatting import from_local, to_local
+from meetapp.i18n import N_, use_meeting_languages, use_participant_language
 from meetapp.meetings.access import can_edit, meeting_view
 from meetapp.models import Meeting, Survey, SurveyQuestion, SurveyState
 from meetapp.models.surveys import BATCH_SIZE_DEFAULT
@@ -56,7 +58,7 @@ from meetapp.surveys.services import (
 
 bp = Blueprint("surveys", __name__)
 
-BAD_LINK = (
+BAD_LINK = N_(
     "This survey link does not work. It may be incomplete (check that you copied the whole "
     "link) or it may have expired. If you think you should be able to answer, ask the "
     "organisers for a new link."
@@ -492,7 +494,9 @@ def _keep_personal_pages_private(response: Response) -> Response:
 
 
 def _bad_link() -> ResponseReturnValue:
-    return render_template("surveys/bad_link.html", message=BAD_LINK), 404
+    return render_template(
+        "surveys/bad_link.html", message=gettext(BAD_LINK), language_back=None
+    ), 404
 
 
 def _answered_elsewhere(visit: SurveyVisit) -> ResponseReturnValue:
@@ -544,6 +548,9 @@ def answer(token: str) -> ResponseReturnValue:
     if visit is None:
         return _bad_link()
     survey = visit.survey
+    use_meeting_languages(visit.meeting.languages)
+    if visit.participant is not None:
+        use_participant_language(visit.participant.languages)
     state = survey.state(utcnow())
     if state != SurveyState.OPEN:
         return render_template(
@@ -580,8 +587,19 @@ def answer(token: str) -> ResponseReturnValue:
     except IntegrityError:
         # Another submission of this invitation won the race (the locks make this rare).
         db.session.rollback()
-        flash("Your answers were already received.", "info")
+        flash(gettext("Your answers were already received."), "info")
         return redirect(url_for(".answer", token=token))
-    saved = "your answers are saved" if created else "your changed answers are saved"
-    flash(f"Thank you: {saved}{', without your name' if anonymous else ''}.", "success")
+    if anonymous:
+        saved = (
+            gettext("Thank you: your answers are saved, without your name.")
+            if created
+            else gettext("Thank you: your changed answers are saved, without your name.")
+        )
+    else:
+        saved = (
+            gettext("Thank you: your answers are saved.")
+            if created
+            else gettext("Thank you: your changed answers are saved.")
+        )
+    flash(saved, "success")
     return redirect(url_for(".answer", token=token))

@@ -28,12 +28,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
+from meetapp.formatting import number as format_number
 from meetapp.keys import key_from_text, unique_key
 from meetapp.models import (
     Meeting,
@@ -432,7 +434,7 @@ def check_answers(
             continue
         if answer is None:
             if question.required and enforce_required:
-                problems[question.key] = "This question needs an answer."
+                problems[question.key] = gettext("This question needs an answer.")
             continue
         clean[question.key] = answer
     if problems:
@@ -455,13 +457,13 @@ def _check_one(question: SurveyQuestion, value: Any) -> Answer | None:
         chosen: list[str] = []
         for item in values:
             if not isinstance(item, str) or item not in question.options:
-                raise ValueError("Choose only among the options offered.")
+                raise ValueError(gettext("Choose only among the options offered."))
             if item not in chosen:
                 chosen.append(item)
         return chosen
     if isinstance(value, list):
         if len(value) != 1:
-            raise ValueError("Choose one answer.")
+            raise ValueError(gettext("Choose one answer."))
         value = value[0]
     if kind in NUMBER_KINDS:
         low, high = NUMBER_RANGES[kind]
@@ -473,20 +475,25 @@ def _check_one(question: SurveyQuestion, value: Any) -> Answer | None:
         elif isinstance(value, str) and _NUMBER_SHAPE.fullmatch(value.strip()):
             number = int(value.strip())
         if number is None or not low <= number <= high:
-            raise ValueError(f"Choose a whole number from {low} to {high}.")
+            raise ValueError(
+                gettext("Choose a whole number from %(low)s to %(high)s.", low=low, high=high)
+            )
         return number
     if kind == QuestionKind.YES_NO and isinstance(value, bool):
         return "yes" if value else "no"
     if not isinstance(value, str):
-        raise ValueError("Expected text.")
+        raise ValueError(gettext("Expected text."))
     if kind == QuestionKind.TEXT:
         if "\x00" in value:
-            raise ValueError("The answer contains a character that is not allowed.")
+            raise ValueError(gettext("The answer contains a character that is not allowed."))
         text = value.replace("\r\n", "\n").strip()
         if len(text) > TEXT_ANSWER_MAX:
             raise ValueError(
-                f"Please keep your answer under {TEXT_ANSWER_MAX:,} characters "
-                f"(it has {len(text):,})."
+                gettext(
+                    "Please keep your answer under %(most)s characters (it has %(count)s).",
+                    most=format_number(TEXT_ANSWER_MAX),
+                    count=format_number(len(text)),
+                )
             )
         return text or None
     allowed: Sequence[str]

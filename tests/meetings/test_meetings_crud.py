@@ -96,8 +96,8 @@ def test_create_meeting_with_every_field(
     assert team == [organiser.id]
 
     page = client.get("/meetings/mmn-2019").get_data(as_text=True)
-    assert "18 February 2019, 09:00 (Asia/Phnom_Penh)" in page
-    assert "18 February 2019, 17:30 (Asia/Phnom_Penh)" in page
+    assert "18 February 2019, 09:00 (Phnom Penh, UTC+7)" in page
+    assert "18 February 2019, 17:30 (Phnom Penh, UTC+7)" in page
     assert "Cambodia" in page
     assert "English, Khmer, Japanese" in page
     assert "Civil society" in page
