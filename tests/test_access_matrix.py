@@ -29,6 +29,7 @@ PUBLIC = {
     "registration.submit_registration",
     "registration.manage",
     "registration.cancel",
+    "registration.resend_link",
     # The agenda is what participants read before the meeting.
     "agenda.public_agenda",
     "agenda.public_agenda_pdf",

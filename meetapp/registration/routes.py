@@ -8,6 +8,7 @@ random bits, and only their SHA-256 is stored).
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from functools import lru_cache
 from typing import Any
@@ -28,9 +29,11 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
+from limits import parse as parse_limit
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 
+from meetapp.accounts.services import email_for_lookup
 from meetapp.agenda.services import has_agenda
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
@@ -43,6 +46,7 @@ from meetapp.models import Meeting, Participant, Status
 from meetapp.outbox.services import mail_configured, send_later
 from meetapp.registration.forms import (
     RegisterForm,
+    ResendLinkForm,
     UpdateRegistrationForm,
     blank_registration_fields,
 )
@@ -50,6 +54,7 @@ from meetapp.registration.notifications import (
     notify_promoted,
     personal_link,
     queue_registration_mail,
+    resend_link_later,
 )
 from meetapp.registration.services import (
     ALREADY_REGISTERED,
@@ -87,6 +92,32 @@ def _keep_personal_pages_private(response: Response) -> Response:
 
 def _register_limit() -> str:
     return str(current_app.config["REGISTER_RATE_LIMIT"])
+
+
+def _resend_limit() -> str:
+    return str(current_app.config["LINK_RESEND_RATE_LIMIT"])
+
+
+def _resend_allowed(meeting_id: int, email: str) -> bool:
+    """Count one link sent to `email` for the meeting; False once the address is over its
+    limit (LINK_RESEND_ADDRESS_RATE_LIMIT). Counted whether or not the address is registered,
+    and under a hash of its normal form: the limiter's store keeps no address."""
+    key = email_for_lookup(email) or ""
+    limit = parse_limit(str(current_app.config["LINK_RESEND_ADDRESS_RATE_LIMIT"]))
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return bool(limiter.limiter.hit(limit, "link-resend", str(meeting_id), digest))
+
+
+def _send_link_again(meeting_id: int, email: str) -> ResponseReturnValue:
+    """Have the link of `email`'s registration sent to it (if there is one, and the address is
+    within its limit), and answer with the page that says to look in the mailbox: the same
+    redirect for every address."""
+    slug = db.session.get_one(Meeting, meeting_id).slug
+    # The job runs on its own connection: this request's transaction ends first.
+    db.session.rollback()
+    if _resend_allowed(meeting_id, email):
+        resend_link_later(meeting_id, email)
+    return redirect(url_for(".resend_link", slug=slug, sent=1), 303)
 
 
 def window_message(meeting: Meeting | PublicMeeting, state: str) -> str | None:
@@ -247,6 +278,9 @@ def submit_registration(slug: str) -> ResponseReturnValue:
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
+            if exc.message is ALREADY_REGISTERED:
+                # The address is not proof of identity: the link goes to it, never on a page.
+                return _send_link_again(meeting.id, data.email)
             show_domain_error(form, exc)
         except IntegrityError:
             # The meeting lock makes this unreachable in practice; the unique constraint on
@@ -254,7 +288,7 @@ def submit_registration(slug: str) -> ResponseReturnValue:
             db.session.rollback()
             if not email_taken(meeting.id, data.email):
                 raise
-            form.email.errors = [*form.email.errors, gettext(ALREADY_REGISTERED)]
+            return _send_link_again(meeting.id, data.email)
         else:
             send_later(message_ids)
             keep = gettext(KEEP_LINK)
@@ -285,6 +319,28 @@ def submit_registration(slug: str) -> ResponseReturnValue:
         seats=free_seats(meeting),
         closed_message=None,
     )
+
+
+@bp.route("/m/<slug>/link", methods=["GET", "POST"])
+@limiter.limit(_resend_limit, methods=["POST"])
+def resend_link(slug: str) -> ResponseReturnValue:
+    """"Send me my link again": the person gives their e-mail address; if it is registered
+    for the meeting, a new personal link is e-mailed to it (the old one stops working). The
+    answer is the same redirect, then the same page, whether or not it is registered: nothing
+    is revealed. Rate-limited per visitor's address (IP) and per e-mail address."""
+    meeting = get_meeting_or_404(slug)
+    use_meeting_languages(meeting.languages)
+    form = ResendLinkForm()
+    if form.validate_on_submit():
+        return _send_link_again(meeting.id, form.email.data or "")
+    sent = request.method == "GET" and request.args.get("sent") == "1"
+    return render_template(
+        "registration/resend_link.html",
+        meeting=meeting,
+        form=None if sent else form,
+        mail_on=mail_configured(),
+        language_back=url_for(".resend_link", slug=slug, sent=1 if sent else None),
+    ), 422 if form.errors else 200
 
 
 def _participant_or_404(token: str) -> Participant:
