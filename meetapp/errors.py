@@ -48,6 +48,8 @@ def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
         code=code,
         title=gettext(title),
         message=gettext(detail or message),
+        # No language switch: an error page has no page to come back to.
+        language_back=None,
         public=_is_public_page(),
     ), code
 

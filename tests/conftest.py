@@ -31,6 +31,32 @@ from meetapp.extensions import limiter
 from meetapp.models import Meeting, Organisation, Participant, StakeholderGroup, User
 from tests.outbox.smtp import Inbox, free_port, start_smtp
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The compiled catalogues, as `make install` builds them, for a suite run without it."""
+    compile_catalogues()
+
+
+def compile_catalogues() -> None:
+    """Compile each messages.po whose .mo is missing or older (written whole, then renamed:
+    test processes may compile at once)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    translations = Path(__file__).resolve().parent.parent / "meetapp" / "translations"
+    for po in translations.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as handle:
+            catalogue = read_po(handle, locale=po.parent.parent.name)
+        partial = mo.with_name(f"messages.mo.{os.getpid()}")
+        with partial.open("wb") as handle:
+            write_mo(handle, catalogue)
+        partial.replace(mo)
+
+
 PASSWORD = "correct horse battery staple"
 # One address in two spellings: as stored (the form `normalise_email` gives), and as a person
 # may type it again: upper case, accents decomposed (as some keyboards and systems send them),

@@ -38,6 +38,8 @@ PUBLIC = {
     "surveys.answer",
     # Load balancers and monitoring ask whether the process can serve.
     "health.healthz",
+    # The language switch of the participant pages (a cookie, then back to the page).
+    "i18n.choose_language",
 }
 # Routes any logged-in user may use whatever the meeting: their own account among them.
 ANY_USER = {

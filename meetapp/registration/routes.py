@@ -27,7 +27,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import gettext, refresh
 from flask_wtf.csrf import generate_csrf
 from limits import parse as parse_limit
 from markupsafe import Markup, escape
@@ -387,6 +387,9 @@ def manage(token: str) -> ResponseReturnValue:
                     raise
                 form.email.errors = [*form.email.errors, gettext(EMAIL_IN_USE)]
             else:
+                # Told in the language the participant may just have chosen.
+                use_participant_language(participant.languages)
+                refresh()
                 flash(gettext("Your changes are saved."), "success")
                 return redirect(url_for(".manage", token=token))
     elif request.method == "POST":

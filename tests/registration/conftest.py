@@ -18,7 +18,7 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "position": "Coordinator",
         "stakeholder_group": "",
         "country": "KH",
-        "languages": ["km", "en"],
+        "languages": ["en", "km"],
         "needs": "Vegetarian meals",
         "consent": "y",
     }
