@@ -21,9 +21,9 @@ from sqlalchemy import select
 from meetapp.accounts.services import email_for_lookup
 from meetapp.errors import DomainError
 from meetapp.extensions import db
-from meetapp.jobs import enqueue, task
 from meetapp.formatting import number
 from meetapp.i18n import mail_locale
+from meetapp.jobs import enqueue, task
 from meetapp.models import Meeting, OutboxMessage, Participant, Status
 from meetapp.outbox.services import (
     claimable,

@@ -44,6 +44,7 @@ from meetapp.i18n import N_, locale_code, use_meeting_languages, use_participant
 from meetapp.meetings.access import get_meeting_or_404, is_slug
 from meetapp.models import Meeting, Participant, Status
 from meetapp.outbox.services import mail_configured, send_later
+from meetapp.qr import qr_svg
 from meetapp.registration.forms import (
     RegisterForm,
     ResendLinkForm,
@@ -401,6 +402,7 @@ def manage(token: str) -> ResponseReturnValue:
     group = next(
         (g for g in meeting.stakeholder_groups if g.id == participant.stakeholder_group_id), None
     )
+    link = personal_link(token)
     return render_template(
         "registration/manage.html",
         participant=participant,
@@ -408,7 +410,8 @@ def manage(token: str) -> ResponseReturnValue:
         group=group,
         form=form,
         place=waitlist_place(participant),
-        link=personal_link(token),
+        link=link,
+        qr=qr_svg(link, gettext("QR code of your personal link")),
         can_register_again=meeting.registration_state(utcnow()) == "open",
         mail_on=mail_configured(),
     )

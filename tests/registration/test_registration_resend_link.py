@@ -160,3 +160,37 @@ def test_a_bad_address_is_refused_beside_the_field(client: Any, make_meeting: An
     response = client.post(f"/m/{meeting.slug}/link", data={"email": "not an address"})
     assert response.status_code == 422
     assert "Enter a valid e-mail address." in response.get_data(as_text=True)
+
+
+def test_the_personal_page_has_a_copy_button_a_qr_code_and_a_calendar_link(
+    client: Any, make_meeting: Any, register: Any
+) -> None:
+    meeting = make_meeting()
+    token = register(meeting.slug)
+    response = client.get(f"/r/{token}")
+    html = response.get_data(as_text=True)
+    link = f"http://localhost/r/{token}"
+    assert "<code id=\"personal-link\"" in html
+    assert f">{link}</code>" in html
+    assert 'data-copy="personal-link"' in html
+    assert "/static/js/copy.js" in html
+    # The QR code: an inline SVG, no script, no style attribute (the CSP allows neither).
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert 'role="img"' in svg
+    assert "<title>QR code of your personal link</title>" in svg
+    assert "script" not in svg
+    assert "style=" not in html
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert f'href="/m/{meeting.slug}/agenda.ics"' in html
+    ics = client.get(f"/m/{meeting.slug}/agenda.ics")
+    assert ics.status_code == 200
+    assert ics.mimetype == "text/calendar"
+
+
+def test_the_qr_code_holds_the_link() -> None:
+    from meetapp.qr import qr_svg
+
+    svg = qr_svg("http://localhost/r/abc", "<b>title</b>")
+    assert svg.startswith('<svg role="img" ')
+    assert "<title>&lt;b&gt;title&lt;/b&gt;</title>" in svg
