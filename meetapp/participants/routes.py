@@ -279,7 +279,14 @@ def promote(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
     name = participant.name
     db.session.commit()
     send_later(message_ids)
-    flash(f"{name} now has a seat.", "success")
+    if message_ids:
+        flash(f"{name} now has a seat. An e-mail tells them.", "success")
+    else:
+        flash(
+            f'{name} now has a seat. No e-mail can tell them: they are marked "promoted, not '
+            'told yet" until you make their personal link on their page and pass it on.',
+            "warning",
+        )
     return _back(meeting, form)
 
 

@@ -128,7 +128,7 @@ class RegisterForm(RegistrationDetailsForm):
 
 
 class ResendLinkForm(AppForm):
-    """"Send me my link again": the address the person registered with."""
+    """ "Send me my link again": the address the person registered with."""
 
     email = EmailField(
         _l("E-mail"),

@@ -19,6 +19,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from meetapp.accounts.services import email_for_lookup
+from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import number
@@ -182,6 +183,7 @@ def notify_promoted(participants: Iterable[Participant]) -> list[int]:
         )
         if message is not None:
             ids.append(message.id)
+            participant.told_at = utcnow()
     return ids
 
 
@@ -189,7 +191,7 @@ RESEND_LINK_JOB = "registration.resend-link"
 
 
 def resend_link_later(meeting_id: int, email: str) -> None:
-    """"Send me my link again": have a job make a new personal link for the registration of
+    """ "Send me my link again": have a job make a new personal link for the registration of
     `email` in the meeting, if there is one, and e-mail it to that address. The request that
     asks learns nothing: whether the address is registered is found out by the job, after the
     response (the same for every address, in its content and its timing) has gone. Nothing

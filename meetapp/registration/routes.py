@@ -325,7 +325,7 @@ def submit_registration(slug: str) -> ResponseReturnValue:
 @bp.route("/m/<slug>/link", methods=["GET", "POST"])
 @limiter.limit(_resend_limit, methods=["POST"])
 def resend_link(slug: str) -> ResponseReturnValue:
-    """"Send me my link again": the person gives their e-mail address; if it is registered
+    """ "Send me my link again": the person gives their e-mail address; if it is registered
     for the meeting, a new personal link is e-mailed to it (the old one stops working). The
     answer is the same redirect, then the same page, whether or not it is registered: nothing
     is revealed. Rate-limited per visitor's address (IP) and per e-mail address."""

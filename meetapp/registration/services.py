@@ -394,6 +394,8 @@ def register_participant(
     participant.status = Status.REGISTERED if has_seat else Status.WAITLISTED
     participant.registered_at = now
     participant.cancelled_at = None
+    participant.promoted_at = None
+    participant.told_at = None
     participant.attended = False
     participant.checked_in_at = None
     participant.checked_in_by_id = None
@@ -427,6 +429,7 @@ def renew_personal_link(participant: Participant) -> NewRegistration:
     if participant.status == Status.CANCELLED:
         raise DomainError(CANCELLED_NO_LINK.format(name=participant.name))
     token, participant.token_hash = new_token()
+    participant.told_at = utcnow()
     db.session.flush()
     return NewRegistration(participant, token, waitlist_place(participant))
 
@@ -492,8 +495,10 @@ def promote_waitlisted(meeting: Meeting) -> list[Participant]:
     if limit is not None:
         query = query.limit(limit)
     promoted = list(db.session.scalars(query))
+    now = utcnow()
     for participant in promoted:
         participant.status = Status.REGISTERED
+        participant.promoted_at = now
     db.session.flush()
     return promoted
 
@@ -512,6 +517,7 @@ def promote_participant(participant: Participant) -> Participant:
         )
     participant.status = Status.REGISTERED
     participant.cancelled_at = None
+    participant.promoted_at = utcnow()
     db.session.flush()
     return participant
 
@@ -542,6 +548,10 @@ def _desk_seat(meeting: Meeting, over_capacity: bool) -> None:
 
 
 def _checked_in(participant: Participant, by: User, now: datetime) -> None:
+    """Seated and checked in at the desk: they are there, so they know."""
+    if participant.status != Status.REGISTERED:
+        participant.promoted_at = now
+    participant.told_at = now
     participant.status = Status.REGISTERED
     participant.cancelled_at = None
     participant.attended = True

@@ -490,9 +490,9 @@ def test_registrations_are_rate_limited(app, client, db, make_meeting, form, mon
 def test_the_meetings_own_languages_are_offered_first(client, make_meeting):
     meeting = make_meeting(languages=["km", "ja"])
     # An English-reading visitor (else the page is in the meeting's first language, Khmer).
-    page = client.get(
-        f"/m/{meeting.slug}/register", headers={"Accept-Language": "en"}
-    ).get_data(as_text=True)
+    page = client.get(f"/m/{meeting.slug}/register", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
     select = page[page.index('name="languages"') :]
     select = select[: select.index("</select>")]
     assert select.index("Khmer") < select.index("Japanese") < select.index("Abkhazian")

@@ -1,4 +1,4 @@
-""""Send me my link again": a new personal link e-mailed to a registered address, the same
+""" "Send me my link again": a new personal link e-mailed to a registered address, the same
 answer for any address, rate-limited per visitor and per address; and a second registration
 with the same address gets the same answer, its link sent again."""
 
@@ -170,7 +170,7 @@ def test_the_personal_page_has_a_copy_button_a_qr_code_and_a_calendar_link(
     response = client.get(f"/r/{token}")
     html = response.get_data(as_text=True)
     link = f"http://localhost/r/{token}"
-    assert "<code id=\"personal-link\"" in html
+    assert '<code id="personal-link"' in html
     assert f">{link}</code>" in html
     assert 'data-copy="personal-link"' in html
     assert "/static/js/copy.js" in html
