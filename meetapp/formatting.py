@@ -188,6 +188,42 @@ def timezone_names() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
+# The regions of the IANA zones people live in ("Etc/GMT+5", "US/Eastern", "Factory" and the
+# like are left out of the choices, still accepted when imported).
+TIMEZONE_REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+@cache
+def timezone_choices(locale: str = "en") -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The time zones to choose from, by city, grouped by region: ((region, ((zone, city),
+    ...)), ...), cities in alphabetical order; old names of a zone (Asia/Saigon) left out."""
+    from babel.core import get_global
+
+    aliases = get_global("zone_aliases")
+    groups: dict[str, list[tuple[str, str]]] = {region: [] for region in TIMEZONE_REGIONS}
+    for name in timezone_names():
+        region = name.split("/", 1)[0]
+        if region in groups and name not in aliases:
+            city = zone_city(name, locale) or name.rsplit("/", 1)[-1].replace("_", " ")
+            groups[region].append((name, city))
+    return tuple(
+        (region, tuple(sorted(zones, key=lambda pair: collation_key(pair[1]))))
+        for region, zones in groups.items()
+        if zones
+    )
+
+
 @cache
 def _timezone_set() -> frozenset[str]:
     return frozenset(timezone_names())

@@ -13,14 +13,14 @@ from flask_babel import force_locale, gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from markupsafe import Markup, escape
-from wtforms import DateTimeLocalField, Field, PasswordField
+from wtforms import DateTimeLocalField, Field, PasswordField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import Select, html_params
 
 from meetapp.errors import DomainError
 from meetapp.formatting import country_choices, language_choices
-from meetapp.i18n import N_, locale_code
+from meetapp.i18n import N_, locale_code, native_name, shipped
 from meetapp.validation import (
     CONTROL_CHARACTERS_MESSAGE,
     YEAR_MESSAGE,
@@ -37,6 +37,7 @@ DATETIME_LOCAL_FORMATS = [
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d %H:%M:%S",
 ]
+ANOTHER_LANGUAGE = N_("Another language")
 MEETING_LANGUAGES = N_("Languages of this meeting")
 OTHER_LANGUAGES = N_("Other languages")
 
@@ -222,6 +223,80 @@ class ReferenceListSelect(Select):
             parts.append("</optgroup>")
         parts.append("</select>")
         return Markup("".join(parts))  # noqa: S704 - every part is escaped
+
+
+@lru_cache(maxsize=256)
+def _other_language_choices(first: tuple[str, ...], locale: str) -> ReferenceChoices:
+    """ "—", then every language not in `first`, by name in `locale`."""
+    return ReferenceChoices(
+        (
+            SelectChoice("", "—"),
+            *(
+                SelectChoice(code, name)
+                for code, name in language_choices(locale)
+                if code not in first
+            ),
+        )
+    )
+
+
+class LanguagePicker:
+    """Languages picked without a multiple select (which needs Ctrl-click, and is hard on a
+    phone): a checkbox for each of the usual languages (`field.first`: the meeting's), then a
+    plain select for each other language chosen and one more to add another. A select can be
+    searched by typing the first letters of a name."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        locale = locale_code()
+        names = dict(language_choices(locale))
+        first = tuple(code for code in dict.fromkeys(field.first) if code in names)
+        chosen = [str(item) for item in field.data or ()]
+        parts = [f"<div {html_params(id=field.id, class_='language-picker')}>"]
+        for index, code in enumerate(first):
+            box_id = f"{field.id}-{index}"
+            checked = " checked" if code in chosen else ""
+            # Named in the page's language, and in its own when that differs: "Khmer (ខ្មែរ)".
+            own = native_name(code) if shipped(code) == code else names[code]
+            text = escape(names[code])
+            if own != names[code]:
+                text += Markup(' (<span lang="{}">{}</span>)').format(code, own)
+            parts.append(
+                '<div class="form-check form-check-inline">'
+                f'<input class="form-check-input" type="checkbox" '
+                f"{html_params(id=box_id, name=field.name, value=code)}{checked}>"
+                f'<label class="form-check-label" for="{escape(box_id)}">{text}</label></div>'
+            )
+        others = _other_language_choices(first, locale)
+        label = gettext(ANOTHER_LANGUAGE)
+        for index, value in enumerate([*(c for c in chosen if c not in first), ""]):
+            select_id = f"{field.id}-other-{index}"
+            options = "".join(
+                selected if option == value else plain
+                for _group, option, plain, selected in others.rendered
+            )
+            parts.append(
+                f'<div class="mt-2"><label class="visually-hidden" for="{escape(select_id)}">'
+                f"{escape(label)}</label>"
+                f"<select {html_params(id=select_id, name=field.name, class_='form-select')}>"
+                f"{options}</select></div>"
+            )
+        parts.append("</div>")
+        return Markup("".join(parts))  # noqa: S704 - every part is escaped
+
+
+class LanguagesField(SelectMultipleField):
+    """The languages a person or a meeting uses, picked with `LanguagePicker`; `first` are the
+    languages offered as checkboxes. Empty selects send "", which means nothing; a language
+    sent twice counts once."""
+
+    widget = LanguagePicker()
+
+    def __init__(self, *args: Any, first: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.first = first
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(list(dict.fromkeys(v for v in valuelist if v != "")))
 
 
 def refuse_malformed_posts() -> None:

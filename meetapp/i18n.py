@@ -76,13 +76,20 @@ def use_participant_language(languages: Sequence[str] | None) -> None:
 def mail_locale(
     participant_languages: Sequence[str] | None, meeting_languages: Sequence[str] | None
 ) -> str:
-    """The language of an e-mail to a participant: their first language we ship; else the
-    language of the page they are on (when they are the one acting); else the meeting's first
-    language; else English."""
+    """The language of an e-mail to a participant.
+
+    When they are the one acting (registering, cancelling on their page), the page's language
+    if it is one of theirs; else their first language we ship; else, when they are acting,
+    the page's language; else the meeting's first language; else English.
+    """
+    acting = has_request_context() and bool(g.get("participant_page"))
+    theirs = [shipped(code) for code in participant_languages or ()]
+    if acting and locale_code() in theirs:
+        return locale_code()
     found = first_shipped(participant_languages)
     if found:
         return found
-    if has_request_context() and g.get("participant_page"):
+    if acting:
         return locale_code()
     return first_shipped(meeting_languages) or DEFAULT_LOCALE
 

@@ -31,6 +31,7 @@ from meetapp.extensions import limiter
 from meetapp.models import Meeting, Organisation, Participant, StakeholderGroup, User
 from tests.outbox.smtp import Inbox, free_port, start_smtp
 
+
 def pytest_configure(config: pytest.Config) -> None:
     """The compiled catalogues, as `make install` builds them, for a suite run without it."""
     compile_catalogues()

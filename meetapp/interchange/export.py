@@ -102,6 +102,7 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
                 "short_name": organisation.short_name,
                 "about": organisation.about,
                 "website": organisation.website,
+                "privacy_url": organisation.privacy_url,
             },
             "meeting": {
                 "slug": meeting.slug,

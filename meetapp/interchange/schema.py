@@ -229,6 +229,7 @@ class OrganisationDoc(Strict):
     short_name: OptionalLine = Field(None, max_length=50)
     about: OptionalText = Field(None, max_length=LONG_TEXT)
     website: OptionalWebUrl = Field(None, max_length=500)
+    privacy_url: OptionalWebUrl = Field(None, max_length=500)
 
 
 class StakeholderGroupDoc(Strict):

@@ -828,6 +828,7 @@ def _find_or_create_organisation(doc: OrganisationDoc, importer: User | None) ->
             Organisation.short_name.is_not_distinct_from(doc.short_name),
             Organisation.about.is_not_distinct_from(doc.about),
             Organisation.website.is_not_distinct_from(doc.website),
+            Organisation.privacy_url.is_not_distinct_from(doc.privacy_url),
         )
         .order_by(Organisation.id)
         .limit(1)
@@ -843,6 +844,7 @@ def _find_or_create_organisation(doc: OrganisationDoc, importer: User | None) ->
         short_name=doc.short_name,
         about=doc.about,
         website=doc.website,
+        privacy_url=doc.privacy_url,
         created_by_id=importer.id if importer is not None else None,
     )
     db.session.add(organisation)

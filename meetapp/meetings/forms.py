@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import (
     EmailField,
     Field,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -24,15 +25,17 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from meetapp.formatting import is_timezone, timezone_names
+from meetapp.formatting import is_timezone, timezone_choices
 from meetapp.forms import (
     AppForm,
+    LanguagesField,
     ReferenceListSelect,
     WallClockField,
     country_select_choices,
     language_select_choices,
     strip_text,
 )
+from meetapp.i18n import LOCALES
 from meetapp.validation import SingleLine, WebUrl
 
 MAX_CAPACITY = 100_000
@@ -64,7 +67,26 @@ class OrganisationForm(AppForm):
         validators=[Optional(), Length(max=500), WebUrl()],
         description="https://…",
     )
+    privacy_url = URLField(
+        "Privacy notice",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=500), WebUrl()],
+        description="The address of the page that says how participants' data is used: the "
+        "registration form's consent box links to it.",
+    )
     submit = SubmitField("Save")
+
+
+def timezone_select_choices() -> list[SelectChoice]:
+    """UTC, then every zone by its city, grouped by region ("Asia: Phnom Penh")."""
+    return [
+        SelectChoice("UTC", "UTC"),
+        *(
+            SelectChoice(zone, city, optgroup=region)
+            for region, zones in timezone_choices()
+            for zone, city in zones
+        ),
+    ]
 
 
 class MeetingForm(AppForm):
@@ -104,7 +126,7 @@ class MeetingForm(AppForm):
     )
     timezone = SelectField(
         "Time zone",
-        choices=[SelectChoice(name) for name in timezone_names()],
+        choices=timezone_select_choices(),
         default="UTC",
         validate_choice=False,
         description="The dates and times below are in this time zone.",
@@ -126,13 +148,13 @@ class MeetingForm(AppForm):
         widget=ReferenceListSelect(),
         validators=[Optional()],
     )
-    languages = SelectMultipleField(
+    languages = LanguagesField(
         "Languages",
         choices=language_select_choices(),
-        widget=ReferenceListSelect(multiple=True),
         validators=[Optional()],
-        description="Hold Ctrl (⌘ on a Mac) to choose several.",
-        render_kw={"size": 6},
+        first=LOCALES,
+        description="The first is the language participants see when their browser asks for "
+        "none of the site's.",
     )
     background = TextAreaField(
         "Background",
@@ -156,6 +178,14 @@ class MeetingForm(AppForm):
     registration_opens_at = WallClockField("Registration opens", validators=[Optional()])
     registration_closes_at = WallClockField("Registration closes", validators=[Optional()])
     submit = SubmitField("Save")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.timezone.data
+        choices = list(self.timezone.choices or [])
+        if current and is_timezone(current) and all(c.value != current for c in choices):
+            # A zone by an older or technical name (from an import): kept as it is.
+            self.timezone.choices = [*choices, SelectChoice(current, current)]
 
     def validate_timezone(self, field: Field) -> None:
         if not is_timezone(field.data):

@@ -60,6 +60,7 @@ def _organisation_data(form: OrganisationForm) -> services.OrganisationData:
         short_name=form.short_name.data,
         about=form.about.data,
         website=form.website.data,
+        privacy_url=form.privacy_url.data,
     )
 
 

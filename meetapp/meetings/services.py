@@ -50,6 +50,7 @@ class OrganisationData:
     short_name: str | None = None
     about: str | None = None
     website: str | None = None
+    privacy_url: str | None = None
 
 
 def usable_organisations(user: User) -> list[Organisation]:
@@ -69,6 +70,7 @@ def _apply_organisation(organisation: Organisation, data: OrganisationData) -> N
     organisation.short_name = (data.short_name or "").strip() or None
     organisation.about = (data.about or "").strip() or None
     organisation.website = (data.website or "").strip() or None
+    organisation.privacy_url = (data.privacy_url or "").strip() or None
 
 
 def create_organisation(data: OrganisationData, creator: User | None = None) -> Organisation:

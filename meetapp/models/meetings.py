@@ -53,6 +53,8 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     short_name: Mapped[str | None] = mapped_column(String(50))
     about: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(String(500))
+    # Its privacy notice: the registration form's consent box links to it.
+    privacy_url: Mapped[str | None] = mapped_column(String(500))
     # The organiser who created it (through the form or an import), who may use and edit it
     # before any meeting is convened under it; empty for the command line's imports, those
     # made before this was recorded, and when the account has since been deleted.

@@ -76,7 +76,7 @@ class ParticipantForm(RegistrationDetailsForm):
 
     def __init__(self, meeting: Meeting, *args: Any, **kwargs: Any) -> None:
         super().__init__(meeting, *args, **kwargs)
-        self.languages.description = "Hold Ctrl (or Cmd) to choose more than one."
+        self.languages.description = "The languages the participant can follow the meeting in."
 
 
 class ActionForm(AppForm):

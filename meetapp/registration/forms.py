@@ -8,13 +8,13 @@ from functools import lru_cache
 from typing import Any
 
 from flask import render_template
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import (
     BooleanField,
     EmailField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from meetapp.forms import (
     AppForm,
+    LanguagesField,
     ReferenceListSelect,
     country_select_choices,
     language_select_choices,
@@ -33,7 +34,7 @@ from meetapp.forms import (
 from meetapp.i18n import locale_code
 from meetapp.models import Meeting
 from meetapp.registration.services import NEEDS_MAX_LENGTH, PublicMeeting, RegistrationData
-from meetapp.validation import SingleLine
+from meetapp.validation import SingleLine, is_web_url
 
 
 def group_choices(meeting: Meeting | _FormShape) -> list[SelectChoice]:
@@ -82,13 +83,10 @@ class RegistrationDetailsForm(AppForm):
     country = SelectField(
         _l("Country"), validators=[Optional()], choices=[], widget=ReferenceListSelect()
     )
-    languages = SelectMultipleField(
+    languages = LanguagesField(
         _l("Languages"),
         choices=[],
-        widget=ReferenceListSelect(multiple=True),
-        description=_l(
-            "The languages you can follow the meeting in (hold Ctrl or ⌘ to pick more)."
-        ),
+        description=_l("The languages you can follow the meeting in."),
     )
     needs = TextAreaField(
         _l("Accessibility or dietary needs"),
@@ -103,6 +101,7 @@ class RegistrationDetailsForm(AppForm):
         self.country.choices = country_select_choices()
         # The meeting's own languages come first: most registrants pick among them.
         self.languages.choices = language_select_choices(tuple(meeting.languages or ()))
+        self.languages.first = tuple(meeting.languages or ())
 
     def registration_data(self, consent: bool = False) -> RegistrationData:
         return RegistrationData(
@@ -125,6 +124,17 @@ class RegisterForm(RegistrationDetailsForm):
         validators=[DataRequired(_l("Please agree to the processing of your data."))],
     )
     submit = SubmitField(_l("Register"))
+
+    def __init__(self, meeting: Meeting | _FormShape, *args: Any, **kwargs: Any) -> None:
+        super().__init__(meeting, *args, **kwargs)
+        if isinstance(meeting, _FormShape):
+            privacy_url = meeting.privacy_url
+        else:
+            privacy_url = meeting.organisation.privacy_url
+        if privacy_url and is_web_url(privacy_url):
+            self.consent.description = Markup(
+                '<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>'
+            ).format(privacy_url, gettext("Read the organisers' privacy notice"))
 
 
 class ResendLinkForm(AppForm):
@@ -153,6 +163,7 @@ class _FormShape:
 
     stakeholder_groups: tuple[StakeholderGroupChoice, ...]
     languages: tuple[str, ...]
+    privacy_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +185,7 @@ def blank_registration_fields(meeting: Meeting | PublicMeeting) -> Markup:
     shape = _FormShape(
         tuple(StakeholderGroupChoice(g.id, g.label) for g in meeting.stakeholder_groups),
         tuple(meeting.languages or ()),
+        meeting.organisation.privacy_url,
     )
     return _render_blank_fields(shape, locale_code())
 

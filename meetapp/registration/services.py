@@ -101,6 +101,7 @@ class PublicOrganisation:
     short_name: str | None
     about: str | None
     website: str | None
+    privacy_url: str | None
     created_by_id: int | None
 
 

@@ -493,7 +493,9 @@ def _keep_personal_pages_private(response: Response) -> Response:
 
 
 def _bad_link() -> ResponseReturnValue:
-    return render_template("surveys/bad_link.html", message=gettext(BAD_LINK)), 404
+    return render_template(
+        "surveys/bad_link.html", message=gettext(BAD_LINK), language_back=None
+    ), 404
 
 
 def _answered_elsewhere(visit: SurveyVisit) -> ResponseReturnValue:

@@ -121,7 +121,13 @@ def test_demo_exports_what_it_imported(db, owned_demo):
     ]
     assert exported["press_release"] == {"release_date": "2019-02-21"}
     assert exported["format"] == "meetapp/1"
-    assert list(exported["organisation"]) == ["name", "short_name", "about", "website"]
+    assert list(exported["organisation"]) == [
+        "name",
+        "short_name",
+        "about",
+        "website",
+        "privacy_url",
+    ]
     assert_same_fields(owned_demo["organisation"], exported["organisation"], "organisation")
     assert list(exported["meeting"]) == MEETING_KEYS
     assert_same_fields(owned_demo["meeting"], exported["meeting"], "meeting")

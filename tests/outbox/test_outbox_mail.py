@@ -18,7 +18,7 @@ def form(**changes):
         "honorific": "Ms",
         "email": "sokha@example.org",
         "country": "KH",
-        "languages": ["km"],
+        "languages": ["en", "km"],
         "consent": "y",
     }
     data.update(changes)

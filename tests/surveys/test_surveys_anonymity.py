@@ -170,7 +170,7 @@ def test_an_observer_cannot_tell_whose_answers_are_whose(
     assert "2 answers given after the last batch are not shown" in closed["results page"]
     assert "2 answers given after the last batch are not shown" in closed["results PDF"]
     closed_page = participant.get(f"/s/{people[11][1]}").get_data(as_text=True)
-    assert "This survey is closed since" in closed_page
+    assert "This survey closed on" in closed_page
 
 
 def physical_order(db, model, column):

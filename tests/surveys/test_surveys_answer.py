@@ -151,7 +151,7 @@ def test_closed_and_not_yet_open_surveys(client, db, invited):
     _meeting, _survey, _person, token = invited(closes_in=timedelta(minutes=-5))
     page = client.get(f"/s/{token}")
     assert page.status_code == 200
-    assert "This survey is closed since" in page.get_data(as_text=True)
+    assert "This survey closed on" in page.get_data(as_text=True)
     response = client.post(f"/s/{token}", data=good_answers())
     assert response.status_code == 403
     assert "Answers can no longer be given or changed." in response.get_data(as_text=True)
@@ -290,7 +290,7 @@ def test_anonymous_answers_can_be_changed_through_the_same_link_until_closing(cl
         .values(closes_at=datetime.now(UTC) - timedelta(minutes=1))
     )
     db.session.commit()
-    assert "This survey is closed since" in client.get(f"/s/{token}").get_data(as_text=True)
+    assert "This survey closed on" in client.get(f"/s/{token}").get_data(as_text=True)
     assert client.post(f"/s/{token}", data=good_answers()).status_code == 403
     assert counts(db) == (1, 0, 1)
     assert waiting_answers(db) == changed
