@@ -1,7 +1,7 @@
 """participants record when they were promoted from the waiting list and when they were told
 
 Revision ID: 5e1d7a0c4b2f
-Revises: 392b0d5c5c95
+Revises: 5b1e0c7d2a94
 Create Date: 2026-12-04 22:45:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e1d7a0c4b2f'
-down_revision = '392b0d5c5c95'
+down_revision = '5b1e0c7d2a94'
 branch_labels = None
 depends_on = None
 
