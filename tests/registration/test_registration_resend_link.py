@@ -194,3 +194,11 @@ def test_the_qr_code_holds_the_link() -> None:
     svg = qr_svg("http://localhost/r/abc", "<b>title</b>")
     assert svg.startswith('<svg role="img" ')
     assert "<title>&lt;b&gt;title&lt;/b&gt;</title>" in svg
+
+
+def test_the_page_speaks_the_visitors_language(client: Any, make_meeting: Any) -> None:
+    meeting = make_meeting(languages=["km", "en"])
+    html = client.get(f"/m/{meeting.slug}/link?lang=km").get_data(as_text=True)
+    assert "ផ្ញើតំណរបស់ខ្ញុំមកម្ដងទៀត" in html
+    sent = client.get(f"/m/{meeting.slug}/link?sent=1&lang=ja").get_data(as_text=True)
+    assert "主催者にお問い合わせください" in sent
