@@ -151,6 +151,9 @@ def _safe_next(target: str | None) -> str:
     """Only a path of this site: never another host (no open redirect)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
+    # Browsers drop tabs and line breaks from addresses ("/\t/host" would become "//host").
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return "/"

@@ -78,7 +78,10 @@ def test_the_switch_keeps_the_choice_and_comes_back(client: Any, meeting: Any) -
     assert translated("km", "Register") in page
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil"])
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/x", "/\\evil", "/\t/evil.example", "/\n/evil"],
+)
 def test_the_switch_goes_nowhere_else(client: Any, target: str) -> None:
     response = client.get("/language", query_string={"to": "th", "next": target})
     assert response.status_code == 303

@@ -302,3 +302,23 @@ def test_without_e_mail_the_organiser_is_told_what_anonymous_links_open(
     for survey, shown in ((tracked, False), (anonymous, True)):
         page = client.get(f"/meetings/{meeting.slug}/surveys/{survey.key}/invitations")
         assert (warning in page.get_data(as_text=True)) is shown
+
+
+def test_each_invitation_is_in_its_participants_language(
+    client, db, organiser_setup, login_as, make_participant, make_survey, smtp_server, mail_to
+):  # fmt: skip
+    mail_to(smtp_server.port)
+    organiser, meeting = organiser_setup(title="Dialogue on Migration")
+    survey = make_survey(meeting)
+    make_participant(meeting, name="Somchai", attended=True, languages=["th"])
+    make_participant(meeting, name="Ana Gov", attended=True, languages=["en"])
+    login_as(organiser)
+    client.set_cookie("lang", "ja")  # the organiser's own choice changes nothing
+    url = f"/meetings/{meeting.slug}/surveys/{survey.key}/invitations"
+    assert client.post(url, data={"audience": "attended"}).status_code == 302
+    bodies = {m["To"]: m.get_content() for m in smtp_server.messages}
+    thai, english = bodies["person1@example.org"], bodies["person2@example.org"]
+    assert "เรียน Somchai" in thai
+    assert "ลิงก์ส่วนตัวของคุณ:" in thai
+    assert "Dear Ana Gov," in english
+    assert "Your personal link:" in english
