@@ -77,6 +77,10 @@ BAD_LINK = N_(
     "This personal link is not valid. Check that you copied the whole link from your "
     "confirmation. If you registered again or were sent a new link, only the newest link works."
 )
+LOST_LINK = N_(
+    "Lost your link? Open the meeting's registration page and choose \"Send me my link "
+    "again\": a new link goes to the e-mail address you registered with."
+)
 KEEP_LINK = N_(
     "Keep this page's link: it is the only way to see, change or cancel your registration."
 )
@@ -347,7 +351,7 @@ def resend_link(slug: str) -> ResponseReturnValue:
 def _participant_or_404(token: str) -> Participant:
     participant = find_by_token(token)
     if participant is None:
-        abort(404, gettext(BAD_LINK))
+        abort(404, f"{gettext(BAD_LINK)} {gettext(LOST_LINK)}")
     use_meeting_languages(participant.meeting.languages)
     use_participant_language(participant.languages)
     return participant

@@ -202,3 +202,9 @@ def test_the_page_speaks_the_visitors_language(client: Any, make_meeting: Any) -
     assert "ផ្ញើតំណរបស់ខ្ញុំមកម្ដងទៀត" in html
     sent = client.get(f"/m/{meeting.slug}/link?sent=1&lang=ja").get_data(as_text=True)
     assert "主催者にお問い合わせください" in sent
+
+
+def test_the_page_of_a_link_that_no_longer_works_says_how_to_get_a_new_one(client: Any) -> None:
+    response = client.get("/r/" + "x" * 43)
+    assert response.status_code == 404
+    assert "Send me my link again" in response.get_data(as_text=True)
