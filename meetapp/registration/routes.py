@@ -79,7 +79,7 @@ BAD_LINK = N_(
 )
 LOST_LINK = N_(
     "Lost your link? Open the meeting's registration page and choose \"Send me my link "
-    "again\": a new link goes to the e-mail address you registered with."
+    'again": a new link goes to the e-mail address you registered with.'
 )
 KEEP_LINK = N_(
     "Keep this page's link: it is the only way to see, change or cancel your registration."
