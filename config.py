@@ -43,6 +43,10 @@ class Config:
     LOGIN_RATE_LIMIT = _env("MEETAPP_LOGIN_RATE_LIMIT", "10 per minute")
     TOKEN_RATE_LIMIT = _env("MEETAPP_TOKEN_RATE_LIMIT", "60 per minute")
     REGISTER_RATE_LIMIT = _env("MEETAPP_REGISTER_RATE_LIMIT", "30 per minute")
+    # "Send me my link again": asks per visitor's address (IP), and links sent per e-mail
+    # address and meeting (a duplicate registration re-sends the link too, within this limit).
+    LINK_RESEND_RATE_LIMIT = _env("MEETAPP_LINK_RESEND_RATE_LIMIT", "20 per hour")
+    LINK_RESEND_ADDRESS_RATE_LIMIT = _env("MEETAPP_LINK_RESEND_ADDRESS_RATE_LIMIT", "3 per hour")
 
     # Where background jobs run: "redis" (an RQ queue, run by `flask --app meetapp worker`) or
     # "in-process" (after each response); "redis" when MEETAPP_REDIS_URL is set.
@@ -134,6 +138,8 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "1000 per minute"
     TOKEN_RATE_LIMIT = "1000 per minute"
     REGISTER_RATE_LIMIT = "1000 per minute"
+    LINK_RESEND_RATE_LIMIT = "1000 per minute"
+    LINK_RESEND_ADDRESS_RATE_LIMIT = "1000 per minute"
     # Long enough for the concurrency tests' requests to queue; the lock tests shorten it.
     LOCK_TIMEOUT = 30
     WTF_CSRF_ENABLED = False

@@ -63,6 +63,7 @@ PUBLIC_FORMS = {
     "registration.submit_registration": REGISTRATION_FORM,
     "registration.manage": REGISTRATION_FORM,
     "registration.cancel": SMALL_FORM,
+    "registration.resend_link": SMALL_FORM,
     # A survey's answers: a thousand choices, long texts in any script.
     "surveys.answer": BodyLimit(1024 * 1024),
 }

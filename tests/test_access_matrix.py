@@ -29,6 +29,7 @@ PUBLIC = {
     "registration.submit_registration",
     "registration.manage",
     "registration.cancel",
+    "registration.resend_link",
     # The agenda is what participants read before the meeting.
     "agenda.public_agenda",
     "agenda.public_agenda_pdf",
@@ -104,6 +105,9 @@ def test_organiser_of_another_meeting_is_refused(
 STAFF_MAY_POST = {
     "participants.checkin_mark",
     "reports.press_release_save",
+    # The desk: a walk-in added and checked in, a seat for someone on the waiting list.
+    "participants.walk_in",
+    "participants.checkin_seat",
     # Staff download the meeting's documents: they have the big ones prepared, and remove them.
     "documents.prepare",
     "documents.prepare_survey_results",

@@ -187,6 +187,8 @@ class Sender:
 MAY_TAKE = {
     # The search to show again after a check-in: any text is a search.
     ("participants.checkin_mark", "q", "forged id"),
+    ("participants.checkin_seat", "q", "forged id"),
+    ("participants.walk_in", "q", "forged id"),
     # Where to go back to: what is not a page of the app is replaced by the list.
     ("participants.cancel", "next", "forged id"),
     ("participants.promote", "next", "forged id"),

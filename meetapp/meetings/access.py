@@ -56,8 +56,9 @@ def can_edit(user: User, meeting: Meeting) -> bool:
 
 
 def can_check_in(user: User, meeting: Meeting) -> bool:
-    """Mark a participant attended and undo it: the meeting's team, admins, and staff (who
-    run the registration desk on the day)."""
+    """Mark a participant attended and undo it, add a walk-in, give someone on the waiting
+    list a seat at the desk: the meeting's team, admins, and staff (who run the registration
+    desk on the day)."""
     return user.role == Role.STAFF or can_edit(user, meeting)
 
 

@@ -114,9 +114,23 @@ class Participant(db.Model):  # type: ignore[name-defined]
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a seat last came to them from the waiting list, and when they were last told of
+    # their seat or given their link (an e-mail queued, a link made by an organiser, the desk).
+    # Without e-mail a promoted person is "not told yet" until an organiser passes the link on.
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # SHA-256 of the personal link's token; the token itself is never stored.
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    @property
+    def promoted_not_told(self) -> bool:
+        """Given a seat from the waiting list and not told since (mail off, no link passed on)."""
+        return (
+            self.status == Status.REGISTERED
+            and self.promoted_at is not None
+            and (self.told_at is None or self.told_at < self.promoted_at)
+        )
 
     meeting: Mapped[Meeting] = relationship(back_populates="participants", lazy="raise")
     stakeholder_group: Mapped[StakeholderGroup | None] = relationship(lazy="raise")

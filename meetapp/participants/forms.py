@@ -15,7 +15,7 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, Optional
 
 from meetapp.forms import AppForm, optional_id, strip_text
 from meetapp.models import Meeting, Status
@@ -26,6 +26,7 @@ from meetapp.participants.services import (
     ParticipantFilter,
 )
 from meetapp.registration.forms import RegistrationDetailsForm
+from meetapp.registration.services import RegistrationData
 from meetapp.validation import SingleLine
 
 STATUS_CHOICES = [
@@ -128,6 +129,50 @@ class ActionForm(AppForm):
 class CheckinForm(AppForm):
     attended = HiddenField(validators=[InputRequired(), AnyOf(["0", "1"])])
     q = HiddenField(validators=[Length(max=MAX_SEARCH_LENGTH)])
+
+
+class SeatForm(AppForm):
+    """A seat at the desk for someone on the waiting list; `over_capacity` is the confirmation
+    that seats them although the meeting is full."""
+
+    q = HiddenField(validators=[Length(max=MAX_SEARCH_LENGTH)])
+    over_capacity = HiddenField(validators=[Optional(), AnyOf(["", "1"])])
+
+
+class WalkInForm(AppForm):
+    """Someone who comes to the desk without a registration: added and checked in at once."""
+
+    name = StringField(
+        "Name", filters=[strip_text], validators=[DataRequired(), Length(max=200), SingleLine()]
+    )
+    email = EmailField(
+        "E-mail",
+        filters=[strip_text],
+        validators=[DataRequired(), Length(max=254), SingleLine(), Email()],
+        description="Every registration has one; the survey invitation goes to it.",
+    )
+    organisation = StringField(
+        "Organisation", filters=[strip_text], validators=[Optional(), Length(max=300), SingleLine()]
+    )
+    stakeholder_group = SelectField("Stakeholder group", coerce=optional_id, choices=[])
+    q = HiddenField(validators=[Length(max=MAX_SEARCH_LENGTH)])
+    over_capacity = HiddenField(validators=[Optional(), AnyOf(["", "1"])])
+    submit = SubmitField("Add and check in")
+
+    def __init__(self, meeting: Meeting, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stakeholder_group.choices = [
+            SelectChoice("", "No group"),
+            *[SelectChoice(str(group.id), group.label) for group in meeting.stakeholder_groups],
+        ]
+
+    def registration_data(self) -> RegistrationData:
+        return RegistrationData(
+            name=self.name.data or "",
+            email=self.email.data or "",
+            organisation=self.organisation.data or None,
+            stakeholder_group_id=self.stakeholder_group.data,
+        )
 
 
 class ImportUploadForm(AppForm):

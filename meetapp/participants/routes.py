@@ -36,6 +36,8 @@ from meetapp.participants.forms import (
     ImportUploadForm,
     ParticipantFilterForm,
     ParticipantForm,
+    SeatForm,
+    WalkInForm,
     filter_params,
     read_filters,
 )
@@ -263,7 +265,14 @@ def promote(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
     name = participant.name
     db.session.commit()
     send_later(message_ids)
-    flash(f"{name} now has a seat.", "success")
+    if message_ids:
+        flash(f"{name} now has a seat. An e-mail tells them.", "success")
+    else:
+        flash(
+            f'{name} now has a seat. No e-mail can tell them: they are marked "promoted, not '
+            'told yet" until you make their personal link on their page and pass it on.',
+            "warning",
+        )
     return _back(meeting, form)
 
 
@@ -274,8 +283,20 @@ def _checkin_query() -> str:
     return (request.values.get("q") or "").strip()[: services.MAX_SEARCH_LENGTH]
 
 
-def _checkin_context(meeting: Meeting, q: str, message: str | None = None) -> dict[str, Any]:
+def _checkin_context(
+    meeting: Meeting,
+    q: str,
+    message: str | None = None,
+    *,
+    walk_in: WalkInForm | None = None,
+    confirm_seat: int | None = None,
+) -> dict[str, Any]:
+    """What the check-in page shows. `walk_in` is the walk-in form as posted (refused, or
+    waiting for the confirmation to seat someone over capacity); `confirm_seat` the id of the
+    person whose seat over capacity is to be confirmed."""
     found = services.checkin_search(meeting, q)
+    if walk_in is None:
+        walk_in = WalkInForm(meeting, formdata=None, q=q)
     return {
         "meeting": meeting,
         "q": q,
@@ -285,12 +306,17 @@ def _checkin_context(meeting: Meeting, q: str, message: str | None = None) -> di
         "editable": can_edit(current_user, meeting),
         "may_check_in": can_check_in(current_user, meeting),
         "message": message,
+        "walk_in": walk_in,
+        "confirm_seat": confirm_seat,
     }
 
 
-def _checkin_results(meeting: Meeting, q: str, message: str | None = None) -> str:
+def _checkin_results(
+    meeting: Meeting, q: str, message: str | None = None, *, confirm_seat: int | None = None
+) -> str:
     return render_template(
-        "participants/_checkin_results.html", **_checkin_context(meeting, q, message)
+        "participants/_checkin_results.html",
+        **_checkin_context(meeting, q, message, confirm_seat=confirm_seat),
     )
 
 
@@ -329,10 +355,84 @@ def checkin_mark(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
             message, category = f"{participant.name} is checked in.", "success"
         else:
             message, category = f"Check-in of {participant.name} undone.", "info"
-    if request.headers.get("X-Requested-With") == "fetch":
+    if _fetched():
         return _checkin_results(meeting, q, message)
     flash(message, category)
     return redirect(url_for("participants.checkin", slug=meeting.slug, q=q or None))
+
+
+def _fetched() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+@bp.route("/meetings/<slug>/checkin/<int:participant_id>/seat", methods=["POST"])
+@meeting_view(may_change=can_check_in)
+def checkin_seat(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
+    """A seat at the desk for someone on the waiting list (or cancelled), checked in at once.
+    When the meeting is full the answer asks to confirm a seat over capacity, which a second
+    submit with `over_capacity=1` gives."""
+    participant = _participant_or_404(meeting, participant_id)
+    form = SeatForm()
+    if not form.validate_on_submit():
+        abort(400)
+    q = (form.q.data or "").strip()
+    name = participant.name
+    confirm_seat = None
+    try:
+        registration.seat_at_desk(
+            participant, by=current_user, over_capacity=form.over_capacity.data == "1"
+        )
+    except registration.MeetingFull as error:
+        db.session.rollback()
+        message, category, confirm_seat = error.message, "warning", participant_id
+    except DomainError as error:
+        db.session.rollback()
+        message, category = error.message, "error"
+    else:
+        db.session.commit()
+        message, category = f"{name} now has a seat and is checked in.", "success"
+    if _fetched():
+        return _checkin_results(meeting, q, message, confirm_seat=confirm_seat)
+    if confirm_seat is not None:
+        return render_template(
+            "participants/checkin.html",
+            **_checkin_context(meeting, q, message, confirm_seat=confirm_seat),
+        )
+    flash(message, category)
+    return redirect(url_for("participants.checkin", slug=meeting.slug, q=q or None))
+
+
+@bp.route("/meetings/<slug>/checkin/walk-in", methods=["POST"])
+@meeting_view(may_change=can_check_in)
+def walk_in(meeting: Meeting) -> ResponseReturnValue:
+    """Someone who comes without a registration: added and checked in at once. When the
+    meeting is full the form comes back asking to confirm a seat over capacity."""
+    form = WalkInForm(meeting)
+    message = None
+    if form.validate_on_submit():
+        try:
+            added = registration.add_walk_in(
+                meeting,
+                form.registration_data(),
+                by=current_user,
+                over_capacity=form.over_capacity.data == "1",
+            )
+        except registration.MeetingFull as error:
+            db.session.rollback()
+            message = error.message
+            form.over_capacity.data = "1"
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error, "email")
+        else:
+            name = added.name
+            db.session.commit()
+            flash(f"{name} is added and checked in.", "success")
+            return redirect(url_for("participants.checkin", slug=meeting.slug, q=name))
+    q = (form.q.data or "").strip()[: services.MAX_SEARCH_LENGTH]
+    context = _checkin_context(meeting, q, walk_in=form)
+    context["walk_in_message"] = message
+    return render_template("participants/checkin.html", **context), 200 if message else 422
 
 
 # --- exports -------------------------------------------------------------------------------

@@ -137,6 +137,22 @@ class RegisterForm(RegistrationDetailsForm):
             ).format(privacy_url, gettext("Read the organisers' privacy notice"))
 
 
+class ResendLinkForm(AppForm):
+    """ "Send me my link again": the address the person registered with."""
+
+    email = EmailField(
+        _l("E-mail"),
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Length(max=254),
+            SingleLine(),
+            Email(_l("Enter a valid e-mail address.")),
+        ],
+        filters=[strip_text],
+    )
+    submit = SubmitField(_l("Send me my link"))
+
+
 class UpdateRegistrationForm(RegistrationDetailsForm):
     submit = SubmitField(_l("Save changes"))
 

@@ -19,13 +19,22 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from meetapp.accounts.services import email_for_lookup
+from meetapp.database import utcnow
+from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import number
 from meetapp.i18n import mail_locale
+from meetapp.jobs import enqueue, task
 from meetapp.models import Meeting, OutboxMessage, Participant, Status
-from meetapp.outbox.services import claimable, mail_configured, queue_message, withdraw
+from meetapp.outbox.services import (
+    claimable,
+    mail_configured,
+    queue_message,
+    send_later,
+    withdraw,
+)
 from meetapp.public_urls import public_url
-from meetapp.registration.services import NewRegistration
+from meetapp.registration.services import NewRegistration, renew_personal_link
 from meetapp.tokens import new_token
 
 KIND_CONFIRMATION = "registration_confirmation"
@@ -174,4 +183,46 @@ def notify_promoted(participants: Iterable[Participant]) -> list[int]:
         )
         if message is not None:
             ids.append(message.id)
+            participant.told_at = utcnow()
+    return ids
+
+
+RESEND_LINK_JOB = "registration.resend-link"
+
+
+def resend_link_later(meeting_id: int, email: str) -> None:
+    """ "Send me my link again": have a job make a new personal link for the registration of
+    `email` in the meeting, if there is one, and e-mail it to that address. The request that
+    asks learns nothing: whether the address is registered is found out by the job, after the
+    response (the same for every address, in its content and its timing) has gone. Nothing
+    happens without mail: a new link that cannot be sent would only break the old one."""
+    if mail_configured():
+        enqueue(RESEND_LINK_JOB, meeting_id, email)
+
+
+@task(RESEND_LINK_JOB)
+def resend_link(meeting_id: int, email: str) -> list[int]:
+    """The job of `resend_link_later`: a new link (the old one stops working) e-mailed to the
+    address the registration has, never to another. A cancelled registration gets none, as
+    from the organisers (`renew_personal_link`). Returns the ids of the messages queued."""
+    key = email_for_lookup(email)
+    if key is None or not mail_configured():
+        return []
+    participant = db.session.scalar(
+        select(Participant).where(
+            Participant.meeting_id == meeting_id,
+            Participant.email_normalized == key,
+            Participant.status != Status.CANCELLED,
+        )
+    )
+    if participant is None:
+        return []
+    try:
+        renewed = renew_personal_link(participant)
+    except DomainError:  # cancelled meanwhile
+        db.session.rollback()
+        return []
+    ids = queue_new_link_mail(renewed)
+    db.session.commit()
+    send_later(ids)
     return ids

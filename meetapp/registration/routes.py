@@ -8,6 +8,7 @@ random bits, and only their SHA-256 is stored).
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from functools import lru_cache
 from typing import Any
@@ -28,9 +29,11 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, refresh
 from flask_wtf.csrf import generate_csrf
+from limits import parse as parse_limit
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 
+from meetapp.accounts.services import email_for_lookup
 from meetapp.agenda.services import has_agenda
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
@@ -41,8 +44,10 @@ from meetapp.i18n import N_, locale_code, use_meeting_languages, use_participant
 from meetapp.meetings.access import get_meeting_or_404, is_slug
 from meetapp.models import Meeting, Participant, Status
 from meetapp.outbox.services import mail_configured, send_later
+from meetapp.qr import qr_svg
 from meetapp.registration.forms import (
     RegisterForm,
+    ResendLinkForm,
     UpdateRegistrationForm,
     blank_registration_fields,
 )
@@ -50,6 +55,7 @@ from meetapp.registration.notifications import (
     notify_promoted,
     personal_link,
     queue_registration_mail,
+    resend_link_later,
 )
 from meetapp.registration.services import (
     ALREADY_REGISTERED,
@@ -71,6 +77,10 @@ BAD_LINK = N_(
     "This personal link is not valid. Check that you copied the whole link from your "
     "confirmation. If you registered again or were sent a new link, only the newest link works."
 )
+LOST_LINK = N_(
+    "Lost your link? Open the meeting's registration page and choose \"Send me my link "
+    'again": a new link goes to the e-mail address you registered with.'
+)
 KEEP_LINK = N_(
     "Keep this page's link: it is the only way to see, change or cancel your registration."
 )
@@ -87,6 +97,32 @@ def _keep_personal_pages_private(response: Response) -> Response:
 
 def _register_limit() -> str:
     return str(current_app.config["REGISTER_RATE_LIMIT"])
+
+
+def _resend_limit() -> str:
+    return str(current_app.config["LINK_RESEND_RATE_LIMIT"])
+
+
+def _resend_allowed(meeting_id: int, email: str) -> bool:
+    """Count one link sent to `email` for the meeting; False once the address is over its
+    limit (LINK_RESEND_ADDRESS_RATE_LIMIT). Counted whether or not the address is registered,
+    and under a hash of its normal form: the limiter's store keeps no address."""
+    key = email_for_lookup(email) or ""
+    limit = parse_limit(str(current_app.config["LINK_RESEND_ADDRESS_RATE_LIMIT"]))
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return bool(limiter.limiter.hit(limit, "link-resend", str(meeting_id), digest))
+
+
+def _send_link_again(meeting_id: int, email: str) -> ResponseReturnValue:
+    """Have the link of `email`'s registration sent to it (if there is one, and the address is
+    within its limit), and answer with the page that says to look in the mailbox: the same
+    redirect for every address."""
+    slug = db.session.get_one(Meeting, meeting_id).slug
+    # The job runs on its own connection: this request's transaction ends first.
+    db.session.rollback()
+    if _resend_allowed(meeting_id, email):
+        resend_link_later(meeting_id, email)
+    return redirect(url_for(".resend_link", slug=slug, sent=1), 303)
 
 
 def window_message(meeting: Meeting | PublicMeeting, state: str) -> str | None:
@@ -247,6 +283,9 @@ def submit_registration(slug: str) -> ResponseReturnValue:
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
+            if exc.message is ALREADY_REGISTERED:
+                # The address is not proof of identity: the link goes to it, never on a page.
+                return _send_link_again(meeting.id, data.email)
             show_domain_error(form, exc)
         except IntegrityError:
             # The meeting lock makes this unreachable in practice; the unique constraint on
@@ -254,7 +293,7 @@ def submit_registration(slug: str) -> ResponseReturnValue:
             db.session.rollback()
             if not email_taken(meeting.id, data.email):
                 raise
-            form.email.errors = [*form.email.errors, gettext(ALREADY_REGISTERED)]
+            return _send_link_again(meeting.id, data.email)
         else:
             send_later(message_ids)
             keep = gettext(KEEP_LINK)
@@ -287,10 +326,32 @@ def submit_registration(slug: str) -> ResponseReturnValue:
     )
 
 
+@bp.route("/m/<slug>/link", methods=["GET", "POST"])
+@limiter.limit(_resend_limit, methods=["POST"])
+def resend_link(slug: str) -> ResponseReturnValue:
+    """ "Send me my link again": the person gives their e-mail address; if it is registered
+    for the meeting, a new personal link is e-mailed to it (the old one stops working). The
+    answer is the same redirect, then the same page, whether or not it is registered: nothing
+    is revealed. Rate-limited per visitor's address (IP) and per e-mail address."""
+    meeting = get_meeting_or_404(slug)
+    use_meeting_languages(meeting.languages)
+    form = ResendLinkForm()
+    if form.validate_on_submit():
+        return _send_link_again(meeting.id, form.email.data or "")
+    sent = request.method == "GET" and request.args.get("sent") == "1"
+    return render_template(
+        "registration/resend_link.html",
+        meeting=meeting,
+        form=None if sent else form,
+        mail_on=mail_configured(),
+        language_back=url_for(".resend_link", slug=slug, sent=1 if sent else None),
+    ), 422 if form.errors else 200
+
+
 def _participant_or_404(token: str) -> Participant:
     participant = find_by_token(token)
     if participant is None:
-        abort(404, gettext(BAD_LINK))
+        abort(404, f"{gettext(BAD_LINK)} {gettext(LOST_LINK)}")
     use_meeting_languages(participant.meeting.languages)
     use_participant_language(participant.languages)
     return participant
@@ -345,6 +406,7 @@ def manage(token: str) -> ResponseReturnValue:
     group = next(
         (g for g in meeting.stakeholder_groups if g.id == participant.stakeholder_group_id), None
     )
+    link = personal_link(token)
     return render_template(
         "registration/manage.html",
         participant=participant,
@@ -352,7 +414,8 @@ def manage(token: str) -> ResponseReturnValue:
         group=group,
         form=form,
         place=waitlist_place(participant),
-        link=personal_link(token),
+        link=link,
+        qr=qr_svg(link, gettext("QR code of your personal link")),
         can_register_again=meeting.registration_state(utcnow()) == "open",
         mail_on=mail_configured(),
     )

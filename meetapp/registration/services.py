@@ -27,6 +27,7 @@ from meetapp.models import (
     Participant,
     StakeholderGroup,
     Status,
+    User,
 )
 from meetapp.models.meetings import registration_state
 from meetapp.tokens import hash_token, is_token_shaped, new_token
@@ -374,6 +375,8 @@ def register_participant(
     participant.status = Status.REGISTERED if has_seat else Status.WAITLISTED
     participant.registered_at = now
     participant.cancelled_at = None
+    participant.promoted_at = None
+    participant.told_at = None
     participant.attended = False
     participant.checked_in_at = None
     participant.checked_in_by_id = None
@@ -407,6 +410,7 @@ def renew_personal_link(participant: Participant) -> NewRegistration:
     if participant.status == Status.CANCELLED:
         raise DomainError(CANCELLED_NO_LINK.format(name=participant.name))
     token, participant.token_hash = new_token()
+    participant.told_at = utcnow()
     db.session.flush()
     return NewRegistration(participant, token, waitlist_place(participant))
 
@@ -472,8 +476,10 @@ def promote_waitlisted(meeting: Meeting) -> list[Participant]:
     if limit is not None:
         query = query.limit(limit)
     promoted = list(db.session.scalars(query))
+    now = utcnow()
     for participant in promoted:
         participant.status = Status.REGISTERED
+        participant.promoted_at = now
     db.session.flush()
     return promoted
 
@@ -492,5 +498,117 @@ def promote_participant(participant: Participant) -> Participant:
         )
     participant.status = Status.REGISTERED
     participant.cancelled_at = None
+    participant.promoted_at = utcnow()
+    db.session.flush()
+    return participant
+
+
+# --- the registration desk -------------------------------------------------------------------
+
+
+class MeetingFull(DomainError):
+    """The meeting has no free seat: staff at the desk may seat someone over capacity, but only
+    once they have confirmed it (a second submit with `over_capacity`)."""
+
+    def __init__(self, capacity: int, registered: int) -> None:
+        super().__init__(
+            f"The meeting is full ({registered} of {capacity} seats taken). Seat this person "
+            "over capacity?"
+        )
+        self.capacity = capacity
+        self.registered = registered
+
+
+def _desk_seat(meeting: Meeting, over_capacity: bool) -> None:
+    """Under the meeting lock: raise MeetingFull unless there is a seat or staff confirmed."""
+    if meeting.capacity is None or over_capacity:
+        return
+    registered = count_registered(meeting.id)
+    if registered >= meeting.capacity:
+        raise MeetingFull(meeting.capacity, registered)
+
+
+def _checked_in(participant: Participant, by: User, now: datetime) -> None:
+    """Seated and checked in at the desk: they are there, so they know."""
+    if participant.status != Status.REGISTERED:
+        participant.promoted_at = now
+    participant.told_at = now
+    participant.status = Status.REGISTERED
+    participant.cancelled_at = None
+    participant.attended = True
+    participant.checked_in_at = now
+    participant.checked_in_by_id = by.id
+
+
+WALK_IN_REGISTERED = (
+    "{name} is already registered with this e-mail address ({status}): find them by name above."
+)
+
+
+def add_walk_in(
+    meeting: Meeting,
+    data: RegistrationData,
+    *,
+    by: User,
+    over_capacity: bool = False,
+    now: datetime | None = None,
+) -> Participant:
+    """Someone who comes to the desk without a registration: registered and checked in at once.
+
+    Staff at the desk do this (`can_check_in`). The meeting is locked first, as for every change
+    of who holds a seat, so two desks at once cannot both take the last seat: the second is
+    told that the meeting is full (MeetingFull) and may then seat the person over capacity
+    (`over_capacity`). A cancelled registration with the same e-mail address is taken up again;
+    an active one is refused. The person gets no personal link (as after an import): an
+    organiser sends one from their page if they need it.
+    """
+    email = normalise_email(data.email)
+    meeting = lock_meeting(meeting.id)
+    _check_group(meeting, data.stakeholder_group_id)
+    participant = db.session.scalar(
+        select(Participant).where(
+            Participant.meeting_id == meeting.id, Participant.email_normalized == email
+        )
+    )
+    if participant is not None and participant.status != Status.CANCELLED:
+        status = "waiting list" if participant.status == Status.WAITLISTED else "registered"
+        raise DomainError(
+            WALK_IN_REGISTERED.format(name=participant.name, status=status), field="email"
+        )
+    _desk_seat(meeting, over_capacity)
+    now = now or utcnow()
+    latest = meeting.latest_registered_at  # read with the lock (see `register`)
+    if participant is None:
+        participant = Participant(meeting_id=meeting.id)
+        db.session.add(participant)
+        participant.token_hash = None
+    _apply(participant, data, email)
+    participant.registered_at = _after(latest, now)
+    participant.consent_at = None
+    _checked_in(participant, by, now)
+    db.session.flush()
+    return participant
+
+
+def seat_at_desk(
+    participant: Participant,
+    *,
+    by: User,
+    over_capacity: bool = False,
+    now: datetime | None = None,
+) -> Participant:
+    """Staff give someone on the waiting list (or cancelled) a seat at the desk and check them
+    in. Under the meeting lock; MeetingFull when no seat is free and staff have not confirmed
+    `over_capacity`. Someone who already has a seat is checked in (if not yet)."""
+    meeting = lock_meeting(participant.meeting_id)
+    db.session.refresh(participant)
+    now = now or utcnow()
+    if participant.status == Status.REGISTERED:
+        if not participant.attended:
+            _checked_in(participant, by, now)
+            db.session.flush()
+        return participant
+    _desk_seat(meeting, over_capacity)
+    _checked_in(participant, by, now)
     db.session.flush()
     return participant
