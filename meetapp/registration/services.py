@@ -100,6 +100,7 @@ class PublicOrganisation:
     website: str | None
     privacy_url: str | None
     created_by_id: int | None
+    release_end: str | None
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class PublicMeeting:
     ends_at: datetime | None
     timezone: str
     venue: str | None
+    online: bool
     city: str | None
     country: str | None
     languages: tuple[str, ...]
