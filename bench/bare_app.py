@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from jinja2 import DictLoader
 
 PAGE = """<!doctype html>
@@ -62,7 +63,7 @@ def create_app(page_bytes: int | None = None) -> Flask:
         return render_template("page.html", title="Bare Flask", items=minimal)
 
     @app.post("/")
-    def post() -> object:
+    def post() -> ResponseReturnValue:
         return redirect(f"/done/{len(request.form.get('email', ''))}")
 
     @app.get("/sized")
