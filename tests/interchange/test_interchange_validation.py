@@ -215,3 +215,33 @@ def test_only_registered_participants_can_have_attended(db, small_document, row_
     ]
     db.session.rollback()
     assert row_counts() == before
+
+
+def test_each_address_is_checked_once_and_the_participants_written_in_bulk(
+    db, demo_document, monkeypatch, count_queries
+):
+    """E-mail validation is the costliest check of an import: each address of the document is
+    validated once (the answers that name a participant reuse it), and the participants are
+    written in a few statements, not one per row."""
+    import json
+    from collections import Counter
+
+    import meetapp.accounts.services as accounts
+
+    checked: Counter[str] = Counter()
+    validate = accounts.validate_email
+
+    def counting(email: str, *args, **kwargs):
+        checked[email] += 1
+        return validate(email, *args, **kwargs)
+
+    monkeypatch.setattr(accounts, "validate_email", counting)
+    with count_queries() as counter:
+        import_meeting(parse_document(json.dumps(demo_document).encode()))
+    assert len(demo_document["participants"]) == 52
+    assert checked
+    assert max(checked.values()) == 1, checked.most_common(3)
+    inserts = [
+        s for s in counter.statements if s.lstrip().upper().startswith("INSERT INTO PARTICIPANTS")
+    ]
+    assert len(inserts) == 1, len(inserts)
