@@ -469,18 +469,7 @@ def survey_results(
         groups=groups,
     )
     if with_missing and not survey.anonymous:
-        results.not_answered_count = count_not_answered(survey, is_invited, someone_came)
-        pages = max(1, -(-results.not_answered_count // MISSING_PER_PAGE))
-        results.missing_pages = pages
-        if missing_page is not None and results.not_answered_count:
-            results.missing_page = min(max(missing_page, 1), pages)
-            results.not_answered = not_answered(
-                survey,
-                is_invited,
-                someone_came,
-                offset=(results.missing_page - 1) * MISSING_PER_PAGE,
-                limit=MISSING_PER_PAGE,
-            )
+        _fill_not_answered(results, survey, is_invited, someone_came, missing_page)
     if survey.anonymous and survey.state(utcnow()) == SurveyState.CLOSED:
         results.held_back = waiting_counts(survey)[0]
     return results
@@ -522,27 +511,62 @@ def count_not_answered(survey: Survey, is_invited: bool, someone_came: bool) -> 
     return int(db.session.scalar(query) or 0)
 
 
-def not_answered(
+def _pages(count: int) -> int:
+    return max(1, -(-count // MISSING_PER_PAGE))
+
+
+def _fill_not_answered(
+    results: SurveyResults,
     survey: Survey,
     is_invited: bool,
     someone_came: bool,
-    *,
-    offset: int = 0,
-    limit: int = MISSING_PER_PAGE,
-) -> list[MissingRow]:
+    page: int | None,
+) -> None:
+    """How many have not answered and, when a page is asked for, that page of them. A page
+    comes with the count in one statement; only a page past the last needs the count apart
+    (and then shows the last page)."""
+    if page is None:
+        results.not_answered_count = count_not_answered(survey, is_invited, someone_came)
+        results.missing_pages = _pages(results.not_answered_count)
+        return
+    page = max(page, 1)
+    rows, total = not_answered(survey, is_invited, someone_came, page=page)
+    if total is None:
+        total = count_not_answered(survey, is_invited, someone_came)
+        if total:
+            page = _pages(total)
+            rows, _total = not_answered(survey, is_invited, someone_came, page=page)
+    results.not_answered_count = total
+    results.missing_pages = _pages(total)
+    results.missing_page = min(page, results.missing_pages)
+    results.not_answered = rows
+
+
+def not_answered(
+    survey: Survey, is_invited: bool, someone_came: bool, *, page: int = 1
+) -> tuple[list[MissingRow], int | None]:
     """A page of those who were asked and have not answered, by name (as the participant list
-    sorts them: `search_text`, whose index gives the order without a sort): one statement."""
+    sorts them), and how many they are in all (None when the page is past the last): one
+    statement, which finds them once for both."""
     group = StakeholderGroup
     query = (
         _not_answered_query(
-            survey, is_invited, someone_came, Participant.name, Participant.email, group.label
+            survey,
+            is_invited,
+            someone_came,
+            Participant.name,
+            Participant.email,
+            group.label,
+            func.count().over().label("total"),
         )
         .outerjoin(group, group.id == Participant.stakeholder_group_id)
         .order_by(Participant.search_text, Participant.id)
-        .offset(offset)
-        .limit(limit)
+        .offset((page - 1) * MISSING_PER_PAGE)
+        .limit(MISSING_PER_PAGE)
     )
-    return [MissingRow(name, email, label) for name, email, label in db.session.execute(query)]
+    rows = db.session.execute(query).all()
+    total = int(rows[0].total) if rows else None
+    return [MissingRow(name, email, label) for name, email, label, _total in rows], total
 
 
 # --- the JSON summary -------------------------------------------------------------------
