@@ -484,7 +484,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="meetapp page to measure; {slug} is the benchmark meeting (default: %(default)s)",
     )
     parser.add_argument(
-        "--goal", type=float, default=0.25, help="minimum ratio meetapp / minimal bare Flask page"
+        "--goal",
+        type=float,
+        default=0.25,
+        help="minimum ratio meetapp / minimal bare Flask page (default: %(default)s)",
     )
     parser.add_argument(
         "--participants",
