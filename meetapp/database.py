@@ -4,8 +4,6 @@ characters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,9 +81,6 @@ def configure_sqlite(engine: Engine, busy_timeout: float = 30) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "")
-        if mode is None:
-            # No transaction (see `single_statement_connection`): each statement is its own.
-            return
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
@@ -117,26 +112,6 @@ def begin_write(session: Session) -> None:
     bind = session.get_bind()
     if bind.dialect.name == "sqlite":
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-
-
-@contextmanager
-def single_statement_connection(engine: Engine) -> Iterator[Connection]:
-    """A pooled connection, outside the ORM session, for a public page that only reads, in one
-    statement.
-
-    The statement runs without a transaction: a single statement is consistent in itself (under
-    READ COMMITTED on PostgreSQL, and in SQLite's implicit transaction of one statement), and
-    leaving the transaction out saves the BEGIN and ROLLBACK. On PostgreSQL the connection
-    runs in autocommit, and its isolation level is restored when it goes back to the pool; on
-    SQLite, whose driver runs in autocommit already (see `configure_sqlite`), no BEGIN is
-    issued. A page that writes, or that needs several statements to agree, must not use this.
-    """
-    with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execution_options(isolation_level="AUTOCOMMIT")
-        elif connection.dialect.name == "sqlite":
-            connection.execution_options(sqlite_begin=None)
-        yield connection
 
 
 def forget_connections(app: Any) -> None:

@@ -3,11 +3,8 @@ The organiser's add/edit form (participants) shares their fields."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from flask import render_template
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -31,13 +28,12 @@ from meetapp.forms import (
     optional_id,
     strip_text,
 )
-from meetapp.i18n import locale_code
 from meetapp.models import Meeting
-from meetapp.registration.services import NEEDS_MAX_LENGTH, PublicMeeting, RegistrationData
+from meetapp.registration.services import NEEDS_MAX_LENGTH, RegistrationData
 from meetapp.validation import SingleLine, is_web_url
 
 
-def group_choices(meeting: Meeting | _FormShape) -> list[SelectChoice]:
+def group_choices(meeting: Meeting) -> list[SelectChoice]:
     """The meeting's stakeholder groups in their order, after a "—" for none."""
     return [
         SelectChoice("", "—"),
@@ -95,7 +91,7 @@ class RegistrationDetailsForm(AppForm):
         render_kw={"rows": 3},
     )
 
-    def __init__(self, meeting: Meeting | _FormShape, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, meeting: Meeting, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stakeholder_group.choices = group_choices(meeting)
         self.country.choices = country_select_choices()
@@ -125,12 +121,9 @@ class RegisterForm(RegistrationDetailsForm):
     )
     submit = SubmitField(_l("Register"))
 
-    def __init__(self, meeting: Meeting | _FormShape, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, meeting: Meeting, *args: Any, **kwargs: Any) -> None:
         super().__init__(meeting, *args, **kwargs)
-        if isinstance(meeting, _FormShape):
-            privacy_url = meeting.privacy_url
-        else:
-            privacy_url = meeting.organisation.privacy_url
+        privacy_url = meeting.organisation.privacy_url
         if privacy_url and is_web_url(privacy_url):
             self.consent.description = Markup(
                 '<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>'
@@ -155,43 +148,3 @@ class ResendLinkForm(AppForm):
 
 class UpdateRegistrationForm(RegistrationDetailsForm):
     submit = SubmitField(_l("Save changes"))
-
-
-@dataclass(frozen=True)
-class _FormShape:
-    """What an empty registration form is made of: the meeting's groups and languages."""
-
-    stakeholder_groups: tuple[StakeholderGroupChoice, ...]
-    languages: tuple[str, ...]
-    privacy_url: str | None = None
-
-
-@dataclass(frozen=True)
-class StakeholderGroupChoice:
-    id: int
-    label: str
-
-
-def blank_registration_fields(meeting: Meeting | PublicMeeting) -> Markup:
-    """The fields of an empty registration form, as HTML.
-
-    The registration page is the one every participant opens, and rendering its dozen fields
-    (with long country and language lists) is most of its cost. An empty form depends only on
-    the meeting's stakeholder groups and languages, read from the database on every request;
-    the HTML is memoised on exactly those values and the page's language, so it is never
-    stale. A submitted form (with
-    values and errors) is always rendered afresh.
-    """
-    shape = _FormShape(
-        tuple(StakeholderGroupChoice(g.id, g.label) for g in meeting.stakeholder_groups),
-        tuple(meeting.languages or ()),
-        meeting.organisation.privacy_url,
-    )
-    return _render_blank_fields(shape, locale_code())
-
-
-@lru_cache(maxsize=512)
-def _render_blank_fields(shape: _FormShape, locale: str) -> Markup:
-    """Keyed on the language too: the labels are translated while rendering."""
-    form = RegisterForm(shape, formdata=None, meta={"csrf": False})
-    return Markup(render_template("registration/_register_fields.html", form=form))  # noqa: S704

@@ -9,13 +9,10 @@ random bits, and only their SHA-256 is stored).
 from __future__ import annotations
 
 import hashlib
-import secrets
-from functools import lru_cache
 from typing import Any
 
 from flask import (
     Blueprint,
-    Flask,
     Response,
     abort,
     current_app,
@@ -23,14 +20,11 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, refresh
-from flask_wtf.csrf import generate_csrf
 from limits import parse as parse_limit
-from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 
 from meetapp.accounts.services import email_for_lookup
@@ -40,7 +34,7 @@ from meetapp.errors import DomainError
 from meetapp.extensions import db, limiter, personal_link_limit
 from meetapp.formatting import local_datetime, number
 from meetapp.forms import show_domain_error
-from meetapp.i18n import N_, locale_code, use_meeting_languages, use_participant_language
+from meetapp.i18n import N_, use_meeting_languages, use_participant_language
 from meetapp.meetings.access import get_meeting_or_404, is_slug
 from meetapp.models import Meeting, Participant, Status
 from meetapp.outbox.services import mail_configured, send_later
@@ -49,7 +43,6 @@ from meetapp.registration.forms import (
     RegisterForm,
     ResendLinkForm,
     UpdateRegistrationForm,
-    blank_registration_fields,
 )
 from meetapp.registration.notifications import (
     notify_promoted,
@@ -60,7 +53,6 @@ from meetapp.registration.notifications import (
 from meetapp.registration.services import (
     ALREADY_REGISTERED,
     EMAIL_IN_USE,
-    PublicMeeting,
     cancel_registration,
     email_taken,
     find_by_token,
@@ -125,7 +117,7 @@ def _send_link_again(meeting_id: int, email: str) -> ResponseReturnValue:
     return redirect(url_for(".resend_link", slug=slug, sent=1), 303)
 
 
-def window_message(meeting: Meeting | PublicMeeting, state: str) -> str | None:
+def window_message(meeting: Meeting, state: str) -> str | None:
     """What the page says when registration is not open; None while it is."""
     if state == "not_open":
         opens = local_datetime(meeting.registration_opens_at, meeting.timezone)
@@ -135,9 +127,7 @@ def window_message(meeting: Meeting | PublicMeeting, state: str) -> str | None:
     return None
 
 
-def _closed_page(
-    meeting: Meeting | PublicMeeting, state: str, agenda: bool, status: int
-) -> ResponseReturnValue:
+def _closed_page(meeting: Meeting, state: str, agenda: bool, status: int) -> ResponseReturnValue:
     return render_template(
         "registration/register.html",
         meeting=meeting,
@@ -147,12 +137,23 @@ def _closed_page(
     ), status
 
 
+def _form_page(meeting: Meeting, form: RegisterForm, agenda: bool) -> str:
+    """The open registration page with `form`: empty, or as posted with its errors."""
+    return render_template(
+        "registration/register.html",
+        meeting=meeting,
+        has_agenda=agenda,
+        form=form,
+        seats=free_seats(meeting),
+        closed_message=None,
+    )
+
+
 @bp.get("/m/<slug>/register")
 def register(slug: str) -> ResponseReturnValue:
-    """The page every participant opens, often all at once after an invitation goes out: one
-    SELECT outside the ORM session and a transaction, then the page from a memo with the
-    visitor's CSRF token. Reading is not rate-limited (registering is, below): a view of its
-    own keeps the limiter's work off this page."""
+    """The page every participant opens, often all at once after an invitation goes out: its
+    meeting is read in one SELECT (see `registration_page`). Reading is not rate-limited
+    (registering is, below)."""
     if not is_slug(slug):
         abort(404)
     page = registration_page(slug)
@@ -163,103 +164,7 @@ def register(slug: str) -> ResponseReturnValue:
     state = meeting.registration_state(utcnow())
     if state != "open":
         return _closed_page(meeting, state, page.has_agenda, 200)
-    if "_flashes" in session:
-        # A message to show once, to this visitor: the page is rendered for them alone.
-        return render_template(
-            REGISTER_TEMPLATE, **_open_page_context(meeting, page.has_agenda, page.free_seats)
-        )
-    before, after = _open_page_parts(
-        current_app._get_current_object(),  # type: ignore[attr-defined]
-        request.script_root,
-        meeting,
-        page.has_agenda,
-        page.free_seats,
-        locale_code(),
-    )
-    return before + str(escape(generate_csrf())) + after
-
-
-REGISTER_TEMPLATE = "registration/register.html"
-# Stands for the visitor's CSRF token in a memoised page: random, so no text of a meeting can
-# contain it.
-_CSRF_HOLE = f"csrf-{secrets.token_hex(16)}"
-
-
-def _open_page_context(
-    meeting: PublicMeeting, has_agenda: bool, seats: int | None
-) -> dict[str, Any]:
-    return {
-        "meeting": meeting,
-        "has_agenda": has_agenda,
-        "form": None,
-        "blank_fields": blank_registration_fields(meeting),
-        "seats": seats,
-        "closed_message": None,
-        "language_back": url_for("registration.register", slug=meeting.slug),
-    }
-
-
-class _NotInMemo:
-    """Stands for a per-request value (the visitor, their session) while a page is rendered
-    for a memo: reading it fails loudly instead of putting one visitor's data into the page
-    that every visitor gets."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def _refuse(self, *_args: Any, **_kwargs: Any) -> Any:
-        raise RuntimeError(
-            f"the open registration page is memoised and must not read `{self._name}`: "
-            "key the memo on it (see _open_page_parts) or render it per request"
-        )
-
-    __getattr__ = __call__ = __str__ = __html__ = __bool__ = __iter__ = _refuse
-
-
-def _relative_url_for(endpoint: str, **values: Any) -> str:
-    """url_for for a memoised page: an absolute URL would carry the host name of the request
-    that happened to fill the memo."""
-    if values.get("_external") or values.get("_scheme"):
-        _NotInMemo("the request's host (url_for with _external)")._refuse()
-    return url_for(endpoint, **values)
-
-
-@lru_cache(maxsize=128)
-def _open_page_parts(
-    app: Flask,
-    script_root: str,
-    meeting: PublicMeeting,
-    has_agenda: bool,
-    seats: int | None,
-    locale: str,
-) -> tuple[str, str]:
-    """The open registration page as HTML, before and after the CSRF token of the visitor.
-
-    The page every participant opens is the same for all of them but for the CSRF token:
-    it is rendered once per process for each state of the meeting, and each request only adds
-    its visitor's token. The memo is keyed on everything the page shows, read from the
-    database on every request (the meeting, its organisation and groups, whether it has an
-    agenda, the seats left), on the language of the page (`locale`, which the texts are
-    translated into while rendering), and on what its links depend on (the app, the script
-    root), so
-    it is never stale. A visitor with a message to show gets a page rendered for them alone;
-    the visitor, the session and the request are not available to the template here.
-    """
-    html = render_template(
-        REGISTER_TEMPLATE,
-        **_open_page_context(meeting, has_agenda, seats),
-        csrf_token=lambda: Markup(_CSRF_HOLE),  # noqa: S704 - a fixed, safe string
-        get_flashed_messages=lambda **_kwargs: [],
-        current_user=_NotInMemo("current_user"),
-        session=_NotInMemo("session"),
-        request=_NotInMemo("request"),
-        g=_NotInMemo("g"),
-        url_for=_relative_url_for,
-    )
-    before, hole, after = html.partition(_CSRF_HOLE)
-    if not hole or _CSRF_HOLE in after:
-        raise RuntimeError(f"{REGISTER_TEMPLATE} must show the CSRF token once")
-    return before, after
+    return _form_page(meeting, RegisterForm(meeting), page.has_agenda)
 
 
 @bp.post("/m/<slug>/register")
@@ -315,15 +220,7 @@ def submit_registration(slug: str) -> ResponseReturnValue:
         state = meeting.registration_state(utcnow())
         if state != "open":
             return _closed_page(meeting, state, has_agenda(meeting), 403)
-    return render_template(
-        "registration/register.html",
-        meeting=meeting,
-        has_agenda=has_agenda(meeting),
-        form=form,
-        blank_fields=None,
-        seats=free_seats(meeting),
-        closed_message=None,
-    )
+    return _form_page(meeting, form, has_agenda(meeting))
 
 
 @bp.route("/m/<slug>/link", methods=["GET", "POST"])

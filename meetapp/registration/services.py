@@ -6,16 +6,14 @@ requests at once cannot both take the last seat or both promote into one freed s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
-from typing import Any
 
-from sqlalchemy import JSON, Select, bindparam, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
 from meetapp.accounts.services import email_for_lookup, normalise_email
-from meetapp.database import single_statement_connection, utcnow
+from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.i18n import N_
@@ -23,13 +21,11 @@ from meetapp.locking import lock_meeting
 from meetapp.models import (
     AgendaSession,
     Meeting,
-    Organisation,
     Participant,
     StakeholderGroup,
     Status,
     User,
 )
-from meetapp.models.meetings import registration_state
 from meetapp.tokens import hash_token, is_token_shaped, new_token
 
 NEEDS_MAX_LENGTH = 2000
@@ -90,151 +86,33 @@ def free_seats(meeting: Meeting) -> int | None:
 
 
 @dataclass(frozen=True)
-class PublicOrganisation:
-    """An organisation as the public registration page reads it: every column, as plain values."""
-
-    id: int
-    name: str
-    short_name: str | None
-    about: str | None
-    website: str | None
-    privacy_url: str | None
-    created_by_id: int | None
-    release_end: str | None
-
-
-@dataclass(frozen=True)
-class PublicStakeholderGroup:
-    id: int
-    meeting_id: int
-    key: str
-    label: str
-    position: int
-
-
-@dataclass(frozen=True)
-class PublicMeeting:
-    """A meeting as the public registration page reads it: every column of the row but its
-    seat counts (SEAT_COUNT_COLUMNS: the page reads the seats taken beside it, so that the
-    memo of the page, keyed on the meeting, does not change with every registration; the test
-    suite checks that no other is missing), its organisation and its stakeholder groups in their
-    order, as plain values. Read with Core in one statement: loading ORM objects (identity map,
-    instance state, the session around them) cost more than the query itself."""
-
-    id: int
-    organisation_id: int
-    slug: str
-    title: str
-    kind: str | None
-    topic: str | None
-    starts_at: datetime
-    ends_at: datetime | None
-    timezone: str
-    venue: str | None
-    online: bool
-    city: str | None
-    country: str | None
-    languages: tuple[str, ...]
-    background: str | None
-    capacity: int | None
-    registration_opens_at: datetime | None
-    registration_closes_at: datetime | None
-    created_at: datetime
-    organisation: PublicOrganisation
-    stakeholder_groups: tuple[PublicStakeholderGroup, ...]
-
-    def registration_state(self, now: datetime) -> str:
-        return registration_state(self.registration_opens_at, self.registration_closes_at, now)
-
-
-@dataclass(frozen=True)
 class RegistrationPage:
-    """What the public registration page shows of its meeting, read in one statement."""
+    """What the public registration page shows: the meeting (with its organisation and
+    stakeholder groups loaded) and whether it has an agenda to link to."""
 
-    meeting: PublicMeeting
-    registered: int
+    meeting: Meeting
     has_agenda: bool
-
-    @property
-    def free_seats(self) -> int | None:
-        return seats_left(self.meeting.capacity, self.registered)
-
-
-_OWN = ("organisation", "stakeholder_groups")
-SEAT_COUNT_COLUMNS = ("registered_count", "waitlisted_count", "latest_registered_at")
-MEETING_COLUMNS = tuple(f.name for f in fields(PublicMeeting) if f.name not in _OWN)
-ORGANISATION_COLUMNS = tuple(f.name for f in fields(PublicOrganisation))
-GROUP_COLUMNS = tuple(f.name for f in fields(PublicStakeholderGroup))
-
-
-@cache
-def _registration_page_query(dialect: str) -> Select[Any]:
-    """Built once per database kind: SQLAlchemy statements are immutable, and building this one
-    costs about as much as running it.
-
-    One row: the meeting's columns, its organisation's, its stakeholder groups as one JSON array
-    (of arrays of GROUP_COLUMNS), the seats taken and whether there is an agenda. One row per
-    group, as a join gives, made the driver and SQLAlchemy convert every column of the meeting
-    once per group. The seats taken are the meeting's own count, so the statement costs the
-    same at 50 participants and at 100,000.
-    """
-    meetings = Meeting.__table__
-    organisations = Organisation.__table__
-    groups = StakeholderGroup.__table__
-    group_columns = [groups.c[name] for name in GROUP_COLUMNS]
-    if dialect == "postgresql":
-        group_list = func.json_agg(func.json_build_array(*group_columns), type_=JSON)
-    elif dialect == "sqlite":
-        group_list = func.json_group_array(func.json_array(*group_columns), type_=JSON)
-    else:
-        raise NotImplementedError(
-            f"the registration page reads PostgreSQL or SQLite, not {dialect}"
-        )
-    agenda = exists().where(AgendaSession.__table__.c.meeting_id == meetings.c.id)
-    return (
-        select(
-            *(meetings.c[name] for name in MEETING_COLUMNS),
-            *(
-                organisations.c[name].label(f"organisation__{name}")
-                for name in ORGANISATION_COLUMNS
-            ),
-            select(group_list)
-            .where(groups.c.meeting_id == meetings.c.id)
-            .scalar_subquery()
-            .label("stakeholder_groups"),
-            meetings.c.registered_count.label("registered"),
-            agenda.label("has_agenda"),
-        )
-        .join(organisations, organisations.c.id == meetings.c.organisation_id)
-        .where(meetings.c.slug == bindparam("slug"))
-    )
 
 
 def registration_page(slug: str) -> RegistrationPage | None:
-    """The meeting at `slug` with its organisation and stakeholder groups, the number
-    registered and whether it has an agenda: one SELECT, for the page everyone opens.
-
-    It runs on a connection of its own, outside the ORM session and a transaction (see
-    `single_statement_connection`)."""
-    engine = db.engine
-    query = _registration_page_query(engine.dialect.name)
-    with single_statement_connection(engine) as connection:
-        row = connection.execute(query, {"slug": slug}).one_or_none()
+    """The meeting at `slug` for its registration page, in one SELECT: the meeting joined with
+    its organisation and its stakeholder groups, and whether it has an agenda. The seats taken
+    are the meeting's own count (`free_seats`), so the page reads the same at 50 participants
+    and at 100,000."""
+    agenda = exists().where(AgendaSession.meeting_id == Meeting.id)
+    row = (
+        db.session.execute(
+            select(Meeting, agenda.label("has_agenda"))
+            .options(joinedload(Meeting.stakeholder_groups))
+            .where(Meeting.slug == slug)
+        )
+        .unique()
+        .one_or_none()
+    )
     if row is None:
         return None
-    # The columns in the query's order (see _registration_page_query).
-    meeting_end = len(MEETING_COLUMNS)
-    organisation_end = meeting_end + len(ORGANISATION_COLUMNS)
-    values = dict(zip(MEETING_COLUMNS, row[:meeting_end], strict=True))
-    values["languages"] = tuple(values["languages"] or ())
-    organisation = PublicOrganisation(*row[meeting_end:organisation_end])
-    group_list, registered, has_agenda = row[organisation_end:]
-    groups = sorted(
-        (PublicStakeholderGroup(*group) for group in group_list or ()),
-        key=lambda group: (group.position, group.id),
-    )
-    meeting = PublicMeeting(**values, organisation=organisation, stakeholder_groups=tuple(groups))
-    return RegistrationPage(meeting, int(registered or 0), bool(has_agenda))
+    meeting, has_agenda = row
+    return RegistrationPage(meeting, bool(has_agenda))
 
 
 def waitlist_place(participant: Participant) -> int | None:
