@@ -234,11 +234,24 @@ def _keep_seat_counts(session: Session, _context: object, _instances: object) ->
     they are known here.
     """
     changes: dict[int, SeatChange] = {}
+    # Meetings written by this same flush, whose participants were given by the relationship:
+    # their counts go into the row that the flush inserts.
+    new_meetings: dict[int, tuple[Meeting, SeatChange]] = {}
 
     def change(meeting_id: int | None) -> SeatChange:
         if meeting_id is None:
             raise RuntimeError("a participant must name its meeting (meeting_id) to be counted")
         return changes.setdefault(meeting_id, SeatChange())
+
+    def change_of_new(participant: Participant) -> SeatChange:
+        if participant.meeting_id is not None:
+            return change(participant.meeting_id)
+        meeting = participant.__dict__.get("meeting")  # set, not loaded (lazy="raise")
+        if meeting is None:
+            return change(None)
+        if meeting.id is not None:
+            return change(meeting.id)
+        return new_meetings.setdefault(id(meeting), (meeting, SeatChange()))[1]
 
     for instance in session.new:
         if isinstance(instance, Participant):
@@ -246,7 +259,7 @@ def _keep_seat_counts(session: Session, _context: object, _instances: object) ->
                 instance.status = Status.REGISTERED
             if instance.registered_at is None:
                 instance.registered_at = utcnow()
-            counted = change(instance.meeting_id)
+            counted = change_of_new(instance)
             counted.count(instance.status, 1)
             counted.saw(instance.registered_at)
     for instance in session.dirty:
@@ -268,6 +281,12 @@ def _keep_seat_counts(session: Session, _context: object, _instances: object) ->
             change(instance.meeting_id).count(instance.status, -1)
     for meeting_id, counted in changes.items():
         add_to_seat_counts(session, meeting_id, counted)
+    for meeting, counted in new_meetings.values():
+        meeting.registered_count = (meeting.registered_count or 0) + counted.registered
+        meeting.waitlisted_count = (meeting.waitlisted_count or 0) + counted.waitlisted
+        latest = meeting.latest_registered_at
+        if counted.latest is not None and (latest is None or counted.latest > latest):
+            meeting.latest_registered_at = counted.latest
 
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined]

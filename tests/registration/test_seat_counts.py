@@ -194,3 +194,45 @@ def test_the_meeting_import_counts_its_participants(app) -> None:
         registered, waitlisted, latest = real_counts(report.meeting.id)
         assert registered > 0
         assert kept_counts(report.meeting.id) == (registered, waitlisted, latest)
+
+
+def test_participants_added_with_a_new_meeting_are_counted_in_its_row(app, make_meeting) -> None:
+    """A meeting and its participants added together, through the relationship (no meeting id
+    yet), and a participant added to an existing meeting through it."""
+    from meetapp.models import Organisation
+
+    with app.app_context():
+        meeting = Meeting(
+            organisation=Organisation(name="Counting Network"),
+            slug="counted-together",
+            title="Counted together",
+            starts_at=datetime(2030, 1, 2, 9, tzinfo=UTC),
+            timezone="UTC",
+            languages=["en"],
+        )
+        people = [
+            Participant(
+                meeting=meeting,
+                name=f"Person {n}",
+                email=f"p{n}@example.org",
+                email_normalized=f"p{n}@example.org",
+                status=status,
+            )
+            for n, status in enumerate([Status.REGISTERED, Status.REGISTERED, Status.WAITLISTED])
+        ]
+        db.session.add_all([meeting, *people])
+        db.session.commit()
+        assert kept_counts(meeting.id)[:2] == (2, 1)
+        assert_counts_kept(meeting.id)
+
+        db.session.add(
+            Participant(
+                meeting=meeting,
+                name="Later",
+                email="later@example.org",
+                email_normalized="later@example.org",
+            )
+        )
+        db.session.commit()
+        assert kept_counts(meeting.id)[:2] == (3, 1)
+        assert_counts_kept(meeting.id)
