@@ -37,7 +37,7 @@ from meetapp.interchange.schema import (
 )
 from meetapp.keys import key_from_text, unique_key
 from meetapp.meetings.access import usable_organisations_filter
-from meetapp.meetings.services import RESERVED_SLUGS
+from meetapp.meetings.services import RESERVED_SLUGS, save_partners
 from meetapp.meetings.services import SLUG_PATTERN as MEETING_SLUG
 from meetapp.models import (
     AgendaSession,
@@ -46,7 +46,6 @@ from meetapp.models import (
     Organisation,
     Outcome,
     Participant,
-    Partner,
     PressRelease,
     PressReleaseOverride,
     QuestionKind,
@@ -607,16 +606,7 @@ def _write(
                 is_news=bool(outcome.news),
             )
         )
-    for position, partner in enumerate(document.meeting.partners or []):
-        db.session.add(
-            Partner(
-                meeting_id=meeting.id,
-                position=position,
-                role=partner.role,
-                name=partner.name,
-                short_name=partner.short_name,
-            )
-        )
+    save_partners(meeting, document.meeting.partners or [])
     now = utcnow()
     press_release = document.press_release
     if press_release is not None:

@@ -7,8 +7,10 @@ raises `DomainError` naming the form field concerned.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import Integer, case, delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -189,7 +191,19 @@ def partner_lines(meeting: Meeting) -> str:
     )
 
 
-def _save_partners(meeting: Meeting, partners: list[PartnerData]) -> None:
+class PartnerLike(Protocol):
+    """A partner as the form (PartnerData) and the meetapp/1 document give one."""
+
+    @property
+    def role(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def short_name(self) -> str | None: ...
+
+
+def save_partners(meeting: Meeting, partners: Iterable[PartnerLike]) -> None:
+    """The meeting's partners become `partners`, in their order."""
     db.session.execute(delete(Partner).where(Partner.meeting_id == meeting.id))
     for position, partner in enumerate(partners):
         db.session.add(
@@ -297,7 +311,7 @@ def create_meeting(
     db.session.add(meeting)
     _flush_meeting()
     if data.partners is not None:
-        _save_partners(meeting, data.partners)
+        save_partners(meeting, data.partners)
     for label in groups or []:
         add_group(meeting, label, field_name="groups")
     if creator is not None and creator.role == Role.ORGANISER:
@@ -325,7 +339,7 @@ def update_meeting(meeting: Meeting, data: MeetingData) -> list[Participant]:
     _apply_meeting(meeting, data)
     _flush_meeting()
     if data.partners is not None:
-        _save_partners(meeting, data.partners)
+        save_partners(meeting, data.partners)
         db.session.flush()
     return promote_waitlisted(meeting)
 

@@ -41,6 +41,21 @@ def group_choices(meeting: Meeting) -> list[SelectChoice]:
     ]
 
 
+def email_field() -> EmailField:
+    """The participant's e-mail address, as the registration and "send me my link again"
+    forms ask for it."""
+    return EmailField(
+        _l("E-mail"),
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Length(max=254),
+            SingleLine(),
+            Email(_l("Enter a valid e-mail address.")),
+        ],
+        filters=[strip_text],
+    )
+
+
 class RegistrationDetailsForm(AppForm):
     """Everything a person tells about themselves; the choices depend on the meeting."""
 
@@ -55,16 +70,7 @@ class RegistrationDetailsForm(AppForm):
         filters=[strip_text],
         description=_l("For example Ms, Mr, Dr, H.E."),
     )
-    email = EmailField(
-        _l("E-mail"),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Length(max=254),
-            SingleLine(),
-            Email(_l("Enter a valid e-mail address.")),
-        ],
-        filters=[strip_text],
-    )
+    email = email_field()
     organisation = StringField(
         _l("Organisation"),
         validators=[Optional(), Length(max=300), SingleLine()],
@@ -133,16 +139,7 @@ class RegisterForm(RegistrationDetailsForm):
 class ResendLinkForm(AppForm):
     """ "Send me my link again": the address the person registered with."""
 
-    email = EmailField(
-        _l("E-mail"),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Length(max=254),
-            SingleLine(),
-            Email(_l("Enter a valid e-mail address.")),
-        ],
-        filters=[strip_text],
-    )
+    email = email_field()
     submit = SubmitField(_l("Send me my link"))
 
 
