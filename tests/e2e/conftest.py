@@ -112,6 +112,23 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+def watch_errors(page: Any) -> list[str]:
+    """The list to which the page's console errors (with the address that made them) and
+    uncaught script errors are added from now on; the missing favicon is not one."""
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"{message.text} {message.location.get('url')}")
+            if message.type == "error"
+            and not message.location.get("url", "").endswith("favicon.ico")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
 def screenshot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

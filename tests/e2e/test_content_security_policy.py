@@ -8,23 +8,8 @@ import re
 from typing import Any
 
 from meetapp.registration.services import new_token
-from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.conftest import log_in, screenshot, watch_errors
 from tests.surveys.conftest import invite_people, make_survey  # noqa: F401
-
-
-def _watch(page: Any) -> list[str]:
-    problems: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"{message.text} {message.location.get('url')}")
-            if message.type == "error"
-            and not message.location.get("url", "").endswith("favicon.ico")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    return problems
 
 
 def test_main_pages_have_no_csp_violation(
@@ -46,7 +31,7 @@ def test_main_pages_have_no_csp_violation(
     [survey_token] = invite_people(survey, [person])
     slug = meeting.slug
 
-    problems = _watch(page)
+    problems = watch_errors(page)
     log_in(page, live_server, organiser.email)
     staff_pages = [
         "/",
@@ -79,7 +64,7 @@ def test_main_pages_have_no_csp_violation(
 
     public = page.context.browser.new_context()
     visitor = public.new_page()
-    public_problems = _watch(visitor)
+    public_problems = watch_errors(visitor)
     for url in (
         f"/m/{slug}/register",
         f"/r/{token}",

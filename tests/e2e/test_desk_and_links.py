@@ -10,24 +10,9 @@ from typing import Any
 from sqlalchemy import select
 
 from meetapp.models import Participant
-from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.conftest import log_in, screenshot, watch_errors
 
 PHONE = {"width": 390, "height": 844}
-
-
-def _watch(page: Any) -> list[str]:
-    problems: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(message.text)
-            if message.type == "error"
-            and not message.location.get("url", "").endswith("favicon.ico")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    return problems
 
 
 def _fits(page: Any) -> bool:
@@ -48,7 +33,7 @@ def test_a_walk_in_is_added_at_the_desk_on_a_phone(
     meeting_id = meeting.id
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    problems = _watch(page)
+    problems = watch_errors(page)
     log_in(page, live_server, staff.email)
     page.goto(f"{live_server}/meetings/desk-day/checkin")
     assert _fits(page)
@@ -99,7 +84,7 @@ def test_the_confirmation_page_has_a_copy_button_and_a_qr_code(
     make_meeting(slug="copy-day")
     context = browser.new_context(viewport=PHONE, permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
-    problems = _watch(page)
+    problems = watch_errors(page)
     page.goto(f"{live_server}/m/copy-day/register")
     page.get_by_label("Name", exact=True).fill("Sokha Chan")
     page.get_by_label("E-mail").fill("sokha@example.org")

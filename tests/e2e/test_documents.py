@@ -11,25 +11,10 @@ from typing import Any
 import pytest
 
 from tests.documents.conftest import person_name, register_people  # noqa: F401
-from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.conftest import log_in, screenshot, watch_errors
 from tests.reports.pdftext import pdf_text
 
 NAMES = 700  # two parts of the sheet: a few seconds of drawing
-
-
-def _console_errors(page: Any) -> list[str]:
-    problems: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(message.text)
-            if message.type == "error"
-            and not message.location.get("url", "").endswith("favicon.ico")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    return problems
 
 
 @pytest.fixture
@@ -49,7 +34,7 @@ def test_prepare_shows_the_progress_then_the_download(
     page: Any, live_server: str, db: Any, big_sheet: Any
 ) -> None:
     organiser = big_sheet("big-sheet")
-    problems = _console_errors(page)
+    problems = watch_errors(page)
     log_in(page, live_server, organiser.email)
 
     page.goto(f"{live_server}/meetings/big-sheet/documents")
