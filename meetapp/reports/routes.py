@@ -70,6 +70,8 @@ def documents(meeting: Meeting) -> ResponseReturnValue:
             card.prepared is not None and card.prepared.active for card in cards.values()
         ),
         prepare_url=prepare_url,
+        # The page's own query (a filtered export's card), for its reload without script.
+        reload_query={key: value for key, value in request.args.items() if key != "slug"},
         keep_hours=keep_for().total_seconds() // 3600,
         font_warnings=missing_fonts(),
     )

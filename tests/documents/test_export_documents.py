@@ -147,3 +147,25 @@ def test_survey_responses_and_the_meeting_file_are_prepared_when_big(
     assert client.post(prepare.replace(survey.key, "no-such")).status_code == 404
     assert client.post(f"/meetings/{meeting.slug}/documents/no-such/prepare").status_code == 404
     assert len(list(db.session.scalars(select(PreparedDocument)))) == 2
+
+
+def test_without_script_the_page_of_a_filtered_export_reloads_with_its_card(
+    app: Flask, db: Any, meeting_of_twelve: Any, login_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    meeting, organiser = meeting_of_twelve
+    client = login_as(organiser)
+    monkeypatch.setitem(app.config, "EXPORTS_JOB_ROWS", 5)
+    # A document being prepared: the page reloads itself without script.
+    monkeypatch.setattr("meetapp.documents.routes.enqueue", lambda *args, **kwargs: None)
+    prepare = f"/meetings/{meeting.slug}/documents/participants-csv/prepare?status=registered"
+    assert client.post(prepare).status_code == 302
+    page = client.get(
+        f"/meetings/{meeting.slug}/documents?export=participants-csv&status=registered"
+    ).get_data(as_text=True)
+    assert (
+        f'content="3; url=/meetings/{meeting.slug}/documents?export=participants-csv'
+        "&amp;status=registered"
+    ) in page
+    # A query that names the page's own parameter is not a 500.
+    odd = client.get(f"/meetings/{meeting.slug}/documents?slug=other&export=participants-csv")
+    assert odd.status_code == 200
