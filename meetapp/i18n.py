@@ -182,7 +182,16 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "meetapp" / "translations"))
     babel.init_app(app, locale_selector=select_locale)
     app.register_blueprint(bp)
+    app.add_template_filter(in_language, "tr")
 
     @app.context_processor
     def _language_context() -> dict[str, Any]:
         return {"locale_code": locale_code, "language_switch": language_switch}
+
+
+def in_language(row: Any, field: str) -> Any:
+    """Template filter ``row|tr("title")``: a text the organiser wrote, in the page's language
+    when they gave it, else in the meeting's first language (`models.texts.Translatable`)."""
+    if row is None:
+        return None
+    return row.text_in(locale_code(), field)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetapp.database import UTCDateTime
 from meetapp.extensions import db
+from meetapp.models.texts import Translatable
 
 if TYPE_CHECKING:
     from meetapp.models.meetings import Meeting, StakeholderGroup
@@ -75,7 +76,7 @@ class Speaker(db.Model):  # type: ignore[name-defined]
     )
 
 
-class AgendaSession(db.Model):  # type: ignore[name-defined]
+class AgendaSession(Translatable, db.Model):  # type: ignore[name-defined]
     """One item of the agenda (called a session; not to be confused with a web session)."""
 
     __tablename__ = "agenda_sessions"
@@ -87,6 +88,8 @@ class AgendaSession(db.Model):  # type: ignore[name-defined]
         ),
         Index("ix_agenda_sessions_meeting_start", "meeting_id", "starts_at"),
     )
+
+    TRANSLATED = ("title", "location", "description")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetapp.database import UTCDateTime, utcnow
 from meetapp.extensions import db
+from meetapp.models.texts import Translatable
 
 if TYPE_CHECKING:
     from meetapp.models.accounts import User
@@ -69,7 +70,7 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     meetings: Mapped[list[Meeting]] = relationship(back_populates="organisation", lazy="raise")
 
 
-class Meeting(db.Model):  # type: ignore[name-defined]
+class Meeting(Translatable, db.Model):  # type: ignore[name-defined]
     __tablename__ = "meetings"
     __table_args__ = (
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
@@ -80,6 +81,8 @@ class Meeting(db.Model):  # type: ignore[name-defined]
             name="registration_window",
         ),
     )
+
+    TRANSLATED = ("title", "topic", "venue", "city", "background")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -156,12 +159,14 @@ class Meeting(db.Model):  # type: ignore[name-defined]
         return registration_state(self.registration_opens_at, self.registration_closes_at, now)
 
 
-class StakeholderGroup(db.Model):  # type: ignore[name-defined]
+class StakeholderGroup(Translatable, db.Model):  # type: ignore[name-defined]
     __tablename__ = "stakeholder_groups"
     __table_args__ = (
         UniqueConstraint("meeting_id", "key"),
         UniqueConstraint("meeting_id", "label"),
     )
+
+    TRANSLATED = ("label",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))

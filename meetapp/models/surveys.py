@@ -39,6 +39,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from meetapp.database import UTCDateTime, utcnow
 from meetapp.extensions import db
 from meetapp.i18n import N_
+from meetapp.models.texts import Translatable
 
 if TYPE_CHECKING:
     from meetapp.models.registration import Participant
@@ -93,7 +94,7 @@ def _in(column: str, values: Any) -> str:
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
-class Survey(db.Model):  # type: ignore[name-defined]
+class Survey(Translatable, db.Model):  # type: ignore[name-defined]
     __tablename__ = "surveys"
     __table_args__ = (
         UniqueConstraint("meeting_id", "key"),
@@ -104,6 +105,8 @@ class Survey(db.Model):  # type: ignore[name-defined]
             f"batch_size >= {BATCH_SIZE_MIN} AND batch_size <= {BATCH_SIZE_MAX}", name="batch_size"
         ),
     )
+
+    TRANSLATED = ("title", "intro")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
@@ -135,13 +138,15 @@ class Survey(db.Model):  # type: ignore[name-defined]
         return SurveyState.OPEN
 
 
-class SurveyQuestion(db.Model):  # type: ignore[name-defined]
+class SurveyQuestion(Translatable, db.Model):  # type: ignore[name-defined]
     __tablename__ = "survey_questions"
     __table_args__ = (
         UniqueConstraint("survey_id", "key"),
         CheckConstraint(_in("kind", QuestionKind), name="kind"),
         Index("ix_survey_questions_survey_position", "survey_id", "position"),
     )
+
+    TRANSLATED = ("text",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
@@ -242,6 +247,10 @@ class SurveyResponse(db.Model):  # type: ignore[name-defined]
     )
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language of the page the answers were given on (a shipped locale code), so results
+    # say how many answered in each language and free text is read as written. NULL: unknown
+    # (imported, or given before languages were recorded).
+    language: Mapped[str | None] = mapped_column(String(12))
     # Anonymous surveys: HMAC-SHA256(SECRET_KEY, "survey-answer:" + token) in hex, of the link
     # the answers were given through, so that the same link finds them again to change them
     # (`services.answer_key`). NULL in tracked surveys and for imported responses.
