@@ -130,6 +130,17 @@ def native_name(code: str) -> str:
     return locale.get_display_name(locale) or code
 
 
+def language_name(code: str | None) -> str | None:
+    """A language's name in its own language ("ខ្មែរ"), or the code itself when Babel does
+    not know it; None for None (a language not known)."""
+    if not code:
+        return None
+    try:
+        return native_name(code)
+    except (ValueError, TypeError):
+        return code
+
+
 def language_switch(back_to: str, first: Sequence[str] = ()) -> list[LanguageChoice]:
     """The language switch of a participant page: the meeting's languages (`first`) first, then
     the other shipped ones; each a link that keeps the choice and comes back to `back_to`."""
