@@ -45,9 +45,10 @@ from meetapp.models import (
     Statement,
     Survey,
     SurveyAnswer,
+    SurveyQuestion,
     SurveyResponse,
 )
-from meetapp.models.surveys import CHOICE_KINDS, NUMBER_KINDS
+from meetapp.models.surveys import CHOICE_KINDS, NUMBER_KINDS, derive_option_keys
 
 When = Callable[[datetime | None], str | None]
 
@@ -309,6 +310,14 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
     if not surveys:
         return []
     kinds = {q.id: (q.key, q.kind) for survey in surveys for q in survey.questions}
+    # A choice is written as its option's label in the meeting's first language (the format's
+    # contract), not as the key it is stored by.
+    labels = {
+        q.id: dict(q.choices())
+        for survey in surveys
+        for q in survey.questions
+        if q.kind in CHOICE_KINDS
+    }
     rows = _Groups(
         lambda: streamed(
             select(
@@ -316,6 +325,7 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
                 SurveyResponse.id,
                 Participant.email,
                 SurveyResponse.submitted_at,
+                SurveyResponse.language,
                 SurveyAnswer.question_id,
                 SurveyAnswer.choice,
                 SurveyAnswer.number,
@@ -348,10 +358,13 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
                     "options": list(question.options) if question.kind in CHOICE_KINDS else None,
                     "required": question.required,
                     "quotable_in_release": question.quotable_in_release or None,
+                    **_set({"option_keys": _option_keys(question)}),
                 }
                 for question in survey.questions
             ],
-            "responses": JsonArray(_response_docs(survey, rows.of(survey.id), kinds, when)),
+            "responses": JsonArray(
+                _response_docs(survey, rows.of(survey.id), kinds, labels, when)
+            ),
         }
         for survey in surveys
     ]
@@ -375,10 +388,20 @@ class _Groups:
             self.head = next(self.rows, None)
 
 
+def _option_keys(question: SurveyQuestion) -> list[str] | None:
+    """A choice question's option keys, when an import would not give the same from the
+    labels (an option reworded after it was created, say)."""
+    if question.kind not in CHOICE_KINDS:
+        return None
+    keys = question.option_keys()
+    return keys if keys != derive_option_keys(question.option_labels()) else None
+
+
 def _response_docs(
     survey: Survey,
     rows: Iterator[Sequence[Any]],
     kinds: dict[int, tuple[str, str]],
+    labels: dict[int, dict[str, str]],
     when: When,
 ) -> Iterator[dict[str, Any]]:
     """A tracked survey's responses in the order they were given, with their times; an
@@ -393,11 +416,14 @@ def _response_docs(
                     if survey.anonymous
                     else when(submitted_at)
                 ),
-                "answers": _answers(answer_rows, kinds),
+                "answers": _answers(answer_rows, kinds, labels),
+                **_set({"language": language}),
             },
             ResponseDoc,
         )
-        for (_survey_id, _id, email, submitted_at, *_first), answer_rows in _by_response(rows)
+        for (_survey_id, _id, email, submitted_at, language, *_first), answer_rows in (
+            _by_response(rows)
+        )
     )
     if not survey.anonymous:
         return docs
@@ -419,12 +445,18 @@ def _by_response(
         yield answer_rows[0], answer_rows
 
 
-def _answers(rows: list[Sequence[Any]], kinds: dict[int, tuple[str, str]]) -> dict[str, Any]:
+def _answers(
+    rows: list[Sequence[Any]],
+    kinds: dict[int, tuple[str, str]],
+    labels: dict[int, dict[str, str]],
+) -> dict[str, Any]:
     given: dict[str, Any] = {}
     for *_response, question_id, choice, number, text in rows:
         if question_id is None:  # a response without answers
             continue
         key, kind = kinds[question_id]
+        if question_id in labels and choice is not None:
+            choice = labels[question_id].get(choice, choice)
         if kind == QuestionKind.MULTIPLE:
             given.setdefault(key, []).append(choice)
         elif kind in NUMBER_KINDS:

@@ -369,6 +369,11 @@ class QuestionDoc(Strict):
     )
     required: bool | None = None
     quotable_in_release: bool | None = None
+    # Parallel to `options`: each option's key (answers and translations name it), written
+    # only when one differs from the key its label gives (`derive_option_keys`).
+    option_keys: (
+        list[Annotated[str, Field(min_length=1, max_length=50, pattern=SLUG_PATTERN)]] | None
+    ) = Field(None, max_length=50)
 
 
 class ResponseDoc(Strict):
@@ -377,6 +382,8 @@ class ResponseDoc(Strict):
     submitted_at: TimeOrDay | None = None
     # Values are checked against the questions by the importer (they depend on the kind).
     answers: dict[str, Any] = Field(default_factory=dict)
+    # The language of the page the answers were given on.
+    language: Language | None = None
 
 
 class SurveyDoc(Strict):

@@ -64,11 +64,12 @@ from meetapp.models import (
     User,
 )
 from meetapp.models.registration import SeatChange, add_to_seat_counts, seat_change
-from meetapp.models.surveys import CHOICE_KINDS, KEY_MAX
+from meetapp.models.surveys import CHOICE_KINDS, KEY_MAX, derive_option_keys
 from meetapp.surveys.services import (
     AnswerProblems,
     anonymous_day,
     answer_rows,
+    answers_from_labels,
     check_answers,
 )
 from meetapp.tokens import new_token
@@ -487,6 +488,19 @@ class _CrossChecks:
                 self.problems.append(
                     ((*where, "options"), "only single and multiple questions have options")
                 )
+            option_keys = question.get("option_keys")
+            if option_keys is not None and kind in CHOICE_KINDS:
+                if not isinstance(option_keys, list) or len(option_keys) != len(texts):
+                    self.problems.append(
+                        ((*where, "option_keys"), "must give one key per option, in order")
+                    )
+                    option_keys = None
+                elif len(set(map(str, option_keys))) != len(option_keys):
+                    self.problems.append(((*where, "option_keys"), "a key is listed twice"))
+            elif option_keys is not None:
+                self.problems.append(
+                    ((*where, "option_keys"), "only single and multiple questions have options")
+                )
             if kind not in {k.value for k in QuestionKind}:
                 complete = False
                 continue
@@ -494,7 +508,7 @@ class _CrossChecks:
                 SurveyQuestion(
                     key=key,
                     kind=kind,
-                    options=texts,
+                    options=keyed_options(texts, option_keys),
                     required=bool(question.get("required")),
                 )
             )
@@ -540,10 +554,21 @@ class _CrossChecks:
             if questions is None or not isinstance(answers, dict):
                 continue
             try:
-                check_answers(questions, answers, enforce_required=False)
+                check_answers(
+                    questions, answers_from_labels(questions, answers), enforce_required=False
+                )
             except AnswerProblems as exc:
                 for key, message in exc.problems.items():
                     self.problems.append(((*where, "answers", key), message))
+
+
+def keyed_options(labels: list[str], keys: Any) -> list[dict[str, str]]:
+    """A document's options as stored: each label with its key from `option_keys` when the
+    document gives them, else the key its label gives (`derive_option_keys`), as when the
+    question was made with those options."""
+    if not isinstance(keys, list) or len(keys) != len(labels):
+        keys = derive_option_keys(labels)
+    return [{"key": str(key), "label": label} for key, label in zip(keys, labels, strict=True)]
 
 
 def question_key(key: Any, index: int) -> str:
@@ -787,7 +812,11 @@ def _write_surveys(
                     text=question.text,
                     required=bool(question.required),
                     quotable_in_release=bool(question.quotable_in_release),
-                    options=list(question.options or []) if question.kind in CHOICE_KINDS else [],
+                    options=(
+                        keyed_options(list(question.options or []), question.option_keys)
+                        if question.kind in CHOICE_KINDS
+                        else []
+                    ),
                 )
                 for position, question in enumerate(survey_doc.questions or [])
             ],
@@ -815,6 +844,7 @@ def _write_surveys(
                         "submitted_at": (
                             anonymous_day(submitted_at) if survey.anonymous else submitted_at
                         ),
+                        "language": response_doc.language,
                     }
                 )
             ids = db.session.scalars(
@@ -826,7 +856,9 @@ def _write_surveys(
             answers: list[dict[str, Any]] = []
             for response_id, group_id, response_doc in zip(ids, groups, batch, strict=True):
                 clean = check_answers(
-                    survey.questions, response_doc.answers, enforce_required=False
+                    survey.questions,
+                    answers_from_labels(survey.questions, response_doc.answers),
+                    enforce_required=False,
                 )
                 answers.extend(answer_rows(survey.questions, response_id, clean, group_id))
             if answers:

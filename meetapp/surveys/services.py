@@ -608,6 +608,31 @@ def _check_one(question: SurveyQuestion, value: Any) -> Answer | None:
     return value
 
 
+def answers_from_labels(
+    questions: Sequence[SurveyQuestion], raw: Mapping[str, Any]
+) -> dict[str, Any]:
+    """`raw` (question key -> value, as in a meetapp/1 document) with each choice question's
+    option labels (in the meeting's first language) replaced by the keys the answers are
+    stored by; anything else as it was, for `check_answers` to judge."""
+    labels = {
+        question.key: {label: key for key, label in question.choices()}
+        for question in questions
+        if question.kind in CHOICE_KINDS
+    }
+    converted = dict(raw)
+    for question_key, value in raw.items():
+        by_label = labels.get(question_key)
+        if by_label is None:
+            continue
+        if isinstance(value, list):
+            converted[question_key] = [
+                by_label.get(item, item) if isinstance(item, str) else item for item in value
+            ]
+        elif isinstance(value, str):
+            converted[question_key] = by_label.get(value, value)
+    return converted
+
+
 def answer_rows(
     questions: Sequence[SurveyQuestion],
     response_id: int,
