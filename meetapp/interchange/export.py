@@ -355,7 +355,7 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
                     "key": question.key,
                     "text": question.text,
                     "kind": question.kind,
-                    "options": list(question.options) if question.kind in CHOICE_KINDS else None,
+                    "options": question.option_labels() if question.kind in CHOICE_KINDS else None,
                     "required": question.required,
                     "quotable_in_release": question.quotable_in_release or None,
                     **_set({"option_keys": _option_keys(question)}),
