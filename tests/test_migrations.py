@@ -457,8 +457,7 @@ _OPTION_ROWS = (
     "INSERT INTO survey_answers (id, response_id, question_id, choice) VALUES (2, 1, 2, 'B')",
     "INSERT INTO survey_answers (id, response_id, question_id, choice) VALUES (3, 1, 2, 'b')",
     "INSERT INTO survey_answers (id, response_id, question_id, number) VALUES (4, 1, 3, 4)",
-    "INSERT INTO survey_answers (id, response_id, question_id, choice)"
-    " VALUES (5, 2, 4, 'English')",
+    "INSERT INTO survey_answers (id, response_id, question_id, choice) VALUES (5, 2, 4, 'English')",
 )
 
 
@@ -508,9 +507,7 @@ def _option_keys_replace_labels(app: Flask) -> None:
                 (4, 1, 3, None),
                 (5, 2, 4, "english"),
             ]
-            waiting = select(responses.c.id, responses.c.pending_answers).order_by(
-                responses.c.id
-            )
+            waiting = select(responses.c.id, responses.c.pending_answers).order_by(responses.c.id)
             assert [tuple(row) for row in connection.execute(waiting)] == [
                 (1, None),
                 (2, {"q1": "option"}),

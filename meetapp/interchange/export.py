@@ -362,9 +362,7 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
                 }
                 for question in survey.questions
             ],
-            "responses": JsonArray(
-                _response_docs(survey, rows.of(survey.id), kinds, labels, when)
-            ),
+            "responses": JsonArray(_response_docs(survey, rows.of(survey.id), kinds, labels, when)),
         }
         for survey in surveys
     ]

@@ -24,7 +24,9 @@ def _bilingual_survey(db, make_meeting, make_survey, organisers=(), anonymous=Fa
     survey = make_survey(
         meeting,
         questions=[
-            QuestionData("Which session did you prefer?", "single", options=["Morning", "Afternoon"]),
+            QuestionData(
+                "Which session did you prefer?", "single", options=["Morning", "Afternoon"]
+            ),
             QuestionData("Any other comments?", "text"),
         ],
         anonymous=anonymous,
@@ -54,9 +56,7 @@ def test_an_answer_on_a_khmer_page_counts_with_an_english_one(
     assert ">Afternoon<" in page
     assert 'value="morning"' in page
     assert 'value="afternoon"' in page
-    answered = khmer.post(
-        f"/s/{khmer_token}?lang=km", data={"q-q1": "morning", "q-q2": "ល្អណាស់"}
-    )
+    answered = khmer.post(f"/s/{khmer_token}?lang=km", data={"q-q1": "morning", "q-q2": "ល្អណាស់"})
     assert answered.status_code == 302
 
     english = new_client()
@@ -68,7 +68,9 @@ def test_an_answer_on_a_khmer_page_counts_with_an_english_one(
     db.session.rollback()
     languages = db.session.scalars(select(SurveyResponse.language).order_by(SurveyResponse.id))
     assert languages.all() == ["km", "en"]
-    choices = db.session.scalars(select(SurveyAnswer.choice).where(SurveyAnswer.choice.is_not(None)))
+    choices = db.session.scalars(
+        select(SurveyAnswer.choice).where(SurveyAnswer.choice.is_not(None))
+    )
     assert choices.all() == ["morning", "morning"]
 
     results = survey_results(get_survey(meeting, survey.key))
