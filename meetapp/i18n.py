@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import Blueprint, Flask, g, has_request_context, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel, get_locale
@@ -137,7 +137,7 @@ def language_name(code: str | None) -> str | None:
         return None
     try:
         return native_name(code)
-    except (ValueError, TypeError):
+    except (UnknownLocaleError, ValueError, TypeError):
         return code
 
 
