@@ -238,6 +238,7 @@ def test_anonymous_survey_stores_no_link_to_the_participant(client, db, invited)
         "edit_key",
         "published",
         "pending_answers",
+        "language",
     }
     token_hash = db.session.scalar(select(SurveyToken.token_hash))
     assert token_hash == hashlib.sha256(token.encode()).hexdigest()
