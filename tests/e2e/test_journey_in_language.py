@@ -11,6 +11,7 @@ so a text left untranslated (or a page in the wrong language) fails here.
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from email.message import EmailMessage
@@ -89,15 +90,16 @@ def wait_for_mail(inbox: Inbox, recipient: str, count: int, timeout: float = 15)
     raise AssertionError(f"no message {count} to {recipient}; received: {inbox.recipients}")
 
 
-def _choice_value(html: str, label: str) -> str:
+def _choice_value(page: str, label: str) -> str:
     """The value of the radio button that `label` names on an answer page."""
-    match = re.search(
-        rf'<label class="form-check-label" for="([^"]+)">{re.escape(label)}</label>', html
-    )
+    label = html.escape(label)
+    match = re.search(rf'<label[^>]*\sfor="([^"]+)"[^>]*>\s*{re.escape(label)}\s*</label>', page)
     assert match, f"no option labelled {label!r}"
-    value = re.search(rf'id="{match.group(1)}" value="([^"]*)"', html)
-    assert value, f"no input for {label!r}"
-    return value.group(1)
+    control = re.search(rf'<input[^>]*\sid="{re.escape(match.group(1))}"[^>]*>', page)
+    assert control, f"no input for {label!r}"
+    value = re.search(r'\svalue="([^"]*)"', control.group(0))
+    assert value, f"no value for {label!r}"
+    return html.unescape(value.group(1))
 
 
 def _answer_in_english(
@@ -108,13 +110,13 @@ def _answer_in_english(
     client = app.test_client()
     page = client.get(f"/s/{token}", headers={"Accept-Language": "en"})
     assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    assert '<html lang="en"' in html
+    text = page.get_data(as_text=True)
+    assert '<html lang="en"' in text
     response = client.post(
         f"/s/{token}",
         data={
-            f"q-{likert.key}": _choice_value(html, answers[0]),
-            f"q-{choice.key}": _choice_value(html, answers[1]),
+            f"q-{likert.key}": _choice_value(text, answers[0]),
+            f"q-{choice.key}": _choice_value(text, answers[1]),
         },
         headers={"Accept-Language": "en"},
     )
