@@ -144,8 +144,9 @@ def test_the_whole_journey_in_the_participants_language(
     person = PEOPLE[language]
     mail_to(smtp_server.port)
 
-    # Setup: the meeting in three languages, its survey, and two participants who answered it
-    # in English before our participant even registered.
+    # Setup: the meeting in three languages, English first (so only the browser's language can
+    # make its pages Khmer or Japanese), its survey, and two participants who answered it in
+    # English before ours even registered.
     organiser = make_user("organiser", email="org@example.org")
     meeting = make_meeting(organisers=[organiser], title=TITLE, languages=["en", "km", "ja"])
     survey = create_survey(meeting, SurveyData(title=SURVEY))
