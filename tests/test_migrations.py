@@ -478,7 +478,7 @@ def _option_keys_replace_labels(app: Flask) -> None:
     responses = table("survey_responses", column("id"), column("pending_answers", JSON))
     answers = text("SELECT id, response_id, question_id, choice FROM survey_answers ORDER BY id")
     with _migrating(app):
-        upgrade(revision="3c9e2b7d1a06")
+        upgrade(revision="8d2f4a6c1e37")
         with db.engine.begin() as connection:
             for statement in (*_OUTBOX_ROWS[:4], *_OPTION_ROWS):
                 connection.execute(text(statement), values)
@@ -513,7 +513,7 @@ def _option_keys_replace_labels(app: Flask) -> None:
                 (2, {"q1": "option"}),
                 (3, {"q1": "english"}),
             ]
-        downgrade(revision="3c9e2b7d1a06")
+        downgrade(revision="8d2f4a6c1e37")
         with db.engine.begin() as connection:
             options = dict(connection.execute(select(questions.c.id, questions.c.options)).all())
             assert options[2] == ["B", "b", "Côte d'Ivoire"]

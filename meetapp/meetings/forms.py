@@ -9,6 +9,7 @@ from wtforms import (
     EmailField,
     Field,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -260,3 +261,17 @@ class TeamMemberForm(AppForm):
         ],
     )
     submit = SubmitField("Add to team")
+
+
+class NotifyForm(AppForm):
+    notify = RadioField(
+        "E-mail me",
+        choices=[
+            SelectChoice("off", "Never"),
+            SelectChoice("each", "At each registration or cancellation"),
+            SelectChoice("daily", "A daily digest, when something changed"),
+        ],
+        default="off",
+        validators=[AnyOf(["off", "each", "daily"], message="Choose one of the options.")],
+    )
+    save = SubmitField("Save")

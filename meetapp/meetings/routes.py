@@ -12,7 +12,7 @@ from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import from_local, to_local
 from meetapp.forms import show_domain_error
-from meetapp.meetings import services
+from meetapp.meetings import notifications, services
 from meetapp.meetings.access import (
     can_edit,
     meeting_view,
@@ -24,6 +24,7 @@ from meetapp.meetings.forms import (
     MeetingForm,
     MoveGroupForm,
     NewMeetingForm,
+    NotifyForm,
     OrganisationForm,
     RenameGroupForm,
     TeamMemberForm,
@@ -367,13 +368,38 @@ def team(meeting: Meeting) -> ResponseReturnValue:
             db.session.commit()
             flash(f"{name} joined the team.", "success")
             return redirect(url_for(".team", slug=meeting.slug))
+    return _team_page(meeting, form, NotifyForm(prefix="notify"))
+
+
+def _team_page(meeting: Meeting, form: TeamMemberForm, notify_form: NotifyForm) -> str:
+    choice = notifications.notify_choice(meeting, current_user)
+    if choice is not None and not notify_form.is_submitted():
+        notify_form.notify.data = choice
     return render_template(
         "meetings/team.html",
         meeting=meeting,
         members=services.team_members(meeting),
         form=form,
+        notify_form=notify_form,
+        on_team=choice is not None,
         may_edit=can_edit(current_user, meeting),
     )
+
+
+@bp.route("/meetings/<slug>/team/notifications", methods=["POST"])
+@meeting_view
+def team_notifications(meeting: Meeting) -> ResponseReturnValue:
+    """An organiser on the team chooses what they hear about registrations (their own choice:
+    nobody chooses for another)."""
+    notify_form = NotifyForm(prefix="notify")
+    if notifications.notify_choice(meeting, current_user) is None:
+        abort(403)
+    if not notify_form.validate_on_submit():
+        return _team_page(meeting, TeamMemberForm(formdata=None), notify_form), 400
+    notifications.set_notify_choice(meeting, current_user, notify_form.notify.data or "off")
+    db.session.commit()
+    flash("Your choice of e-mails is saved.", "success")
+    return redirect(url_for(".team", slug=meeting.slug))
 
 
 @bp.route("/meetings/<slug>/team/<int:user_id>/remove", methods=["POST"])

@@ -33,6 +33,11 @@ meeting_organisers = Table(
     db.metadata,
     Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    # What the organiser hears about participants' registrations and cancellations: "off",
+    # "each" (an e-mail per change) or "daily" (a digest); `meetings.notifications`.
+    Column("notify", String(10), nullable=False, default="off", server_default="off"),
+    # The start of the next digest's period, for "daily".
+    Column("digest_from", UTCDateTime, nullable=True),
 )
 
 

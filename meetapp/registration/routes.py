@@ -36,6 +36,11 @@ from meetapp.formatting import local_datetime, number
 from meetapp.forms import show_domain_error
 from meetapp.i18n import N_, use_meeting_languages, use_participant_language
 from meetapp.meetings.access import get_meeting_or_404, is_slug
+from meetapp.meetings.notifications import (
+    EVENT_CANCELLED,
+    EVENT_REGISTERED,
+    tell_organisers_later,
+)
 from meetapp.models import Meeting, Participant, Status
 from meetapp.outbox.services import mail_configured, send_later
 from meetapp.qr import qr_svg
@@ -185,6 +190,7 @@ def submit_registration(slug: str) -> ResponseReturnValue:
             message_ids = queue_registration_mail(registration)
             token, place = registration.token, registration.place
             title = meeting.title
+            meeting_id, participant_id = meeting.id, registration.participant.id
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -201,6 +207,7 @@ def submit_registration(slug: str) -> ResponseReturnValue:
             return _send_link_again(meeting.id, data.email)
         else:
             send_later(message_ids)
+            tell_organisers_later(meeting_id, participant_id, EVENT_REGISTERED)
             keep = gettext(KEEP_LINK)
             if message_ids:
                 keep += " " + gettext("We have also sent it to you by e-mail.")
@@ -327,7 +334,9 @@ def cancel(token: str) -> ResponseReturnValue:
         return redirect(url_for(".manage", token=token))
     promoted = cancel_registration(participant)
     message_ids = notify_promoted(promoted)
+    meeting_id, participant_id = participant.meeting_id, participant.id
     db.session.commit()
     send_later(message_ids)
+    tell_organisers_later(meeting_id, participant_id, EVENT_CANCELLED)
     flash(gettext("Your registration is cancelled. Thank you for letting us know."), "info")
     return redirect(url_for(".manage", token=token))

@@ -1,7 +1,7 @@
 """survey options have keys: options become {key, label}, answers store the option's key
 
 Revision ID: b4d81f2e6c90
-Revises: 3c9e2b7d1a06
+Revises: 8d2f4a6c1e37
 Create Date: 2026-12-05 04:00:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b4d81f2e6c90'
-down_revision = '3c9e2b7d1a06'
+down_revision = '8d2f4a6c1e37'
 branch_labels = None
 depends_on = None
 

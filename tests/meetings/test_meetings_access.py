@@ -84,6 +84,7 @@ def test_every_meeting_b_url_is_covered(app, world):
         "meetings.group_delete",
         "meetings.team",
         "meetings.team_remove",
+        "meetings.team_notifications",
     }
 
 
