@@ -226,3 +226,18 @@ def test_an_anonymous_response_keeps_its_language_and_a_change_waits_for_its_bat
     assert batches.publish_due(get_survey(meeting, survey.key))
     db.session.commit()
     assert survey_results(get_survey(meeting, survey.key)).languages == [("en", 2), ("km", 1)]
+
+
+def test_the_closed_page_names_the_survey_in_the_page_language(
+    db, client, make_meeting, make_survey, make_participant, invite_people
+):
+    meeting, survey = _bilingual_survey(db, make_meeting, make_survey)
+    [token] = invite_people(survey, [make_participant(meeting)])
+    db.session.execute(
+        update(Survey)
+        .where(Survey.id == survey.id)
+        .values(closes_at=datetime.now(UTC) - timedelta(minutes=1))
+    )
+    db.session.commit()
+    assert KHMER_TITLE in client.get(f"/s/{token}?lang=km").get_data(as_text=True)
+    assert KHMER_TITLE not in client.get(f"/s/{token}?lang=en").get_data(as_text=True)
