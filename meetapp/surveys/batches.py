@@ -41,10 +41,6 @@ from meetapp.models import Meeting, Survey, SurveyAnswer, SurveyResponse, Survey
 _shuffle = secrets.SystemRandom().shuffle
 
 _WAITING = SurveyResponse.pending_answers.is_not(None)
-# In the waiting change of a published response, the language of the page it was given on
-# (published with it: until then the results count the response in its earlier language). No
-# question key can take this name.
-PENDING_LANGUAGE = "@language"
 
 
 def lock_survey(survey: Survey) -> None:
@@ -79,7 +75,6 @@ def add_waiting(
     answers: Mapping[str, Any],
     day: datetime,
     now: datetime,
-    language: str | None = None,
 ) -> None:
     """Store a new anonymous response, unpublished, and publish a batch if it completes one.
 
@@ -96,14 +91,12 @@ def add_waiting(
             "edit_key": key,
             "published": False,
             "pending_answers": pending,
-            "language": waiting_language,
         }
-        for submitted_at, key, pending, waiting_language in db.session.execute(
+        for submitted_at, key, pending in db.session.execute(
             select(
                 SurveyResponse.submitted_at,
                 SurveyResponse.edit_key,
                 SurveyResponse.pending_answers,
-                SurveyResponse.language,
             ).where(unpublished)
         )
     ]
@@ -115,7 +108,6 @@ def add_waiting(
             "edit_key": edit_key,
             "published": False,
             "pending_answers": dict(answers),
-            "language": language,
         }
     )
     _shuffle(rows)
@@ -176,19 +168,6 @@ def _publish(survey: Survey, now: datetime, with_new: bool) -> None:
             .values(pending_answers=null(), updated_at=day)
             .execution_options(synchronize_session=False)
         )
-        # The language each change was given in, one statement per language.
-        languages: dict[str, list[int]] = {}
-        for response_id, published, answers in waiting:
-            language = (answers or {}).get(PENDING_LANGUAGE)
-            if published and language:
-                languages.setdefault(str(language), []).append(response_id)
-        for language, ids in sorted(languages.items()):
-            db.session.execute(
-                update(SurveyResponse)
-                .where(SurveyResponse.id.in_(ids))
-                .values(language=language)
-                .execution_options(synchronize_session=False)
-            )
 
 
 def publish_on_close(meeting: Meeting) -> None:

@@ -499,7 +499,8 @@ def survey_results(
         questions=items,
         groups=groups,
         locale=locale,
-        languages=response_languages(survey) if responses else [],
+        # Anonymous responses keep no language (`services.submit_response`).
+        languages=response_languages(survey) if responses and not survey.anonymous else [],
     )
     if with_missing and not survey.anonymous:
         _fill_not_answered(results, survey, is_invited, someone_came, missing_page)

@@ -790,7 +790,7 @@ def current_answers(visit: SurveyVisit) -> dict[str, Answer]:
         return {}
     response_id, pending = own
     if pending is not None:
-        return {key: value for key, value in pending.items() if key != batches.PENDING_LANGUAGE}
+        return dict(pending)
     keys = {question.id: question for question in visit.survey.questions}
     answers: dict[str, Answer] = {}
     for row in db.session.scalars(
@@ -829,8 +829,9 @@ def submit_response(
 ) -> bool:
     """Store the answers; returns whether they are the first (False: answers changed).
 
-    `language` is that of the page they were given on (`meetapp.i18n.locale_code`): the
-    response keeps the language of its latest answers.
+    `language` is that of the page they were given on (`meetapp.i18n.locale_code`): a tracked
+    response keeps the language of its latest answers. An anonymous one keeps none: like the
+    stakeholder group, a language few participants read could tell whose answers they are.
 
     Changing answers replaces them all in the same transaction. An anonymous survey's answers
     wait for the next batch of results (`batches`). Raises AnswerProblems (nothing stored),
@@ -853,7 +854,7 @@ def submit_response(
     answers = check_answers(survey.questions, raw)
     used = _invitation_used(visit.invitation.id)
     if survey.anonymous:
-        return _submit_anonymous(visit, answers, used, now, language)
+        return _submit_anonymous(visit, answers, used, now)
     if not used:
         db.session.add(SurveyInvitationUse(invitation_id=visit.invitation.id))
     # A participant's response may also have come from an import, without a use.
@@ -887,27 +888,21 @@ def _submit_anonymous(
     answers: dict[str, Answer],
     used: bool,
     now: datetime,
-    language: str | None,
 ) -> bool:
     """An anonymous survey's answers: a new response waits unpublished; a change to one waits
-    too, until its batch (a published response keeps its published answers, and its language,
-    meanwhile: the change of language waits with the answers, `batches.PENDING_LANGUAGE`)."""
+    too, until its batch (a published response keeps its published answers meanwhile)."""
     if visit.edit_key is None:
         raise LinkUsedUp("This visit has no link to answer through.")
     if used:
         response = db.session.scalar(_own_response_query(visit))
         if response is None:
             raise LinkUsedUp("The invitation was used through another link.")
-        if response.published:
-            response.pending_answers = {**answers, batches.PENDING_LANGUAGE: language}
-        else:
-            response.pending_answers = dict(answers)
-            response.language = language
+        response.pending_answers = dict(answers)
         db.session.flush()
         return False
     db.session.add(SurveyInvitationUse(invitation_id=visit.invitation.id))
     db.session.flush()
-    batches.add_waiting(visit.survey, visit.edit_key, answers, anonymous_day(now), now, language)
+    batches.add_waiting(visit.survey, visit.edit_key, answers, anonymous_day(now), now)
     return True
 
 
