@@ -439,13 +439,9 @@ def translations_page(meeting: Meeting) -> ResponseReturnValue:
     language = request.form.get("language", "")
     if language not in translations.other_languages(meeting):
         abort(404)
-    values = {
-        name: value for name, value in request.form.items() if name.startswith(TEXT_FIELDS)
-    }
+    values = {name: value for name, value in request.form.items() if name.startswith(TEXT_FIELDS)}
     known = {
-        text.name
-        for section in translations.meeting_sections(meeting)
-        for text in section.texts
+        text.name for section in translations.meeting_sections(meeting) for text in section.texts
     }
     if set(values) - known:
         # A text of another meeting, or one removed since the page was opened.

@@ -176,7 +176,9 @@ def meeting_sections(meeting: Meeting) -> list[Section]:
         for number, question in enumerate(questions[survey.id], start=1):
             for text in _texts(f"question-{question.id}", question, RULES[SurveyQuestion]):
                 texts.append(
-                    Text(text.name, question, text.key, f"Question {number}", text.source, text.rule)
+                    Text(
+                        text.name, question, text.key, f"Question {number}", text.source, text.rule
+                    )
                 )
             for key, label in question.choices() if question.kind in CHOICE_KINDS else ():
                 texts.append(

@@ -38,8 +38,10 @@ def group_choices(meeting: Meeting) -> list[SelectChoice]:
     """The meeting's stakeholder groups in their order, after a "—" for none."""
     return [
         SelectChoice("", "—"),
-        *(SelectChoice(str(group.id), in_language(group, "label"))
-        for group in meeting.stakeholder_groups),
+        *(
+            SelectChoice(str(group.id), in_language(group, "label"))
+            for group in meeting.stakeholder_groups
+        ),
     ]
 
 

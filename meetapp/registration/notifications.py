@@ -72,7 +72,9 @@ def queue_registration_mail(registration: NewRegistration, *, new_link: bool = F
     with force_locale(mail_locale(participant.languages, meeting.languages)):
         if new_link:
             kind = KIND_NEW_LINK
-            subject = gettext("Your new personal link: %(meeting)s", meeting=in_language(meeting, "title"))
+            subject = gettext(
+                "Your new personal link: %(meeting)s", meeting=in_language(meeting, "title")
+            )
         elif waitlisted:
             kind = KIND_WAITLISTED
             subject = gettext(
@@ -82,7 +84,9 @@ def queue_registration_mail(registration: NewRegistration, *, new_link: bool = F
             )
         else:
             kind = KIND_CONFIRMATION
-            subject = gettext("Registration confirmed: %(meeting)s", meeting=in_language(meeting, "title"))
+            subject = gettext(
+                "Registration confirmed: %(meeting)s", meeting=in_language(meeting, "title")
+            )
         body = render_template(
             template,
             participant=participant,
@@ -173,7 +177,9 @@ def notify_promoted(participants: Iterable[Participant]) -> list[int]:
                 meeting=meeting,
                 link=link,
             )
-            subject = gettext("A seat is now yours: %(meeting)s", meeting=in_language(meeting, "title"))
+            subject = gettext(
+                "A seat is now yours: %(meeting)s", meeting=in_language(meeting, "title")
+            )
         message = queue_message(
             participant.email,
             subject,
