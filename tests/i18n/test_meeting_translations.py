@@ -100,7 +100,8 @@ def test_the_page_lists_every_text_with_its_first_language_and_what_is_missing(
     response = client.get("/meetings/mekong/translations")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert 'id="language-km"' in page and 'id="language-ja"' in page
+    assert 'id="language-km"' in page
+    assert 'id="language-ja"' in page
     assert 'id="language-en"' not in page  # the first language is the columns
     for source in (
         "Meeting on migration",
@@ -159,7 +160,8 @@ def test_saving_stores_a_language_and_keeps_the_others(
     assert "6 texts missing" in page  # km: 10 less 4
     assert "9 texts missing" in page  # ja: 10 less the title
     overview = client.get("/meetings/mekong").get_data(as_text=True)
-    assert "6 texts missing" in overview and "9 texts missing" in overview
+    assert "6 texts missing" in overview
+    assert "9 texts missing" in overview
 
     # Emptied, a translation is missing again and leaves the dict.
     response = _save(client, "mekong", "km", **{"meeting-title": ""})
@@ -291,14 +293,16 @@ def test_the_registration_page_in_khmer_reads_the_khmer_texts(
     assert ">Civil society</option>" in page  # not translated: the first language
     assert "Meeting on migration" not in page
     english = client.get("/m/mekong/register?lang=en").get_data(as_text=True)
-    assert "Meeting on migration" in english and KM_TITLE not in english
+    assert "Meeting on migration" in english
+    assert KM_TITLE not in english
     assert ">Government</option>" in english
 
 
 def test_the_agenda_and_its_pdf_in_khmer(db: Any, world: dict[str, Any], client: Any) -> None:
     _translate(db, world)
     page = client.get("/m/mekong/agenda?lang=km").get_data(as_text=True)
-    assert KM_SESSION in page and "Hall A" in page
+    assert KM_SESSION in page
+    assert "Hall A" in page
     response = client.get("/m/mekong/agenda.pdf?lang=km")
     assert response.status_code == 200
     text = pdf_text(response.data)
