@@ -339,3 +339,17 @@ def test_the_confirmation_mail_carries_the_title_in_the_participants_language(
     assert KM_TITLE in message.body
     assert "សណ្ឋាគារ Sunway" in message.body
     assert "Meeting on migration" not in message.body
+
+
+def test_the_calendar_file_in_khmer(db: Any, world: dict[str, Any], client: Any) -> None:
+    _translate(db, world)
+    session = db.session.get(AgendaSession, world["session"].id)
+    session.starts_at = world["meeting"].starts_at
+    db.session.commit()
+    response = client.get("/m/mekong/agenda.ics?lang=km")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True).replace("\r\n ", "")
+    assert KM_SESSION in text
+    assert KM_TITLE in text
+    english = client.get("/m/mekong/agenda.ics?lang=en").get_data(as_text=True)
+    assert "Opening" in english.replace("\r\n ", "")
