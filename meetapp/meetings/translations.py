@@ -232,6 +232,8 @@ def save_translations(
     show, are kept. TranslationsChanged when `seen` (the form's `fingerprint`) is not the
     stored one any more; the meeting is locked meanwhile, so two saves do not interleave.
     """
+    # Everything is read again under the lock: rows this request loaded before may be stale.
+    db.session.expire_all()
     lock_meeting(meeting.id)
     sections = meeting_sections(meeting)
     if fingerprint(sections, language) != seen:

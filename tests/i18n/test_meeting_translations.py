@@ -14,6 +14,7 @@ from meetapp.meetings.translations import fingerprint, meeting_sections
 from meetapp.models import Meeting, OutboxMessage, StakeholderGroup
 from meetapp.models.agenda import AgendaSession
 from meetapp.models.surveys import Survey, SurveyQuestion
+from meetapp.tokens import new_token
 from tests.agenda.conftest import pdf_text
 
 KM_TITLE = "កិច្ចប្រជុំពហុភាគីស្តីពីការធ្វើចំណាកស្រុក"
@@ -353,3 +354,20 @@ def test_the_calendar_file_in_khmer(db: Any, world: dict[str, Any], client: Any)
     assert KM_TITLE in text
     english = client.get("/m/mekong/agenda.ics?lang=en").get_data(as_text=True)
     assert "Opening" in english.replace("\r\n ", "")
+
+
+def test_the_personal_page_in_the_participants_language(
+    db: Any, world: dict[str, Any], client: Any, make_participant: Any
+) -> None:
+    _translate(db, world)
+    token, token_hash = new_token()
+    make_participant(
+        db.session.get(Meeting, world["meeting"].id),
+        group_key="government",
+        languages=["km"],
+        token_hash=token_hash,
+    )
+    page = client.get(f"/r/{token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert KM_TITLE in page
+    assert KM_GOVERNMENT in page
+    assert "Meeting on migration" not in page
