@@ -47,6 +47,7 @@ def dashboard() -> ResponseReturnValue:
     return render_template(
         "meetings/dashboard.html",
         summaries=summaries,
+        missing=translations.missing_by_meeting([summary.meeting for summary in summaries]),
         can_create=current_user.role in CREATORS,
     )
 

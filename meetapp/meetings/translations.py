@@ -205,6 +205,55 @@ def missing_counts(meeting: Meeting, sections: list[Section] | None = None) -> d
     }
 
 
+def _keys_to_translate(row: Translatable) -> list[str]:
+    """The translation keys of `row` that have a first-language text (as the page lists them)."""
+    keys = [field for field in RULES[type(row)] if getattr(row, field)]
+    if isinstance(row, SurveyQuestion):
+        keys += [OPTION_PREFIX + key for key in option_keys(row)]
+    return keys
+
+
+def missing_by_meeting(meetings: list[Meeting]) -> dict[int, dict[str, int]]:
+    """`missing_counts` of several meetings (the dashboard) in a fixed number of queries: the
+    groups, sessions, surveys and questions of all the meetings with more than one language."""
+    wanted = {meeting.id: meeting for meeting in meetings if other_languages(meeting)}
+    if not wanted:
+        return {}
+    rows: dict[int, list[Translatable]] = {meeting_id: [m] for meeting_id, m in wanted.items()}
+    ids = list(wanted)
+    for group in db.session.scalars(
+        select(StakeholderGroup).where(StakeholderGroup.meeting_id.in_(ids))
+    ):
+        rows[group.meeting_id].append(group)
+    for session in db.session.scalars(
+        select(AgendaSession).where(AgendaSession.meeting_id.in_(ids))
+    ):
+        rows[session.meeting_id].append(session)
+    surveys = {
+        survey.id: survey
+        for survey in db.session.scalars(select(Survey).where(Survey.meeting_id.in_(ids)))
+    }
+    for survey in surveys.values():
+        rows[survey.meeting_id].append(survey)
+    if surveys:
+        for question in db.session.scalars(
+            select(SurveyQuestion).where(SurveyQuestion.survey_id.in_(list(surveys)))
+        ):
+            rows[surveys[question.survey_id].meeting_id].append(question)
+    return {
+        meeting_id: {
+            language: sum(
+                1
+                for row in rows[meeting_id]
+                for key in _keys_to_translate(row)
+                if row.translation(language, key) is None
+            )
+            for language in other_languages(meeting)
+        }
+        for meeting_id, meeting in wanted.items()
+    }
+
+
 def fingerprint(sections: list[Section], language: str) -> str:
     """A digest of the texts of the form of `language` as they are stored: which texts there
     are, their first-language wording and their translations. A save from a form opened on

@@ -10,7 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from meetapp.meetings.translations import fingerprint, meeting_sections
+from meetapp.meetings.translations import (
+    fingerprint,
+    meeting_sections,
+    missing_by_meeting,
+    missing_counts,
+)
 from meetapp.models import Meeting, OutboxMessage, StakeholderGroup
 from meetapp.models.agenda import AgendaSession
 from meetapp.models.surveys import Survey, SurveyQuestion
@@ -371,3 +376,25 @@ def test_the_personal_page_in_the_participants_language(
     assert KM_TITLE in page
     assert KM_GOVERNMENT in page
     assert "Meeting on migration" not in page
+
+
+def test_the_dashboard_counts_the_missing_texts_of_each_meeting(
+    db: Any, world: dict[str, Any], login_as: Any
+) -> None:
+    meeting = db.session.get(Meeting, world["meeting"].id)
+    meeting.translations = {"ja": {"title": "移住に関する会議", "venue": "サンウェイホテル"}}
+    db.session.commit()
+    page = login_as(world["organiser"]).get("/").get_data(as_text=True)
+    assert "Translations missing: Khmer 10, Japanese 8" in page
+    # The other meeting: title and its two groups, in Khmer.
+    assert "Translations missing: Khmer 3" in page
+
+
+def test_the_dashboard_and_the_page_count_alike(db: Any, world: dict[str, Any]) -> None:
+    meeting = db.session.get(Meeting, world["meeting"].id)
+    question = db.session.get(SurveyQuestion, world["question"].id)
+    question.translations = {"km": {"option:Wages": "ប្រាក់ឈ្នួល"}}
+    db.session.commit()
+    assert (
+        missing_by_meeting([meeting])[meeting.id] == missing_counts(meeting) == {"km": 9, "ja": 10}
+    )
