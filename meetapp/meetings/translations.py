@@ -105,7 +105,7 @@ def problem(text: str, rule: Rule) -> str | None:
 class Text:
     """One text to translate, as the form shows it."""
 
-    name: str  # the form field: "meeting-title", "group-3-label", "question-7-option:visa"
+    name: str  # the form field: "meeting-title", "stakeholder-3-label", "question-7-option:visa"
     row: Translatable
     key: str  # in the row's translations: "title", "option:visa"
     label: str
@@ -142,7 +142,7 @@ def meeting_sections(meeting: Meeting) -> list[Section]:
     groups = [
         text
         for group in meeting.stakeholder_groups
-        for text in _texts(f"group-{group.id}", group, RULES[StakeholderGroup])
+        for text in _texts(f"stakeholder-{group.id}", group, RULES[StakeholderGroup])
     ]
     if groups:
         sections.append(Section("Stakeholder groups", groups))

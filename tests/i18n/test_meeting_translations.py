@@ -123,7 +123,7 @@ def test_the_page_lists_every_text_with_its_first_language_and_what_is_missing(
     ):
         assert source in page, source
     group = _group(db, world["meeting"], "government")
-    assert f'name="group-{group.id}-label"' in page
+    assert f'name="stakeholder-{group.id}-label"' in page
     question = world["question"]
     assert f'name="question-{question.id}-option:Visa"' in page
     # Title, venue, 2 groups, session title and location, survey title, question, 2 options.
@@ -145,7 +145,7 @@ def test_saving_stores_a_language_and_keeps_the_others(
         "km",
         **{
             "meeting-title": f"  {KM_TITLE} ",
-            f"group-{group.id}-label": KM_GOVERNMENT,
+            f"stakeholder-{group.id}-label": KM_GOVERNMENT,
             f"session-{world['session'].id}-title": KM_SESSION,
             f"question-{question.id}-option:Visa": "ទិដ្ឋាការ",
         },
@@ -217,7 +217,10 @@ def test_texts_of_another_meeting_are_refused(
     client = login_as(world["organiser"])
     other_group = _group(db, world["other"], "government")
     response = _save(
-        client, "mekong", "km", **{f"group-{other_group.id}-label": "forged", "meeting-title": "t"}
+        client,
+        "mekong",
+        "km",
+        **{f"stakeholder-{other_group.id}-label": "forged", "meeting-title": "t"},
     )
     assert response.status_code == 409
     db.session.rollback()
