@@ -191,9 +191,10 @@ def every_form_world(
     """`two_meetings`, with what makes every form of the app appear on some page of meeting B:
     a waitlisted participant (promote), a second language (translations), a second survey
     question (move), a rewritten section of the press release (reset), an invitation whose
-    e-mail waits in the outbox (retry), and a speaker in another meeting of organiser B (copy). Also an administrator; a survey link of
-    meeting B's participant (`survey_token`); and meeting A with one record of each kind, whose
-    ids (`values_a`) are another meeting's ids to forge."""
+    e-mail waits in the outbox (retry), and a speaker in another meeting of organiser B (copy).
+    Also an administrator; a survey link of meeting B's participant (`survey_token`); and
+    meeting A with one record of each kind, whose ids (`values_a`) are another meeting's ids to
+    forge."""
     world = two_meetings(db, make_user, make_meeting, make_participant)
     meeting_a, meeting_b = world["meeting_a"], world["meeting_b"]
     survey = world["survey_b"]
