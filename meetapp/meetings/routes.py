@@ -412,6 +412,7 @@ def _render_translations(
     posted: tuple[str, dict[str, str]] | None = None,
     problems: dict[str, str] | None = None,
     message: str | None = None,
+    conflict: bool = False,
     status: int = 200,
 ) -> ResponseReturnValue:
     """The page; after a refused save, the form of the posted language shows what was typed."""
@@ -426,6 +427,7 @@ def _render_translations(
         posted=posted,
         problems=problems or {},
         message=message,
+        conflict=conflict,
     ), status
 
 
@@ -466,6 +468,7 @@ def translations_page(meeting: Meeting) -> ResponseReturnValue:
             translations.meeting_sections(meeting),
             posted=(language, values),
             message=error.message,
+            conflict=True,
             status=409,
         )
     if problems:

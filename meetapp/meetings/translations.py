@@ -288,8 +288,8 @@ def save_translations(
     if fingerprint(sections, language) != seen:
         raise TranslationsChanged(
             "Someone changed the meeting's texts or their translations since you opened this "
-            "page. Nothing was saved: your entries are kept below, check them against the "
-            "stored ones and save again."
+            "page. Nothing was saved: your entries are kept below, with the stored text under "
+            "each one that differs; check them and save again."
         )
     problems: dict[str, str] = {}
     wanted: list[tuple[Text, str]] = []

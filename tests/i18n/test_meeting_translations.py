@@ -206,7 +206,10 @@ def test_two_organisers_saving_at_once_the_second_is_told(
     stale["meeting-venue"] = "សណ្ឋាគារ"
     response = client.post("/meetings/mekong/translations", data=stale)
     assert response.status_code == 409
-    assert "Nothing was saved" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Nothing was saved" in page
+    assert f'Stored now: <span lang="km">{KM_TITLE}</span>' in page
+    assert 'value="សណ្ឋាគារ"' in page  # what they typed is kept
     db.session.rollback()
     assert db.session.get(Meeting, world["meeting"].id).translations == {"km": {"title": KM_TITLE}}
 
