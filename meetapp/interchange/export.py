@@ -30,6 +30,7 @@ from meetapp.interchange.schema import (
     fold_item,
     fold_single_lines,
 )
+from meetapp.meetings.translations import rule_of
 from meetapp.models import (
     PRESS_RELEASE_SECTIONS,
     AgendaSession,
@@ -49,6 +50,8 @@ from meetapp.models import (
     SurveyResponse,
 )
 from meetapp.models.surveys import CHOICE_KINDS, NUMBER_KINDS, derive_option_keys
+from meetapp.models.texts import Translatable
+from meetapp.validation import one_line
 
 When = Callable[[datetime | None], str | None]
 
@@ -124,9 +127,20 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
                 "registration_opens_at": when(meeting.registration_opens_at),
                 "registration_closes_at": when(meeting.registration_closes_at),
                 "stakeholder_groups": [
-                    {"key": group.key, "label": group.label} for group in groups
+                    {
+                        "key": group.key,
+                        "label": group.label,
+                        **_set({"translations": _translations(group)}),
+                    }
+                    for group in groups
                 ],
-                **_set({"online": meeting.online, "partners": _partners(meeting)}),
+                **_set(
+                    {
+                        "online": meeting.online,
+                        "partners": _partners(meeting),
+                        "translations": _translations(meeting),
+                    }
+                ),
             },
             "speakers": speakers,
             "sessions": sessions,
@@ -190,6 +204,21 @@ def _set(values: dict[str, Any]) -> dict[str, Any]:
     """The optional keys added to meetapp/1 after its first version, written only when they
     hold something (a document without them reads the same)."""
     return {key: value for key, value in values.items() if value}
+
+
+def _translations(row: Translatable) -> dict[str, dict[str, str]]:
+    """The row's texts in other languages, without the empty ones; single-line texts on one
+    line, as the import wants them (as `fold_single_lines` does for the columns)."""
+    found: dict[str, dict[str, str]] = {}
+    for language, texts in (row.translations or {}).items():
+        for key, text in (texts or {}).items():
+            if not text:
+                continue
+            rule = rule_of(row, key)
+            found.setdefault(language, {})[key] = (
+                text if rule is not None and rule.multiline else one_line(text)
+            )
+    return found
 
 
 def _partners(meeting: Meeting) -> list[dict[str, Any]]:
@@ -275,6 +304,7 @@ def _export_agenda(
                     {"speaker": speaker_keys[part.speaker_id], "role": part.role}
                     for part in sorted(session.speakers, key=lambda p: (p.sort_order, p.id))
                 ],
+                **_set({"translations": _translations(session)}),
             }
             for session in sessions
         ],
@@ -359,10 +389,12 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
                     "required": question.required,
                     "quotable_in_release": question.quotable_in_release or None,
                     **_set({"option_keys": _option_keys(question)}),
+                    **_set({"translations": _translations(question)}),
                 }
                 for question in survey.questions
             ],
             "responses": JsonArray(_response_docs(survey, rows.of(survey.id), kinds, labels, when)),
+            **_set({"translations": _translations(survey)}),
         }
         for survey in surveys
     ]

@@ -39,6 +39,7 @@ from meetapp.keys import key_from_text, unique_key
 from meetapp.meetings.access import usable_organisations_filter
 from meetapp.meetings.services import RESERVED_SLUGS, save_partners
 from meetapp.meetings.services import SLUG_PATTERN as MEETING_SLUG
+from meetapp.meetings.translations import OPTION_PREFIX, option_keys
 from meetapp.models import (
     AgendaSession,
     Contact,
@@ -504,15 +505,37 @@ class _CrossChecks:
             if kind not in {k.value for k in QuestionKind}:
                 complete = False
                 continue
-            usable.append(
-                SurveyQuestion(
-                    key=key,
-                    kind=kind,
-                    options=keyed_options(texts, option_keys),
-                    required=bool(question.get("required")),
-                )
+            model = SurveyQuestion(
+                key=key,
+                kind=kind,
+                options=keyed_options(texts, option_keys),
+                required=bool(question.get("required")),
             )
+            self._check_option_translations(where, model, question.get("translations"))
+            usable.append(model)
         return usable if complete else None
+
+    def _check_option_translations(
+        self, where: Loc, question: SurveyQuestion, translations: Any
+    ) -> None:
+        """Each translated option label (``option:<key>``) names an option of the question."""
+        if not isinstance(translations, dict):
+            return  # absent, or refused by the schema
+        offered = set(option_keys(question))
+        for language, texts in translations.items():
+            if not isinstance(texts, dict):
+                continue
+            for name in texts:
+                if not isinstance(name, str) or not name.startswith(OPTION_PREFIX):
+                    continue
+                if name[len(OPTION_PREFIX) :] not in offered:
+                    self.problems.append(
+                        (
+                            (*where, "translations", language, name),
+                            "the question has no option with this key"
+                            + (f" (its options: {', '.join(sorted(offered))})" if offered else ""),
+                        )
+                    )
 
     def _check_responses(
         self,
@@ -732,6 +755,7 @@ def _write_agenda(
             ends_at=doc.ends_at,
             location=doc.location,
             description=doc.description,
+            translations=doc.translations or {},
         )
     db.session.add_all(sessions.values())
     db.session.flush()
@@ -804,6 +828,7 @@ def _write_surveys(
             anonymous=bool(survey_doc.anonymous),
             opens_at=survey_doc.opens_at,
             closes_at=survey_doc.closes_at,
+            translations=survey_doc.translations or {},
             questions=[
                 SurveyQuestion(
                     key=question_key(question.key, position),
@@ -817,6 +842,7 @@ def _write_surveys(
                         if question.kind in CHOICE_KINDS
                         else []
                     ),
+                    translations=question.translations or {},
                 )
                 for position, question in enumerate(survey_doc.questions or [])
             ],
@@ -932,9 +958,15 @@ def _new_meeting(doc: MeetingDoc, organisation: Organisation) -> Meeting:
         capacity=doc.capacity,
         registration_opens_at=doc.registration_opens_at,
         registration_closes_at=doc.registration_closes_at,
+        translations=doc.translations or {},
     )
     for position, group in enumerate(doc.stakeholder_groups or []):
         meeting.stakeholder_groups.append(
-            StakeholderGroup(key=group.key, label=group.label, position=position)
+            StakeholderGroup(
+                key=group.key,
+                label=group.label,
+                position=position,
+                translations=group.translations or {},
+            )
         )
     return meeting
