@@ -53,7 +53,7 @@ def world(db: Any, make_user: Any, make_meeting: Any) -> dict[str, Any]:
         key="topics",
         kind="single",
         text="Which topic?",
-        options=["Visa", "Wages"],
+        options=[{"key": "visa", "label": "Visa"}, {"key": "wages", "label": "Wages"}],
     )
     db.session.add(question)
     db.session.commit()
@@ -125,7 +125,7 @@ def test_the_page_lists_every_text_with_its_first_language_and_what_is_missing(
     group = _group(db, world["meeting"], "government")
     assert f'name="stakeholder-{group.id}-label"' in page
     question = world["question"]
-    assert f'name="question-{question.id}-option:Visa"' in page
+    assert f'name="question-{question.id}-option:visa"' in page
     # Title, venue, 2 groups, session title and location, survey title, question, 2 options.
     assert "10 texts missing" in page
     assert page.count("badge text-bg-warning") == 20
@@ -147,7 +147,7 @@ def test_saving_stores_a_language_and_keeps_the_others(
             "meeting-title": f"  {KM_TITLE} ",
             f"stakeholder-{group.id}-label": KM_GOVERNMENT,
             f"session-{world['session'].id}-title": KM_SESSION,
-            f"question-{question.id}-option:Visa": "ទិដ្ឋាការ",
+            f"question-{question.id}-option:visa": "ទិដ្ឋាការ",
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
@@ -160,7 +160,7 @@ def test_saving_stores_a_language_and_keeps_the_others(
         "km": {"title": KM_SESSION}
     }
     assert db.session.get(SurveyQuestion, question.id).translations == {
-        "km": {"option:Visa": "ទិដ្ឋាការ"}
+        "km": {"option:visa": "ទិដ្ឋាការ"}
     }
     page = client.get("/meetings/mekong/translations").get_data(as_text=True)
     assert "6 texts missing" in page  # km: 10 less 4
@@ -400,7 +400,7 @@ def test_the_dashboard_counts_the_missing_texts_of_each_meeting(
 def test_the_dashboard_and_the_page_count_alike(db: Any, world: dict[str, Any]) -> None:
     meeting = db.session.get(Meeting, world["meeting"].id)
     question = db.session.get(SurveyQuestion, world["question"].id)
-    question.translations = {"km": {"option:Wages": "ប្រាក់ឈ្នួល"}}
+    question.translations = {"km": {"option:wages": "ប្រាក់ឈ្នួល"}}
     db.session.commit()
     assert (
         missing_by_meeting([meeting])[meeting.id] == missing_counts(meeting) == {"km": 9, "ja": 10}

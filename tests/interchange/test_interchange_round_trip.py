@@ -505,7 +505,7 @@ def test_texts_in_other_languages_round_trip(db, small_document):
                     "text": "Which topic?",
                     "kind": "single",
                     "options": ["Visa", "Wages"],
-                    "translations": {"km": {"text": "ប្រធានបទណា?", "option:Visa": "ទិដ្ឋាការ"}},
+                    "translations": {"km": {"text": "ប្រធានបទណា?", "option:visa": "ទិដ្ឋាការ"}},
                 },
                 {"key": "why", "text": "Why?", "kind": "text"},
             ],
@@ -530,7 +530,7 @@ def test_texts_in_other_languages_round_trip(db, small_document):
     survey = exported["surveys"][0]
     assert survey["translations"] == expected["surveys"][0]["translations"]
     assert survey["questions"][0]["translations"] == {
-        "km": {"text": "ប្រធានបទណា?", "option:Visa": "ទិដ្ឋាការ"}
+        "km": {"text": "ប្រធានបទណា?", "option:visa": "ទិដ្ឋាការ"}
     }
     assert "translations" not in survey["questions"][1]
 

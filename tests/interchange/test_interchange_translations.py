@@ -71,14 +71,14 @@ def _document(small_document: Any) -> dict[str, Any]:
         ),
         (
             ("question",),
-            {"km": {"option:C": "x"}},
-            'surveys[0].questions[0].translations.km["option:C"]:'
-            " the question has no option with this key (its options: A, B)",
+            {"km": {"option:c": "x"}},
+            'surveys[0].questions[0].translations.km["option:c"]:'
+            " the question has no option with this key (its options: a, b)",
         ),
         (
             ("question",),
-            {"km": {"option:A": "x" * 201}},
-            "km.option:A: Keep this to 200 characters",
+            {"km": {"option:a": "x" * 201}},
+            "km.option:a: Keep this to 200 characters",
         ),
     ],
 )
