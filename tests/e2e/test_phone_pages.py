@@ -75,6 +75,7 @@ def test_every_organiser_page_fits_a_phone_and_passes_axe(
         "surveys": f"/meetings/{slug}/surveys",
         "groups": f"/meetings/{slug}/groups",
         "team": f"/meetings/{slug}/team",
+        "translations": f"/meetings/{slug}/translations",
         "outcomes": f"/meetings/{slug}/outcomes",
         "contacts": f"/meetings/{slug}/contacts",
         "press-release": f"/meetings/{slug}/press-release",
