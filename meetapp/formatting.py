@@ -200,6 +200,19 @@ def number(value: int | float | None, locale: Locale | str | None = None) -> str
     return format_decimal(value, locale=_locale(locale))
 
 
+def signed(value: float | None) -> str:
+    """A score that may be negative, rounded, with its sign ("+12", "-3"), and zero as "0"
+    (never "+0" or "-0").
+
+    >>> [signed(v) for v in (12.4, -3.2, 0.3, -0.4, None)]
+    ['+12', '-3', '0', '0', '']
+    """
+    if value is None:
+        return ""
+    rounded = round(value)
+    return f"{rounded:+d}" if rounded else "0"
+
+
 def language_name(code: str, locale: Locale | str | None = None) -> str:
     return _locale(locale).languages.get(code) or _EN.languages.get(code, code)
 
@@ -335,6 +348,7 @@ def register_template_filters(app: Flask) -> None:
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(number, "number")
+    app.add_template_filter(signed, "signed")
     app.add_template_filter(zone_city, "zone_city")
     app.add_template_global(zone_label, "zone_label")
     # Single-line text on one line where a line break would mislead (e-mail bodies).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from meetapp.formatting import signed
 from meetapp.reports.wording import fragment, quoted
 
 # "How would you rate the venue?", "Please rate the meeting's usefulness" -> what was rated.
@@ -50,5 +51,5 @@ def figure_clause(kind: str, question: str, value: float) -> str:
             return f"respondents rated {what} {value:.1f} out of 5 on average"
         return f"the average answer to the question {statement} was {value:.1f} out of 5"
     if kind == "nps":
-        return f"the net promoter score for the question {statement} was {round(value):+d}"
+        return f"the net promoter score for the question {statement} was {signed(value)}"
     return ""

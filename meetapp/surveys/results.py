@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Select, and_, distinct, exists, func, select
 
@@ -44,6 +44,11 @@ TEXTS_SHOWN = 200  # free-text answers listed per question on the page (all are 
 MISSING_PER_PAGE = 50  # names of those who have not answered, per page of the results page
 AGREE = ("agree", "strongly_agree")
 NO_GROUP_LABEL = "No group"
+# Figures of fewer respondents than this are marked as too few to read (a group of three where
+# two agreed is "67%"), wherever results are shown.
+SMALL_GROUP = 5
+# Under this many answers an NPS moves by more than 3 points with each answer: it says so.
+NPS_STEADY = 30
 
 
 @dataclass
@@ -62,9 +67,15 @@ class GroupBreakdown:
     mean: float | None = None
     nps: float | None = None
 
+    @property
+    def too_few(self) -> bool:
+        return self.answered < SMALL_GROUP
+
 
 @dataclass
 class QuestionResult:
+    small_group: ClassVar[int] = SMALL_GROUP
+
     question: SurveyQuestion
     answered: int = 0
     options: list[OptionCount] = field(default_factory=list)
@@ -81,6 +92,18 @@ class QuestionResult:
 
     def texts_with_languages(self) -> list[tuple[str, str | None]]:
         return list(zip(self.texts, self.text_languages, strict=True))
+
+    @property
+    def has_small_groups(self) -> bool:
+        return any(group.too_few for group in self.by_group)
+
+    @property
+    def nps_step(self) -> int | None:
+        """By how many points one answer moves the NPS, when that is more than a little (few
+        answered); None otherwise."""
+        if self.nps is None or not self.answered or self.answered >= NPS_STEADY:
+            return None
+        return round(100 / self.answered)
 
 
 @dataclass

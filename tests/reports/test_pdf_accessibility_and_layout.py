@@ -277,7 +277,7 @@ def test_survey_results_pdf_collapses_comments_and_cautions_small_groups(
     assert "× 1" not in text
     # The demo's "International organisations" group has 2 respondents.
     assert "International organisations †" in text
-    assert "† Fewer than 5 people answered: read these figures with caution." in text
+    assert "† Fewer than 5 people answered: too few to read as a share." in text
     assert "Government †" not in text
 
 
