@@ -189,6 +189,13 @@ MAY_TAKE = {
     ("participants.checkin_mark", "q", "forged id"),
     ("participants.checkin_seat", "q", "forged id"),
     ("participants.walk_in", "q", "forged id"),
+    # The keys of the option lines the question editor showed: a key that is not one of the
+    # question's options is ignored (`surveys.services.match_option_lines`).
+    *(
+        (endpoint, "option_keys", case)
+        for endpoint in ("surveys.question_add", "surveys.question_edit")
+        for case in ("forged id", "10,000 characters")
+    ),
     # Where to go back to: what is not a page of the app is replaced by the list.
     ("participants.cancel", "next", "forged id"),
     ("participants.promote", "next", "forged id"),
