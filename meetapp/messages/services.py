@@ -399,10 +399,19 @@ def record_message(
     chosen = select(literal(message.id), Participant.id, literal(RecipientState.WAITING)).where(
         *recipient_conditions(meeting, filters)
     )
-    result = db.session.execute(
+    db.session.execute(
         insert(MessageRecipient).from_select(["message_id", "participant_id", "state"], chosen)
     )
-    total = int(getattr(result, "rowcount", 0) or 0)
+    # Counted, not taken from the INSERT's rowcount, which not every driver reports for an
+    # INSERT ... SELECT.
+    total = int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(MessageRecipient)
+            .where(MessageRecipient.message_id == message.id)
+        )
+        or 0
+    )
     if total <= 0:
         raise DomainError("Nobody matches these filters: nothing was sent.", field="statuses")
     message.total = total
