@@ -107,9 +107,10 @@ def _invitations(survey: Survey, participant_ids: list[int]) -> dict[int, Survey
     return found
 
 
-def queue_chunk(message_id: int, size: int = CHUNK) -> bool:
-    """Queue the e-mails of the next `size` recipients still waiting, in one transaction;
-    False once none is left (the message is then marked done)."""
+def queue_chunk(message_id: int, size: int | None = None) -> bool:
+    """Queue the e-mails of the next `size` (CHUNK) recipients still waiting, in one
+    transaction; False once none is left (the message is then marked done)."""
+    size = size or CHUNK
     if not mail_configured():
         raise MailNotConfigured(f"message {message_id}: no SMTP server is configured")
     begin_write(db.session())
@@ -182,13 +183,10 @@ def queue_chunk(message_id: int, size: int = CHUNK) -> bool:
             invitation.last_message_id = outbox.id
         message.queued += 1
         queued.append(outbox.id)
+    progress = (len(queued), message.queued + message.skipped, message.total)
+    # Nothing is read after the commit: a read would begin a transaction that the next
+    # chunk's write could not take over on SQLite.
     db.session.commit()
-    current_app.logger.info(
-        "message %s: %s e-mails queued (%s of %s)",
-        message_id,
-        len(queued),
-        message.queued + message.skipped,
-        message.total,
-    )
+    current_app.logger.info("message %s: %s e-mails queued (%s of %s)", message_id, *progress)
     send_later(queued)
     return True
