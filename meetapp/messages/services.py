@@ -430,11 +430,41 @@ def stored_versions(message: OrganiserMessage) -> list[Version]:
 # --- history ----------------------------------------------------------------------------------
 
 
+STATUS_NAMES = {"registered": "registered", "waitlisted": "waiting list", "cancelled": "cancelled"}
+
+
+def describe_filters(
+    filters: dict[str, Any], groups: dict[int, str], surveys: dict[int, str]
+) -> str:
+    """Who a message went to, in a line: 'registered · Government · speaks km · not answered
+    “After the meeting”'. A group or survey deleted since is said to be so.
+
+    >>> describe_filters({"statuses": ["registered", "waitlisted"], "attended": False,
+    ...     "language": "km", "survey_id": 3, "answered": False}, {}, {3: "After"})
+    'registered, waiting list · did not attend · speaks km · not answered “After”'
+    """
+    parts = [", ".join(STATUS_NAMES.get(s, s) for s in filters.get("statuses") or [])]
+    group_id = filters.get("group_id")
+    if group_id is not None:
+        parts.append(groups.get(group_id, "a group since removed"))
+    attended = filters.get("attended")
+    if attended is not None:
+        parts.append("attended" if attended else "did not attend")
+    if filters.get("language"):
+        parts.append(f"speaks {filters['language']}")
+    survey_id, answered = filters.get("survey_id"), filters.get("answered")
+    if survey_id is not None and answered is not None:
+        title = surveys.get(survey_id, "a survey since removed")
+        parts.append(f"{'answered' if answered else 'not answered'} “{title}”")
+    return " · ".join(part for part in parts if part)
+
+
 @dataclass
 class HistoryRow:
     message: OrganiserMessage
     author: str | None
     statuses: dict[str, int]
+    to: str = ""
 
     @property
     def sent(self) -> int:
@@ -450,8 +480,8 @@ class HistoryRow:
 
 
 def history(meeting: Meeting) -> list[HistoryRow]:
-    """The meeting's messages, newest first, with the delivery status of their e-mails (two
-    queries, whatever the number of messages and recipients)."""
+    """The meeting's messages, newest first, with the delivery status of their e-mails and
+    whom they went to (four queries, whatever the number of messages and recipients)."""
     rows = db.session.execute(
         select(OrganiserMessage, User.name)
         .outerjoin(User, User.id == OrganiserMessage.author_id)
@@ -468,4 +498,29 @@ def history(meeting: Meeting) -> list[HistoryRow]:
             .group_by(MessageRecipient.message_id, OutboxMessage.status)
         ):
             counts.setdefault(message_id, {})[status] = count
-    return [HistoryRow(message, author, counts.get(message.id, {})) for message, author in rows]
+    groups: dict[int, str] = {}
+    surveys: dict[int, str] = {}
+    if rows:
+        groups = {
+            row.id: row.label
+            for row in db.session.execute(
+                select(StakeholderGroup.id, StakeholderGroup.label).where(
+                    StakeholderGroup.meeting_id == meeting.id
+                )
+            )
+        }
+        surveys = {
+            row.id: row.title
+            for row in db.session.execute(
+                select(Survey.id, Survey.title).where(Survey.meeting_id == meeting.id)
+            )
+        }
+    return [
+        HistoryRow(
+            message,
+            author,
+            counts.get(message.id, {}),
+            describe_filters(message.filters or {}, groups, surveys),
+        )
+        for message, author in rows
+    ]

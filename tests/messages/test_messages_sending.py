@@ -243,3 +243,31 @@ def test_someone_cancelled_before_the_job_runs_is_passed_over(
         db.session.execute(select(MessageRecipient.participant_id, MessageRecipient.state)).all()
     )
     assert states == {stays.id: RecipientState.QUEUED, leaves.id: RecipientState.SKIPPED}
+
+
+def test_the_history_says_whom_each_message_went_to_at_a_fixed_cost(
+    setup, make_participant, make_message_survey, mail_to, monkeypatch, count_queries
+):
+    mail_to(2525)
+    monkeypatch.setattr("meetapp.messages.routes.enqueue", lambda *args, **kw: None)
+    survey = make_message_survey(setup.meeting)
+    for n in range(3):
+        make_participant(setup.meeting, languages=["km"], attended=True, name=f"P{n}")
+    assert _send(setup).status_code == 302
+    url = setup.history_url
+    setup.client.get(url)
+    with count_queries() as one:
+        setup.client.get(url)
+    assert (
+        _send(
+            setup, language="km", attended="yes", survey=str(survey.id), answered="not_answered"
+        ).status_code
+        == 302
+    )
+    assert _send(setup, subject_0="Third").status_code == 302
+    with count_queries() as three:
+        page = setup.client.get(url).get_data(as_text=True)
+    assert three.count == one.count
+    assert "To: registered</div>" in page
+    assert "To: registered · attended · speaks km · not answered “After the meeting”" in page
+    assert page.count("0 of 3 queued") == 3
