@@ -61,7 +61,8 @@ RECORD_FIELDS = [
     (re.compile(r"^rows-\d+-id$"), "outcome_id"),
     (re.compile(r"^survey$"), "survey_id"),
 ]
-NOT_IDS = {"attended"}
+# `expected`: the number of people the message compose page showed, not a record.
+NOT_IDS = {"attended", "expected"}
 
 
 # --- the cases ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from typing import Any
 
 from wtforms import (
     BooleanField,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -46,6 +47,8 @@ class ComposeForm(AppForm):
     )
     attach_ics = BooleanField("Attach the meeting's calendar file (.ics)")
     preview_for = SelectField("Preview as", coerce=optional_id, validate_choice=False)
+    # The number of people the page showed: a message is sent only to as many as were shown.
+    expected = HiddenField()
     preview = SubmitField("Preview")
     send = SubmitField("Send")
 

@@ -50,6 +50,9 @@ def _check_versions(form: ComposeForm) -> bool:
 
 
 def _render(meeting: Meeting, form: ComposeForm, status: int = 200, **context: Any) -> Any:
+    # Send goes only to as many people as the page showed (see `compose`).
+    count = context.get("count")
+    form.expected.data = "" if count is None else str(count)
     return (
         render_template(
             "messages/compose.html",
@@ -67,7 +70,9 @@ def _render(meeting: Meeting, form: ComposeForm, status: int = 200, **context: A
 @meeting_view(write=True)
 def compose(meeting: Meeting) -> ResponseReturnValue:
     """The compose page. "Preview" shows how many people the filters choose and what one of
-    them will read; "Send" records the message and has a job queue its e-mails."""
+    them will read; "Send" records the message and has a job queue its e-mails, once the
+    number of people the page showed is still the number the filters choose (filters changed
+    since, or people who registered meanwhile, show the new number first)."""
     form = compose_form(meeting, _groups(meeting), list_surveys(meeting))
     if request.method == "GET":
         filters = form.filters()
@@ -82,6 +87,12 @@ def compose(meeting: Meeting) -> ResponseReturnValue:
         if not mail_configured():
             form.send.errors = ["E-mail is not configured on this server: nothing can be sent."]
             return _render(meeting, form, 422, count=count)
+        if form.expected.data != str(count):
+            form.send.errors = [
+                f"These filters now choose {count:,} "
+                f"{'person' if count == 1 else 'people'}: check the preview, then send."
+            ]
+            return _preview(meeting, form, filters, count, 422)
         try:
             message = services.record_message(
                 meeting, current_user, filters, form.versions(), bool(form.attach_ics.data)
@@ -104,6 +115,17 @@ def compose(meeting: Meeting) -> ResponseReturnValue:
         people = "person" if total == 1 else "people"
         flash(f"The message to {total:,} {people} is being queued: follow it below.", "success")
         return redirect(url_for("messages.history", slug=meeting.slug))
+    return _preview(meeting, form, filters, count)
+
+
+def _preview(
+    meeting: Meeting,
+    form: ComposeForm,
+    filters: services.RecipientFilter,
+    count: int,
+    status: int = 200,
+) -> Any:
+    """The page with the count and the message as one recipient will read it."""
     choices = services.recipients(meeting, filters, PREVIEW_CHOICES)
     chosen = None
     if form.preview_for.data:
@@ -116,7 +138,7 @@ def compose(meeting: Meeting) -> ResponseReturnValue:
     if chosen is not None:
         form.preview_for.data = chosen.id
     filled = services.preview(meeting, form.versions(), chosen) if chosen else None
-    return _render(meeting, form, count=count, filled=filled, chosen=chosen)
+    return _render(meeting, form, status, count=count, filled=filled, chosen=chosen)
 
 
 @bp.route("/meetings/<slug>/messages")

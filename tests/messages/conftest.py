@@ -3,6 +3,7 @@ compose form's data."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,22 @@ def setup(make_user: Any, make_meeting: Any, login_as: Any) -> Setup:
         capacity=None,
     )
     return Setup(organiser, meeting, login_as(organiser))
+
+
+EXPECTED = re.compile(r'name="expected" type="hidden" value="(\d*)"')
+
+
+def shown_count(page: str) -> str:
+    """The number of people the compose page showed, which Send sends back."""
+    match = EXPECTED.search(page)
+    assert match, "no count on the page"
+    return match.group(1)
+
+
+def send(client: FlaskClient, url: str, **changes: Any) -> Any:
+    """Preview the message, then send it to as many people as the preview showed."""
+    page = client.post(url, data=compose_data(**changes)).get_data(as_text=True)
+    return client.post(url, data=compose_data(send="Send", expected=shown_count(page), **changes))
 
 
 @pytest.fixture

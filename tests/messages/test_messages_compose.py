@@ -168,7 +168,7 @@ def test_the_preview_fills_the_meeting_placeholders(setup, make_participant):
     assert "News about Labour Migration Meeting" in page
     assert "See you in Sokha Hotel, Phnom Penh, Cambodia on" in page
     assert f"/m/{setup.meeting.slug}/agenda" in page
-    assert "<a " not in page.split('id="preview"')[1].split("</section>")[0]
+    assert "<a " not in page.split('id="message-preview"')[1].split("</section>")[0]
 
 
 def test_without_mail_nothing_is_sent(setup, make_participant):

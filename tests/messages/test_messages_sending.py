@@ -21,7 +21,7 @@ from meetapp.models import (
     SurveyInvitation,
 )
 from meetapp.tokens import hash_token
-from tests.messages.conftest import compose_data
+from tests.messages.conftest import compose_data, send
 
 PERSONAL = re.compile(r"https?://[^\s\"<]+/r/([A-Za-z0-9_-]+)")
 SURVEY = re.compile(r"https?://[^\s\"<]+/s/([A-Za-z0-9_-]+)")
@@ -46,7 +46,7 @@ def _add_people(meeting, count, start=0):
 
 
 def _send(setup, **changes):
-    return setup.client.post(setup.compose_url, data=compose_data(send="Send", **changes))
+    return send(setup.client, setup.compose_url, **changes)
 
 
 def _count(model):
@@ -65,7 +65,7 @@ def test_sending_records_the_message_and_enqueues_one_job_at_a_fixed_cost(
     _add_people(small.meeting, 5)
     url = small.compose_url
     with count_queries() as few:
-        response = small.client.post(url, data=compose_data(send="Send"))
+        response = small.client.post(url, data=compose_data(send="Send", expected="5"))
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/messages")
 
@@ -73,7 +73,7 @@ def test_sending_records_the_message_and_enqueues_one_job_at_a_fixed_cost(
     _add_people(big_meeting, 5000, start=100)
     url = f"/meetings/{big_meeting.slug}/messages/new"
     with count_queries() as many:
-        response = small.client.post(url, data=compose_data(send="Send"))
+        response = small.client.post(url, data=compose_data(send="Send", expected="5000"))
     assert response.status_code == 302
     assert many.count == few.count
 
@@ -271,3 +271,25 @@ def test_the_history_says_whom_each_message_went_to_at_a_fixed_cost(
     assert "To: registered</div>" in page
     assert "To: registered · attended · speaks km · not answered “After the meeting”" in page
     assert page.count("0 of 3 queued") == 3
+
+
+def test_send_goes_only_to_as_many_people_as_the_page_showed(
+    setup, make_participant, mail_to, monkeypatch
+):
+    mail_to(2525)
+    monkeypatch.setattr("meetapp.messages.routes.enqueue", lambda *args, **kw: None)
+    for _ in range(3):
+        make_participant(setup.meeting)
+    page = setup.client.get(setup.compose_url).get_data(as_text=True)
+    assert 'value="Send to 3 people"' in page
+    make_participant(setup.meeting)  # registered meanwhile
+    response = setup.client.post(setup.compose_url, data=compose_data(send="Send", expected="3"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "These filters now choose 4 people: check the preview, then send." in page
+    assert 'value="Send to 4 people"' in page
+    assert 'id="message-preview"' in page
+    assert _count(OrganiserMessage) == 0
+    response = setup.client.post(setup.compose_url, data=compose_data(send="Send", expected="4"))
+    assert response.status_code == 302
+    assert _count(OrganiserMessage) == 1
