@@ -269,6 +269,8 @@ def test_the_history_says_whom_each_message_went_to_at_a_fixed_cost(
         page = setup.client.get(url).get_data(as_text=True)
     assert three.count == one.count
     assert "To: registered</div>" in page
+    assert "<strong>English:</strong> Third" in page
+    assert "Dear {name},\n\nSee you in {venue} on {dates}." in page
     assert "To: registered · attended · speaks km · not answered “After the meeting”" in page
     assert page.count("0 of 3 queued") == 3
 
