@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from sqlalchemy import func, insert, select, update
 
 from meetapp.extensions import db
+from meetapp.meetings.services import delete_meeting
 from meetapp.messages import sending
 from meetapp.models import (
     MessageRecipient,
@@ -295,3 +296,19 @@ def test_send_goes_only_to_as_many_people_as_the_page_showed(
     response = setup.client.post(setup.compose_url, data=compose_data(send="Send", expected="4"))
     assert response.status_code == 302
     assert _count(OrganiserMessage) == 1
+
+
+def test_a_meeting_goes_with_its_messages(setup, make_participant, mail_to, monkeypatch):
+    mail_to(2525)
+    monkeypatch.setattr(sending, "send_later", lambda ids: None)
+    monkeypatch.setattr("meetapp.messages.routes.enqueue", lambda *args, **kw: None)
+    make_participant(setup.meeting)
+    assert _send(setup, attach_ics="y").status_code == 302
+    [message] = db.session.scalars(select(OrganiserMessage)).all()
+    sending.queue_organiser_message(message.id)
+    assert (_count(OutboxMessage), _count(OutboxAttachment)) == (1, 1)
+    meeting = db.session.get(type(setup.meeting), setup.meeting.id)
+    delete_meeting(meeting)
+    db.session.commit()
+    for model in (OrganiserMessage, MessageRecipient, OutboxMessage, OutboxAttachment):
+        assert _count(model) == 0, model
