@@ -149,6 +149,7 @@ def bare_insert(path: Path) -> None:
 
     from meetapp.database import utcnow
     from meetapp.extensions import db
+    from meetapp.interchange.services import keyed_options
     from meetapp.models import (
         Meeting,
         Organisation,
@@ -219,13 +220,19 @@ def bare_insert(path: Path) -> None:
     survey = Survey(meeting_id=meeting.id, key=survey_doc["key"], title=survey_doc["title"])
     survey.questions = [
         SurveyQuestion(
-            key=q["key"], position=i, kind=q["kind"], text=q["text"], options=q.get("options", [])
+            key=q["key"],
+            position=i,
+            kind=q["kind"],
+            text=q["text"],
+            options=keyed_options(q.get("options") or [], None),
         )
         for i, q in enumerate(survey_doc["questions"])
     ]
     session.add(survey)
     session.flush()
     questions = {q.key: q.id for q in survey.questions}
+    # Choices are stored by option key: the label of each, per question.
+    option_keys = {q.key: {label: key for key, label in q.choices()} for q in survey.questions}
     responses = survey_doc["responses"]
     for start in range(0, len(responses), 5000):
         batch = responses[start : start + 5000]
@@ -253,7 +260,11 @@ def bare_insert(path: Path) -> None:
                             "response_id": response_id,
                             "question_id": questions[key],
                             "stakeholder_group_id": group_id,
-                            "choice": item if isinstance(item, str) and key != "comments" else None,
+                            "choice": (
+                                option_keys[key].get(item, item)
+                                if isinstance(item, str) and key != "comments"
+                                else None
+                            ),
                             "number": item if isinstance(item, int) else None,
                             "text": item if key == "comments" else None,
                         }

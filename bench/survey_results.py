@@ -78,6 +78,7 @@ def build(app: Any, responses: int, slug: str) -> tuple[str, str]:
         SurveyData,
         add_question,
         answer_rows,
+        answers_from_labels,
         create_survey,
     )
 
@@ -182,6 +183,8 @@ def build(app: Any, responses: int, slug: str) -> tuple[str, str]:
             }
             if rng.random() < 0.3:
                 answers[questions[9].key] = f"Comment number {response_id}: more time, please."
+            # Choices are stored by option key; the answers above name the labels.
+            answers = answers_from_labels(questions, answers)
             rows.extend(answer_rows(questions, response_id, answers, group_id))
             if len(rows) > 20_000:
                 db.session.execute(insert(SurveyAnswer), rows)

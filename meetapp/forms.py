@@ -12,6 +12,7 @@ from flask import abort, request
 from flask_babel import force_locale, gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from flask_wtf.i18n import translations as wtforms_translations
 from markupsafe import Markup, escape
 from wtforms import DateTimeLocalField, Field, PasswordField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
@@ -40,6 +41,10 @@ DATETIME_LOCAL_FORMATS = [
 ANOTHER_LANGUAGE = N_("Another language")
 MEETING_LANGUAGES = N_("Languages of this meeting")
 OTHER_LANGUAGES = N_("Other languages")
+# WTForms' own message for a choice that is not in the list. A participant meets it when the
+# organisers changed the stakeholder groups while the registration form was open; WTForms has
+# no Khmer, Thai, Vietnamese, Burmese or Lao catalogue, so ours translate it.
+NOT_A_VALID_CHOICE = N_("Not a valid choice.")
 
 
 def optional_id(value: Any) -> int | None:
@@ -60,10 +65,27 @@ def strip_text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+class _FormMessages:
+    """WTForms' messages in the page's language: the ones our catalogues translate from there,
+    the others from WTForms' own catalogue (as Flask-WTF does)."""
+
+    def gettext(self, string: str) -> str:
+        if string == NOT_A_VALID_CHOICE:
+            return gettext(string)
+        return str(wtforms_translations.gettext(string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(wtforms_translations.ngettext(singular, plural, n))
+
+
 class AppForm(FlaskForm):
     """The base of every form: besides its own checks, no text field (hidden and select fields
     included) may carry control characters, which the database may refuse (NUL) and nobody
     means to type. Passwords are exempt: they are only hashed, never stored or searched."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> _FormMessages:
+            return _FormMessages()
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import Blueprint, Flask, g, has_request_context, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel, get_locale
@@ -128,6 +128,17 @@ class LanguageChoice:
 def native_name(code: str) -> str:
     locale = Locale(code)
     return locale.get_display_name(locale) or code
+
+
+def language_name(code: str | None) -> str | None:
+    """A language's name in its own language ("ខ្មែរ"), or the code itself when Babel does
+    not know it; None for None (a language not known)."""
+    if not code:
+        return None
+    try:
+        return native_name(code)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
 
 
 def language_switch(back_to: str, first: Sequence[str] = ()) -> list[LanguageChoice]:

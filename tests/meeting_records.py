@@ -190,11 +190,12 @@ def every_form_world(
     db: Any, make_user: Any, make_meeting: Any, make_participant: Any
 ) -> dict[str, Any]:
     """`two_meetings`, with what makes every form of the app appear on some page of meeting B:
-    a waitlisted participant (promote), a second survey question (move), a rewritten section
-    of the press release (reset), an invitation whose e-mail waits in the outbox (retry), and a
-    speaker in another meeting of organiser B (copy). Also an administrator; a survey link of
-    meeting B's participant (`survey_token`); and meeting A with one record of each kind, whose
-    ids (`values_a`) are another meeting's ids to forge."""
+    a waitlisted participant (promote), a second language (translations), a second survey
+    question (move), a rewritten section of the press release (reset), an invitation whose
+    e-mail waits in the outbox (retry), and a speaker in another meeting of organiser B (copy).
+    Also an administrator; a survey link of meeting B's participant (`survey_token`); and
+    meeting A with one record of each kind, whose ids (`values_a`) are another meeting's ids to
+    forge."""
     world = two_meetings(db, make_user, make_meeting, make_participant)
     meeting_a, meeting_b = world["meeting_a"], world["meeting_b"]
     survey = world["survey_b"]
@@ -205,6 +206,8 @@ def every_form_world(
     meeting_c = make_meeting(organisers=[world["organiser_b"]])
     db.session.add(Speaker(meeting_id=meeting_c.id, key="speaker-c", name="Speaker C"))
     make_participant(meeting_b, status="waitlisted")
+    # A second language: the Translations page shows its form.
+    meeting_b.languages = ["en", "km"]
     db.session.refresh(survey, ["questions"])
     add_question(survey, QuestionData("Would you come again?", "likert"))
     db.session.add(

@@ -164,6 +164,8 @@ STAFF_REFUSED_ON_GET = {
     "meetings.organisation_edit",
     "meetings.meeting_new",
     "meetings.meeting_edit",
+    # The meeting's texts in its other languages: the organisers' to write.
+    "meetings.translations_page",
     "participants.new",
     "participants.edit",
     "participants.import_csv",

@@ -6,6 +6,7 @@ suite's own and dropped afterwards) when MEETAPP_TEST_DATABASE_URL names a Postg
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -21,7 +22,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import JSON, column, inspect, select, table, text
 from sqlalchemy.exc import IntegrityError
 
 from config import TestingConfig
@@ -435,6 +436,98 @@ def _batches_keep_the_data(app: Flask) -> None:
         downgrade(revision="base")
 
 
+_OPTION_ROWS = (
+    "INSERT INTO surveys (id, meeting_id, key, title, anonymous, created_at)"
+    " VALUES (2, 1, 'a', 'Anonymous', :yes, :at)",
+    "INSERT INTO survey_questions (id, survey_id, key, position, kind, text, required, options)"
+    " VALUES (1, 1, 'q1', 0, 'single', 'When?', :no, :when)",
+    "INSERT INTO survey_questions (id, survey_id, key, position, kind, text, required, options)"
+    " VALUES (2, 1, 'q2', 1, 'multiple', 'Which?', :no, :which)",
+    "INSERT INTO survey_questions (id, survey_id, key, position, kind, text, required, options)"
+    " VALUES (3, 1, 'q3', 2, 'rating', 'Rate', :no, '[]')",
+    "INSERT INTO survey_questions (id, survey_id, key, position, kind, text, required, options)"
+    " VALUES (4, 2, 'q1', 0, 'single', 'Language?', :no, :language)",
+    "INSERT INTO survey_responses (id, survey_id, participant_id, submitted_at)"
+    " VALUES (1, 1, 1, :at)",
+    "INSERT INTO survey_responses (id, survey_id, submitted_at, pending_answers)"
+    " VALUES (2, 2, :at, :change)",
+    "INSERT INTO survey_responses (id, survey_id, submitted_at, published, pending_answers)"
+    " VALUES (3, 2, :at, :no, :new)",
+    "INSERT INTO survey_answers (id, response_id, question_id, choice) VALUES (1, 1, 1, 'Later')",
+    "INSERT INTO survey_answers (id, response_id, question_id, choice) VALUES (2, 1, 2, 'B')",
+    "INSERT INTO survey_answers (id, response_id, question_id, choice) VALUES (3, 1, 2, 'b')",
+    "INSERT INTO survey_answers (id, response_id, question_id, number) VALUES (4, 1, 3, 4)",
+    "INSERT INTO survey_answers (id, response_id, question_id, choice) VALUES (5, 2, 4, 'English')",
+)
+
+
+def _option_keys_replace_labels(app: Flask) -> None:
+    """The revision that gives survey options keys: each option gets the key of its label
+    (unique in its question), and the answers, and the answers waiting for an anonymous
+    survey's batch, name the key instead of the label, without colliding on the way ("B"
+    becomes "b" while "b" becomes "b-2"). Taken down, labels again."""
+    values = {
+        **_RESPONSE_VALUES,
+        "when": json.dumps(["Sooner", "Later"]),
+        "which": json.dumps(["B", "b", "Côte d'Ivoire"]),
+        "language": json.dumps(["ខ្មែរ", "English"]),
+        "change": json.dumps({"q1": "ខ្មែរ"}),
+        "new": json.dumps({"q1": "English"}),
+    }
+    questions = table("survey_questions", column("id"), column("options", JSON))
+    responses = table("survey_responses", column("id"), column("pending_answers", JSON))
+    answers = text("SELECT id, response_id, question_id, choice FROM survey_answers ORDER BY id")
+    with _migrating(app):
+        upgrade(revision="8d2f4a6c1e37")
+        with db.engine.begin() as connection:
+            for statement in (*_OUTBOX_ROWS[:4], *_OPTION_ROWS):
+                connection.execute(text(statement), values)
+            if connection.dialect.name == "postgresql":
+                # The rows above name their ids: the answers' sequence goes on after them.
+                connection.execute(
+                    text("SELECT setval(pg_get_serial_sequence('survey_answers', 'id'), 5)")
+                )
+        upgrade()
+        with db.engine.begin() as connection:
+            options = dict(connection.execute(select(questions.c.id, questions.c.options)).all())
+            assert options == {
+                1: [{"key": "sooner", "label": "Sooner"}, {"key": "later", "label": "Later"}],
+                2: [
+                    {"key": "b", "label": "B"},
+                    {"key": "b-2", "label": "b"},
+                    {"key": "cote-divoire", "label": "Côte d'Ivoire"},
+                ],
+                3: [],
+                4: [{"key": "option", "label": "ខ្មែរ"}, {"key": "english", "label": "English"}],
+            }
+            assert [tuple(row) for row in connection.execute(answers)] == [
+                (1, 1, 1, "later"),
+                (2, 1, 2, "b"),
+                (3, 1, 2, "b-2"),
+                (4, 1, 3, None),
+                (5, 2, 4, "english"),
+            ]
+            waiting = select(responses.c.id, responses.c.pending_answers).order_by(responses.c.id)
+            assert [tuple(row) for row in connection.execute(waiting)] == [
+                (1, None),
+                (2, {"q1": "option"}),
+                (3, {"q1": "english"}),
+            ]
+        downgrade(revision="8d2f4a6c1e37")
+        with db.engine.begin() as connection:
+            options = dict(connection.execute(select(questions.c.id, questions.c.options)).all())
+            assert options[2] == ["B", "b", "Côte d'Ivoire"]
+            assert [row.choice for row in connection.execute(answers)] == [
+                "Later",
+                "B",
+                "b",
+                None,
+                "English",
+            ]
+            assert connection.execute(waiting).all()[1][1] == {"q1": "ខ្មែរ"}
+        downgrade(revision="base")
+
+
 def test_there_is_a_revision() -> None:
     revisions = sorted(path.name for path in VERSIONS.glob("*.py"))
     assert revisions, f"{VERSIONS} holds no Alembic revision"
@@ -451,6 +544,7 @@ CHECKS = [
     _edit_keys_keep_the_data,
     _logins_start_from_the_first_session_version,
     _batches_keep_the_data,
+    _option_keys_replace_labels,
 ]
 
 

@@ -4,7 +4,8 @@ Times are written in UTC: the instant is then unambiguous in every calendar prog
 shows it in the reader's own time zone. The library folds long lines and escapes text, so
 user text cannot break out of its property. Names, summaries and places are written on one
 line (`one_line`): titles stored before line breaks were refused in them may still hold one,
-which the calendar's name cannot.
+which the calendar's name cannot. The meeting's and sessions' texts are in the language of the
+request when the organisers translated them (`meetapp.i18n.in_language`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from meetapp.agenda.display import (
 )
 from meetapp.database import utcnow
 from meetapp.formatting import country_name
+from meetapp.i18n import in_language as tr
 from meetapp.models import AgendaSession, Meeting, SessionKind
 from meetapp.validation import one_line
 
@@ -40,7 +42,7 @@ def _calendar(meeting: Meeting, name: str) -> Calendar:
 
 
 def _place(meeting: Meeting, location: str | None = None) -> str:
-    parts = [location, meeting.venue, meeting.city, country_name(meeting.country)]
+    parts = [location, tr(meeting, "venue"), tr(meeting, "city"), country_name(meeting.country)]
     return one_line(", ".join(part for part in parts if part))
 
 
@@ -57,7 +59,7 @@ def _session_description(session: AgendaSession, agenda_url: str) -> str:
         line = f"{role_label(part.role)}: {speaker_name(part.speaker)}"
         lines.append(f"{line}, {title}" if title else line)
     if session.description:
-        lines.extend(["", session.description])
+        lines.extend(["", tr(session, "description")])
     lines.extend(["", f"Agenda: {agenda_url}"])
     return "\n".join(lines).strip()
 
@@ -69,8 +71,8 @@ def _session_event(meeting: Meeting, session: AgendaSession, agenda_url: str) ->
     event.add("dtstamp", utcnow())
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at or session.starts_at + DEFAULT_LENGTH)
-    event.add("summary", one_line(f"{session.title} · {meeting.title}"))
-    place = _place(meeting, session.location)
+    event.add("summary", one_line(f"{tr(session, 'title')} · {tr(meeting, 'title')}"))
+    place = _place(meeting, tr(session, "location"))
     if place:
         event.add("location", place)
     event.add("description", _session_description(session, agenda_url))
@@ -86,7 +88,7 @@ def _meeting_event(meeting: Meeting, agenda_url: str) -> Event:
     event.add("dtstamp", utcnow())
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at or meeting.starts_at + DEFAULT_LENGTH)
-    event.add("summary", one_line(meeting.title))
+    event.add("summary", one_line(tr(meeting, "title")))
     place = _place(meeting)
     if place:
         event.add("location", place)
@@ -97,7 +99,7 @@ def _meeting_event(meeting: Meeting, agenda_url: str) -> Event:
 
 def agenda_calendar(meeting: Meeting, sessions: Sequence[AgendaSession], agenda_url: str) -> bytes:
     """Every session that has a time; the meeting as one event while none has."""
-    calendar = _calendar(meeting, meeting.title)
+    calendar = _calendar(meeting, tr(meeting, "title"))
     timed = [session for session in sessions if session.starts_at is not None]
     if not timed:
         calendar.add_component(_meeting_event(meeting, agenda_url))
@@ -107,6 +109,6 @@ def agenda_calendar(meeting: Meeting, sessions: Sequence[AgendaSession], agenda_
 
 
 def session_calendar(meeting: Meeting, session: AgendaSession, agenda_url: str) -> bytes:
-    calendar = _calendar(meeting, f"{session.title} · {meeting.title}")
+    calendar = _calendar(meeting, f"{tr(session, 'title')} · {tr(meeting, 'title')}")
     calendar.add_component(_session_event(meeting, session, agenda_url))
     return bytes(calendar.to_ical())

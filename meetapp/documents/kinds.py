@@ -16,7 +16,7 @@ import io
 from collections.abc import Callable
 from typing import IO, Any, ClassVar
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
@@ -82,9 +82,14 @@ class DocumentKind:
     def filename(self, meeting: Meeting, params: Params) -> str:
         raise NotImplementedError
 
-    def estimate(self, meeting: Meeting, params: Params) -> int:
-        """The rows the document will hold, counted cheaply."""
+    def rows(self, meeting: Meeting, params: Params) -> ColumnElement[int]:
+        """The rows the document will hold, counted cheaply: an SQL expression, so that a page
+        showing many documents counts them all in one statement (`estimates`)."""
         raise NotImplementedError
+
+    def estimate(self, meeting: Meeting, params: Params) -> int:
+        """The rows the document will hold (`rows`), counted now."""
+        return estimates([self.rows(meeting, params)])[0]
 
     def write(
         self, meeting: Meeting, params: Params, out: IO[bytes], progress: Progress = no_progress
@@ -138,13 +143,11 @@ class SignInSheet(SplitKind):
     def filename(self, meeting: Meeting, params: Params) -> str:
         return download_name(meeting, "sign-in-sheet", "pdf")
 
-    def estimate(self, meeting: Meeting, params: Params) -> int:
-        return _count(
-            _rows(
-                Participant,
-                Participant.meeting_id == meeting.id,
-                Participant.status == Status.REGISTERED,
-            )
+    def rows(self, meeting: Meeting, params: Params) -> ColumnElement[int]:
+        return _rows(
+            Participant,
+            Participant.meeting_id == meeting.id,
+            Participant.status == Status.REGISTERED,
         )
 
     def plan(self, meeting: Meeting, params: Params) -> dict[str, Any]:
@@ -185,13 +188,9 @@ class MeetingSummary(DocumentKind):
     def filename(self, meeting: Meeting, params: Params) -> str:
         return download_name(meeting, "summary", "pdf")
 
-    def estimate(self, meeting: Meeting, params: Params) -> int:
+    def rows(self, meeting: Meeting, params: Params) -> ColumnElement[int]:
         """The participants counted by group, and the survey answers whose figures it shows."""
-        in_meeting = select(Survey.id).where(Survey.meeting_id == meeting.id)
-        return _count(
-            _rows(Participant, Participant.meeting_id == meeting.id),
-            _rows(SurveyResponse, SurveyResponse.survey_id.in_(in_meeting)),
-        )
+        return _participants_and_responses(meeting)
 
     def write(
         self, meeting: Meeting, params: Params, out: IO[bytes], progress: Progress = no_progress
@@ -218,16 +217,11 @@ class SurveyResultsPdf(DocumentKind):
     def filename(self, meeting: Meeting, params: Params) -> str:
         return f"{meeting.slug}-{params['survey']}-results.pdf"
 
-    def estimate(self, meeting: Meeting, params: Params) -> int:
+    def rows(self, meeting: Meeting, params: Params) -> ColumnElement[int]:
         """Its answers, and the invitations (those who have not answered are listed)."""
-        survey_id = (
-            select(Survey.id)
-            .where(Survey.meeting_id == meeting.id, Survey.key == params["survey"])
-            .scalar_subquery()
-        )
-        return _count(
-            _rows(SurveyResponse, SurveyResponse.survey_id == survey_id),
-            _rows(SurveyInvitation, SurveyInvitation.survey_id == survey_id),
+        survey_id = _survey_id(meeting, params)
+        return _rows(SurveyResponse, SurveyResponse.survey_id == survey_id) + _rows(
+            SurveyInvitation, SurveyInvitation.survey_id == survey_id
         )
 
     def write(
@@ -274,10 +268,10 @@ class ParticipantsExport(ExportKind):
 
     params = FILTER_FIELDS
 
-    def estimate(self, meeting: Meeting, params: Params) -> int:
+    def rows(self, meeting: Meeting, params: Params) -> ColumnElement[int]:
         _form, filters = read_filters(meeting, params)
-        statement = filtered_query(meeting, filters).order_by(None).with_only_columns(func.count())
-        return int(db.session.scalar(statement) or 0)
+        query = filtered_query(meeting, filters).order_by(None).with_only_columns(func.count())
+        return query.scalar_subquery()
 
 
 class ParticipantsCsv(ParticipantsExport):
@@ -309,13 +303,8 @@ class ResponsesExport(ExportKind):
     def check(self, meeting: Meeting, params: Params) -> None:
         self.survey(meeting, params)
 
-    def estimate(self, meeting: Meeting, params: Params) -> int:
-        survey_id = (
-            select(Survey.id)
-            .where(Survey.meeting_id == meeting.id, Survey.key == params["survey"])
-            .scalar_subquery()
-        )
-        return _count(_rows(SurveyResponse, SurveyResponse.survey_id == survey_id))
+    def rows(self, meeting: Meeting, params: Params) -> ColumnElement[int]:
+        return _rows(SurveyResponse, SurveyResponse.survey_id == _survey_id(meeting, params))
 
 
 class ResponsesCsv(ResponsesExport):
@@ -343,13 +332,9 @@ class MeetingJson(ExportKind):
     label = "The meeting as meetapp/1 JSON"
     mimetype = JSON
 
-    def estimate(self, meeting: Meeting, params: Params) -> int:
+    def rows(self, meeting: Meeting, params: Params) -> ColumnElement[int]:
         """Its participants and its survey responses: the arrays that grow."""
-        in_meeting = select(Survey.id).where(Survey.meeting_id == meeting.id)
-        return _count(
-            _rows(Participant, Participant.meeting_id == meeting.id),
-            _rows(SurveyResponse, SurveyResponse.survey_id.in_(in_meeting)),
-        )
+        return _participants_and_responses(meeting)
 
     def export(self, meeting: Meeting, params: Params) -> Export:
         return meeting_json(meeting)
@@ -361,14 +346,32 @@ class MeetingJson(ExportKind):
         super().write(meeting, params, out, progress)
 
 
-def _rows(model: Any, *conditions: Any) -> Any:
+def _rows(model: Any, *conditions: Any) -> ColumnElement[int]:
     """The number of rows of `model` that meet `conditions`, as a scalar subquery."""
     return select(func.count()).select_from(model).where(*conditions).scalar_subquery()
 
 
-def _count(*counts: Any) -> int:
-    """The sum of `counts` (see `_rows`), in one statement."""
-    return int(db.session.scalar(select(sum(counts[1:], counts[0]))) or 0)
+def _participants_and_responses(meeting: Meeting) -> ColumnElement[int]:
+    in_meeting = select(Survey.id).where(Survey.meeting_id == meeting.id)
+    return _rows(Participant, Participant.meeting_id == meeting.id) + _rows(
+        SurveyResponse, SurveyResponse.survey_id.in_(in_meeting)
+    )
+
+
+def _survey_id(meeting: Meeting, params: Params) -> ColumnElement[int]:
+    return (
+        select(Survey.id)
+        .where(Survey.meeting_id == meeting.id, Survey.key == params["survey"])
+        .scalar_subquery()
+    )
+
+
+def estimates(counts: list[ColumnElement[int]]) -> list[int]:
+    """The values of the row counts `counts` (`DocumentKind.rows`), in one statement."""
+    if not counts:
+        return []
+    row = db.session.execute(select(*counts)).one()
+    return [int(value or 0) for value in row]
 
 
 KINDS: dict[str, DocumentKind] = {

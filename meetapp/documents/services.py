@@ -18,7 +18,14 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from meetapp.database import begin_write, utcnow
-from meetapp.documents.kinds import KINDS, DocumentKind, Params, SplitKind, SubjectGone
+from meetapp.documents.kinds import (
+    KINDS,
+    DocumentKind,
+    Params,
+    SplitKind,
+    SubjectGone,
+    estimates,
+)
 from meetapp.extensions import db
 from meetapp.locking import lock_meeting
 from meetapp.models import DocumentStatus, Meeting, PreparedDocument, User
@@ -115,7 +122,7 @@ def document_cards(
     "participants-csv", "participants-xlsx", "meeting-json", and "survey-results/<key>",
     "responses-csv/<key>" and "responses-xlsx/<key>" for each survey; and "asked", the card of
     an export narrowed by filters, when `asked` names one. One query for the prepared
-    documents, one count for each card."""
+    documents, one that counts the rows of every card."""
     prepared = documents_of(meeting)
     now = utcnow()
     wanted: list[tuple[str, DocumentKind, Params]] = [
@@ -130,9 +137,9 @@ def document_cards(
             wanted.append((f"{name}/{key}", KINDS[name], {"survey": key}))
     if asked is not None:
         wanted.append(("asked", *asked))
+    counts = estimates([kind.rows(meeting, params) for _name, kind, params in wanted])
     cards = {}
-    for name, kind, params in wanted:
-        rows = kind.estimate(meeting, params)
+    for (name, kind, params), rows in zip(wanted, counts, strict=True):
         document = prepared.get((kind.name, params_key(params)))
         status = shown_status(document, now) if document is not None else None
         cards[name] = Card(kind, params, rows, rows > job_threshold(kind), document, status)

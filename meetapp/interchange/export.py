@@ -30,6 +30,7 @@ from meetapp.interchange.schema import (
     fold_item,
     fold_single_lines,
 )
+from meetapp.meetings.translations import rule_of
 from meetapp.models import (
     PRESS_RELEASE_SECTIONS,
     AgendaSession,
@@ -45,9 +46,12 @@ from meetapp.models import (
     Statement,
     Survey,
     SurveyAnswer,
+    SurveyQuestion,
     SurveyResponse,
 )
-from meetapp.models.surveys import CHOICE_KINDS, NUMBER_KINDS
+from meetapp.models.surveys import CHOICE_KINDS, NUMBER_KINDS, derive_option_keys
+from meetapp.models.texts import Translatable
+from meetapp.validation import one_line
 
 When = Callable[[datetime | None], str | None]
 
@@ -123,9 +127,20 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
                 "registration_opens_at": when(meeting.registration_opens_at),
                 "registration_closes_at": when(meeting.registration_closes_at),
                 "stakeholder_groups": [
-                    {"key": group.key, "label": group.label} for group in groups
+                    {
+                        "key": group.key,
+                        "label": group.label,
+                        **_set({"translations": _translations(group)}),
+                    }
+                    for group in groups
                 ],
-                **_set({"online": meeting.online, "partners": _partners(meeting)}),
+                **_set(
+                    {
+                        "online": meeting.online,
+                        "partners": _partners(meeting),
+                        "translations": _translations(meeting),
+                    }
+                ),
             },
             "speakers": speakers,
             "sessions": sessions,
@@ -189,6 +204,21 @@ def _set(values: dict[str, Any]) -> dict[str, Any]:
     """The optional keys added to meetapp/1 after its first version, written only when they
     hold something (a document without them reads the same)."""
     return {key: value for key, value in values.items() if value}
+
+
+def _translations(row: Translatable) -> dict[str, dict[str, str]]:
+    """The row's texts in other languages, without the empty ones; single-line texts on one
+    line, as the import wants them (as `fold_single_lines` does for the columns)."""
+    found: dict[str, dict[str, str]] = {}
+    for language, texts in (row.translations or {}).items():
+        for key, text in (texts or {}).items():
+            if not text:
+                continue
+            rule = rule_of(row, key)
+            found.setdefault(language, {})[key] = (
+                text if rule is not None and rule.multiline else one_line(text)
+            )
+    return found
 
 
 def _partners(meeting: Meeting) -> list[dict[str, Any]]:
@@ -274,6 +304,7 @@ def _export_agenda(
                     {"speaker": speaker_keys[part.speaker_id], "role": part.role}
                     for part in sorted(session.speakers, key=lambda p: (p.sort_order, p.id))
                 ],
+                **_set({"translations": _translations(session)}),
             }
             for session in sessions
         ],
@@ -309,6 +340,14 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
     if not surveys:
         return []
     kinds = {q.id: (q.key, q.kind) for survey in surveys for q in survey.questions}
+    # A choice is written as its option's label in the meeting's first language (the format's
+    # contract), not as the key it is stored by.
+    labels = {
+        q.id: dict(q.choices())
+        for survey in surveys
+        for q in survey.questions
+        if q.kind in CHOICE_KINDS
+    }
     rows = _Groups(
         lambda: streamed(
             select(
@@ -316,6 +355,7 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
                 SurveyResponse.id,
                 Participant.email,
                 SurveyResponse.submitted_at,
+                SurveyResponse.language,
                 SurveyAnswer.question_id,
                 SurveyAnswer.choice,
                 SurveyAnswer.number,
@@ -345,13 +385,16 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
                     "key": question.key,
                     "text": question.text,
                     "kind": question.kind,
-                    "options": list(question.options) if question.kind in CHOICE_KINDS else None,
+                    "options": question.option_labels() if question.kind in CHOICE_KINDS else None,
                     "required": question.required,
                     "quotable_in_release": question.quotable_in_release or None,
+                    **_set({"option_keys": _option_keys(question)}),
+                    **_set({"translations": _translations(question)}),
                 }
                 for question in survey.questions
             ],
-            "responses": JsonArray(_response_docs(survey, rows.of(survey.id), kinds, when)),
+            "responses": JsonArray(_response_docs(survey, rows.of(survey.id), kinds, labels, when)),
+            **_set({"translations": _translations(survey)}),
         }
         for survey in surveys
     ]
@@ -375,10 +418,20 @@ class _Groups:
             self.head = next(self.rows, None)
 
 
+def _option_keys(question: SurveyQuestion) -> list[str] | None:
+    """A choice question's option keys, when an import would not give the same from the
+    labels (an option reworded after it was created, say)."""
+    if question.kind not in CHOICE_KINDS:
+        return None
+    keys = question.option_keys()
+    return keys if keys != derive_option_keys(question.option_labels()) else None
+
+
 def _response_docs(
     survey: Survey,
     rows: Iterator[Sequence[Any]],
     kinds: dict[int, tuple[str, str]],
+    labels: dict[int, dict[str, str]],
     when: When,
 ) -> Iterator[dict[str, Any]]:
     """A tracked survey's responses in the order they were given, with their times; an
@@ -393,11 +446,14 @@ def _response_docs(
                     if survey.anonymous
                     else when(submitted_at)
                 ),
-                "answers": _answers(answer_rows, kinds),
+                "answers": _answers(answer_rows, kinds, labels),
+                **_set({"language": language}),
             },
             ResponseDoc,
         )
-        for (_survey_id, _id, email, submitted_at, *_first), answer_rows in _by_response(rows)
+        for (_survey_id, _id, email, submitted_at, language, *_first), answer_rows in (
+            _by_response(rows)
+        )
     )
     if not survey.anonymous:
         return docs
@@ -419,12 +475,18 @@ def _by_response(
         yield answer_rows[0], answer_rows
 
 
-def _answers(rows: list[Sequence[Any]], kinds: dict[int, tuple[str, str]]) -> dict[str, Any]:
+def _answers(
+    rows: list[Sequence[Any]],
+    kinds: dict[int, tuple[str, str]],
+    labels: dict[int, dict[str, str]],
+) -> dict[str, Any]:
     given: dict[str, Any] = {}
     for *_response, question_id, choice, number, text in rows:
         if question_id is None:  # a response without answers
             continue
         key, kind = kinds[question_id]
+        if question_id in labels and choice is not None:
+            choice = labels[question_id].get(choice, choice)
         if kind == QuestionKind.MULTIPLE:
             given.setdefault(key, []).append(choice)
         elif kind in NUMBER_KINDS:

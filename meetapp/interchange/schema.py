@@ -28,13 +28,17 @@ from pydantic_core import PydanticCustomError
 from meetapp.accounts.services import normalise_email
 from meetapp.errors import DomainError
 from meetapp.formatting import country_codes, is_timezone, language_codes
-from meetapp.models.agenda import MAX_SESSION_SPEAKERS, STATEMENT_MAX_LENGTH
+from meetapp.meetings.translations import OPTION_PREFIX, problem, rule_of
+from meetapp.models import Meeting, StakeholderGroup
+from meetapp.models.agenda import MAX_SESSION_SPEAKERS, STATEMENT_MAX_LENGTH, AgendaSession
 from meetapp.models.outcomes import (
     ADDRESSED_TO_MAX_LENGTH,
     OUTCOME_MAX_LENGTH,
     OVERRIDE_MAX_LENGTH,
     PRESS_RELEASE_SECTIONS,
 )
+from meetapp.models.surveys import Survey, SurveyQuestion
+from meetapp.models.texts import Translatable
 from meetapp.validation import (
     EARLIEST_YEAR,
     LATEST_YEAR,
@@ -197,6 +201,58 @@ def parse_time_or_day(value: Any) -> datetime:
     return parse_time(value)
 
 
+def _translations_check(model: type[Translatable]) -> AfterValidator:
+    """The check of an object's optional `translations`: ``{"km": {"title": "..."}}``, each
+    language an ISO 639-1 code, each key one of the object's translatable texts (for
+    questions also ``option:<option key>``, whose keys the importer checks against the
+    options), each text within its column's limits (`meetapp.meetings.translations.RULES`).
+    Empty texts are missing translations: they are dropped, as are languages left empty."""
+    fields = ", ".join(model.TRANSLATED)
+    if model is SurveyQuestion:
+        fields += f", {OPTION_PREFIX}<option key>"
+
+    def check(value: dict[str, dict[str, str]] | None) -> dict[str, dict[str, str]] | None:
+        if value is None:
+            return None
+        kept: dict[str, dict[str, str]] = {}
+        for language, texts in value.items():
+            if language not in language_codes():
+                raise PydanticCustomError(
+                    "translation_language",
+                    "not an ISO 639-1 language code: {value}",
+                    {"value": json.dumps(language)},
+                )
+            for key, text in texts.items():
+                rule = rule_of(model, key)
+                if rule is None or key == OPTION_PREFIX:
+                    raise PydanticCustomError(
+                        "translation_key",
+                        "{language}: {key} is not a translatable text here ({fields})",
+                        {"language": language, "key": json.dumps(key), "fields": fields},
+                    )
+                wrong = problem(text.strip(), rule)
+                if wrong:
+                    raise PydanticCustomError(
+                        "translation_text",
+                        "{language}.{key}: {problem}",
+                        {"language": language, "key": key, "problem": wrong},
+                    )
+                if text.strip():
+                    kept.setdefault(language, {})[key] = text.strip()
+        return kept
+
+    return AfterValidator(check)
+
+
+# The optional `translations` of the objects whose texts participants read.
+TranslationsMap = dict[str, dict[str, str]] | None
+MeetingTranslations = Annotated[TranslationsMap, _translations_check(Meeting)]
+GroupTranslations = Annotated[TranslationsMap, _translations_check(StakeholderGroup)]
+SessionTranslations = Annotated[TranslationsMap, _translations_check(AgendaSession)]
+SurveyTranslations = Annotated[TranslationsMap, _translations_check(Survey)]
+QuestionTranslations = Annotated[TranslationsMap, _translations_check(SurveyQuestion)]
+
+
 Time = Annotated[datetime, BeforeValidator(parse_time)]
 TimeOrDay = Annotated[datetime, BeforeValidator(parse_time_or_day)]
 Day = Annotated[date, BeforeValidator(parse_date)]
@@ -237,6 +293,7 @@ class OrganisationDoc(Strict):
 class StakeholderGroupDoc(Strict):
     key: Key
     label: Line = Field(min_length=1, max_length=200)
+    translations: GroupTranslations = None
 
 
 class PartnerDoc(Strict):
@@ -266,6 +323,7 @@ class MeetingDoc(Strict):
     registration_closes_at: Time | None = None
     stakeholder_groups: list[StakeholderGroupDoc] | None = None
     partners: list[PartnerDoc] | None = Field(None, max_length=50)
+    translations: MeetingTranslations = None
 
 
 class ContactDoc(Strict):
@@ -304,6 +362,7 @@ class SessionDoc(Strict):
     location: OptionalLine = Field(None, max_length=300)
     description: OptionalText = Field(None, max_length=LONG_TEXT)
     speakers: list[SessionSpeakerDoc] | None = Field(None, max_length=MAX_SESSION_SPEAKERS)
+    translations: SessionTranslations = None
 
 
 class StatementDoc(Strict):
@@ -369,6 +428,12 @@ class QuestionDoc(Strict):
     )
     required: bool | None = None
     quotable_in_release: bool | None = None
+    # Parallel to `options`: each option's key (answers and translations name it), written
+    # only when one differs from the key its label gives (`derive_option_keys`).
+    option_keys: (
+        list[Annotated[str, Field(min_length=1, max_length=50, pattern=SLUG_PATTERN)]] | None
+    ) = Field(None, max_length=50)
+    translations: QuestionTranslations = None
 
 
 class ResponseDoc(Strict):
@@ -377,6 +442,8 @@ class ResponseDoc(Strict):
     submitted_at: TimeOrDay | None = None
     # Values are checked against the questions by the importer (they depend on the kind).
     answers: dict[str, Any] = Field(default_factory=dict)
+    # The language of the page the answers were given on.
+    language: Language | None = None
 
 
 class SurveyDoc(Strict):
@@ -388,6 +455,7 @@ class SurveyDoc(Strict):
     closes_at: Time | None = None
     questions: list[QuestionDoc] | None = None
     responses: list[ResponseDoc] | None = None
+    translations: SurveyTranslations = None
 
 
 class MeetingDocument(Strict):

@@ -39,6 +39,7 @@ from meetapp.keys import key_from_text, unique_key
 from meetapp.meetings.access import usable_organisations_filter
 from meetapp.meetings.services import RESERVED_SLUGS, save_partners
 from meetapp.meetings.services import SLUG_PATTERN as MEETING_SLUG
+from meetapp.meetings.translations import OPTION_PREFIX, option_keys
 from meetapp.models import (
     AgendaSession,
     Contact,
@@ -64,11 +65,12 @@ from meetapp.models import (
     User,
 )
 from meetapp.models.registration import SeatChange, add_to_seat_counts, seat_change
-from meetapp.models.surveys import CHOICE_KINDS, KEY_MAX
+from meetapp.models.surveys import CHOICE_KINDS, KEY_MAX, derive_option_keys
 from meetapp.surveys.services import (
     AnswerProblems,
     anonymous_day,
     answer_rows,
+    answers_from_labels,
     check_answers,
 )
 from meetapp.tokens import new_token
@@ -487,18 +489,53 @@ class _CrossChecks:
                 self.problems.append(
                     ((*where, "options"), "only single and multiple questions have options")
                 )
+            option_keys = question.get("option_keys")
+            if option_keys is not None and kind in CHOICE_KINDS:
+                if not isinstance(option_keys, list) or len(option_keys) != len(texts):
+                    self.problems.append(
+                        ((*where, "option_keys"), "must give one key per option, in order")
+                    )
+                    option_keys = None
+                elif len(set(map(str, option_keys))) != len(option_keys):
+                    self.problems.append(((*where, "option_keys"), "a key is listed twice"))
+            elif option_keys is not None:
+                self.problems.append(
+                    ((*where, "option_keys"), "only single and multiple questions have options")
+                )
             if kind not in {k.value for k in QuestionKind}:
                 complete = False
                 continue
-            usable.append(
-                SurveyQuestion(
-                    key=key,
-                    kind=kind,
-                    options=texts,
-                    required=bool(question.get("required")),
-                )
+            model = SurveyQuestion(
+                key=key,
+                kind=kind,
+                options=keyed_options(texts, option_keys),
+                required=bool(question.get("required")),
             )
+            self._check_option_translations(where, model, question.get("translations"))
+            usable.append(model)
         return usable if complete else None
+
+    def _check_option_translations(
+        self, where: Loc, question: SurveyQuestion, translations: Any
+    ) -> None:
+        """Each translated option label (``option:<key>``) names an option of the question."""
+        if not isinstance(translations, dict):
+            return  # absent, or refused by the schema
+        offered = set(option_keys(question))
+        for language, texts in translations.items():
+            if not isinstance(texts, dict):
+                continue
+            for name in texts:
+                if not isinstance(name, str) or not name.startswith(OPTION_PREFIX):
+                    continue
+                if name[len(OPTION_PREFIX) :] not in offered:
+                    self.problems.append(
+                        (
+                            (*where, "translations", language, name),
+                            "the question has no option with this key"
+                            + (f" (its options: {', '.join(sorted(offered))})" if offered else ""),
+                        )
+                    )
 
     def _check_responses(
         self,
@@ -540,10 +577,21 @@ class _CrossChecks:
             if questions is None or not isinstance(answers, dict):
                 continue
             try:
-                check_answers(questions, answers, enforce_required=False)
+                check_answers(
+                    questions, answers_from_labels(questions, answers), enforce_required=False
+                )
             except AnswerProblems as exc:
                 for key, message in exc.problems.items():
                     self.problems.append(((*where, "answers", key), message))
+
+
+def keyed_options(labels: list[str], keys: Any) -> list[dict[str, str]]:
+    """A document's options as stored: each label with its key from `option_keys` when the
+    document gives them, else the key its label gives (`derive_option_keys`), as when the
+    question was made with those options."""
+    if not isinstance(keys, list) or len(keys) != len(labels):
+        keys = derive_option_keys(labels)
+    return [{"key": str(key), "label": label} for key, label in zip(keys, labels, strict=True)]
 
 
 def question_key(key: Any, index: int) -> str:
@@ -707,6 +755,7 @@ def _write_agenda(
             ends_at=doc.ends_at,
             location=doc.location,
             description=doc.description,
+            translations=doc.translations or {},
         )
     db.session.add_all(sessions.values())
     db.session.flush()
@@ -779,6 +828,7 @@ def _write_surveys(
             anonymous=bool(survey_doc.anonymous),
             opens_at=survey_doc.opens_at,
             closes_at=survey_doc.closes_at,
+            translations=survey_doc.translations or {},
             questions=[
                 SurveyQuestion(
                     key=question_key(question.key, position),
@@ -787,7 +837,12 @@ def _write_surveys(
                     text=question.text,
                     required=bool(question.required),
                     quotable_in_release=bool(question.quotable_in_release),
-                    options=list(question.options or []) if question.kind in CHOICE_KINDS else [],
+                    options=(
+                        keyed_options(list(question.options or []), question.option_keys)
+                        if question.kind in CHOICE_KINDS
+                        else []
+                    ),
+                    translations=question.translations or {},
                 )
                 for position, question in enumerate(survey_doc.questions or [])
             ],
@@ -815,6 +870,7 @@ def _write_surveys(
                         "submitted_at": (
                             anonymous_day(submitted_at) if survey.anonymous else submitted_at
                         ),
+                        "language": response_doc.language,
                     }
                 )
             ids = db.session.scalars(
@@ -826,7 +882,9 @@ def _write_surveys(
             answers: list[dict[str, Any]] = []
             for response_id, group_id, response_doc in zip(ids, groups, batch, strict=True):
                 clean = check_answers(
-                    survey.questions, response_doc.answers, enforce_required=False
+                    survey.questions,
+                    answers_from_labels(survey.questions, response_doc.answers),
+                    enforce_required=False,
                 )
                 answers.extend(answer_rows(survey.questions, response_id, clean, group_id))
             if answers:
@@ -900,9 +958,15 @@ def _new_meeting(doc: MeetingDoc, organisation: Organisation) -> Meeting:
         capacity=doc.capacity,
         registration_opens_at=doc.registration_opens_at,
         registration_closes_at=doc.registration_closes_at,
+        translations=doc.translations or {},
     )
     for position, group in enumerate(doc.stakeholder_groups or []):
         meeting.stakeholder_groups.append(
-            StakeholderGroup(key=group.key, label=group.label, position=position)
+            StakeholderGroup(
+                key=group.key,
+                label=group.label,
+                position=position,
+                translations=group.translations or {},
+            )
         )
     return meeting

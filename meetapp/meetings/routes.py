@@ -10,9 +10,9 @@ from wtforms.fields.choices import SelectChoice
 
 from meetapp.errors import DomainError
 from meetapp.extensions import db
-from meetapp.formatting import from_local, to_local
+from meetapp.formatting import from_local, language_name, to_local
 from meetapp.forms import show_domain_error
-from meetapp.meetings import notifications, services
+from meetapp.meetings import notifications, services, translations
 from meetapp.meetings.access import (
     can_edit,
     meeting_view,
@@ -48,6 +48,7 @@ def dashboard() -> ResponseReturnValue:
     return render_template(
         "meetings/dashboard.html",
         summaries=summaries,
+        missing=translations.missing_by_meeting([summary.meeting for summary in summaries]),
         can_create=current_user.role in CREATORS,
     )
 
@@ -212,6 +213,7 @@ def meeting_show(meeting: Meeting) -> ResponseReturnValue:
         "meetings/meeting_show.html",
         meeting=meeting,
         counts=services.meeting_counts(meeting),
+        missing=translations.missing_counts(meeting),
         may_edit=can_edit(current_user, meeting),
     )
 
@@ -421,3 +423,91 @@ def team_remove(meeting: Meeting, user_id: int) -> ResponseReturnValue:
     if not can_edit(current_user, meeting):
         return redirect(url_for(".dashboard"))
     return redirect(url_for(".team", slug=slug))
+
+
+# --- translations -----------------------------------------------------------------------------
+
+# The prefixes of the form's text fields (`translations.Text.name`).
+TEXT_FIELDS = ("meeting-", "stakeholder-", "session-", "survey-", "question-")
+
+
+def _render_translations(
+    meeting: Meeting,
+    sections: list[translations.Section],
+    *,
+    posted: tuple[str, dict[str, str]] | None = None,
+    problems: dict[str, str] | None = None,
+    message: str | None = None,
+    conflict: bool = False,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """The page; after a refused save, the form of the posted language shows what was typed."""
+    languages = translations.other_languages(meeting)
+    return render_template(
+        "meetings/translations.html",
+        meeting=meeting,
+        sections=sections,
+        languages=languages,
+        missing=translations.missing_counts(meeting, sections),
+        fingerprints={code: translations.fingerprint(sections, code) for code in languages},
+        posted=posted,
+        problems=problems or {},
+        message=message,
+        conflict=conflict,
+    ), status
+
+
+@bp.route("/meetings/<slug>/translations", methods=["GET", "POST"])
+@meeting_view(write=True)
+def translations_page(meeting: Meeting) -> ResponseReturnValue:
+    """The texts participants read, in each language of the meeting but its first."""
+    if request.method == "GET":
+        return _render_translations(meeting, translations.meeting_sections(meeting))
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    language = request.form.get("language", "")
+    if language not in translations.other_languages(meeting):
+        abort(404)
+    values = {name: value for name, value in request.form.items() if name.startswith(TEXT_FIELDS)}
+    known = {
+        text.name for section in translations.meeting_sections(meeting) for text in section.texts
+    }
+    if set(values) - known:
+        # A text of another meeting, or one removed since the page was opened.
+        db.session.rollback()
+        return _render_translations(
+            meeting,
+            translations.meeting_sections(meeting),
+            posted=(language, values),
+            message="The form names texts that are not in this meeting (removed since you "
+            "opened the page?). Nothing was saved: your entries are kept below.",
+            status=409,
+        )
+    try:
+        problems = translations.save_translations(
+            meeting, language, values, request.form.get("fingerprint", "")
+        )
+    except translations.TranslationsChanged as error:
+        db.session.rollback()
+        return _render_translations(
+            meeting,
+            translations.meeting_sections(meeting),
+            posted=(language, values),
+            message=error.message,
+            conflict=True,
+            status=409,
+        )
+    if problems:
+        db.session.rollback()
+        return _render_translations(
+            meeting,
+            translations.meeting_sections(meeting),
+            posted=(language, values),
+            problems=problems,
+            message="Nothing was saved: put right the texts marked below.",
+            status=422,
+        )
+    slug = meeting.slug
+    db.session.commit()
+    flash(f"The translations into {language_name(language)} were saved.", "success")
+    return redirect(url_for(".translations_page", slug=slug, _anchor=f"language-{language}"))

@@ -20,6 +20,7 @@ published answers, so every figure read from it is of published responses only.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from meetapp.database import UTCDateTime, utcnow
 from meetapp.extensions import db
 from meetapp.i18n import N_
+from meetapp.keys import key_from_text, unique_key
 from meetapp.models.texts import Translatable
 
 if TYPE_CHECKING:
@@ -88,6 +90,28 @@ YES_NO_LABELS = {"yes": N_("Yes"), "no": N_("No")}
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
 NUMBER_KINDS = (QuestionKind.RATING, QuestionKind.NPS)
 NUMBER_RANGES = {QuestionKind.RATING: (1, 5), QuestionKind.NPS: (0, 10)}
+
+
+# The prefix of an option's label in `translations` ("option:<option key>").
+OPTION_FIELD = "option:"
+OPTION_KEY_FALLBACK = "option"
+
+
+def option_key_for(label: str, taken: Iterable[str]) -> str:
+    """The key a new option with `label` gets: a slug of the label ("Civil society" ->
+    'civil-society'; a label without Latin letters or digits, 'option'), made unique among the
+    question's keys (`taken`) with -2, -3 ... It never changes afterwards, whatever the label
+    becomes, so the answers that name it stay attached."""
+    return unique_key(key_from_text(label, KEY_MAX, OPTION_KEY_FALLBACK), taken)
+
+
+def derive_option_keys(labels: Iterable[str]) -> list[str]:
+    """The keys options with `labels` get when they are created together, in order (what an
+    imported document without `option_keys` gives)."""
+    keys: list[str] = []
+    for label in labels:
+        keys.append(option_key_for(label, keys))
+    return keys
 
 
 def _in(column: str, values: Any) -> str:
@@ -158,23 +182,59 @@ class SurveyQuestion(Translatable, db.Model):  # type: ignore[name-defined]
     # The organiser allows the question's figure in the press release ("rated the meeting's
     # usefulness 4.5 out of 5"); no question is quoted unless marked.
     quotable_in_release: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
-    # The offered options of single and multiple choice questions, in order; [] otherwise.
-    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The offered options of single and multiple choice questions, in order, as
+    # {"key": ..., "label": ...}; [] otherwise. The label is in the meeting's first language
+    # (other languages: `translations`, "option:<key>"); answers store the key, which never
+    # changes (`option_key_for`), so a label can be reworded or translated without losing them.
+    options: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
 
     survey: Mapped[Survey] = relationship(back_populates="questions", lazy="raise")
 
+    def option_keys(self) -> list[str]:
+        return [option["key"] for option in self.options or []]
+
+    def option_labels(self) -> list[str]:
+        """The options' labels in the meeting's first language, in order."""
+        return [option["label"] for option in self.options or []]
+
+    def option_label(self, key: str, locale: str | None = None) -> str:
+        """The label of option `key` in `locale`, falling back to the meeting's first language;
+        the key itself for an option the question no longer has."""
+        found = self.translation(locale, OPTION_FIELD + key)
+        if found is not None:
+            return found
+        for option in self.options or []:
+            if option["key"] == key:
+                return option["label"]
+        return key
+
+    def text_in(self, locale: str | None, field: str) -> Any:
+        """As `Translatable.text_in`, and "option:<key>" gives that option's label."""
+        if field.startswith(OPTION_FIELD):
+            return self.option_label(field[len(OPTION_FIELD) :], locale)
+        return super().text_in(locale, field)
+
     def choices(self) -> list[tuple[str, str]]:
-        """(stored value, label) of every answer a choice-like question offers."""
+        """(stored value, label) of every answer a choice-like question offers; a choice
+        question's are (option key, label in the meeting's first language)."""
         if self.kind == QuestionKind.LIKERT:
             return [(value, LIKERT_LABELS[value]) for value in LIKERT_VALUES]
         if self.kind == QuestionKind.YES_NO:
             return [(value, YES_NO_LABELS[value]) for value in YES_NO_VALUES]
         if self.kind in CHOICE_KINDS:
-            return [(option, option) for option in self.options or []]
+            return [(option["key"], option["label"]) for option in self.options or []]
         if self.kind in NUMBER_KINDS:
             low, high = NUMBER_RANGES[QuestionKind(self.kind)]
             return [(str(n), str(n)) for n in range(low, high + 1)]
         return []
+
+    def choices_in(self, locale: str | None) -> list[tuple[str, str]]:
+        """`choices`, with a choice question's labels in `locale` (falling back to the
+        meeting's first language). Likert and yes/no labels stay the catalogue's texts, which
+        the caller translates."""
+        if self.kind in CHOICE_KINDS:
+            return [(key, self.option_label(key, locale)) for key in self.option_keys()]
+        return self.choices()
 
 
 class SurveyInvitation(db.Model):  # type: ignore[name-defined]

@@ -28,6 +28,7 @@ from meetapp.forms import (
     optional_id,
     strip_text,
 )
+from meetapp.i18n import in_language
 from meetapp.models import Meeting
 from meetapp.registration.services import NEEDS_MAX_LENGTH, RegistrationData
 from meetapp.validation import SingleLine, is_web_url
@@ -37,7 +38,10 @@ def group_choices(meeting: Meeting) -> list[SelectChoice]:
     """The meeting's stakeholder groups in their order, after a "—" for none."""
     return [
         SelectChoice("", "—"),
-        *(SelectChoice(str(group.id), group.label) for group in meeting.stakeholder_groups),
+        *(
+            SelectChoice(str(group.id), in_language(group, "label"))
+            for group in meeting.stakeholder_groups
+        ),
     ]
 
 

@@ -23,7 +23,7 @@ from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import number
-from meetapp.i18n import mail_locale
+from meetapp.i18n import in_language, mail_locale
 from meetapp.jobs import enqueue, task
 from meetapp.models import Meeting, OutboxMessage, Participant, Status
 from meetapp.outbox.services import (
@@ -72,17 +72,21 @@ def queue_registration_mail(registration: NewRegistration, *, new_link: bool = F
     with force_locale(mail_locale(participant.languages, meeting.languages)):
         if new_link:
             kind = KIND_NEW_LINK
-            subject = gettext("Your new personal link: %(meeting)s", meeting=meeting.title)
+            subject = gettext(
+                "Your new personal link: %(meeting)s", meeting=in_language(meeting, "title")
+            )
         elif waitlisted:
             kind = KIND_WAITLISTED
             subject = gettext(
                 "Waiting list, place %(place)s: %(meeting)s",
                 place=number(place),
-                meeting=meeting.title,
+                meeting=in_language(meeting, "title"),
             )
         else:
             kind = KIND_CONFIRMATION
-            subject = gettext("Registration confirmed: %(meeting)s", meeting=meeting.title)
+            subject = gettext(
+                "Registration confirmed: %(meeting)s", meeting=in_language(meeting, "title")
+            )
         body = render_template(
             template,
             participant=participant,
@@ -173,7 +177,9 @@ def notify_promoted(participants: Iterable[Participant]) -> list[int]:
                 meeting=meeting,
                 link=link,
             )
-            subject = gettext("A seat is now yours: %(meeting)s", meeting=meeting.title)
+            subject = gettext(
+                "A seat is now yours: %(meeting)s", meeting=in_language(meeting, "title")
+            )
         message = queue_message(
             participant.email,
             subject,

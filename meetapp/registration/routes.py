@@ -34,7 +34,7 @@ from meetapp.errors import DomainError
 from meetapp.extensions import db, limiter, personal_link_limit
 from meetapp.formatting import local_datetime, number
 from meetapp.forms import show_domain_error
-from meetapp.i18n import N_, use_meeting_languages, use_participant_language
+from meetapp.i18n import N_, in_language, use_meeting_languages, use_participant_language
 from meetapp.meetings.access import get_meeting_or_404, is_slug
 from meetapp.meetings.notifications import (
     EVENT_CANCELLED,
@@ -189,7 +189,7 @@ def submit_registration(slug: str) -> ResponseReturnValue:
             registration = register_participant(meeting, data)
             message_ids = queue_registration_mail(registration)
             token, place = registration.token, registration.place
-            title = meeting.title
+            title = in_language(meeting, "title")
             meeting_id, participant_id = meeting.id, registration.participant.id
             db.session.commit()
         except DomainError as exc:

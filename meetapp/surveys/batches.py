@@ -70,7 +70,11 @@ def answers_wait(survey_id: int) -> bool:
 
 
 def add_waiting(
-    survey: Survey, edit_key: str, answers: Mapping[str, Any], day: datetime, now: datetime
+    survey: Survey,
+    edit_key: str,
+    answers: Mapping[str, Any],
+    day: datetime,
+    now: datetime,
 ) -> None:
     """Store a new anonymous response, unpublished, and publish a batch if it completes one.
 
@@ -90,7 +94,9 @@ def add_waiting(
         }
         for submitted_at, key, pending in db.session.execute(
             select(
-                SurveyResponse.submitted_at, SurveyResponse.edit_key, SurveyResponse.pending_answers
+                SurveyResponse.submitted_at,
+                SurveyResponse.edit_key,
+                SurveyResponse.pending_answers,
             ).where(unpublished)
         )
     ]

@@ -26,6 +26,7 @@ from meetapp.exports import (
     write_sheet,
 )
 from meetapp.formatting import to_zone
+from meetapp.i18n import language_name
 from meetapp.models import (
     Meeting,
     Participant,
@@ -35,6 +36,7 @@ from meetapp.models import (
     SurveyAnswer,
     SurveyResponse,
 )
+from meetapp.models.surveys import CHOICE_KINDS
 from meetapp.surveys.results import SurveyResults
 
 
@@ -68,17 +70,20 @@ def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
         header = ["Response", "Published on (UTC)", "Change published on (UTC)"]
     else:
         header = ["Response", "Submitted at", "Changed at", "Name", "E-mail", "Stakeholder group"]
-    yield header + [question.text for question in questions]
+    yield header + ["Language"] + [question.text for question in questions]
+    # Choices are stored as values (a choice question's option keys): written as their labels
+    # in the meeting's first language, whatever language each was chosen in.
     labels = {
         question.id: dict(question.choices())
         for question in questions
-        if question.kind in (QuestionKind.LIKERT, QuestionKind.YES_NO)
+        if question.kind in (QuestionKind.LIKERT, QuestionKind.YES_NO, *CHOICE_KINDS)
     }
     rows = streamed(
         select(
             SurveyResponse.id,
             SurveyResponse.submitted_at,
             SurveyResponse.updated_at,
+            SurveyResponse.language,
             Participant.name,
             Participant.email,
             StakeholderGroup.label,
@@ -97,7 +102,7 @@ def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
     def body() -> Iterator[list[str]]:
         for _response_id, answers in groupby(rows, key=lambda row: row[0]):
             first, *rest = answers
-            _id, submitted, updated, name, email, label = first[:6]
+            _id, submitted, updated, language, name, email, label = first[:7]
             given: dict[int | None, list[str]] = {}
             for *_person, question_id, choice, number, text in [first, *rest]:
                 given.setdefault(question_id, []).append(_cell(choice, number, text))
@@ -106,6 +111,8 @@ def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
             else:
                 row = [_when(submitted, meeting.timezone), _when(updated, meeting.timezone)]
                 row += [name or "", email or "", label or ""]
+            # The language of the page the answers were given on (free text is in it).
+            row.append(language_name(language) or "")
             for question in questions:
                 values = given.get(question.id, [])
                 if question.id in labels:
@@ -154,6 +161,9 @@ def _write_summary(workbook: xlsxwriter.Workbook, survey: Survey, results: Surve
         if results.audience
         else f"Responses: {results.responses}",
     )
+    if results.languages:
+        r += 1
+        summary.write_string(r, 0, results.answered_in())
     r += 2
     for item in results.questions:
         summary.write_string(r, 0, item.question.text, bold)

@@ -117,6 +117,9 @@ class QuestionForm(AppForm):
         description="For choice questions: one option per line.",
         render_kw={"rows": 4},
     )
+    # The keys of the options the textarea showed, in its order (space-separated): a line
+    # edited in place rewords the option it was (`services.match_option_lines`).
+    option_keys = HiddenField(validators=[Optional(), Length(max=OPTIONS_TEXT_MAX)])
     submit = SubmitField("Save question")
 
     def option_list(self) -> list[str]:

@@ -21,7 +21,7 @@ from sqlalchemy import exists, select
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
-from meetapp.i18n import mail_locale
+from meetapp.i18n import in_language, mail_locale
 from meetapp.models import (
     Meeting,
     OutboxMessage,
@@ -127,7 +127,7 @@ def queue_mails(meeting: Meeting, survey: Survey, links: list[Link], reminder: b
     for link in links:
         # In the participant's language, also when a background job sends them.
         with force_locale(mail_locale(link.participant.languages, meeting.languages)):
-            subject = f"{survey.title} · {meeting.title}"
+            subject = f"{in_language(survey, 'title')} · {in_language(meeting, 'title')}"
             if reminder:
                 subject = gettext("Reminder: %(subject)s", subject=subject)
             body = render_template(

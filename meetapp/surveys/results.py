@@ -22,6 +22,7 @@ from sqlalchemy import Select, and_, distinct, exists, func, select
 
 from meetapp.database import utcnow
 from meetapp.extensions import db
+from meetapp.i18n import language_name
 from meetapp.models import (
     Meeting,
     Participant,
@@ -74,7 +75,12 @@ class QuestionResult:
     detractors: int = 0
     agree_percent: float | None = None
     texts: list[str] = field(default_factory=list)
+    # Parallel to `texts`: the language of the page each was written on (None: unknown).
+    text_languages: list[str | None] = field(default_factory=list)
     by_group: list[GroupBreakdown] = field(default_factory=list)
+
+    def texts_with_languages(self) -> list[tuple[str, str | None]]:
+        return list(zip(self.texts, self.text_languages, strict=True))
 
 
 @dataclass
@@ -101,6 +107,12 @@ class SurveyResults:
     # A closed anonymous survey's new responses that never made a batch, and so are not shown
     # (counted only once the survey is closed: before, the number would change with each answer).
     held_back: int = 0
+    # The language the labels of options and the questions are shown in (None: the meeting's
+    # first language, the texts' own columns).
+    locale: str | None = None
+    # How many published responses were given in each language, the most first (None: not
+    # known, as for imported responses), in one GROUP BY.
+    languages: list[tuple[str | None, int]] = field(default_factory=list)
 
     @property
     def rate(self) -> float | None:
@@ -109,6 +121,14 @@ class SurveyResults:
         if not self.audience:
             return None
         return 100.0 * self.responses / self.audience
+
+    def answered_in(self) -> str:
+        """ "Answered in: English 12, ខ្មែរ 5": the published responses per language."""
+        counts = ", ".join(
+            f"{language_name(language) or 'language not recorded'} {count}"
+            for language, count in self.languages
+        )
+        return f"Answered in: {counts}"
 
     @property
     def audience_label(self) -> str:
@@ -125,13 +145,17 @@ def _number_value(kind: str, value: str) -> float:
     return float(value)
 
 
-def _options(question: SurveyQuestion, counts: dict[str, int], answered: int) -> list[OptionCount]:
-    offered = question.choices()
+def _options(
+    question: SurveyQuestion, counts: dict[str, int], answered: int, locale: str | None = None
+) -> list[OptionCount]:
+    """The count of each answer offered, by its stored value (a choice question's option
+    key, whatever language it was chosen in), labelled in `locale`."""
+    offered = question.choices_in(locale)
     options = [
         OptionCount(value, label, counts.get(value, 0), _percent(counts.get(value, 0), answered))
         for value, label in offered
     ]
-    # Answers to options since renamed cannot exist (the builder refuses); list any anyway.
+    # Answers to options since removed cannot exist (the builder refuses); list any anyway.
     known = {value for value, _label in offered}
     options.extend(
         OptionCount(value, value, count, _percent(count, answered))
@@ -311,12 +335,13 @@ def survey_results(
     with_missing: bool = True,
     missing_page: int | None = None,
     texts_shown: int = TEXTS_SHOWN,
+    locale: str | None = None,
 ) -> SurveyResults:
     """Everything the results page, the PDF and the JSON summary show.
 
     `with_missing` counts those who have not answered; `missing_page` (from 1) lists that page
-    of their names, MISSING_PER_PAGE a page. `survey.questions` must be loaded
-    (`services.get_survey` does).
+    of their names, MISSING_PER_PAGE a page. Options are labelled in `locale` (None: the
+    meeting's first language). `survey.questions` must be loaded (`services.get_survey` does).
     """
     questions = list(survey.questions)
     by_id = {question.id: question for question in questions}
@@ -382,6 +407,7 @@ def survey_results(
             group_answered[question_id][group_id] = count
 
     texts: dict[int, list[str]] = defaultdict(list)
+    text_languages: dict[int, list[str | None]] = defaultdict(list)
     if with_texts and text_ids:
         # In the order they were given; an anonymous survey's in the order of their text.
         order = (SurveyAnswer.text, SurveyAnswer.id) if survey.anonymous else (SurveyAnswer.id,)
@@ -389,6 +415,7 @@ def survey_results(
             select(
                 SurveyAnswer.question_id,
                 SurveyAnswer.text,
+                SurveyAnswer.response_id,
                 func.row_number()
                 .over(partition_by=SurveyAnswer.question_id, order_by=order)
                 .label("n"),
@@ -396,12 +423,15 @@ def survey_results(
             .where(SurveyAnswer.question_id.in_(text_ids), SurveyAnswer.text.is_not(None))
             .subquery()
         )
-        for question_id, text in db.session.execute(
-            select(ranked.c.question_id, ranked.c.text)
+        # The language each was written in, from its response (only the texts shown).
+        for question_id, text, language in db.session.execute(
+            select(ranked.c.question_id, ranked.c.text, SurveyResponse.language)
+            .join(SurveyResponse, SurveyResponse.id == ranked.c.response_id)
             .where(ranked.c.n <= texts_shown)
             .order_by(ranked.c.question_id, ranked.c.n)
         ):
             texts[question_id].append(text)
+            text_languages[question_id].append(language)
 
     # The breakdown uses the group each respondent was in when they answered, kept with the
     # response and its answers.
@@ -435,13 +465,14 @@ def survey_results(
         counts = values.get(question.id, {})
         item = QuestionResult(question=question, answered=answered.get(question.id, 0))
         if question.kind != QuestionKind.TEXT:
-            item.options = _options(question, counts, item.answered)
+            item.options = _options(question, counts, item.answered, locale)
             item.mean = _mean(question, counts)
         if question.kind == QuestionKind.NPS:
             item.nps, item.promoters, item.passives, item.detractors = _nps(counts)
         if question.kind == QuestionKind.LIKERT and item.answered:
             item.agree_percent = _percent(sum(counts.get(v, 0) for v in AGREE), item.answered)
         item.texts = texts.get(question.id, [])
+        item.text_languages = text_languages.get(question.id, [])
         if group_values and question.kind != QuestionKind.TEXT:
             for group_id, label in labels.items():
                 group_counts = group_values[question.id].get(group_id, {})
@@ -452,7 +483,7 @@ def survey_results(
                 breakdown = GroupBreakdown(
                     label=label,
                     answered=base,
-                    options=_options(question, group_counts, base),
+                    options=_options(question, group_counts, base, locale),
                     mean=_mean(question, group_counts),
                 )
                 if question.kind == QuestionKind.NPS:
@@ -467,12 +498,29 @@ def survey_results(
         responses=responses,
         questions=items,
         groups=groups,
+        locale=locale,
+        # Anonymous responses keep no language (`services.submit_response`).
+        languages=response_languages(survey) if responses and not survey.anonymous else [],
     )
     if with_missing and not survey.anonymous:
         _fill_not_answered(results, survey, is_invited, someone_came, missing_page)
     if survey.anonymous and survey.state(utcnow()) == SurveyState.CLOSED:
         results.held_back = waiting_counts(survey)[0]
     return results
+
+
+def response_languages(survey: Survey) -> list[tuple[str | None, int]]:
+    """How many published responses were given in each language (None: unknown), the most
+    first: one GROUP BY, whatever the number of languages."""
+    rows = db.session.execute(
+        select(SurveyResponse.language, func.count())
+        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.published)
+        .group_by(SurveyResponse.language)
+    ).all()
+    return sorted(
+        ((language, int(count)) for language, count in rows),
+        key=lambda row: (-row[1], row[0] is None, row[0] or ""),
+    )
 
 
 def _not_answered_query(
@@ -592,6 +640,9 @@ def results_summary(results: SurveyResults, meeting: Meeting) -> dict[str, Any]:
         "audience_is_invited": results.audience_is_invited,
         "responses": results.responses,
         "response_rate": _round(results.rate, 1),
+        "languages": [
+            {"language": language, "responses": count} for language, count in results.languages
+        ],
         "questions": [
             {
                 "key": item.question.key,

@@ -29,7 +29,13 @@ from meetapp.downloads import file_download as _download
 from meetapp.errors import DomainError
 from meetapp.extensions import db, personal_link_limit
 from meetapp.formatting import from_local, to_local
-from meetapp.i18n import N_, use_meeting_languages, use_participant_language
+from meetapp.i18n import (
+    N_,
+    language_name,
+    locale_code,
+    use_meeting_languages,
+    use_participant_language,
+)
 from meetapp.meetings.access import can_edit, meeting_view
 from meetapp.models import Meeting, Survey, SurveyQuestion, SurveyState
 from meetapp.models.surveys import BATCH_SIZE_DEFAULT
@@ -120,13 +126,21 @@ def _survey_initial(survey: Survey, meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def _question_data(form: QuestionForm) -> QuestionData:
+def _question_data(form: QuestionForm, question: SurveyQuestion | None = None) -> QuestionData:
+    """The question sent; editing one, the options' lines are matched to its options
+    (`services.match_option_lines`), so that a reworded option keeps its answers."""
+    labels = form.option_list()
+    keys = None
+    if question is not None:
+        shown = (form.option_keys.data or "").split()
+        keys = services.match_option_lines(question.options or [], labels, shown)
     return QuestionData(
         text=form.text.data or "",
         kind=form.kind.data or "",
         required=bool(form.required.data),
-        options=form.option_list(),
+        options=labels,
         quotable_in_release=bool(form.quotable_in_release.data),
+        option_keys=keys,
     )
 
 
@@ -264,12 +278,13 @@ def question_edit(meeting: Meeting, key: str, question_id: int) -> ResponseRetur
                 "kind": question.kind,
                 "required": question.required,
                 "quotable_in_release": question.quotable_in_release,
-                "options": "\n".join(question.options or []),
+                "options": "\n".join(question.option_labels()),
+                "option_keys": " ".join(question.option_keys()),
             }
         )
     if form.validate_on_submit():
         try:
-            services.update_question(question, _question_data(form))
+            services.update_question(question, _question_data(form, question))
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
@@ -437,13 +452,23 @@ def retry(meeting: Meeting, key: str) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/surveys/<key>/results")
 @meeting_view
 def results(meeting: Meeting, key: str) -> ResponseReturnValue:
+    """The results, options labelled in the meeting language the organiser chooses
+    (`?language=`; the first by default). Answers count together whatever language they were
+    given in: choices are counted by option key."""
     survey = _results_survey_or_404(meeting, key)
     page = request.args.get("missing_page", 1, type=int) or 1
+    languages = [code for code in meeting.languages or [] if isinstance(code, str)]
+    chosen = request.args.get("language")
+    if chosen not in languages:
+        chosen = languages[0] if languages else None
     return render_template(
         "surveys/results.html",
         meeting=meeting,
         survey=survey,
-        results=survey_results.survey_results(survey, missing_page=page),
+        results=survey_results.survey_results(survey, missing_page=page, locale=chosen),
+        languages=[(code, language_name(code)) for code in languages],
+        chosen_language=chosen,
+        language_name=language_name,
     )
 
 
@@ -565,7 +590,7 @@ def answer(token: str) -> ResponseReturnValue:
         abort(400)
     values = _form_values(survey)
     try:
-        created = services.submit_response(visit, values)
+        created = services.submit_response(visit, values, language=locale_code())
         anonymous = survey.anonymous
         db.session.commit()
     except AnswerProblems as problems:
@@ -575,7 +600,9 @@ def answer(token: str) -> ResponseReturnValue:
             return _bad_link()
         if visit.answered_elsewhere:
             return _answered_elsewhere(visit)
-        return _page(visit, form, values, problems.problems)
+        # A value the page never offers (an unknown option key) is refused as such.
+        status = 422 if problems.not_offered else 200
+        return _page(visit, form, values, problems.problems, status)
     except LinkUsedUp:
         db.session.rollback()
         return _answered_elsewhere(visit)

@@ -60,10 +60,12 @@ from meetapp.models.surveys import (
     LIKERT_VALUES,
     NUMBER_KINDS,
     NUMBER_RANGES,
+    OPTION_FIELD,
     OPTION_MAX,
     OPTIONS_MAX_COUNT,
     TEXT_ANSWER_MAX,
     YES_NO_VALUES,
+    option_key_for,
 )
 from meetapp.surveys import batches
 from meetapp.tokens import hash_token, is_token_shaped, new_token
@@ -104,8 +106,12 @@ class QuestionData:
     text: str
     kind: str
     required: bool = False
+    # The options' labels in the meeting's first language, in order.
     options: list[str] = field(default_factory=list)
     quotable_in_release: bool = False
+    # Parallel to `options`: the key of the existing option each label is for (None: a new
+    # option). None for the whole list: an option keeps its key where its label is unchanged.
+    option_keys: list[str | None] | None = None
 
 
 def valid_key(key: str) -> bool:
@@ -254,8 +260,12 @@ def _clean_question(data: QuestionData) -> QuestionData:
     if not text:
         raise DomainError("Enter the question.", field="text")
     options: list[str] = []
+    keys: list[str | None] = []
+    given_keys = data.option_keys or [None] * len(data.options)
+    if len(given_keys) != len(data.options):
+        raise DomainError("Give each option its label.", field="options")
     if kind in CHOICE_KINDS:
-        for option in data.options:
+        for option, key in zip(data.options, given_keys, strict=True):
             option = " ".join(option.split())
             if not option:
                 continue
@@ -266,6 +276,7 @@ def _clean_question(data: QuestionData) -> QuestionData:
             if option in options:
                 raise DomainError(f"The option {option!r} is listed twice.", field="options")
             options.append(option)
+            keys.append(key)
         if len(options) < 2:
             raise DomainError(
                 "A choice question needs at least two options, one per line.", field="options"
@@ -278,7 +289,66 @@ def _clean_question(data: QuestionData) -> QuestionData:
         required=data.required,
         options=options,
         quotable_in_release=data.quotable_in_release,
+        option_keys=keys if data.option_keys is not None else None,
     )
+
+
+def _keyed_options(
+    existing: Sequence[Mapping[str, str]], labels: Sequence[str], keys: Sequence[str | None] | None
+) -> list[dict[str, str]]:
+    """The options {key, label} that `labels` make of a question's `existing` options.
+
+    A label given with a key rewords that option (the key must be one of the question's); a
+    label without one keeps the key of the existing option that has that very label, and is
+    otherwise a new option, with a new key (`option_key_for`) that no option of the question
+    has."""
+    known = {option["key"]: option["label"] for option in existing}
+    by_label = {option["label"]: option["key"] for option in existing}
+    chosen: list[str | None] = list(keys) if keys is not None else [None] * len(labels)
+    for key in chosen:
+        if key is not None and key not in known:
+            raise DomainError(
+                "The question changed meanwhile: one of its options is no longer there. "
+                "Open the question again.",
+                field="options",
+            )
+    if len({key for key in chosen if key}) != len([key for key in chosen if key]):
+        raise DomainError("An option is listed twice.", field="options")
+    claimed = {key for key in chosen if key}
+    for index, label in enumerate(labels):
+        if chosen[index] is None and by_label.get(label) and by_label[label] not in claimed:
+            chosen[index] = by_label[label]
+            claimed.add(by_label[label])
+    taken = set(known)
+    result: list[dict[str, str]] = []
+    for label, key in zip(labels, chosen, strict=True):
+        if key is None:
+            key = option_key_for(label, taken)
+            taken.add(key)
+        result.append({"key": key, "label": label})
+    return result
+
+
+def match_option_lines(
+    existing: Sequence[Mapping[str, str]], labels: Sequence[str], shown_keys: Sequence[str]
+) -> list[str | None]:
+    """The key each line of the editor's options is for (None: a new option).
+
+    The editor shows one option per line, with the keys of those lines (`shown_keys`). A line
+    whose label is an option's keeps that option (so options can be reordered); when the
+    number of lines did not change, a line edited in place rewords the option that was on it.
+    Any other line is a new option, and an option no line keeps is removed."""
+    known = {option["key"] for option in existing}
+    by_label = {option["label"]: option["key"] for option in existing}
+    keys: list[str | None] = [by_label.get(label) for label in labels]
+    if len(shown_keys) == len(labels):
+        claimed = {key for key in keys if key}
+        for index, key in enumerate(keys):
+            shown = shown_keys[index]
+            if key is None and shown in known and shown not in claimed:
+                keys[index] = shown
+                claimed.add(shown)
+    return keys
 
 
 def _next_question_key(survey: Survey) -> str:
@@ -299,7 +369,7 @@ def add_question(survey: Survey, data: QuestionData, key: str | None = None) -> 
         kind=data.kind,
         text=data.text,
         required=data.required,
-        options=data.options,
+        options=_keyed_options([], data.options, data.option_keys),
         quotable_in_release=data.quotable_in_release,
     )
     db.session.add(question)
@@ -338,9 +408,19 @@ def _refuse_while_answers_wait(survey_id: int) -> None:
 
 
 def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuestion:
-    """Change a question; refused when answers already given would no longer fit it."""
+    """Change a question; refused when answers already given would no longer fit it.
+
+    Options are told apart by their keys: a reworded option keeps its key, and its answers.
+    An option that was chosen cannot be removed (its answers would be lost or left without a
+    label); the refusal names it."""
     data = _clean_question(data)
-    removed = [opt for opt in question.options or [] if opt not in data.options]
+    options = (
+        _keyed_options(question.options or [], data.options, data.option_keys)
+        if data.kind in CHOICE_KINDS
+        else []
+    )
+    kept = {option["key"] for option in options}
+    removed = [option for option in question.options or [] if option["key"] not in kept]
     if data.kind != question.kind or removed:
         _refuse_while_answers_wait(question.survey_id)
     given = answer_counts([question.id])[question.id]
@@ -353,19 +433,29 @@ def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuest
                 field="kind",
             )
         if question.kind in CHOICE_KINDS:
-            lost = [opt for opt in removed if given.get(opt)]
+            lost = [option for option in removed if given.get(option["key"])]
             if lost:
-                names = ", ".join(f"“{opt}” ({given[opt]})" for opt in lost)
+                names = ", ".join(
+                    f"“{option['label']}” ({given[option['key']]})" for option in lost
+                )
                 raise DomainError(
-                    f"These options were already chosen and cannot be removed or renamed: "
-                    f"{names}. You can add options and change their order.",
+                    f"These options were already chosen and cannot be removed: {names}. "
+                    "You can reword them, and add options.",
                     field="options",
                 )
     question.text = data.text
     question.kind = data.kind
     question.required = data.required
-    question.options = data.options
+    question.options = options
     question.quotable_in_release = data.quotable_in_release
+    if removed:
+        # A removed option's translations go with it: a later option given the same key
+        # must not inherit them.
+        gone = {OPTION_FIELD + option["key"] for option in removed}
+        question.translations = {
+            locale: {field: text for field, text in texts.items() if field not in gone}
+            for locale, texts in (question.translations or {}).items()
+        }
     db.session.flush()
     return question
 
@@ -399,11 +489,19 @@ def move_question(survey: Survey, question: SurveyQuestion, offset: int) -> None
 
 
 class AnswerProblems(DomainError):
-    """Answers that cannot be stored; `problems` maps question keys to messages."""
+    """Answers that cannot be stored; `problems` maps question keys to messages.
 
-    def __init__(self, problems: dict[str, str]) -> None:
+    `not_offered`: some value is none of those the page offers (an unknown option key, say),
+    which no one answering on the page can send: the answer page says so with a 422."""
+
+    def __init__(self, problems: dict[str, str], not_offered: bool = False) -> None:
         super().__init__("Some answers need your attention (see below). Nothing was saved.")
         self.problems = problems
+        self.not_offered = not_offered
+
+
+class NotOffered(ValueError):
+    """A value that is none of the answers a question offers."""
 
 
 Answer = str | int | list[str]
@@ -420,6 +518,7 @@ def check_answers(
     message per question otherwise. Keys that name no question are refused.
     """
     problems: dict[str, str] = {}
+    not_offered = False
     clean: dict[str, Answer] = {}
     known = {question.key for question in questions}
     for key in raw:
@@ -431,6 +530,7 @@ def check_answers(
             answer = _check_one(question, value)
         except ValueError as exc:
             problems[question.key] = str(exc)
+            not_offered = not_offered or isinstance(exc, NotOffered)
             continue
         if answer is None:
             if question.required and enforce_required:
@@ -438,7 +538,7 @@ def check_answers(
             continue
         clean[question.key] = answer
     if problems:
-        raise AnswerProblems(problems)
+        raise AnswerProblems(problems, not_offered)
     return clean
 
 
@@ -456,8 +556,8 @@ def _check_one(question: SurveyQuestion, value: Any) -> Answer | None:
         values = value if isinstance(value, list) else [value]
         chosen: list[str] = []
         for item in values:
-            if not isinstance(item, str) or item not in question.options:
-                raise ValueError(gettext("Choose only among the options offered."))
+            if not isinstance(item, str) or item not in question.option_keys():
+                raise NotOffered(gettext("Choose only among the options offered."))
             if item not in chosen:
                 chosen.append(item)
         return chosen
@@ -502,10 +602,35 @@ def _check_one(question: SurveyQuestion, value: Any) -> Answer | None:
     elif kind == QuestionKind.YES_NO:
         allowed = YES_NO_VALUES
     else:
-        allowed = question.options
+        allowed = question.option_keys()
     if value not in allowed:
-        raise ValueError("Choose one of the answers offered.")
+        raise NotOffered(gettext("Choose one of the answers offered."))
     return value
+
+
+def answers_from_labels(
+    questions: Sequence[SurveyQuestion], raw: Mapping[str, Any]
+) -> dict[str, Any]:
+    """`raw` (question key -> value, as in a meetapp/1 document) with each choice question's
+    option labels (in the meeting's first language) replaced by the keys the answers are
+    stored by; anything else as it was, for `check_answers` to judge."""
+    labels = {
+        question.key: {label: key for key, label in question.choices()}
+        for question in questions
+        if question.kind in CHOICE_KINDS
+    }
+    converted = dict(raw)
+    for question_key, value in raw.items():
+        by_label = labels.get(question_key)
+        if by_label is None:
+            continue
+        if isinstance(value, list):
+            converted[question_key] = [
+                by_label.get(item, item) if isinstance(item, str) else item for item in value
+            ]
+        elif isinstance(value, str):
+            converted[question_key] = by_label.get(value, value)
+    return converted
 
 
 def answer_rows(
@@ -697,9 +822,16 @@ class SurveyNotOpen(DomainError):
 
 
 def submit_response(
-    visit: SurveyVisit, raw: Mapping[str, Any], now: datetime | None = None
+    visit: SurveyVisit,
+    raw: Mapping[str, Any],
+    now: datetime | None = None,
+    language: str | None = None,
 ) -> bool:
     """Store the answers; returns whether they are the first (False: answers changed).
+
+    `language` is that of the page they were given on (`meetapp.i18n.locale_code`): a tracked
+    response keeps the language of its latest answers. An anonymous one keeps none: like the
+    stakeholder group, a language few participants read could tell whose answers they are.
 
     Changing answers replaces them all in the same transaction. An anonymous survey's answers
     wait for the next batch of results (`batches`). Raises AnswerProblems (nothing stored),
@@ -735,12 +867,14 @@ def submit_response(
             participant_id=visit.participant.id,
             stakeholder_group_id=group_id,
             submitted_at=now,
+            language=language,
         )
         db.session.add(response)
         db.session.flush()
     else:
         response.updated_at = now
         response.stakeholder_group_id = group_id
+        response.language = language
         db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
     rows = answer_rows(survey.questions, response.id, answers, group_id)
     if rows:
@@ -750,7 +884,10 @@ def submit_response(
 
 
 def _submit_anonymous(
-    visit: SurveyVisit, answers: dict[str, Answer], used: bool, now: datetime
+    visit: SurveyVisit,
+    answers: dict[str, Answer],
+    used: bool,
+    now: datetime,
 ) -> bool:
     """An anonymous survey's answers: a new response waits unpublished; a change to one waits
     too, until its batch (a published response keeps its published answers meanwhile)."""

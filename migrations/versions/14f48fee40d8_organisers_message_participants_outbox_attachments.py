@@ -1,7 +1,7 @@
 """organisers message participants; outbox messages carry an attachment
 
 Revision ID: 14f48fee40d8
-Revises: 8d2f4a6c1e37
+Revises: b4d81f2e6c90
 Create Date: 2026-12-05 03:50:21.600749
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '14f48fee40d8'
-down_revision = '8d2f4a6c1e37'
+down_revision = 'b4d81f2e6c90'
 branch_labels = None
 depends_on = None
 

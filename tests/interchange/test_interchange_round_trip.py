@@ -469,3 +469,72 @@ def test_one_statement_or_outcome_at_most_is_the_news(db, owned_demo):
     assert "outcomes[1].news: statements[0] is already the news of the meeting" in (
         caught.value.problems
     )
+
+
+def test_texts_in_other_languages_round_trip(db, small_document):
+    document = small_document()
+    document["meeting"].update(
+        languages=["en", "km", "ja"],
+        venue="Town hall",
+        background="Why we meet.",
+        translations={
+            "km": {"title": "កិច្ចប្រជុំតូច", "background": "ហេតុអ្វី\nយើងជួបគ្នា"},
+            "ja": {"venue": "市庁舎"},
+        },
+    )
+    document["meeting"]["stakeholder_groups"][0]["translations"] = {"km": {"label": "រដ្ឋាភិបាល"}}
+    document["sessions"] = [
+        {
+            "key": "opening",
+            "title": "Opening",
+            "location": "Hall A",
+            "description": "Welcome.",
+            "translations": {"km": {"title": "ពិធីបើក", "location": "សាល A"}},
+        },
+        {"key": "lunch", "title": "Lunch"},
+    ]
+    document["surveys"] = [
+        {
+            "key": "feedback",
+            "title": "Feedback",
+            "intro": "Tell us.",
+            "translations": {"ja": {"title": "ご意見", "intro": "教えてください。"}},
+            "questions": [
+                {
+                    "key": "topic",
+                    "text": "Which topic?",
+                    "kind": "single",
+                    "options": ["Visa", "Wages"],
+                    "translations": {"km": {"text": "ប្រធានបទណា?", "option:Visa": "ទិដ្ឋាការ"}},
+                },
+                {"key": "why", "text": "Why?", "kind": "text"},
+            ],
+        }
+    ]
+    expected = copy.deepcopy(document)
+
+    report = import_meeting(document)
+    db.session.commit()
+    meeting = report.meeting
+    assert meeting.text_in("km", "title") == "កិច្ចប្រជុំតូច"
+    assert meeting.text_in("th", "title") == "A small meeting"
+    exported = export_meeting(meeting)
+
+    assert exported["meeting"]["translations"] == expected["meeting"]["translations"]
+    groups = exported["meeting"]["stakeholder_groups"]
+    assert groups[0]["translations"] == {"km": {"label": "រដ្ឋាភិបាល"}}
+    assert "translations" not in groups[1]  # written only when there are some
+    opening, lunch = exported["sessions"]
+    assert opening["translations"] == expected["sessions"][0]["translations"]
+    assert "translations" not in lunch
+    survey = exported["surveys"][0]
+    assert survey["translations"] == expected["surveys"][0]["translations"]
+    assert survey["questions"][0]["translations"] == {
+        "km": {"text": "ប្រធានបទណា?", "option:Visa": "ទិដ្ឋាការ"}
+    }
+    assert "translations" not in survey["questions"][1]
+
+    text = json.dumps(exported, ensure_ascii=False)
+    empty_database()
+    again = export_meeting(import_meeting(json.loads(text)).meeting)
+    assert again == exported

@@ -85,6 +85,7 @@ def test_every_meeting_b_url_is_covered(app, world):
         "meetings.team",
         "meetings.team_remove",
         "meetings.team_notifications",
+        "meetings.translations_page",
     }
 
 
@@ -106,7 +107,11 @@ def test_staff_read_but_every_post_is_403(app, db, world, make_user, login_as):
     before = _snapshot(db)
     for endpoint, method, url in _meeting_b_urls(app, world["values"]):
         response = client.open(url, method=method, data=POST_DATA if method == "POST" else None)
-        if method == "POST" or endpoint in ("meetings.meeting_edit", "meetings.organisation_edit"):
+        if method == "POST" or endpoint in (
+            "meetings.meeting_edit",
+            "meetings.organisation_edit",
+            "meetings.translations_page",
+        ):
             assert response.status_code == 403, (endpoint, url)
         else:
             assert response.status_code == 200, (endpoint, url)

@@ -30,8 +30,8 @@ def good_answers(**changes: Any) -> dict[str, Any]:
         "q-q1": "agree",
         "q-q2": "4",
         "q-q3": "9",
-        "q-q4": "Morning",
-        "q-q5": ["Fees", "Training"],
+        "q-q4": "morning",
+        "q-q5": ["fees", "training"],
         "q-q6": "yes",
         "q-q7": "Very well organised.",
     }

@@ -36,8 +36,8 @@ def answers_of(n):
             "q-q1": LIKERT_VALUES[n % 5],
             "q-q2": str(1 + n % 5),
             "q-q3": str(n % 11),
-            "q-q4": ("Morning", "Afternoon")[n % 2],
-            "q-q5": [["Fees"], ["Hiring"], ["Training"], ["Fees", "Hiring"]][n % 4],
+            "q-q4": ("morning", "afternoon")[n % 2],
+            "q-q5": [["fees"], ["hiring"], ["training"], ["fees", "hiring"]][n % 4],
             "q-q6": ("yes", "no")[n % 2],
             "q-q7": comment_of(n),
         }
@@ -387,7 +387,11 @@ def test_while_answers_wait_nothing_they_could_forbid_is_allowed(
     )
     assert response.status_code == 302
     db.session.rollback()
-    assert db.session.get(SurveyQuestion, single.id).options == ["Afternoon", "Morning", "Evening"]
+    assert db.session.get(SurveyQuestion, single.id).option_labels() == [
+        "Afternoon",
+        "Morning",
+        "Evening",
+    ]
 
 
 @pytest.mark.slow

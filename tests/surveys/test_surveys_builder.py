@@ -50,7 +50,7 @@ def test_organiser_builds_a_survey_with_every_kind(client, db, organiser_setup, 
         assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     questions = questions_of(db, survey.id)
     assert [q.kind for q in questions] == [kind for kind, _ in kinds]
-    assert questions[3].options == ["Yes", "No", "Not sure"]
+    assert questions[3].option_labels() == ["Yes", "No", "Not sure"]
     assert questions[0].options == []
     assert all(q.required for q in questions)
 
@@ -143,7 +143,7 @@ def test_changes_that_would_break_answers_are_refused(
         data={"text": "Topics?", "kind": "multiple", "options": "Training\nFees\nReturn"},
     )
     assert response.status_code == 302
-    assert questions_of(db, survey.id)[4].options == ["Training", "Fees", "Return"]
+    assert questions_of(db, survey.id)[4].option_labels() == ["Training", "Fees", "Return"]
 
     # An answered question cannot be deleted; the survey cannot become anonymous or be deleted.
     client.post(f"{base}/questions/{likert.id}/delete")

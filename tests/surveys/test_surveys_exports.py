@@ -64,7 +64,9 @@ def test_a_tracked_survey_exports_each_response_with_its_answers_streamed(
     assert len(rows) == 301
     assert [row[3] for row in rows[1:]] == [person.name for person in people]
     # Several choices joined; numbers (0 too) as text; a formula neutralised.
-    assert rows[2][6:12] == ["Disagree", "1", "0", "Afternoon", "Fees; Training", ""]
+    # The language column (empty: not recorded for these), then the answers, choices labelled.
+    assert rows[0][6] == "Language"
+    assert rows[2][6:13] == ["", "Disagree", "1", "0", "Afternoon", "Fees; Training", ""]
     assert rows[3][-1] == "'=1+2"
 
     response = client.get(f"{base}/responses.xlsx", buffered=False)

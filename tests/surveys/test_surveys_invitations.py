@@ -322,3 +322,29 @@ def test_each_invitation_is_in_its_participants_language(
     assert "ลิงก์ส่วนตัวของคุณ:" in thai
     assert "Dear Ana Gov," in english
     assert "Your personal link:" in english
+
+
+def test_each_invitation_names_the_meeting_and_survey_in_its_participants_language(
+    client, db, organiser_setup, login_as, make_participant, make_survey, smtp_server, mail_to
+):  # fmt: skip
+    mail_to(smtp_server.port)
+    organiser, meeting = organiser_setup(title="Dialogue on Migration")
+    meeting.languages = ["en", "th", "ja"]
+    meeting.translations = {"th": {"title": "การเสวนาเรื่องการย้ายถิ่น"}, "ja": {"title": "移住対話"}}
+    survey = make_survey(meeting)
+    survey.translations = {"th": {"title": "แบบสอบถาม"}}
+    db.session.commit()
+    make_participant(meeting, name="Somchai", attended=True, languages=["th"])
+    make_participant(meeting, name="Ana Gov", attended=True, languages=["en"])
+    login_as(organiser)
+    client.set_cookie("lang", "ja")  # the organiser's own choice changes nothing
+    url = f"/meetings/{meeting.slug}/surveys/{survey.key}/invitations"
+    assert client.post(url, data={"audience": "attended"}).status_code == 302
+    messages = {m["To"]: m for m in smtp_server.messages}
+    thai, english = messages["person1@example.org"], messages["person2@example.org"]
+    assert "การเสวนาเรื่องการย้ายถิ่น" in thai.get_content()
+    assert "แบบสอบถาม" in thai.get_content()
+    assert str(thai["Subject"]) == "แบบสอบถาม · การเสวนาเรื่องการย้ายถิ่น"
+    assert "Dialogue on Migration" in english.get_content()
+    assert "移住対話" not in english.get_content()
+    assert "การเสวนา" not in str(english["Subject"])
