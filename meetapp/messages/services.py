@@ -338,6 +338,8 @@ class Filled:
     language: str
     subject: str
     body: str
+    # Placeholders of the text that have no value here (a meeting without a venue).
+    empty: list[str] = field(default_factory=list)
 
 
 def fill_for(
@@ -350,10 +352,12 @@ def fill_for(
     """The subject and body `participant` gets."""
     version = version_for(versions, participant.languages)
     values = placeholder_values(meeting, participant, version.language, link, survey_link)
+    used = placeholders.names(version.subject + "\n" + version.body)
     return Filled(
         version.language,
         placeholders.fill(version.subject, values),
         placeholders.fill(version.body, values),
+        [f"{{{name}}}" for name in used if name in values and not values[name]],
     )
 
 

@@ -179,3 +179,14 @@ def test_without_mail_nothing_is_sent(setup, make_participant):
     response = setup.client.post(setup.compose_url, data=compose_data(send="Send"))
     assert response.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(OrganiserMessage)) == 0
+
+
+def test_the_preview_says_which_placeholders_are_empty(setup, make_participant, db):
+    make_participant(setup.meeting, name="Dara")
+    setup.meeting.venue = None
+    setup.meeting.city = None
+    setup.meeting.country = None
+    db.session.commit()
+    page = setup.client.post(setup.compose_url, data=compose_data()).get_data(as_text=True)
+    assert "See you in  on" in page
+    assert "Empty for this meeting or person: {venue}." in page
