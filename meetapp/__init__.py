@@ -173,6 +173,7 @@ def _register_blueprints(app: Flask) -> None:
     from meetapp.interchange.routes import bp as interchange_bp
     from meetapp.jobs.routes import bp as jobs_bp
     from meetapp.meetings.routes import bp as meetings_bp
+    from meetapp.messages.routes import bp as messages_bp
     from meetapp.outcomes.routes import bp as outcomes_bp
     from meetapp.participants.routes import bp as participants_bp
     from meetapp.registration.routes import bp as registration_bp
@@ -187,6 +188,7 @@ def _register_blueprints(app: Flask) -> None:
         interchange_bp,
         agenda_bp,
         surveys_bp,
+        messages_bp,
         outcomes_bp,
         reports_bp,
         documents_bp,

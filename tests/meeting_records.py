@@ -112,6 +112,7 @@ def add_one_of_each(
         "session_id": session.id,
         "statement_id": statement.id,
         "key": survey.key,
+        "survey_id": survey.id,
         "question_id": question.id,
         "contact_id": contact.id,
         "outcome_id": outcome.id,

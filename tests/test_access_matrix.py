@@ -179,6 +179,8 @@ STAFF_REFUSED_ON_GET = {
     "agenda.statement_edit",
     "surveys.new",
     "surveys.question_edit",
+    # Writing to participants is the organisers' (README, "Roles and permissions").
+    "messages.compose",
     "outcomes.contact_new",
     "outcomes.contact_edit",
 }

@@ -23,6 +23,13 @@ from meetapp.models.meetings import (
     StakeholderGroup,
     meeting_organisers,
 )
+from meetapp.models.messages import (
+    MessageRecipient,
+    MessageState,
+    OrganiserMessage,
+    OutboxAttachment,
+    RecipientState,
+)
 from meetapp.models.outcomes import (
     PRESS_RELEASE_SECTIONS,
     Outcome,
@@ -60,6 +67,11 @@ __all__ = [
     "ImportStatus",
     "MeetingImport",
     "Meeting",
+    "MessageRecipient",
+    "MessageState",
+    "OrganiserMessage",
+    "OutboxAttachment",
+    "RecipientState",
     "Organisation",
     "OutboxMessage",
     "Outcome",

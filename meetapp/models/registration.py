@@ -319,3 +319,7 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
     # When a deliverer last claimed the message (kept after the outcome, as the last attempt).
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A file sent with the message (the meeting's .ics), stored once for all its messages.
+    attachment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_attachments.id", ondelete="SET NULL"), index=True
+    )

@@ -43,7 +43,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from meetapp.database import begin_write, utcnow
 from meetapp.extensions import db, mail
 from meetapp.jobs import QueueUnavailable, enqueue, task
-from meetapp.models import OutboxMessage
+from meetapp.models import OutboxAttachment, OutboxMessage
 from meetapp.tokens import without_personal_links
 
 QUEUED = "queued"
@@ -61,10 +61,16 @@ def mail_configured() -> bool:
 
 
 def queue_message(
-    recipient: str, subject: str, body: str, kind: str, meeting_id: int | None = None
+    recipient: str,
+    subject: str,
+    body: str,
+    kind: str,
+    meeting_id: int | None = None,
+    attachment_id: int | None = None,
 ) -> OutboxMessage | None:
     """Record a message to send; None (and nothing recorded) when mail is not configured.
 
+    `attachment_id`: an `OutboxAttachment` sent with it (see `add_attachment`).
     Flushes, never commits: the message is committed with the change it reports.
     """
     if not mail_configured():
@@ -79,10 +85,24 @@ def queue_message(
         meeting_id=meeting_id,
         status=QUEUED,
         attempts=0,
+        attachment_id=attachment_id,
     )
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def add_attachment(
+    filename: str, content_type: str, data: bytes, meeting_id: int | None = None
+) -> OutboxAttachment:
+    """Store a file to attach to messages: once, however many messages carry it.
+    Flushes, never commits."""
+    attachment = OutboxAttachment(
+        filename=filename, content_type=content_type, data=data, meeting_id=meeting_id
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
 
 
 def withdraw(ids: Iterable[int]) -> int:
@@ -348,6 +368,10 @@ def deliver_queued(ids: Iterable[int] | None = None, limit: int | None = None) -
             # deliverer that died between the server's acceptance and recording it), the copies
             # are known for one.
             message.msgId = message_id_header(message_id, sender)
+            if row.attachment_id is not None:
+                attachment = db.session.get(OutboxAttachment, row.attachment_id)
+                if attachment is not None:
+                    message.attach(attachment.filename, attachment.content_type, attachment.data)
             db.session.commit()  # end the read before talking to the mail server
             error: str | None = None
             try:

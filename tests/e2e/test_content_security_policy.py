@@ -46,6 +46,8 @@ def test_main_pages_have_no_csp_violation(
         f"/meetings/{slug}/surveys/{survey.key}",
         f"/meetings/{slug}/surveys/{survey.key}/results",
         f"/meetings/{slug}/surveys/{survey.key}/preview",
+        f"/meetings/{slug}/messages",
+        f"/meetings/{slug}/messages/new",
         f"/meetings/{slug}/outcomes",
         f"/meetings/{slug}/contacts",
         f"/meetings/{slug}/press-release",
@@ -56,6 +58,14 @@ def test_main_pages_have_no_csp_violation(
         response = page.goto(f"{live_server}{url}")
         assert response.status == 200, url
     screenshot(page, "csp-survey-preview")
+
+    # A message previewed: the count, the chosen person's text, the language versions.
+    page.goto(f"{live_server}/meetings/{slug}/messages/new")
+    page.get_by_label("Body (English)").fill("Dear {name}, see you in {venue}.")
+    page.get_by_label("Subject (English)").fill("About {meeting}")
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_text("Dear Sokha Chan, see you in").wait_for()
+    screenshot(page, "csp-message-preview")
 
     page.goto(f"{live_server}/meetings/{slug}/checkin")
     page.get_by_role("searchbox").first.fill("Sokh")

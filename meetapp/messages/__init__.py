@@ -1,0 +1,1 @@
+"""Messages from organisers to a filtered set of a meeting's participants."""
