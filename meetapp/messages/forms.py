@@ -20,6 +20,7 @@ from meetapp.formatting import language_choices, language_name
 from meetapp.forms import AppForm, optional_id, strip_text
 from meetapp.messages.services import RecipientFilter, Version, message_languages
 from meetapp.models import Meeting, StakeholderGroup, Status, Survey
+from meetapp.validation import SingleLine
 
 STATUS_LABELS = {
     Status.REGISTERED.value: "Registered",
@@ -138,7 +139,9 @@ def compose_form(
     attributes: dict[str, Any] = {}
     for index, code in enumerate(languages):
         name = language_name(code, "en")
-        attributes[f"subject_{index}"] = StringField(f"Subject ({name})", filters=[strip_text])
+        attributes[f"subject_{index}"] = StringField(
+            f"Subject ({name})", filters=[strip_text], validators=[SingleLine()]
+        )
         attributes[f"body_{index}"] = TextAreaField(f"Body ({name})")
     form_class = type("MeetingComposeForm", (ComposeForm,), attributes)
     form: ComposeForm = form_class(meeting, groups, surveys, **kwargs)
