@@ -76,6 +76,8 @@ def test_every_organiser_page_fits_a_phone_and_passes_axe(
         "groups": f"/meetings/{slug}/groups",
         "team": f"/meetings/{slug}/team",
         "translations": f"/meetings/{slug}/translations",
+        "messages": f"/meetings/{slug}/messages",
+        "compose": f"/meetings/{slug}/messages/new",
         "outcomes": f"/meetings/{slug}/outcomes",
         "contacts": f"/meetings/{slug}/contacts",
         "press-release": f"/meetings/{slug}/press-release",
