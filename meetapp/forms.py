@@ -226,17 +226,11 @@ def _language_select_choices(first: tuple[str, ...], locale: str) -> ReferenceCh
 
 
 @lru_cache(maxsize=256)
-def _other_language_choices(first: tuple[str, ...], locale: str) -> ReferenceChoices:
-    """ "—", then every language not in `first`, by name in `locale`."""
-    return ReferenceChoices(
-        (
-            SelectChoice("", "—"),
-            *(
-                SelectChoice(code, name)
-                for code, name in language_choices(locale)
-                if code not in first
-            ),
-        )
+def _other_language_choices(first: tuple[str, ...], locale: str) -> tuple[tuple[str, str], ...]:
+    """ "—", then every language not in `first`, by name in `locale`: (code, name)."""
+    return (
+        ("", "—"),
+        *((code, name) for code, name in language_choices(locale) if code not in first),
     )
 
 
@@ -274,7 +268,7 @@ class LanguagePicker:
 
 def language_picker_data(
     field: Any,
-) -> tuple[list[LanguageBox], list[LanguageSelect], ReferenceChoices]:
+) -> tuple[list[LanguageBox], list[LanguageSelect], tuple[tuple[str, str], ...]]:
     """What the language picker of `field` (a LanguagesField) shows: its checkboxes, its
     selects, and the choices of every select."""
     locale = locale_code()
