@@ -5,7 +5,7 @@ showing a domain refusal beside its field.
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any, NamedTuple
 
 from flask import Flask, abort, current_app, request
@@ -142,8 +142,8 @@ TEMPLATE_CONTROLS: dict[type, str] = {
 }
 
 
-def control_kind(field: Field) -> str | None:
-    """ "input", "textarea" or "select" when the field macro writes the field's control."""
+def control_tag(field: Field) -> str | None:
+    """The control's tag, "input", "textarea" or "select", when the field macro writes it."""
     return TEMPLATE_CONTROLS.get(type(field.widget))
 
 
@@ -177,7 +177,23 @@ def control_attributes(field: Field, extra: dict[str, Any]) -> list[tuple[str, A
 
 class ReferenceChoices(tuple[SelectChoice, ...]):
     """A long, fixed list of choices (countries, languages), built once per language and kept:
-    data only, rendered by the template on every page."""
+    data only, rendered by the template on every page. `pairs` are its (value, label): the
+    field macro loops over them rather than over the field's `iter_choices()`, which makes an
+    object per option on every page, for a select whose values are text (`coerce=str`)."""
+
+    @cached_property
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        return tuple((str(choice.value), str(choice.label)) for choice in self)
+
+    @cached_property
+    def grouped(self) -> bool:
+        return any(choice.optgroup is not None for choice in self)
+
+
+def is_reference_choices(value: Any) -> bool:
+    """Jinja test `is reference_choices`: choices whose options the field macro writes from
+    their `pairs` (without option groups)."""
+    return isinstance(value, ReferenceChoices) and not value.grouped
 
 
 def country_select_choices(locale: str | None = None) -> ReferenceChoices:
@@ -297,9 +313,10 @@ def language_picker_data(
 
 def register_template_helpers(app: Flask) -> None:
     """What the shared field macro needs to write controls itself."""
-    app.add_template_global(control_kind, "control_kind")
+    app.add_template_global(control_tag, "control_tag")
     app.add_template_global(control_attributes, "control_attributes")
     app.add_template_global(language_picker_data, "language_picker_data")
+    app.add_template_test(is_reference_choices, "reference_choices")
 
 
 class LanguagesField(SelectMultipleField):
