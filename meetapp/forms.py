@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import cache, cached_property, lru_cache
 from typing import Any, NamedTuple
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, get_template_attribute, request
 from flask_babel import force_locale, gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -278,8 +278,8 @@ class LanguagePicker:
     `language_picker_data`; called as a WTForms widget, it renders that macro."""
 
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
-        macros = current_app.jinja_env.get_template("_macros/forms.html").module
-        return Markup(macros.language_picker(field))  # noqa: S704 - rendered by Jinja
+        picker = get_template_attribute("_macros/forms.html", "language_picker")
+        return Markup(picker(field))  # noqa: S704 - rendered by Jinja, which escapes
 
 
 def language_picker_data(

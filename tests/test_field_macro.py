@@ -113,7 +113,7 @@ def test_the_macro_writes_each_control_as_its_widget_does(app: Flask, formdata: 
             elif kind == "BooleanField":
                 css = "form-check-input"
             elif kind == "SubmitField":
-                css = "btn btn-primary btn-%s" % app.config["BOOTSTRAP_BTN_SIZE"]
+                css = f"btn btn-primary btn-{app.config['BOOTSTRAP_BTN_SIZE']}"
             if field.errors and kind != "SubmitField":
                 css += " is-invalid"
             extra = {"autocomplete": "off"} if kind == "StringField" else {}
