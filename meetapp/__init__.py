@@ -212,8 +212,10 @@ def _register_security_headers(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from meetapp.formatting import register_template_filters
+    from meetapp.forms import register_template_helpers
 
     register_template_filters(app)
+    register_template_helpers(app)
 
 
 def _register_request_limits(app: Flask) -> None:

@@ -6,18 +6,27 @@ showing a domain refusal beside its field.
 from __future__ import annotations
 
 from functools import cache, cached_property, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from flask import abort, request
+from flask import Flask, abort, get_template_attribute, request
 from flask_babel import force_locale, gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from flask_wtf.i18n import translations as wtforms_translations
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from wtforms import DateTimeLocalField, Field, PasswordField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
-from wtforms.widgets import Select, html_params
+from wtforms.widgets import (
+    CheckboxInput,
+    EmailInput,
+    Input,
+    Select,
+    SubmitInput,
+    TextArea,
+    TextInput,
+)
+from wtforms.widgets.core import clean_key
 
 from meetapp.errors import DomainError
 from meetapp.formatting import country_choices, language_choices
@@ -38,7 +47,6 @@ DATETIME_LOCAL_FORMATS = [
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d %H:%M:%S",
 ]
-ANOTHER_LANGUAGE = N_("Another language")
 MEETING_LANGUAGES = N_("Languages of this meeting")
 OTHER_LANGUAGES = N_("Other languages")
 # WTForms' own message for a choice that is not in the list. A participant meets it when the
@@ -141,27 +149,73 @@ class WallClockField(DateTimeLocalField):
         super().__init__(label, [*(validators or []), plausible_year], **kwargs)
 
 
+# --- controls written by the shared field macro ----------------------------------------
+
+# The controls that templates/_macros/forms.html writes itself, by the widget that would
+# otherwise render them; any other widget renders itself. WTForms builds every attribute with
+# Markup.format, which made the public registration page slow.
+TEMPLATE_CONTROLS: dict[type, str] = {
+    TextInput: "input",
+    EmailInput: "input",
+    CheckboxInput: "input",
+    SubmitInput: "input",
+    TextArea: "textarea",
+    Select: "select",
+}
+
+
+def control_tag(field: Field) -> str | None:
+    """The control's tag, "input", "textarea" or "select", when the field macro writes it."""
+    return TEMPLATE_CONTROLS.get(type(field.widget))
+
+
+def control_attributes(field: Field, extra: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The attributes of a field's control as its WTForms widget gives them, as (name, value)
+    in name order: `True` is an attribute without a value, `False` none. `extra` are the
+    template's keyword arguments, over the field's `render_kw`."""
+    widget = field.widget
+    attributes = {clean_key(key): value for key, value in (field.render_kw or {}).items()}
+    attributes.update((clean_key(key), value) for key, value in extra.items())
+    attributes.setdefault("id", field.id)
+    if isinstance(widget, Input):
+        attributes.setdefault("type", widget.input_type)
+        if isinstance(widget, CheckboxInput) and getattr(field, "checked", field.data):
+            attributes.setdefault("checked", True)
+        if isinstance(widget, SubmitInput):
+            attributes.setdefault("value", field.label.text)
+        attributes.setdefault("value", field._value())
+    elif isinstance(widget, Select) and widget.multiple:
+        attributes["multiple"] = True
+    for flag in widget.validation_attrs:
+        if flag not in attributes and flag in field.flags:
+            value = getattr(field.flags, flag)
+            attributes[flag] = value() if callable(value) else value
+    attributes["name"] = field.name
+    return sorted((name, value) for name, value in attributes.items() if value is not False)
+
+
 # --- reference lists ----------------------------------------------------------------------
 
 
 class ReferenceChoices(tuple[SelectChoice, ...]):
-    """A long, fixed list of choices that keeps its options rendered as HTML, escaped once."""
+    """A long, fixed list of choices (countries, languages), built once per language and kept:
+    data only, rendered by the template on every page. `pairs` are its (value, label): the
+    field macro loops over them rather than over the field's `iter_choices()`, which makes an
+    object per option on every page, for a select whose values are text (`coerce=str`)."""
 
     @cached_property
-    def rendered(self) -> tuple[tuple[str | None, str, str, str], ...]:
-        """(optgroup, value, option, option when selected) for each choice."""
-        rendered = []
-        for choice in self:
-            text, attr = escape(choice.label), escape(choice.value)
-            rendered.append(
-                (
-                    choice.optgroup,
-                    str(choice.value),
-                    f'<option value="{attr}">{text}</option>',
-                    f'<option selected value="{attr}">{text}</option>',
-                )
-            )
-        return tuple(rendered)
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        return tuple((str(choice.value), str(choice.label)) for choice in self)
+
+    @cached_property
+    def grouped(self) -> bool:
+        return any(choice.optgroup is not None for choice in self)
+
+
+def is_reference_choices(value: Any) -> bool:
+    """Jinja test `is reference_choices`: choices whose options the field macro writes from
+    their `pairs` (without option groups)."""
+    return isinstance(value, ReferenceChoices) and not value.grouped
 
 
 def country_select_choices(locale: str | None = None) -> ReferenceChoices:
@@ -209,101 +263,82 @@ def _language_select_choices(first: tuple[str, ...], locale: str) -> ReferenceCh
     )
 
 
-class ReferenceListSelect(Select):
-    """A select over a long reference list (countries, languages) given as ReferenceChoices.
-
-    Rendering hundreds of options through WTForms one by one made the public registration page
-    slow; here the options are rendered once per process, and only the selected ones differ
-    between requests.
-    """
-
-    def __call__(self, field: Any, **kwargs: Any) -> Markup:
-        kwargs.setdefault("id", field.id)
-        if self.multiple:
-            kwargs["multiple"] = True
-        if "required" not in kwargs and "required" in getattr(field, "flags", {}):
-            kwargs["required"] = True
-        data = field.data
-        if isinstance(data, list | tuple):
-            chosen = {str(item) for item in data}
-        else:
-            chosen = set() if data in (None, "") else {str(data)}
-        choices = field.choices
-        if not isinstance(choices, ReferenceChoices):
-            choices = ReferenceChoices(SelectChoice.from_input(choice) for choice in choices or ())
-        parts = [f"<select {html_params(name=field.name, **kwargs)}>"]
-        group: str | None = None
-        for optgroup, value, plain, selected in choices.rendered:
-            if optgroup != group:
-                if group is not None:
-                    parts.append("</optgroup>")
-                if optgroup is not None:
-                    parts.append(f'<optgroup label="{escape(optgroup)}">')
-                group = optgroup
-            parts.append(selected if value in chosen else plain)
-        if group is not None:
-            parts.append("</optgroup>")
-        parts.append("</select>")
-        return Markup("".join(parts))  # noqa: S704 - every part is escaped
-
-
 @lru_cache(maxsize=256)
-def _other_language_choices(first: tuple[str, ...], locale: str) -> ReferenceChoices:
-    """ "—", then every language not in `first`, by name in `locale`."""
-    return ReferenceChoices(
-        (
-            SelectChoice("", "—"),
-            *(
-                SelectChoice(code, name)
-                for code, name in language_choices(locale)
-                if code not in first
-            ),
-        )
+def _other_language_choices(first: tuple[str, ...], locale: str) -> tuple[tuple[str, str], ...]:
+    """ "—", then every language not in `first`, by name in `locale`: (code, name)."""
+    return (
+        ("", "—"),
+        *((code, name) for code, name in language_choices(locale) if code not in first),
     )
+
+
+class LanguageBox(NamedTuple):
+    """A checkbox of the language picker: one of the meeting's languages."""
+
+    id: str
+    code: str
+    name: str
+    own_name: str | None
+    checked: bool
+
+
+class LanguageSelect(NamedTuple):
+    """A select of the language picker: a language chosen beyond the checkboxes, or "" for the
+    last one, to add another."""
+
+    id: str
+    value: str
 
 
 class LanguagePicker:
     """Languages picked without a multiple select (which needs Ctrl-click, and is hard on a
     phone): a checkbox for each of the usual languages (`field.first`: the meeting's), then a
     plain select for each other language chosen and one more to add another. A select can be
-    searched by typing the first letters of a name."""
+    searched by typing the first letters of a name.
+
+    The macro `language_picker` of templates/_macros/forms.html writes it from
+    `language_picker_data`; called as a WTForms widget, it renders that macro."""
 
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
-        locale = locale_code()
-        names = dict(language_choices(locale))
-        first = tuple(code for code in dict.fromkeys(field.first) if code in names)
-        chosen = [str(item) for item in field.data or ()]
-        parts = [f"<div {html_params(id=field.id, class_='language-picker')}>"]
-        for index, code in enumerate(first):
-            box_id = f"{field.id}-{index}"
-            checked = " checked" if code in chosen else ""
-            # Named in the page's language, and in its own when that differs: "Khmer (ខ្មែរ)".
-            own = native_name(code) if shipped(code) == code else names[code]
-            text = escape(names[code])
-            if own != names[code]:
-                text += Markup(' (<span lang="{}">{}</span>)').format(code, own)
-            parts.append(
-                '<div class="form-check form-check-inline">'
-                f'<input class="form-check-input" type="checkbox" '
-                f"{html_params(id=box_id, name=field.name, value=code)}{checked}>"
-                f'<label class="form-check-label" for="{escape(box_id)}">{text}</label></div>'
+        picker = get_template_attribute("_macros/forms.html", "language_picker")
+        return Markup(picker(field))  # noqa: S704 - rendered by Jinja, which escapes
+
+
+def language_picker_data(
+    field: Any,
+) -> tuple[list[LanguageBox], list[LanguageSelect], tuple[tuple[str, str], ...]]:
+    """What the language picker of `field` (a LanguagesField) shows: its checkboxes, its
+    selects, and the choices of every select."""
+    locale = locale_code()
+    names = dict(language_choices(locale))
+    first = tuple(code for code in dict.fromkeys(field.first) if code in names)
+    chosen = [str(item) for item in field.data or ()]
+    boxes = []
+    for index, code in enumerate(first):
+        # Named in the page's language, and in its own when that differs: "Khmer (ខ្មែរ)".
+        own = native_name(code) if shipped(code) == code else names[code]
+        boxes.append(
+            LanguageBox(
+                f"{field.id}-{index}",
+                code,
+                names[code],
+                own if own != names[code] else None,
+                code in chosen,
             )
-        others = _other_language_choices(first, locale)
-        label = gettext(ANOTHER_LANGUAGE)
-        for index, value in enumerate([*(c for c in chosen if c not in first), ""]):
-            select_id = f"{field.id}-other-{index}"
-            options = "".join(
-                selected if option == value else plain
-                for _group, option, plain, selected in others.rendered
-            )
-            parts.append(
-                f'<div class="mt-2"><label class="visually-hidden" for="{escape(select_id)}">'
-                f"{escape(label)}</label>"
-                f"<select {html_params(id=select_id, name=field.name, class_='form-select')}>"
-                f"{options}</select></div>"
-            )
-        parts.append("</div>")
-        return Markup("".join(parts))  # noqa: S704 - every part is escaped
+        )
+    selects = [
+        LanguageSelect(f"{field.id}-other-{index}", value)
+        for index, value in enumerate([*(c for c in chosen if c not in first), ""])
+    ]
+    return boxes, selects, _other_language_choices(first, locale)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """What the shared field macro needs to write controls itself."""
+    app.add_template_global(control_tag, "control_tag")
+    app.add_template_global(control_attributes, "control_attributes")
+    app.add_template_global(language_picker_data, "language_picker_data")
+    app.add_template_test(is_reference_choices, "reference_choices")
 
 
 class LanguagesField(SelectMultipleField):

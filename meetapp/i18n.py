@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -125,7 +126,10 @@ class LanguageChoice:
     current: bool
 
 
+@cache
 def native_name(code: str) -> str:
+    """The name of language `code` in itself ("ខ្មែរ"): looked up in Babel's data once per
+    process, as every participant page's language switch shows them all."""
     locale = Locale(code)
     return locale.get_display_name(locale) or code
 

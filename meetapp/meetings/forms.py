@@ -31,7 +31,6 @@ from meetapp.formatting import is_timezone, timezone_choices
 from meetapp.forms import (
     AppForm,
     LanguagesField,
-    ReferenceListSelect,
     WallClockField,
     country_select_choices,
     language_select_choices,
@@ -162,7 +161,6 @@ class MeetingForm(AppForm):
         "Country",
         choices=country_select_choices(),
         default="",
-        widget=ReferenceListSelect(),
         validators=[Optional()],
     )
     languages = LanguagesField(

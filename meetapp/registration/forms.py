@@ -22,7 +22,6 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from meetapp.forms import (
     AppForm,
     LanguagesField,
-    ReferenceListSelect,
     country_select_choices,
     language_select_choices,
     optional_id,
@@ -86,9 +85,7 @@ class RegistrationDetailsForm(AppForm):
     stakeholder_group = SelectField(
         _l("Stakeholder group"), coerce=optional_id, validate_choice=True, choices=[]
     )
-    country = SelectField(
-        _l("Country"), validators=[Optional()], choices=[], widget=ReferenceListSelect()
-    )
+    country = SelectField(_l("Country"), validators=[Optional()], choices=[])
     languages = LanguagesField(
         _l("Languages"),
         choices=[],
