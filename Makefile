@@ -116,6 +116,7 @@ $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/message
 # then translate the new or changed entries (marked fuzzy or empty) in each messages.po.
 messages: $(INSTALLED)
 	$(PYBABEL) extract --no-wrap --sort-by-file -F babel.cfg -k N_ -k _l -k lazy_gettext \
+	  --ignore-dirs='.* node_modules test-artifacts' \
 	  -o $(TRANSLATIONS)/messages.pot .
 	$(PYBABEL) update --no-wrap -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
