@@ -102,8 +102,15 @@ def tell_organisers_later(meeting_id: int, participant_id: int, event: str) -> N
         enqueue("meetings.tell-organisers", meeting_id, participant_id, event)
 
 
-def _participants_url(meeting: Meeting) -> str:
-    return public_url("participants.list", slug=meeting.slug)
+def _organiser_mail(template: str, meeting: Meeting, **context: object) -> str:
+    """The body of an e-mail to organisers, with the links every one of them ends with."""
+    return render_template(
+        template,
+        meeting=meeting,
+        participants_url=public_url("participants.list", slug=meeting.slug),
+        team_url=public_url("meetings.team", slug=meeting.slug),
+        **context,
+    )
 
 
 @task("meetings.tell-organisers")
@@ -127,16 +134,10 @@ def tell_organisers(meeting_id: int, participant_id: int, event: str) -> list[in
             subject = gettext(
                 "Registered: %(name)s, %(meeting)s", name=participant.name, meeting=meeting.title
             )
+        body = _organiser_mail(
+            "meetings/email/organiser_change.txt", meeting, participant=participant, event=event
+        )
         for user in _listeners(meeting_id, NOTIFY_EACH):
-            body = render_template(
-                "meetings/email/organiser_change.txt",
-                meeting=meeting,
-                participant=participant,
-                event=event,
-                user=user,
-                participants_url=_participants_url(meeting),
-                team_url=public_url("meetings.team", slug=meeting.slug),
-            )
             message = queue_message(user.email, subject, body, KIND_CHANGE, meeting.id)
             if message is not None:
                 ids.append(message.id)
@@ -224,14 +225,8 @@ def send_digests(now: datetime | None = None) -> int:
             db.session.commit()
             continue
         with force_locale(ORGANISER_LOCALE):
-            body = render_template(
-                "meetings/email/organiser_digest.txt",
-                meeting=meeting,
-                digest=digest,
-                start=start,
-                end=now,
-                participants_url=_participants_url(meeting),
-                team_url=public_url("meetings.team", slug=meeting.slug),
+            body = _organiser_mail(
+                "meetings/email/organiser_digest.txt", meeting, digest=digest, start=start, end=now
             )
             subject = gettext("Registrations of the last day: %(meeting)s", meeting=meeting.title)
         message = queue_message(user.email, subject, body, KIND_DIGEST, meeting.id)
