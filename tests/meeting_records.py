@@ -193,7 +193,8 @@ def every_form_world(
     """`two_meetings`, with what makes every form of the app appear on some page of meeting B:
     a waitlisted participant (promote), a second language (translations), a second survey
     question (move), a rewritten section of the press release (reset), an e-mail's
-    introduction (reset), an invitation whose e-mail waits in the outbox (retry), and a speaker in another meeting of organiser B (copy).
+    introduction (reset), an invitation whose e-mail waits in the outbox (retry), and a
+    speaker in another meeting of organiser B (copy).
     Also an administrator; a survey link of meeting B's participant (`survey_token`); and
     meeting A with one record of each kind, whose ids (`values_a`) are another meeting's ids to
     forge."""

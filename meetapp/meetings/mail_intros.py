@@ -113,7 +113,9 @@ def stored(meeting: Meeting) -> dict[str, dict[str, str]]:
     return found
 
 
-def save(meeting: Meeting, kind: str, texts: Mapping[str, str], user: User | None) -> dict[str, str]:
+def save(
+    meeting: Meeting, kind: str, texts: Mapping[str, str], user: User | None
+) -> dict[str, str]:
     """Write the introductions of `kind` in the meeting's languages (`texts` by language; an
     empty text removes that language's). All or nothing: returns the problems by language,
     and writes nothing when there are any. Flushes, never commits."""

@@ -561,9 +561,7 @@ def emails(meeting: Meeting) -> ResponseReturnValue:
     kind = request.form.get("kind", "")
     if kind not in mail_intros.KINDS:
         abort(404)
-    texts = {
-        code: request.form.get(f"intro-{code}", "") for code in message_languages(meeting)
-    }
+    texts = {code: request.form.get(f"intro-{code}", "") for code in message_languages(meeting)}
     lock_meeting(meeting.id)
     problems = mail_intros.save(meeting, kind, texts, current_user)
     if problems:

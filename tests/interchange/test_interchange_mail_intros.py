@@ -13,14 +13,15 @@ from meetapp.interchange.services import InterchangeError, import_meeting
 from meetapp.meetings import mail_intros
 
 INTROS = {
-    "registration_confirmation": {"en": "Welcome, {name}!\nSee you on {dates}.", "km": "សួស្តី {name}"},
+    "registration_confirmation": {
+        "en": "Welcome, {name}!\nSee you on {dates}.",
+        "km": "សួស្តី {name}",
+    },
     "survey_reminder": {"en": "Still time to answer about {meeting}."},
 }
 
 
-def test_intros_round_trip_and_are_exported_only_when_written(
-    db: Any, small_document: Any
-) -> None:
+def test_intros_round_trip_and_are_exported_only_when_written(db: Any, small_document: Any) -> None:
     document = small_document()
     document["meeting"]["languages"] = ["en", "km"]
     first = import_meeting(json.loads(json.dumps(document))).meeting
@@ -47,11 +48,26 @@ def test_intros_round_trip_and_are_exported_only_when_written(
 @pytest.mark.parametrize(
     ("intros", "expected"),
     [
-        ({"welcome_mail": {"en": "x"}}, 'meeting.mail_intros: "welcome_mail" is not an automatic e-mail'),
-        ({"survey_reminder": {"eng": "x"}}, 'survey_reminder: not an ISO 639-1 language code: "eng"'),
-        ({"survey_reminder": {"en": "x" * 2_001}}, "survey_reminder.en: Keep this to 2,000 characters"),
-        ({"survey_reminder": {"en": "Go to {link}"}}, "survey_reminder.en: Unknown placeholder: {link}."),
-        ({"survey_reminder": {"en": 5}}, "meeting.mail_intros.survey_reminder.en: expected a string"),
+        (
+            {"welcome_mail": {"en": "x"}},
+            'meeting.mail_intros: "welcome_mail" is not an automatic e-mail',
+        ),
+        (
+            {"survey_reminder": {"eng": "x"}},
+            'survey_reminder: not an ISO 639-1 language code: "eng"',
+        ),
+        (
+            {"survey_reminder": {"en": "x" * 2_001}},
+            "survey_reminder.en: Keep this to 2,000 characters",
+        ),
+        (
+            {"survey_reminder": {"en": "Go to {link}"}},
+            "survey_reminder.en: Unknown placeholder: {link}.",
+        ),
+        (
+            {"survey_reminder": {"en": 5}},
+            "meeting.mail_intros.survey_reminder.en: expected a string",
+        ),
     ],
 )
 def test_wrong_intros_are_refused_and_nothing_is_imported(

@@ -71,14 +71,18 @@ def test_the_confirmation_carries_the_intro_in_each_readers_language(
     assert "សូមស្វាគមន៍" not in english
     # The introduction comes after the greeting; the personal link is still there.
     assert english.index("Dear ") < english.index("Welcome, Dara Lim")
-    assert "http://localhost/r/" in english and "http://localhost/r/" in khmer
+    assert "http://localhost/r/" in english
+    assert "http://localhost/r/" in khmer
 
 
 def test_a_language_without_intro_falls_back_to_the_first_language(
     client: Any, db: Any, meeting: Any, organiser: Any, login_as: Any, mailing: Any
 ) -> None:
     login_as(organiser)
-    assert save(client, meeting, "registration_confirmation", en=ENGLISH_INTRO, km="").status_code == 302
+    assert (
+        save(client, meeting, "registration_confirmation", en=ENGLISH_INTRO, km="").status_code
+        == 302
+    )
     assert intros(db, meeting) == {("registration_confirmation", "en"): ENGLISH_INTRO}
     client.post(
         f"/m/{meeting.slug}/register",
@@ -88,9 +92,7 @@ def test_a_language_without_intro_falls_back_to_the_first_language(
     assert "Welcome, Sokha Chan!" in body
 
 
-def test_no_intro_leaves_the_email_as_it_was(
-    client: Any, meeting: Any, mailing: Any
-) -> None:
+def test_no_intro_leaves_the_email_as_it_was(client: Any, meeting: Any, mailing: Any) -> None:
     client.post(f"/m/{meeting.slug}/register", data=form_data(languages=["en"]))
     body = mailing.messages[-1].get_content().replace("\r\n", "\n")
     assert body.startswith("Dear Ms Sokha Chan,\n\nYou are registered for Labour Dialogue.")
@@ -145,9 +147,12 @@ def test_saving_again_changes_and_removes_and_reset_removes_every_language(
     )
     assert response.status_code == 302
     assert intros(db, meeting) == {("survey_reminder", "en"): "Still time, {name}."}
-    assert client.post(
-        f"/meetings/{meeting.slug}/emails/reset", data={"kind": "no_such_kind"}
-    ).status_code == 404
+    assert (
+        client.post(
+            f"/meetings/{meeting.slug}/emails/reset", data={"kind": "no_such_kind"}
+        ).status_code
+        == 404
+    )
     assert save(client, meeting, "no_such_kind", en="x").status_code == 404
 
 
@@ -178,7 +183,7 @@ def test_preview_shows_the_whole_email_escaped_with_the_intro(
     save(client, meeting, "registration_promoted", en="<b>Good</b> news, {name}!", km=KHMER_INTRO)
     url = f"/meetings/{meeting.slug}/emails?preview=registration_promoted&language="
     page = client.get(url + "en").get_data(as_text=True)
-    assert "Subject:</strong> <span lang=\"en\">A seat is now yours: Labour Dialogue" in page
+    assert 'Subject:</strong> <span lang="en">A seat is now yours: Labour Dialogue' in page
     assert "&lt;b&gt;Good&lt;/b&gt; news, Sample Participant!" in page
     assert "<b>Good</b>" not in page
     assert "[their personal link, made when the e-mail is sent]" in page
@@ -188,9 +193,10 @@ def test_preview_shows_the_whole_email_escaped_with_the_intro(
     assert "សូមស្វាគមន៍ Sokha Chan មកកាន់ Labour Dialogue។" in page
     assert "<pre" in page
     assert client.get(url + "fr").status_code == 404
-    assert client.get(
-        f"/meetings/{meeting.slug}/emails?preview=nothing&language=en"
-    ).status_code == 404
+    assert (
+        client.get(f"/meetings/{meeting.slug}/emails?preview=nothing&language=en").status_code
+        == 404
+    )
 
 
 def test_organisers_and_admins_only(

@@ -16,12 +16,24 @@ def test_invitation_and_reminder_carry_their_intros(
     make_participant(meeting, name="Ana Gov", languages=["km"])
     login_as(organiser)
     emails = f"/meetings/{meeting.slug}/emails"
-    assert client.post(
-        emails, data={"kind": "survey_invitation", "intro-en": "Thanks, {name}.", "intro-km": "អរគុណ {name}។"}
-    ).status_code == 302
-    assert client.post(
-        emails, data={"kind": "survey_reminder", "intro-en": "Still time, {name}, for {meeting}."}
-    ).status_code == 302
+    assert (
+        client.post(
+            emails,
+            data={
+                "kind": "survey_invitation",
+                "intro-en": "Thanks, {name}.",
+                "intro-km": "អរគុណ {name}។",
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            emails,
+            data={"kind": "survey_reminder", "intro-en": "Still time, {name}, for {meeting}."},
+        ).status_code
+        == 302
+    )
     url = f"/meetings/{meeting.slug}/surveys/{survey.key}/invitations"
     assert client.post(url, data={"audience": "registered"}).status_code == 302
     invitation = smtp_server.messages[-1].get_content()
