@@ -120,7 +120,8 @@ def save(
     empty text removes that language's). All or nothing: returns the problems by language,
     and writes nothing when there are any. Flushes, never commits."""
     languages = message_languages(meeting)
-    cleaned = {code: (texts.get(code) or "").strip() for code in languages}
+    # Line breaks as a browser sends them (CR LF) are kept as plain line feeds.
+    cleaned = {code: (texts.get(code) or "").replace("\r\n", "\n").strip() for code in languages}
     problems = {code: error for code, text in cleaned.items() if (error := problem(text))}
     if problems:
         return problems

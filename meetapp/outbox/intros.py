@@ -58,10 +58,16 @@ def intro_for(
         texts = intros(meeting.id, kind)
     if not texts:
         return ""
-    by_language = {_base(code): (code, text) for code, text in texts.items()}
+    # Only the meeting's languages count: an introduction left in a language the meeting
+    # no longer has is not on the page any more, so it is not sent either.
+    languages = message_languages(meeting)
+    current = {_base(code) for code in languages}
+    by_language = {
+        _base(code): (code, text) for code, text in texts.items() if _base(code) in current
+    }
     found = by_language.get(_base(locale_code()))
     if found is None:
-        found = by_language.get(_base(message_languages(meeting)[0]))
+        found = by_language.get(_base(languages[0]))
     if found is None:
         return ""
     language, text = found

@@ -222,3 +222,20 @@ def test_organisers_and_admins_only(
     assert 'href="/meetings/' + meeting.slug + '/emails"' not in staff.get(
         f"/meetings/{meeting.slug}"
     ).get_data(as_text=True)
+
+
+def test_line_breaks_are_kept_and_a_language_removed_from_the_meeting_is_not_sent(
+    client: Any, db: Any, meeting: Any, organiser: Any, login_as: Any, mailing: Any
+) -> None:
+    login_as(organiser)
+    save(client, meeting, "registration_confirmation", en="One\r\nTwo, {name}", km="ខ្មែរ {name}")
+    assert intros(db, meeting)[("registration_confirmation", "en")] == "One\nTwo, {name}"
+    meeting.languages = ["en"]
+    db.session.commit()
+    client.post(
+        f"/m/{meeting.slug}/register",
+        data=form_data(name="Sokha Chan", email="sokha@example.org", languages=["km"]),
+    )
+    body = mailing.messages[-1].get_content().replace("\r\n", "\n")
+    assert "One\nTwo, Sokha Chan\n" in body
+    assert "ខ្មែរ" not in body
