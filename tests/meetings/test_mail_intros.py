@@ -239,3 +239,23 @@ def test_line_breaks_are_kept_and_a_language_removed_from_the_meeting_is_not_sen
     body = mailing.messages[-1].get_content().replace("\r\n", "\n")
     assert "One\nTwo, Sokha Chan\n" in body
     assert "ខ្មែរ" not in body
+
+
+def test_the_promotion_and_new_link_emails_carry_their_intros_and_keep_their_links(
+    client: Any, db: Any, meeting: Any, organiser: Any, login_as: Any, make_participant: Any,
+    mailing: Any,
+) -> None:  # fmt: skip
+    login_as(organiser)
+    save(client, meeting, "registration_promoted", en="Good news, {name}: {venue}.", km="")
+    save(client, meeting, "registration_new_link", en="Here is your new link, {name}.", km="")
+    waiting = make_participant(meeting, name="Vanna Ouk", status="waitlisted", languages=["en"])
+    base = f"/meetings/{meeting.slug}/participants/{waiting.id}"
+    assert client.post(f"{base}/promote").status_code in (302, 303)
+    promoted = mailing.messages[-1].get_content()
+    assert mailing.messages[-1]["Subject"].startswith("A seat is now yours")
+    assert "Good news, Vanna Ouk: " in promoted
+    assert client.post(f"{base}/link").status_code in (302, 303)
+    renewed = mailing.messages[-1].get_content()
+    assert "Here is your new link, Vanna Ouk." in renewed
+    assert "http://localhost/r/" in renewed
+    assert "Good news" not in renewed
