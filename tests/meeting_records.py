@@ -16,6 +16,7 @@ from meetapp.models import (
     AgendaSession,
     Contact,
     FailedJob,
+    MailIntro,
     Meeting,
     MeetingImport,
     OutboxMessage,
@@ -191,8 +192,9 @@ def every_form_world(
 ) -> dict[str, Any]:
     """`two_meetings`, with what makes every form of the app appear on some page of meeting B:
     a waitlisted participant (promote), a second language (translations), a second survey
-    question (move), a rewritten section of the press release (reset), an invitation whose
-    e-mail waits in the outbox (retry), and a speaker in another meeting of organiser B (copy).
+    question (move), a rewritten section of the press release (reset), an e-mail's
+    introduction (reset), an invitation whose e-mail waits in the outbox (retry), and a
+    speaker in another meeting of organiser B (copy).
     Also an administrator; a survey link of meeting B's participant (`survey_token`); and
     meeting A with one record of each kind, whose ids (`values_a`) are another meeting's ids to
     forge."""
@@ -212,6 +214,10 @@ def every_form_world(
     add_question(survey, QuestionData("Would you come again?", "likert"))
     db.session.add(
         PressReleaseOverride(meeting_id=meeting_b.id, section="headline", text="Our headline")
+    )
+    # An introduction of an automatic e-mail: the E-mails page shows its reset.
+    db.session.add(
+        MailIntro(meeting_id=meeting_b.id, kind="survey_reminder", language="en", text="Hi {name}")
     )
     world["survey_token"] = survey_token(db, survey, world["participant_b"])
     message = OutboxMessage(

@@ -166,6 +166,8 @@ STAFF_REFUSED_ON_GET = {
     "meetings.meeting_edit",
     # The meeting's texts in its other languages: the organisers' to write.
     "meetings.translations_page",
+    # The introductions of the automatic e-mails: the organisers' to write.
+    "meetings.emails",
     "participants.new",
     "participants.edit",
     "participants.import_csv",

@@ -30,6 +30,7 @@ from meetapp.interchange.schema import (
     fold_item,
     fold_single_lines,
 )
+from meetapp.meetings import mail_intros
 from meetapp.meetings.translations import rule_of
 from meetapp.models import (
     PRESS_RELEASE_SECTIONS,
@@ -139,6 +140,7 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
                         "online": meeting.online,
                         "partners": _partners(meeting),
                         "translations": _translations(meeting),
+                        "mail_intros": mail_intros.stored(meeting),
                     }
                 ),
             },

@@ -28,6 +28,8 @@ from pydantic_core import PydanticCustomError
 from meetapp.accounts.services import normalise_email
 from meetapp.errors import DomainError
 from meetapp.formatting import country_codes, is_timezone, language_codes
+from meetapp.meetings.mail_intros import KINDS as MAIL_KINDS
+from meetapp.meetings.mail_intros import problem as mail_intro_problem
 from meetapp.meetings.translations import OPTION_PREFIX, problem, rule_of
 from meetapp.models import Meeting, StakeholderGroup
 from meetapp.models.agenda import MAX_SESSION_SPEAKERS, STATEMENT_MAX_LENGTH, AgendaSession
@@ -253,6 +255,45 @@ SurveyTranslations = Annotated[TranslationsMap, _translations_check(Survey)]
 QuestionTranslations = Annotated[TranslationsMap, _translations_check(SurveyQuestion)]
 
 
+def _check_mail_intros(
+    value: dict[str, dict[str, str]] | None,
+) -> dict[str, dict[str, str]] | None:
+    """The meeting's optional `mail_intros`: ``{kind: {language: text}}``, each kind one of the
+    automatic e-mails (`meetapp.meetings.mail_intros.KINDS`), each language an ISO 639-1
+    code, each text checked as on the "E-mails" page (length, placeholders). Empty texts are
+    no introduction: they are dropped, as are kinds left empty."""
+    if value is None:
+        return None
+    kept: dict[str, dict[str, str]] = {}
+    for kind, texts in value.items():
+        if kind not in MAIL_KINDS:
+            raise PydanticCustomError(
+                "mail_intro_kind",
+                "{kind} is not an automatic e-mail ({kinds})",
+                {"kind": json.dumps(kind), "kinds": ", ".join(MAIL_KINDS)},
+            )
+        for language, text in texts.items():
+            if language not in language_codes():
+                raise PydanticCustomError(
+                    "mail_intro_language",
+                    "{kind}: not an ISO 639-1 language code: {value}",
+                    {"kind": kind, "value": json.dumps(language)},
+                )
+            wrong = mail_intro_problem(text.strip())
+            if wrong:
+                raise PydanticCustomError(
+                    "mail_intro_text",
+                    "{kind}.{language}: {problem}",
+                    {"kind": kind, "language": language, "problem": wrong},
+                )
+            if text.strip():
+                kept.setdefault(kind, {})[language] = text.strip()
+    return kept
+
+
+MailIntros = Annotated[dict[str, dict[str, str]] | None, AfterValidator(_check_mail_intros)]
+
+
 Time = Annotated[datetime, BeforeValidator(parse_time)]
 TimeOrDay = Annotated[datetime, BeforeValidator(parse_time_or_day)]
 Day = Annotated[date, BeforeValidator(parse_date)]
@@ -324,6 +365,8 @@ class MeetingDoc(Strict):
     stakeholder_groups: list[StakeholderGroupDoc] | None = None
     partners: list[PartnerDoc] | None = Field(None, max_length=50)
     translations: MeetingTranslations = None
+    # The introductions of the automatic e-mails ({kind: {language: text}}).
+    mail_intros: MailIntros = None
 
 
 class ContactDoc(Strict):

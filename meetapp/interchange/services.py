@@ -43,6 +43,7 @@ from meetapp.meetings.translations import OPTION_PREFIX, option_keys
 from meetapp.models import (
     AgendaSession,
     Contact,
+    MailIntro,
     Meeting,
     Organisation,
     Outcome,
@@ -655,6 +656,11 @@ def _write(
             )
         )
     save_partners(meeting, document.meeting.partners or [])
+    for kind, texts in (document.meeting.mail_intros or {}).items():
+        for language, text in texts.items():
+            db.session.add(
+                MailIntro(meeting_id=meeting.id, kind=kind, language=language, text=text)
+            )
     now = utcnow()
     press_release = document.press_release
     if press_release is not None:

@@ -12,7 +12,8 @@ from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import from_local, language_name, to_local
 from meetapp.forms import show_domain_error
-from meetapp.meetings import notifications, services, translations
+from meetapp.locking import lock_meeting
+from meetapp.meetings import mail_intros, notifications, services, translations
 from meetapp.meetings.access import (
     can_edit,
     meeting_view,
@@ -29,7 +30,9 @@ from meetapp.meetings.forms import (
     RenameGroupForm,
     TeamMemberForm,
 )
+from meetapp.messages.services import message_languages
 from meetapp.models import Meeting, Role, StakeholderGroup
+from meetapp.outbox.intros import INTRO_PLACEHOLDERS
 from meetapp.outbox.services import send_later
 from meetapp.registration.notifications import notify_promoted
 
@@ -511,3 +514,76 @@ def translations_page(meeting: Meeting) -> ResponseReturnValue:
     db.session.commit()
     flash(f"The translations into {language_name(language)} were saved.", "success")
     return redirect(url_for(".translations_page", slug=slug, _anchor=f"language-{language}"))
+
+
+# --- the introductions of the automatic e-mails ------------------------------------------------
+
+
+def _render_emails(
+    meeting: Meeting,
+    *,
+    posted: tuple[str, dict[str, str]] | None = None,
+    problems: dict[str, str] | None = None,
+    preview: mail_intros.Preview | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """The page; after a refused save, the form of the posted kind shows what was typed."""
+    return render_template(
+        "meetings/emails.html",
+        meeting=meeting,
+        kinds=list(mail_intros.KINDS.values()),
+        languages=message_languages(meeting),
+        stored=mail_intros.stored(meeting),
+        placeholders=INTRO_PLACEHOLDERS,
+        limit=mail_intros.INTRO_MAX,
+        posted=posted,
+        problems=problems or {},
+        preview=preview,
+    ), status
+
+
+@bp.route("/meetings/<slug>/emails", methods=["GET", "POST"])
+@meeting_view(write=True)
+def emails(meeting: Meeting) -> ResponseReturnValue:
+    """The introduction of each automatic e-mail in each meeting language; `?preview=<kind>
+    &language=<code>` shows that e-mail whole."""
+    if request.method == "GET":
+        shown = None
+        kind = request.args.get("preview")
+        if kind is not None:
+            language = request.args.get("language", "")
+            if kind not in mail_intros.KINDS or language not in message_languages(meeting):
+                abort(404)
+            shown = mail_intros.preview(meeting, kind, language)
+        return _render_emails(meeting, preview=shown)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    kind = request.form.get("kind", "")
+    if kind not in mail_intros.KINDS:
+        abort(404)
+    texts = {code: request.form.get(f"intro-{code}", "") for code in message_languages(meeting)}
+    lock_meeting(meeting.id)
+    problems = mail_intros.save(meeting, kind, texts, current_user)
+    if problems:
+        db.session.rollback()
+        return _render_emails(meeting, posted=(kind, texts), problems=problems, status=422)
+    slug = meeting.slug
+    db.session.commit()
+    flash(f"The introduction of “{mail_intros.KINDS[kind].label}” was saved.", "success")
+    return redirect(url_for(".emails", slug=slug, _anchor=f"kind-{kind}"))
+
+
+@bp.route("/meetings/<slug>/emails/reset", methods=["POST"])
+@meeting_view
+def emails_reset(meeting: Meeting) -> ResponseReturnValue:
+    """Back to the app's own e-mail: the kind's introductions in every language removed."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    kind = request.form.get("kind", "")
+    if kind not in mail_intros.KINDS:
+        abort(404)
+    mail_intros.reset(meeting, kind)
+    slug = meeting.slug
+    db.session.commit()
+    flash(f"“{mail_intros.KINDS[kind].label}” is back to the default e-mail.", "success")
+    return redirect(url_for(".emails", slug=slug, _anchor=f"kind-{kind}"))

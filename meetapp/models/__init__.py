@@ -13,6 +13,7 @@ from meetapp.models.agenda import (
 from meetapp.models.documents import DocumentStatus, PreparedDocument
 from meetapp.models.imports import ImportStatus, MeetingImport
 from meetapp.models.jobs import FailedJob
+from meetapp.models.mail import MailIntro
 from meetapp.models.meetings import (
     RELEASE_ENDS,
     Contact,
@@ -66,6 +67,7 @@ __all__ = [
     "FailedJob",
     "ImportStatus",
     "MeetingImport",
+    "MailIntro",
     "Meeting",
     "MessageRecipient",
     "MessageState",

@@ -26,6 +26,7 @@ from meetapp.formatting import number
 from meetapp.i18n import in_language, mail_locale
 from meetapp.jobs import enqueue, task
 from meetapp.models import Meeting, OutboxMessage, Participant, Status
+from meetapp.outbox.intros import intro_for
 from meetapp.outbox.services import (
     claimable,
     mail_configured,
@@ -56,6 +57,55 @@ def _meeting(participant: Participant) -> Meeting:
     return db.session.get_one(Meeting, participant.meeting_id)
 
 
+def registration_kind(participant: Participant, new_link: bool) -> str:
+    """The kind of e-mail that carries `participant`'s (new) personal link."""
+    if new_link:
+        return KIND_NEW_LINK
+    return KIND_WAITLISTED if participant.status == Status.WAITLISTED else KIND_CONFIRMATION
+
+
+def render_registration_mail(
+    meeting: Meeting,
+    participant: Participant,
+    kind: str,
+    *,
+    place: int | None,
+    link: str,
+    locale: str,
+) -> tuple[str, str]:
+    """The subject and body of a registration e-mail of `kind` (confirmation, waiting list,
+    new link) in `locale`, with the organisers' introduction for that language."""
+    waitlisted = kind == KIND_WAITLISTED or (
+        kind == KIND_NEW_LINK and participant.status == Status.WAITLISTED
+    )
+    template = "email/registration_waitlisted.txt" if waitlisted else "email/registration.txt"
+    with force_locale(locale):
+        if kind == KIND_NEW_LINK:
+            subject = gettext(
+                "Your new personal link: %(meeting)s", meeting=in_language(meeting, "title")
+            )
+        elif waitlisted:
+            subject = gettext(
+                "Waiting list, place %(place)s: %(meeting)s",
+                place=number(place),
+                meeting=in_language(meeting, "title"),
+            )
+        else:
+            subject = gettext(
+                "Registration confirmed: %(meeting)s", meeting=in_language(meeting, "title")
+            )
+        body = render_template(
+            template,
+            participant=participant,
+            meeting=meeting,
+            place=place,
+            link=link,
+            new_link=kind == KIND_NEW_LINK,
+            intro=intro_for(meeting, kind, participant),
+        )
+    return subject, body
+
+
 def queue_registration_mail(registration: NewRegistration, *, new_link: bool = False) -> list[int]:
     """Confirm a new registration, or tell a waitlisted registrant their place, with the link.
 
@@ -67,34 +117,15 @@ def queue_registration_mail(registration: NewRegistration, *, new_link: bool = F
         return []
     participant, token, place = registration.participant, registration.token, registration.place
     meeting = _meeting(participant)
-    waitlisted = participant.status == Status.WAITLISTED
-    template = "email/registration_waitlisted.txt" if waitlisted else "email/registration.txt"
-    with force_locale(mail_locale(participant.languages, meeting.languages)):
-        if new_link:
-            kind = KIND_NEW_LINK
-            subject = gettext(
-                "Your new personal link: %(meeting)s", meeting=in_language(meeting, "title")
-            )
-        elif waitlisted:
-            kind = KIND_WAITLISTED
-            subject = gettext(
-                "Waiting list, place %(place)s: %(meeting)s",
-                place=number(place),
-                meeting=in_language(meeting, "title"),
-            )
-        else:
-            kind = KIND_CONFIRMATION
-            subject = gettext(
-                "Registration confirmed: %(meeting)s", meeting=in_language(meeting, "title")
-            )
-        body = render_template(
-            template,
-            participant=participant,
-            meeting=meeting,
-            place=place,
-            link=personal_link(token),
-            new_link=new_link,
-        )
+    kind = registration_kind(participant, new_link)
+    subject, body = render_registration_mail(
+        meeting,
+        participant,
+        kind,
+        place=place,
+        link=personal_link(token),
+        locale=mail_locale(participant.languages, meeting.languages),
+    )
     message = queue_message(participant.email, subject, body, kind, meeting_id=meeting.id)
     return [message.id] if message is not None else []
 
@@ -149,6 +180,23 @@ def queue_new_link_mail(renewed: NewRegistration) -> list[int]:
     return queue_registration_mail(renewed, new_link=True)
 
 
+def render_promoted_mail(
+    meeting: Meeting, participant: Participant, *, link: str | None, locale: str
+) -> tuple[str, str]:
+    """The subject and body of the e-mail that gives a seat, in `locale`, with the organisers'
+    introduction for that language."""
+    with force_locale(locale):
+        body = render_template(
+            "email/registration_promoted.txt",
+            participant=participant,
+            meeting=meeting,
+            link=link,
+            intro=intro_for(meeting, KIND_PROMOTED, participant),
+        )
+        subject = gettext("A seat is now yours: %(meeting)s", meeting=in_language(meeting, "title"))
+    return subject, body
+
+
 def notify_promoted(participants: Iterable[Participant]) -> list[int]:
     """Tell each newly promoted person that a seat is now theirs.
 
@@ -170,16 +218,12 @@ def notify_promoted(participants: Iterable[Participant]) -> list[int]:
         if participant.token_hash is None:
             token, participant.token_hash = new_token()
             link = personal_link(token)
-        with force_locale(mail_locale(participant.languages, meeting.languages)):
-            body = render_template(
-                "email/registration_promoted.txt",
-                participant=participant,
-                meeting=meeting,
-                link=link,
-            )
-            subject = gettext(
-                "A seat is now yours: %(meeting)s", meeting=in_language(meeting, "title")
-            )
+        subject, body = render_promoted_mail(
+            meeting,
+            participant,
+            link=link,
+            locale=mail_locale(participant.languages, meeting.languages),
+        )
         message = queue_message(
             participant.email,
             subject,

@@ -33,6 +33,7 @@ from meetapp.models import (
     SurveyInvitationUse,
     SurveyResponse,
 )
+from meetapp.outbox.intros import intro_for, intros
 from meetapp.outbox.services import FAILED, claimable, queue_message
 from meetapp.public_urls import public_url
 from meetapp.surveys.services import issue_token
@@ -121,28 +122,57 @@ def unanswered_links(survey: Survey) -> list[Link]:
     return [Link(row[0], row[1], issue_token(row[0], now)) for row in rows]
 
 
+def render_survey_mail(
+    meeting: Meeting,
+    survey: Survey,
+    participant: Participant,
+    *,
+    link: str,
+    reminder: bool,
+    locale: str,
+    texts: dict[str, str] | None = None,
+) -> tuple[str, str]:
+    """The subject and body of a survey invitation or reminder in `locale`, with the
+    organisers' introduction for that language (`texts`: `intros(meeting.id, kind)`, read once
+    for all the recipients)."""
+    kind = KIND_REMINDER if reminder else KIND_INVITATION
+    with force_locale(locale):
+        subject = f"{in_language(survey, 'title')} · {in_language(meeting, 'title')}"
+        if reminder:
+            subject = gettext("Reminder: %(subject)s", subject=subject)
+        body = render_template(
+            "email/survey_invitation.txt",
+            participant=participant,
+            meeting=meeting,
+            survey=survey,
+            link=link,
+            reminder=reminder,
+            intro=intro_for(meeting, kind, participant, texts),
+        )
+    return subject, body
+
+
 def queue_mails(meeting: Meeting, survey: Survey, links: list[Link], reminder: bool) -> list[int]:
     """Queue one e-mail per link (none when mail is not configured); returns the message ids."""
     ids: list[int] = []
+    kind = KIND_REMINDER if reminder else KIND_INVITATION
+    texts = intros(meeting.id, kind)
     for link in links:
         # In the participant's language, also when a background job sends them.
-        with force_locale(mail_locale(link.participant.languages, meeting.languages)):
-            subject = f"{in_language(survey, 'title')} · {in_language(meeting, 'title')}"
-            if reminder:
-                subject = gettext("Reminder: %(subject)s", subject=subject)
-            body = render_template(
-                "email/survey_invitation.txt",
-                participant=link.participant,
-                meeting=meeting,
-                survey=survey,
-                link=survey_link(link.token),
-                reminder=reminder,
-            )
+        subject, body = render_survey_mail(
+            meeting,
+            survey,
+            link.participant,
+            link=survey_link(link.token),
+            reminder=reminder,
+            locale=mail_locale(link.participant.languages, meeting.languages),
+            texts=texts,
+        )
         message = queue_message(
             link.participant.email,
             subject,
             body,
-            KIND_REMINDER if reminder else KIND_INVITATION,
+            kind,
             meeting_id=meeting.id,
         )
         if message is None:

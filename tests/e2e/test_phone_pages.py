@@ -76,6 +76,9 @@ def test_every_organiser_page_fits_a_phone_and_passes_axe(
         "groups": f"/meetings/{slug}/groups",
         "team": f"/meetings/{slug}/team",
         "translations": f"/meetings/{slug}/translations",
+        "emails": f"/meetings/{slug}/emails",
+        "emails-preview": f"/meetings/{slug}/emails?preview=registration_confirmation"
+        f"&language={(meeting.languages or ['en'])[0]}",
         "messages": f"/meetings/{slug}/messages",
         "compose": f"/meetings/{slug}/messages/new",
         "outcomes": f"/meetings/{slug}/outcomes",

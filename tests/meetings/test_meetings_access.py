@@ -86,6 +86,8 @@ def test_every_meeting_b_url_is_covered(app, world):
         "meetings.team_remove",
         "meetings.team_notifications",
         "meetings.translations_page",
+        "meetings.emails",
+        "meetings.emails_reset",
     }
 
 
@@ -111,6 +113,7 @@ def test_staff_read_but_every_post_is_403(app, db, world, make_user, login_as):
             "meetings.meeting_edit",
             "meetings.organisation_edit",
             "meetings.translations_page",
+            "meetings.emails",
         ):
             assert response.status_code == 403, (endpoint, url)
         else:
