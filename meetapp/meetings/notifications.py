@@ -16,14 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
 
 from meetapp.database import utcnow
 from meetapp.extensions import db
-from meetapp.jobs import enqueue, task
-from meetapp.models import Meeting, Participant, Status, User
+from meetapp.jobs import QueueUnavailable, enqueue, task
+from meetapp.models import Meeting, Participant, Role, Status, User
 from meetapp.models.meetings import meeting_organisers
 from meetapp.outbox.services import mail_configured, queue_message, send_later
 from meetapp.public_urls import public_url
@@ -70,6 +70,12 @@ def set_notify_choice(meeting: Meeting, user: User, choice: str) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
+def _hears(user: User) -> bool:
+    """Whether `user` still gets the e-mails they chose (someone made staff since keeps their
+    place on the team, not the e-mails)."""
+    return user.active and user.role in (Role.ORGANISER, Role.ADMIN)
+
+
 def _listeners(meeting_id: int, choice: str) -> list[User]:
     return list(
         db.session.scalars(
@@ -79,6 +85,7 @@ def _listeners(meeting_id: int, choice: str) -> list[User]:
                 meeting_organisers.c.meeting_id == meeting_id,
                 meeting_organisers.c.notify == choice,
                 User.active.is_(True),
+                User.role.in_((Role.ORGANISER, Role.ADMIN)),  # as `_hears`
             )
             .order_by(User.id)
         )
@@ -98,8 +105,16 @@ def tell_organisers_later(meeting_id: int, participant_id: int, event: str) -> N
             meeting_organisers.c.notify == NOTIFY_EACH,
         )
     )
-    if wanted:
+    if not wanted:
+        return
+    try:
         enqueue("meetings.tell-organisers", meeting_id, participant_id, event)
+    except QueueUnavailable:
+        # The participant's change is committed and must not fail for this: the organisers
+        # miss one e-mail (the daily digest, for those who chose it, still tells them).
+        current_app.logger.exception(
+            "notifications: organisers of meeting %s not told of %s", meeting_id, event
+        )
 
 
 def _organiser_mail(template: str, meeting: Meeting, **context: object) -> str:
@@ -221,7 +236,7 @@ def send_digests(now: datetime | None = None) -> int:
         meeting = db.session.get(Meeting, meeting_id)
         user = db.session.get(User, user_id)
         digest = changes_between(meeting_id, start, now) if meeting else None
-        if meeting is None or user is None or not user.active or not digest:
+        if meeting is None or user is None or not _hears(user) or not digest:
             db.session.commit()
             continue
         with force_locale(ORGANISER_LOCALE):

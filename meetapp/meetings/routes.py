@@ -386,7 +386,8 @@ def _team_page(meeting: Meeting, form: TeamMemberForm, notify_form: NotifyForm) 
         members=services.team_members(meeting),
         form=form,
         notify_form=notify_form,
-        on_team=choice is not None,
+        # Only those who may change the meeting hear of it (someone made staff since may not).
+        on_team=choice is not None and can_edit(current_user, meeting),
         may_edit=can_edit(current_user, meeting),
     )
 

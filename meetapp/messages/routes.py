@@ -97,6 +97,10 @@ def compose(meeting: Meeting) -> ResponseReturnValue:
             message = services.record_message(
                 meeting, current_user, filters, form.versions(), bool(form.attach_ics.data)
             )
+        except services.SentAlready as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("messages.history", slug=meeting.slug))
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error, "statuses")

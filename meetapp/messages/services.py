@@ -15,15 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, String, and_, cast, exists, func, insert, literal, or_, select
 
+from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import country_name, long_date
 from meetapp.i18n import DEFAULT_LOCALE, shipped
+from meetapp.locking import lock_meeting
 from meetapp.models import (
     Meeting,
     MessageRecipient,
@@ -123,15 +126,17 @@ def version_for(
     'km'
     >>> version_for([en, km], ["km"]).language
     'en'
+    >>> version_for([en, km, Version("th", "Sawasdee", "...")], ["km", "th"]).language
+    'th'
     """
-    chosen = versions[0]
-    by_language = {_base(version.language): version for version in reversed(versions)}
+    by_language = {
+        _base(version.language): version for version in reversed(versions) if not version.empty
+    }
     for code in participant_languages or ():
         found = by_language.get(_base(str(code)))
         if found is not None:
-            chosen = found
-            break
-    return versions[0] if chosen.empty else chosen
+            return found
+    return versions[0]
 
 
 def check_versions(
@@ -180,6 +185,15 @@ def check_versions(
                     f"{', '.join('{' + key + '}' for key in PLACEHOLDERS)}.",
                 )
             used = placeholders.names(text)
+            if name == "subject":
+                for key in LINK_PLACEHOLDERS:
+                    if key in used:
+                        refuse(
+                            index,
+                            name,
+                            f"{{{key}}} goes in the body: the subject of a sent e-mail is kept "
+                            "and shown on the participant's page, and a link must not be.",
+                        )
             if "survey_link" in used and survey is None:
                 refuse(index, name, "{survey_link} needs a survey: choose one under Survey.")
             if Status.CANCELLED in statuses:
@@ -376,6 +390,14 @@ def preview(meeting: Meeting, versions: Sequence[Version], participant: Particip
 # --- sending ----------------------------------------------------------------------------------
 
 
+# The same message by the same author within this time is the same sending, asked twice.
+SAME_MESSAGE_WITHIN = timedelta(minutes=10)
+
+
+class SentAlready(DomainError):
+    """The same message was just sent (`record_message`)."""
+
+
 def record_message(
     meeting: Meeting,
     author: User,
@@ -384,14 +406,30 @@ def record_message(
     attach_ics: bool,
 ) -> OrganiserMessage:
     """Record the message and its recipients (fixed now); flushes, never commits. The caller
-    enqueues `sending.QUEUE_JOB` after its commit. DomainError when nobody matches."""
+    enqueues `sending.QUEUE_JOB` after its commit. DomainError when nobody matches;
+    SentAlready when the author sent the very same message moments ago (a double click, a
+    form sent again): under the meeting's lock, so two such requests at once record one."""
+    lock_meeting(meeting.id)
+    written = [
+        {"language": v.language, "subject": v.subject.strip(), "body": v.body} for v in versions
+    ]
+    recent = db.session.scalars(
+        select(OrganiserMessage).where(
+            OrganiserMessage.meeting_id == meeting.id,
+            OrganiserMessage.author_id == author.id,
+            OrganiserMessage.created_at >= utcnow() - SAME_MESSAGE_WITHIN,
+        )
+    )
+    for earlier in recent:
+        if earlier.versions == written and earlier.filters == filters.as_json():
+            raise SentAlready(
+                "This message went out moments ago to the same people: it is not sent twice."
+            )
     message = OrganiserMessage(
         meeting_id=meeting.id,
         author_id=author.id,
         filters=filters.as_json(),
-        versions=[
-            {"language": v.language, "subject": v.subject.strip(), "body": v.body} for v in versions
-        ],
+        versions=written,
         survey_id=filters.survey_id,
         attach_ics=attach_ics,
         total=0,

@@ -181,3 +181,36 @@ def test_a_daily_choice_hears_nothing_at_each_change(
     # The digest job is what tells them, a day later.
     assert not _to(mailing, "dara@example.org")
     assert mailing.messages
+
+
+def test_a_queue_that_is_down_does_not_fail_the_registration(
+    make_user, make_meeting, login_as, mailing, new_client, monkeypatch, db
+):
+    from meetapp.jobs import QueueUnavailable
+
+    organiser = make_user("organiser", email="dara@example.org")
+    make_meeting(slug="t", organisers=[organiser])
+    _choose(login_as(organiser), "t", "each")
+
+    def down(*args, **kwargs):
+        raise QueueUnavailable("meetings.tell-organisers", ConnectionError("refused"))
+
+    monkeypatch.setattr("meetapp.meetings.notifications.enqueue", down)
+    token = _register(new_client(), "t")
+    assert token
+    assert not _to(mailing, "dara@example.org")
+
+
+def test_someone_made_staff_hears_no_more(
+    db, make_user, make_meeting, login_as, mailing, new_client
+):
+    organiser = make_user("organiser", email="dara@example.org")
+    make_meeting(slug="t", organisers=[organiser])
+    _choose(login_as(organiser), "t", "each")
+    organiser.role = "staff"
+    db.session.commit()
+    _register(new_client(), "t")
+    assert not _to(mailing, "dara@example.org")
+    # Nor is the choice offered to them any more.
+    page = login_as(organiser).get("/meetings/t/team").get_data(as_text=True)
+    assert 'name="notify-notify"' not in page
