@@ -18,10 +18,9 @@ from sqlalchemy import delete, select
 from meetapp.database import utcnow
 from meetapp.extensions import db
 from meetapp.i18n import mail_locale
-from meetapp.messages.services import message_languages
 from meetapp.models import MailIntro, Meeting, Participant, Status, Survey, User
 from meetapp.outbox import placeholders
-from meetapp.outbox.intros import INTRO_PLACEHOLDERS
+from meetapp.outbox.intros import INTRO_PLACEHOLDERS, intro_languages
 from meetapp.registration.notifications import (
     KIND_CONFIRMATION,
     KIND_NEW_LINK,
@@ -119,7 +118,7 @@ def save(
     """Write the introductions of `kind` in the meeting's languages (`texts` by language; an
     empty text removes that language's). All or nothing: returns the problems by language,
     and writes nothing when there are any. Flushes, never commits."""
-    languages = message_languages(meeting)
+    languages = intro_languages(meeting)
     # Line breaks as a browser sends them (CR LF) are kept as plain line feeds.
     cleaned = {code: (texts.get(code) or "").replace("\r\n", "\n").strip() for code in languages}
     problems = {code: error for code, text in cleaned.items() if (error := problem(text))}

@@ -30,9 +30,8 @@ from meetapp.meetings.forms import (
     RenameGroupForm,
     TeamMemberForm,
 )
-from meetapp.messages.services import message_languages
 from meetapp.models import Meeting, Role, StakeholderGroup
-from meetapp.outbox.intros import INTRO_PLACEHOLDERS
+from meetapp.outbox.intros import INTRO_PLACEHOLDERS, intro_languages
 from meetapp.outbox.services import send_later
 from meetapp.registration.notifications import notify_promoted
 
@@ -452,6 +451,7 @@ def _render_translations(
         meeting=meeting,
         sections=sections,
         languages=languages,
+        unread=translations.unread_languages(meeting),
         missing=translations.missing_counts(meeting, sections),
         fingerprints={code: translations.fingerprint(sections, code) for code in languages},
         posted=posted,
@@ -533,7 +533,7 @@ def _render_emails(
         "meetings/emails.html",
         meeting=meeting,
         kinds=list(mail_intros.KINDS.values()),
-        languages=message_languages(meeting),
+        languages=intro_languages(meeting),
         stored=mail_intros.stored(meeting),
         placeholders=INTRO_PLACEHOLDERS,
         limit=mail_intros.INTRO_MAX,
@@ -553,7 +553,7 @@ def emails(meeting: Meeting) -> ResponseReturnValue:
         kind = request.args.get("preview")
         if kind is not None:
             language = request.args.get("language", "")
-            if kind not in mail_intros.KINDS or language not in message_languages(meeting):
+            if kind not in mail_intros.KINDS or language not in intro_languages(meeting):
                 abort(404)
             shown = mail_intros.preview(meeting, kind, language)
         return _render_emails(meeting, preview=shown)
@@ -562,7 +562,7 @@ def emails(meeting: Meeting) -> ResponseReturnValue:
     kind = request.form.get("kind", "")
     if kind not in mail_intros.KINDS:
         abort(404)
-    texts = {code: request.form.get(f"intro-{code}", "") for code in message_languages(meeting)}
+    texts = {code: request.form.get(f"intro-{code}", "") for code in intro_languages(meeting)}
     lock_meeting(meeting.id)
     problems = mail_intros.save(meeting, kind, texts, current_user)
     if problems:

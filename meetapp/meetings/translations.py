@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from meetapp.errors import DomainError
 from meetapp.extensions import db
+from meetapp.i18n import shipped
 from meetapp.locking import lock_meeting
 from meetapp.models import Meeting, StakeholderGroup
 from meetapp.models.agenda import AgendaSession
@@ -123,7 +124,19 @@ class Section:
 
 
 def other_languages(meeting: Meeting) -> list[str]:
-    """The languages the organiser translates into: the meeting's, but its first."""
+    """The languages the organiser translates into: the meeting's, but its first, that the
+    participant pages are written in (`meetapp.i18n.LOCALES`). A page is never shown in
+    another, so a text in it would never be read (`unread_languages`)."""
+    return [code for code in _after_first(meeting) if shipped(code) == code]
+
+
+def unread_languages(meeting: Meeting) -> list[str]:
+    """The meeting's other languages that no participant page is written in: their readers
+    get the pages in a language of theirs the app has, else in the meeting's first."""
+    return [code for code in _after_first(meeting) if shipped(code) != code]
+
+
+def _after_first(meeting: Meeting) -> list[str]:
     return list(dict.fromkeys(meeting.languages or []))[1:]
 
 

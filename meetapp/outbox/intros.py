@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from meetapp.extensions import db
-from meetapp.i18n import locale_code
+from meetapp.i18n import locale_code, shipped
 from meetapp.messages.services import message_languages, placeholder_values
 from meetapp.models import MailIntro, Meeting, Participant
 from meetapp.outbox import placeholders
@@ -45,6 +45,14 @@ def intros(meeting_id: int, kind: str) -> dict[str, str]:
     return {row.language: row.text for row in rows if row.text.strip()}
 
 
+def intro_languages(meeting: Meeting) -> list[str]:
+    """The languages introductions are written in: the meeting's first, and its others that
+    the e-mails are written in (`meetapp.i18n.LOCALES`): an e-mail never goes in another, so
+    an introduction in it would never be read."""
+    first, *others = message_languages(meeting)
+    return [first, *(code for code in others if shipped(code) == code)]
+
+
 def intro_for(
     meeting: Meeting,
     kind: str,
@@ -60,7 +68,7 @@ def intro_for(
         return ""
     # Only the meeting's languages count: an introduction left in a language the meeting
     # no longer has is not on the page any more, so it is not sent either.
-    languages = message_languages(meeting)
+    languages = intro_languages(meeting)
     current = {_base(code) for code in languages}
     by_language = {
         _base(code): (code, text) for code, text in texts.items() if _base(code) in current
