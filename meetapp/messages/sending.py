@@ -140,16 +140,22 @@ def queue_chunk(message_id: int, size: int | None = None) -> bool:
     versions = stored_versions(message)
     wants_link = uses_placeholder(versions, "link")
     survey = None
-    if uses_placeholder(versions, "survey_link") and message.survey_id is not None:
+    wants_survey = uses_placeholder(versions, "survey_link")
+    if wants_survey and message.survey_id is not None:
         survey = db.session.get(Survey, message.survey_id)
+    # The survey was deleted since Send: a message for its link has nothing left to say.
+    survey_gone = wants_survey and survey is None
     invitations = _invitations(survey, [p.id for _, p in rows]) if survey else {}
     attachment_id = _attachment_id(message, meeting)
     now = utcnow()
     queued: list[int] = []
     for recipient, participant in rows:
         link = survey_url = ""
-        if (wants_link or survey is not None) and participant.status == Status.CANCELLED:
-            # Cancelled since the message was sent: a cancelled registration has no link.
+        if survey_gone or (
+            (wants_link or survey is not None) and participant.status == Status.CANCELLED
+        ):
+            # Cancelled since the message was sent (a cancelled registration has no link), or
+            # the survey it links to is gone.
             recipient.state = RecipientState.SKIPPED
             message.skipped += 1
             continue

@@ -42,3 +42,27 @@ def test_a_link_in_the_subject_is_refused_beside_it(setup, make_participant, mai
         assert response.status_code == 422
         assert f"{{{key}}} goes in the body" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(OrganiserMessage)) == 0
+
+
+def test_a_survey_deleted_after_send_leaves_nobody_an_empty_link(
+    setup, make_participant, make_message_survey, mail_to, monkeypatch
+):
+    from meetapp.messages import sending
+    from meetapp.models import MessageRecipient, OutboxMessage, RecipientState, Survey
+
+    mail_to(2525)
+    monkeypatch.setattr("meetapp.messages.routes.enqueue", lambda *args, **kw: None)
+    monkeypatch.setattr(sending, "send_later", lambda ids: None)
+    survey = make_message_survey(setup.meeting)
+    make_participant(setup.meeting, name="Sokha")
+    response = send(
+        setup.client, setup.compose_url, survey=str(survey.id), body_0="Answer: {survey_link}"
+    )
+    assert response.status_code == 302
+    db.session.delete(db.session.get(Survey, survey.id))
+    db.session.commit()
+    [message] = db.session.scalars(select(OrganiserMessage)).all()
+    sending.queue_organiser_message(message.id)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert set(db.session.scalars(select(MessageRecipient.state))) == {RecipientState.SKIPPED}
