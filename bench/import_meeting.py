@@ -149,7 +149,7 @@ def bare_insert(path: Path) -> None:
 
     from meetapp.database import utcnow
     from meetapp.extensions import db
-    from meetapp.interchange.services import keyed_options
+    from meetapp.interchange.checks import keyed_options
     from meetapp.models import (
         Meeting,
         Organisation,

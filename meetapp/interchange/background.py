@@ -23,12 +23,8 @@ from werkzeug.datastructures import FileStorage
 
 from meetapp.database import utcnow
 from meetapp.extensions import db
-from meetapp.interchange.services import (
-    ImportReport,
-    InterchangeError,
-    import_meeting,
-    parse_document,
-)
+from meetapp.interchange.services import InterchangeError, import_meeting, parse_document
+from meetapp.interchange.writing import ImportReport
 from meetapp.jobs import QueueUnavailable, enqueue, task
 from meetapp.meetings.services import add_team_member
 from meetapp.models import ImportStatus, MeetingImport, Role, User

@@ -1,7 +1,7 @@
 """The `meetapp/1` document as pydantic models: the shape, types and lengths of every field.
 
 Checks that need more than one field (an end before its start, a participant's stakeholder group,
-duplicate e-mail addresses) or the database (a slug already in use) live in `services`.
+duplicate e-mail addresses) or the database (a slug already in use) live in `checks`.
 Lengths follow the database columns, so whatever passes here fits the tables.
 """
 
