@@ -282,9 +282,10 @@ def _claim(message_id: int, seen_attempts: int) -> bool:
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
-def _record(message_id: int, claim: int, error: str | None, body: str) -> None:
+def _record(message_id: int, claim: int, error: str | None, subject: str, body: str) -> None:
     """Record the outcome of the send made under `claim` (the attempts it set); once sent, the
-    stored `body` loses its personal links.
+    stored `subject` and `body` lose their personal links (forms keep links out of subjects;
+    this is the rule for every kind of message).
 
     When the claim was lost (the lease ran out and another deliverer claimed the message),
     that deliverer records the outcome instead, so a late failure here cannot mark as failed
@@ -297,6 +298,7 @@ def _record(message_id: int, claim: int, error: str | None, body: str) -> None:
             "status": SENT,
             "sent_at": utcnow(),
             "last_error": None,
+            "subject": without_personal_links(subject)[:_SUBJECT_MAX],
             "body": without_personal_links(body),
         }
     else:
@@ -360,6 +362,7 @@ def deliver_queued(ids: Iterable[int] | None = None, limit: int | None = None) -
                 db.session.commit()
                 continue
             row_body = row.body
+            row_subject = row.subject
             sender = str(current_app.config.get("MAIL_DEFAULT_SENDER") or "meetapp@localhost")
             message = Message(
                 subject=row.subject, recipients=[row.recipient], body=row_body, sender=sender
@@ -382,7 +385,7 @@ def deliver_queued(ids: Iterable[int] | None = None, limit: int | None = None) -
                 error = f"{type(exc).__name__}: {exc}"
                 _close_quietly(connection)
                 connection = None
-            _record(message_id, claim, error, row_body)
+            _record(message_id, claim, error, row_subject, row_body)
             if error is None:
                 sent += 1
             else:

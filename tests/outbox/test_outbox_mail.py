@@ -310,3 +310,24 @@ def test_a_title_stored_with_a_line_break_stays_on_its_line_in_the_e_mail(
     assert "Where: Sunway Hotel" in lines
     after = lines.index("Your personal link, to see, change or cancel your registration:") + 1
     assert lines[after].startswith("http://localhost/r/")
+
+
+def test_a_link_in_a_subject_is_removed_from_the_stored_copy_too(
+    app, db, make_meeting, smtp_server, mail_to
+):
+    """Forms keep personal links out of subjects; should one get there, the stored copy loses
+    it as the body does, and a subject at its longest stays within its column."""
+    mail_to(smtp_server.port)
+    meeting = make_meeting()
+    token, _hash = new_token()
+    link = f"http://localhost/r/{token}"
+    with app.test_request_context("/"):
+        message = queue_message("a@example.org", "x" * 237 + " " + link, "Body", "test", meeting.id)
+        db.session.commit()
+        assert deliver_queued([message.id]) == (1, 0)
+    # The e-mail itself carries the link (its long header folded over lines).
+    assert token in "".join(str(smtp_server.messages[0]["Subject"]).split())
+    [row] = outbox(db)
+    assert token not in row.subject
+    assert len(row.subject) <= 300
+    assert row.subject.startswith("x" * 237 + " http://localhost/r/(link removed")
