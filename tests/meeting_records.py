@@ -31,6 +31,8 @@ from meetapp.models import (
     SurveyInvitation,
     User,
 )
+from meetapp.registration.questions import OptionLine, save_question
+from meetapp.registration.questions import QuestionData as RegistrationQuestionData
 from meetapp.registration.services import new_token
 from meetapp.storage import storage
 from meetapp.surveys.invitations import KIND_INVITATION
@@ -90,6 +92,19 @@ def add_one_of_each(
         problems=["participants[3].email: not an email address"],
     )
     db.session.add(meeting_import)
+    asked = save_question(
+        meeting,
+        RegistrationQuestionData(
+            kind="single_choice",
+            label="Field visit",
+            options=[OptionLine("Port", 20), OptionLine("Farm")],
+            group_ids=[group.id] if group else [],
+        ),
+    )
+    archived = save_question(
+        meeting, RegistrationQuestionData(kind="short_text", label="Old question")
+    )
+    archived.archived_at = utcnow()
     document = prepared_sign_in_sheet(db, meeting)
     # The survey's results PDF failed: its card offers to prepare it again.
     db.session.add(
@@ -115,6 +130,7 @@ def add_one_of_each(
         "key": survey.key,
         "survey_id": survey.id,
         "question_id": question.id,
+        "reg_question_id": asked.id,
         "contact_id": contact.id,
         "outcome_id": outcome.id,
         "section": "headline",

@@ -431,7 +431,14 @@ def team_remove(meeting: Meeting, user_id: int) -> ResponseReturnValue:
 # --- translations -----------------------------------------------------------------------------
 
 # The prefixes of the form's text fields (`translations.Text.name`).
-TEXT_FIELDS = ("meeting-", "stakeholder-", "session-", "survey-", "question-")
+TEXT_FIELDS = (
+    "meeting-",
+    "stakeholder-",
+    "session-",
+    "survey-",
+    "question-",
+    "registration-question-",
+)
 
 
 def _render_translations(

@@ -38,6 +38,11 @@ from meetapp.models.outcomes import (
     PressRelease,
     PressReleaseOverride,
 )
+from meetapp.models.questions import (
+    RegistrationAnswer,
+    RegistrationQuestion,
+    registration_question_groups,
+)
 from meetapp.models.registration import OutboxMessage, Participant, Status
 from meetapp.models.surveys import (
     QuestionKind,
@@ -68,6 +73,9 @@ __all__ = [
     "ImportStatus",
     "MeetingImport",
     "MailIntro",
+    "RegistrationAnswer",
+    "RegistrationQuestion",
+    "registration_question_groups",
     "Meeting",
     "MessageRecipient",
     "MessageState",
