@@ -102,7 +102,8 @@ def test_the_form_asks_each_kind_and_stores_the_answers(
     }
     personal = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Your answers" in personal
-    assert "Law, Health" in personal and "Cambodia" in personal
+    assert "Law, Health" in personal
+    assert "Cambodia" in personal
 
 
 def test_bad_answers_are_told_beside_their_question_and_nothing_is_stored(
@@ -140,7 +141,8 @@ def test_a_question_for_some_groups_is_asked_and_required_of_them_alone(
     government = group_id(db, meeting.id, "government")
     cso = group_id(db, meeting.id, "cso")
     page = client.get(f"/m/{meeting.slug}/register").get_data(as_text=True)
-    assert f'data-groups="{government}"' in page and "Only for: Government." in page
+    assert f'data-groups="{government}"' in page
+    assert "Only for: Government." in page
     assert "js/questions.js" in page
 
     # Civil society: not asked, so not required, and an answer sent anyway is discarded.
@@ -231,7 +233,8 @@ def test_removing_an_answered_question_archives_it_and_keeps_the_answers(
     assert stored(db, meeting.id) == {"sokha@example.org": {"dietary-wish": "Halal"}}
     assert f'name="question_{asked_id}"' not in client.get(f"/m/{meeting.slug}/register").text
     page = client.get(f"/meetings/{meeting.slug}/questions").get_data(as_text=True)
-    assert "Archived" in page and "Dietary wish" in page
+    assert "Archived" in page
+    assert "Dietary wish" in page
     client.post(f"/meetings/{meeting.slug}/questions/{asked.id}/restore")
     assert f'name="question_{asked_id}"' in client.get(f"/m/{meeting.slug}/register").text
 
@@ -266,9 +269,11 @@ def test_the_organiser_writes_a_question_on_the_page(client, db, make_user, make
         {"key": "port", "label": "Port", "capacity": 20},
         {"key": "farm", "label": "Farm"},
     ]
-    assert question.required and question.show_at_desk
+    assert question.required
+    assert question.show_at_desk
     page = client.get(f"/meetings/{meeting.slug}/questions").get_data(as_text=True)
-    assert "Port: 0 of 20 places" in page and "only for Government" in page
+    assert "Port: 0 of 20 places" in page
+    assert "only for Government" in page
 
     # Rewording keeps the key; an option people chose cannot be removed.
     client.post(
