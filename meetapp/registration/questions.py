@@ -191,12 +191,20 @@ def check_question(meeting_id: int, data: QuestionData) -> None:
             raise DomainError("Choose among the meeting's stakeholder groups.", field="groups")
 
 
-def answer_counts(question_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+def answer_counts(
+    question_ids: Iterable[int], registered_only: bool = False
+) -> dict[int, dict[str, int]]:
     """Per question, the number of people holding each option ("" for typed answers), counting
-    active registrations only (registered or waitlisted): one GROUP BY."""
+    active registrations (registered or waitlisted; registered only if `registered_only`): one
+    GROUP BY."""
     ids = list(question_ids)
     if not ids:
         return {}
+    active = (
+        Participant.status == Status.REGISTERED
+        if registered_only
+        else Participant.status != Status.CANCELLED
+    )
     rows = db.session.execute(
         select(
             RegistrationAnswer.question_id,
@@ -204,10 +212,7 @@ def answer_counts(question_ids: Iterable[int]) -> dict[int, dict[str, int]]:
             func.count(),
         )
         .join(Participant, Participant.id == RegistrationAnswer.participant_id)
-        .where(
-            RegistrationAnswer.question_id.in_(ids),
-            Participant.status != Status.CANCELLED,
-        )
+        .where(RegistrationAnswer.question_id.in_(ids), active)
         .group_by(RegistrationAnswer.question_id, RegistrationAnswer.option_key)
     )
     counts: dict[int, dict[str, int]] = defaultdict(dict)
@@ -630,3 +635,46 @@ def answered_counts(question_ids: Iterable[int]) -> dict[int, int]:
         .group_by(RegistrationAnswer.question_id)
     )
     return {question_id: count for question_id, count in rows}
+
+
+@dataclass(frozen=True)
+class ChoiceCount:
+    """A choice question's answers among the registered (the summary PDF)."""
+
+    label: str
+    counts: list[tuple[str, int]]  # (option, people who chose it), in the question's order
+    archived: bool
+
+
+def choice_counts(meeting_id: int) -> list[ChoiceCount]:
+    """The counts of every choice question of the meeting (single and multiple choice, yes/no,
+    archived ones too) that registered people answered, in the meeting's first language: two
+    queries."""
+    questions = [
+        question
+        for question in form_questions(meeting_id, archived=True)
+        if question.kind in KEYED_KINDS
+    ]
+    counts = answer_counts((question.id for question in questions), registered_only=True)
+    result = []
+    for question in questions:
+        chosen = counts.get(question.id)
+        if not chosen:
+            continue
+        labels = [
+            yes_no_label(key)
+            if question.kind == QuestionKind.YES_NO
+            else question.option_label(key)
+            for key in question.option_keys()
+        ]
+        result.append(
+            ChoiceCount(
+                question.label,
+                [
+                    (label, chosen.get(key, 0))
+                    for key, label in zip(question.option_keys(), labels, strict=True)
+                ],
+                question.archived_at is not None,
+            )
+        )
+    return result
