@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import ColumnElement, delete, exists, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from meetapp.database import utcnow
@@ -678,3 +678,54 @@ def choice_counts(meeting_id: int) -> list[ChoiceCount]:
             )
         )
     return result
+
+
+ANY_ANSWER = "*"
+
+
+def answer_condition(question_id: int, option_key: str = ANY_ANSWER) -> ColumnElement[bool]:
+    """The participant answered the question (`ANY_ANSWER`), or chose option `option_key` of
+    it: an EXISTS on the answers' index."""
+    condition = exists().where(
+        RegistrationAnswer.participant_id == Participant.id,
+        RegistrationAnswer.question_id == question_id,
+    )
+    if option_key != ANY_ANSWER:
+        condition = condition.where(RegistrationAnswer.option_key == option_key)
+    return condition
+
+
+def answer_filter_choices(
+    questions: Sequence[RegistrationQuestion],
+) -> list[tuple[str, str]]:
+    """The choices of a filter by answer, as ("<question id>:<option key>", text): each
+    question answered at all, and each option of the kinds with options."""
+    choices: list[tuple[str, str]] = []
+    for question in questions:
+        label = question.label + (" (archived)" if question.archived_at is not None else "")
+        choices.append((f"{question.id}:{ANY_ANSWER}", f"{label}: answered"))
+        if question.kind in KEYED_KINDS:
+            for key in question.option_keys():
+                text = (
+                    {YES: "Yes", NO: "No"}[key]
+                    if question.kind == QuestionKind.YES_NO
+                    else question.option_label(key)
+                )
+                choices.append((f"{question.id}:{key}", f"{label}: {text}"))
+    return choices
+
+
+def parse_answer_filter(
+    value: str | None, questions: Sequence[RegistrationQuestion]
+) -> tuple[int, str] | None:
+    """(question id, option key or `ANY_ANSWER`) of a filter's value, when it names one of
+    `questions` (the meeting's) and one of its options; else None."""
+    if not value or ":" not in value:
+        return None
+    raw_id, key = value.split(":", 1)
+    question = next((q for q in questions if str(q.id) == raw_id), None)
+    if question is None:
+        return None
+    if key != ANY_ANSWER and key not in question.option_keys():
+        return None
+    return question.id, key
