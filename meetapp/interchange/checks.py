@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from meetapp.extensions import db
+from meetapp.interchange import registration_questions
 from meetapp.interchange.schema import (
     EmailCache,
     Loc,
@@ -56,11 +57,15 @@ class CrossChecks:
         meeting = document.get("meeting")
         meeting = meeting if isinstance(meeting, dict) else {}
         group_keys = self._check_meeting(meeting)
+        questions = registration_questions.check_questions(meeting, group_keys, self.problems)
         speaker_keys = self._check_speakers(document.get("speakers"), group_keys)
         session_keys = self._check_sessions(document.get("sessions"), speaker_keys)
         self._check_statements(document.get("statements"), speaker_keys, session_keys)
         self._check_news(document)
         self._check_participants(document.get("participants"), group_keys)
+        participants = document.get("participants")
+        if isinstance(participants, list):
+            registration_questions.check_answers(participants, questions, self.problems)
         self._check_surveys(document.get("surveys"))
 
     def _check_meeting(self, meeting: dict[str, Any]) -> set[str] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from itertools import groupby
+from itertools import groupby, islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from meetapp.agenda.services import session_order_by
 from meetapp.exports import JSON, Export, JsonArray, json_pieces, sorted_externally, streamed
 from meetapp.extensions import db
+from meetapp.interchange.registration_questions import exported_answers, exported_questions
 from meetapp.interchange.schema import (
     FORMAT,
     ParticipantDoc,
@@ -88,6 +89,7 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
     organisation = meeting.organisation
     groups = sorted(meeting.stakeholder_groups, key=lambda group: (group.position, group.id))
     group_keys = {group.id: group.key for group in groups}
+    questions = exported_questions(meeting.id)
     contacts = db.session.scalars(
         select(Contact)
         .where(Contact.meeting_id == meeting.id)
@@ -141,6 +143,7 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
                         "partners": _partners(meeting),
                         "translations": _translations(meeting),
                         "mail_intros": mail_intros.stored(meeting),
+                        "registration_questions": questions,
                     }
                 ),
             },
@@ -168,7 +171,9 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
                 }
                 for contact in contacts
             ],
-            "participants": JsonArray(_participant_docs(meeting, group_keys, when)),
+            "participants": JsonArray(
+                _participant_docs(meeting, group_keys, when, bool(questions))
+            ),
             "surveys": _export_surveys(meeting, when),
             "press_release": _export_press_release(meeting),
         }
@@ -176,30 +181,45 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
 
 
 def _participant_docs(
-    meeting: Meeting, group_keys: dict[int, str], when: When
+    meeting: Meeting, group_keys: dict[int, str], when: When, with_answers: bool
 ) -> Iterator[dict[str, Any]]:
     """The participants in the order they were added, from one streamed query; their keys
-    are those of the format (`ParticipantDoc`), in its order."""
-    keys = list(ParticipantDoc.model_fields)
+    are those of the format (`ParticipantDoc`), in its order. Their answers to the
+    registration questions, when the meeting has any, are read for a chunk of them at a time."""
+    keys = [key for key in ParticipantDoc.model_fields if key != "answers"]
     rows = streamed(
         select(
+            Participant.id,
             *(
                 Participant.stakeholder_group_id
                 if key == "stakeholder_group"
                 else getattr(Participant, key)
                 for key in keys
-            )
+            ),
         )
         .where(Participant.meeting_id == meeting.id)
         .order_by(Participant.id)
     )
-    for row in rows:
-        doc = dict(zip(keys, row, strict=True))
-        group_id = doc["stakeholder_group"]
-        doc["stakeholder_group"] = group_keys.get(group_id) if group_id is not None else None
-        doc["languages"] = list(doc["languages"] or [])
-        doc["registered_at"] = when(doc["registered_at"])
-        yield fold_item(doc, ParticipantDoc)
+    for chunk in _chunks(rows, ANSWER_CHUNK):
+        answers = exported_answers(meeting.id, [row[0] for row in chunk]) if with_answers else {}
+        for row in chunk:
+            doc = dict(zip(keys, row[1:], strict=True))
+            group_id = doc["stakeholder_group"]
+            doc["stakeholder_group"] = group_keys.get(group_id) if group_id is not None else None
+            doc["languages"] = list(doc["languages"] or [])
+            doc["registered_at"] = when(doc["registered_at"])
+            doc.update(_set({"answers": answers.get(row[0])}))
+            yield fold_item(doc, ParticipantDoc)
+
+
+# Participants whose answers are read in one query.
+ANSWER_CHUNK = 1000
+
+
+def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def _set(values: dict[str, Any]) -> dict[str, Any]:

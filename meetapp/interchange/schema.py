@@ -39,8 +39,15 @@ from meetapp.models.outcomes import (
     OVERRIDE_MAX_LENGTH,
     PRESS_RELEASE_SECTIONS,
 )
+from meetapp.models.questions import (
+    OPTION_LABEL_MAX,
+    QUESTION_HELP_MAX,
+    QUESTION_LABEL_MAX,
+    RegistrationQuestion,
+)
 from meetapp.models.surveys import Survey, SurveyQuestion
 from meetapp.models.texts import Translatable
+from meetapp.registration.questions import CAPACITY_MAX, OPTIONS_MAX
 from meetapp.validation import (
     EARLIEST_YEAR,
     LATEST_YEAR,
@@ -253,6 +260,9 @@ GroupTranslations = Annotated[TranslationsMap, _translations_check(StakeholderGr
 SessionTranslations = Annotated[TranslationsMap, _translations_check(AgendaSession)]
 SurveyTranslations = Annotated[TranslationsMap, _translations_check(Survey)]
 QuestionTranslations = Annotated[TranslationsMap, _translations_check(SurveyQuestion)]
+RegistrationQuestionTranslations = Annotated[
+    TranslationsMap, _translations_check(RegistrationQuestion)
+]
 
 
 def _check_mail_intros(
@@ -345,6 +355,39 @@ class PartnerDoc(Strict):
     short_name: OptionalLine = Field(None, max_length=50)
 
 
+class RegistrationOptionDoc(Strict):
+    key: Key
+    label: Line = Field(min_length=1, max_length=OPTION_LABEL_MAX)
+    capacity: int | None = Field(None, ge=1, le=CAPACITY_MAX)
+
+
+class RegistrationQuestionDoc(Strict):
+    """A question of the organiser's on the registration form
+    (`meetapp.models.questions.RegistrationQuestion`)."""
+
+    key: Key
+    label: Line = Field(min_length=1, max_length=QUESTION_LABEL_MAX)
+    kind: Literal[
+        "short_text",
+        "long_text",
+        "single_choice",
+        "multiple_choice",
+        "yes_no",
+        "number",
+        "date",
+        "country",
+    ]
+    help: OptionalText = Field(None, max_length=QUESTION_HELP_MAX)
+    required: bool | None = None
+    options: list[RegistrationOptionDoc] | None = Field(None, max_length=OPTIONS_MAX)
+    # Keys of meeting.stakeholder_groups: asked of these groups only.
+    groups: list[Key] | None = None
+    show_at_desk: bool | None = None
+    # Off the form, its answers kept.
+    archived: bool | None = None
+    translations: RegistrationQuestionTranslations = None
+
+
 class MeetingDoc(Strict):
     slug: str = Field(min_length=1, max_length=80, pattern=SLUG_PATTERN)
     title: Line = Field(min_length=1, max_length=300)
@@ -367,6 +410,7 @@ class MeetingDoc(Strict):
     translations: MeetingTranslations = None
     # The introductions of the automatic e-mails ({kind: {language: text}}).
     mail_intros: MailIntros = None
+    registration_questions: list[RegistrationQuestionDoc] | None = Field(None, max_length=200)
 
 
 class ContactDoc(Strict):
@@ -460,6 +504,9 @@ class ParticipantDoc(Strict):
     status: Literal["registered", "waitlisted", "cancelled"] | None = None
     attended: bool | None = None
     registered_at: Time | None = None
+    # By question key: a list of option keys for a multiple choice, else one value (an option
+    # key, "yes"/"no", a number, a date YYYY-MM-DD, a country code, text).
+    answers: dict[str, str | int | float | list[str]] | None = None
 
 
 class QuestionDoc(Strict):

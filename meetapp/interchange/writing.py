@@ -18,6 +18,7 @@ from meetapp.agenda.services import KEY_LENGTH
 from meetapp.database import utcnow
 from meetapp.extensions import db
 from meetapp.interchange.checks import InterchangeError, keyed_options, question_key
+from meetapp.interchange.registration_questions import write_questions
 from meetapp.interchange.schema import (
     EmailCache,
     MeetingDoc,
@@ -216,6 +217,7 @@ def write_meeting(
         stakeholder_groups=len(group_ids),
         contacts=len(contacts),
     )
+    write_questions(document, meeting, group_ids)
     _write_agenda(document, meeting, group_ids, report)
     _write_surveys(document, meeting, report, emails)
     return report

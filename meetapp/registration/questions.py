@@ -381,7 +381,7 @@ FULL = N_("“%(option)s” has no places left. Choose another option.")
 BAD_TEXT = N_("Remove the invisible control characters.")
 
 
-def _clean_value(question: RegistrationQuestion, value: str) -> str:
+def clean_value(question: RegistrationQuestion, value: str) -> str:
     """A typed answer in its stored form; DomainError on the question's field."""
     name = field_name(question)
     kind = question.kind
@@ -440,7 +440,7 @@ def check_answers(
         else:
             text = (raw if isinstance(raw, str) else "").strip()
             if text:
-                answers[question.id] = _clean_value(question, text)
+                answers[question.id] = clean_value(question, text)
         if question.required and question.id not in answers:
             raise DomainError(REQUIRED, field=field_name(question))
     return answers
