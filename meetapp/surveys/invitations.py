@@ -146,9 +146,8 @@ def render_survey_mail(
     template for that language when they saved one, else the app's own e-mail with their
     introduction for that language (`texts`: `intros(meeting.id, kind)`, `saved`:
     `templates(meeting.id, kind)`, each read once for all the recipients). `draft` and
-    `as_template` are as in `meetapp.registration.notifications.render_registration_mail`;
-    written out as a template, the e-mail is that of a survey with no closing date that is
-    not anonymous (a template serves every survey of the meeting)."""
+    `as_template` are as in `meetapp.registration.notifications.render_registration_mail`
+    (written out as a template, the survey's title is a placeholder)."""
     kind = KIND_REMINDER if reminder else KIND_INVITATION
     with force_locale(locale):
         chosen = draft or (None if as_template else template_for(meeting, kind, saved))
@@ -163,7 +162,6 @@ def render_survey_mail(
             subject = f"{shown['survey']} · {shown['meeting']}"
             found = chosen_intro(meeting, kind, locale_code(), texts)
             intro = found[1].strip() if found else ""
-            survey = Survey(meeting_id=meeting.id, title="", anonymous=False, translations={})
         else:
             subject = f"{in_language(survey, 'title')} · {in_language(meeting, 'title')}"
             intro = intro_for(meeting, kind, participant, texts)
