@@ -105,8 +105,9 @@ def problems(kind: str, subject: str, body: str) -> dict[str, str]:
     return found
 
 
-def _clean(subject: str, body: str) -> tuple[str, str]:
-    # Line breaks as a browser sends them (CR LF) are kept as plain line feeds.
+def clean(subject: str, body: str) -> tuple[str, str]:
+    """A template as it is stored: trimmed, line breaks as a browser sends them (CR LF) kept
+    as plain line feeds."""
     return subject.strip(), body.replace("\r\n", "\n").strip()
 
 
@@ -125,7 +126,7 @@ def save(
 ) -> dict[str, str]:
     """Write the template of `kind` in `language` (a meeting language). Returns the problems
     by field, and writes nothing when there are any. Flushes, never commits."""
-    subject, body = _clean(subject, body)
+    subject, body = clean(subject, body)
     found = problems(kind, subject, body)
     if found:
         return found

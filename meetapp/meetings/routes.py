@@ -655,7 +655,7 @@ def emails_template(meeting: Meeting) -> ResponseReturnValue:
     )
     if request.form.get("action") == "preview":
         participant = _preview_participant(meeting, request.form.get("participant"))
-        subject, body = posted.subject.strip(), posted.body.replace("\r\n", "\n").strip()
+        subject, body = mail_templates.clean(posted.subject, posted.body)
         found = mail_templates.problems(kind, subject, body)
         shown = None
         if not found:
