@@ -70,18 +70,20 @@ def test_the_default_is_the_apps_email_written_with_placeholders(
         assert "{link}" in english.body
         assert mail_templates.problems(CONFIRMATION, english.subject, english.body) == {}
         waiting = mail_templates.default(meeting, "registration_waitlisted", "en")
-        assert "Waiting list, place {place}: {meeting}" == waiting.subject
+        assert waiting.subject == "Waiting list, place {place}: {meeting}"
         assert "you are number {place}." in waiting.body
         survey = mail_templates.default(meeting, "survey_reminder", "en")
         assert survey.subject == "Reminder: {survey} · {meeting}"
-        assert "{survey_link}" in survey.body and "\n{survey}\n" in survey.body
+        assert "{survey_link}" in survey.body
+        assert "\n{survey}\n" in survey.body
         # Each kind's default may be saved as it is, in each language.
         for kind in mail_templates.RULES:
             for language in ("en", "km"):
                 written = mail_templates.default(meeting, kind, language)
                 assert mail_templates.problems(kind, written.subject, written.body) == {}, kind
         khmer = mail_templates.default(meeting, CONFIRMATION, "km")
-        assert khmer.body != english.body and "{link}" in khmer.body
+        assert khmer.body != english.body
+        assert "{link}" in khmer.body
 
 
 def test_the_default_carries_the_introduction_as_written(app: Any, db: Any, meeting: Any) -> None:
@@ -189,7 +191,8 @@ def test_preview_of_a_draft_and_of_what_is_saved(
         assert saved(db, meeting) == {}
         mail_templates.save(meeting, CONFIRMATION, "en", "Saved {meeting}", "{link}", None)
         shown = mail_intros.preview(meeting, CONFIRMATION, "en")
-        assert shown.subject == "Saved Labour Dialogue" and not shown.draft
+        assert shown.subject == "Saved Labour Dialogue"
+        assert not shown.draft
 
 
 # --- the page ------------------------------------------------------------------------------
