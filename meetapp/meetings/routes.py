@@ -653,8 +653,9 @@ def emails_template(meeting: Meeting) -> ResponseReturnValue:
     posted = PostedTemplate(
         kind, language, request.form.get("subject", ""), request.form.get("body", "")
     )
+    # Checked whatever the action: a form naming someone else's participant is refused.
+    participant = _preview_participant(meeting, request.form.get("participant"))
     if request.form.get("action") == "preview":
-        participant = _preview_participant(meeting, request.form.get("participant"))
         subject, body = mail_templates.clean(posted.subject, posted.body)
         found = mail_templates.problems(kind, subject, body)
         shown = None
