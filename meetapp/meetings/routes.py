@@ -35,7 +35,7 @@ from meetapp.meetings.forms import (
 )
 from meetapp.models import Meeting, Participant, Role, StakeholderGroup
 from meetapp.outbox.intros import INTRO_PLACEHOLDERS, intro_languages
-from meetapp.outbox.mail_templates import Written
+from meetapp.outbox.mail_templates import Written, template_languages
 from meetapp.outbox.services import send_later
 from meetapp.registration.notifications import notify_promoted
 from meetapp.validation import is_id_text
@@ -546,7 +546,7 @@ def _render_emails(
     status: int = 200,
 ) -> ResponseReturnValue:
     """The page; after a refused save, the form of the posted kind shows what was typed."""
-    languages = intro_languages(meeting)
+    languages, written_in = intro_languages(meeting), template_languages(meeting)
     return render_template(
         "meetings/emails.html",
         meeting=meeting,
@@ -559,8 +559,9 @@ def _render_emails(
         problems=problems or {},
         preview=preview,
         templates=mail_templates.stored(meeting),
+        template_languages=written_in,
         defaults={
-            kind: {code: mail_templates.default(meeting, kind, code) for code in languages}
+            kind: {code: mail_templates.default(meeting, kind, code) for code in written_in}
             for kind in mail_intros.KINDS
         },
         rules=mail_templates.RULES,
@@ -585,10 +586,13 @@ def _preview_participant(meeting: Meeting, value: str | None) -> Participant | N
     return participant
 
 
-def _kind_and_language(meeting: Meeting, values: Mapping[str, str]) -> tuple[str, str]:
-    """The kind of e-mail and meeting language a request names; 404 for any other."""
+def _kind_and_language(
+    meeting: Meeting, values: Mapping[str, str], languages: list[str]
+) -> tuple[str, str]:
+    """The kind of e-mail and the language (one of `languages`) a request names; 404 for any
+    other."""
     kind, language = values.get("kind", ""), values.get("language", "")
-    if kind not in mail_intros.KINDS or language not in intro_languages(meeting):
+    if kind not in mail_intros.KINDS or language not in languages:
         abort(404)
     return kind, language
 
@@ -602,7 +606,7 @@ def emails(meeting: Meeting) -> ResponseReturnValue:
         shown = None
         if request.args.get("preview") is not None:
             kind, language = _kind_and_language(
-                meeting, {**request.args, "kind": request.args["preview"]}
+                meeting, {**request.args, "kind": request.args["preview"]}, intro_languages(meeting)
             )
             participant = _preview_participant(meeting, request.args.get("participant"))
             shown = mail_intros.preview(meeting, kind, language, participant)
@@ -649,7 +653,7 @@ def emails_template(meeting: Meeting) -> ResponseReturnValue:
     other, and the last one's text is the one kept."""
     if not FlaskForm().validate_on_submit():
         abort(400)
-    kind, language = _kind_and_language(meeting, request.form)
+    kind, language = _kind_and_language(meeting, request.form, template_languages(meeting))
     posted = PostedTemplate(
         kind, language, request.form.get("subject", ""), request.form.get("body", "")
     )
@@ -691,7 +695,7 @@ def emails_template_reset(meeting: Meeting) -> ResponseReturnValue:
     """Back to the app's own e-mail for one kind and language: the template removed."""
     if not FlaskForm().validate_on_submit():
         abort(400)
-    kind, language = _kind_and_language(meeting, request.form)
+    kind, language = _kind_and_language(meeting, request.form, template_languages(meeting))
     mail_templates.reset(meeting, kind, language)
     slug = meeting.slug
     db.session.commit()

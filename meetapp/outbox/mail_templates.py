@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from meetapp.extensions import db
-from meetapp.i18n import locale_code
+from meetapp.i18n import locale_code, shipped
 from meetapp.messages.services import placeholder_values
 from meetapp.models import MailTemplate, Meeting, Participant
 from meetapp.outbox import placeholders
@@ -58,6 +58,13 @@ def templates(meeting_id: int, kind: str) -> dict[str, Written]:
     return {row.language: Written(row.subject, row.body) for row in rows}
 
 
+def template_languages(meeting: Meeting) -> list[str]:
+    """The languages a whole e-mail is written in: those of `intro_languages` that the app's
+    e-mails are written in (a first language they are not written in, say French, is no
+    e-mail's language, so a template in it would never be sent)."""
+    return [code for code in intro_languages(meeting) if shipped(code) == code]
+
+
 def template_for(
     meeting: Meeting, kind: str, saved: Mapping[str, Written] | None = None
 ) -> tuple[str, Written] | None:
@@ -69,7 +76,7 @@ def template_for(
     if not saved:
         return None
     reader = _base(locale_code())
-    for code in intro_languages(meeting):
+    for code in template_languages(meeting):
         if _base(code) == reader:
             written = next(
                 (text for language, text in saved.items() if _base(language) == reader), None

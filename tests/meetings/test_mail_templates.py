@@ -351,3 +351,15 @@ def test_registration_sends_the_saved_template_in_the_readers_language(
         .replace("\r\n", "\n")
         .startswith("Dear Ms Dara Lim,\n\nYou are registered for Labour Dialogue.")
     )
+
+
+def test_no_template_in_a_language_the_emails_are_not_written_in(
+    client: Any, make_meeting: Any, organiser: Any, login_as: Any
+) -> None:
+    french = make_meeting(organisers=[organiser], languages=["fr", "km"], title="Dialogue")
+    login_as(organiser)
+    page = client.get(f"/meetings/{french.slug}/emails").get_data(as_text=True)
+    assert 'id="intro-registration_confirmation-fr"' in page  # the introduction, as before
+    assert 'id="template-registration_confirmation-fr"' not in page
+    assert 'id="template-registration_confirmation-km"' in page
+    assert save(client, french, CONFIRMATION, "fr", "Bienvenue", "{link}").status_code == 404
