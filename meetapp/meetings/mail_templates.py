@@ -100,7 +100,7 @@ def problems(kind: str, subject: str, body: str) -> dict[str, str]:
     if rule.required and "body" not in found and rule.required not in placeholders.names(body):
         found["body"] = (
             f"This e-mail exists to bring the participant {rule.placeholders[rule.required]}: "
-            f"put {{{rule.required}}} in the body, where the link should be. Nothing was saved."
+            f"put {{{rule.required}}} in the body, where the link should be."
         )
     return found
 

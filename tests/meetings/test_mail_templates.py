@@ -261,7 +261,7 @@ def test_preview_before_saving_as_a_chosen_participant_escaped(
     page = response.get_data(as_text=True)
     assert "&lt;i&gt;Hello&lt;/i&gt; Dara Lim: [their personal link" in page
     assert "<i>Hello</i>" not in page
-    assert "as Dara Lim would get it. The whole e-mail as typed below, not saved yet." in page
+    assert "as Dara Lim would get it. The whole e-mail as typed above, not saved yet." in page
     assert saved(db, meeting) == {}
     data["participant"] = str(elsewhere.id)
     assert client.post(f"/meetings/{meeting.slug}/emails/template", data=data).status_code == 404
