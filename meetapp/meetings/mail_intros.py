@@ -6,6 +6,10 @@ meeting and meeting language, a plain text that each of them shows after its gre
 rest of the e-mail stays the app's, so no introduction can take away a personal link, the
 dates or the instructions. The same checks serve the page and the meetapp/1 import
 (`problem`), so a text typed here and one imported obey the same rules.
+
+Organisers who want to change more rewrite the whole e-mail of a language
+(`meetapp.meetings.mail_templates`, on the same page); it supersedes the introduction for
+its readers, and the preview here shows whichever they get.
 """
 
 from __future__ import annotations
@@ -176,6 +180,8 @@ class Preview:
     chosen: bool = False
     # The text being written, not saved yet (else what is saved, or the app's own e-mail).
     draft: bool = False
+    # The id of the participant chosen, for the page to show the choice again.
+    participant_id: int | None = None
 
 
 def participants_to_preview(meeting: Meeting, limit: int = 100) -> list[tuple[int, str]]:
@@ -263,5 +269,6 @@ def preview(
         body,
         name,
         chosen=chosen,
+        participant_id=participant.id if chosen else None,
         draft=draft is not None,
     )

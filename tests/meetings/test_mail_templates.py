@@ -275,6 +275,7 @@ def test_preview_before_saving_as_a_chosen_participant_escaped(
     page = client.get(f"{url}&participant={dara.id}").get_data(as_text=True)
     assert 'Subject:</strong> <span lang="en">Hi Dara Lim</span>' in page
     assert "The whole e-mail as saved for this language." in page
+    assert f'<option value="{dara.id}" selected>Dara Lim</option>' in page
     assert client.get(f"{url}&participant={elsewhere.id}").status_code == 404
     assert client.get(f"{url}&participant=x1").status_code == 404
 
