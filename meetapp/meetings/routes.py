@@ -631,7 +631,8 @@ def emails(meeting: Meeting) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/emails/reset", methods=["POST"])
 @meeting_view
 def emails_reset(meeting: Meeting) -> ResponseReturnValue:
-    """Back to the app's own e-mail: the kind's introductions in every language removed."""
+    """The kind's introductions in every language removed (a whole e-mail written for a
+    language stays: it has its own reset)."""
     if not FlaskForm().validate_on_submit():
         abort(400)
     kind = request.form.get("kind", "")
@@ -640,7 +641,7 @@ def emails_reset(meeting: Meeting) -> ResponseReturnValue:
     mail_intros.reset(meeting, kind)
     slug = meeting.slug
     db.session.commit()
-    flash(f"“{mail_intros.KINDS[kind].label}” is back to the default e-mail.", "success")
+    flash(f"The introductions of “{mail_intros.KINDS[kind].label}” were removed.", "success")
     return redirect(url_for(".emails", slug=slug, _anchor=f"kind-{kind}"))
 
 
