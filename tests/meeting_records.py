@@ -17,6 +17,7 @@ from meetapp.models import (
     Contact,
     FailedJob,
     MailIntro,
+    MailTemplate,
     Meeting,
     MeetingImport,
     OutboxMessage,
@@ -234,6 +235,16 @@ def every_form_world(
     # An introduction of an automatic e-mail: the E-mails page shows its reset.
     db.session.add(
         MailIntro(meeting_id=meeting_b.id, kind="survey_reminder", language="en", text="Hi {name}")
+    )
+    # An automatic e-mail written whole: the E-mails page shows its reset too.
+    db.session.add(
+        MailTemplate(
+            meeting_id=meeting_b.id,
+            kind="registration_confirmation",
+            language="en",
+            subject="Welcome to {meeting}",
+            body="Dear {name}, your link: {link}",
+        )
     )
     world["survey_token"] = survey_token(db, survey, world["participant_b"])
     message = OutboxMessage(

@@ -31,7 +31,7 @@ from meetapp.interchange.schema import (
     fold_item,
     fold_single_lines,
 )
-from meetapp.meetings import mail_intros
+from meetapp.meetings import mail_intros, mail_templates
 from meetapp.meetings.translations import rule_of
 from meetapp.models import (
     PRESS_RELEASE_SECTIONS,
@@ -143,6 +143,13 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
                         "partners": _partners(meeting),
                         "translations": _translations(meeting),
                         "mail_intros": mail_intros.stored(meeting),
+                        "mail_templates": {
+                            kind: {
+                                language: {"subject": written.subject, "body": written.body}
+                                for language, written in by_language.items()
+                            }
+                            for kind, by_language in mail_templates.stored(meeting).items()
+                        },
                         "registration_questions": questions,
                     }
                 ),

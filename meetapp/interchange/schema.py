@@ -30,6 +30,8 @@ from meetapp.errors import DomainError
 from meetapp.formatting import country_codes, is_timezone, language_codes
 from meetapp.meetings.mail_intros import KINDS as MAIL_KINDS
 from meetapp.meetings.mail_intros import problem as mail_intro_problem
+from meetapp.meetings.mail_templates import clean as clean_mail_template
+from meetapp.meetings.mail_templates import problems as mail_template_problems
 from meetapp.meetings.translations import OPTION_PREFIX, problem, rule_of
 from meetapp.models import Meeting, StakeholderGroup
 from meetapp.models.agenda import MAX_SESSION_SPEAKERS, STATEMENT_MAX_LENGTH, AgendaSession
@@ -304,6 +306,41 @@ def _check_mail_intros(
 MailIntros = Annotated[dict[str, dict[str, str]] | None, AfterValidator(_check_mail_intros)]
 
 
+def _check_mail_templates(
+    value: dict[str, dict[str, MailTemplateDoc]] | None,
+) -> dict[str, dict[str, MailTemplateDoc]] | None:
+    """The meeting's optional `mail_templates`: ``{kind: {language: {"subject", "body"}}}``,
+    each kind one of the automatic e-mails, each language an ISO 639-1 code, each template
+    checked as on the "E-mails" page (`meetapp.meetings.mail_templates.problems`: its
+    placeholders, the link its kind brings, no link in the subject)."""
+    if value is None:
+        return None
+    for kind, by_language in value.items():
+        if kind not in MAIL_KINDS:
+            raise PydanticCustomError(
+                "mail_template_kind",
+                "{kind} is not an automatic e-mail ({kinds})",
+                {"kind": json.dumps(kind), "kinds": ", ".join(MAIL_KINDS)},
+            )
+        for language, template in by_language.items():
+            if language not in language_codes():
+                raise PydanticCustomError(
+                    "mail_template_language",
+                    "{kind}: not an ISO 639-1 language code: {value}",
+                    {"kind": kind, "value": json.dumps(language)},
+                )
+            template.subject, template.body = clean_mail_template(template.subject, template.body)
+            for field, wrong in mail_template_problems(
+                kind, template.subject, template.body
+            ).items():
+                raise PydanticCustomError(
+                    "mail_template_text",
+                    "{kind}.{language}.{field}: {problem}",
+                    {"kind": kind, "language": language, "field": field, "problem": wrong},
+                )
+    return value
+
+
 Time = Annotated[datetime, BeforeValidator(parse_time)]
 TimeOrDay = Annotated[datetime, BeforeValidator(parse_time_or_day)]
 Day = Annotated[date, BeforeValidator(parse_date)]
@@ -329,6 +366,18 @@ class Strict(BaseModel):
     """No coercion ("60" is not a number), no unknown keys, white space around text removed."""
 
     model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True)
+
+
+class MailTemplateDoc(Strict):
+    """An automatic e-mail written whole in one language (`meetapp.models.MailTemplate`)."""
+
+    subject: str
+    body: str
+
+
+MailTemplates = Annotated[
+    dict[str, dict[str, MailTemplateDoc]] | None, AfterValidator(_check_mail_templates)
+]
 
 
 class OrganisationDoc(Strict):
@@ -410,6 +459,8 @@ class MeetingDoc(Strict):
     translations: MeetingTranslations = None
     # The introductions of the automatic e-mails ({kind: {language: text}}).
     mail_intros: MailIntros = None
+    # The automatic e-mails written whole ({kind: {language: {subject, body}}}).
+    mail_templates: MailTemplates = None
     registration_questions: list[RegistrationQuestionDoc] | None = Field(None, max_length=200)
 
 

@@ -32,6 +32,7 @@ from meetapp.models import (
     AgendaSession,
     Contact,
     MailIntro,
+    MailTemplate,
     Meeting,
     Organisation,
     Outcome,
@@ -161,6 +162,17 @@ def write_meeting(
         for language, text in texts.items():
             db.session.add(
                 MailIntro(meeting_id=meeting.id, kind=kind, language=language, text=text)
+            )
+    for kind, templates in (document.meeting.mail_templates or {}).items():
+        for language, template in templates.items():
+            db.session.add(
+                MailTemplate(
+                    meeting_id=meeting.id,
+                    kind=kind,
+                    language=language,
+                    subject=template.subject,
+                    body=template.body,
+                )
             )
     now = utcnow()
     press_release = document.press_release

@@ -13,7 +13,7 @@ from meetapp.models.agenda import (
 from meetapp.models.documents import DocumentStatus, PreparedDocument
 from meetapp.models.imports import ImportStatus, MeetingImport
 from meetapp.models.jobs import FailedJob
-from meetapp.models.mail import MailIntro
+from meetapp.models.mail import MailIntro, MailTemplate
 from meetapp.models.meetings import (
     RELEASE_ENDS,
     Contact,
@@ -76,6 +76,7 @@ __all__ = [
     "RegistrationAnswer",
     "RegistrationQuestion",
     "registration_question_groups",
+    "MailTemplate",
     "Meeting",
     "MessageRecipient",
     "MessageState",

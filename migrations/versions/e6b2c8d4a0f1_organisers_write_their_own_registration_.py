@@ -1,7 +1,7 @@
 """organisers write their own registration questions; answers per option
 
 Revision ID: e6b2c8d4a0f1
-Revises: 9a4c2e7b1d53
+Revises: c3a7e5f2d914
 Create Date: 2026-12-05 21:18:08.530047
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e6b2c8d4a0f1'
-down_revision = '9a4c2e7b1d53'
+down_revision = 'c3a7e5f2d914'
 branch_labels = None
 depends_on = None
 
