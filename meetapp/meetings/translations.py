@@ -24,7 +24,6 @@ from meetapp.locking import lock_meeting
 from meetapp.models import Meeting, StakeholderGroup
 from meetapp.models.agenda import AgendaSession
 from meetapp.models.surveys import (
-    CHOICE_KINDS,
     OPTION_MAX,
     QUESTION_TEXT_MAX,
     SURVEY_INTRO_MAX,
@@ -86,7 +85,7 @@ def rule_of(row: Translatable | type[Translatable], key: str) -> Rule | None:
 def option_keys(question: SurveyQuestion) -> list[str]:
     """The keys of the options a question offers whose labels the organiser writes (single and
     multiple choice; the other kinds' answers are labelled by the catalogues)."""
-    if question.kind not in CHOICE_KINDS:
+    if not question.has_options:
         return []
     return [key for key, _label in question.choices()]
 
@@ -193,7 +192,7 @@ def meeting_sections(meeting: Meeting) -> list[Section]:
                         text.name, question, text.key, f"Question {number}", text.source, text.rule
                     )
                 )
-            for key, label in question.choices() if question.kind in CHOICE_KINDS else ():
+            for key, label in question.choices() if question.has_options else ():
                 texts.append(
                     Text(
                         f"question-{question.id}-{OPTION_PREFIX}{key}",
