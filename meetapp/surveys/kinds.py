@@ -5,12 +5,15 @@ takes (`clean_options` for the organiser's form, `document_option_problems` for 
 document), how an answer is read and checked (`check`), the rows of `survey_answers` it is
 stored as and how they read back (`rows`, `read`), which of the results' statements count it
 and the figures made of their counts (`tallies`, `summarise`), the one figure a press release
-may quote (`release_figure`), and the template of its answer on the answer page (`template`).
+may quote and its words (`release_figure`, `release_clause`), and the template of its answer on
+the answer page (`template`).
 
 The rest of the code asks `kind_of(question.kind)` and does not branch on a kind's name, so a
 new kind is one class here (registered with `@register`) and one template under
-templates/surveys/kinds/. The database also keeps the names it accepts (`QuestionKind`, which
-`survey_questions.kind` is checked against): a new kind's name joins them with a migration.
+templates/surveys/kinds/ (docs/surveys.md, "Adding a question kind"). Its name is also part of
+two contracts: the database accepts only the kinds it knows (`QuestionKind`, which
+`survey_questions.kind` is checked against; a migration widens the check), and the meetapp/1
+format lists them (`meetapp.interchange.schema.QuestionDoc`).
 
 A kind runs no query of its own: the results are a few GROUP BY statements shared by all the
 questions of a survey (`meetapp.surveys.results`), and a kind says which of them count its
@@ -30,6 +33,7 @@ from flask_babel import gettext
 
 from meetapp.errors import DomainError
 from meetapp.formatting import number as format_number
+from meetapp.formatting import signed
 from meetapp.models.surveys import (
     LIKERT_LABELS,
     LIKERT_VALUES,
@@ -138,6 +142,7 @@ class Kind:
     has_options: ClassVar[bool] = False
     # Whether one answer may hold several values (a list; a row per value).
     several: ClassVar[bool] = False
+    # The results' statements that count its answers.
     tallies: ClassVar[frozenset[Tally]] = frozenset({Tally.VALUES})
     # Whether its results give one figure a press release may quote (`release_figure`).
     quotable: ClassVar[bool] = False
@@ -238,6 +243,12 @@ class Kind:
     def release_figure(self, found: HeadlineFigures) -> float:
         """The one figure of a `quotable` kind a press release may quote."""
         raise NotImplementedError
+
+    def release_clause(self, question: str, statement: str, value: float) -> str:
+        """The press release's clause that gives that figure, naming its question (`question`
+        as words of a sentence, `statement` the same quoted; see
+        `meetapp.reports.survey_figures`); "" for a kind without one."""
+        return ""
 
 
 KINDS: dict[str, Kind] = {}
@@ -347,6 +358,9 @@ class LikertKind(_FixedValuesKind, _ScoredKind):
     def release_figure(self, found: HeadlineFigures) -> float:
         return found.agree_percent
 
+    def release_clause(self, question: str, statement: str, value: float) -> str:
+        return f"{round(value)}% agreed with the statement {statement}"
+
 
 class _NumberKind(_ScoredKind):
     """A whole number from `low` to `high`."""
@@ -377,6 +391,27 @@ class _NumberKind(_ScoredKind):
         return float(value)
 
 
+# "How would you rate the venue?", "Please rate the meeting's usefulness" -> what was rated.
+_RATE = re.compile(
+    r"^(?:overall,?\s+)?(?:how (?:would|do|did) you rate|please rate|rate)"
+    r"\s+(?P<what>[^?]+?)\s*[?.:]?$",
+    re.IGNORECASE,
+)
+_YOUR = re.compile(r"(?<!\w)your(?!\w)", re.IGNORECASE)
+
+
+def _rated(question: str) -> str | None:
+    """What a rating question asks about, as words of a sentence, or None when the question is
+    not worded "How would you rate …" (the question is then quoted whole)."""
+    match = _RATE.match(question.strip())
+    if match is None:
+        return None
+    what = _YOUR.sub("their", match.group("what")).strip()
+    if not what or "“" in what or '"' in what or "\n" in what:
+        return None
+    return what
+
+
 @register
 class RatingKind(_NumberKind):
     name = QuestionKind.RATING.value
@@ -387,6 +422,12 @@ class RatingKind(_NumberKind):
 
     def release_figure(self, found: HeadlineFigures) -> float:
         return found.mean
+
+    def release_clause(self, question: str, statement: str, value: float) -> str:
+        what = _rated(question)
+        if what:
+            return f"respondents rated {what} {value:.1f} out of 5 on average"
+        return f"the average answer to the question {statement} was {value:.1f} out of 5"
 
 
 @register
@@ -415,6 +456,9 @@ class NpsKind(_NumberKind):
 
     def release_figure(self, found: HeadlineFigures) -> float:
         return found.nps
+
+    def release_clause(self, question: str, statement: str, value: float) -> str:
+        return f"the net promoter score for the question {statement} was {signed(value)}"
 
 
 # --- choices from the organiser's options ---------------------------------------------------
@@ -530,6 +574,9 @@ class YesNoKind(_FixedValuesKind):
 
     def release_figure(self, found: HeadlineFigures) -> float:
         return found.yes_percent
+
+    def release_clause(self, question: str, statement: str, value: float) -> str:
+        return f"{round(value)}% answered yes to the question {statement}"
 
 
 # --- free text -----------------------------------------------------------------------------

@@ -80,6 +80,12 @@ class QuestionResult:
     text_languages: list[str | None] = field(default_factory=list)
     by_group: list[GroupBreakdown] = field(default_factory=list)
 
+    @property
+    def lists_texts(self) -> bool:
+        """Whether the question's answers are texts, listed rather than charted (its kind
+        says)."""
+        return Tally.TEXTS in kind_of(self.question.kind).tallies
+
     def texts_with_languages(self) -> list[tuple[str, str | None]]:
         return list(zip(self.texts, self.text_languages, strict=True))
 

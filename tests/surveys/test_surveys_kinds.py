@@ -5,7 +5,7 @@ summarised and shown without any other module knowing of it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args
 
 import pytest
 from flask import render_template
@@ -13,7 +13,9 @@ from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
+from meetapp.interchange.schema import QuestionDoc
 from meetapp.models import QuestionKind, SurveyAnswer, SurveyQuestion, SurveyResponse
+from meetapp.reports.survey_figures import figure_clause
 from meetapp.surveys import kinds
 from meetapp.surveys.exports import response_rows
 from meetapp.surveys.forms import QuestionForm
@@ -41,6 +43,18 @@ def test_every_kind_the_database_accepts_has_its_class_and_template(app):
     with app.test_request_context():
         offered = [choice.value for choice in QuestionForm(formdata=None).kind.choices]
     assert offered == list(kinds.KINDS)
+    # The meetapp/1 document names the same kinds.
+    assert get_args(QuestionDoc.model_fields["kind"].annotation) == tuple(kinds.KINDS)
+
+
+def test_a_kind_words_its_press_release_figure():
+    """The release's clause is the kind's; a kind without a figure to quote gives none."""
+    assert figure_clause("rating", "How would you rate your stay?", 4.5) == (
+        "respondents rated their stay 4.5 out of 5 on average"
+    )
+    assert figure_clause("single", "Which session?", 50.0) == ""
+    assert figure_clause("no-such-kind", "Which session?", 50.0) == ""
+    assert kinds.quotable_kinds() == ("likert", "rating", "nps", "yes_no")
 
 
 def test_only_kinds_with_options_take_them_in_a_document():
