@@ -24,6 +24,7 @@ from meetapp.locking import lock_meeting
 from meetapp.models import Meeting, StakeholderGroup
 from meetapp.models.agenda import AgendaSession
 from meetapp.models.surveys import (
+    CHOICE_KINDS,
     OPTION_MAX,
     QUESTION_TEXT_MAX,
     SURVEY_INTRO_MAX,
@@ -85,7 +86,7 @@ def rule_of(row: Translatable | type[Translatable], key: str) -> Rule | None:
 def option_keys(question: SurveyQuestion) -> list[str]:
     """The keys of the options a question offers whose labels the organiser writes (single and
     multiple choice; the other kinds' answers are labelled by the catalogues)."""
-    if not question.has_options:
+    if question.kind not in CHOICE_KINDS:
         return []
     return [key for key, _label in question.choices()]
 
@@ -192,7 +193,7 @@ def meeting_sections(meeting: Meeting) -> list[Section]:
                         text.name, question, text.key, f"Question {number}", text.source, text.rule
                     )
                 )
-            for key, label in question.choices() if question.has_options else ():
+            for key, label in question.choices() if question.kind in CHOICE_KINDS else ():
                 texts.append(
                     Text(
                         f"question-{question.id}-{OPTION_PREFIX}{key}",

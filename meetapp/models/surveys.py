@@ -87,6 +87,9 @@ LIKERT_LABELS = {
 }
 YES_NO_VALUES = ("yes", "no")
 YES_NO_LABELS = {"yes": N_("Yes"), "no": N_("No")}
+# The kinds whose options the organiser lists, for the translations page: `Kind.has_options`
+# (`meetapp.surveys.kinds`) says the same, and a test keeps the two in step.
+CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
 
 
 # The prefix of an option's label in `translations` ("option:<option key>").

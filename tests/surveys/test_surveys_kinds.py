@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from meetapp.interchange.schema import QuestionDoc
 from meetapp.models import QuestionKind, SurveyAnswer, SurveyQuestion, SurveyResponse
+from meetapp.models.surveys import CHOICE_KINDS
 from meetapp.reports.survey_figures import figure_clause
 from meetapp.surveys import kinds
 from meetapp.surveys.exports import response_rows
@@ -43,6 +44,7 @@ def test_every_kind_the_database_accepts_has_its_class_and_template(app):
     with app.test_request_context():
         offered = [choice.value for choice in QuestionForm(formdata=None).kind.choices]
     assert offered == list(kinds.KINDS)
+    assert set(CHOICE_KINDS) == {name for name, kind in kinds.KINDS.items() if kind.has_options}
     # The meetapp/1 document names the same kinds.
     assert get_args(QuestionDoc.model_fields["kind"].annotation) == tuple(kinds.KINDS)
 
