@@ -23,11 +23,11 @@ from meetapp.meetings.services import SLUG_PATTERN as MEETING_SLUG
 from meetapp.meetings.translations import OPTION_PREFIX, option_keys
 from meetapp.models import (
     Meeting,
-    QuestionKind,
     Status,
     SurveyQuestion,
 )
-from meetapp.models.surveys import CHOICE_KINDS, derive_option_keys
+from meetapp.models.surveys import derive_option_keys
+from meetapp.surveys.kinds import Kind, find_kind
 from meetapp.surveys.services import (
     AnswerProblems,
     answers_from_labels,
@@ -325,36 +325,18 @@ class CrossChecks:
             texts: list[str] = []
             if isinstance(options, list) and all(isinstance(o, str) for o in options):
                 texts = [o.strip() for o in options]
-            if kind in CHOICE_KINDS:
-                if len(set(texts)) < 2:
-                    self.problems.append(
-                        ((*where, "options"), "a choice question needs at least two options")
-                    )
-                elif len(set(texts)) != len(texts):
-                    self.problems.append(((*where, "options"), "an option is listed twice"))
-            elif options:
-                self.problems.append(
-                    ((*where, "options"), "only single and multiple questions have options")
-                )
-            option_keys = question.get("option_keys")
-            if option_keys is not None and kind in CHOICE_KINDS:
-                if not isinstance(option_keys, list) or len(option_keys) != len(texts):
-                    self.problems.append(
-                        ((*where, "option_keys"), "must give one key per option, in order")
-                    )
-                    option_keys = None
-                elif len(set(map(str, option_keys))) != len(option_keys):
-                    self.problems.append(((*where, "option_keys"), "a key is listed twice"))
-            elif option_keys is not None:
-                self.problems.append(
-                    ((*where, "option_keys"), "only single and multiple questions have options")
-                )
-            if kind not in {k.value for k in QuestionKind}:
+            # The options' problems are the kind's to say (an unknown kind takes none).
+            known = find_kind(kind)
+            found, option_keys = (known or Kind()).document_option_problems(
+                texts, options, question.get("option_keys")
+            )
+            self.problems.extend(((*where, name), message) for name, message in found)
+            if known is None:
                 complete = False
                 continue
             model = SurveyQuestion(
                 key=key,
-                kind=kind,
+                kind=known.name,
                 options=keyed_options(texts, option_keys),
                 required=bool(question.get("required")),
             )

@@ -43,7 +43,6 @@ from meetapp.models import (
     Partner,
     PressRelease,
     PressReleaseOverride,
-    QuestionKind,
     Speaker,
     Statement,
     Survey,
@@ -51,8 +50,9 @@ from meetapp.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from meetapp.models.surveys import CHOICE_KINDS, NUMBER_KINDS, derive_option_keys
+from meetapp.models.surveys import derive_option_keys
 from meetapp.models.texts import Translatable
+from meetapp.surveys.kinds import kind_of
 from meetapp.validation import one_line
 
 When = Callable[[datetime | None], str | None]
@@ -372,10 +372,7 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
     # A choice is written as its option's label in the meeting's first language (the format's
     # contract), not as the key it is stored by.
     labels = {
-        q.id: dict(q.choices())
-        for survey in surveys
-        for q in survey.questions
-        if q.kind in CHOICE_KINDS
+        q.id: dict(q.choices()) for survey in surveys for q in survey.questions if q.has_options
     }
     rows = _Groups(
         lambda: streamed(
@@ -414,7 +411,7 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
                     "key": question.key,
                     "text": question.text,
                     "kind": question.kind,
-                    "options": question.option_labels() if question.kind in CHOICE_KINDS else None,
+                    "options": question.option_labels() if question.has_options else None,
                     "required": question.required,
                     "quotable_in_release": question.quotable_in_release or None,
                     **_set({"option_keys": _option_keys(question)}),
@@ -450,7 +447,7 @@ class _Groups:
 def _option_keys(question: SurveyQuestion) -> list[str] | None:
     """A choice question's option keys, when an import would not give the same from the
     labels (an option reworded after it was created, say)."""
-    if question.kind not in CHOICE_KINDS:
+    if not question.has_options:
         return None
     keys = question.option_keys()
     return keys if keys != derive_option_keys(question.option_labels()) else None
@@ -516,14 +513,7 @@ def _answers(
         key, kind = kinds[question_id]
         if question_id in labels and choice is not None:
             choice = labels[question_id].get(choice, choice)
-        if kind == QuestionKind.MULTIPLE:
-            given.setdefault(key, []).append(choice)
-        elif kind in NUMBER_KINDS:
-            given[key] = number
-        elif kind == QuestionKind.TEXT:
-            given[key] = text
-        else:
-            given[key] = choice
+        given[key] = kind_of(kind).read(given.get(key), choice, number, text)
     return given
 
 

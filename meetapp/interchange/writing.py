@@ -54,7 +54,8 @@ from meetapp.models import (
     User,
 )
 from meetapp.models.registration import SeatChange, add_to_seat_counts, seat_change
-from meetapp.models.surveys import CHOICE_KINDS, KEY_MAX
+from meetapp.models.surveys import KEY_MAX
+from meetapp.surveys.kinds import kind_of
 from meetapp.surveys.services import (
     anonymous_day,
     answer_rows,
@@ -359,7 +360,7 @@ def _write_surveys(
                     quotable_in_release=bool(question.quotable_in_release),
                     options=(
                         keyed_options(list(question.options or []), question.option_keys)
-                        if question.kind in CHOICE_KINDS
+                        if kind_of(question.kind).has_options
                         else []
                     ),
                     translations=question.translations or {},
