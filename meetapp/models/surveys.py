@@ -34,6 +34,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import false as sa_false
+from sqlalchemy import text as sql_text
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -145,6 +146,15 @@ class Survey(Translatable, db.Model):  # type: ignore[name-defined]
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Published results (`meetapp.surveys.publication`): whether the public results page is on,
+    # the keys of the questions whose figures it shows (free-text questions never as a whole:
+    # their answers are chosen one by one, `SurveyAnswer.published_text`), and whether it
+    # breaks the figures down by stakeholder group. Nothing is public unless chosen.
+    results_published: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    published_questions: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=sql_text("'[]'")
+    )
+    published_by_group: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     questions: Mapped[list[SurveyQuestion]] = relationship(
         back_populates="survey",
@@ -376,3 +386,6 @@ class SurveyAnswer(db.Model):  # type: ignore[name-defined]
     choice: Mapped[str | None] = mapped_column(String(OPTION_MAX))
     number: Mapped[int | None] = mapped_column()
     text: Mapped[str | None] = mapped_column(Text)
+    # A free-text answer the organiser chose, by itself, for the published results page. A
+    # changed answer is written anew, unchosen: its new wording was never approved.
+    published_text: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
