@@ -10,6 +10,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -156,3 +157,24 @@ class InviteForm(FlaskForm):
 class AnswerForm(FlaskForm):
     """The answer page's form: its fields are the survey's questions, read and checked by
     `services.check_answers`; this class brings the CSRF token."""
+
+
+class PublishForm(FlaskForm):
+    """What the public results page shows (`publication`): the questions are the survey's
+    publishable ones, set by the view."""
+
+    published = BooleanField(
+        "Publish the results",
+        description="Anyone with the address can read the page: no login is needed.",
+    )
+    questions = SelectMultipleField("Questions whose figures are shown", coerce=str, choices=[])
+    by_group = BooleanField("Show the figures by stakeholder group")
+    submit = SubmitField("Save publication")
+
+
+class NewFromForm(FlaskForm):
+    """A new survey copied from another one or from a built-in template; the choices
+    (`"template:<name>"`, `"survey:<id>"`) are set by the view, from what the user may read."""
+
+    source = SelectField("Copy", choices=[], validators=[DataRequired("Choose what to copy.")])
+    submit = SubmitField("Create the copy")

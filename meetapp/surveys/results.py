@@ -56,6 +56,8 @@ class GroupBreakdown:
     options: list[OptionCount]
     mean: float | None = None
     nps: float | None = None
+    # The stakeholder group's id (None: no group), for a page that labels it in its language.
+    group_id: int | None = None
 
     @property
     def too_few(self) -> bool:
@@ -78,6 +80,8 @@ class QuestionResult:
     texts: list[str] = field(default_factory=list)
     # Parallel to `texts`: the language of the page each was written on (None: unknown).
     text_languages: list[str | None] = field(default_factory=list)
+    # Parallel to `texts`: each answer's id (for choosing it for the published results).
+    text_ids: list[int] = field(default_factory=list)
     by_group: list[GroupBreakdown] = field(default_factory=list)
 
     @property
@@ -88,6 +92,10 @@ class QuestionResult:
 
     def texts_with_languages(self) -> list[tuple[str, str | None]]:
         return list(zip(self.texts, self.text_languages, strict=True))
+
+    def listed_texts(self) -> list[tuple[str, str | None, int]]:
+        """(text, language, answer id) of each text listed."""
+        return list(zip(self.texts, self.text_languages, self.text_ids, strict=True))
 
     @property
     def has_small_groups(self) -> bool:
@@ -364,6 +372,7 @@ class _Tallies:
     # The texts listed, and the language of the page each was written on (None: unknown).
     texts: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     text_languages: dict[int, list[str | None]] = field(default_factory=lambda: defaultdict(list))
+    text_ids: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
 
 
 def _count_answers(questions: list[SurveyQuestion]) -> _Tallies:
@@ -436,6 +445,7 @@ def _list_texts(
             SurveyAnswer.question_id,
             SurveyAnswer.text,
             SurveyAnswer.response_id,
+            SurveyAnswer.id,
             func.row_number()
             .over(partition_by=SurveyAnswer.question_id, order_by=order)
             .label("n"),
@@ -443,14 +453,15 @@ def _list_texts(
         .where(SurveyAnswer.question_id.in_(text_ids), SurveyAnswer.text.is_not(None))
         .subquery()
     )
-    for question_id, text, language in db.session.execute(
-        select(ranked.c.question_id, ranked.c.text, SurveyResponse.language)
+    for question_id, text, answer_id, language in db.session.execute(
+        select(ranked.c.question_id, ranked.c.text, ranked.c.id, SurveyResponse.language)
         .join(SurveyResponse, SurveyResponse.id == ranked.c.response_id)
         .where(ranked.c.n <= texts_shown)
         .order_by(ranked.c.question_id, ranked.c.n)
     ):
         tallies.texts[question_id].append(text)
         tallies.text_languages[question_id].append(language)
+        tallies.text_ids[question_id].append(answer_id)
 
 
 @dataclass
@@ -512,6 +523,7 @@ def _question_result(
         agree_percent=figures.agree_percent,
         texts=tallies.texts.get(question.id, []),
         text_languages=tallies.text_languages.get(question.id, []),
+        text_ids=tallies.text_ids.get(question.id, []),
     )
     if not tallies.group_values or Tally.VALUES not in kind.tallies:
         return item
@@ -529,6 +541,7 @@ def _question_result(
                 options=group_figures.options,
                 mean=group_figures.mean,
                 nps=group_figures.nps,
+                group_id=group_id,
             )
         )
     return item

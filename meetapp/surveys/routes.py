@@ -12,6 +12,7 @@ from flask import (
     Response,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -36,19 +37,20 @@ from meetapp.i18n import (
     use_meeting_languages,
     use_participant_language,
 )
-from meetapp.meetings.access import can_edit, meeting_view
+from meetapp.meetings.access import can_edit, get_meeting_or_404, meeting_view
 from meetapp.models import Meeting, Survey, SurveyQuestion, SurveyState
 from meetapp.models.surveys import BATCH_SIZE_DEFAULT
 from meetapp.outbox.services import mail_configured, send_later
 from meetapp.surveys import invitations as invites
+from meetapp.surveys import publication, services
 from meetapp.surveys import results as survey_results
-from meetapp.surveys import services
 from meetapp.surveys.batches import publish_on_close
 from meetapp.surveys.forms import (
     ActionForm,
     AnswerForm,
     InviteForm,
     MoveForm,
+    PublishForm,
     QuestionForm,
     SurveyForm,
 )
@@ -463,6 +465,29 @@ def results(meeting: Meeting, key: str) -> ResponseReturnValue:
     chosen = request.args.get("language")
     if chosen not in languages:
         chosen = languages[0] if languages else None
+    return _render_results(meeting, survey, page, chosen, languages)
+
+
+def _render_results(
+    meeting: Meeting,
+    survey: Survey,
+    page: int,
+    chosen: str | None,
+    languages: list[str],
+    publish_form: PublishForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    may_edit = can_edit(current_user, meeting)
+    if publish_form is None:
+        publish_form = PublishForm(
+            formdata=None,
+            data={
+                "published": survey.results_published,
+                "questions": list(survey.published_questions or []),
+                "by_group": survey.published_by_group,
+            },
+        )
+    publish_form.questions.choices = _publishable_choices(survey)
     return render_template(
         "surveys/results.html",
         meeting=meeting,
@@ -471,7 +496,103 @@ def results(meeting: Meeting, key: str) -> ResponseReturnValue:
         languages=[(code, language_name(code)) for code in languages],
         chosen_language=chosen,
         language_name=language_name,
+        may_edit=may_edit,
+        publish_form=publish_form,
+        action_form=ActionForm(),
+        published_texts=publication.published_text_ids(survey) if may_edit else set(),
+        public_url=url_for("surveys.public_results", slug=meeting.slug, key=survey.key),
+    ), status
+
+
+def _publishable_choices(survey: Survey) -> list[tuple[str, str]]:
+    return [(q.key, q.text) for q in publication.publishable_questions(survey)]
+
+
+def _results_url(meeting: Meeting, survey: Survey, anchor: str = "") -> str:
+    return url_for("surveys.results", slug=meeting.slug, key=survey.key) + anchor
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/publication", methods=["POST"])
+@meeting_view
+def publication_settings(meeting: Meeting, key: str) -> ResponseReturnValue:
+    """Turn the public results page on or off and choose what it shows (organisers only)."""
+    survey = _results_survey_or_404(meeting, key)
+    form = PublishForm()
+    form.questions.choices = _publishable_choices(survey)
+    if form.validate_on_submit():
+        try:
+            publication.save_settings(
+                survey,
+                published=bool(form.published.data),
+                question_keys=form.questions.data or [],
+                by_group=bool(form.by_group.data),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                "The results are published: the page shows what you chose."
+                if survey.results_published
+                else "The results are not published: the public page is off.",
+                "success",
+            )
+            return redirect(_results_url(meeting, survey, "#publish"))
+        survey = _survey_or_404(meeting, key)
+    languages = [code for code in meeting.languages or [] if isinstance(code, str)]
+    return _render_results(
+        meeting, survey, 1, languages[0] if languages else None, languages, form, 422
     )
+
+
+def _ids(name: str) -> list[int]:
+    values = request.form.getlist(name)
+    if not all(value.isdigit() and len(value) < 19 for value in values):
+        abort(400)
+    return [int(value) for value in values]
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/published-texts", methods=["POST"])
+@meeting_view
+def published_texts(meeting: Meeting, key: str) -> ResponseReturnValue:
+    """Choose, one by one, the free-text answers the public results page shows."""
+    survey = _results_survey_or_404(meeting, key)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        count = publication.choose_texts(survey, _ids("shown"), _ids("chosen"))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(_results_url(meeting, survey))
+    db.session.commit()
+    flash(
+        f"{count} free-text answer{'s' if count != 1 else ''} of those listed "
+        f"{'are' if count != 1 else 'is'} chosen for the published results.",
+        "success",
+    )
+    return redirect(_results_url(meeting, survey, "#texts"))
+
+
+@bp.route("/m/<slug>/surveys/<key>/results")
+def public_results(slug: str, key: str) -> ResponseReturnValue:
+    """The results the organiser published (`publication`): no login; 404 unless published.
+    Cached by the reader's browser for a minute at most (the page follows the language
+    cookie, and a withdrawal must take effect soon)."""
+    meeting = get_meeting_or_404(slug)
+    publish_on_close(meeting)
+    survey = _survey_or_404(meeting, key)
+    if not survey.results_published:
+        abort(404)
+    use_meeting_languages(meeting.languages)
+    shown = publication.public_results(survey, locale_code())
+    response = make_response(
+        render_template("surveys/public_results.html", meeting=meeting, survey=survey, shown=shown)
+    )
+    response.headers["Cache-Control"] = "private, max-age=60"
+    response.headers["Vary"] = "Cookie"
+    return response
 
 
 @bp.route("/meetings/<slug>/surveys/<key>/results.json")

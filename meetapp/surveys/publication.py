@@ -1,0 +1,332 @@
+"""Published results: what the organiser chooses to show of a survey's results on a public page,
+`/m/<slug>/surveys/<key>/results`.
+
+Nothing is public unless chosen: the page exists only while the organiser has it on, shows the
+figures of the questions they tick, and the free-text answers they tick one by one (a free-text
+question is never published as a whole). The figures are those of the results page
+(`results.survey_results`, published responses only), with the small-group rule applied
+strictly: where the results page marks a figure of fewer than SMALL_GROUP respondents, this
+page leaves it out. That holds for the whole survey, a question, a stakeholder group and one
+option's count ("cell"). When exactly one count of a question whose answer is one value is left
+out, the total and the others would give it away: the next smallest is left out with it. The
+same holds for a single stakeholder group left out of a breakdown. Nothing is said of who did
+not answer, and no name or e-mail address is shown.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from flask_babel import gettext
+from sqlalchemy import select, update
+
+from meetapp.errors import DomainError
+from meetapp.extensions import db
+from meetapp.models import (
+    StakeholderGroup,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+)
+from meetapp.surveys.kinds import Tally, kind_of
+from meetapp.surveys.results import (
+    SMALL_GROUP,
+    TEXTS_SHOWN,
+    QuestionResult,
+    survey_results,
+)
+
+
+def publishable_questions(survey: Survey) -> list[SurveyQuestion]:
+    """The questions whose figures may be chosen for the public page: every kind whose values
+    are counted. Free-text questions are not among them (their answers are chosen one by one).
+    """
+    return [q for q in survey.questions if Tally.VALUES in kind_of(q.kind).tallies]
+
+
+def is_free_text(question: SurveyQuestion) -> bool:
+    return Tally.TEXTS in kind_of(question.kind).tallies
+
+
+def save_settings(
+    survey: Survey, *, published: bool, question_keys: Iterable[str], by_group: bool
+) -> None:
+    """Store what the public page shows. Only publishable questions of the survey may be
+    chosen; a stakeholder-group breakdown only in a tracked survey (an anonymous survey keeps
+    no groups)."""
+    allowed = [q.key for q in publishable_questions(survey)]
+    chosen = set(question_keys)
+    unknown = chosen - set(allowed)
+    if unknown:
+        raise DomainError(
+            "Only questions of this survey whose answers are counted can be published; free-text "
+            "answers are chosen one by one on the results page.",
+            field="questions",
+        )
+    if published and not chosen and not has_published_texts(survey):
+        raise DomainError(
+            "Choose at least one question to publish, or tick free-text answers below first.",
+            field="questions",
+        )
+    survey.results_published = published
+    survey.published_questions = [key for key in allowed if key in chosen]
+    survey.published_by_group = by_group and not survey.anonymous
+    db.session.flush()
+
+
+def _text_question_ids(survey: Survey) -> list[int]:
+    return [q.id for q in survey.questions if is_free_text(q)]
+
+
+def has_published_texts(survey: Survey) -> bool:
+    ids = _text_question_ids(survey)
+    if not ids:
+        return False
+    return (
+        db.session.scalar(
+            select(SurveyAnswer.id)
+            .where(SurveyAnswer.question_id.in_(ids), SurveyAnswer.published_text)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def choose_texts(survey: Survey, shown: Sequence[int], chosen: Sequence[int]) -> int:
+    """Publish the free-text answers `chosen` among those `shown` on the results page, and
+    withdraw the others shown; returns how many of those shown are now published. Ids that are
+    not this survey's free-text answers are refused (a page from before a change, or made up).
+    """
+    shown_set, chosen_set = set(shown), set(chosen)
+    if not chosen_set <= shown_set:
+        raise DomainError("Only the answers listed on the page can be chosen.")
+    ids = _text_question_ids(survey)
+    if not shown_set:
+        return 0
+    found = set(
+        db.session.scalars(
+            select(SurveyAnswer.id).where(
+                SurveyAnswer.id.in_(shown_set),
+                SurveyAnswer.question_id.in_(ids),
+                SurveyAnswer.text.is_not(None),
+            )
+        )
+    )
+    if found != shown_set:
+        raise DomainError(
+            "Some of these answers are no longer there (changed or replaced since the page was "
+            "opened). Nothing was changed: open the results again and choose once more."
+        )
+    db.session.execute(
+        update(SurveyAnswer)
+        .where(SurveyAnswer.id.in_(shown_set))
+        .values(published_text=SurveyAnswer.id.in_(chosen_set))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return len(chosen_set)
+
+
+def published_text_ids(survey: Survey) -> set[int]:
+    """The ids of the survey's free-text answers chosen for the public page."""
+    ids = _text_question_ids(survey)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(SurveyAnswer.id).where(
+                SurveyAnswer.question_id.in_(ids), SurveyAnswer.published_text
+            )
+        )
+    )
+
+
+# --- the public page -----------------------------------------------------------------------
+
+
+@dataclass
+class PublicCell:
+    label: str
+    count: int | None  # None: left out (too few)
+    percent: float | None
+
+
+@dataclass
+class PublicGroup:
+    label: str
+    answered: int
+    cells: list[PublicCell]
+    mean: float | None = None
+    nps: float | None = None
+
+
+@dataclass
+class PublicQuestion:
+    question: SurveyQuestion
+    text: str
+    kind: str
+    answered: int = 0
+    too_few: bool = False
+    cells: list[PublicCell] = field(default_factory=list)
+    mean: float | None = None
+    nps: float | None = None
+    agree_percent: float | None = None
+    groups: list[PublicGroup] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    hidden_cells: bool = False
+
+    @property
+    def lists_texts(self) -> bool:
+        return is_free_text(self.question)
+
+
+@dataclass
+class PublicResults:
+    survey: Survey
+    responses: int
+    too_few: bool
+    questions: list[PublicQuestion]
+    by_group: bool
+
+
+def _cells(counts: Sequence[tuple[str, int, float]], one_value: bool) -> list[PublicCell]:
+    """Each option's count and share, those of 1 to SMALL_GROUP - 1 respondents left out and,
+    when the answer is one value and only one was, the next smallest too (the total would
+    give it away)."""
+    hidden = {i for i, (_label, count, _p) in enumerate(counts) if 0 < count < SMALL_GROUP}
+    if one_value and len(hidden) == 1:
+        rest = sorted(
+            (count, i) for i, (_label, count, _p) in enumerate(counts) if i not in hidden and count
+        )
+        if rest:
+            hidden.add(rest[0][1])
+    return [
+        PublicCell(label, None, None) if i in hidden else PublicCell(label, count, share)
+        for i, (label, count, share) in enumerate(counts)
+    ]
+
+
+def _label(question: SurveyQuestion, label: str) -> str:
+    """A fixed answer's label (agreement, yes/no) is the catalogue's text, translated here; a
+    choice question's is already in the page's language."""
+    return label if question.has_options else gettext(label)
+
+
+def _public_question(
+    item: QuestionResult, locale: str | None, by_group: bool, group_labels: dict[int | None, str]
+) -> PublicQuestion:
+    question = item.question
+    kind = kind_of(question.kind)
+    shown = PublicQuestion(
+        question=question,
+        text=question.text_in(locale, "text"),
+        kind=question.kind,
+        answered=item.answered,
+    )
+    if item.answered < SMALL_GROUP:
+        shown.too_few = True
+        return shown
+    one_value = not kind.several
+    shown.cells = _cells(
+        [(_label(question, o.label), o.count, o.percent) for o in item.options], one_value
+    )
+    shown.hidden_cells = any(cell.count is None for cell in shown.cells)
+    shown.mean, shown.nps, shown.agree_percent = item.mean, item.nps, item.agree_percent
+    if by_group and item.by_group:
+        kept = [g for g in item.by_group if g.answered >= SMALL_GROUP]
+        left_out = len(item.by_group) - len(kept)
+        if left_out == 1 and kept:
+            # One group left out could be read as the total less the others: one more goes.
+            kept.remove(min(kept, key=lambda g: g.answered))
+        if kept:
+            shown.groups = [
+                PublicGroup(
+                    label=group_labels.get(group.group_id, group.label),
+                    answered=group.answered,
+                    cells=_cells(
+                        [(_label(question, o.label), o.count, o.percent) for o in group.options],
+                        one_value,
+                    ),
+                    mean=group.mean,
+                    nps=group.nps,
+                )
+                for group in kept
+            ]
+    return shown
+
+
+def public_results(survey: Survey, locale: str | None) -> PublicResults:
+    """What the public page shows: the chosen questions' figures and the chosen free-text
+    answers, in the survey's order, nothing of fewer than SMALL_GROUP respondents."""
+    chosen = set(survey.published_questions or [])
+    by_group = bool(survey.published_by_group) and not survey.anonymous
+    results = survey_results(
+        survey, with_texts=False, with_groups=by_group, with_missing=False, locale=locale
+    )
+    if results.responses < SMALL_GROUP:
+        return PublicResults(survey, results.responses, True, [], by_group)
+    texts = _published_texts(survey)
+    group_labels = _group_labels(survey, locale) if by_group else {}
+    questions: list[PublicQuestion] = []
+    for item in results.questions:
+        question = item.question
+        if is_free_text(question):
+            if question.id not in texts:
+                continue
+            shown = PublicQuestion(
+                question=question,
+                text=question.text_in(locale, "text"),
+                kind=question.kind,
+                answered=item.answered,
+            )
+            if item.answered < SMALL_GROUP:
+                shown.too_few = True
+            else:
+                shown.texts = texts[question.id]
+            questions.append(shown)
+        elif question.key in chosen and Tally.VALUES in kind_of(question.kind).tallies:
+            questions.append(_public_question(item, locale, by_group, group_labels))
+    return PublicResults(survey, results.responses, False, questions, by_group)
+
+
+def _group_labels(survey: Survey, locale: str | None) -> dict[int | None, str]:
+    """The meeting's stakeholder groups' labels in the page's language."""
+    labels: dict[int | None, str] = {
+        group.id: group.text_in(locale, "label")
+        for group in db.session.scalars(
+            select(StakeholderGroup).where(StakeholderGroup.meeting_id == survey.meeting_id)
+        )
+    }
+    labels[None] = gettext("No group")
+    return labels
+
+
+def _published_texts(survey: Survey) -> dict[int, list[str]]:
+    """The chosen free-text answers of each question (of published responses), as the results
+    page orders them: an anonymous survey's by their text, others' as given."""
+    ids = _text_question_ids(survey)
+    if not ids:
+        return {}
+    order = (SurveyAnswer.text, SurveyAnswer.id) if survey.anonymous else (SurveyAnswer.id,)
+    texts: dict[int, list[str]] = defaultdict(list)
+    for question_id, text in db.session.execute(
+        select(SurveyAnswer.question_id, SurveyAnswer.text)
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(
+            SurveyAnswer.question_id.in_(ids),
+            SurveyAnswer.published_text,
+            SurveyAnswer.text.is_not(None),
+            SurveyResponse.published,
+        )
+        .order_by(SurveyAnswer.question_id, *order)
+    ):
+        if len(texts[question_id]) < TEXTS_SHOWN:
+            texts[question_id].append(str(text))
+    return texts
+
+
+def find_published(surveys: Iterable[Survey], key: str) -> Survey | None:
+    return next((s for s in surveys if s.key == key and s.results_published), None)
