@@ -501,6 +501,7 @@ def _render_results(
         action_form=ActionForm(),
         published_texts=publication.published_text_ids(survey) if may_edit else set(),
         public_url=url_for("surveys.public_results", slug=meeting.slug, key=survey.key),
+        small_group=survey_results.SMALL_GROUP,
     ), status
 
 
