@@ -36,6 +36,8 @@ PUBLIC = {
     "agenda.meeting_ics",
     "agenda.session_ics",
     "surveys.answer",
+    # A survey's results, once the organisers publish them (404 until then).
+    "surveys.public_results",
     # Load balancers and monitoring ask whether the process can serve.
     "health.healthz",
     # The language switch of the participant pages (a cookie, then back to the page).
@@ -149,6 +151,9 @@ ADMIN_ONLY = {"accounts.users", "accounts.user_new", "accounts.user_edit", "jobs
 # The path of the survey answer page holds a survey link, not the registration token the
 # matrix fills in: it answers 404 to everybody here, and is covered by the survey tests.
 OTHER_TOKEN = {"surveys.answer"}
+# Public pages that exist only once the organisers publish them: meeting B's survey results are
+# not published, so they answer 404 to everybody here; the survey tests cover them.
+NOT_PUBLISHED = {"surveys.public_results"}
 # Staff read everything of every meeting and change only what STAFF_MAY_POST lists, so the
 # pages whose purpose is another change (a form to create or edit, an import, the organisations
 # an organiser manages and starts meetings from) refuse them with a 403 even on GET. Reviewed
@@ -180,6 +185,7 @@ STAFF_REFUSED_ON_GET = {
     "agenda.session_edit",
     "agenda.statement_edit",
     "surveys.new",
+    "surveys.new_from",
     "surveys.question_edit",
     # Writing to participants is the organisers' (README, "Roles and permissions").
     "messages.compose",
@@ -194,7 +200,7 @@ def _get_all(app: Flask, world: dict[str, Any], client: Any) -> dict[str, tuple[
     for rule in url_rules(app):
         if rule.endpoint == "accounts.logout" or "GET" not in rule.methods:
             continue
-        if rule.endpoint in OTHER_TOKEN:
+        if rule.endpoint in OTHER_TOKEN | NOT_PUBLISHED:
             continue
         url = fill_url(rule, world["values"])
         seen[rule.endpoint] = (url, client.get(url).status_code)

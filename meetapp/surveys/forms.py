@@ -176,5 +176,11 @@ class NewFromForm(FlaskForm):
     """A new survey copied from another one or from a built-in template; the choices
     (`"template:<name>"`, `"survey:<id>"`) are set by the view, from what the user may read."""
 
-    source = SelectField("Copy", choices=[], validators=[DataRequired("Choose what to copy.")])
+    # Checked by the view (a survey's id against the user's rights: 404 otherwise).
+    source = SelectField(
+        "Make the new survey from",
+        choices=[],
+        validate_choice=False,
+        validators=[DataRequired("Choose what to copy.")],
+    )
     submit = SubmitField("Create the copy")

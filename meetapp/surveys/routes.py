@@ -41,8 +41,8 @@ from meetapp.meetings.access import can_edit, get_meeting_or_404, meeting_view
 from meetapp.models import Meeting, Survey, SurveyQuestion, SurveyState
 from meetapp.models.surveys import BATCH_SIZE_DEFAULT
 from meetapp.outbox.services import mail_configured, send_later
+from meetapp.surveys import copies, publication, services
 from meetapp.surveys import invitations as invites
-from meetapp.surveys import publication, services
 from meetapp.surveys import results as survey_results
 from meetapp.surveys.batches import publish_on_close
 from meetapp.surveys.forms import (
@@ -50,6 +50,7 @@ from meetapp.surveys.forms import (
     AnswerForm,
     InviteForm,
     MoveForm,
+    NewFromForm,
     PublishForm,
     QuestionForm,
     SurveyForm,
@@ -186,6 +187,48 @@ def new(meeting: Meeting) -> ResponseReturnValue:
             flash("The survey is created. Now add its questions.", "success")
             return redirect(url)
     return render_template("surveys/new.html", meeting=meeting, form=form)
+
+
+@bp.route("/meetings/<slug>/surveys/new-from", methods=["GET", "POST"])
+@meeting_view(write=True)
+def new_from(meeting: Meeting) -> ResponseReturnValue:
+    """A new draft survey copied from a survey of another meeting the user may read, or made
+    from a built-in template (`copies`). Staff make no surveys (403)."""
+    form = NewFromForm()
+    groups = copies.choices_for(current_user, meeting)
+    form.source.choices = {label: options for label, options in groups}
+    status = 200
+    if form.validate_on_submit():
+        value = form.source.data or ""
+        try:
+            if value.startswith(copies.SURVEY_PREFIX):
+                number = value[len(copies.SURVEY_PREFIX) :]
+                if not number.isdigit() or len(number) > 18:
+                    abort(404)
+                source = copies.readable_survey(current_user, int(number), meeting)
+                if source is None:
+                    abort(404)
+                survey = copies.copy_survey(meeting, source)
+            elif value.startswith(copies.TEMPLATE_PREFIX):
+                survey = copies.from_template(meeting, value[len(copies.TEMPLATE_PREFIX) :])
+            else:
+                raise DomainError("Choose what to copy.", field="source")
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+            status = 422
+        else:
+            url = _edit_url(meeting, survey)
+            db.session.commit()
+            flash(
+                "The survey is created as a draft, without dates: check its settings and "
+                "questions, then set when it opens.",
+                "success",
+            )
+            return redirect(url)
+    elif form.is_submitted():
+        status = 422
+    return render_template("surveys/new_from.html", meeting=meeting, form=form), status
 
 
 def _render_builder(
