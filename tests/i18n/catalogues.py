@@ -29,6 +29,7 @@ PARTICIPANT_SOURCES = (
     "templates/surveys/answered_elsewhere.html",
     "templates/surveys/bad_link.html",
     "templates/surveys/closed.html",
+    "templates/surveys/public_results.html",
     "meetapp/i18n.py",
     "meetapp/errors.py",
     "meetapp/forms.py",
@@ -38,6 +39,9 @@ PARTICIPANT_SOURCES = (
     "meetapp/surveys/services.py",
     "meetapp/surveys/routes.py",
     "meetapp/surveys/invitations.py",
+    # The public results page, and the built-in templates' questions participants answer.
+    "meetapp/surveys/publication.py",
+    "meetapp/surveys/copies.py",
     "meetapp/models/surveys.py",
 )
 
