@@ -27,7 +27,7 @@ from meetapp.models import (
     SurveyQuestion,
 )
 from meetapp.models.surveys import derive_option_keys
-from meetapp.surveys.kinds import Kind, find_kind
+from meetapp.surveys.kinds import Kind, Tally, find_kind, kind_of
 from meetapp.surveys.services import (
     AnswerProblems,
     answers_from_labels,
@@ -298,6 +298,40 @@ class CrossChecks:
                 self.problems.append(((*at, "closes_at"), "is before opens_at"))
             questions = self._check_questions(at, survey.get("questions"))
             self._check_responses(at, survey, questions, emails)
+            self._check_published_results(at, survey, questions)
+
+    def _check_published_texts(
+        self, where: Loc, keys: Any, questions: list[SurveyQuestion], answers: dict[str, Any]
+    ) -> None:
+        if not isinstance(keys, list):
+            return
+        for index, key in enumerate(keys):
+            problem = _published_text_problem(key, questions, answers)
+            if problem is not None:
+                self.problems.append(((*where, "published_texts", index), problem))
+
+    def _check_published_results(
+        self, at: Loc, survey: dict[str, Any], questions: list[SurveyQuestion] | None
+    ) -> None:
+        """The published questions name the survey's questions whose answers are counted
+        (free-text answers are published one by one, never a whole question)."""
+        published = survey.get("published_results")
+        if questions is None or not isinstance(published, dict):
+            return
+        keys = published.get("questions")
+        if not isinstance(keys, list):
+            return
+        kinds = {question.key: question.kind for question in questions}
+        for index, key in enumerate(keys):
+            if not isinstance(key, str):
+                continue
+            where: Loc = (*at, "published_results", "questions", index)
+            if key not in kinds:
+                self.problems.append((where, "no question of this survey has this key"))
+            elif Tally.VALUES not in kind_of(kinds[key]).tallies:
+                self.problems.append(
+                    (where, "a free-text question is not published whole: see published_texts")
+                )
 
     def _check_questions(self, at: Loc, questions: Any) -> list[SurveyQuestion] | None:
         """The questions as (unsaved) models to check answers against; None if unusable."""
@@ -405,6 +439,7 @@ class CrossChecks:
             answers = response.get("answers")
             if questions is None or not isinstance(answers, dict):
                 continue
+            self._check_published_texts(where, response.get("published_texts"), questions, answers)
             try:
                 check_answers(
                     questions, answers_from_labels(questions, answers), enforce_required=False
@@ -412,6 +447,19 @@ class CrossChecks:
             except AnswerProblems as exc:
                 for key, message in exc.problems.items():
                     self.problems.append(((*where, "answers", key), message))
+
+
+def _published_text_problem(
+    key: Any, questions: list[SurveyQuestion], answers: dict[str, Any]
+) -> str | None:
+    kinds = {question.key: question.kind for question in questions}
+    if key not in kinds:
+        return "no question of this survey has this key"
+    if Tally.TEXTS not in kind_of(kinds[key]).tallies:
+        return "only free-text answers are published one by one"
+    if not isinstance(answers.get(key), str) or not answers[key].strip():
+        return "this response has no answer to this question"
+    return None
 
 
 def keyed_options(labels: list[str], keys: Any) -> list[dict[str, str]]:

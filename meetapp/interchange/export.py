@@ -386,6 +386,7 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
                 SurveyAnswer.choice,
                 SurveyAnswer.number,
                 SurveyAnswer.text,
+                SurveyAnswer.published_text,
             )
             .outerjoin(Participant, Participant.id == SurveyResponse.participant_id)
             .outerjoin(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
@@ -421,6 +422,7 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
             ],
             "responses": JsonArray(_response_docs(survey, rows.of(survey.id), kinds, labels, when)),
             **_set({"translations": _translations(survey)}),
+            **_set({"published_results": _published_results(survey)}),
         }
         for survey in surveys
     ]
@@ -442,6 +444,25 @@ class _Groups:
         while self.head is not None and self.head[0] == value:
             yield self.head
             self.head = next(self.rows, None)
+
+
+def _published_results(survey: Survey) -> dict[str, Any] | None:
+    """What the survey's public results page shows, while it is published."""
+    if not survey.results_published:
+        return None
+    return {
+        "questions": list(survey.published_questions or []),
+        "by_group": bool(survey.published_by_group),
+    }
+
+
+def _published_texts(rows: list[Sequence[Any]], kinds: dict[int, tuple[str, str]]) -> list[str]:
+    """The keys of a response's free-text answers chosen for the published results."""
+    return [
+        kinds[question_id][0]
+        for *_response, question_id, _choice, _number, _text, published in rows
+        if question_id is not None and published
+    ]
 
 
 def _option_keys(question: SurveyQuestion) -> list[str] | None:
@@ -474,6 +495,7 @@ def _response_docs(
                 ),
                 "answers": _answers(answer_rows, kinds, labels),
                 **_set({"language": language}),
+                **_set({"published_texts": _published_texts(answer_rows, kinds)}),
             },
             ResponseDoc,
         )
@@ -507,7 +529,7 @@ def _answers(
     labels: dict[int, dict[str, str]],
 ) -> dict[str, Any]:
     given: dict[str, Any] = {}
-    for *_response, question_id, choice, number, text in rows:
+    for *_response, question_id, choice, number, text, _published in rows:
         if question_id is None:  # a response without answers
             continue
         key, kind = kinds[question_id]

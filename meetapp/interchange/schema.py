@@ -585,6 +585,18 @@ class ResponseDoc(Strict):
     answers: dict[str, Any] = Field(default_factory=dict)
     # The language of the page the answers were given on.
     language: Language | None = None
+    # The keys of this response's free-text answers chosen for the published results.
+    published_texts: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = None
+
+
+class PublishedResultsDoc(Strict):
+    """The survey's published results: present only while they are published."""
+
+    # The keys of the questions whose figures the public page shows (no free-text question).
+    questions: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list
+    )
+    by_group: bool | None = None
 
 
 class SurveyDoc(Strict):
@@ -597,6 +609,7 @@ class SurveyDoc(Strict):
     questions: list[QuestionDoc] | None = None
     responses: list[ResponseDoc] | None = None
     translations: SurveyTranslations = None
+    published_results: PublishedResultsDoc | None = None
 
 
 class MeetingDocument(Strict):

@@ -350,6 +350,15 @@ def _write_surveys(
             opens_at=survey_doc.opens_at,
             closes_at=survey_doc.closes_at,
             translations=survey_doc.translations or {},
+            results_published=survey_doc.published_results is not None,
+            published_questions=list(
+                survey_doc.published_results.questions if survey_doc.published_results else []
+            ),
+            published_by_group=bool(
+                survey_doc.published_results
+                and survey_doc.published_results.by_group
+                and not survey_doc.anonymous
+            ),
             questions=[
                 SurveyQuestion(
                     key=question_key(question.key, position),
@@ -407,12 +416,24 @@ def _write_surveys(
                     answers_from_labels(survey.questions, response_doc.answers),
                     enforce_required=False,
                 )
-                answers.extend(answer_rows(survey.questions, response_id, clean, group_id))
+                chosen = _published_text_ids(survey, response_doc.published_texts)
+                answers.extend(
+                    {**row, "published_text": row["question_id"] in chosen}
+                    for row in answer_rows(survey.questions, response_id, clean, group_id)
+                )
             if answers:
                 db.session.execute(insert(SurveyAnswer.__table__), answers)
         report.surveys += 1
         report.survey_responses += len(response_docs)
     db.session.flush()
+
+
+def _published_text_ids(survey: Survey, keys: list[str] | None) -> set[int]:
+    """The ids of the questions whose free-text answer a response's `published_texts` choose
+    for the published results (checked to be free-text questions it answered)."""
+    if not keys:
+        return set()
+    return {question.id for question in survey.questions if question.key in keys}
 
 
 # Rows inserted by one statement: enough to be quick, few enough to hold little memory.
