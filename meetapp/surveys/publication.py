@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 
 from meetapp.errors import DomainError
 from meetapp.extensions import db
+from meetapp.i18n import N_
 from meetapp.models import (
     StakeholderGroup,
     Survey,
@@ -31,7 +32,8 @@ from meetapp.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from meetapp.surveys.kinds import Tally, kind_of
+from meetapp.models.surveys import QuestionKind
+from meetapp.surveys.kinds import OptionCount, Tally, kind_of, percent
 from meetapp.surveys.results import (
     SMALL_GROUP,
     TEXTS_SHOWN,
@@ -192,32 +194,78 @@ class PublicResults:
     by_group: bool
 
 
-def _cells(counts: Sequence[tuple[str, int, float]], one_value: bool) -> list[PublicCell]:
-    """Each option's count and share, those of 1 to SMALL_GROUP - 1 respondents left out and,
-    when the answer is one value and only one was, the next smallest too (the total would
-    give it away)."""
-    hidden = {i for i, (_label, count, _p) in enumerate(counts) if 0 < count < SMALL_GROUP}
-    if one_value and len(hidden) == 1:
-        rest = sorted(
-            (count, i) for i, (_label, count, _p) in enumerate(counts) if i not in hidden and count
-        )
-        if rest:
-            hidden.add(rest[0][1])
-    return [
-        PublicCell(label, None, None) if i in hidden else PublicCell(label, count, share)
-        for i, (label, count, share) in enumerate(counts)
-    ]
-
-
 def _label(question: SurveyQuestion, label: str) -> str:
     """A fixed answer's label (agreement, yes/no) is the catalogue's text, translated here; a
     choice question's is already in the page's language."""
     return label if question.has_options else gettext(label)
 
 
+# An NPS question is published as its three bands, not its eleven values: the score is made of
+# them, and eleven small counts would mostly be left out.
+NPS_BANDS = (
+    (N_("Detractors (0 to 6)"), range(0, 7)),
+    (N_("Passives (7 or 8)"), range(7, 9)),
+    (N_("Promoters (9 or 10)"), range(9, 11)),
+)
+
+
+def _counts(question: SurveyQuestion, options: Sequence[OptionCount]) -> list[tuple[str, int]]:
+    """(label, count) of each answer as published: an NPS question's bands, any other
+    question's answers."""
+    if question.kind == QuestionKind.NPS:
+        by_value = {int(o.value): o.count for o in options if o.value.isdigit()}
+        return [
+            (gettext(label), sum(by_value.get(value, 0) for value in values))
+            for label, values in NPS_BANDS
+        ]
+    return [(_label(question, o.label), o.count) for o in options]
+
+
+def _hide(rows: list[list[int]], one_value: bool) -> list[set[int]]:
+    """Which counts of each row (the whole question's, or each group's) are left out: those
+    of 1 to SMALL_GROUP - 1, and then, until nothing changes, the smallest other count of a
+    row (when the answer is one value, so that a row adds up to its total) or of a column
+    (the groups add up to the whole) where only one is left out, which the totals would give
+    away."""
+    hidden = [{i for i, count in enumerate(row) if 0 < count < SMALL_GROUP} for row in rows]
+
+    def smallest_shown(cells: list[tuple[int, int, int]]) -> tuple[int, int] | None:
+        shown = sorted((count, r, c) for r, c, count in cells if count and c not in hidden[r])
+        return (shown[0][1], shown[0][2]) if shown else None
+
+    changed = True
+    while changed:
+        changed = False
+        lines: list[list[tuple[int, int, int]]] = []
+        if one_value:
+            lines += [[(r, c, count) for c, count in enumerate(row)] for r, row in enumerate(rows)]
+        if len(rows) > 1:
+            width = len(rows[0])
+            lines += [[(r, c, rows[r][c]) for r in range(len(rows))] for c in range(width)]
+        for line in lines:
+            if sum(1 for r, c, _count in line if c in hidden[r]) != 1:
+                continue
+            found = smallest_shown(line)
+            if found is not None:
+                hidden[found[0]].add(found[1])
+                changed = True
+    return hidden
+
+
+def _cells(counts: list[tuple[str, int]], answered: int, hidden: set[int]) -> list[PublicCell]:
+    return [
+        PublicCell(label, None, None)
+        if i in hidden
+        else PublicCell(label, count, percent(count, answered))
+        for i, (label, count) in enumerate(counts)
+    ]
+
+
 def _public_question(
     item: QuestionResult, locale: str | None, by_group: bool, group_labels: dict[int | None, str]
 ) -> PublicQuestion:
+    """A question's published figures. The mean, the NPS and the share who agreed are shown
+    only where no count is left out: with the total, they would give the missing counts."""
     question = item.question
     kind = kind_of(question.kind)
     shown = PublicQuestion(
@@ -230,31 +278,30 @@ def _public_question(
         shown.too_few = True
         return shown
     one_value = not kind.several
-    shown.cells = _cells(
-        [(_label(question, o.label), o.count, o.percent) for o in item.options], one_value
-    )
-    shown.hidden_cells = any(cell.count is None for cell in shown.cells)
-    shown.mean, shown.nps, shown.agree_percent = item.mean, item.nps, item.agree_percent
+    kept = []
     if by_group and item.by_group:
         kept = [g for g in item.by_group if g.answered >= SMALL_GROUP]
-        left_out = len(item.by_group) - len(kept)
-        if left_out == 1 and kept:
+        if len(item.by_group) - len(kept) == 1 and kept:
             # One group left out could be read as the total less the others: one more goes.
             kept.remove(min(kept, key=lambda g: g.answered))
-        if kept:
-            shown.groups = [
-                PublicGroup(
-                    label=group_labels.get(group.group_id, group.label),
-                    answered=group.answered,
-                    cells=_cells(
-                        [(_label(question, o.label), o.count, o.percent) for o in group.options],
-                        one_value,
-                    ),
-                    mean=group.mean,
-                    nps=group.nps,
-                )
-                for group in kept
-            ]
+    counts = [_counts(question, item.options)] + [_counts(question, g.options) for g in kept]
+    # The whole question's row is protected alone; its groups' rows together, column-wise too.
+    overall_hidden = _hide([[count for _label, count in counts[0]]], one_value)[0]
+    group_hidden = _hide([[count for _label, count in row] for row in counts[1:]], one_value)
+    shown.cells = _cells(counts[0], item.answered, overall_hidden)
+    shown.hidden_cells = bool(overall_hidden)
+    if not overall_hidden:
+        shown.mean, shown.nps, shown.agree_percent = item.mean, item.nps, item.agree_percent
+    for group, row, hidden in zip(kept, counts[1:], group_hidden, strict=True):
+        shown.groups.append(
+            PublicGroup(
+                label=group_labels.get(group.group_id, group.label),
+                answered=group.answered,
+                cells=_cells(row, group.answered, hidden),
+                mean=None if hidden else group.mean,
+                nps=None if hidden else group.nps,
+            )
+        )
     return shown
 
 

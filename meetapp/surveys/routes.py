@@ -632,7 +632,13 @@ def public_results(slug: str, key: str) -> ResponseReturnValue:
     use_meeting_languages(meeting.languages)
     shown = publication.public_results(survey, locale_code())
     response = make_response(
-        render_template("surveys/public_results.html", meeting=meeting, survey=survey, shown=shown)
+        render_template(
+            "surveys/public_results.html",
+            meeting=meeting,
+            survey=survey,
+            shown=shown,
+            small_group=survey_results.SMALL_GROUP,
+        )
     )
     response.headers["Cache-Control"] = "private, max-age=60"
     response.headers["Vary"] = "Cookie"

@@ -74,6 +74,7 @@ def test_nothing_is_public_until_published_and_only_the_chosen_questions_show(
     assert "example.org" not in html
     assert "Not answered" not in html
     assert "Answers received: 7." in html
+    assert "no figure of fewer than 5 people is shown" in html
 
     # Unpublished again: not found.
     owner.post(f"/meetings/pub/surveys/{survey.key}/publication", data={"questions": ["q1"]})
@@ -287,3 +288,55 @@ def test_the_page_follows_the_language_chosen(
     html = client.get(f"/m/pub/surveys/{survey.key}/results").get_data(as_text=True)
     assert "Survey results" not in html
     assert 'lang="km"' in html
+
+
+def test_a_mean_is_not_shown_beside_counts_left_out(
+    db, client, new_client, make_user, make_meeting, make_participant, make_survey, invite_people
+):
+    organiser, meeting, survey, tokens = _setup(
+        db, make_user, make_meeting, make_participant, make_survey, invite_people, people=8
+    )
+    # Ratings: six 4s and two 5s: the 2 is left out, the 6 with it, and the mean (which
+    # with the total would give both) too. NPS in bands: 5 promoters, 3 passives: the 3 is
+    # left out, the 5 with it, and the score.
+    _answer(
+        new_client,
+        tokens,
+        q2=["4"] * 6 + ["5"] * 2,
+        q3=["9", "10", "9", "10", "9", "7", "8", "7"],
+    )
+    _publish(new_client(organiser), survey.key, ["q2", "q3"])
+    html = client.get(f"/m/pub/surveys/{survey.key}/results").get_data(as_text=True)
+    rating = html.split("Overall, how would you rate the meeting?</h2>")[1].split("</section>")[0]
+    assert "Average" not in rating
+    assert ">6<" not in rating
+    nps = html.split("How likely are you to recommend it?</h2>")[1].split("</section>")[0]
+    assert "Promoters (9 or 10)" in nps
+    assert "Net promoter score" not in nps
+    assert ">3<" not in nps
+    assert ">5<" not in nps
+
+
+def test_the_score_is_shown_when_nothing_is_left_out(
+    db, client, new_client, make_user, make_meeting, make_participant, make_survey, invite_people
+):
+    organiser, meeting, survey, tokens = _setup(
+        db, make_user, make_meeting, make_participant, make_survey, invite_people, people=10
+    )
+    _answer(new_client, tokens, q2=["4"] * 5 + ["5"] * 5, q3=["10"] * 5 + ["3"] * 5)
+    _publish(new_client(organiser), survey.key, ["q2", "q3"])
+    html = client.get(f"/m/pub/surveys/{survey.key}/results").get_data(as_text=True)
+    assert "Average: 4.5 out of 5." in html
+    assert "Net promoter score: 0 (from -100 to +100)." in html
+
+
+def test_counts_left_out_cannot_be_worked_out_from_the_totals():
+    from meetapp.surveys.publication import _hide
+
+    # One small count in a row: the next smallest goes with it.
+    assert _hide([[6, 2, 0]], one_value=True) == [{0, 1}]
+    # Several answers each: a row does not add up, so nothing more goes.
+    assert _hide([[6, 2, 0]], one_value=False) == [{1}]
+    # Groups: a column with one count left out loses its smallest other count too, and then
+    # that row, with one left out, loses its next smallest.
+    assert _hide([[10, 2], [7, 9], [8, 12]], one_value=True) == [{0, 1}, {0, 1}, set()]
