@@ -1,20 +1,24 @@
 """The pages participants use, at phone size in Chromium, in English and in Khmer: axe-core
 finds no serious or critical accessibility problem, and nothing overflows the screen. The
-survey answer page carries every kind of question."""
+survey answer page carries every kind of question, and the published results page the figures
+of every kind, a breakdown by group and a chosen free-text answer."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
+from meetapp.models import SurveyAnswer
 from meetapp.models.questions import CHOICE_KINDS
 from meetapp.registration.questions import KIND_LABELS, OptionLine, save_question
 from meetapp.registration.questions import QuestionData as RegistrationQuestionData
 from meetapp.surveys.invitations import invite
 from meetapp.surveys.services import QuestionData, SurveyData, add_question, create_survey
 from tests.e2e.test_phone_pages import PHONE, overflow, serious_violations
-from tests.surveys.conftest import ALL_KINDS
+from tests.e2e.test_published_results import survey_with_answers
+from tests.surveys.conftest import ALL_KINDS, KEYS
 
 
 @pytest.mark.parametrize("language", ["en", "km"])
@@ -49,6 +53,19 @@ def test_participant_pages_pass_axe_on_a_phone(
     )
     db.session.commit()
     assert participant.id
+    # Published results: every kind's figures, by group, and a free-text answer chosen.
+    answered = survey_with_answers(
+        db, meeting, [make_participant(meeting, group_key="government") for _ in range(6)]
+    )
+    answered.results_published = True
+    answered.published_questions = [
+        key for key, data in zip(KEYS, ALL_KINDS, strict=True) if data.kind != "text"
+    ]
+    answered.published_by_group = True
+    db.session.execute(
+        update(SurveyAnswer).where(SurveyAnswer.text.is_not(None)).values(published_text=True)
+    )
+    db.session.commit()
 
     context = browser.new_context(viewport=PHONE, locale=language)
     page = context.new_page()
@@ -58,6 +75,7 @@ def test_participant_pages_pass_axe_on_a_phone(
         "agenda": "/m/axe/agenda",
         "link": "/m/axe/link",
         "survey": f"/s/{link.token}",
+        "published results": f"/m/axe/surveys/{answered.key}/results",
     }.items():
         response = page.goto(f"{live_server}{path}?lang={language}")
         assert response is not None
