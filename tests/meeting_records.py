@@ -29,7 +29,9 @@ from meetapp.models import (
     Speaker,
     StakeholderGroup,
     Statement,
+    SurveyAnswer,
     SurveyInvitation,
+    SurveyResponse,
     User,
 )
 from meetapp.registration.questions import OptionLine, save_question
@@ -49,8 +51,8 @@ from meetapp.surveys.services import (
 def add_one_of_each(
     db: Any, meeting: Meeting, participant: Participant, team_member: User
 ) -> tuple[dict[str, Any], Any]:
-    """Adds a speaker, a session, a statement, a survey with a question, a contact and an
-    outcome to `meeting`, gives `participant` a personal link, records a failed job, a failed
+    """Adds a speaker, a session, a statement, a survey with a question and a free-text answer,
+    a contact and an outcome to `meeting`, gives `participant` a personal link, records a failed job, a failed
     import of `team_member`'s, and a prepared sign-in sheet (ready) and survey results (failed).
     Returns the value of every URL argument (as `<name>` in the URL map) and the survey."""
     token, participant.token_hash = new_token()
@@ -63,6 +65,24 @@ def add_one_of_each(
     )
     survey = create_survey(meeting, SurveyData(title="Survey"))
     question = add_question(survey, QuestionData("Useful?", "likert"))
+    # A free-text answer (of a participant of its own): the results page offers it for the
+    # published results.
+    comments = add_question(survey, QuestionData("Anything else?", "text"))
+    email = f"respondent-{meeting.id}@example.org"
+    respondent = Participant(
+        meeting_id=meeting.id,
+        name="Respondent",
+        email=email,
+        email_normalized=email,
+        status="registered",
+    )
+    db.session.add(respondent)
+    db.session.flush()
+    response = SurveyResponse(survey_id=survey.id, participant_id=respondent.id)
+    db.session.add(response)
+    db.session.flush()
+    answer = SurveyAnswer(response_id=response.id, question_id=comments.id, text="Thanks")
+    db.session.add(answer)
     speaker = Speaker(meeting_id=meeting.id, key="speaker-a", name="Speaker A")
     # The session shares the survey's key, so one value fills <key> for both kinds of URL.
     session = AgendaSession(
@@ -131,6 +151,7 @@ def add_one_of_each(
         "key": survey.key,
         "survey_id": survey.id,
         "question_id": question.id,
+        "answer_id": answer.id,
         "reg_question_id": asked.id,
         "contact_id": contact.id,
         "outcome_id": outcome.id,
@@ -210,8 +231,8 @@ def every_form_world(
     """`two_meetings`, with what makes every form of the app appear on some page of meeting B:
     a waitlisted participant (promote), a second language (translations), a second survey
     question (move), a rewritten section of the press release (reset), an e-mail's
-    introduction (reset), an invitation whose e-mail waits in the outbox (retry), and a
-    speaker in another meeting of organiser B (copy).
+    introduction (reset), an invitation whose e-mail waits in the outbox (retry), and a speaker
+    in another meeting of organiser B (copy).
     Also an administrator; a survey link of meeting B's participant (`survey_token`); and
     meeting A with one record of each kind, whose ids (`values_a`) are another meeting's ids to
     forge."""

@@ -61,6 +61,8 @@ RECORD_FIELDS = [
     (re.compile(r"^rows-\d+-id$"), "outcome_id"),
     (re.compile(r"^survey$"), "survey_id"),
     (re.compile(r"^participant$"), "participant_id"),
+    # The free-text answers listed for the published results.
+    (re.compile(r"^(shown|chosen)$"), "answer_id"),
 ]
 # `expected`: the number of people the message compose page showed, not a record.
 NOT_IDS = {"attended", "expected"}

@@ -609,7 +609,10 @@ def published_texts(meeting: Meeting, key: str) -> ResponseReturnValue:
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return redirect(_results_url(meeting, survey))
+        survey = _survey_or_404(meeting, key)
+        languages = [code for code in meeting.languages or [] if isinstance(code, str)]
+        first = languages[0] if languages else None
+        return _render_results(meeting, survey, 1, first, languages, status=422)
     db.session.commit()
     flash(
         f"{count} free-text answer{'s' if count != 1 else ''} of those listed "

@@ -128,10 +128,12 @@ def test_answers_of_another_survey_cannot_be_chosen(
     other = make_survey(meeting, title="Other")
     answer_id = db.session.scalar(select(SurveyAnswer.id).where(SurveyAnswer.text.is_not(None)))
     owner = new_client(organiser)
-    owner.post(
+    refused = owner.post(
         f"/meetings/pub/surveys/{other.key}/published-texts",
         data={"shown": [answer_id], "chosen": [answer_id]},
     )
+    assert refused.status_code == 422
+    assert "no longer there" in refused.get_data(as_text=True)
     assert not db.session.scalar(
         select(SurveyAnswer.published_text).where(SurveyAnswer.id == answer_id)
     )
@@ -139,7 +141,8 @@ def test_answers_of_another_survey_cannot_be_chosen(
     response = owner.post(
         f"/meetings/pub/surveys/{survey.key}/published-texts", data={"chosen": [answer_id]}
     )
-    assert response.status_code == 302
+    assert response.status_code == 422
+    assert "Only the answers listed on the page can be chosen." in response.get_data(as_text=True)
     assert not db.session.scalar(
         select(SurveyAnswer.published_text).where(SurveyAnswer.id == answer_id)
     )
