@@ -52,8 +52,9 @@ def add_one_of_each(
     db: Any, meeting: Meeting, participant: Participant, team_member: User
 ) -> tuple[dict[str, Any], Any]:
     """Adds a speaker, a session, a statement, a survey with a question and a free-text answer,
-    a contact and an outcome to `meeting`, gives `participant` a personal link, records a failed job, a failed
-    import of `team_member`'s, and a prepared sign-in sheet (ready) and survey results (failed).
+    a contact and an outcome to `meeting`, gives `participant` a personal link, records a
+    failed job, a failed import of `team_member`'s, and a prepared sign-in sheet (ready) and
+    survey results (failed).
     Returns the value of every URL argument (as `<name>` in the URL map) and the survey."""
     token, participant.token_hash = new_token()
     contact = Contact(meeting_id=meeting.id, name="Press Office", position=0, languages=[])

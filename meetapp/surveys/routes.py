@@ -5,6 +5,7 @@ rate-limited per address)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import (
@@ -66,6 +67,8 @@ from meetapp.surveys.services import (
 )
 
 bp = Blueprint("surveys", __name__)
+# A record's id as a form sends it: ASCII digits only (str.isdigit takes "²"), within 64 bits.
+_ID = re.compile(r"[0-9]{1,18}")
 # The answer page shows each question with the template its kind names.
 bp.add_app_template_global(answer_template, "answer_template")
 
@@ -203,7 +206,7 @@ def new_from(meeting: Meeting) -> ResponseReturnValue:
         try:
             if value.startswith(copies.SURVEY_PREFIX):
                 number = value[len(copies.SURVEY_PREFIX) :]
-                if not number.isdigit() or len(number) > 18:
+                if not _ID.fullmatch(number):
                     abort(404)
                 source = copies.readable_survey(current_user, int(number), meeting)
                 if source is None:
@@ -592,7 +595,7 @@ def publication_settings(meeting: Meeting, key: str) -> ResponseReturnValue:
 
 def _ids(name: str) -> list[int]:
     values = request.form.getlist(name)
-    if not all(value.isdigit() and len(value) < 19 for value in values):
+    if not all(_ID.fullmatch(value) for value in values):
         abort(400)
     return [int(value) for value in values]
 

@@ -181,3 +181,9 @@ def test_the_session_evaluation_asks_about_each_session(db, new_client, make_use
         ("rating", "Panel on wages"),
     ]
     assert survey.questions[1].translations == {"km": {"text": "Panel on wages km"}}
+
+
+def test_a_survey_id_of_other_digits_names_nothing(db, new_client, make_user, make_meeting):
+    organiser = make_user("organiser")
+    make_meeting(slug="own", organisers=[organiser])
+    assert _copy(new_client(organiser), "own", "survey:²").status_code == 404
