@@ -7,9 +7,9 @@ question is never published as a whole). The figures are those of the results pa
 (`results.survey_results`, published responses only), with the small-group rule applied
 strictly: where the results page marks a figure of fewer than SMALL_GROUP respondents, this
 page leaves it out. That holds for the whole survey, a question, a stakeholder group and one
-option's count ("cell"). When exactly one count of a question whose answer is one value is left
-out, the total and the others would give it away: the next smallest is left out with it. The
-same holds for a single stakeholder group left out of a breakdown. Nothing is said of who did
+answer's count ("cell"); and counts left out must not be computable from what is shown, so
+more go with them (`_hide`), and a mean, an NPS or a share who agreed is shown only where no
+count is left out. An NPS question is published as its three bands. Nothing is said of who did
 not answer, and no name or e-mail address is shown.
 """
 
