@@ -586,16 +586,14 @@ class ResponseDoc(Strict):
     # The language of the page the answers were given on.
     language: Language | None = None
     # The keys of this response's free-text answers chosen for the published results.
-    published_texts: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = None
+    published_texts: list[Key] | None = None
 
 
 class PublishedResultsDoc(Strict):
     """The survey's published results: present only while they are published."""
 
     # The keys of the questions whose figures the public page shows (no free-text question).
-    questions: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
-        default_factory=list
-    )
+    questions: list[Key] = Field(default_factory=list)
     by_group: bool | None = None
 
 

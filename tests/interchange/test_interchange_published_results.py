@@ -84,3 +84,15 @@ def test_bad_publication_is_refused(db, small_document, change, problem):
     with pytest.raises(InterchangeError) as refused:
         import_meeting(document)
     assert any(problem in line for line in refused.value.problems), refused.value.problems
+
+
+def test_keys_with_a_line_break_are_refused(db, small_document):
+    document = _published(small_document())
+    survey = document["surveys"][0]
+    survey["published_results"]["questions"] = ["wh\nen"]
+    survey["responses"][0]["published_texts"] = ["sa\ty"]
+    with pytest.raises(InterchangeError) as refused:
+        import_meeting(document)
+    problems = "\n".join(refused.value.problems)
+    assert "published_results.questions[0]: keep this on one line" in problems
+    assert "published_texts[0]: keep this on one line" in problems
