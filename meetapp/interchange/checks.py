@@ -28,6 +28,7 @@ from meetapp.models import (
 )
 from meetapp.models.surveys import derive_option_keys
 from meetapp.surveys.kinds import Kind, Tally, find_kind, kind_of
+from meetapp.surveys.publication import is_publishable
 from meetapp.surveys.services import (
     AnswerProblems,
     answers_from_labels,
@@ -328,10 +329,12 @@ class CrossChecks:
             where: Loc = (*at, "published_results", "questions", index)
             if key not in kinds:
                 self.problems.append((where, "no question of this survey has this key"))
-            elif Tally.VALUES not in kind_of(kinds[key]).tallies:
+            elif Tally.TEXTS in kind_of(kinds[key]).tallies:
                 self.problems.append(
                     (where, "a free-text question is not published whole: see published_texts")
                 )
+            elif not is_publishable(kinds[key]):
+                self.problems.append((where, "the figures of this kind are not published"))
 
     def _check_questions(self, at: Loc, questions: Any) -> list[SurveyQuestion] | None:
         """The questions as (unsaved) models to check answers against; None if unusable."""

@@ -41,12 +41,28 @@ from meetapp.surveys.results import (
     survey_results,
 )
 
+# The kinds whose figures the public page knows how to show, each row of counts protected by
+# `_hide`. Free text is not among them (its answers are chosen one by one); a kind added later
+# is offered once the page shows it.
+PUBLISHABLE_KINDS = frozenset(
+    {
+        QuestionKind.LIKERT,
+        QuestionKind.RATING,
+        QuestionKind.NPS,
+        QuestionKind.SINGLE,
+        QuestionKind.MULTIPLE,
+        QuestionKind.YES_NO,
+    }
+)
+
+
+def is_publishable(kind: str) -> bool:
+    return kind in PUBLISHABLE_KINDS
+
 
 def publishable_questions(survey: Survey) -> list[SurveyQuestion]:
-    """The questions whose figures may be chosen for the public page: every kind whose values
-    are counted. Free-text questions are not among them (their answers are chosen one by one).
-    """
-    return [q for q in survey.questions if Tally.VALUES in kind_of(q.kind).tallies]
+    """The questions whose figures may be chosen for the public page (`PUBLISHABLE_KINDS`)."""
+    return [q for q in survey.questions if is_publishable(q.kind)]
 
 
 def is_free_text(question: SurveyQuestion) -> bool:
@@ -64,8 +80,8 @@ def save_settings(
     unknown = chosen - set(allowed)
     if unknown:
         raise DomainError(
-            "Only questions of this survey whose answers are counted can be published; free-text "
-            "answers are chosen one by one on the results page.",
+            "Only the questions offered can be published; free-text answers are chosen one by "
+            "one on the results page.",
             field="questions",
         )
     if published and not chosen and not has_published_texts(survey):
@@ -334,7 +350,7 @@ def public_results(survey: Survey, locale: str | None) -> PublicResults:
             else:
                 shown.texts = texts[question.id]
             questions.append(shown)
-        elif question.key in chosen and Tally.VALUES in kind_of(question.kind).tallies:
+        elif question.key in chosen and is_publishable(question.kind):
             questions.append(_public_question(item, locale, by_group, group_labels))
     return PublicResults(survey, results.responses, False, questions, by_group)
 
