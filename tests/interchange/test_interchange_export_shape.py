@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import copy
 import json
+import typing
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pydantic import BaseModel
 from sqlalchemy import update
 
 from meetapp.interchange import writing
 from meetapp.interchange.export import meeting_json
+from meetapp.interchange.schema import MeetingDocument
 from meetapp.interchange.services import import_meeting
 from meetapp.models import Meeting, Participant, StakeholderGroup
 from tests.interchange.conftest import DEMO
@@ -96,3 +99,53 @@ def test_single_line_texts_stored_with_line_breaks_are_written_on_one_line(db):
     # Multi-line texts keep their line breaks.
     assert exported["surveys"][0]["responses"][0]["answers"]["say"] == "Good.\nThanks."
     assert exported["sessions"][0]["description"] == "The opening.\nWith a keynote."
+
+
+def _unused_fields(model, values, path):
+    """The fields of `model` (and of the models in it) that no object of `values` holds."""
+    unused = []
+    for name, info in model.model_fields.items():
+        held = [value[name] for value in values if value.get(name) not in (None, [], {})]
+        if not held:
+            unused.append(f"{path}.{name}")
+            continue
+        inner = _model_in(info.annotation)
+        if inner is not None:
+            items = [
+                item for value in held for item in (value if isinstance(value, list) else [value])
+            ]
+            unused += _unused_fields(inner, items, f"{path}.{name}")
+    return unused
+
+
+def _model_in(annotation):
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def test_the_document_with_every_key_holds_every_field_of_the_schema():
+    """So that a key added to the schema is added to that document, and so exported."""
+    document = json.loads((EXPORTS / "every-key.json").read_text(encoding="utf-8"))
+
+    # The news is one statement or one outcome: the outcome's is exported below.
+    assert _unused_fields(MeetingDocument, [document], "$") == ["$.outcomes.news"]
+
+
+def test_an_outcome_that_is_the_news_is_exported_with_it(db, small_document):
+    document = small_document()
+    document["outcomes"] = [
+        {"kind": "finding", "text": "Fees are high.", "news": True},
+        {"kind": "concern", "text": "Debts."},
+    ]
+    meeting = import_meeting(document).meeting
+    db.session.commit()
+
+    assert json.loads(_text(meeting))["outcomes"] == [
+        {"kind": "finding", "text": "Fees are high.", "addressed_to": None, "news": True},
+        {"kind": "concern", "text": "Debts.", "addressed_to": None},
+    ]
