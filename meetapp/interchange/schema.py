@@ -304,12 +304,6 @@ def _iso(value: date) -> str:
     return value.isoformat()
 
 
-def _on_one_line(value: str | None) -> str | None:
-    """Single-line text written out on one line (`one_line`): rows stored before line breaks
-    were refused in those fields are exported so that the file imports again."""
-    return one_line(value) if isinstance(value, str) else value
-
-
 def _nothing(value: Any) -> bool:
     """Whether an optional key added after the format's first version holds nothing (null,
     false, empty): an export leaves such a key out, so that a document written before it
@@ -318,7 +312,9 @@ def _nothing(value: Any) -> bool:
 
 
 WRITTEN_AS_ISO = PlainSerializer(_iso, return_type=str, when_used="json")
-WRITTEN_ON_ONE_LINE = PlainSerializer(_on_one_line, return_type=str | None)
+# Rows stored before line breaks were refused in single-line fields are exported with each run
+# of line breaks made a space, so that the file imports again.
+WRITTEN_ON_ONE_LINE = PlainSerializer(one_line, return_type=str, when_used="unless-none")
 # For `model_dump(context=...)`: write a `ResponseDoc`'s time as its day (UTC) only, as an
 # anonymous survey's responses are exported.
 DAYS_ONLY = "days_only"
