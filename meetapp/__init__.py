@@ -176,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
     from meetapp.messages.routes import bp as messages_bp
     from meetapp.outcomes.routes import bp as outcomes_bp
     from meetapp.participants.routes import bp as participants_bp
+    from meetapp.registration.builder import bp as questions_bp
     from meetapp.registration.routes import bp as registration_bp
     from meetapp.reports.routes import bp as reports_bp
     from meetapp.surveys.routes import bp as surveys_bp
@@ -185,6 +186,7 @@ def _register_blueprints(app: Flask) -> None:
         meetings_bp,
         registration_bp,
         participants_bp,
+        questions_bp,
         interchange_bp,
         agenda_bp,
         surveys_bp,

@@ -17,6 +17,7 @@ from meetapp.models import (
     Contact,
     FailedJob,
     MailIntro,
+    MailTemplate,
     Meeting,
     MeetingImport,
     OutboxMessage,
@@ -31,6 +32,8 @@ from meetapp.models import (
     SurveyInvitation,
     User,
 )
+from meetapp.registration.questions import OptionLine, save_question
+from meetapp.registration.questions import QuestionData as RegistrationQuestionData
 from meetapp.registration.services import new_token
 from meetapp.storage import storage
 from meetapp.surveys.invitations import KIND_INVITATION
@@ -90,6 +93,19 @@ def add_one_of_each(
         problems=["participants[3].email: not an email address"],
     )
     db.session.add(meeting_import)
+    asked = save_question(
+        meeting,
+        RegistrationQuestionData(
+            kind="single_choice",
+            label="Field visit",
+            options=[OptionLine("Port", 20), OptionLine("Farm")],
+            group_ids=[group.id] if group else [],
+        ),
+    )
+    archived = save_question(
+        meeting, RegistrationQuestionData(kind="short_text", label="Old question")
+    )
+    archived.archived_at = utcnow()
     document = prepared_sign_in_sheet(db, meeting)
     # The survey's results PDF failed: its card offers to prepare it again.
     db.session.add(
@@ -115,6 +131,7 @@ def add_one_of_each(
         "key": survey.key,
         "survey_id": survey.id,
         "question_id": question.id,
+        "reg_question_id": asked.id,
         "contact_id": contact.id,
         "outcome_id": outcome.id,
         "section": "headline",
@@ -218,6 +235,16 @@ def every_form_world(
     # An introduction of an automatic e-mail: the E-mails page shows its reset.
     db.session.add(
         MailIntro(meeting_id=meeting_b.id, kind="survey_reminder", language="en", text="Hi {name}")
+    )
+    # An automatic e-mail written whole: the E-mails page shows its reset too.
+    db.session.add(
+        MailTemplate(
+            meeting_id=meeting_b.id,
+            kind="registration_confirmation",
+            language="en",
+            subject="Welcome to {meeting}",
+            body="Dear {name}, your link: {link}",
+        )
     )
     world["survey_token"] = survey_token(db, survey, world["participant_b"])
     message = OutboxMessage(

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from meetapp.extensions import db
+from meetapp.interchange import registration_questions
 from meetapp.interchange.schema import (
     EmailCache,
     Loc,
@@ -22,11 +23,11 @@ from meetapp.meetings.services import SLUG_PATTERN as MEETING_SLUG
 from meetapp.meetings.translations import OPTION_PREFIX, option_keys
 from meetapp.models import (
     Meeting,
-    QuestionKind,
     Status,
     SurveyQuestion,
 )
-from meetapp.models.surveys import CHOICE_KINDS, derive_option_keys
+from meetapp.models.surveys import derive_option_keys
+from meetapp.surveys.kinds import Kind, find_kind
 from meetapp.surveys.services import (
     AnswerProblems,
     answers_from_labels,
@@ -56,11 +57,15 @@ class CrossChecks:
         meeting = document.get("meeting")
         meeting = meeting if isinstance(meeting, dict) else {}
         group_keys = self._check_meeting(meeting)
+        questions = registration_questions.check_questions(meeting, group_keys, self.problems)
         speaker_keys = self._check_speakers(document.get("speakers"), group_keys)
         session_keys = self._check_sessions(document.get("sessions"), speaker_keys)
         self._check_statements(document.get("statements"), speaker_keys, session_keys)
         self._check_news(document)
         self._check_participants(document.get("participants"), group_keys)
+        participants = document.get("participants")
+        if isinstance(participants, list):
+            registration_questions.check_answers(participants, questions, self.problems)
         self._check_surveys(document.get("surveys"))
 
     def _check_meeting(self, meeting: dict[str, Any]) -> set[str] | None:
@@ -320,36 +325,18 @@ class CrossChecks:
             texts: list[str] = []
             if isinstance(options, list) and all(isinstance(o, str) for o in options):
                 texts = [o.strip() for o in options]
-            if kind in CHOICE_KINDS:
-                if len(set(texts)) < 2:
-                    self.problems.append(
-                        ((*where, "options"), "a choice question needs at least two options")
-                    )
-                elif len(set(texts)) != len(texts):
-                    self.problems.append(((*where, "options"), "an option is listed twice"))
-            elif options:
-                self.problems.append(
-                    ((*where, "options"), "only single and multiple questions have options")
-                )
-            option_keys = question.get("option_keys")
-            if option_keys is not None and kind in CHOICE_KINDS:
-                if not isinstance(option_keys, list) or len(option_keys) != len(texts):
-                    self.problems.append(
-                        ((*where, "option_keys"), "must give one key per option, in order")
-                    )
-                    option_keys = None
-                elif len(set(map(str, option_keys))) != len(option_keys):
-                    self.problems.append(((*where, "option_keys"), "a key is listed twice"))
-            elif option_keys is not None:
-                self.problems.append(
-                    ((*where, "option_keys"), "only single and multiple questions have options")
-                )
-            if kind not in {k.value for k in QuestionKind}:
+            # The options' problems are the kind's to say (an unknown kind takes none).
+            known = find_kind(kind)
+            found, option_keys = (known or Kind()).document_option_problems(
+                texts, options, question.get("option_keys")
+            )
+            self.problems.extend(((*where, name), message) for name, message in found)
+            if known is None:
                 complete = False
                 continue
             model = SurveyQuestion(
                 key=key,
-                kind=kind,
+                kind=known.name,
                 options=keyed_options(texts, option_keys),
                 required=bool(question.get("required")),
             )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from itertools import groupby
+from itertools import groupby, islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,10 +27,12 @@ from sqlalchemy.orm import selectinload
 from meetapp.agenda.services import session_order_by
 from meetapp.exports import JSON, Export, JsonArray, json_pieces, sorted_externally, streamed
 from meetapp.extensions import db
+from meetapp.interchange.registration_questions import exported_answers, exported_questions
 from meetapp.interchange.schema import (
     DAYS_ONLY,
     FORMAT,
     ContactDoc,
+    MailTemplateDoc,
     MeetingDoc,
     MeetingDocument,
     OrganisationDoc,
@@ -39,6 +41,8 @@ from meetapp.interchange.schema import (
     PartnerDoc,
     PressReleaseDoc,
     QuestionDoc,
+    RegistrationOptionDoc,
+    RegistrationQuestionDoc,
     ResponseDoc,
     SessionDoc,
     SessionSpeakerDoc,
@@ -47,7 +51,7 @@ from meetapp.interchange.schema import (
     StatementDoc,
     SurveyDoc,
 )
-from meetapp.meetings import mail_intros
+from meetapp.meetings import mail_intros, mail_templates
 from meetapp.meetings.translations import rule_of
 from meetapp.models import (
     AgendaSession,
@@ -58,7 +62,6 @@ from meetapp.models import (
     Partner,
     PressRelease,
     PressReleaseOverride,
-    QuestionKind,
     Speaker,
     Statement,
     Survey,
@@ -66,8 +69,9 @@ from meetapp.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from meetapp.models.surveys import CHOICE_KINDS, NUMBER_KINDS, derive_option_keys
+from meetapp.models.surveys import derive_option_keys
 from meetapp.models.texts import Translatable
+from meetapp.surveys.kinds import kind_of
 from meetapp.validation import one_line
 
 When = Callable[[datetime | None], datetime | None]
@@ -103,6 +107,7 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
     organisation = meeting.organisation
     groups = sorted(meeting.stakeholder_groups, key=lambda group: (group.position, group.id))
     group_keys = {group.id: group.key for group in groups}
+    questions = exported_questions(meeting.id)
     contacts = db.session.scalars(
         select(Contact)
         .where(Contact.meeting_id == meeting.id)
@@ -151,6 +156,27 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
             partners=_partners(meeting),
             translations=_translations(meeting),
             mail_intros=mail_intros.stored(meeting),
+            mail_templates={
+                kind: {
+                    language: MailTemplateDoc.model_construct(
+                        subject=written.subject, body=written.body
+                    )
+                    for language, written in by_language.items()
+                }
+                for kind, by_language in mail_templates.stored(meeting).items()
+            },
+            registration_questions=[
+                RegistrationQuestionDoc.model_construct(
+                    **{
+                        **question,
+                        "options": [
+                            RegistrationOptionDoc.model_construct(**option)
+                            for option in question.get("options", [])
+                        ],
+                    }
+                )
+                for question in questions
+            ],
         ),
         speakers=speakers,
         sessions=sessions,
@@ -182,37 +208,54 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
         press_release=_export_press_release(meeting),
     ).model_dump(mode="json")
     # The long arrays in their places (assigning to a key keeps its place in the dict).
-    document["participants"] = JsonArray(_participant_docs(meeting, group_keys, when))
+    document["participants"] = JsonArray(
+        _participant_docs(meeting, group_keys, when, bool(questions))
+    )
     for survey, its_responses in zip(document["surveys"], responses, strict=True):
         survey["responses"] = its_responses
     return document
 
 
 def _participant_docs(
-    meeting: Meeting, group_keys: dict[int, str], when: When
+    meeting: Meeting, group_keys: dict[int, str], when: When, with_answers: bool
 ) -> Iterator[dict[str, Any]]:
     """The participants in the order they were added, from one streamed query of the columns
-    named as the fields of `ParticipantDoc`, each dumped as one."""
-    keys = list(ParticipantDoc.model_fields)
+    named as the fields of `ParticipantDoc`, each dumped as one. Their answers to the
+    registration questions, when the meeting has any, are read for a chunk of them at a time."""
+    keys = [key for key in ParticipantDoc.model_fields if key != "answers"]
     rows = streamed(
         select(
+            Participant.id,
             *(
                 Participant.stakeholder_group_id
                 if key == "stakeholder_group"
                 else getattr(Participant, key)
                 for key in keys
-            )
+            ),
         )
         .where(Participant.meeting_id == meeting.id)
         .order_by(Participant.id)
     )
-    for row in rows:
-        doc = dict(zip(keys, row, strict=True))
-        group_id = doc["stakeholder_group"]
-        doc["stakeholder_group"] = group_keys.get(group_id) if group_id is not None else None
-        doc["languages"] = list(doc["languages"] or [])
-        doc["registered_at"] = when(doc["registered_at"])
-        yield ParticipantDoc.model_construct(**doc).model_dump(mode="json")
+    for chunk in _chunks(rows, ANSWER_CHUNK):
+        answers = exported_answers(meeting.id, [row[0] for row in chunk]) if with_answers else {}
+        for row in chunk:
+            doc = dict(zip(keys, row[1:], strict=True))
+            group_id = doc["stakeholder_group"]
+            doc["stakeholder_group"] = group_keys.get(group_id) if group_id is not None else None
+            doc["languages"] = list(doc["languages"] or [])
+            doc["registered_at"] = when(doc["registered_at"])
+            doc["answers"] = answers.get(row[0])
+            yield ParticipantDoc.model_construct(**doc).model_dump(mode="json")
+
+
+# Participants whose answers are read in one query.
+ANSWER_CHUNK = 1000
+
+
+def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def _translations(row: Translatable) -> dict[str, dict[str, str]]:
@@ -358,10 +401,7 @@ def _export_surveys(meeting: Meeting, when: When) -> tuple[list[SurveyDoc], list
     # A choice is written as its option's label in the meeting's first language (the format's
     # contract), not as the key it is stored by.
     labels = {
-        q.id: dict(q.choices())
-        for survey in surveys
-        for q in survey.questions
-        if q.kind in CHOICE_KINDS
+        q.id: dict(q.choices()) for survey in surveys for q in survey.questions if q.has_options
     }
     rows = _Groups(
         lambda: streamed(
@@ -400,7 +440,7 @@ def _export_surveys(meeting: Meeting, when: When) -> tuple[list[SurveyDoc], list
                     key=question.key,
                     text=question.text,
                     kind=question.kind,
-                    options=question.option_labels() if question.kind in CHOICE_KINDS else None,
+                    options=question.option_labels() if question.has_options else None,
                     required=question.required,
                     quotable_in_release=question.quotable_in_release or None,
                     option_keys=_option_keys(question),
@@ -439,7 +479,7 @@ class _Groups:
 def _option_keys(question: SurveyQuestion) -> list[str] | None:
     """A choice question's option keys, when an import would not give the same from the
     labels (an option reworded after it was created, say)."""
-    if question.kind not in CHOICE_KINDS:
+    if not question.has_options:
         return None
     keys = question.option_keys()
     return keys if keys != derive_option_keys(question.option_labels()) else None
@@ -499,14 +539,7 @@ def _answers(
         key, kind = kinds[question_id]
         if question_id in labels and choice is not None:
             choice = labels[question_id].get(choice, choice)
-        if kind == QuestionKind.MULTIPLE:
-            given.setdefault(key, []).append(choice)
-        elif kind in NUMBER_KINDS:
-            given[key] = number
-        elif kind == QuestionKind.TEXT:
-            given[key] = text
-        else:
-            given[key] = choice
+        given[key] = kind_of(kind).read(given.get(key), choice, number, text)
     return given
 
 

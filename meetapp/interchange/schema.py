@@ -34,6 +34,8 @@ from meetapp.errors import DomainError
 from meetapp.formatting import country_codes, is_timezone, language_codes
 from meetapp.meetings.mail_intros import KINDS as MAIL_KINDS
 from meetapp.meetings.mail_intros import problem as mail_intro_problem
+from meetapp.meetings.mail_templates import clean as clean_mail_template
+from meetapp.meetings.mail_templates import problems as mail_template_problems
 from meetapp.meetings.translations import OPTION_PREFIX, problem, rule_of
 from meetapp.models import Meeting, StakeholderGroup
 from meetapp.models.agenda import MAX_SESSION_SPEAKERS, STATEMENT_MAX_LENGTH, AgendaSession
@@ -43,8 +45,15 @@ from meetapp.models.outcomes import (
     OVERRIDE_MAX_LENGTH,
     PRESS_RELEASE_SECTIONS,
 )
+from meetapp.models.questions import (
+    OPTION_LABEL_MAX,
+    QUESTION_HELP_MAX,
+    QUESTION_LABEL_MAX,
+    RegistrationQuestion,
+)
 from meetapp.models.surveys import Survey, SurveyQuestion
 from meetapp.models.texts import Translatable
+from meetapp.registration.questions import CAPACITY_MAX, OPTIONS_MAX
 from meetapp.validation import (
     EARLIEST_YEAR,
     LATEST_YEAR,
@@ -257,6 +266,9 @@ GroupTranslations = Annotated[TranslationsMap, _translations_check(StakeholderGr
 SessionTranslations = Annotated[TranslationsMap, _translations_check(AgendaSession)]
 SurveyTranslations = Annotated[TranslationsMap, _translations_check(Survey)]
 QuestionTranslations = Annotated[TranslationsMap, _translations_check(SurveyQuestion)]
+RegistrationQuestionTranslations = Annotated[
+    TranslationsMap, _translations_check(RegistrationQuestion)
+]
 
 
 def _check_mail_intros(
@@ -296,6 +308,41 @@ def _check_mail_intros(
 
 
 MailIntros = Annotated[dict[str, dict[str, str]] | None, AfterValidator(_check_mail_intros)]
+
+
+def _check_mail_templates(
+    value: dict[str, dict[str, MailTemplateDoc]] | None,
+) -> dict[str, dict[str, MailTemplateDoc]] | None:
+    """The meeting's optional `mail_templates`: ``{kind: {language: {"subject", "body"}}}``,
+    each kind one of the automatic e-mails, each language an ISO 639-1 code, each template
+    checked as on the "E-mails" page (`meetapp.meetings.mail_templates.problems`: its
+    placeholders, the link its kind brings, no link in the subject)."""
+    if value is None:
+        return None
+    for kind, by_language in value.items():
+        if kind not in MAIL_KINDS:
+            raise PydanticCustomError(
+                "mail_template_kind",
+                "{kind} is not an automatic e-mail ({kinds})",
+                {"kind": json.dumps(kind), "kinds": ", ".join(MAIL_KINDS)},
+            )
+        for language, template in by_language.items():
+            if language not in language_codes():
+                raise PydanticCustomError(
+                    "mail_template_language",
+                    "{kind}: not an ISO 639-1 language code: {value}",
+                    {"kind": kind, "value": json.dumps(language)},
+                )
+            template.subject, template.body = clean_mail_template(template.subject, template.body)
+            for field, wrong in mail_template_problems(
+                kind, template.subject, template.body
+            ).items():
+                raise PydanticCustomError(
+                    "mail_template_text",
+                    "{kind}.{language}.{field}: {problem}",
+                    {"kind": kind, "language": language, "field": field, "problem": wrong},
+                )
+    return value
 
 
 def _iso(value: date) -> str:
@@ -352,6 +399,18 @@ class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True)
 
 
+class MailTemplateDoc(Strict):
+    """An automatic e-mail written whole in one language (`meetapp.models.MailTemplate`)."""
+
+    subject: str
+    body: str
+
+
+MailTemplates = Annotated[
+    dict[str, dict[str, MailTemplateDoc]] | None, AfterValidator(_check_mail_templates)
+]
+
+
 class OrganisationDoc(Strict):
     name: Line = Field(min_length=1, max_length=200)
     short_name: OptionalLine = Field(None, max_length=50)
@@ -374,6 +433,43 @@ class PartnerDoc(Strict):
     role: Literal["co_organiser", "host", "funder"]
     name: Line = Field(min_length=1, max_length=300)
     short_name: OptionalLine = Field(None, max_length=50)
+
+
+class RegistrationOptionDoc(Strict):
+    key: Key
+    label: Line = Field(min_length=1, max_length=OPTION_LABEL_MAX)
+    capacity: int | None = Field(None, ge=1, le=CAPACITY_MAX, exclude_if=_nothing)
+
+
+class RegistrationQuestionDoc(Strict):
+    """A question of the organiser's on the registration form
+    (`meetapp.models.questions.RegistrationQuestion`)."""
+
+    key: Key
+    label: Line = Field(min_length=1, max_length=QUESTION_LABEL_MAX)
+    kind: Literal[
+        "short_text",
+        "long_text",
+        "single_choice",
+        "multiple_choice",
+        "yes_no",
+        "number",
+        "date",
+        "country",
+    ]
+    # The optional keys of a question are written only when set, as the keys added to the
+    # format after its first version are.
+    help: OptionalText = Field(None, max_length=QUESTION_HELP_MAX, exclude_if=_nothing)
+    required: bool | None = Field(None, exclude_if=_nothing)
+    options: list[RegistrationOptionDoc] | None = Field(
+        None, max_length=OPTIONS_MAX, exclude_if=_nothing
+    )
+    # Keys of meeting.stakeholder_groups: asked of these groups only.
+    groups: list[Key] | None = Field(None, exclude_if=_nothing)
+    show_at_desk: bool | None = Field(None, exclude_if=_nothing)
+    # Off the form, its answers kept.
+    archived: bool | None = Field(None, exclude_if=_nothing)
+    translations: RegistrationQuestionTranslations = Field(None, exclude_if=_nothing)
 
 
 class MeetingDoc(Strict):
@@ -399,6 +495,11 @@ class MeetingDoc(Strict):
     translations: MeetingTranslations = Field(None, exclude_if=_nothing)
     # The introductions of the automatic e-mails ({kind: {language: text}}).
     mail_intros: MailIntros = Field(None, exclude_if=_nothing)
+    # The automatic e-mails written whole ({kind: {language: {subject, body}}}).
+    mail_templates: MailTemplates = Field(None, exclude_if=_nothing)
+    registration_questions: list[RegistrationQuestionDoc] | None = Field(
+        None, max_length=200, exclude_if=_nothing
+    )
 
 
 class ContactDoc(Strict):
@@ -492,6 +593,9 @@ class ParticipantDoc(Strict):
     status: Literal["registered", "waitlisted", "cancelled"] | None = None
     attended: bool | None = None
     registered_at: Time | None = None
+    # By question key: a list of option keys for a multiple choice, else one value (an option
+    # key, "yes"/"no", a number, a date YYYY-MM-DD, a country code, text).
+    answers: dict[str, str | int | float | list[str]] | None = Field(None, exclude_if=_nothing)
 
 
 class QuestionDoc(Strict):

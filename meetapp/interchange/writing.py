@@ -18,6 +18,7 @@ from meetapp.agenda.services import KEY_LENGTH
 from meetapp.database import utcnow
 from meetapp.extensions import db
 from meetapp.interchange.checks import InterchangeError, keyed_options, question_key
+from meetapp.interchange.registration_questions import write_questions
 from meetapp.interchange.schema import (
     EmailCache,
     MeetingDoc,
@@ -31,6 +32,7 @@ from meetapp.models import (
     AgendaSession,
     Contact,
     MailIntro,
+    MailTemplate,
     Meeting,
     Organisation,
     Outcome,
@@ -52,7 +54,8 @@ from meetapp.models import (
     User,
 )
 from meetapp.models.registration import SeatChange, add_to_seat_counts, seat_change
-from meetapp.models.surveys import CHOICE_KINDS, KEY_MAX
+from meetapp.models.surveys import KEY_MAX
+from meetapp.surveys.kinds import kind_of
 from meetapp.surveys.services import (
     anonymous_day,
     answer_rows,
@@ -161,6 +164,17 @@ def write_meeting(
             db.session.add(
                 MailIntro(meeting_id=meeting.id, kind=kind, language=language, text=text)
             )
+    for kind, templates in (document.meeting.mail_templates or {}).items():
+        for language, template in templates.items():
+            db.session.add(
+                MailTemplate(
+                    meeting_id=meeting.id,
+                    kind=kind,
+                    language=language,
+                    subject=template.subject,
+                    body=template.body,
+                )
+            )
     now = utcnow()
     press_release = document.press_release
     if press_release is not None:
@@ -216,6 +230,7 @@ def write_meeting(
         stakeholder_groups=len(group_ids),
         contacts=len(contacts),
     )
+    write_questions(document, meeting, group_ids)
     _write_agenda(document, meeting, group_ids, report)
     _write_surveys(document, meeting, report, emails)
     return report
@@ -345,7 +360,7 @@ def _write_surveys(
                     quotable_in_release=bool(question.quotable_in_release),
                     options=(
                         keyed_options(list(question.options or []), question.option_keys)
-                        if question.kind in CHOICE_KINDS
+                        if kind_of(question.kind).has_options
                         else []
                     ),
                     translations=question.translations or {},

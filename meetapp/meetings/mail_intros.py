@@ -6,6 +6,10 @@ meeting and meeting language, a plain text that each of them shows after its gre
 rest of the e-mail stays the app's, so no introduction can take away a personal link, the
 dates or the instructions. The same checks serve the page and the meetapp/1 import
 (`problem`), so a text typed here and one imported obey the same rules.
+
+Organisers who want to change more rewrite the whole e-mail of a language
+(`meetapp.meetings.mail_templates`, on the same page); it supersedes the introduction for
+its readers, and the preview here shows whichever they get.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from meetapp.i18n import mail_locale
 from meetapp.models import MailIntro, Meeting, Participant, Status, Survey, User
 from meetapp.outbox import placeholders
 from meetapp.outbox.intros import INTRO_PLACEHOLDERS, intro_languages
+from meetapp.outbox.mail_templates import Written
 from meetapp.registration.notifications import (
     KIND_CONFIRMATION,
     KIND_NEW_LINK,
@@ -171,6 +176,35 @@ class Preview:
     body: str
     # Whose e-mail it is: a registered participant's name, or None for the sample person.
     participant: str | None
+    # Chosen on the page (else the first registered participant, or the sample person).
+    chosen: bool = False
+    # The text being written, not saved yet (else what is saved, or the app's own e-mail).
+    draft: bool = False
+    # The id of the participant chosen, for the page to show the choice again.
+    participant_id: int | None = None
+
+
+def participants_to_preview(meeting: Meeting, limit: int = 100) -> list[tuple[int, str]]:
+    """The participants the page offers to preview an e-mail as: id and name, by name."""
+    rows = db.session.execute(
+        select(Participant.id, Participant.name)
+        .where(Participant.meeting_id == meeting.id, Participant.status != Status.CANCELLED)
+        .order_by(Participant.name, Participant.id)
+        .limit(limit)
+    ).all()
+    return [(row.id, row.name) for row in rows]
+
+
+def chosen_participant(meeting: Meeting, participant_id: int) -> Participant | None:
+    """The meeting's participant `participant_id` (not cancelled), or None: an id of another
+    meeting's participant names nobody here."""
+    return db.session.scalar(
+        select(Participant).where(
+            Participant.id == participant_id,
+            Participant.meeting_id == meeting.id,
+            Participant.status != Status.CANCELLED,
+        )
+    )
 
 
 def _sample(meeting: Meeting, kind: str, language: str) -> tuple[Participant, str | None]:
@@ -188,11 +222,24 @@ def _sample(meeting: Meeting, kind: str, language: str) -> tuple[Participant, st
     return Participant(meeting_id=meeting.id, name=SAMPLE_NAME, status=status), None
 
 
-def preview(meeting: Meeting, kind: str, language: str) -> Preview:
-    """The whole e-mail of `kind` as a participant reading `language` gets it, with the
-    introductions as saved."""
-    participant, name = _sample(meeting, kind, language)
+def preview(
+    meeting: Meeting,
+    kind: str,
+    language: str,
+    participant: Participant | None = None,
+    draft: Written | None = None,
+) -> Preview:
+    """The whole e-mail of `kind` as a participant reading `language` gets it: `participant`
+    (one of the meeting's, `chosen_participant`), else the first registered one, else a
+    sample person. As saved (the organisers' template of that language, else the app's
+    e-mail with the introduction), or with `draft`, a template not saved yet."""
+    chosen = participant is not None
+    if participant is None:
+        participant, name = _sample(meeting, kind, language)
+    else:
+        name = participant.name
     locale = mail_locale([language], meeting.languages)
+    written = (language, draft) if draft is not None else None
     if kind in (KIND_INVITATION, KIND_REMINDER):
         survey = db.session.scalar(
             select(Survey).where(Survey.meeting_id == meeting.id).order_by(Survey.id).limit(1)
@@ -204,12 +251,24 @@ def preview(meeting: Meeting, kind: str, language: str) -> Preview:
             link=PREVIEW_LINK,
             reminder=kind == KIND_REMINDER,
             locale=locale,
+            draft=written,
         )
     elif kind == KIND_PROMOTED:
-        subject, body = render_promoted_mail(meeting, participant, link=PREVIEW_LINK, locale=locale)
+        subject, body = render_promoted_mail(
+            meeting, participant, link=PREVIEW_LINK, locale=locale, draft=written
+        )
     else:
         place = 1 if kind == KIND_WAITLISTED else None
         subject, body = render_registration_mail(
-            meeting, participant, kind, place=place, link=PREVIEW_LINK, locale=locale
+            meeting, participant, kind, place=place, link=PREVIEW_LINK, locale=locale, draft=written
         )
-    return Preview(kind, language, subject, body, name)
+    return Preview(
+        kind,
+        language,
+        subject,
+        body,
+        name,
+        chosen=chosen,
+        participant_id=participant.id if chosen else None,
+        draft=draft is not None,
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
@@ -13,7 +16,7 @@ from meetapp.extensions import db
 from meetapp.formatting import from_local, language_name, to_local
 from meetapp.forms import show_domain_error
 from meetapp.locking import lock_meeting
-from meetapp.meetings import mail_intros, notifications, services, translations
+from meetapp.meetings import mail_intros, mail_templates, notifications, services, translations
 from meetapp.meetings.access import (
     can_edit,
     meeting_view,
@@ -30,10 +33,12 @@ from meetapp.meetings.forms import (
     RenameGroupForm,
     TeamMemberForm,
 )
-from meetapp.models import Meeting, Role, StakeholderGroup
+from meetapp.models import Meeting, Participant, Role, StakeholderGroup
 from meetapp.outbox.intros import INTRO_PLACEHOLDERS, intro_languages
+from meetapp.outbox.mail_templates import Written, template_languages
 from meetapp.outbox.services import send_later
 from meetapp.registration.notifications import notify_promoted
+from meetapp.validation import is_id_text
 
 bp = Blueprint("meetings", __name__)
 
@@ -431,7 +436,14 @@ def team_remove(meeting: Meeting, user_id: int) -> ResponseReturnValue:
 # --- translations -----------------------------------------------------------------------------
 
 # The prefixes of the form's text fields (`translations.Text.name`).
-TEXT_FIELDS = ("meeting-", "stakeholder-", "session-", "survey-", "question-")
+TEXT_FIELDS = (
+    "meeting-",
+    "stakeholder-",
+    "session-",
+    "survey-",
+    "question-",
+    "registration-question-",
+)
 
 
 def _render_translations(
@@ -517,7 +529,17 @@ def translations_page(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".translations_page", slug=slug, _anchor=f"language-{language}"))
 
 
-# --- the introductions of the automatic e-mails ------------------------------------------------
+# --- the automatic e-mails: introductions, and whole e-mails per language -----------------------
+
+
+@dataclass(frozen=True)
+class PostedTemplate:
+    """A template as posted, shown again in its form (after a refused save, or a preview)."""
+
+    kind: str
+    language: str
+    subject: str
+    body: str
 
 
 def _render_emails(
@@ -526,36 +548,75 @@ def _render_emails(
     posted: tuple[str, dict[str, str]] | None = None,
     problems: dict[str, str] | None = None,
     preview: mail_intros.Preview | None = None,
+    posted_template: PostedTemplate | None = None,
+    template_problems: dict[str, str] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     """The page; after a refused save, the form of the posted kind shows what was typed."""
+    languages, written_in = intro_languages(meeting), template_languages(meeting)
     return render_template(
         "meetings/emails.html",
         meeting=meeting,
         kinds=list(mail_intros.KINDS.values()),
-        languages=intro_languages(meeting),
+        languages=languages,
         stored=mail_intros.stored(meeting),
         placeholders=INTRO_PLACEHOLDERS,
         limit=mail_intros.INTRO_MAX,
         posted=posted,
         problems=problems or {},
         preview=preview,
+        templates=mail_templates.stored(meeting),
+        template_languages=written_in,
+        defaults={
+            kind: {code: mail_templates.default(meeting, kind, code) for code in written_in}
+            for kind in mail_intros.KINDS
+        },
+        rules=mail_templates.RULES,
+        subject_max=mail_templates.SUBJECT_MAX,
+        body_max=mail_templates.BODY_MAX,
+        posted_template=posted_template,
+        template_problems=template_problems or {},
+        people=mail_intros.participants_to_preview(meeting),
     ), status
+
+
+def _preview_participant(meeting: Meeting, value: str | None) -> Participant | None:
+    """The participant chosen to preview as ("" or None: none chosen); 404 for an id that
+    names none of the meeting's participants."""
+    if not value:
+        return None
+    if not is_id_text(value):
+        abort(404)
+    participant = mail_intros.chosen_participant(meeting, int(value))
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def _kind_and_language(
+    meeting: Meeting, values: Mapping[str, str], languages: list[str]
+) -> tuple[str, str]:
+    """The kind of e-mail and the language (one of `languages`) a request names; 404 for any
+    other."""
+    kind, language = values.get("kind", ""), values.get("language", "")
+    if kind not in mail_intros.KINDS or language not in languages:
+        abort(404)
+    return kind, language
 
 
 @bp.route("/meetings/<slug>/emails", methods=["GET", "POST"])
 @meeting_view(write=True)
 def emails(meeting: Meeting) -> ResponseReturnValue:
     """The introduction of each automatic e-mail in each meeting language; `?preview=<kind>
-    &language=<code>` shows that e-mail whole."""
+    &language=<code>[&participant=<id>]` shows that e-mail whole, as saved."""
     if request.method == "GET":
         shown = None
-        kind = request.args.get("preview")
-        if kind is not None:
-            language = request.args.get("language", "")
-            if kind not in mail_intros.KINDS or language not in intro_languages(meeting):
-                abort(404)
-            shown = mail_intros.preview(meeting, kind, language)
+        if request.args.get("preview") is not None:
+            kind, language = _kind_and_language(
+                meeting, {**request.args, "kind": request.args["preview"]}, intro_languages(meeting)
+            )
+            participant = _preview_participant(meeting, request.args.get("participant"))
+            shown = mail_intros.preview(meeting, kind, language, participant)
         return _render_emails(meeting, preview=shown)
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -577,7 +638,8 @@ def emails(meeting: Meeting) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/emails/reset", methods=["POST"])
 @meeting_view
 def emails_reset(meeting: Meeting) -> ResponseReturnValue:
-    """Back to the app's own e-mail: the kind's introductions in every language removed."""
+    """The kind's introductions in every language removed (a whole e-mail written for a
+    language stays: it has its own reset)."""
     if not FlaskForm().validate_on_submit():
         abort(400)
     kind = request.form.get("kind", "")
@@ -586,5 +648,68 @@ def emails_reset(meeting: Meeting) -> ResponseReturnValue:
     mail_intros.reset(meeting, kind)
     slug = meeting.slug
     db.session.commit()
-    flash(f"“{mail_intros.KINDS[kind].label}” is back to the default e-mail.", "success")
+    flash(f"The introductions of “{mail_intros.KINDS[kind].label}” were removed.", "success")
     return redirect(url_for(".emails", slug=slug, _anchor=f"kind-{kind}"))
+
+
+@bp.route("/meetings/<slug>/emails/template", methods=["POST"])
+@meeting_view
+def emails_template(meeting: Meeting) -> ResponseReturnValue:
+    """Save the whole e-mail of a kind in one language (`action=save`), or show it as a
+    participant would get it without saving (`action=preview`). As on the introductions, the
+    meeting is locked while saving: two organisers saving at once are written one after the
+    other, and the last one's text is the one kept."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    kind, language = _kind_and_language(meeting, request.form, template_languages(meeting))
+    posted = PostedTemplate(
+        kind, language, request.form.get("subject", ""), request.form.get("body", "")
+    )
+    # Checked whatever the action: a form naming someone else's participant is refused.
+    participant = _preview_participant(meeting, request.form.get("participant"))
+    if request.form.get("action") == "preview":
+        subject, body = mail_templates.clean(posted.subject, posted.body)
+        found = mail_templates.problems(kind, subject, body)
+        shown = None
+        if not found:
+            shown = mail_intros.preview(
+                meeting, kind, language, participant, draft=Written(subject, body)
+            )
+        return _render_emails(
+            meeting,
+            preview=shown,
+            posted_template=posted,
+            template_problems=found,
+            status=422 if found else 200,
+        )
+    lock_meeting(meeting.id)
+    found = mail_templates.save(meeting, kind, language, posted.subject, posted.body, current_user)
+    if found:
+        db.session.rollback()
+        return _render_emails(meeting, posted_template=posted, template_problems=found, status=422)
+    slug = meeting.slug
+    db.session.commit()
+    flash(
+        f"“{mail_intros.KINDS[kind].label}” in {language_name(language)} was saved: its "
+        "readers get this e-mail instead of the default.",
+        "success",
+    )
+    return redirect(url_for(".emails", slug=slug, _anchor=f"template-{kind}-{language}"))
+
+
+@bp.route("/meetings/<slug>/emails/template/reset", methods=["POST"])
+@meeting_view
+def emails_template_reset(meeting: Meeting) -> ResponseReturnValue:
+    """Back to the app's own e-mail for one kind and language: the template removed."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    kind, language = _kind_and_language(meeting, request.form, template_languages(meeting))
+    mail_templates.reset(meeting, kind, language)
+    slug = meeting.slug
+    db.session.commit()
+    flash(
+        f"“{mail_intros.KINDS[kind].label}” in {language_name(language)} is back to the "
+        "default e-mail.",
+        "success",
+    )
+    return redirect(url_for(".emails", slug=slug, _anchor=f"template-{kind}-{language}"))

@@ -23,6 +23,12 @@ from meetapp.i18n import shipped
 from meetapp.locking import lock_meeting
 from meetapp.models import Meeting, StakeholderGroup
 from meetapp.models.agenda import AgendaSession
+from meetapp.models.questions import (
+    OPTION_LABEL_MAX,
+    QUESTION_HELP_MAX,
+    QUESTION_LABEL_MAX,
+    RegistrationQuestion,
+)
 from meetapp.models.surveys import (
     CHOICE_KINDS,
     OPTION_MAX,
@@ -70,8 +76,17 @@ RULES: dict[type[Translatable], dict[str, Rule]] = {
         "intro": Rule("Introduction", SURVEY_INTRO_MAX, multiline=True),
     },
     SurveyQuestion: {"text": Rule("Question", QUESTION_TEXT_MAX, multiline=True)},
+    RegistrationQuestion: {
+        "label": Rule("Question", QUESTION_LABEL_MAX),
+        "help": Rule("Help text", QUESTION_HELP_MAX, multiline=True),
+    },
 }
 OPTION_RULE = Rule("Option", OPTION_MAX)
+# The options of the organiser's registration questions, by the length of their column.
+OPTION_RULES: dict[type[Translatable], Rule] = {
+    SurveyQuestion: OPTION_RULE,
+    RegistrationQuestion: Rule("Option", OPTION_LABEL_MAX),
+}
 
 
 def rule_of(row: Translatable | type[Translatable], key: str) -> Rule | None:
@@ -79,16 +94,16 @@ def rule_of(row: Translatable | type[Translatable], key: str) -> Rule | None:
     a question's options); None when the model has no such translatable text."""
     model = row if isinstance(row, type) else type(row)
     if key.startswith(OPTION_PREFIX):
-        return OPTION_RULE if model is SurveyQuestion else None
+        return OPTION_RULES.get(model)
     return RULES.get(model, {}).get(key)
 
 
-def option_keys(question: SurveyQuestion) -> list[str]:
+def option_keys(question: SurveyQuestion | RegistrationQuestion) -> list[str]:
     """The keys of the options a question offers whose labels the organiser writes (single and
     multiple choice; the other kinds' answers are labelled by the catalogues)."""
     if question.kind not in CHOICE_KINDS:
         return []
-    return [key for key, _label in question.choices()]
+    return [str(option["key"]) for option in question.options or []]
 
 
 def problem(text: str, rule: Rule) -> str | None:
@@ -148,6 +163,37 @@ def _texts(prefix: str, row: Translatable, fields: Mapping[str, Rule]) -> list[T
     ]
 
 
+def _question_texts(
+    prefix: str, question: SurveyQuestion | RegistrationQuestion, number: int
+) -> list[Text]:
+    """A question's texts, each labelled with its number ("Question 2", "Question 2, help
+    text"), then its options' labels."""
+    texts = [
+        Text(
+            text.name,
+            question,
+            text.key,
+            f"Question {number}" + ("" if text.key in ("text", "label") else f", {text.label}"),
+            text.source,
+            text.rule,
+        )
+        for text in _texts(prefix, question, RULES[type(question)])
+    ]
+    rule = OPTION_RULES[type(question)]
+    for key in option_keys(question):
+        texts.append(
+            Text(
+                f"{prefix}-{OPTION_PREFIX}{key}",
+                question,
+                OPTION_PREFIX + key,
+                f"Question {number}, option",
+                question.option_label(key),
+                rule,
+            )
+        )
+    return texts
+
+
 def meeting_sections(meeting: Meeting) -> list[Section]:
     """Every text participants read that the organiser wrote, in the order of the page; texts
     empty in the first language are left out (there is nothing to translate)."""
@@ -171,6 +217,21 @@ def meeting_sections(meeting: Meeting) -> list[Section]:
                 _texts(f"session-{session.id}", session, RULES[AgendaSession]),
             )
         )
+    asked = []
+    for number, question in enumerate(
+        db.session.scalars(
+            select(RegistrationQuestion)
+            .where(
+                RegistrationQuestion.meeting_id == meeting.id,
+                RegistrationQuestion.archived_at.is_(None),
+            )
+            .order_by(RegistrationQuestion.position, RegistrationQuestion.id)
+        ),
+        start=1,
+    ):
+        asked += _question_texts(f"registration-question-{question.id}", question, number)
+    if asked:
+        sections.append(Section("Registration questions", asked))
     surveys = list(
         db.session.scalars(
             select(Survey).where(Survey.meeting_id == meeting.id).order_by(Survey.id)
@@ -187,23 +248,7 @@ def meeting_sections(meeting: Meeting) -> list[Section]:
     for survey in surveys:
         texts = _texts(f"survey-{survey.id}", survey, RULES[Survey])
         for number, question in enumerate(questions[survey.id], start=1):
-            for text in _texts(f"question-{question.id}", question, RULES[SurveyQuestion]):
-                texts.append(
-                    Text(
-                        text.name, question, text.key, f"Question {number}", text.source, text.rule
-                    )
-                )
-            for key, label in question.choices() if question.kind in CHOICE_KINDS else ():
-                texts.append(
-                    Text(
-                        f"question-{question.id}-{OPTION_PREFIX}{key}",
-                        question,
-                        OPTION_PREFIX + key,
-                        f"Question {number}, option",
-                        label,
-                        OPTION_RULE,
-                    )
-                )
+            texts += _question_texts(f"question-{question.id}", question, number)
         sections.append(Section(f"Survey: {survey.title}", texts))
     return [section for section in sections if section.texts]
 
@@ -221,7 +266,7 @@ def missing_counts(meeting: Meeting, sections: list[Section] | None = None) -> d
 def _keys_to_translate(row: Translatable) -> list[str]:
     """The translation keys of `row` that have a first-language text (as the page lists them)."""
     keys = [field for field in RULES[type(row)] if getattr(row, field)]
-    if isinstance(row, SurveyQuestion):
+    if isinstance(row, SurveyQuestion | RegistrationQuestion):
         keys += [OPTION_PREFIX + key for key in option_keys(row)]
     return keys
 
@@ -253,6 +298,12 @@ def missing_by_meeting(meetings: list[Meeting]) -> dict[int, dict[str, int]]:
             select(SurveyQuestion).where(SurveyQuestion.survey_id.in_(list(surveys)))
         ):
             rows[surveys[question.survey_id].meeting_id].append(question)
+    for asked in db.session.scalars(
+        select(RegistrationQuestion).where(
+            RegistrationQuestion.meeting_id.in_(ids), RegistrationQuestion.archived_at.is_(None)
+        )
+    ):
+        rows[asked.meeting_id].append(asked)
     return {
         meeting_id: {
             language: sum(

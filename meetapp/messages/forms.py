@@ -20,6 +20,11 @@ from meetapp.formatting import language_choices, language_name
 from meetapp.forms import AppForm, optional_id, strip_text
 from meetapp.messages.services import RecipientFilter, Version, message_languages
 from meetapp.models import Meeting, StakeholderGroup, Status, Survey
+from meetapp.registration.questions import (
+    answer_filter_choices,
+    form_questions,
+    parse_answer_filter,
+)
 from meetapp.validation import SingleLine
 
 STATUS_LABELS = {
@@ -46,6 +51,7 @@ class ComposeForm(AppForm):
     answered = SelectField(
         "Of that survey", choices=[SelectChoice(key, label) for key, label in ANSWERED.items()]
     )
+    answer = SelectField("Answered at registration", validate_choice=False)
     attach_ics = BooleanField("Attach the meeting's calendar file (.ics)")
     preview_for = SelectField("Preview as", coerce=optional_id, validate_choice=False)
     # The number of people the page showed: a message is sent only to as many as were shown.
@@ -81,6 +87,11 @@ class ComposeForm(AppForm):
             *[SelectChoice(code, name) for code, name in language_choices("en") if code not in own],
         ]
         self.languages = own
+        self.questions = form_questions(meeting.id, archived=True)
+        self.answer.choices = [
+            SelectChoice("", "Any answer"),
+            *[SelectChoice(value, text) for value, text in answer_filter_choices(self.questions)],
+        ]
 
     def version_fields(self) -> list[tuple[str, Any, Any]]:
         """(language, subject field, body field) in the meeting's order of languages."""
@@ -111,6 +122,10 @@ class ComposeForm(AppForm):
         if field.data and field.data not in self.language_codes:
             raise ValidationError("Choose a language from the list.")
 
+    def validate_answer(self, field: Any) -> None:
+        if field.data and parse_answer_filter(field.data, self.questions) is None:
+            raise ValidationError("Choose a question and answer from the list.")
+
     def validate_answered(self, field: Any) -> None:
         if field.data and self.survey.data is None:
             raise ValidationError("Choose the survey under Survey.")
@@ -119,6 +134,7 @@ class ComposeForm(AppForm):
         return self.survey_by_id.get(self.survey.data) if self.survey.data else None
 
     def filters(self) -> RecipientFilter:
+        chosen = parse_answer_filter(self.answer.data, self.questions)
         return RecipientFilter(
             statuses=[s for s in STATUS_LABELS if s in (self.statuses.data or [])],
             group_id=self.group.data,
@@ -128,6 +144,8 @@ class ComposeForm(AppForm):
             answered={"answered": True, "not_answered": False}.get(self.answered.data or "")
             if self.survey.data
             else None,
+            question_id=chosen[0] if chosen else None,
+            option_key=chosen[1] if chosen else None,
         )
 
 

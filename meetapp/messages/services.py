@@ -44,6 +44,12 @@ from meetapp.models import (
 )
 from meetapp.outbox import placeholders
 from meetapp.public_urls import public_url
+from meetapp.registration.questions import (
+    ANY_ANSWER,
+    answer_condition,
+    answer_filter_choices,
+    form_questions,
+)
 
 KIND_ORGANISER_MESSAGE = "organiser_message"
 
@@ -74,6 +80,9 @@ class RecipientFilter:
     survey_id: int | None = None
     # With `survey_id`: True for those who answered it, False for those who have not.
     answered: bool | None = None
+    # A registration question (its id) and an option of it, or "*" for any answer to it.
+    question_id: int | None = None
+    option_key: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -83,6 +92,8 @@ class RecipientFilter:
             "language": self.language,
             "survey_id": self.survey_id,
             "answered": self.answered,
+            "question_id": self.question_id,
+            "option_key": self.option_key,
         }
 
 
@@ -254,6 +265,8 @@ def recipient_conditions(meeting: Meeting, filters: RecipientFilter) -> list[Col
     if filters.survey_id is not None and filters.answered is not None:
         answered = answered_condition(filters.survey_id)
         conditions.append(answered if filters.answered else ~answered)
+    if filters.question_id is not None:
+        conditions.append(answer_condition(filters.question_id, filters.option_key or ANY_ANSWER))
     return conditions
 
 
@@ -476,7 +489,10 @@ STATUS_NAMES = {"registered": "registered", "waitlisted": "waiting list", "cance
 
 
 def describe_filters(
-    filters: dict[str, Any], groups: dict[int, str], surveys: dict[int, str]
+    filters: dict[str, Any],
+    groups: dict[int, str],
+    surveys: dict[int, str],
+    answers: dict[str, str] | None = None,
 ) -> str:
     """Who a message went to, in a line: 'registered · Government · speaks km · not answered
     “After the meeting”'. A group or survey deleted since is said to be so.
@@ -498,6 +514,10 @@ def describe_filters(
     if survey_id is not None and answered is not None:
         title = surveys.get(survey_id, "a survey since removed")
         parts.append(f"{'answered' if answered else 'not answered'} “{title}”")
+    question_id = filters.get("question_id")
+    if question_id is not None:
+        chosen = f"{question_id}:{filters.get('option_key') or ANY_ANSWER}"
+        parts.append((answers or {}).get(chosen, "an answer to a question since removed"))
     return " · ".join(part for part in parts if part)
 
 
@@ -542,6 +562,9 @@ def history(meeting: Meeting) -> list[HistoryRow]:
             counts.setdefault(message_id, {})[status] = count
     groups: dict[int, str] = {}
     surveys: dict[int, str] = {}
+    answers: dict[str, str] = {}
+    if any((message.filters or {}).get("question_id") is not None for message, _ in rows):
+        answers = dict(answer_filter_choices(form_questions(meeting.id, archived=True)))
     if rows:
         groups = {
             row.id: row.label
@@ -562,7 +585,7 @@ def history(meeting: Meeting) -> list[HistoryRow]:
             message,
             author,
             counts.get(message.id, {}),
-            describe_filters(message.filters or {}, groups, surveys),
+            describe_filters(message.filters or {}, groups, surveys, answers),
         )
         for message, author in rows
     ]

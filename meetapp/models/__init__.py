@@ -13,7 +13,7 @@ from meetapp.models.agenda import (
 from meetapp.models.documents import DocumentStatus, PreparedDocument
 from meetapp.models.imports import ImportStatus, MeetingImport
 from meetapp.models.jobs import FailedJob
-from meetapp.models.mail import MailIntro
+from meetapp.models.mail import MailIntro, MailTemplate
 from meetapp.models.meetings import (
     RELEASE_ENDS,
     Contact,
@@ -37,6 +37,11 @@ from meetapp.models.outcomes import (
     OutcomeKind,
     PressRelease,
     PressReleaseOverride,
+)
+from meetapp.models.questions import (
+    RegistrationAnswer,
+    RegistrationQuestion,
+    registration_question_groups,
 )
 from meetapp.models.registration import OutboxMessage, Participant, Status
 from meetapp.models.surveys import (
@@ -68,6 +73,10 @@ __all__ = [
     "ImportStatus",
     "MeetingImport",
     "MailIntro",
+    "RegistrationAnswer",
+    "RegistrationQuestion",
+    "registration_question_groups",
+    "MailTemplate",
     "Meeting",
     "MessageRecipient",
     "MessageState",

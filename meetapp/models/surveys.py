@@ -87,9 +87,9 @@ LIKERT_LABELS = {
 }
 YES_NO_VALUES = ("yes", "no")
 YES_NO_LABELS = {"yes": N_("Yes"), "no": N_("No")}
+# The kinds whose options the organiser lists, for the translations page: `Kind.has_options`
+# (`meetapp.surveys.kinds`) says the same, and a test keeps the two in step.
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
-NUMBER_KINDS = (QuestionKind.RATING, QuestionKind.NPS)
-NUMBER_RANGES = {QuestionKind.RATING: (1, 5), QuestionKind.NPS: (0, 10)}
 
 
 # The prefix of an option's label in `translations` ("option:<option key>").
@@ -215,26 +215,27 @@ class SurveyQuestion(Translatable, db.Model):  # type: ignore[name-defined]
         return super().text_in(locale, field)
 
     def choices(self) -> list[tuple[str, str]]:
-        """(stored value, label) of every answer a choice-like question offers; a choice
-        question's are (option key, label in the meeting's first language)."""
-        if self.kind == QuestionKind.LIKERT:
-            return [(value, LIKERT_LABELS[value]) for value in LIKERT_VALUES]
-        if self.kind == QuestionKind.YES_NO:
-            return [(value, YES_NO_LABELS[value]) for value in YES_NO_VALUES]
-        if self.kind in CHOICE_KINDS:
-            return [(option["key"], option["label"]) for option in self.options or []]
-        if self.kind in NUMBER_KINDS:
-            low, high = NUMBER_RANGES[QuestionKind(self.kind)]
-            return [(str(n), str(n)) for n in range(low, high + 1)]
-        return []
+        """(stored value, label) of every answer the question offers: a choice question's are
+        (option key, label in the meeting's first language); a free-text question has none.
+        Its kind says (`meetapp.surveys.kinds`)."""
+        from meetapp.surveys.kinds import kind_of  # the kinds build on these models
+
+        return kind_of(self.kind).choices(self)
 
     def choices_in(self, locale: str | None) -> list[tuple[str, str]]:
         """`choices`, with a choice question's labels in `locale` (falling back to the
         meeting's first language). Likert and yes/no labels stay the catalogue's texts, which
         the caller translates."""
-        if self.kind in CHOICE_KINDS:
-            return [(key, self.option_label(key, locale)) for key in self.option_keys()]
-        return self.choices()
+        from meetapp.surveys.kinds import kind_of
+
+        return kind_of(self.kind).choices_in(self, locale)
+
+    @property
+    def has_options(self) -> bool:
+        """Whether the organiser lists the question's options (its kind says)."""
+        from meetapp.surveys.kinds import kind_of
+
+        return kind_of(self.kind).has_options
 
 
 class SurveyInvitation(db.Model):  # type: ignore[name-defined]

@@ -53,6 +53,28 @@ def intro_languages(meeting: Meeting) -> list[str]:
     return [first, *(code for code in others if shipped(code) == code)]
 
 
+def chosen_intro(
+    meeting: Meeting, kind: str, code: str, texts: dict[str, str] | None = None
+) -> tuple[str, str] | None:
+    """The introduction a reader of `code` gets, as written (placeholders unfilled), with its
+    language: the one in `code`, else the one in the meeting's first language, else None.
+    `texts` are `intros(meeting.id, kind)`, when the caller has read them already."""
+    if texts is None:
+        texts = intros(meeting.id, kind)
+    if not texts:
+        return None
+    # Only the meeting's languages count: an introduction left in a language the meeting
+    # no longer has is not on the page any more, so it is not sent either.
+    languages = intro_languages(meeting)
+    current = {_base(code) for code in languages}
+    by_language = {
+        _base(language): (language, text)
+        for language, text in texts.items()
+        if _base(language) in current
+    }
+    return by_language.get(_base(code)) or by_language.get(_base(languages[0]))
+
+
 def intro_for(
     meeting: Meeting,
     kind: str,
@@ -62,20 +84,7 @@ def intro_for(
     """The introduction `participant` reads in the e-mail being rendered (in the language of
     the current locale), filled for them; "" when the organisers wrote none. `texts` are
     `intros(meeting.id, kind)`, when the caller has read them already."""
-    if texts is None:
-        texts = intros(meeting.id, kind)
-    if not texts:
-        return ""
-    # Only the meeting's languages count: an introduction left in a language the meeting
-    # no longer has is not on the page any more, so it is not sent either.
-    languages = intro_languages(meeting)
-    current = {_base(code) for code in languages}
-    by_language = {
-        _base(code): (code, text) for code, text in texts.items() if _base(code) in current
-    }
-    found = by_language.get(_base(locale_code()))
-    if found is None:
-        found = by_language.get(_base(languages[0]))
+    found = chosen_intro(meeting, kind, locale_code(), texts)
     if found is None:
         return ""
     language, text = found

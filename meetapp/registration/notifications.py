@@ -23,10 +23,11 @@ from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import number
-from meetapp.i18n import in_language, mail_locale
+from meetapp.i18n import in_language, locale_code, mail_locale
 from meetapp.jobs import enqueue, task
 from meetapp.models import Meeting, OutboxMessage, Participant, Status
-from meetapp.outbox.intros import intro_for
+from meetapp.outbox.intros import chosen_intro, intro_for
+from meetapp.outbox.mail_templates import AS_PLACEHOLDERS, Written, fill_template, template_for
 from meetapp.outbox.services import (
     claimable,
     mail_configured,
@@ -72,28 +73,43 @@ def render_registration_mail(
     place: int | None,
     link: str,
     locale: str,
+    draft: tuple[str, Written] | None = None,
+    as_template: bool = False,
 ) -> tuple[str, str]:
     """The subject and body of a registration e-mail of `kind` (confirmation, waiting list,
-    new link) in `locale`, with the organisers' introduction for that language."""
+    new link) in `locale`: the organisers' template for that language when they saved one
+    (`draft`: one being written, with its language, for the page's preview), else the app's
+    own e-mail with their introduction for that language. `as_template`: the app's own e-mail, with
+    placeholders where a template has them (the editor's starting text; the introduction
+    as written)."""
     waitlisted = kind == KIND_WAITLISTED or (
         kind == KIND_NEW_LINK and participant.status == Status.WAITLISTED
     )
     template = "email/registration_waitlisted.txt" if waitlisted else "email/registration.txt"
     with force_locale(locale):
-        if kind == KIND_NEW_LINK:
-            subject = gettext(
-                "Your new personal link: %(meeting)s", meeting=in_language(meeting, "title")
+        chosen = draft or (None if as_template else template_for(meeting, kind))
+        if chosen is not None:
+            language, written = chosen
+            return fill_template(
+                meeting,
+                participant,
+                language,
+                written,
+                {"place": number(place) if place is not None else ""},
+                link=link,
             )
+        shown = AS_PLACEHOLDERS if as_template else None
+        title = shown["meeting"] if shown else in_language(meeting, "title")
+        if kind == KIND_NEW_LINK:
+            subject = gettext("Your new personal link: %(meeting)s", meeting=title)
         elif waitlisted:
             subject = gettext(
                 "Waiting list, place %(place)s: %(meeting)s",
-                place=number(place),
-                meeting=in_language(meeting, "title"),
+                place=shown["place"] if shown else number(place),
+                meeting=title,
             )
         else:
-            subject = gettext(
-                "Registration confirmed: %(meeting)s", meeting=in_language(meeting, "title")
-            )
+            subject = gettext("Registration confirmed: %(meeting)s", meeting=title)
         body = render_template(
             template,
             participant=participant,
@@ -101,9 +117,19 @@ def render_registration_mail(
             place=place,
             link=link,
             new_link=kind == KIND_NEW_LINK,
-            intro=intro_for(meeting, kind, participant),
+            intro=_intro(meeting, kind, participant, as_template),
+            shown=shown,
         )
     return subject, body
+
+
+def _intro(meeting: Meeting, kind: str, participant: Participant, as_template: bool) -> str:
+    """The introduction the e-mail being rendered carries: filled for `participant`, or as
+    written when the e-mail is written out `as_template`."""
+    if not as_template:
+        return intro_for(meeting, kind, participant)
+    found = chosen_intro(meeting, kind, locale_code())
+    return found[1].strip() if found else ""
 
 
 def queue_registration_mail(registration: NewRegistration, *, new_link: bool = False) -> list[int]:
@@ -181,19 +207,50 @@ def queue_new_link_mail(renewed: NewRegistration) -> list[int]:
 
 
 def render_promoted_mail(
-    meeting: Meeting, participant: Participant, *, link: str | None, locale: str
+    meeting: Meeting,
+    participant: Participant,
+    *,
+    link: str | None,
+    locale: str,
+    draft: tuple[str, Written] | None = None,
+    as_template: bool = False,
 ) -> tuple[str, str]:
-    """The subject and body of the e-mail that gives a seat, in `locale`, with the organisers'
-    introduction for that language."""
+    """The subject and body of the e-mail that gives a seat, in `locale`: the organisers'
+    template for that language when they saved one (`draft`, `as_template`: as in
+    `render_registration_mail`), else the app's own e-mail with their introduction.
+
+    The template has no `{link}`: most who are promoted keep the link they had, which cannot
+    be written again. When a link is made now (someone who never had one), the app's own
+    paragraph with it follows the organisers' text, so no template can leave it out."""
     with force_locale(locale):
+        chosen = draft or (None if as_template else template_for(meeting, KIND_PROMOTED))
+        if chosen is not None:
+            language, written = chosen
+            subject, body = fill_template(meeting, participant, language, written, {})
+            if link:
+                body += (
+                    "\n"
+                    + gettext(
+                        "Your personal link shows your registration. Use it to change your "
+                        "details, or to cancel if you can no longer come, so that the seat goes "
+                        "to the next person. Keep it to yourself:"
+                    )
+                    + f"\n\n{link}\n"
+                )
+            return subject, body
+        shown = AS_PLACEHOLDERS if as_template else None
         body = render_template(
             "email/registration_promoted.txt",
             participant=participant,
             meeting=meeting,
-            link=link,
-            intro=intro_for(meeting, KIND_PROMOTED, participant),
+            link=None if as_template else link,
+            intro=_intro(meeting, KIND_PROMOTED, participant, as_template),
+            shown=shown,
         )
-        subject = gettext("A seat is now yours: %(meeting)s", meeting=in_language(meeting, "title"))
+        subject = gettext(
+            "A seat is now yours: %(meeting)s",
+            meeting=shown["meeting"] if shown else in_language(meeting, "title"),
+        )
     return subject, body
 
 

@@ -34,7 +34,13 @@ from meetapp.errors import DomainError
 from meetapp.extensions import db, limiter, personal_link_limit
 from meetapp.formatting import local_datetime, number
 from meetapp.forms import show_domain_error
-from meetapp.i18n import N_, in_language, use_meeting_languages, use_participant_language
+from meetapp.i18n import (
+    N_,
+    in_language,
+    locale_code,
+    use_meeting_languages,
+    use_participant_language,
+)
 from meetapp.meetings.access import get_meeting_or_404, is_slug
 from meetapp.meetings.notifications import (
     EVENT_CANCELLED,
@@ -48,6 +54,7 @@ from meetapp.registration.forms import (
     RegisterForm,
     ResendLinkForm,
     UpdateRegistrationForm,
+    form_with_questions,
 )
 from meetapp.registration.notifications import (
     notify_promoted,
@@ -55,6 +62,7 @@ from meetapp.registration.notifications import (
     queue_registration_mail,
     resend_link_later,
 )
+from meetapp.registration.questions import answer_text, answers_of, form_questions
 from meetapp.registration.services import (
     ALREADY_REGISTERED,
     EMAIL_IN_USE,
@@ -169,7 +177,7 @@ def register(slug: str) -> ResponseReturnValue:
     state = meeting.registration_state(utcnow())
     if state != "open":
         return _closed_page(meeting, state, page.has_agenda, 200)
-    return _form_page(meeting, RegisterForm(meeting), page.has_agenda)
+    return _form_page(meeting, form_with_questions(RegisterForm, meeting), page.has_agenda)
 
 
 @bp.post("/m/<slug>/register")
@@ -182,7 +190,7 @@ def submit_registration(slug: str) -> ResponseReturnValue:
     if state != "open":
         return _closed_page(meeting, state, has_agenda(meeting), 403)
 
-    form = RegisterForm(meeting)
+    form = form_with_questions(RegisterForm, meeting)
     if form.validate_on_submit():
         data = form.registration_data(consent=bool(form.consent.data))
         try:
@@ -281,8 +289,17 @@ def manage(token: str) -> ResponseReturnValue:
     participant = _participant_or_404(token)
     meeting = participant.meeting
     form: UpdateRegistrationForm | None = None
+    questions = form_questions(meeting.id)
+    answers = answers_of([participant.id])[participant.id] if questions else {}
+    # Answers are changed while registration is open, as they are given.
+    answers_open = meeting.registration_state(utcnow()) == "open"
     if participant.status != Status.CANCELLED:
-        form = UpdateRegistrationForm(meeting, data=_details(participant))
+        if answers_open:
+            form = form_with_questions(
+                UpdateRegistrationForm, meeting, answers, data=_details(participant)
+            )
+        else:
+            form = UpdateRegistrationForm(meeting, data=_details(participant))
         if form.validate_on_submit():
             try:
                 update_registration(participant, form.registration_data())
@@ -311,8 +328,15 @@ def manage(token: str) -> ResponseReturnValue:
         (g for g in meeting.stakeholder_groups if g.id == participant.stakeholder_group_id), None
     )
     link = personal_link(token)
+    locale = locale_code()
     return render_template(
         "registration/manage.html",
+        answers=[
+            (in_language(question, "label"), answer_text(question, answers[question.id], locale))
+            for question in questions
+            if question.id in answers
+        ],
+        answers_open=answers_open,
         participant=participant,
         meeting=meeting,
         group=group,

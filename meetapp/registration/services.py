@@ -6,6 +6,7 @@ requests at once cannot both take the last seat or both promote into one freed s
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,6 +27,8 @@ from meetapp.models import (
     Status,
     User,
 )
+from meetapp.models.questions import RegistrationQuestion
+from meetapp.registration.questions import Answer, Posted, check_answers, save_answers
 from meetapp.tokens import hash_token, is_token_shaped, new_token
 
 NEEDS_MAX_LENGTH = 2000
@@ -50,6 +53,11 @@ class RegistrationData:
     languages: list[str] = field(default_factory=list)
     needs: str | None = None
     consent: bool = False
+    # The meeting's registration questions the form asked, and what was posted for them, by
+    # question id (checked by `meetapp.registration.questions.check_answers` when saved).
+    # None: the answers are left as they are.
+    questions: Sequence[RegistrationQuestion] | None = None
+    answers: Mapping[int, Posted] = field(default_factory=dict)
 
 
 def find_by_token(token: str) -> Participant | None:
@@ -169,6 +177,14 @@ def email_taken(meeting_id: int, email: str, but: int | None = None) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
+def _checked_answers(data: RegistrationData) -> dict[int, Answer]:
+    """The answers of `data` to store (checked before the meeting lock is taken: they need no
+    database)."""
+    if data.questions is None:
+        return {}
+    return check_answers(data.questions, data.stakeholder_group_id, data.answers)
+
+
 def _apply(participant: Participant, data: RegistrationData, email: str) -> None:
     participant.name = data.name
     participant.email = data.email.strip()
@@ -224,6 +240,7 @@ def register_participant(
     possible.
     """
     email = normalise_email(data.email)
+    answers = _checked_answers(data)
     meeting = lock_meeting(meeting.id)
     now = now or utcnow()
     if not by_organiser:
@@ -263,6 +280,9 @@ def register_participant(
     participant.consent_at = now if data.consent else None
     token, participant.token_hash = new_token()
     db.session.flush()
+    if data.questions is not None:
+        # Places a cancelled registration held were freed: a new one takes them again.
+        save_answers(participant, data.questions, answers, keep_held=False)
     return NewRegistration(participant, token, None if has_seat else ahead + 1)
 
 
@@ -302,6 +322,7 @@ def update_registration(participant: Participant, data: RegistrationData) -> Par
     registration; organisers may still correct one.)
     """
     email = normalise_email(data.email)
+    answers = _checked_answers(data)
     meeting = lock_meeting(participant.meeting_id)
     _check_group(meeting, data.stakeholder_group_id)
     clash = db.session.scalar(
@@ -315,6 +336,8 @@ def update_registration(participant: Participant, data: RegistrationData) -> Par
         raise DomainError(EMAIL_IN_USE, field="email")
     _apply(participant, data, email)
     db.session.flush()
+    if data.questions is not None:
+        save_answers(participant, data.questions, answers)
     return participant
 
 

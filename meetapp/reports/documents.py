@@ -26,6 +26,7 @@ from meetapp.models import (
     Survey,
     SurveyResponse,
 )
+from meetapp.registration.questions import choice_counts
 from meetapp.reports.pdf import PRINT_STYLESHEET, merge_pdfs, render_pdf_template
 from meetapp.reports.press_release import PressReleaseDraft, compose_press_release
 from meetapp.reports.word_document import press_release_docx
@@ -189,6 +190,7 @@ def summary_pdf(meeting: Meeting) -> bytes:
         bars=chart_bars(rows),
         chart_counts="attended" if use_attended else "registered",
         surveys=summary_survey_results(meeting),
+        choices=choice_counts(meeting.id),
     )
 
 

@@ -30,13 +30,11 @@ from meetapp.i18n import language_name
 from meetapp.models import (
     Meeting,
     Participant,
-    QuestionKind,
     StakeholderGroup,
     Survey,
     SurveyAnswer,
     SurveyResponse,
 )
-from meetapp.models.surveys import CHOICE_KINDS
 from meetapp.surveys.results import SurveyResults
 
 
@@ -72,12 +70,9 @@ def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
         header = ["Response", "Submitted at", "Changed at", "Name", "E-mail", "Stakeholder group"]
     yield header + ["Language"] + [question.text for question in questions]
     # Choices are stored as values (a choice question's option keys): written as their labels
-    # in the meeting's first language, whatever language each was chosen in.
-    labels = {
-        question.id: dict(question.choices())
-        for question in questions
-        if question.kind in (QuestionKind.LIKERT, QuestionKind.YES_NO, *CHOICE_KINDS)
-    }
+    # in the meeting's first language, whatever language each was chosen in. (A number's label
+    # is the number; a text has none.)
+    labels = {question.id: dict(question.choices()) for question in questions}
     rows = streamed(
         select(
             SurveyResponse.id,

@@ -37,7 +37,7 @@ from meetapp.models.surveys import (
     SURVEY_TITLE_MAX,
 )
 from meetapp.surveys.invitations import AUDIENCES
-from meetapp.surveys.services import KIND_LABELS
+from meetapp.surveys.kinds import kind_labels
 from meetapp.validation import SingleLine
 
 OPTIONS_TEXT_MAX = (OPTION_MAX + 2) * OPTIONS_MAX_COUNT
@@ -102,7 +102,7 @@ class QuestionForm(AppForm):
     )
     kind = SelectField(
         "Kind",
-        choices=[SelectChoice(kind.value, KIND_LABELS[kind]) for kind in QuestionKind],
+        choices=[SelectChoice(name, label) for name, label in kind_labels().items()],
         default=QuestionKind.LIKERT.value,
     )
     required = BooleanField("An answer is required")

@@ -21,7 +21,7 @@ from sqlalchemy import exists, select
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
-from meetapp.i18n import in_language, mail_locale
+from meetapp.i18n import in_language, locale_code, mail_locale
 from meetapp.models import (
     Meeting,
     OutboxMessage,
@@ -33,7 +33,14 @@ from meetapp.models import (
     SurveyInvitationUse,
     SurveyResponse,
 )
-from meetapp.outbox.intros import intro_for, intros
+from meetapp.outbox.intros import chosen_intro, intro_for, intros
+from meetapp.outbox.mail_templates import (
+    AS_PLACEHOLDERS,
+    Written,
+    fill_template,
+    template_for,
+    templates,
+)
 from meetapp.outbox.services import FAILED, claimable, queue_message
 from meetapp.public_urls import public_url
 from meetapp.surveys.services import issue_token
@@ -131,13 +138,33 @@ def render_survey_mail(
     reminder: bool,
     locale: str,
     texts: dict[str, str] | None = None,
+    saved: dict[str, Written] | None = None,
+    draft: tuple[str, Written] | None = None,
+    as_template: bool = False,
 ) -> tuple[str, str]:
-    """The subject and body of a survey invitation or reminder in `locale`, with the
-    organisers' introduction for that language (`texts`: `intros(meeting.id, kind)`, read once
-    for all the recipients)."""
+    """The subject and body of a survey invitation or reminder in `locale`: the organisers'
+    template for that language when they saved one, else the app's own e-mail with their
+    introduction for that language (`texts`: `intros(meeting.id, kind)`, `saved`:
+    `templates(meeting.id, kind)`, each read once for all the recipients). `draft` and
+    `as_template` are as in `meetapp.registration.notifications.render_registration_mail`
+    (written out as a template, the survey's title is a placeholder)."""
     kind = KIND_REMINDER if reminder else KIND_INVITATION
     with force_locale(locale):
-        subject = f"{in_language(survey, 'title')} · {in_language(meeting, 'title')}"
+        chosen = draft or (None if as_template else template_for(meeting, kind, saved))
+        if chosen is not None:
+            language, written = chosen
+            title = " ".join(str(survey.text_in(language, "title") or "").split())
+            return fill_template(
+                meeting, participant, language, written, {"survey": title}, survey_link=link
+            )
+        shown = AS_PLACEHOLDERS if as_template else None
+        if shown:
+            subject = f"{shown['survey']} · {shown['meeting']}"
+            found = chosen_intro(meeting, kind, locale_code(), texts)
+            intro = found[1].strip() if found else ""
+        else:
+            subject = f"{in_language(survey, 'title')} · {in_language(meeting, 'title')}"
+            intro = intro_for(meeting, kind, participant, texts)
         if reminder:
             subject = gettext("Reminder: %(subject)s", subject=subject)
         body = render_template(
@@ -147,7 +174,8 @@ def render_survey_mail(
             survey=survey,
             link=link,
             reminder=reminder,
-            intro=intro_for(meeting, kind, participant, texts),
+            intro=intro,
+            shown=shown,
         )
     return subject, body
 
@@ -157,6 +185,7 @@ def queue_mails(meeting: Meeting, survey: Survey, links: list[Link], reminder: b
     ids: list[int] = []
     kind = KIND_REMINDER if reminder else KIND_INVITATION
     texts = intros(meeting.id, kind)
+    saved = templates(meeting.id, kind)
     for link in links:
         # In the participant's language, also when a background job sends them.
         subject, body = render_survey_mail(
@@ -167,6 +196,7 @@ def queue_mails(meeting: Meeting, survey: Survey, links: list[Link], reminder: b
             reminder=reminder,
             locale=mail_locale(link.participant.languages, meeting.languages),
             texts=texts,
+            saved=saved,
         )
         message = queue_message(
             link.participant.email,

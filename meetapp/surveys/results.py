@@ -26,7 +26,6 @@ from meetapp.i18n import language_name
 from meetapp.models import (
     Meeting,
     Participant,
-    QuestionKind,
     StakeholderGroup,
     Status,
     Survey,
@@ -37,26 +36,17 @@ from meetapp.models import (
     SurveyResponse,
     SurveyState,
 )
-from meetapp.models.surveys import LIKERT_VALUES, NUMBER_KINDS
 from meetapp.surveys.batches import waiting_counts
+from meetapp.surveys.kinds import AGREE, OptionCount, Tally, kind_of, percent
 
 TEXTS_SHOWN = 200  # free-text answers listed per question on the page (all are in the exports)
 MISSING_PER_PAGE = 50  # names of those who have not answered, per page of the results page
-AGREE = ("agree", "strongly_agree")
 NO_GROUP_LABEL = "No group"
 # Figures of fewer respondents than this are marked as too few to read (a group of three where
 # two agreed is "67%"), wherever results are shown.
 SMALL_GROUP = 5
 # Under this many answers an NPS moves by more than 3 points with each answer: it says so.
 NPS_STEADY = 30
-
-
-@dataclass
-class OptionCount:
-    value: str
-    label: str
-    count: int
-    percent: float  # of those who answered the question
 
 
 @dataclass
@@ -89,6 +79,12 @@ class QuestionResult:
     # Parallel to `texts`: the language of the page each was written on (None: unknown).
     text_languages: list[str | None] = field(default_factory=list)
     by_group: list[GroupBreakdown] = field(default_factory=list)
+
+    @property
+    def lists_texts(self) -> bool:
+        """Whether the question's answers are texts, listed rather than charted (its kind
+        says)."""
+        return Tally.TEXTS in kind_of(self.question.kind).tallies
 
     def texts_with_languages(self) -> list[tuple[str, str | None]]:
         return list(zip(self.texts, self.text_languages, strict=True))
@@ -156,55 +152,6 @@ class SurveyResults:
     @property
     def audience_label(self) -> str:
         return "invited" if self.audience_is_invited else "participants"
-
-
-def _percent(part: int, whole: int) -> float:
-    return 100.0 * part / whole if whole else 0.0
-
-
-def _number_value(kind: str, value: str) -> float:
-    if kind == QuestionKind.LIKERT:
-        return float(LIKERT_VALUES.index(value) + 1)
-    return float(value)
-
-
-def _options(
-    question: SurveyQuestion, counts: dict[str, int], answered: int, locale: str | None = None
-) -> list[OptionCount]:
-    """The count of each answer offered, by its stored value (a choice question's option
-    key, whatever language it was chosen in), labelled in `locale`."""
-    offered = question.choices_in(locale)
-    options = [
-        OptionCount(value, label, counts.get(value, 0), _percent(counts.get(value, 0), answered))
-        for value, label in offered
-    ]
-    # Answers to options since removed cannot exist (the builder refuses); list any anyway.
-    known = {value for value, _label in offered}
-    options.extend(
-        OptionCount(value, value, count, _percent(count, answered))
-        for value, count in counts.items()
-        if value not in known
-    )
-    return options
-
-
-def _mean(question: SurveyQuestion, counts: dict[str, int]) -> float | None:
-    if question.kind not in (QuestionKind.LIKERT, *NUMBER_KINDS):
-        return None
-    total = sum(counts.values())
-    if not total:
-        return None
-    return sum(_number_value(question.kind, v) * c for v, c in counts.items()) / total
-
-
-def _nps(counts: dict[str, int]) -> tuple[float | None, int, int, int]:
-    total = sum(counts.values())
-    promoters = sum(c for v, c in counts.items() if int(v) >= 9)
-    detractors = sum(c for v, c in counts.items() if int(v) <= 6)
-    passives = total - promoters - detractors
-    if not total:
-        return None, 0, 0, 0
-    return _percent(promoters, total) - _percent(detractors, total), promoters, passives, detractors
 
 
 def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
@@ -307,15 +254,15 @@ class HeadlineFigures:
 
     @property
     def yes_percent(self) -> float:
-        return _percent(self.yes, self.answered)
+        return percent(self.yes, self.answered)
 
     @property
     def agree_percent(self) -> float:
-        return _percent(self.agreeing, self.answered)
+        return percent(self.agreeing, self.answered)
 
     @property
     def nps(self) -> float:
-        return _percent(self.promoters, self.answered) - _percent(self.detractors, self.answered)
+        return percent(self.promoters, self.answered) - percent(self.detractors, self.answered)
 
     @property
     def mean(self) -> float:
@@ -365,23 +312,73 @@ def survey_results(
     `with_missing` counts those who have not answered; `missing_page` (from 1) lists that page
     of their names, MISSING_PER_PAGE a page. Options are labelled in `locale` (None: the
     meeting's first language). `survey.questions` must be loaded (`services.get_survey` does).
+
+    The answers are counted by the statements their kinds take part in (`kinds.Tally`), each
+    one GROUP BY for all the questions; each kind makes its figures of the counts.
     """
     questions = list(survey.questions)
-    by_id = {question.id: question for question in questions}
-    value_ids = [q.id for q in questions if q.kind != QuestionKind.TEXT]
-    text_ids = [q.id for q in questions if q.kind == QuestionKind.TEXT]
     counted = audience_counts(survey)
-    audience, is_invited, responses = counted.asked, counted.is_invited, counted.responses
-    someone_came = counted.attended > 0
-
-    # Answers are found by their question (which belongs to this survey): every statement below
-    # is a scan of one index of survey_answers, in the order of its GROUP BY. One statement
-    # counts each value per stakeholder group (NULL in anonymous surveys); the totals are the
-    # sums over the groups.
-    values: dict[int, dict[str, int]] = defaultdict(dict)
-    group_values: dict[int, dict[int | None, dict[str, int]]] = defaultdict(
-        lambda: defaultdict(dict)
+    tallies = _count_answers(questions)
+    if with_texts:
+        _list_texts(survey, questions, texts_shown, tallies)
+    groups = _Groups()
+    if with_groups and not survey.anonymous and counted.responses:
+        groups = _response_groups(survey, questions)
+    results = SurveyResults(
+        survey=survey,
+        audience=counted.asked,
+        audience_is_invited=counted.is_invited,
+        responses=counted.responses,
+        questions=[_question_result(q, tallies, groups, locale) for q in questions],
+        groups=groups.listed(),
+        locale=locale,
+        # Anonymous responses keep no language (`services.submit_response`).
+        languages=response_languages(survey) if counted.responses and not survey.anonymous else [],
     )
+    if with_missing and not survey.anonymous:
+        _fill_not_answered(results, survey, counted.is_invited, counted.attended > 0, missing_page)
+    if survey.anonymous and survey.state(utcnow()) == SurveyState.CLOSED:
+        results.held_back = waiting_counts(survey)[0]
+    return results
+
+
+def _taking_part(questions: list[SurveyQuestion], tally: Tally) -> list[int]:
+    return [q.id for q in questions if tally in kind_of(q.kind).tallies]
+
+
+@dataclass
+class _Tallies:
+    """What the statements of the results counted, per question id."""
+
+    # Each stored value (choice, or number as text) and its count, overall and per
+    # stakeholder group (None: no group, and every answer of an anonymous survey).
+    values: dict[int, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    group_values: dict[int, dict[int | None, dict[str, int]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(dict))
+    )
+    # How many respondents answered, overall and per group.
+    answered: dict[int, int] = field(default_factory=dict)
+    group_answered: dict[int, dict[int | None, int]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    # The texts listed, and the language of the page each was written on (None: unknown).
+    texts: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    text_languages: dict[int, list[str | None]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _count_answers(questions: list[SurveyQuestion]) -> _Tallies:
+    """The values and respondents of the questions, in at most two statements.
+
+    Answers are found by their question (which belongs to this survey): each statement is a
+    scan of one index of survey_answers, in the order of its GROUP BY. One counts each value
+    per stakeholder group (NULL in anonymous surveys); the totals are the sums over the
+    groups. One answer is one respondent, except where a kind counts its respondents apart
+    (several choices in one answer, or texts): that statement counts them per group (a
+    response has one group), so that percentages are of those who answered the question,
+    overall and per group."""
+    tallies = _Tallies()
+    value_ids = _taking_part(questions, Tally.VALUES)
+    apart = _taking_part(questions, Tally.RESPONDENTS)
     if value_ids:
         for question_id, group_id, choice, number, count in db.session.execute(
             select(
@@ -400,22 +397,15 @@ def survey_results(
             )
         ):
             value = choice if choice is not None else str(number)
-            values[question_id][value] = values[question_id].get(value, 0) + count
-            group_values[question_id][group_id][value] = count
-    # One answer per respondent, except a multiple question's choices and texts: those
-    # respondents are counted apart, per stakeholder group (a response has one group), so that
-    # a multiple question's percentages are of those who answered it, overall and per group.
-    answered: dict[int, int] = {
-        question_id: sum(values[question_id].values())
-        for question_id in value_ids
-        if by_id[question_id].kind != QuestionKind.MULTIPLE
-    }
-    group_answered: dict[int, dict[int | None, int]] = defaultdict(dict)
-    for question_id, by_group in group_values.items():
-        if by_id[question_id].kind != QuestionKind.MULTIPLE:
-            for group_id, counts in by_group.items():
-                group_answered[question_id][group_id] = sum(counts.values())
-    apart = [q.id for q in questions if q.kind in (QuestionKind.MULTIPLE, QuestionKind.TEXT)]
+            counts = tallies.values[question_id]
+            counts[value] = counts.get(value, 0) + count
+            tallies.group_values[question_id][group_id][value] = count
+    for question_id in value_ids:
+        if question_id in apart:
+            continue
+        tallies.answered[question_id] = sum(tallies.values[question_id].values())
+        for group_id, counts in tallies.group_values.get(question_id, {}).items():
+            tallies.group_answered[question_id][group_id] = sum(counts.values())
     if apart:
         for question_id, group_id, count in db.session.execute(
             select(
@@ -426,110 +416,122 @@ def survey_results(
             .where(SurveyAnswer.question_id.in_(apart))
             .group_by(SurveyAnswer.question_id, SurveyAnswer.stakeholder_group_id)
         ):
-            answered[question_id] = answered.get(question_id, 0) + count
-            group_answered[question_id][group_id] = count
+            tallies.answered[question_id] = tallies.answered.get(question_id, 0) + count
+            tallies.group_answered[question_id][group_id] = count
+    return tallies
 
-    texts: dict[int, list[str]] = defaultdict(list)
-    text_languages: dict[int, list[str | None]] = defaultdict(list)
-    if with_texts and text_ids:
-        # In the order they were given; an anonymous survey's in the order of their text.
-        order = (SurveyAnswer.text, SurveyAnswer.id) if survey.anonymous else (SurveyAnswer.id,)
-        ranked = (
-            select(
-                SurveyAnswer.question_id,
-                SurveyAnswer.text,
-                SurveyAnswer.response_id,
-                func.row_number()
-                .over(partition_by=SurveyAnswer.question_id, order_by=order)
-                .label("n"),
-            )
-            .where(SurveyAnswer.question_id.in_(text_ids), SurveyAnswer.text.is_not(None))
-            .subquery()
+
+def _list_texts(
+    survey: Survey, questions: list[SurveyQuestion], texts_shown: int, tallies: _Tallies
+) -> None:
+    """The first `texts_shown` texts of each question whose kind lists them, with the language
+    each was written in (from its response), in one statement: in the order they were given;
+    an anonymous survey's in the order of their text."""
+    text_ids = _taking_part(questions, Tally.TEXTS)
+    if not text_ids:
+        return
+    order = (SurveyAnswer.text, SurveyAnswer.id) if survey.anonymous else (SurveyAnswer.id,)
+    ranked = (
+        select(
+            SurveyAnswer.question_id,
+            SurveyAnswer.text,
+            SurveyAnswer.response_id,
+            func.row_number()
+            .over(partition_by=SurveyAnswer.question_id, order_by=order)
+            .label("n"),
         )
-        # The language each was written in, from its response (only the texts shown).
-        for question_id, text, language in db.session.execute(
-            select(ranked.c.question_id, ranked.c.text, SurveyResponse.language)
-            .join(SurveyResponse, SurveyResponse.id == ranked.c.response_id)
-            .where(ranked.c.n <= texts_shown)
-            .order_by(ranked.c.question_id, ranked.c.n)
-        ):
-            texts[question_id].append(text)
-            text_languages[question_id].append(language)
+        .where(SurveyAnswer.question_id.in_(text_ids), SurveyAnswer.text.is_not(None))
+        .subquery()
+    )
+    for question_id, text, language in db.session.execute(
+        select(ranked.c.question_id, ranked.c.text, SurveyResponse.language)
+        .join(SurveyResponse, SurveyResponse.id == ranked.c.response_id)
+        .where(ranked.c.n <= texts_shown)
+        .order_by(ranked.c.question_id, ranked.c.n)
+    ):
+        tallies.texts[question_id].append(text)
+        tallies.text_languages[question_id].append(language)
 
-    # The breakdown uses the group each respondent was in when they answered, kept with the
-    # response and its answers.
-    groups: list[tuple[str, int]] = []
-    group_respondents: dict[int | None, int] = {}
-    labels: dict[int | None, str] = {}
-    if with_groups and not survey.anonymous and responses and value_ids:
-        labels = {
-            group.id: group.label
-            for group in db.session.scalars(
-                select(StakeholderGroup)
-                .where(StakeholderGroup.meeting_id == survey.meeting_id)
-                .order_by(StakeholderGroup.position, StakeholderGroup.id)
-            )
-        }
-        labels[None] = NO_GROUP_LABEL
-        for group_id, count in db.session.execute(
-            select(SurveyResponse.stakeholder_group_id, func.count())
-            .where(SurveyResponse.survey_id == survey.id)
-            .group_by(SurveyResponse.stakeholder_group_id)
-        ):
-            group_respondents[group_id] = count
-        groups = [
-            (label, group_respondents[group_id])
-            for group_id, label in labels.items()
-            if group_respondents.get(group_id)
+
+@dataclass
+class _Groups:
+    """The stakeholder groups of a tracked survey's breakdown: their labels (in the order of
+    the meeting's groups, "No group" last) and how many responded in each."""
+
+    labels: dict[int | None, str] = field(default_factory=dict)
+    respondents: dict[int | None, int] = field(default_factory=dict)
+
+    def listed(self) -> list[tuple[str, int]]:
+        return [
+            (label, self.respondents[group_id])
+            for group_id, label in self.labels.items()
+            if self.respondents.get(group_id)
         ]
 
-    items: list[QuestionResult] = []
-    for question in questions:
-        counts = values.get(question.id, {})
-        item = QuestionResult(question=question, answered=answered.get(question.id, 0))
-        if question.kind != QuestionKind.TEXT:
-            item.options = _options(question, counts, item.answered, locale)
-            item.mean = _mean(question, counts)
-        if question.kind == QuestionKind.NPS:
-            item.nps, item.promoters, item.passives, item.detractors = _nps(counts)
-        if question.kind == QuestionKind.LIKERT and item.answered:
-            item.agree_percent = _percent(sum(counts.get(v, 0) for v in AGREE), item.answered)
-        item.texts = texts.get(question.id, [])
-        item.text_languages = text_languages.get(question.id, [])
-        if group_values and question.kind != QuestionKind.TEXT:
-            for group_id, label in labels.items():
-                group_counts = group_values[question.id].get(group_id, {})
-                if not group_respondents.get(group_id):
-                    continue
-                # Percentages are of the group's respondents who answered the question.
-                base = group_answered[question.id].get(group_id, 0)
-                breakdown = GroupBreakdown(
-                    label=label,
-                    answered=base,
-                    options=_options(question, group_counts, base, locale),
-                    mean=_mean(question, group_counts),
-                )
-                if question.kind == QuestionKind.NPS:
-                    breakdown.nps = _nps(group_counts)[0]
-                item.by_group.append(breakdown)
-        items.append(item)
 
-    results = SurveyResults(
-        survey=survey,
-        audience=audience,
-        audience_is_invited=is_invited,
-        responses=responses,
-        questions=items,
-        groups=groups,
-        locale=locale,
-        # Anonymous responses keep no language (`services.submit_response`).
-        languages=response_languages(survey) if responses and not survey.anonymous else [],
+def _response_groups(survey: Survey, questions: list[SurveyQuestion]) -> _Groups:
+    """The breakdown uses the group each respondent was in when they answered, kept with the
+    response and its answers; none when no question's values are counted."""
+    if not _taking_part(questions, Tally.VALUES):
+        return _Groups()
+    groups = _Groups()
+    groups.labels = {
+        group.id: group.label
+        for group in db.session.scalars(
+            select(StakeholderGroup)
+            .where(StakeholderGroup.meeting_id == survey.meeting_id)
+            .order_by(StakeholderGroup.position, StakeholderGroup.id)
+        )
+    }
+    groups.labels[None] = NO_GROUP_LABEL
+    for group_id, count in db.session.execute(
+        select(SurveyResponse.stakeholder_group_id, func.count())
+        .where(SurveyResponse.survey_id == survey.id)
+        .group_by(SurveyResponse.stakeholder_group_id)
+    ):
+        groups.respondents[group_id] = count
+    return groups
+
+
+def _question_result(
+    question: SurveyQuestion, tallies: _Tallies, groups: _Groups, locale: str | None
+) -> QuestionResult:
+    """A question's figures, as its kind makes them of the counts, overall and per group."""
+    kind = kind_of(question.kind)
+    answered = tallies.answered.get(question.id, 0)
+    figures = kind.summarise(question, tallies.values.get(question.id, {}), answered, locale)
+    item = QuestionResult(
+        question=question,
+        answered=answered,
+        options=figures.options,
+        mean=figures.mean,
+        nps=figures.nps,
+        promoters=figures.promoters,
+        passives=figures.passives,
+        detractors=figures.detractors,
+        agree_percent=figures.agree_percent,
+        texts=tallies.texts.get(question.id, []),
+        text_languages=tallies.text_languages.get(question.id, []),
     )
-    if with_missing and not survey.anonymous:
-        _fill_not_answered(results, survey, is_invited, someone_came, missing_page)
-    if survey.anonymous and survey.state(utcnow()) == SurveyState.CLOSED:
-        results.held_back = waiting_counts(survey)[0]
-    return results
+    if not tallies.group_values or Tally.VALUES not in kind.tallies:
+        return item
+    by_group = tallies.group_values.get(question.id, {})
+    for group_id, label in groups.labels.items():
+        if not groups.respondents.get(group_id):
+            continue
+        # Percentages are of the group's respondents who answered the question.
+        base = tallies.group_answered.get(question.id, {}).get(group_id, 0)
+        group_figures = kind.summarise(question, by_group.get(group_id, {}), base, locale)
+        item.by_group.append(
+            GroupBreakdown(
+                label=label,
+                answered=base,
+                options=group_figures.options,
+                mean=group_figures.mean,
+                nps=group_figures.nps,
+            )
+        )
+    return item
 
 
 def response_languages(survey: Survey) -> list[tuple[str | None, int]]:

@@ -52,8 +52,8 @@ from meetapp.surveys.forms import (
     QuestionForm,
     SurveyForm,
 )
+from meetapp.surveys.kinds import answer_template, kind_labels
 from meetapp.surveys.services import (
-    KIND_LABELS,
     AnswerProblems,
     LinkUsedUp,
     QuestionData,
@@ -63,6 +63,8 @@ from meetapp.surveys.services import (
 )
 
 bp = Blueprint("surveys", __name__)
+# The answer page shows each question with the template its kind names.
+bp.add_app_template_global(answer_template, "answer_template")
 
 BAD_LINK = N_(
     "This survey link does not work. It may be incomplete (check that you copied the whole "
@@ -200,7 +202,7 @@ def _render_builder(
         question_form=question_form or QuestionForm(formdata=None),
         answered={qid: sum(c.values()) for qid, c in counts.items()},
         responses=services.response_count(survey),
-        kind_labels=KIND_LABELS,
+        kind_labels=kind_labels(),
         may_edit=can_edit(current_user, meeting),
         action_form=ActionForm(),
     ), status

@@ -25,7 +25,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
@@ -35,7 +35,6 @@ from sqlalchemy.orm import selectinload
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
 from meetapp.extensions import db
-from meetapp.formatting import number as format_number
 from meetapp.keys import key_from_text, unique_key
 from meetapp.models import (
     Meeting,
@@ -55,37 +54,15 @@ from meetapp.models.surveys import (
     BATCH_SIZE_DEFAULT,
     BATCH_SIZE_MAX,
     BATCH_SIZE_MIN,
-    CHOICE_KINDS,
     KEY_MAX,
-    LIKERT_VALUES,
-    NUMBER_KINDS,
-    NUMBER_RANGES,
     OPTION_FIELD,
-    OPTION_MAX,
-    OPTIONS_MAX_COUNT,
-    TEXT_ANSWER_MAX,
-    YES_NO_VALUES,
     option_key_for,
 )
 from meetapp.surveys import batches
+from meetapp.surveys.kinds import Answer, NotOffered, find_kind, kind_of
 from meetapp.tokens import hash_token, is_token_shaped, new_token
 
-if TYPE_CHECKING:
-    from meetapp.surveys.results import HeadlineFigures
-
-KIND_LABELS = {
-    QuestionKind.LIKERT: "Agreement (5-point scale, strongly disagree … strongly agree)",
-    QuestionKind.RATING: "Rating (1 to 5)",
-    QuestionKind.NPS: "Likelihood to recommend (0 to 10)",
-    QuestionKind.SINGLE: "One choice from a list",
-    QuestionKind.MULTIPLE: "Several choices from a list",
-    QuestionKind.YES_NO: "Yes or no",
-    QuestionKind.TEXT: "Free text",
-}
 _KEY_SHAPE = re.compile(r"[a-z0-9-]+")
-# ASCII digits only: `\d` also matches other scripts' digits (Arabic-Indic, fullwidth...),
-# which int() would read but the answer page never offers.
-_NUMBER_SHAPE = re.compile(r"[0-9]{1,2}")
 
 
 # --- the builder -----------------------------------------------------------------------------
@@ -252,40 +229,20 @@ def delete_survey(survey: Survey) -> None:
 
 
 def _clean_question(data: QuestionData) -> QuestionData:
-    try:
-        kind = QuestionKind(data.kind)
-    except ValueError:
-        raise DomainError("Choose one of the question kinds.", field="kind") from None
+    """The question as it is kept; its kind judges the settings that depend on it (`kinds`)."""
+    kind = find_kind(data.kind)
+    if kind is None:
+        raise DomainError("Choose one of the question kinds.", field="kind")
     text = data.text.strip()
     if not text:
         raise DomainError("Enter the question.", field="text")
-    options: list[str] = []
-    keys: list[str | None] = []
     given_keys = data.option_keys or [None] * len(data.options)
     if len(given_keys) != len(data.options):
         raise DomainError("Give each option its label.", field="options")
-    if kind in CHOICE_KINDS:
-        for option, key in zip(data.options, given_keys, strict=True):
-            option = " ".join(option.split())
-            if not option:
-                continue
-            if len(option) > OPTION_MAX:
-                raise DomainError(
-                    f"An option may have at most {OPTION_MAX} characters.", field="options"
-                )
-            if option in options:
-                raise DomainError(f"The option {option!r} is listed twice.", field="options")
-            options.append(option)
-            keys.append(key)
-        if len(options) < 2:
-            raise DomainError(
-                "A choice question needs at least two options, one per line.", field="options"
-            )
-        if len(options) > OPTIONS_MAX_COUNT:
-            raise DomainError(f"At most {OPTIONS_MAX_COUNT} options.", field="options")
+    options, keys = kind.clean_options(data.options, given_keys)
     return QuestionData(
         text=text,
-        kind=kind.value,
+        kind=kind.name,
         required=data.required,
         options=options,
         quotable_in_release=data.quotable_in_release,
@@ -416,7 +373,7 @@ def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuest
     data = _clean_question(data)
     options = (
         _keyed_options(question.options or [], data.options, data.option_keys)
-        if data.kind in CHOICE_KINDS
+        if kind_of(data.kind).has_options
         else []
     )
     kept = {option["key"] for option in options}
@@ -428,11 +385,11 @@ def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuest
         if data.kind != question.kind:
             raise DomainError(
                 f"This question already has {sum(given.values())} answers as "
-                f"“{KIND_LABELS[QuestionKind(question.kind)]}”; changing its kind would make "
+                f"“{kind_of(question.kind).label}”; changing its kind would make "
                 "them meaningless. Add a new question instead.",
                 field="kind",
             )
-        if question.kind in CHOICE_KINDS:
+        if question.has_options:
             lost = [option for option in removed if given.get(option["key"])]
             if lost:
                 names = ", ".join(
@@ -500,13 +457,6 @@ class AnswerProblems(DomainError):
         self.not_offered = not_offered
 
 
-class NotOffered(ValueError):
-    """A value that is none of the answers a question offers."""
-
-
-Answer = str | int | list[str]
-
-
 def check_answers(
     questions: Sequence[SurveyQuestion], raw: Mapping[str, Any], *, enforce_required: bool = True
 ) -> dict[str, Answer]:
@@ -527,7 +477,7 @@ def check_answers(
     for question in questions:
         value = raw.get(question.key)
         try:
-            answer = _check_one(question, value)
+            answer = kind_of(question.kind).check(question, value)
         except ValueError as exc:
             problems[question.key] = str(exc)
             not_offered = not_offered or isinstance(exc, NotOffered)
@@ -542,72 +492,6 @@ def check_answers(
     return clean
 
 
-def _blank(value: Any) -> bool:
-    return value is None or value == "" or value == []
-
-
-def _check_one(question: SurveyQuestion, value: Any) -> Answer | None:
-    kind = QuestionKind(question.kind)
-    if isinstance(value, list):
-        value = [item for item in value if not (isinstance(item, str) and not item.strip())]
-    if _blank(value):
-        return None
-    if kind == QuestionKind.MULTIPLE:
-        values = value if isinstance(value, list) else [value]
-        chosen: list[str] = []
-        for item in values:
-            if not isinstance(item, str) or item not in question.option_keys():
-                raise NotOffered(gettext("Choose only among the options offered."))
-            if item not in chosen:
-                chosen.append(item)
-        return chosen
-    if isinstance(value, list):
-        if len(value) != 1:
-            raise ValueError(gettext("Choose one answer."))
-        value = value[0]
-    if kind in NUMBER_KINDS:
-        low, high = NUMBER_RANGES[kind]
-        number: int | None = None
-        if isinstance(value, bool):
-            number = None
-        elif isinstance(value, int):
-            number = value
-        elif isinstance(value, str) and _NUMBER_SHAPE.fullmatch(value.strip()):
-            number = int(value.strip())
-        if number is None or not low <= number <= high:
-            raise ValueError(
-                gettext("Choose a whole number from %(low)s to %(high)s.", low=low, high=high)
-            )
-        return number
-    if kind == QuestionKind.YES_NO and isinstance(value, bool):
-        return "yes" if value else "no"
-    if not isinstance(value, str):
-        raise ValueError(gettext("Expected text."))
-    if kind == QuestionKind.TEXT:
-        if "\x00" in value:
-            raise ValueError(gettext("The answer contains a character that is not allowed."))
-        text = value.replace("\r\n", "\n").strip()
-        if len(text) > TEXT_ANSWER_MAX:
-            raise ValueError(
-                gettext(
-                    "Please keep your answer under %(most)s characters (it has %(count)s).",
-                    most=format_number(TEXT_ANSWER_MAX),
-                    count=format_number(len(text)),
-                )
-            )
-        return text or None
-    allowed: Sequence[str]
-    if kind == QuestionKind.LIKERT:
-        allowed = LIKERT_VALUES
-    elif kind == QuestionKind.YES_NO:
-        allowed = YES_NO_VALUES
-    else:
-        allowed = question.option_keys()
-    if value not in allowed:
-        raise NotOffered(gettext("Choose one of the answers offered."))
-    return value
-
-
 def answers_from_labels(
     questions: Sequence[SurveyQuestion], raw: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -617,7 +501,7 @@ def answers_from_labels(
     labels = {
         question.key: {label: key for key, label in question.choices()}
         for question in questions
-        if question.kind in CHOICE_KINDS
+        if question.has_options
     }
     converted = dict(raw)
     for question_key, value in raw.items():
@@ -650,15 +534,7 @@ def answer_rows(
             "question_id": question.id,
             "stakeholder_group_id": group_id,
         }
-        kind = QuestionKind(question.kind)
-        if isinstance(value, list):
-            rows.extend({**base, "choice": item, "number": None, "text": None} for item in value)
-        elif isinstance(value, int):
-            rows.append({**base, "choice": None, "number": value, "text": None})
-        elif kind == QuestionKind.TEXT:
-            rows.append({**base, "choice": None, "number": None, "text": str(value)})
-        else:
-            rows.append({**base, "choice": str(value), "number": None, "text": None})
+        rows.extend({**base, **stored} for stored in kind_of(question.kind).rows(value))
     return rows
 
 
@@ -801,15 +677,9 @@ def current_answers(visit: SurveyVisit) -> dict[str, Answer]:
         question = keys.get(row.question_id)
         if question is None:
             continue
-        if question.kind == QuestionKind.MULTIPLE:
-            existing = answers.get(question.key)
-            chosen = existing if isinstance(existing, list) else []
-            chosen.append(row.choice or "")
-            answers[question.key] = chosen
-        elif row.number is not None:
-            answers[question.key] = row.number
-        else:
-            answers[question.key] = row.choice if row.choice is not None else (row.text or "")
+        answers[question.key] = kind_of(question.kind).read(
+            answers.get(question.key), row.choice, row.number, row.text
+        )
     return answers
 
 
@@ -982,7 +852,7 @@ def survey_highlights(meeting: Meeting) -> SurveyHighlights | None:
     quotable = [
         question
         for question in survey.questions
-        if question.quotable_in_release and question.kind in QUOTABLE_KINDS
+        if question.quotable_in_release and kind_of(question.kind).quotable
     ]
     figures = headline_figures(sorted({q.id for q in [*candidates, *quotable]}))
     audience, is_invited, responses = audience_and_responses(survey)
@@ -1015,23 +885,8 @@ def survey_highlights(meeting: Meeting) -> SurveyHighlights | None:
                     question.id,
                     question.text,
                     question.kind,
-                    _quotable_value(question, found),
+                    kind_of(question.kind).release_figure(found),
                     found.answered,
                 )
             )
     return highlights
-
-
-# The kinds whose results give the one figure a press release may quote.
-QUOTABLE_KINDS = (QuestionKind.LIKERT, QuestionKind.RATING, QuestionKind.NPS, QuestionKind.YES_NO)
-
-
-def _quotable_value(question: SurveyQuestion, found: HeadlineFigures) -> float:
-    """The one figure a question of QUOTABLE_KINDS gives the press release."""
-    if question.kind == QuestionKind.LIKERT:
-        return found.agree_percent
-    if question.kind == QuestionKind.RATING:
-        return found.mean
-    if question.kind == QuestionKind.NPS:
-        return found.nps
-    return found.yes_percent

@@ -25,6 +25,7 @@ PARTICIPANT_SOURCES = (
     "templates/pdf/agenda.html",
     "templates/surveys/answer.html",
     "templates/surveys/_answer_question.html",
+    "templates/surveys/kinds/",
     "templates/surveys/answered_elsewhere.html",
     "templates/surveys/bad_link.html",
     "templates/surveys/closed.html",

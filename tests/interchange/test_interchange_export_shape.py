@@ -109,23 +109,28 @@ def _unused_fields(model, values, path):
         if not held:
             unused.append(f"{path}.{name}")
             continue
-        inner = _model_in(info.annotation)
-        if inner is not None:
-            items = [
-                item for value in held for item in (value if isinstance(value, list) else [value])
-            ]
-            unused += _unused_fields(inner, items, f"{path}.{name}")
+        objects = [item for value in held for item in _objects(value, info.annotation)]
+        if objects:
+            inner = objects[0][1]
+            unused += _unused_fields(inner, [item for item, _model in objects], f"{path}.{name}")
     return unused
 
 
-def _model_in(annotation):
+def _objects(value, annotation):
+    """(object, its model) for each object of a model in `value`, found by `annotation`
+    (through unions, lists and the values of dicts)."""
+    origin = typing.get_origin(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
+        yield value, annotation
+    elif origin is list and isinstance(value, list):
+        for item in value:
+            yield from _objects(item, typing.get_args(annotation)[0])
+    elif origin is dict and isinstance(value, dict):
+        for item in value.values():
+            yield from _objects(item, typing.get_args(annotation)[1])
+    else:
+        for arg in typing.get_args(annotation):
+            yield from _objects(value, arg)
 
 
 def test_the_document_with_every_key_holds_every_field_of_the_schema():

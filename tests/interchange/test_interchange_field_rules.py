@@ -41,6 +41,11 @@ SINGLE_LINE_PATHS = [
     ("meeting", "stakeholder_groups", 0, "label"),
     ("meeting", "partners", 0, "name"),
     ("meeting", "partners", 0, "short_name"),
+    ("meeting", "registration_questions", 0, "key"),
+    ("meeting", "registration_questions", 0, "label"),
+    ("meeting", "registration_questions", 0, "options", 0, "key"),
+    ("meeting", "registration_questions", 0, "options", 0, "label"),
+    ("meeting", "registration_questions", 0, "groups", 0),
     ("speakers", 0, "key"),
     ("speakers", 0, "honorific"),
     ("speakers", 0, "name"),
@@ -78,6 +83,7 @@ MULTI_LINE_FIELDS = {
     "outcomes[].text",
     "surveys[].intro",
     "surveys[].questions[].text",
+    "meeting.registration_questions[].help",
     *(f"press_release.{section}" for section in PRESS_RELEASE_SECTIONS),
 }
 
@@ -109,6 +115,17 @@ def _problems(document: dict[str, Any]) -> list[str]:
     return caught.value.problems
 
 
+def QUESTION(document: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    """A registration question with every single-line field, asked of the first group."""
+    return {
+        "key": "visit",
+        "label": "Field visit",
+        "kind": "single_choice",
+        "options": [{"key": "port", "label": "Port", "capacity": 20}],
+        "groups": [document["meeting"]["stakeholder_groups"][0]["key"]],
+    }
+
+
 @pytest.mark.parametrize("loc", SINGLE_LINE_PATHS, ids=_path)
 def test_line_breaks_and_tabs_are_refused_in_every_single_line_field(
     db, owned_demo, row_counts, loc
@@ -117,6 +134,7 @@ def test_line_breaks_and_tabs_are_refused_in_every_single_line_field(
     for what, mark in BREAKS.items():
         document = json.loads(json.dumps(owned_demo))
         document["meeting"].setdefault("partners", [{"role": "host", "name": "Host Org"}])
+        document["meeting"].setdefault("registration_questions", [QUESTION(document)])
         original = _get(document, loc) or "Some text"
         _set(document, loc, f"{original[:20]}{mark}Bcc: someone@example.org")
         assert f"{_path(loc)}: {SINGLE_LINE}" in _problems(document), what

@@ -141,7 +141,7 @@ def test_saving_again_changes_and_removes_and_reset_removes_every_language(
     }
     page = client.get(f"/meetings/{meeting.slug}/emails").get_data(as_text=True)
     assert "Again, {name}.</textarea>" in page
-    assert "Reset to default" in page
+    assert "Remove the introductions" in page
     response = client.post(
         f"/meetings/{meeting.slug}/emails/reset", data={"kind": "registration_new_link"}
     )

@@ -88,6 +88,8 @@ def test_every_meeting_b_url_is_covered(app, world):
         "meetings.translations_page",
         "meetings.emails",
         "meetings.emails_reset",
+        "meetings.emails_template",
+        "meetings.emails_template_reset",
     }
 
 

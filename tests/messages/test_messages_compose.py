@@ -190,3 +190,51 @@ def test_the_preview_says_which_placeholders_are_empty(setup, make_participant, 
     page = setup.client.post(setup.compose_url, data=compose_data()).get_data(as_text=True)
     assert "See you in  on" in page
     assert "Empty for this meeting or person: {venue}." in page
+
+
+def test_the_filter_by_a_registration_answer(setup, make_meeting, make_participant):
+    from meetapp.models.questions import RegistrationAnswer
+    from meetapp.registration.questions import OptionLine, QuestionData, save_question
+
+    m = setup.meeting
+    visit = save_question(
+        m,
+        QuestionData(
+            kind="single_choice",
+            label="Field visit",
+            options=[OptionLine("Port"), OptionLine("Farm")],
+        ),
+    )
+    theirs = save_question(make_meeting(), QuestionData(kind="yes_no", label="Elsewhere"))
+    db.session.commit()
+    port = make_participant(m, name="Port")
+    farm = make_participant(m, name="Farm")
+    make_participant(m, name="Did not answer")
+    for person, key in ((port, "port"), (farm, "farm")):
+        db.session.add(
+            RegistrationAnswer(participant_id=person.id, question_id=visit.id, option_key=key)
+        )
+    db.session.commit()
+
+    assert _ids(setup, RecipientFilter(question_id=visit.id, option_key="port")) == {"Port"}
+    assert _ids(setup, RecipientFilter(question_id=visit.id, option_key="*")) == {"Port", "Farm"}
+    response = setup.client.post(setup.compose_url, data=compose_data(answer=f"{visit.id}:farm"))
+    page = response.get_data(as_text=True)
+    assert "<strong>1</strong> person chosen" in page
+    assert "Field visit: Farm" in page
+    for value in (f"{theirs.id}:yes", f"{visit.id}:moon", "nonsense"):
+        response = setup.client.post(setup.compose_url, data=compose_data(answer=value))
+        assert response.status_code == 422, value
+        assert "Choose a question and answer from the list." in response.get_data(as_text=True)
+
+
+def test_the_history_names_the_answer_a_message_went_to():
+    from meetapp.messages.services import describe_filters
+
+    filters = {"statuses": ["registered"], "question_id": 4, "option_key": "farm"}
+    assert describe_filters(filters, {}, {}, {"4:farm": "Field visit: Farm"}) == (
+        "registered · Field visit: Farm"
+    )
+    assert describe_filters(filters, {}, {}, {}) == (
+        "registered · an answer to a question since removed"
+    )

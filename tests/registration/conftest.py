@@ -7,6 +7,11 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from meetapp.models import Meeting, StakeholderGroup
+from meetapp.models.questions import RegistrationQuestion
+from meetapp.registration.questions import OptionLine, QuestionData, save_question
 
 
 def form_data(**overrides: Any) -> dict[str, Any]:
@@ -53,3 +58,36 @@ def register(client: FlaskClient) -> Callable[..., str]:
         return token_from(response.headers["Location"])
 
     return do
+
+
+@pytest.fixture
+def add_question(db: Any) -> Callable[..., RegistrationQuestion]:
+    """`add_question(meeting, kind, label, options=[("Field visit", 20), "Lunch"],
+    groups=["government"], required=True)`: a registration question, stored and committed."""
+
+    def add(
+        meeting: Meeting,
+        kind: str,
+        label: str,
+        options: tuple[Any, ...] | list[Any] = (),
+        groups: tuple[str, ...] | list[str] = (),
+        **fields: Any,
+    ) -> RegistrationQuestion:
+        group_ids = list(
+            db.session.scalars(
+                select(StakeholderGroup.id).where(
+                    StakeholderGroup.meeting_id == meeting.id,
+                    StakeholderGroup.key.in_(list(groups)),
+                )
+            )
+        )
+        lines = [
+            OptionLine(*option) if isinstance(option, tuple) else OptionLine(option)
+            for option in options
+        ]
+        data = QuestionData(kind=kind, label=label, options=lines, group_ids=group_ids, **fields)
+        question = save_question(meeting, data)
+        db.session.commit()
+        return question
+
+    return add

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from meetapp.models import Participant
+from meetapp.models import Participant, RegistrationAnswer
 from meetapp.registration.services import waitlist_place
 from tests.concurrency import run_together as together
 
@@ -211,3 +211,35 @@ def test_registrations_and_cancellations_mixed_never_exceed_capacity(
     assert len(waitlisted) == 7  # 8 - 4 cancelled + 8 late = 12 live, 5 seats
     late = [row for row in rows if row.name.startswith("L")]
     assert [row.status for row in late] == ["registered"] + ["waitlisted"] * 7
+
+
+def test_sixty_registrations_at_once_for_a_choice_with_twenty_places(
+    app, db, make_meeting, form, add_question
+):
+    """A limited option of a registration question is held exactly like the seats: of sixty
+    people choosing "Field visit" (20 places) at once, exactly twenty get it; the others are
+    told it is full, beside the question, and nothing of theirs is stored."""
+    meeting = make_meeting(capacity=None)
+    visit = add_question(meeting, "single_choice", "Field visit", options=[("Port", 20), "None"])
+    slug, meeting_id, name = meeting.slug, meeting.id, f"question_{visit.id}"
+    db.session.commit()
+
+    def register(client, i):
+        response = client.post(
+            f"/m/{slug}/register",
+            data=form(email=f"person{i}@example.org", name=f"P{i}", **{name: "port"}),
+        )
+        return response.status_code, "has no places left" in response.get_data(as_text=True)
+
+    results = run_together(app, 60, register)
+    assert sorted(status for status, _ in results) == [200] * 40 + [302] * 20
+    assert all(full for status, full in results if status == 200)
+    rows = ordered(db, meeting_id)
+    assert len(rows) == 20
+    taken = db.session.scalar(
+        select(func.count())
+        .select_from(RegistrationAnswer)
+        .where(RegistrationAnswer.question_id == visit.id, RegistrationAnswer.option_key == "port")
+    )
+    db.session.commit()
+    assert taken == 20

@@ -503,15 +503,26 @@ def test_the_meetings_own_languages_are_offered_first(client, make_meeting):
     assert "Ctrl" not in page
 
 
-def test_a_registration_page_issues_a_fixed_number_of_queries(client, make_meeting, count_queries):
+def test_a_registration_page_issues_a_fixed_number_of_queries(
+    client, db, make_meeting, count_queries, add_question
+):
     meeting = make_meeting(groups=tuple((f"g{n}", f"Group {n}") for n in range(12)))
     url = f"/m/{meeting.slug}/register"
     client.get(url)
     with count_queries() as counter:
         assert client.get(url).status_code == 200
-    # One statement: the meeting with its organisation and stakeholder groups, the seats taken,
-    # and whether there is an agenda to link to.
-    assert counter.count == 1, counter.statements
+    # Two statements: the meeting with its organisation and stakeholder groups, the seats taken,
+    # and whether there is an agenda to link to; and the organiser's registration questions.
+    assert counter.count == 2, counter.statements
+
+    # With questions: their groups too, and the places left of limited options (one GROUP BY).
+    for n in range(5):
+        add_question(meeting, "single_choice", f"Visit {n}", options=[("Port", 20), "Farm"])
+        add_question(meeting, "short_text", f"Note {n}", groups=["g1", "g2"])
+    client.get(url)
+    with count_queries() as counter:
+        assert client.get(url).status_code == 200
+    assert counter.count == 4, counter.statements
 
 
 def test_the_page_reads_its_meeting_with_organisation_groups_and_agenda(app, make_meeting):
@@ -582,9 +593,10 @@ def test_a_registration_writes_with_a_fixed_number_of_statements(
         with count_queries() as counter:
             response = client.post(f"/m/{slug}/register", data=form(email=email))
         assert response.status_code == 302
-        # The meeting with its organisation, its groups; then under the lock: the meeting's
-        # columns, the e-mail, the two counts in one statement, the insert.
-        assert counter.count == 6, counter.statements
+        # The meeting with its organisation, its groups, the registration questions; then
+        # under the lock: the meeting's columns, the e-mail, the two counts in one statement,
+        # the insert.
+        assert counter.count == 7, counter.statements
     assert [p.status for p in participants(db, meeting.id)] == [
         "registered",
         "waitlisted",
@@ -642,7 +654,7 @@ def test_the_page_and_registering_cost_the_same_at_3_and_at_30_participants(
         make_participant(meeting, status=("registered", "waitlisted", "cancelled")[n % 3])
     many_page, many_registering = measure("many@example.org")
 
-    assert len(many_page) == len(few_page) == 1
+    assert len(many_page) == len(few_page) == 2  # the meeting, its registration questions
     assert "participants" not in many_page[0]
     assert len(many_registering) == len(few_registering)
     for statement in many_registering:

@@ -172,3 +172,42 @@ def test_wrapped_lines_counts_words_and_wide_characters() -> None:
     assert wrapped_lines("one two three", 10) == 2
     assert wrapped_lines("x" * 25, 10) == 3  # a word longer than the line breaks inside
     assert wrapped_lines("佐藤花子" * 3, 10) == 3  # 24 columns wide
+
+
+def test_the_summary_counts_the_answers_to_choice_questions(
+    db: Any, make_meeting: Any, make_user: Any, login_as: Any, make_participant: Any
+) -> None:
+    from meetapp.models.questions import RegistrationAnswer
+    from meetapp.registration.questions import OptionLine, QuestionData, save_question
+
+    meeting = make_meeting()
+    visit = save_question(
+        meeting,
+        QuestionData(
+            kind="single_choice",
+            label="Field visit",
+            options=[OptionLine("Port", 20), OptionLine("Farm")],
+        ),
+    )
+    visa = save_question(meeting, QuestionData(kind="yes_no", label="Visa letter needed"))
+    note = save_question(meeting, QuestionData(kind="short_text", label="Private note"))
+    db.session.commit()
+    people = [make_participant(meeting) for _ in range(3)]
+    gone = make_participant(meeting, status="cancelled")
+    for person, key in zip([*people, gone], ["port", "port", "farm", "port"], strict=True):
+        db.session.add(
+            RegistrationAnswer(participant_id=person.id, question_id=visit.id, option_key=key)
+        )
+    db.session.add(
+        RegistrationAnswer(participant_id=people[0].id, question_id=visa.id, option_key="yes")
+    )
+    db.session.add(
+        RegistrationAnswer(participant_id=people[0].id, question_id=note.id, value="Secret")
+    )
+    db.session.commit()
+    client = login_as(make_user("staff"))
+    text = pdf_text(client.get(f"/meetings/{meeting.slug}/summary.pdf").data)
+    assert "Answers to the registration questions" in text
+    assert "Field visit People Port 2 Farm 1" in text  # the cancelled registration not counted
+    assert "Visa letter needed People Yes 1 No 0" in text
+    assert "Secret" not in text  # typed answers are not summarised
