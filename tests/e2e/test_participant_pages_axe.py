@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+from meetapp.models.questions import CHOICE_KINDS
+from meetapp.registration.questions import KIND_LABELS, OptionLine, save_question
+from meetapp.registration.questions import QuestionData as RegistrationQuestionData
 from meetapp.surveys.invitations import invite
 from meetapp.surveys.services import QuestionData, SurveyData, add_question, create_survey
 from tests.e2e.test_phone_pages import PHONE, overflow, serious_violations
@@ -29,6 +32,21 @@ def test_participant_pages_pass_axe_on_a_phone(
     for data in ALL_KINDS:
         add_question(survey, QuestionData(data.text, data.kind, data.required, data.options))
     (link,) = invite(survey, "registered")
+    # The registration form asks a question of every kind, one for a group only.
+    for kind in KIND_LABELS:
+        options = [OptionLine("Port", 20), OptionLine("Farm")] if kind in CHOICE_KINDS else []
+        save_question(
+            meeting, RegistrationQuestionData(kind=kind, label=f"Q {kind}", options=options)
+        )
+    save_question(
+        meeting,
+        RegistrationQuestionData(
+            kind="short_text",
+            label="For a group",
+            required=True,
+            group_ids=[meeting.stakeholder_groups[0].id],
+        ),
+    )
     db.session.commit()
     assert participant.id
 
@@ -50,6 +68,13 @@ def test_participant_pages_pass_axe_on_a_phone(
             issues.append(f"{overflow(page)} px wider than the screen")
         if issues:
             found[name] = issues
+    # The registration page after a refused submission: messages beside the questions.
+    page.goto(f"{live_server}/m/axe/register?lang={language}")
+    page.locator("#submit").click()
+    page.locator(".invalid-feedback").first.wait_for()
+    errors = serious_violations(page)
+    if errors:
+        found["register with problems"] = errors
     # The survey page once more, after a submission with a required answer missing: the
     # messages beside the questions must keep it accessible too.
     page.goto(f"{live_server}/s/{link.token}?lang={language}")

@@ -331,3 +331,19 @@ def test_staff_read_the_questions_and_cannot_change_them_nor_reach_another_meeti
     client = new_client(organiser)
     assert client.get(f"/meetings/{member.slug}/questions/{foreign.id}/edit").status_code == 404
     assert client.post(f"/meetings/{member.slug}/questions/{foreign.id}/remove").status_code == 404
+
+
+def test_a_group_a_question_is_asked_of_cannot_be_removed(
+    client, db, make_user, make_meeting, add_question, login_as
+):
+    organiser = make_user(role="organiser")
+    meeting = make_meeting(organisers=[organiser])
+    add_question(meeting, "short_text", "Ministry file", groups=["government"])
+    government = group_id(db, meeting.id, "government")
+    db.session.commit()
+    login_as(organiser)
+    response = client.post(
+        f"/meetings/{meeting.slug}/groups/{government}/delete", follow_redirects=True
+    )
+    assert "the registration question “Ministry file” is asked of it" in response.text
+    assert group_id(db, meeting.id, "government") == government
