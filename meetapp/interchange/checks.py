@@ -26,7 +26,7 @@ from meetapp.models import (
     Status,
     SurveyQuestion,
 )
-from meetapp.models.surveys import derive_option_keys
+from meetapp.models.surveys import GRID_SCALES, derive_option_keys
 from meetapp.surveys.kinds import Kind, find_kind
 from meetapp.surveys.services import (
     AnswerProblems,
@@ -334,11 +334,26 @@ class CrossChecks:
             if known is None:
                 complete = False
                 continue
+            scale = question.get("scale")
+            if known.has_scale and scale not in GRID_SCALES:
+                # A scale of the wrong shape the schema reports; here, one left out.
+                if scale is None:
+                    self.problems.append(
+                        (
+                            (*where, "scale"),
+                            f"a grid question needs its scale: {' or '.join(GRID_SCALES)}",
+                        )
+                    )
+                complete = False
+                continue
+            if not known.has_scale and scale is not None:
+                self.problems.append(((*where, "scale"), "only grid questions have a scale"))
             model = SurveyQuestion(
                 key=key,
                 kind=known.name,
                 options=keyed_options(texts, option_keys),
                 required=bool(question.get("required")),
+                scale=scale if known.has_scale else None,
             )
             self._check_option_translations(where, model, question.get("translations"))
             usable.append(model)

@@ -398,6 +398,9 @@ def _export_surveys(meeting: Meeting, when: When) -> tuple[list[SurveyDoc], list
     if not surveys:
         return [], []
     kinds = {q.id: (q.key, q.kind) for survey in surveys for q in survey.questions}
+    # The questions whose answers a document writes otherwise than they are read (a grid's
+    # points on the agreement scale, by their names).
+    by_id = {q.id: q for survey in surveys for q in survey.questions}
     # A choice is written as its option's label in the meeting's first language (the format's
     # contract), not as the key it is stored by.
     labels = {
@@ -444,6 +447,7 @@ def _export_surveys(meeting: Meeting, when: When) -> tuple[list[SurveyDoc], list
                     required=question.required,
                     quotable_in_release=question.quotable_in_release or None,
                     option_keys=_option_keys(question),
+                    scale=question.scale,
                     translations=_translations(question),
                 )
                 for question in survey.questions
@@ -453,7 +457,7 @@ def _export_surveys(meeting: Meeting, when: When) -> tuple[list[SurveyDoc], list
         )
         for survey in surveys
     ], [
-        JsonArray(_response_docs(survey, rows.of(survey.id), kinds, labels, when))
+        JsonArray(_response_docs(survey, rows.of(survey.id), kinds, labels, when, by_id))
         for survey in surveys
     ]
 
@@ -491,6 +495,7 @@ def _response_docs(
     kinds: dict[int, tuple[str, str]],
     labels: dict[int, dict[str, str]],
     when: When,
+    questions: dict[int, SurveyQuestion],
 ) -> Iterator[dict[str, Any]]:
     """A tracked survey's responses in the order they were given, with their times; an
     anonymous survey's with their days (UTC) only, in the order of their answers, so that
@@ -500,7 +505,7 @@ def _response_docs(
         ResponseDoc.model_construct(
             participant=None if survey.anonymous else email,
             submitted_at=when(submitted_at),
-            answers=_answers(answer_rows, kinds, labels),
+            answers=_answers(answer_rows, kinds, labels, questions),
             language=language,
         ).model_dump(mode="json", context=days_only)
         for (_survey_id, _id, email, submitted_at, language, *_first), answer_rows in (
@@ -531,8 +536,10 @@ def _answers(
     rows: list[Sequence[Any]],
     kinds: dict[int, tuple[str, str]],
     labels: dict[int, dict[str, str]],
+    questions: dict[int, SurveyQuestion],
 ) -> dict[str, Any]:
     given: dict[str, Any] = {}
+    ids: dict[str, int] = {}
     for *_response, question_id, choice, number, text in rows:
         if question_id is None:  # a response without answers
             continue
@@ -540,7 +547,11 @@ def _answers(
         if question_id in labels and choice is not None:
             choice = labels[question_id].get(choice, choice)
         given[key] = kind_of(kind).read(given.get(key), choice, number, text)
-    return given
+        ids[key] = question_id
+    return {
+        key: kind_of(kinds[ids[key]][1]).document_answer(questions[ids[key]], answer)
+        for key, answer in given.items()
+    }
 
 
 def _zone(name: str | None) -> ZoneInfo:

@@ -601,10 +601,14 @@ class ParticipantDoc(Strict):
 class QuestionDoc(Strict):
     key: Key | None = None
     text: str = Field(min_length=1, max_length=1000)
-    kind: Literal["likert", "rating", "nps", "single", "multiple", "yes_no", "text"]
+    kind: Literal["likert", "rating", "nps", "single", "multiple", "yes_no", "text", "grid"]
+    # A grid question's rows are its `options` (with their `option_keys`).
     options: list[Annotated[Line, Field(min_length=1, max_length=200)]] | None = Field(
         None, max_length=50
     )
+    # A grid question's scale: agreement (answers "strongly_disagree" ... "strongly_agree") or
+    # a rating (1 to 5); written for grid questions only.
+    scale: Literal["likert", "rating"] | None = Field(None, exclude_if=_nothing)
     required: bool | None = None
     quotable_in_release: bool | None = None
     # Parallel to `options`: each option's key (answers and translations name it), written

@@ -364,6 +364,7 @@ def _write_surveys(
                         else []
                     ),
                     translations=question.translations or {},
+                    scale=question.scale if kind_of(question.kind).has_scale else None,
                 )
                 for position, question in enumerate(survey_doc.questions or [])
             ],

@@ -30,6 +30,7 @@ from meetapp.models.surveys import (
     BATCH_SIZE_DEFAULT,
     BATCH_SIZE_MAX,
     BATCH_SIZE_MIN,
+    GRID_SCALES,
     OPTION_MAX,
     OPTIONS_MAX_COUNT,
     QUESTION_TEXT_MAX,
@@ -37,7 +38,7 @@ from meetapp.models.surveys import (
     SURVEY_TITLE_MAX,
 )
 from meetapp.surveys.invitations import AUDIENCES
-from meetapp.surveys.kinds import kind_labels
+from meetapp.surveys.kinds import GRID_SCALE_NAMES, kind_labels
 from meetapp.validation import SingleLine
 
 OPTIONS_TEXT_MAX = (OPTION_MAX + 2) * OPTIONS_MAX_COUNT
@@ -114,8 +115,14 @@ class QuestionForm(AppForm):
         "Options",
         filters=[strip_text],
         validators=[Optional(), Length(max=OPTIONS_TEXT_MAX)],
-        description="For choice questions: one option per line.",
+        description="For choice questions: one option per line; for a grid: one row per line.",
         render_kw={"rows": 4},
+    )
+    scale = SelectField(
+        "Scale",
+        choices=[SelectChoice(name, label) for name, label in GRID_SCALE_NAMES.items()],
+        default=GRID_SCALES[0],
+        description="For a grid: the scale each row is answered on.",
     )
     # The keys of the options the textarea showed, in its order (space-separated): a line
     # edited in place rewords the option it was (`services.match_option_lines`).

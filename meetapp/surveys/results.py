@@ -37,7 +37,15 @@ from meetapp.models import (
     SurveyState,
 )
 from meetapp.surveys.batches import waiting_counts
-from meetapp.surveys.kinds import AGREE, OptionCount, Tally, kind_of, percent
+from meetapp.surveys.kinds import (
+    AGREE,
+    OptionCount,
+    RowFigures,
+    Tally,
+    grid_value,
+    kind_of,
+    percent,
+)
 
 TEXTS_SHOWN = 200  # free-text answers listed per question on the page (all are in the exports)
 MISSING_PER_PAGE = 50  # names of those who have not answered, per page of the results page
@@ -56,6 +64,8 @@ class GroupBreakdown:
     options: list[OptionCount]
     mean: float | None = None
     nps: float | None = None
+    # A grid question's figures, row by row (of the group's respondents).
+    rows: list[RowFigures] = field(default_factory=list)
 
     @property
     def too_few(self) -> bool:
@@ -79,6 +89,8 @@ class QuestionResult:
     # Parallel to `texts`: the language of the page each was written on (None: unknown).
     text_languages: list[str | None] = field(default_factory=list)
     by_group: list[GroupBreakdown] = field(default_factory=list)
+    # A grid question's figures, row by row.
+    rows: list[RowFigures] = field(default_factory=list)
 
     @property
     def lists_texts(self) -> bool:
@@ -396,7 +408,7 @@ def _count_answers(questions: list[SurveyQuestion]) -> _Tallies:
                 SurveyAnswer.number,
             )
         ):
-            value = choice if choice is not None else str(number)
+            value = grid_value(choice, number)
             counts = tallies.values[question_id]
             counts[value] = counts.get(value, 0) + count
             tallies.group_values[question_id][group_id][value] = count
@@ -512,6 +524,7 @@ def _question_result(
         agree_percent=figures.agree_percent,
         texts=tallies.texts.get(question.id, []),
         text_languages=tallies.text_languages.get(question.id, []),
+        rows=figures.rows,
     )
     if not tallies.group_values or Tally.VALUES not in kind.tallies:
         return item
@@ -529,6 +542,7 @@ def _question_result(
                 options=group_figures.options,
                 mean=group_figures.mean,
                 nps=group_figures.nps,
+                rows=group_figures.rows,
             )
         )
     return item
@@ -649,6 +663,22 @@ def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _row_summary(row: RowFigures) -> dict[str, Any]:
+    """A grid row's figures: how many answered it, the count and percentage of each point of
+    the scale (1-5, labelled), the mean and, on the agreement scale, the share who agreed."""
+    return {
+        "key": row.key,
+        "label": row.label,
+        "answered": row.answered,
+        "options": [
+            {"value": o.value, "label": o.label, "count": o.count, "percent": round(o.percent, 1)}
+            for o in row.options
+        ],
+        "mean": _round(row.mean),
+        "agree_percent": _round(row.agree_percent, 1),
+    }
+
+
 def results_summary(results: SurveyResults, meeting: Meeting) -> dict[str, Any]:
     """The JSON summary: figures only (free text is in the response exports)."""
     survey = results.survey
@@ -687,6 +717,7 @@ def results_summary(results: SurveyResults, meeting: Meeting) -> dict[str, Any]:
                 "mean": _round(item.mean),
                 "nps": _round(item.nps, 1),
                 "agree_percent": _round(item.agree_percent, 1),
+                **({"rows": [_row_summary(row) for row in item.rows]} if item.rows else {}),
                 "by_group": [
                     {
                         "group": g.label,
@@ -694,6 +725,7 @@ def results_summary(results: SurveyResults, meeting: Meeting) -> dict[str, Any]:
                         "counts": {o.value: o.count for o in g.options},
                         "mean": _round(g.mean),
                         "nps": _round(g.nps, 1),
+                        **({"rows": [_row_summary(row) for row in g.rows]} if g.rows else {}),
                     }
                     for g in item.by_group
                 ],

@@ -38,7 +38,7 @@ from meetapp.i18n import (
 )
 from meetapp.meetings.access import can_edit, meeting_view
 from meetapp.models import Meeting, Survey, SurveyQuestion, SurveyState
-from meetapp.models.surveys import BATCH_SIZE_DEFAULT
+from meetapp.models.surveys import BATCH_SIZE_DEFAULT, GRID_SCALES
 from meetapp.outbox.services import mail_configured, send_later
 from meetapp.surveys import invitations as invites
 from meetapp.surveys import results as survey_results
@@ -52,7 +52,7 @@ from meetapp.surveys.forms import (
     QuestionForm,
     SurveyForm,
 )
-from meetapp.surveys.kinds import answer_template, kind_labels
+from meetapp.surveys.kinds import answer_template, kind_labels, kind_of, question_kind
 from meetapp.surveys.services import (
     AnswerProblems,
     LinkUsedUp,
@@ -65,6 +65,8 @@ from meetapp.surveys.services import (
 bp = Blueprint("surveys", __name__)
 # The answer page shows each question with the template its kind names.
 bp.add_app_template_global(answer_template, "answer_template")
+# A grid's template asks its kind for the question's rows and scale.
+bp.add_app_template_global(question_kind, "question_kind")
 
 BAD_LINK = N_(
     "This survey link does not work. It may be incomplete (check that you copied the whole "
@@ -143,6 +145,7 @@ def _question_data(form: QuestionForm, question: SurveyQuestion | None = None) -
         options=labels,
         quotable_in_release=bool(form.quotable_in_release.data),
         option_keys=keys,
+        scale=form.scale.data or None,
     )
 
 
@@ -282,6 +285,7 @@ def question_edit(meeting: Meeting, key: str, question_id: int) -> ResponseRetur
                 "quotable_in_release": question.quotable_in_release,
                 "options": "\n".join(question.option_labels()),
                 "option_keys": " ".join(question.option_keys()),
+                "scale": question.scale or GRID_SCALES[0],
             }
         )
     if form.validate_on_submit():
@@ -535,9 +539,11 @@ def _answered_elsewhere(visit: SurveyVisit) -> ResponseReturnValue:
 
 
 def _form_values(survey: Survey) -> dict[str, Any]:
-    """What was sent, question key -> list of values (kept to fill the form in again)."""
+    """What was sent, question key -> list of values (a grid's: row key -> value), kept to
+    fill the form in again; each kind reads its fields (`Kind.form_value`)."""
     return {
-        question.key: request.form.getlist(f"q-{question.key}") for question in survey.questions
+        question.key: kind_of(question.kind).form_value(question, request.form)
+        for question in survey.questions
     }
 
 
@@ -561,9 +567,14 @@ def _page(
     ), status
 
 
-def _as_lists(answers: dict[str, Any]) -> dict[str, list[str]]:
+def _as_lists(answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers as the form's values: lists of strings (a grid's: row key -> string)."""
     return {
-        key: [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        key: [str(v) for v in value]
+        if isinstance(value, list)
+        else {str(k): str(v) for k, v in value.items()}
+        if isinstance(value, dict)
+        else [str(value)]
         for key, value in answers.items()
     }
 

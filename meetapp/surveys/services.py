@@ -89,6 +89,8 @@ class QuestionData:
     # Parallel to `options`: the key of the existing option each label is for (None: a new
     # option). None for the whole list: an option keeps its key where its label is unchanged.
     option_keys: list[str | None] | None = None
+    # A grid question's scale (`GRID_SCALES`); the other kinds take none.
+    scale: str | None = None
 
 
 def valid_key(key: str) -> bool:
@@ -247,6 +249,7 @@ def _clean_question(data: QuestionData) -> QuestionData:
         options=options,
         quotable_in_release=data.quotable_in_release,
         option_keys=keys if data.option_keys is not None else None,
+        scale=kind.clean_scale(data.scale),
     )
 
 
@@ -328,6 +331,7 @@ def add_question(survey: Survey, data: QuestionData, key: str | None = None) -> 
         required=data.required,
         options=_keyed_options([], data.options, data.option_keys),
         quotable_in_release=data.quotable_in_release,
+        scale=data.scale,
     )
     db.session.add(question)
     db.session.flush()
@@ -389,6 +393,12 @@ def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuest
                 "them meaningless. Add a new question instead.",
                 field="kind",
             )
+        if data.scale != question.scale:
+            raise DomainError(
+                "This question already has answers on its scale; changing the scale would "
+                "change what they mean. Add a new question instead.",
+                field="scale",
+            )
         if question.has_options:
             lost = [option for option in removed if given.get(option["key"])]
             if lost:
@@ -405,6 +415,7 @@ def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuest
     question.required = data.required
     question.options = options
     question.quotable_in_release = data.quotable_in_release
+    question.scale = data.scale
     if removed:
         # A removed option's translations go with it: a later option given the same key
         # must not inherit them.
@@ -485,6 +496,14 @@ def check_answers(
         if answer is None:
             if question.required and enforce_required:
                 problems[question.key] = gettext("This question needs an answer.")
+            continue
+        if (
+            question.required
+            and enforce_required
+            and kind_of(question.kind).incomplete(question, answer)
+        ):
+            # A required grid needs every row answered.
+            problems[question.key] = gettext("Please answer every row.")
             continue
         clean[question.key] = answer
     if problems:
