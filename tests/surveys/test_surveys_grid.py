@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from meetapp.errors import DomainError
+from meetapp.meetings.translations import meeting_sections
 from meetapp.models import SurveyAnswer, SurveyQuestion
 from meetapp.surveys.exports import response_rows
 from meetapp.surveys.results import results_summary, survey_results
@@ -376,7 +377,30 @@ def test_the_answer_page_shows_a_radio_group_per_row_and_stores_the_grid(
         ("closing-remarks", 4),
     ]
     page = client.get(f"/s/{token}").get_data(as_text=True)
-    assert (
-        f'name="q-q1-labour-migration" id="q{grid_id}-r2-2" value="2" checked'
-        in page
-    )
+    assert f'name="q-q1-labour-migration" id="q{grid_id}-r2-2" value="2" checked' in page
+
+
+def test_rows_are_translated_on_the_translations_page_and_shown_in_the_language(
+    client, db, organiser_setup, make_survey, make_participant, invite_people
+):
+    _organiser, meeting = organiser_setup()
+    meeting.languages = ["en", "km"]
+    survey = get_survey(meeting, make_survey(meeting, questions=[]).key)
+    question = add_question(survey, grid("likert"))
+    db.session.commit()
+    texts = [text for section in meeting_sections(meeting) for text in section.texts]
+    rows = [text for text in texts if text.row is question and text.key.startswith("option:")]
+    assert [(text.key, text.label, text.source) for text in rows] == [
+        ("option:opening-panel", "Question 1, row", "Opening panel"),
+        ("option:labour-migration", "Question 1, row", "Labour migration"),
+        ("option:closing-remarks", "Question 1, row", "Closing remarks"),
+    ]
+    question.translations = {"km": {"option:labour-migration": "ចំណាកស្រុកការងារ"}}
+    db.session.commit()
+    person = make_participant(meeting, languages=["km"])
+    [token] = invite_people(survey, [person])
+    page = client.get(f"/s/{token}").get_data(as_text=True)
+    assert "ចំណាកស្រុកការងារ" in page
+    assert "Opening panel" in page  # not translated: the meeting's first language
+    assert "យល់ស្របខ្លាំង" in page  # "Strongly agree", from the catalogue
+    assert "Please answer every row." not in page
