@@ -173,9 +173,11 @@ class SurveyQuestion(Translatable, db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         UniqueConstraint("survey_id", "key"),
         CheckConstraint(_in("kind", QuestionKind), name="kind"),
-        # A grid question has a scale, and no other question has one.
+        # A grid question has a scale, and no other question has one. (IS NOT NULL: a NULL
+        # scale would make the IN unknown, which a CHECK lets through.)
         CheckConstraint(
-            f"(kind = '{QuestionKind.GRID.value}' AND {_in('scale', GRID_SCALES)})"
+            f"(kind = '{QuestionKind.GRID.value}' AND scale IS NOT NULL"
+            f" AND {_in('scale', GRID_SCALES)})"
             f" OR (kind <> '{QuestionKind.GRID.value}' AND scale IS NULL)",
             name="scale",
         ),

@@ -35,7 +35,7 @@ def upgrade():
         )
         batch_op.create_check_constraint(
             batch_op.f('ck_survey_questions_scale'),
-            "(kind = 'grid' AND scale IN ('likert', 'rating'))"
+            "(kind = 'grid' AND scale IS NOT NULL AND scale IN ('likert', 'rating'))"
             " OR (kind <> 'grid' AND scale IS NULL)",
         )
 
