@@ -8,13 +8,18 @@ statements as every other question; the exports give a column per row and meetap
 
 from __future__ import annotations
 
+import csv
+import io
+
+import openpyxl
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from meetapp.errors import DomainError
 from meetapp.meetings.translations import meeting_sections
-from meetapp.models import SurveyAnswer, SurveyQuestion
+from meetapp.models import SurveyAnswer, SurveyQuestion, SurveyResponse
 from meetapp.surveys.exports import response_rows
 from meetapp.surveys.results import results_summary, survey_results
 from meetapp.surveys.services import (
@@ -404,3 +409,69 @@ def test_rows_are_translated_on_the_translations_page_and_shown_in_the_language(
     assert "Opening panel" in page  # not translated: the meeting's first language
     assert "យល់ស្របខ្លាំង" in page  # "Strongly agree", from the catalogue
     assert "Please answer every row." not in page
+
+
+def test_the_results_page_json_pdf_and_downloads_show_each_row(
+    client, db, grid_survey, make_participant, login_as
+):
+    meeting, survey = grid_survey()
+    _fill(db, meeting, survey, make_participant)
+    login_as(grid_survey.organiser)
+    base = f"/meetings/{meeting.slug}/surveys/{survey.key}"
+
+    text = client.get(f"{base}/results").get_data(as_text=True)
+    assert '<th scope="row">Labour migration</th>' in text
+    assert "80%" in text  # of those who answered the opening panel, agreed
+    assert "By stakeholder group" in text
+
+    summary = client.get(f"{base}/results.json").get_json()
+    rows = summary["questions"][0]["rows"]
+    assert [(r["key"], r["answered"], r["mean"]) for r in rows] == [
+        ("opening-panel", 5, 3.8),
+        ("labour-migration", 4, 3.0),
+        ("closing-remarks", 2, 3.0),
+    ]
+
+    response = client.get(f"{base}/responses.csv")
+    header = next(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert "How useful was each session?: Closing remarks" in header
+
+    response = client.get(f"{base}/responses.xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    labels = [row[0] for row in workbook["Summary"].iter_rows(values_only=True)]
+    assert "Labour migration" in labels
+
+    response = client.get(f"{base}/results.pdf")
+    reader = PdfReader(io.BytesIO(response.get_data()))
+    pdf_text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Labour migration" in pdf_text
+    assert "3.80 80%" in pdf_text  # the opening panel's mean and share who agreed
+    assert "Government" in pdf_text
+
+
+def test_an_anonymous_grid_waits_for_its_batch_then_counts(
+    client, db, grid_survey, make_participant, invite_people
+):
+    meeting, survey = grid_survey(anonymous=True)
+    grid_id = survey.questions[0].id
+    people = [make_participant(meeting) for _ in range(5)]
+    tokens = invite_people(survey, people)
+    for n, token in enumerate(tokens):
+        response = client.post(
+            f"/s/{token}", data={"q-q1-opening-panel": str(n % 5 + 1), "q-q2-closing-remarks": "5"}
+        )
+        assert response.status_code == 302
+        if n == 0:
+            # Waiting for its batch: kept as checked, and shown again through its link.
+            db.session.rollback()
+            assert db.session.scalar(select(SurveyResponse.pending_answers)) == {
+                "q1": {"opening-panel": 1},
+                "q2": {"closing-remarks": 5},
+            }
+            page = client.get(f"/s/{token}").get_data(as_text=True)
+            assert f'id="q{grid_id}-r1-1" value="1" checked' in page
+    db.session.rollback()
+    results = survey_results(get_survey(meeting, survey.key))
+    opening = results.questions[0].rows[0]
+    assert (opening.answered, opening.mean) == (5, 3.0)
+    assert results.questions[1].rows[2].mean == 5.0
