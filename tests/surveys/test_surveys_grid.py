@@ -475,3 +475,35 @@ def test_an_anonymous_grid_waits_for_its_batch_then_counts(
     opening = results.questions[0].rows[0]
     assert (opening.answered, opening.mean) == (5, 3.0)
     assert results.questions[1].rows[2].mean == 5.0
+
+
+def test_the_organiser_adds_a_grid_in_the_editor_and_previews_it(
+    client, db, organiser_setup, make_survey, login_as
+):
+    organiser, meeting = organiser_setup()
+    key = make_survey(meeting, questions=[]).key
+    login_as(organiser)
+    base = f"/meetings/{meeting.slug}/surveys/{key}"
+    form = {
+        "text": "Rate each session",
+        "kind": "grid",
+        "options": "Opening\nField visit",
+        "scale": "rating",
+    }
+    # A scale the editor does not offer is said by its field; nothing is added.
+    page = client.post(f"{base}/questions", data={**form, "scale": "stars"})
+    assert "Not a valid choice" in page.get_data(as_text=True)
+    assert client.post(f"{base}/questions", data=form).status_code == 302
+    question = get_survey(meeting, key).questions[0]
+    assert (question.kind, question.scale, question.option_keys()) == (
+        "grid",
+        "rating",
+        ["opening", "field-visit"],
+    )
+    editor = client.get(f"{base}/questions/{question.id}").get_data(as_text=True)
+    assert '<option selected value="rating">' in editor
+    assert "Opening\nField visit" in editor
+    preview = client.get(f"{base}/preview").get_data(as_text=True)
+    assert preview.count('role="radiogroup"') == 2
+    assert 'name="q-q1-field-visit"' in preview
+    assert "disabled" in preview
