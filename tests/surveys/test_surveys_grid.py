@@ -33,6 +33,7 @@ from meetapp.surveys.services import (
     get_survey,
     update_question,
 )
+from tests.reports.pdftext import pdf_text
 from tests.surveys.test_surveys_results import add_responses
 
 SESSIONS = ["Opening panel", "Labour migration", "Closing remarks"]
@@ -507,3 +508,15 @@ def test_the_organiser_adds_a_grid_in_the_editor_and_previews_it(
     assert preview.count('role="radiogroup"') == 2
     assert 'name="q-q1-field-visit"' in preview
     assert "disabled" in preview
+
+
+def test_the_meeting_summary_pdf_shows_a_grid_row_by_row(
+    client, db, grid_survey, make_participant, make_user, login_as
+):
+    meeting, survey = grid_survey()
+    _fill(db, meeting, survey, make_participant)
+    login_as(make_user("staff"))
+    text = pdf_text(client.get(f"/meetings/{meeting.slug}/summary.pdf").data)
+    survey_part = text[text.index("Survey results") :]
+    assert "Labour migration" in survey_part
+    assert "3.80 80%" in survey_part
