@@ -48,6 +48,8 @@ from meetapp.models.surveys import (
 )
 
 if TYPE_CHECKING:
+    from werkzeug.datastructures import MultiDict
+
     from meetapp.models import SurveyQuestion
     from meetapp.surveys.results import HeadlineFigures
 
@@ -197,10 +199,10 @@ class Kind:
 
     # --- answers ----------------------------------------------------------------------------
 
-    def form_value(self, question: SurveyQuestion, form: Mapping[str, Any]) -> Any:
-        """What the answer page sent for the question (`form`: the request's form, a
-        MultiDict), for `check`: the values of its field, a list of strings."""
-        return form.getlist(f"q-{question.key}")  # type: ignore[attr-defined]
+    def form_value(self, question: SurveyQuestion, form: MultiDict[str, str]) -> Any:
+        """What the answer page sent for the question (`form`: the request's form), for
+        `check`: the values of its field, a list of strings."""
+        return form.getlist(f"q-{question.key}")
 
     def incomplete(self, question: SurveyQuestion, answer: Answer) -> bool:
         """Whether a checked answer leaves part of a required question unanswered."""
@@ -663,7 +665,6 @@ class TextKind(Kind):
 # --- one scale over several rows -------------------------------------------------------------
 
 
-GRID_ROWS = "rows"
 # Each point of a grid's scales, 1 to GRID_SCALE_MAX, and its label (the likert and rating
 # questions' own texts, so that the catalogue translates them once).
 GRID_SCALE_LABELS: dict[str, tuple[str, ...]] = {
@@ -722,7 +723,7 @@ class GridKind(_ChoiceKind):
         labels = GRID_SCALE_LABELS.get(question.scale or "", GRID_SCALE_LABELS["rating"])
         return list(enumerate(labels, start=1))
 
-    def form_value(self, question: SurveyQuestion, form: Mapping[str, Any]) -> Any:
+    def form_value(self, question: SurveyQuestion, form: MultiDict[str, str]) -> Any:
         # One radio group per row, named after the question and the row.
         return {key: form.get(f"q-{question.key}-{key}", "") for key in question.option_keys()}
 
