@@ -45,7 +45,7 @@ from meetapp.models.questions import (
     RegistrationAnswer,
     RegistrationQuestion,
 )
-from meetapp.validation import has_control_characters
+from meetapp.validation import FieldRuleError, has_control_characters, single_line
 
 KIND_LABELS = {
     QuestionKind.SHORT_TEXT: "Short text",
@@ -389,8 +389,13 @@ def clean_value(question: RegistrationQuestion, value: str) -> str:
         limit = TEXT_ANSWER_MAX[kind]
         if len(value) > limit:
             raise DomainError(gettext(TOO_LONG, limit=limit), field=name)
-        if has_control_characters(value.replace("\n", "").replace("\r", "")):
+        if has_control_characters(value):
             raise DomainError(BAD_TEXT, field=name)
+        if kind == QuestionKind.SHORT_TEXT:
+            try:
+                single_line(value)
+            except FieldRuleError as error:
+                raise DomainError(error.message, field=name) from None
         return value
     if kind == QuestionKind.NUMBER:
         try:

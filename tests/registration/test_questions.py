@@ -347,3 +347,12 @@ def test_a_group_a_question_is_asked_of_cannot_be_removed(
     )
     assert "the registration question “Ministry file” is asked of it" in response.text
     assert group_id(db, meeting.id, "government") == government
+
+
+def test_a_short_text_answer_is_one_line(client, db, make_meeting, add_question, form):
+    meeting = make_meeting()
+    note = add_question(meeting, "short_text", "Passport number")
+    for text in ("AB\n123", "AB\t123", "AB\r\n123"):
+        response = client.post(f"/m/{meeting.slug}/register", data=form(**{field(note): text}))
+        assert "Keep this on one line" in response.text, repr(text)
+    assert stored(db, meeting.id) == {}
