@@ -351,14 +351,12 @@ class AnswerReader:
                 posted = self.countries().get(_name(text), text)
             else:
                 posted = text
-            try:
-                with force_locale("en"):
-                    found = check_answers([question], group_id, {question.id: posted})
-            except DomainError as error:
-                with force_locale("en"):
+            # The registration form's messages, in the organiser pages' English.
+            with force_locale("en"):
+                try:
+                    answers.update(check_answers([question], group_id, {question.id: posted}))
+                except DomainError as error:
                     problems.append(f"{question.label}: {gettext(error.message)}")
-                continue
-            answers.update(found)
         return answers, problems
 
 

@@ -774,16 +774,17 @@ def import_participants(
         db.session.execute(insert(Participant.__table__), rows)
     else:
         # The new ids, by address (unique within the meeting), for the answers' rows.
-        ids = dict(
-            db.session.execute(
+        ids = {
+            email: participant_id
+            for email, participant_id in db.session.execute(
                 insert(Participant.__table__).returning(
                     Participant.email_normalized, Participant.id
                 ),
                 rows,
-            ).tuples()
-        )
+            ).all()
+        }
         db.session.execute(
-            insert(RegistrationAnswer),
+            insert(RegistrationAnswer.__table__),
             [
                 answer_row
                 for line in answered
