@@ -638,7 +638,10 @@ def check_import(meeting: Meeting, text: str) -> ImportPreview:
     """Validate every row and work out the status each good row will get; writes nothing.
 
     Seats are handed out in file order: rows without a status are registered while seats
-    remain, then waitlisted; a row that says `registered` needs a free seat.
+    remain, then waitlisted; a row that says `registered` needs a free seat. So are the places
+    of limited options, to the rows that are not cancelled: the import, though an organiser's,
+    takes no more than are left (the organiser raises an option's places to take more).
+    Answers are read from the registration questions' columns (`answers.AnswerReader`).
     """
     preview = ImportPreview()
     if len(text) > MAX_IMPORT_CHARS:
@@ -730,8 +733,10 @@ def check_import(meeting: Meeting, text: str) -> ImportPreview:
 def import_participants(
     meeting: Meeting, text: str, *, now: datetime | None = None
 ) -> ImportPreview:
-    """Check the file again under the meeting lock and, only when every row is good, add them
-    all. The caller commits (or rolls back) the one transaction."""
+    """Check the file again under the meeting lock (under which the places of limited options
+    are counted, as the seats are) and, only when every row is good, add them all, and then
+    their answers, each in one bulk statement. The caller commits (or rolls back) the one
+    transaction."""
     now = now or utcnow()
     meeting = lock_meeting(meeting.id)
     preview = check_import(meeting, text)

@@ -18,6 +18,7 @@ from meetapp.models.questions import RegistrationAnswer
 from meetapp.participants import exports as participant_exports
 from meetapp.participants.answers import desk_answers
 from meetapp.registration.questions import answers_of, remove_question
+from tests.documents.test_prepared_documents import DOWNLOAD, documents
 
 
 def valid_form(**changes):
@@ -489,3 +490,32 @@ def _bulk_more(setup, count):
         ],
     )
     setup.db.session.commit()
+
+
+def test_an_export_prepared_by_a_job_keeps_the_answer_filter_and_the_answers(
+    app, setup, asked, make_participant, monkeypatch
+):
+    _visit, meals, hotel, *_rest = asked
+    people = [make_participant(setup.meeting, name=f"P{n}") for n in range(4)]
+    for person in people[:3]:
+        setup.answer(person, meals, ["lunch"])
+    setup.answer(people[0], hotel, ["yes"])
+    url = f"{setup.base}/participants.csv?answer={meals.id}:lunch"
+    direct = setup.client.get(url).get_data()
+
+    monkeypatch.setitem(app.config, "EXPORTS_JOB_ROWS", 2)
+    response = setup.client.get(url)
+    assert response.status_code == 303
+    prepare = f"{setup.base}/documents/participants-csv/prepare?answer={meals.id}:lunch"
+    assert setup.client.post(prepare).status_code == 302
+    (document,) = [d for d in documents(setup.db) if d.kind == "participants-csv"]
+    assert (document.status, document.params) == ("ready", {"answer": f"{meals.id}:lunch"})
+    prepared = setup.client.get(DOWNLOAD.format(slug=setup.meeting.slug, id=document.id))
+    assert prepared.get_data() == direct
+    found = list(csv.reader(io.StringIO(direct.decode("utf-8-sig"))))
+    meals_column, hotel_column = found[0].index("Meals"), found[0].index("Hotel needed")
+    assert [(row[0], row[meals_column], row[hotel_column]) for row in found[1:]] == [
+        ("P0", "Lunch", "Yes"),
+        ("P1", "Lunch", ""),
+        ("P2", "Lunch", ""),
+    ]
