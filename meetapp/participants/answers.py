@@ -387,7 +387,7 @@ class PlacesLeft:
                 if self.taken[question_id].get(key, 0) >= capacity:
                     problems.append(
                         f"{question.label}: “{option_name(question, key)}” has no places left "
-                        f"({capacity} places)"
+                        f"({capacity} place{'' if capacity == 1 else 's'})"
                     )
                 wanted.append((question, key))
         if not problems:
