@@ -549,7 +549,10 @@ def delete_group(group: StakeholderGroup) -> None:
             registration_question_groups,
             registration_question_groups.c.question_id == RegistrationQuestion.id,
         )
-        .where(registration_question_groups.c.group_id == group.id)
+        .where(
+            registration_question_groups.c.group_id == group.id,
+            RegistrationQuestion.archived_at.is_(None),
+        )
         .order_by(RegistrationQuestion.position)
     ).all()
     if asking:
