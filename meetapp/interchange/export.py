@@ -416,6 +416,7 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
                     "quotable_in_release": question.quotable_in_release or None,
                     **_set({"option_keys": _option_keys(question)}),
                     **_set({"translations": _translations(question)}),
+                    **_set({"show_if": question.show_if}),
                 }
                 for question in survey.questions
             ],

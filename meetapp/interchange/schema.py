@@ -560,6 +560,17 @@ class ParticipantDoc(Strict):
     answers: dict[str, str | int | float | list[str]] | None = None
 
 
+class ShowIfDoc(Strict):
+    """A question shown only when an earlier question's answer matches (checked against the
+    questions by the importer: the question must come earlier, the value fit its kind)."""
+
+    question: Key
+    op: Literal["is", "is_not", "any_of", "at_least", "at_most"]
+    # An option's key (or its label), a fixed value ("agree", "yes") or a number; a list of
+    # them for any_of.
+    value: str | int | list[str | int]
+
+
 class QuestionDoc(Strict):
     key: Key | None = None
     text: str = Field(min_length=1, max_length=1000)
@@ -575,6 +586,7 @@ class QuestionDoc(Strict):
         list[Annotated[str, Field(min_length=1, max_length=50, pattern=SLUG_PATTERN)]] | None
     ) = Field(None, max_length=50)
     translations: QuestionTranslations = None
+    show_if: ShowIfDoc | None = None
 
 
 class ResponseDoc(Strict):

@@ -187,6 +187,10 @@ class SurveyQuestion(Translatable, db.Model):  # type: ignore[name-defined]
     # (other languages: `translations`, "option:<key>"); answers store the key, which never
     # changes (`option_key_for`), so a label can be reworded or translated without losing them.
     options: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # Shown only when an earlier question's answer matches: {"question": <its key>, "op": "is",
+    # "is_not", "any_of", "at_least" or "at_most", "value": <a stored value, or a list of them
+    # for any_of>}; NULL: always shown (`meetapp.surveys.conditions`).
+    show_if: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
     survey: Mapped[Survey] = relationship(back_populates="questions", lazy="raise")
 

@@ -146,6 +146,12 @@ class Kind:
     tallies: ClassVar[frozenset[Tally]] = frozenset({Tally.VALUES})
     # Whether its results give one figure a press release may quote (`release_figure`).
     quotable: ClassVar[bool] = False
+    # Whether a later question may be shown only when its answer matches (`conditions`): is,
+    # is not, any of its `choices`. A kind that offers no choices (free text) cannot.
+    can_be_condition: ClassVar[bool] = True
+    # Whether its values are on a scale (`score` orders them), so that a condition may also
+    # ask for an answer of at least, or at most, one of them.
+    ordered: ClassVar[bool] = False
 
     # --- settings ---------------------------------------------------------------------------
 
@@ -225,6 +231,10 @@ class Kind:
             return number
         return choice if choice is not None else (text or "")
 
+    def score(self, value: str) -> float:
+        """Where a stored value (as text) lies on the scale of an `ordered` kind."""
+        raise NotImplementedError
+
     # --- results ----------------------------------------------------------------------------
 
     def summarise(
@@ -295,10 +305,9 @@ def _stored(
 
 
 class _ScoredKind(Kind):
-    """A kind whose values have a mean."""
+    """A kind whose values have a mean, and so an order."""
 
-    def score(self, value: str) -> float:
-        raise NotImplementedError
+    ordered = True
 
     def summarise(
         self,
@@ -588,6 +597,7 @@ class TextKind(Kind):
     label = "Free text"
     template = "surveys/kinds/text.html"
     tallies = frozenset({Tally.RESPONDENTS, Tally.TEXTS})
+    can_be_condition = False
 
     def parse(self, question: SurveyQuestion, value: Any) -> Answer | None:
         if not isinstance(value, str):

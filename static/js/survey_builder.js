@@ -1,4 +1,5 @@
-// The survey builder: show the options field only for the question kinds that have options.
+// The survey builder: show the options field only for the question kinds that have options,
+// and, in a question's condition, only the answers of the earlier question chosen.
 (function () {
   "use strict";
   var WITH_OPTIONS = ["single", "multiple"];
@@ -10,6 +11,21 @@
     }
     function update() {
       options.hidden = WITH_OPTIONS.indexOf(select.value) === -1;
+    }
+    select.addEventListener("change", update);
+    update();
+  });
+  document.querySelectorAll("select[data-condition-question]").forEach(function (select) {
+    var editor = select.closest("[data-condition-editor]");
+    if (!editor) {
+      return;
+    }
+    function update() {
+      editor.querySelectorAll("[data-condition-values]").forEach(function (group) {
+        var chosen = group.getAttribute("data-condition-values") === select.value;
+        group.hidden = !chosen;
+        group.disabled = !chosen;
+      });
     }
     select.addEventListener("change", update);
     update();
