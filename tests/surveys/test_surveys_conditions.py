@@ -621,3 +621,12 @@ def test_through_the_answer_page_hidden_answers_are_never_stored(
 def branching_once(branching):
     meeting, survey, tokens = branching
     return meeting, survey, tokens[0]
+
+
+def test_the_condition_is_said_in_the_page_language(client, branching):
+    _meeting, _survey, tokens = branching
+    page = client.get(f"/s/{tokens[0]}?lang=km").get_data(as_text=True)
+    # The sentence and the fixed answer ("Yes") in Khmer; the question as the organiser wrote it.
+    assert (
+        "ឆ្លើយសំណួរនេះ លុះត្រាតែចម្លើយរបស់អ្នកចំពោះ “Did you attend the field visit?” គឺ “បាទ/ចាស”។"
+    ) in page
