@@ -132,7 +132,7 @@ class QuestionForm(AppForm):
         default="",
     )
     show_if_op = SelectField(
-        "Is", choices=[SelectChoice(op, label) for op, label in OPS.items()], default="is"
+        "Comparison", choices=[SelectChoice(op, label) for op, label in OPS.items()], default="is"
     )
     # Errors of the answers chosen are shown on this field; its values are read per question.
     show_if_value = SelectMultipleField("Answers", choices=[], validate_choice=False)
