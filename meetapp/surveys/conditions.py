@@ -188,8 +188,9 @@ def check_condition(
         problems.append(
             (
                 "op",
-                "at_least and at_most compare answers on a scale (agreement, rating, "
-                "likelihood to recommend); use is, is_not or any_of",
+                "“at least” and “at most” (at_least, at_most) compare answers on a scale "
+                "(agreement, rating, likelihood to recommend): use “is”, “is not” or "
+                "“any of” (is, is_not, any_of)",
             )
         )
     offered = [value for value, _label in referred.choices()]
@@ -212,7 +213,9 @@ def check_condition(
     if not values:
         problems.append(("value", "choose the answer it depends on"))
     elif op in OPS and op != "any_of" and len(values) != 1:
-        problems.append(("value", f"{op} takes one answer (any_of takes several)"))
+        problems.append(
+            ("value", f"“{OPS[op]}” ({op}) takes one answer; “is any of” (any_of) takes several")
+        )
     if problems:
         return None, problems
     return Condition(question_key, str(op), tuple(chosen)), []

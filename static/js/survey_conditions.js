@@ -4,16 +4,14 @@
 // discards the answers of those whose condition is not met (meetapp/surveys/conditions.py).
 (function () {
   "use strict";
-  var form = document.querySelector("form");
+  var first = document.querySelector("fieldset[data-show-if-field]");
+  var form = first && first.closest("form");
   if (!form) {
     return;
   }
   var dependent = Array.prototype.slice.call(
     form.querySelectorAll("fieldset[data-show-if-field]")
   );
-  if (!dependent.length) {
-    return;
-  }
 
   // The values chosen for a question's field; none while its fieldset is hidden.
   function chosen(name) {

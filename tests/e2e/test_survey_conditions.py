@@ -12,7 +12,7 @@ from sqlalchemy import select
 from meetapp.models import SurveyAnswer, SurveyQuestion, SurveyResponse
 from meetapp.surveys.invitations import invite
 from meetapp.surveys.services import SurveyData, add_question, create_survey, get_survey
-from tests.e2e.conftest import screenshot, watch_errors
+from tests.e2e.conftest import log_in, screenshot, watch_errors
 from tests.e2e.test_phone_pages import PHONE, overflow, serious_violations
 from tests.surveys.test_surveys_conditions import BRANCHING
 
@@ -111,3 +111,42 @@ def test_a_branching_survey_on_a_phone_with_and_without_a_script(
     assert "Thank you: your answers are saved." in page.content()
     context.close()
     assert _answers(db, without_script.id) == {"q1": {"no"}, "q3": {5}, "q4": {"sessions"}}
+
+
+def test_an_organiser_sets_a_condition_in_the_question_editor_on_a_phone(
+    browser: Any, live_server: str, db: Any, make_user: Any, make_meeting: Any
+) -> None:
+    organiser = make_user("organiser")
+    meeting = make_meeting(slug="editor", organisers=[organiser])
+    survey = create_survey(meeting, SurveyData(title="Feedback"))
+    for data in BRANCHING[:3]:
+        add_question(survey, data)
+    db.session.commit()
+    email, key = organiser.email, survey.key
+
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    errors = watch_errors(page)
+    log_in(page, live_server, email)
+    page.goto(f"{live_server}/meetings/editor/surveys/{key}")
+    assert "Shown only when “Did you attend the field visit?” is “Yes”" in page.content()
+    groups = page.locator("[data-condition-values]")
+    # Only the answers of the question chosen are offered (free text is never a condition).
+    assert groups.count() == 2
+    assert not any(groups.nth(n).is_visible() for n in range(2))
+    page.get_by_label("Question", exact=True).fill("What should change?")
+    page.get_by_label("Kind").select_option("text")
+    page.get_by_label("Show this question only when the answer to").select_option("q3")
+    page.get_by_label("Comparison").select_option("at_most")
+    assert page.locator("[data-condition-values='q3']").is_visible()
+    assert page.locator("[data-condition-values='q1']").is_hidden()
+    page.locator("input[name='show_if_value-q3'][value='2']").check()
+    issues = serious_violations(page)
+    assert not issues, issues
+    assert overflow(page) <= 0
+    screenshot(page, "phone-survey-condition-editor")
+    page.get_by_role("button", name="Save question").click()
+    page.wait_for_load_state()
+    assert "Shown only when “How would you rate the meeting?” is at most “2”" in page.content()
+    assert not errors, errors
+    context.close()
