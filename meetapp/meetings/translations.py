@@ -23,6 +23,7 @@ from meetapp.i18n import shipped
 from meetapp.locking import lock_meeting
 from meetapp.models import Meeting, StakeholderGroup
 from meetapp.models.agenda import AgendaSession
+from meetapp.models.questions import CHOICE_KINDS as REGISTRATION_CHOICE_KINDS
 from meetapp.models.questions import (
     OPTION_LABEL_MAX,
     QUESTION_HELP_MAX,
@@ -101,7 +102,10 @@ def rule_of(row: Translatable | type[Translatable], key: str) -> Rule | None:
 def option_keys(question: SurveyQuestion | RegistrationQuestion) -> list[str]:
     """The keys of the options a question offers whose labels the organiser writes (single and
     multiple choice; the other kinds' answers are labelled by the catalogues)."""
-    if question.kind not in CHOICE_KINDS:
+    kinds = (
+        REGISTRATION_CHOICE_KINDS if isinstance(question, RegistrationQuestion) else CHOICE_KINDS
+    )
+    if question.kind not in kinds:
         return []
     return [str(option["key"]) for option in question.options or []]
 
