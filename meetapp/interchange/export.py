@@ -46,6 +46,7 @@ from meetapp.interchange.schema import (
     ResponseDoc,
     SessionDoc,
     SessionSpeakerDoc,
+    ShowIfDoc,
     SpeakerDoc,
     StakeholderGroupDoc,
     StatementDoc,
@@ -449,6 +450,9 @@ def _export_surveys(meeting: Meeting, when: When) -> tuple[list[SurveyDoc], list
                     option_keys=_option_keys(question),
                     scale=question.scale,
                     translations=_translations(question),
+                    show_if=(
+                        ShowIfDoc.model_construct(**question.show_if) if question.show_if else None
+                    ),
                 )
                 for question in survey.questions
             ],

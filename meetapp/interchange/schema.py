@@ -598,6 +598,24 @@ class ParticipantDoc(Strict):
     answers: dict[str, str | int | float | list[str]] | None = Field(None, exclude_if=_nothing)
 
 
+# Text without a line break (as `SINGLE_LINE_CHECK` wants it), as a pattern.
+ONE_LINE_PATTERN = "^[^\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*$"
+# One answer a condition compares with: an option's key or label, a fixed value, on one line.
+ShowIfText = Annotated[str, Field(min_length=1, max_length=200, pattern=ONE_LINE_PATTERN)]
+
+
+class ShowIfDoc(Strict):
+    """A question shown only when an earlier question's answer matches (checked against the
+    questions by the importer: the question must come earlier, the value fit its kind)."""
+
+    # The key of the question it depends on (as `QuestionDoc.key`; checked by the importer).
+    question: str = Field(min_length=1, max_length=50, pattern=ONE_LINE_PATTERN)
+    op: Literal["is", "is_not", "any_of", "at_least", "at_most"]
+    # An option's key (or its label), a fixed value ("agree", "yes") or a number; a list of
+    # them for any_of.
+    value: ShowIfText | int | list[ShowIfText | int] = Field(union_mode="left_to_right")
+
+
 class QuestionDoc(Strict):
     key: Key | None = None
     text: str = Field(min_length=1, max_length=1000)
@@ -617,6 +635,8 @@ class QuestionDoc(Strict):
         list[Annotated[str, Field(min_length=1, max_length=50, pattern=SLUG_PATTERN)]] | None
     ) = Field(None, max_length=50, exclude_if=_nothing)
     translations: QuestionTranslations = Field(None, exclude_if=_nothing)
+    # Shown only when an earlier question's answer matches (docs/surveys.md).
+    show_if: ShowIfDoc | None = Field(None, exclude_if=_nothing)
 
 
 class ResponseDoc(Strict):

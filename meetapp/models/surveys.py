@@ -204,6 +204,10 @@ class SurveyQuestion(Translatable, db.Model):  # type: ignore[name-defined]
     options: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     # A grid question's scale (one of GRID_SCALES); NULL for every other kind.
     scale: Mapped[str | None] = mapped_column(String(20))
+    # Shown only when an earlier question's answer matches: {"question": <its key>, "op": "is",
+    # "is_not", "any_of", "at_least" or "at_most", "value": <a stored value, or a list of them
+    # for any_of>}; NULL: always shown (`meetapp.surveys.conditions`).
+    show_if: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
     survey: Mapped[Survey] = relationship(back_populates="questions", lazy="raise")
 

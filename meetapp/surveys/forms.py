@@ -10,6 +10,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -37,6 +38,7 @@ from meetapp.models.surveys import (
     SURVEY_INTRO_MAX,
     SURVEY_TITLE_MAX,
 )
+from meetapp.surveys.conditions import OPS
 from meetapp.surveys.invitations import AUDIENCES
 from meetapp.surveys.kinds import GRID_SCALE_NAMES, kind_labels
 from meetapp.validation import SingleLine
@@ -127,6 +129,20 @@ class QuestionForm(AppForm):
     # The keys of the options the textarea showed, in its order (space-separated): a line
     # edited in place rewords the option it was (`services.match_option_lines`).
     option_keys = HiddenField(validators=[Optional(), Length(max=OPTIONS_TEXT_MAX)])
+    # The condition: an earlier question (its key; the route lists those that can be one),
+    # the operator and the answers compared with, posted as "show_if_value-<that key>" so
+    # that only the chosen question's count (`services.clean_condition` checks them).
+    show_if_question = SelectField(
+        "Show this question only when the answer to",
+        choices=[SelectChoice("", "(always show it)")],
+        validate_choice=False,
+        default="",
+    )
+    show_if_op = SelectField(
+        "Comparison", choices=[SelectChoice(op, label) for op, label in OPS.items()], default="is"
+    )
+    # Errors of the answers chosen are shown on this field; its values are read per question.
+    show_if_value = SelectMultipleField("Answers", choices=[], validate_choice=False)
     submit = SubmitField("Save question")
 
     def option_list(self) -> list[str]:

@@ -168,6 +168,12 @@ class Kind:
     quotable: ClassVar[bool] = False
     # Whether the organiser chooses a scale for it (`clean_scale`; the question's `scale`).
     has_scale: ClassVar[bool] = False
+    # Whether a later question may be shown only when its answer matches (`conditions`): is,
+    # is not, any of its `choices`. A kind that offers no choices (free text) cannot.
+    can_be_condition: ClassVar[bool] = True
+    # Whether its values are on a scale (`score` orders them), so that a condition may also
+    # ask for an answer of at least, or at most, one of them.
+    ordered: ClassVar[bool] = False
 
     # --- settings ---------------------------------------------------------------------------
 
@@ -273,6 +279,10 @@ class Kind:
             return number
         return choice if choice is not None else (text or "")
 
+    def score(self, value: str) -> float:
+        """Where a stored value (as text) lies on the scale of an `ordered` kind."""
+        raise NotImplementedError
+
     # --- results ----------------------------------------------------------------------------
 
     def summarise(
@@ -344,10 +354,9 @@ def _stored(
 
 
 class _ScoredKind(Kind):
-    """A kind whose values have a mean."""
+    """A kind whose values have a mean, and so an order."""
 
-    def score(self, value: str) -> float:
-        raise NotImplementedError
+    ordered = True
 
     def summarise(
         self,
@@ -641,6 +650,7 @@ class TextKind(Kind):
     label = "Free text"
     template = "surveys/kinds/text.html"
     tallies = frozenset({Tally.RESPONDENTS, Tally.TEXTS})
+    can_be_condition = False
 
     def parse(self, question: SurveyQuestion, value: Any) -> Answer | None:
         if not isinstance(value, str):
@@ -690,6 +700,8 @@ class GridKind(_ChoiceKind):
 
     name = QuestionKind.GRID.value
     label = "Grid: one scale over several rows (agreement or rating 1 to 5)"
+    # Its answer is one point per row: no single answer for a later question to depend on.
+    can_be_condition = False
     template = "surveys/kinds/grid.html"
     has_scale = True
     tallies = frozenset({Tally.VALUES, Tally.RESPONDENTS})

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from sqlalchemy import Select, and_, distinct, exists, func, select
+from sqlalchemy import Select, and_, case, distinct, exists, false, func, or_, select
 
 from meetapp.database import utcnow
 from meetapp.extensions import db
@@ -37,6 +37,7 @@ from meetapp.models import (
     SurveyState,
 )
 from meetapp.surveys.batches import waiting_counts
+from meetapp.surveys.conditions import condition_of, matching
 from meetapp.surveys.kinds import (
     AGREE,
     OptionCount,
@@ -78,6 +79,9 @@ class QuestionResult:
 
     question: SurveyQuestion
     answered: int = 0
+    # How many responses the question was shown to, for a question shown only for some
+    # earlier answer (`conditions`); None: shown to every respondent.
+    shown: int | None = None
     options: list[OptionCount] = field(default_factory=list)
     mean: float | None = None
     nps: float | None = None
@@ -331,6 +335,7 @@ def survey_results(
     questions = list(survey.questions)
     counted = audience_counts(survey)
     tallies = _count_answers(questions)
+    shown = count_shown(questions)
     if with_texts:
         _list_texts(survey, questions, texts_shown, tallies)
     groups = _Groups()
@@ -341,7 +346,7 @@ def survey_results(
         audience=counted.asked,
         audience_is_invited=counted.is_invited,
         responses=counted.responses,
-        questions=[_question_result(q, tallies, groups, locale) for q in questions],
+        questions=[_question_result(q, tallies, groups, locale, shown) for q in questions],
         groups=groups.listed(),
         locale=locale,
         # Anonymous responses keep no language (`services.submit_response`).
@@ -433,6 +438,57 @@ def _count_answers(questions: list[SurveyQuestion]) -> _Tallies:
     return tallies
 
 
+def count_shown(questions: list[SurveyQuestion]) -> dict[int, int]:
+    """How many published responses each question with a condition was shown to, in one
+    statement however many there are (none without conditions).
+
+    Each response is judged by its own stored answers to the question the condition is on:
+    shown when one of them is among the values the condition matches (`conditions.matching`),
+    or, for ``is_not``, when it answered that question and chose none of them (those who
+    answered it, less those who chose one: both counted per response). A response that did
+    not answer it, or to which it was hidden (its answers were never stored), did not see the
+    question, as on the answer page. `survey_answers` holds published answers only."""
+    by_key = {question.key: question for question in questions}
+    columns: list[Any] = []
+    judged: list[tuple[int, bool]] = []
+    referred_ids: set[int] = set()
+    for question in questions:
+        condition = condition_of(question)
+        referred = by_key.get(condition.question) if condition else None
+        if condition is None or referred is None:
+            continue
+        values, negated = matching(condition, referred)
+        kind = kind_of(referred.kind)
+        checked = [kind.check(referred, value) for value in sorted(values)]
+        stored = [kind.rows(answer)[0] for answer in checked if answer is not None]
+        choices = [row["choice"] for row in stored if row["choice"] is not None]
+        numbers = [row["number"] for row in stored if row["number"] is not None]
+        matched = or_(
+            SurveyAnswer.choice.in_(choices) if choices else false(),
+            SurveyAnswer.number.in_(numbers) if numbers else false(),
+        )
+        of_referred = SurveyAnswer.question_id == referred.id
+        columns.append(
+            func.count(distinct(case((and_(of_referred, matched), SurveyAnswer.response_id))))
+        )
+        if negated:
+            columns.append(func.count(distinct(case((of_referred, SurveyAnswer.response_id)))))
+        judged.append((question.id, negated))
+        referred_ids.add(referred.id)
+    if not judged:
+        return {}
+    row = iter(
+        db.session.execute(
+            select(*columns).where(SurveyAnswer.question_id.in_(sorted(referred_ids)))
+        ).one()
+    )
+    shown: dict[int, int] = {}
+    for question_id, negated in judged:
+        matched_count = int(next(row) or 0)
+        shown[question_id] = int(next(row) or 0) - matched_count if negated else matched_count
+    return shown
+
+
 def _list_texts(
     survey: Survey, questions: list[SurveyQuestion], texts_shown: int, tallies: _Tallies
 ) -> None:
@@ -506,7 +562,11 @@ def _response_groups(survey: Survey, questions: list[SurveyQuestion]) -> _Groups
 
 
 def _question_result(
-    question: SurveyQuestion, tallies: _Tallies, groups: _Groups, locale: str | None
+    question: SurveyQuestion,
+    tallies: _Tallies,
+    groups: _Groups,
+    locale: str | None,
+    shown: dict[int, int],
 ) -> QuestionResult:
     """A question's figures, as its kind makes them of the counts, overall and per group."""
     kind = kind_of(question.kind)
@@ -515,6 +575,7 @@ def _question_result(
     item = QuestionResult(
         question=question,
         answered=answered,
+        shown=shown.get(question.id),
         options=figures.options,
         mean=figures.mean,
         nps=figures.nps,
@@ -705,6 +766,7 @@ def results_summary(results: SurveyResults, meeting: Meeting) -> dict[str, Any]:
                 "kind": item.question.kind,
                 "required": item.question.required,
                 "answered": item.answered,
+                "shown": results.responses if item.shown is None else item.shown,
                 "options": [
                     {
                         "value": o.value,

@@ -1,5 +1,6 @@
 // The survey builder: show the options field only for the question kinds that have options
-// (a grid's rows are its options), and the scale only for a grid.
+// (a grid's rows are its options), the scale only for a grid, and, in a question's condition,
+// only the answers of the earlier question chosen.
 (function () {
   "use strict";
   var WITH_OPTIONS = ["single", "multiple", "grid"];
@@ -16,6 +17,21 @@
       if (scale) {
         scale.hidden = WITH_SCALE.indexOf(select.value) === -1;
       }
+    }
+    select.addEventListener("change", update);
+    update();
+  });
+  document.querySelectorAll("select[data-condition-question]").forEach(function (select) {
+    var editor = select.closest("[data-condition-editor]");
+    if (!editor) {
+      return;
+    }
+    function update() {
+      editor.querySelectorAll("[data-condition-values]").forEach(function (group) {
+        var chosen = group.getAttribute("data-condition-values") === select.value;
+        group.hidden = !chosen;
+        group.disabled = !chosen;
+      });
     }
     select.addEventListener("change", update);
     update();

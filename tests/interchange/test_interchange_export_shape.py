@@ -40,9 +40,10 @@ def test_the_demo_meeting_exports_as_it_always_has(db, monkeypatch):
 def test_a_document_with_every_key_exports_as_it_was_written(db):
     """Keys of the format's first version are written even when null or empty; the optional
     keys added since (translations, mail_intros, partners, online, release_end, news,
-    option_keys, a response's language, the rewritten sections of the press release) only
-    when they hold something; anonymous responses with their days, in the order of their
-    answers; times with the meeting's offset, to the microsecond when stored so."""
+    option_keys, a question's show_if, a response's language, the rewritten sections of the
+    press release) only when they hold something; anonymous responses with their days, in the
+    order of their answers; times with the meeting's offset, to the microsecond when stored
+    so."""
     written = (EXPORTS / "every-key.json").read_text(encoding="utf-8")
     meeting = import_meeting(json.loads(written)).meeting
     db.session.commit()
