@@ -278,7 +278,12 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(tempfile.mkdtemp(prefix="meetapp-bench-exports-"))
     env, backend = meetapp_environment(folder)
     env.update(
-        MEETAPP_WORKERS="1", MEETAPP_ACCESS_LOG=str(folder / "access.log"), BENCH_PASSWORD=PASSWORD
+        MEETAPP_WORKERS="1",
+        MEETAPP_ACCESS_LOG=str(folder / "access.log"),
+        BENCH_PASSWORD=PASSWORD,
+        # The routes themselves are measured: above this many rows they would hand the export
+        # to a background job and answer with a redirect.
+        MEETAPP_EXPORTS_JOB_ROWS=str(10 * max(args.sizes)),
     )
     slugs = {size: f"bench-exports-{size}-{secrets.token_hex(3)}" for size in args.sizes}
     results: dict[str, Any] = {}

@@ -120,7 +120,6 @@ def add_one_of_each(
             kind="single_choice",
             label="Field visit",
             options=[OptionLine("Port", 20), OptionLine("Farm")],
-            group_ids=[group.id] if group else [],
         ),
     )
     archived = save_question(

@@ -528,6 +528,76 @@ def _option_keys_replace_labels(app: Flask) -> None:
         downgrade(revision="base")
 
 
+def _grid_rows_take_a_key_and_a_point(app: Flask) -> None:
+    """The revision of grid questions: a grid question has a scale (no other question one),
+    and its answers are rows with both a choice (the row's key) and a number (the point),
+    which no other answer may be. Taken down, grid questions go with their answers; the
+    other questions and answers stay, and the older checks hold again."""
+    values = {
+        **_RESPONSE_VALUES,
+        "rows": json.dumps([{"key": "opening", "label": "Opening"}]),
+    }
+    answers = text("SELECT question_id, choice, number FROM survey_answers ORDER BY id")
+    grid_row = "INSERT INTO survey_answers (response_id, question_id, choice, number)"
+    with _migrating(app):
+        upgrade(revision="e6b2c8d4a0f1")
+        with db.engine.begin() as connection:
+            for statement in _OUTBOX_ROWS[:4]:
+                connection.execute(text(statement), values)
+            connection.execute(
+                text(
+                    "INSERT INTO survey_questions (id, survey_id, key, position, kind, text,"
+                    " required, options) VALUES (1, 1, 'q1', 0, 'rating', 'Rate', :no, '[]')"
+                ),
+                values,
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO survey_responses (id, survey_id, participant_id, submitted_at)"
+                    " VALUES (1, 1, 1, :at)"
+                ),
+                values,
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO survey_answers (response_id, question_id, number) VALUES (1, 1, 4)"
+                )
+            )
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text(f"{grid_row} VALUES (1, 1, 'opening', 3)"))
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO survey_questions (id, survey_id, key, position, kind, text,"
+                    " required, options, scale)"
+                    " VALUES (2, 1, 'q2', 1, 'grid', 'Each', :no, :rows, 'likert')"
+                ),
+                values,
+            )
+            connection.execute(text(f"{grid_row} VALUES (1, 2, 'opening', 3)"))
+            assert [tuple(row) for row in connection.execute(answers)] == [
+                (1, None, 4),
+                (2, "opening", 3),
+            ]
+        for wrong in (
+            "UPDATE survey_questions SET scale = NULL WHERE id = 2",
+            "UPDATE survey_questions SET scale = 'stars' WHERE id = 2",
+            "UPDATE survey_questions SET scale = 'rating' WHERE id = 1",
+            "UPDATE survey_answers SET text = 'x' WHERE question_id = 2",
+        ):
+            with pytest.raises(IntegrityError), db.engine.begin() as connection:
+                connection.execute(text(wrong))
+        downgrade(revision="e6b2c8d4a0f1")
+        with db.engine.begin() as connection:
+            assert [tuple(row) for row in connection.execute(answers)] == [(1, None, 4)]
+            kinds = connection.execute(text("SELECT kind FROM survey_questions")).scalars()
+            assert kinds.all() == ["rating"]
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text(f"{grid_row} VALUES (1, 1, 'opening', 3)"))
+        downgrade(revision="base")
+
+
 def test_there_is_a_revision() -> None:
     revisions = sorted(path.name for path in VERSIONS.glob("*.py"))
     assert revisions, f"{VERSIONS} holds no Alembic revision"
@@ -545,6 +615,7 @@ CHECKS = [
     _logins_start_from_the_first_session_version,
     _batches_keep_the_data,
     _option_keys_replace_labels,
+    _grid_rows_take_a_key_and_a_point,
 ]
 
 

@@ -26,7 +26,8 @@ from meetapp.models import (
     Status,
     SurveyQuestion,
 )
-from meetapp.models.surveys import derive_option_keys
+from meetapp.models.surveys import GRID_SCALES, derive_option_keys
+from meetapp.surveys.conditions import check_condition
 from meetapp.surveys.kinds import Kind, Tally, find_kind, kind_of
 from meetapp.surveys.publication import is_publishable
 from meetapp.surveys.services import (
@@ -345,6 +346,10 @@ class CrossChecks:
         usable: list[SurveyQuestion] = []
         keys: dict[str, int] = {}
         complete = True
+        every_key = [
+            question_key(question.get("key") if isinstance(question, dict) else None, index)
+            for index, question in enumerate(questions)
+        ]
         for index, question in enumerate(questions):
             if not isinstance(question, dict):
                 complete = False
@@ -371,15 +376,52 @@ class CrossChecks:
             if known is None:
                 complete = False
                 continue
+            scale = question.get("scale")
+            if known.has_scale and scale not in GRID_SCALES:
+                # A scale of the wrong shape the schema reports; here, one left out.
+                if scale is None:
+                    self.problems.append(
+                        (
+                            (*where, "scale"),
+                            f"a grid question needs its scale: {' or '.join(GRID_SCALES)}",
+                        )
+                    )
+                complete = False
+                continue
+            if not known.has_scale and scale is not None:
+                self.problems.append(((*where, "scale"), "only grid questions have a scale"))
             model = SurveyQuestion(
                 key=key,
                 kind=known.name,
                 options=keyed_options(texts, option_keys),
                 required=bool(question.get("required")),
+                scale=scale if known.has_scale else None,
             )
             self._check_option_translations(where, model, question.get("translations"))
+            model.show_if = self._check_show_if(
+                where, question.get("show_if"), usable, every_key[index:]
+            )
             usable.append(model)
         return usable if complete else None
+
+    def _check_show_if(
+        self, where: Loc, show_if: Any, earlier: list[SurveyQuestion], later: list[str]
+    ) -> dict[str, Any] | None:
+        """A question's condition: on an earlier question of the same survey, with an
+        operator and value(s) that fit that question's kind (`conditions.check_condition`).
+        Kept on the question, so that its responses are checked against it."""
+        if not isinstance(show_if, dict):
+            return None  # absent, or refused by the schema
+        value = show_if.get("value")
+        values = value if isinstance(value, list) else [value]
+        condition, problems = check_condition(
+            show_if.get("question"), show_if.get("op"), values, earlier, later
+        )
+        self.problems.extend(((*where, "show_if", part), message) for part, message in problems)
+        if condition is None:
+            return None
+        referred = next(q for q in earlier if q.key == condition.question)
+        return condition.as_json(referred)
 
     def _check_option_translations(
         self, where: Loc, question: SurveyQuestion, translations: Any
@@ -445,7 +487,10 @@ class CrossChecks:
             self._check_published_texts(where, response.get("published_texts"), questions, answers)
             try:
                 check_answers(
-                    questions, answers_from_labels(questions, answers), enforce_required=False
+                    questions,
+                    answers_from_labels(questions, answers),
+                    enforce_required=False,
+                    refuse_hidden=True,
                 )
             except AnswerProblems as exc:
                 for key, message in exc.problems.items():

@@ -4,15 +4,19 @@ so that a meeting of 100,000 participants takes no more memory than one of ten (
 `meetapp.exports`).
 
 The document is indented by two spaces, except that each participant and each response is one
-line; times are given in the meeting's time zone with its offset; every field is present (null
-or an empty list when there is nothing), so that export -> import -> export is stable.
+line; times are given in the meeting's time zone with its offset. Its shape is that of the
+models the import validates with (`meetapp.interchange.schema`): the rows are put into those
+models and dumped, so that the keys, their order, the keys left out when empty and the way
+times and single-line texts are written are stated once, there. Every key of the format's first
+version is present (null or an empty list when there is nothing), so that export -> import ->
+export is stable.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import groupby, islice
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,16 +29,33 @@ from meetapp.exports import JSON, Export, JsonArray, json_pieces, sorted_externa
 from meetapp.extensions import db
 from meetapp.interchange.registration_questions import exported_answers, exported_questions
 from meetapp.interchange.schema import (
+    DAYS_ONLY,
     FORMAT,
+    ContactDoc,
+    MailTemplateDoc,
+    MeetingDoc,
+    MeetingDocument,
+    OrganisationDoc,
+    OutcomeDoc,
     ParticipantDoc,
+    PartnerDoc,
+    PressReleaseDoc,
+    PublishedResultsDoc,
+    QuestionDoc,
+    RegistrationOptionDoc,
+    RegistrationQuestionDoc,
     ResponseDoc,
-    fold_item,
-    fold_single_lines,
+    SessionDoc,
+    SessionSpeakerDoc,
+    ShowIfDoc,
+    SpeakerDoc,
+    StakeholderGroupDoc,
+    StatementDoc,
+    SurveyDoc,
 )
 from meetapp.meetings import mail_intros, mail_templates
 from meetapp.meetings.translations import rule_of
 from meetapp.models import (
-    PRESS_RELEASE_SECTIONS,
     AgendaSession,
     Contact,
     Meeting,
@@ -55,7 +76,7 @@ from meetapp.models.texts import Translatable
 from meetapp.surveys.kinds import kind_of
 from meetapp.validation import one_line
 
-When = Callable[[datetime | None], str | None]
+When = Callable[[datetime | None], datetime | None]
 
 
 def meeting_json(meeting: Meeting) -> Export:
@@ -75,16 +96,15 @@ def export_meeting(meeting: Meeting) -> dict[str, Any]:
 
 
 def meeting_document(meeting: Meeting) -> dict[str, Any]:
-    """The meeting as a `meetapp/1` document, keys in the order of the format's table; the
-    participants and each survey's responses are `JsonArray`s, read from the database as
-    they are written.
-
-    Single-line fields are written on one line (`fold_single_lines`), as the import wants.
-    """
+    """The meeting as a `meetapp/1` document: a `MeetingDocument` built from the rows (with
+    `model_construct`: stored rows are not validated again, and a row stored before a rule
+    held is still exported) and dumped. The participants and each survey's responses are
+    `JsonArray`s in their places instead, read from the database and dumped one by one as
+    they are written."""
     zone = _zone(meeting.timezone)
 
-    def when(value: datetime | None) -> str | None:
-        return value.astimezone(zone).isoformat() if value is not None else None
+    def when(value: datetime | None) -> datetime | None:
+        return value.astimezone(zone) if value is not None else None
 
     organisation = meeting.organisation
     groups = sorted(meeting.stakeholder_groups, key=lambda group: (group.position, group.id))
@@ -101,97 +121,108 @@ def meeting_document(meeting: Meeting) -> dict[str, Any]:
         .where(Outcome.meeting_id == meeting.id)
         .order_by(Outcome.position, Outcome.id)
     )
-    # The small sections are folded whole; the arrays item by item as they are written.
-    return fold_single_lines(
-        {
-            "format": FORMAT,
-            "organisation": {
-                "name": organisation.name,
-                "short_name": organisation.short_name,
-                "about": organisation.about,
-                "website": organisation.website,
-                **_set({"release_end": organisation.release_end}),
-                "privacy_url": organisation.privacy_url,
-            },
-            "meeting": {
-                "slug": meeting.slug,
-                "title": meeting.title,
-                "kind": meeting.kind,
-                "topic": meeting.topic,
-                "starts_at": when(meeting.starts_at),
-                "ends_at": when(meeting.ends_at),
-                "timezone": meeting.timezone,
-                "venue": meeting.venue,
-                "city": meeting.city,
-                "country": meeting.country,
-                "languages": list(meeting.languages or []),
-                "background": meeting.background,
-                "capacity": meeting.capacity,
-                "registration_opens_at": when(meeting.registration_opens_at),
-                "registration_closes_at": when(meeting.registration_closes_at),
-                "stakeholder_groups": [
-                    {
-                        "key": group.key,
-                        "label": group.label,
-                        **_set({"translations": _translations(group)}),
-                    }
-                    for group in groups
-                ],
-                **_set(
-                    {
-                        "online": meeting.online,
-                        "partners": _partners(meeting),
-                        "translations": _translations(meeting),
-                        "mail_intros": mail_intros.stored(meeting),
-                        "mail_templates": {
-                            kind: {
-                                language: {"subject": written.subject, "body": written.body}
-                                for language, written in by_language.items()
-                            }
-                            for kind, by_language in mail_templates.stored(meeting).items()
-                        },
-                        "registration_questions": questions,
-                    }
-                ),
-            },
-            "speakers": speakers,
-            "sessions": sessions,
-            "statements": statements,
-            "outcomes": [
-                {
-                    "kind": outcome.kind,
-                    "text": outcome.text,
-                    "addressed_to": outcome.addressed_to,
-                    **_set({"news": outcome.is_news}),
-                }
-                for outcome in outcomes
+    surveys, responses = _export_surveys(meeting, when)
+    document = MeetingDocument.model_construct(
+        format=FORMAT,
+        organisation=OrganisationDoc.model_construct(
+            name=organisation.name,
+            short_name=organisation.short_name,
+            about=organisation.about,
+            website=organisation.website,
+            release_end=organisation.release_end,
+            privacy_url=organisation.privacy_url,
+        ),
+        meeting=MeetingDoc.model_construct(
+            slug=meeting.slug,
+            title=meeting.title,
+            kind=meeting.kind,
+            topic=meeting.topic,
+            starts_at=when(meeting.starts_at),
+            ends_at=when(meeting.ends_at),
+            timezone=meeting.timezone,
+            venue=meeting.venue,
+            city=meeting.city,
+            country=meeting.country,
+            languages=list(meeting.languages or []),
+            background=meeting.background,
+            capacity=meeting.capacity,
+            registration_opens_at=when(meeting.registration_opens_at),
+            registration_closes_at=when(meeting.registration_closes_at),
+            stakeholder_groups=[
+                StakeholderGroupDoc.model_construct(
+                    key=group.key, label=group.label, translations=_translations(group)
+                )
+                for group in groups
             ],
-            "contacts": [
-                {
-                    "honorific": contact.honorific,
-                    "name": contact.name,
-                    "role": contact.role,
-                    "organisation": contact.organisation,
-                    "email": contact.email,
-                    "phone": contact.phone,
-                    "languages": list(contact.languages or []),
+            online=meeting.online,
+            partners=_partners(meeting),
+            translations=_translations(meeting),
+            mail_intros=mail_intros.stored(meeting),
+            mail_templates={
+                kind: {
+                    language: MailTemplateDoc.model_construct(
+                        subject=written.subject, body=written.body
+                    )
+                    for language, written in by_language.items()
                 }
-                for contact in contacts
+                for kind, by_language in mail_templates.stored(meeting).items()
+            },
+            registration_questions=[
+                RegistrationQuestionDoc.model_construct(
+                    **{
+                        **question,
+                        "options": [
+                            RegistrationOptionDoc.model_construct(**option)
+                            for option in question.get("options", [])
+                        ],
+                    }
+                )
+                for question in questions
             ],
-            "participants": JsonArray(
-                _participant_docs(meeting, group_keys, when, bool(questions))
-            ),
-            "surveys": _export_surveys(meeting, when),
-            "press_release": _export_press_release(meeting),
-        }
+        ),
+        speakers=speakers,
+        sessions=sessions,
+        statements=statements,
+        outcomes=[
+            OutcomeDoc.model_construct(
+                kind=outcome.kind,
+                text=outcome.text,
+                addressed_to=outcome.addressed_to,
+                news=outcome.is_news,
+            )
+            for outcome in outcomes
+        ],
+        contacts=[
+            ContactDoc.model_construct(
+                honorific=contact.honorific,
+                name=contact.name,
+                role=contact.role,
+                organisation=contact.organisation,
+                email=contact.email,
+                phone=contact.phone,
+                languages=list(contact.languages or []),
+            )
+            for contact in contacts
+        ],
+        # Written row by row below.
+        participants=[],
+        surveys=surveys,
+        press_release=_export_press_release(meeting),
+    ).model_dump(mode="json")
+    # The long arrays in their places (assigning to a key keeps its place in the dict).
+    document["participants"] = JsonArray(
+        _participant_docs(meeting, group_keys, when, bool(questions))
     )
+    for survey, its_responses in zip(document["surveys"], responses, strict=True):
+        survey["responses"] = its_responses
+    return document
 
 
 def _participant_docs(
     meeting: Meeting, group_keys: dict[int, str], when: When, with_answers: bool
 ) -> Iterator[dict[str, Any]]:
-    """The participants in the order they were added, from one streamed query; their keys
-    are those of the format (`ParticipantDoc`), in its order. Their answers to the
+    """The participants in the order they were added, from one streamed query of the columns
+    named as the fields of `ParticipantDoc`, each dumped as one. Their answers to the
     registration questions, when the meeting has any, are read for a chunk of them at a time."""
     keys = [key for key in ParticipantDoc.model_fields if key != "answers"]
     rows = streamed(
@@ -215,8 +246,8 @@ def _participant_docs(
             doc["stakeholder_group"] = group_keys.get(group_id) if group_id is not None else None
             doc["languages"] = list(doc["languages"] or [])
             doc["registered_at"] = when(doc["registered_at"])
-            doc.update(_set({"answers": answers.get(row[0])}))
-            yield fold_item(doc, ParticipantDoc)
+            doc["answers"] = answers.get(row[0])
+            yield ParticipantDoc.model_construct(**doc).model_dump(mode="json")
 
 
 # Participants whose answers are read in one query.
@@ -229,15 +260,9 @@ def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[
         yield chunk
 
 
-def _set(values: dict[str, Any]) -> dict[str, Any]:
-    """The optional keys added to meetapp/1 after its first version, written only when they
-    hold something (a document without them reads the same)."""
-    return {key: value for key, value in values.items() if value}
-
-
 def _translations(row: Translatable) -> dict[str, dict[str, str]]:
     """The row's texts in other languages, without the empty ones; single-line texts on one
-    line, as the import wants them (as `fold_single_lines` does for the columns)."""
+    line, as the import wants them (as the schema writes the single-line columns)."""
     found: dict[str, dict[str, str]] = {}
     for language, texts in (row.translations or {}).items():
         for key, text in (texts or {}).items():
@@ -250,36 +275,39 @@ def _translations(row: Translatable) -> dict[str, dict[str, str]]:
     return found
 
 
-def _partners(meeting: Meeting) -> list[dict[str, Any]]:
+def _partners(meeting: Meeting) -> list[PartnerDoc]:
     partners = db.session.scalars(
         select(Partner)
         .where(Partner.meeting_id == meeting.id)
         .order_by(Partner.position, Partner.id)
     )
-    return [{"role": p.role, "name": p.name, "short_name": p.short_name} for p in partners]
+    return [
+        PartnerDoc.model_construct(role=p.role, name=p.name, short_name=p.short_name)
+        for p in partners
+    ]
 
 
-def _export_press_release(meeting: Meeting) -> dict[str, Any]:
-    """The release date and the sections rewritten by hand, in the order of the draft."""
+def _export_press_release(meeting: Meeting) -> PressReleaseDoc:
+    """The release date and the sections rewritten by hand."""
     release_date = db.session.scalar(
         select(PressRelease.release_date).where(PressRelease.meeting_id == meeting.id)
     )
-    overrides = {
+    # By section: the schema writes them in the order of the draft.
+    overrides: dict[str, Any] = {
         row.section: row.text
         for row in db.session.scalars(
             select(PressReleaseOverride).where(PressReleaseOverride.meeting_id == meeting.id)
         )
     }
-    result: dict[str, Any] = {
-        "release_date": release_date.isoformat() if release_date is not None else None
-    }
-    result.update({name: overrides[name] for name in PRESS_RELEASE_SECTIONS if name in overrides})
-    return result
+    return PressReleaseDoc.model_construct(
+        release_date=release_date,
+        **overrides,
+    )
 
 
 def _export_agenda(
     meeting: Meeting, group_keys: dict[int, str], when: When
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[SpeakerDoc], list[SessionDoc], list[StatementDoc]]:
     """Speakers (in the order they were added), sessions in agenda order, and statements
     session by session in their order."""
     speakers = db.session.scalars(
@@ -305,59 +333,62 @@ def _export_agenda(
     )
     return (
         [
-            {
-                "key": speaker.key,
-                "honorific": speaker.honorific,
-                "name": speaker.name,
-                "family_name": speaker.family_name,
-                "name_order": speaker.name_order,
-                "position": speaker.position,
-                "organisation": speaker.organisation,
-                "stakeholder_group": group_keys.get(speaker.stakeholder_group_id)
+            SpeakerDoc.model_construct(
+                key=speaker.key,
+                honorific=speaker.honorific,
+                name=speaker.name,
+                family_name=speaker.family_name,
+                name_order=speaker.name_order,
+                position=speaker.position,
+                organisation=speaker.organisation,
+                stakeholder_group=group_keys.get(speaker.stakeholder_group_id)
                 if speaker.stakeholder_group_id is not None
                 else None,
-                "bio": speaker.bio,
-            }
+                bio=speaker.bio,
+            )
             for speaker in speakers
         ],
         [
-            {
-                "key": session.key,
-                "title": session.title,
-                "kind": session.kind,
-                "starts_at": when(session.starts_at),
-                "ends_at": when(session.ends_at),
-                "location": session.location,
-                "description": session.description,
-                "speakers": [
-                    {"speaker": speaker_keys[part.speaker_id], "role": part.role}
+            SessionDoc.model_construct(
+                key=session.key,
+                title=session.title,
+                kind=session.kind,
+                starts_at=when(session.starts_at),
+                ends_at=when(session.ends_at),
+                location=session.location,
+                description=session.description,
+                speakers=[
+                    SessionSpeakerDoc.model_construct(
+                        speaker=speaker_keys[part.speaker_id], role=part.role
+                    )
                     for part in sorted(session.speakers, key=lambda p: (p.sort_order, p.id))
                 ],
-                **_set({"translations": _translations(session)}),
-            }
+                translations=_translations(session),
+            )
             for session in sessions
         ],
         [
-            {
-                "speaker": speaker_keys[statement.speaker_id]
+            StatementDoc.model_construct(
+                speaker=speaker_keys[statement.speaker_id]
                 if statement.speaker_id is not None
                 else None,
-                "session": session_keys[statement.session_id]
+                session=session_keys[statement.session_id]
                 if statement.session_id is not None
                 else None,
-                "kind": statement.kind,
-                "text": statement.text,
-                "highlight": statement.highlight,
-                **_set({"news": statement.is_news}),
-            }
+                kind=statement.kind,
+                text=statement.text,
+                highlight=statement.highlight,
+                news=statement.is_news,
+            )
             for statement in statements
         ],
     )
 
 
-def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
-    """Surveys with their questions, and their responses as `JsonArray`s read from one
-    streamed query (in survey order, which is the order they are written in)."""
+def _export_surveys(meeting: Meeting, when: When) -> tuple[list[SurveyDoc], list[JsonArray]]:
+    """Surveys with their questions (their `responses` left empty), and beside them their
+    responses as `JsonArray`s read from one streamed query (in survey order, which is the
+    order they are written in)."""
     surveys = list(
         db.session.scalars(
             select(Survey)
@@ -367,8 +398,11 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
         )
     )
     if not surveys:
-        return []
+        return [], []
     kinds = {q.id: (q.key, q.kind) for survey in surveys for q in survey.questions}
+    # The questions whose answers a document writes otherwise than they are read (a grid's
+    # points on the agreement scale, by their names).
+    by_id = {q.id: q for survey in surveys for q in survey.questions}
     # A choice is written as its option's label in the meeting's first language (the format's
     # contract), not as the key it is stored by.
     labels = {
@@ -400,30 +434,37 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
         )
     )
     return [
-        {
-            "key": survey.key,
-            "title": survey.title,
-            "intro": survey.intro,
-            "anonymous": survey.anonymous,
-            "opens_at": when(survey.opens_at),
-            "closes_at": when(survey.closes_at),
-            "questions": [
-                {
-                    "key": question.key,
-                    "text": question.text,
-                    "kind": question.kind,
-                    "options": question.option_labels() if question.has_options else None,
-                    "required": question.required,
-                    "quotable_in_release": question.quotable_in_release or None,
-                    **_set({"option_keys": _option_keys(question)}),
-                    **_set({"translations": _translations(question)}),
-                }
+        SurveyDoc.model_construct(
+            key=survey.key,
+            title=survey.title,
+            intro=survey.intro,
+            anonymous=survey.anonymous,
+            opens_at=when(survey.opens_at),
+            closes_at=when(survey.closes_at),
+            questions=[
+                QuestionDoc.model_construct(
+                    key=question.key,
+                    text=question.text,
+                    kind=question.kind,
+                    options=question.option_labels() if question.has_options else None,
+                    required=question.required,
+                    quotable_in_release=question.quotable_in_release or None,
+                    option_keys=_option_keys(question),
+                    scale=question.scale,
+                    translations=_translations(question),
+                    show_if=(
+                        ShowIfDoc.model_construct(**question.show_if) if question.show_if else None
+                    ),
+                )
                 for question in survey.questions
             ],
-            "responses": JsonArray(_response_docs(survey, rows.of(survey.id), kinds, labels, when)),
-            **_set({"translations": _translations(survey)}),
-            **_set({"published_results": _published_results(survey)}),
-        }
+            responses=[],
+            translations=_translations(survey),
+            published_results=_published_results(survey),
+        )
+        for survey in surveys
+    ], [
+        JsonArray(_response_docs(survey, rows.of(survey.id), kinds, labels, when, by_id))
         for survey in surveys
     ]
 
@@ -446,14 +487,13 @@ class _Groups:
             self.head = next(self.rows, None)
 
 
-def _published_results(survey: Survey) -> dict[str, Any] | None:
+def _published_results(survey: Survey) -> PublishedResultsDoc | None:
     """What the survey's public results page shows, while it is published."""
     if not survey.results_published:
         return None
-    return {
-        "questions": list(survey.published_questions or []),
-        "by_group": bool(survey.published_by_group),
-    }
+    return PublishedResultsDoc.model_construct(
+        questions=list(survey.published_questions or []), by_group=bool(survey.published_by_group)
+    )
 
 
 def _published_texts(rows: list[Sequence[Any]], kinds: dict[int, tuple[str, str]]) -> list[str]:
@@ -480,25 +520,20 @@ def _response_docs(
     kinds: dict[int, tuple[str, str]],
     labels: dict[int, dict[str, str]],
     when: When,
+    questions: dict[int, SurveyQuestion],
 ) -> Iterator[dict[str, Any]]:
     """A tracked survey's responses in the order they were given, with their times; an
     anonymous survey's with their days (UTC) only, in the order of their answers, so that
     neither reveals when (or so in which order) each was given."""
+    days_only = {DAYS_ONLY: survey.anonymous}
     docs = (
-        fold_item(
-            {
-                "participant": None if survey.anonymous else email,
-                "submitted_at": (
-                    submitted_at.astimezone(UTC).date().isoformat()
-                    if survey.anonymous
-                    else when(submitted_at)
-                ),
-                "answers": _answers(answer_rows, kinds, labels),
-                **_set({"language": language}),
-                **_set({"published_texts": _published_texts(answer_rows, kinds)}),
-            },
-            ResponseDoc,
-        )
+        ResponseDoc.model_construct(
+            participant=None if survey.anonymous else email,
+            submitted_at=when(submitted_at),
+            answers=_answers(answer_rows, kinds, labels, questions),
+            language=language,
+            published_texts=_published_texts(answer_rows, kinds) or None,
+        ).model_dump(mode="json", context=days_only)
         for (_survey_id, _id, email, submitted_at, language, *_first), answer_rows in (
             _by_response(rows)
         )
@@ -527,8 +562,10 @@ def _answers(
     rows: list[Sequence[Any]],
     kinds: dict[int, tuple[str, str]],
     labels: dict[int, dict[str, str]],
+    questions: dict[int, SurveyQuestion],
 ) -> dict[str, Any]:
     given: dict[str, Any] = {}
+    ids: dict[str, int] = {}
     for *_response, question_id, choice, number, text, _published in rows:
         if question_id is None:  # a response without answers
             continue
@@ -536,7 +573,11 @@ def _answers(
         if question_id in labels and choice is not None:
             choice = labels[question_id].get(choice, choice)
         given[key] = kind_of(kind).read(given.get(key), choice, number, text)
-    return given
+        ids[key] = question_id
+    return {
+        key: kind_of(kinds[ids[key]][1]).document_answer(questions[ids[key]], answer)
+        for key, answer in given.items()
+    }
 
 
 def _zone(name: str | None) -> ZoneInfo:

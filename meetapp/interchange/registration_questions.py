@@ -82,9 +82,21 @@ def check_questions(
                     problems.append(
                         ((*at, "options", number, "key"), "the same key as another option")
                     )
+                label = option.get("label")
+                if isinstance(label, str):
+                    # The editor writes an option per line, "label | places": as there.
+                    if "|" in label:
+                        problems.append(((*at, "options", number, "label"), "contains |"))
+                    if any(other.get("label") == label.strip() for other in kept):
+                        problems.append(
+                            ((*at, "options", number, "label"), "the same label as another option")
+                        )
+                    option = {**option, "label": label.strip()}
                 kept.append({**option, "key": option["key"].strip()})
         groups = _list(raw.get("groups"))
         for number, group in enumerate(groups):
+            if group in groups[:number]:
+                problems.append(((*at, "groups", number), "listed twice"))
             if isinstance(group, str) and group_keys is not None and group not in group_keys:
                 problems.append(
                     (

@@ -1,4 +1,7 @@
-"""The `meetapp/1` document as pydantic models: the shape, types and lengths of every field.
+"""The `meetapp/1` document as pydantic models: the shape, types and lengths of every field,
+and how an export writes them (`meetapp.interchange.export` dumps these models): the order of
+the keys, the optional keys left out when they hold nothing, times with their offsets,
+single-line texts on one line.
 
 Checks that need more than one field (an end before its start, a participant's stakeholder group,
 duplicate e-mail addresses) or the database (a slug already in use) live in `checks`.
@@ -10,9 +13,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime
-from functools import cache
-from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -20,8 +21,11 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    FieldSerializationInfo,
+    PlainSerializer,
     ValidationError,
     ValidationInfo,
+    field_serializer,
 )
 from pydantic_core import PydanticCustomError
 
@@ -341,23 +345,50 @@ def _check_mail_templates(
     return value
 
 
-Time = Annotated[datetime, BeforeValidator(parse_time)]
+def _iso(value: date) -> str:
+    """A time as ISO 8601 with its offset as it is (`+00:00`, never `Z`), to the microsecond
+    when it has any; a date as YYYY-MM-DD."""
+    return value.isoformat()
+
+
+def _nothing(value: Any) -> bool:
+    """Whether an optional key added after the format's first version holds nothing (null,
+    false, empty): an export leaves such a key out, so that a document written before it
+    existed reads the same. The first version's keys are always written, null or empty."""
+    return not value
+
+
+WRITTEN_AS_ISO = PlainSerializer(_iso, return_type=str, when_used="json")
+# Rows stored before line breaks were refused in single-line fields are exported with each run
+# of line breaks made a space, so that the file imports again.
+WRITTEN_ON_ONE_LINE = PlainSerializer(one_line, return_type=str, when_used="unless-none")
+# For `model_dump(context=...)`: write a `ResponseDoc`'s time as its day (UTC) only, as an
+# anonymous survey's responses are exported.
+DAYS_ONLY = "days_only"
+
+Time = Annotated[datetime, BeforeValidator(parse_time), WRITTEN_AS_ISO]
+# Written by `ResponseDoc`, as a time or as a day.
 TimeOrDay = Annotated[datetime, BeforeValidator(parse_time_or_day)]
-Day = Annotated[date, BeforeValidator(parse_date)]
+Day = Annotated[date, BeforeValidator(parse_date), WRITTEN_AS_ISO]
 # Text fields follow the rules of the forms' fields (meetapp.validation): a Line is single-line
 # text (names, titles, labels...), a Text may hold line breaks (about, descriptions, quotes...).
 # Absent, null and blank are all "nothing" for the optional ones; lengths are given per field
 # with Field(max_length).
-Line = Annotated[str, SINGLE_LINE_CHECK]
-OptionalLine = Annotated[str | None, AfterValidator(_empty_to_none), SINGLE_LINE_CHECK]
+# Single-line texts are written out on one line (`WRITTEN_ON_ONE_LINE`).
+Line = Annotated[str, SINGLE_LINE_CHECK, WRITTEN_ON_ONE_LINE]
+OptionalLine = Annotated[
+    str | None, AfterValidator(_empty_to_none), SINGLE_LINE_CHECK, WRITTEN_ON_ONE_LINE
+]
 OptionalText = Annotated[str | None, AfterValidator(_empty_to_none)]
 OptionalWebUrl = Annotated[str | None, AfterValidator(_empty_to_none), WEB_URL_CHECK]
 Email = Annotated[str, Field(max_length=254), AfterValidator(_check_email)]
 Language = Annotated[str, AfterValidator(_check_language)]
 Country = Annotated[str, AfterValidator(_check_country)]
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
-Key = Annotated[str, Field(min_length=1, max_length=50), SINGLE_LINE_CHECK]
-SpeakerKey = Annotated[str, Field(min_length=1, max_length=80), SINGLE_LINE_CHECK]
+Key = Annotated[str, Field(min_length=1, max_length=50), SINGLE_LINE_CHECK, WRITTEN_ON_ONE_LINE]
+SpeakerKey = Annotated[
+    str, Field(min_length=1, max_length=80), SINGLE_LINE_CHECK, WRITTEN_ON_ONE_LINE
+]
 # Session keys appear in addresses (/m/<slug>/sessions/<key>.ics).
 SessionKey = Annotated[str, Field(min_length=1, max_length=80, pattern=SESSION_KEY_PATTERN)]
 
@@ -386,14 +417,14 @@ class OrganisationDoc(Strict):
     about: OptionalText = Field(None, max_length=LONG_TEXT)
     website: OptionalWebUrl = Field(None, max_length=500)
     # How its press releases end (optional; "ENDS" when absent).
-    release_end: Literal["ENDS", "###"] | None = None
+    release_end: Literal["ENDS", "###"] | None = Field(None, exclude_if=_nothing)
     privacy_url: OptionalWebUrl = Field(None, max_length=500)
 
 
 class StakeholderGroupDoc(Strict):
     key: Key
     label: Line = Field(min_length=1, max_length=200)
-    translations: GroupTranslations = None
+    translations: GroupTranslations = Field(None, exclude_if=_nothing)
 
 
 class PartnerDoc(Strict):
@@ -407,7 +438,7 @@ class PartnerDoc(Strict):
 class RegistrationOptionDoc(Strict):
     key: Key
     label: Line = Field(min_length=1, max_length=OPTION_LABEL_MAX)
-    capacity: int | None = Field(None, ge=1, le=CAPACITY_MAX)
+    capacity: int | None = Field(None, ge=1, le=CAPACITY_MAX, exclude_if=_nothing)
 
 
 class RegistrationQuestionDoc(Strict):
@@ -426,15 +457,19 @@ class RegistrationQuestionDoc(Strict):
         "date",
         "country",
     ]
-    help: OptionalText = Field(None, max_length=QUESTION_HELP_MAX)
-    required: bool | None = None
-    options: list[RegistrationOptionDoc] | None = Field(None, max_length=OPTIONS_MAX)
+    # The optional keys of a question are written only when set, as the keys added to the
+    # format after its first version are.
+    help: OptionalText = Field(None, max_length=QUESTION_HELP_MAX, exclude_if=_nothing)
+    required: bool | None = Field(None, exclude_if=_nothing)
+    options: list[RegistrationOptionDoc] | None = Field(
+        None, max_length=OPTIONS_MAX, exclude_if=_nothing
+    )
     # Keys of meeting.stakeholder_groups: asked of these groups only.
-    groups: list[Key] | None = None
-    show_at_desk: bool | None = None
+    groups: list[Key] | None = Field(None, exclude_if=_nothing)
+    show_at_desk: bool | None = Field(None, exclude_if=_nothing)
     # Off the form, its answers kept.
-    archived: bool | None = None
-    translations: RegistrationQuestionTranslations = None
+    archived: bool | None = Field(None, exclude_if=_nothing)
+    translations: RegistrationQuestionTranslations = Field(None, exclude_if=_nothing)
 
 
 class MeetingDoc(Strict):
@@ -446,7 +481,6 @@ class MeetingDoc(Strict):
     ends_at: Time | None = None
     timezone: TimeZoneName | None = None
     venue: OptionalLine = Field(None, max_length=300)
-    online: bool | None = None
     city: OptionalLine = Field(None, max_length=100)
     country: Country | None = None
     languages: list[Language] | None = None
@@ -455,13 +489,17 @@ class MeetingDoc(Strict):
     registration_opens_at: Time | None = None
     registration_closes_at: Time | None = None
     stakeholder_groups: list[StakeholderGroupDoc] | None = None
-    partners: list[PartnerDoc] | None = Field(None, max_length=50)
-    translations: MeetingTranslations = None
+    # The keys added since the first version, after its keys (exports keep this order).
+    online: bool | None = Field(None, exclude_if=_nothing)
+    partners: list[PartnerDoc] | None = Field(None, max_length=50, exclude_if=_nothing)
+    translations: MeetingTranslations = Field(None, exclude_if=_nothing)
     # The introductions of the automatic e-mails ({kind: {language: text}}).
-    mail_intros: MailIntros = None
+    mail_intros: MailIntros = Field(None, exclude_if=_nothing)
     # The automatic e-mails written whole ({kind: {language: {subject, body}}}).
-    mail_templates: MailTemplates = None
-    registration_questions: list[RegistrationQuestionDoc] | None = Field(None, max_length=200)
+    mail_templates: MailTemplates = Field(None, exclude_if=_nothing)
+    registration_questions: list[RegistrationQuestionDoc] | None = Field(
+        None, max_length=200, exclude_if=_nothing
+    )
 
 
 class ContactDoc(Strict):
@@ -500,7 +538,7 @@ class SessionDoc(Strict):
     location: OptionalLine = Field(None, max_length=300)
     description: OptionalText = Field(None, max_length=LONG_TEXT)
     speakers: list[SessionSpeakerDoc] | None = Field(None, max_length=MAX_SESSION_SPEAKERS)
-    translations: SessionTranslations = None
+    translations: SessionTranslations = Field(None, exclude_if=_nothing)
 
 
 class StatementDoc(Strict):
@@ -509,30 +547,30 @@ class StatementDoc(Strict):
     kind: Literal["quote", "point"] | None = None
     text: str = Field(min_length=1, max_length=STATEMENT_MAX_LENGTH)
     highlight: bool | None = None
-    news: bool | None = None
+    news: bool | None = Field(None, exclude_if=_nothing)
 
 
 class OutcomeDoc(Strict):
     kind: Literal["finding", "concern", "recommendation", "next_step"]
     text: str = Field(min_length=1, max_length=OUTCOME_MAX_LENGTH)
     addressed_to: OptionalLine = Field(None, max_length=ADDRESSED_TO_MAX_LENGTH)
-    news: bool | None = None
+    news: bool | None = Field(None, exclude_if=_nothing)
 
 
 class PressReleaseDoc(Strict):
     """The release date and the sections staff rewrote by hand (the others are generated)."""
 
     release_date: Day | None = None
-    headline: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
-    lead: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
-    background: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
-    participation: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
-    speakers: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
-    findings: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
-    survey: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
-    recommendations: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
-    about: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
-    contacts: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH)
+    headline: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH, exclude_if=_nothing)
+    lead: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH, exclude_if=_nothing)
+    background: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH, exclude_if=_nothing)
+    participation: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH, exclude_if=_nothing)
+    speakers: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH, exclude_if=_nothing)
+    findings: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH, exclude_if=_nothing)
+    survey: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH, exclude_if=_nothing)
+    recommendations: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH, exclude_if=_nothing)
+    about: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH, exclude_if=_nothing)
+    contacts: OptionalText = Field(None, max_length=OVERRIDE_MAX_LENGTH, exclude_if=_nothing)
 
     def overrides(self) -> dict[str, str]:
         """The rewritten sections by name, in the order of the draft."""
@@ -557,24 +595,48 @@ class ParticipantDoc(Strict):
     registered_at: Time | None = None
     # By question key: a list of option keys for a multiple choice, else one value (an option
     # key, "yes"/"no", a number, a date YYYY-MM-DD, a country code, text).
-    answers: dict[str, str | int | float | list[str]] | None = None
+    answers: dict[str, str | int | float | list[str]] | None = Field(None, exclude_if=_nothing)
+
+
+# Text without a line break (as `SINGLE_LINE_CHECK` wants it), as a pattern.
+ONE_LINE_PATTERN = "^[^\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*$"
+# One answer a condition compares with: an option's key or label, a fixed value, on one line.
+ShowIfText = Annotated[str, Field(min_length=1, max_length=200, pattern=ONE_LINE_PATTERN)]
+
+
+class ShowIfDoc(Strict):
+    """A question shown only when an earlier question's answer matches (checked against the
+    questions by the importer: the question must come earlier, the value fit its kind)."""
+
+    # The key of the question it depends on (as `QuestionDoc.key`; checked by the importer).
+    question: str = Field(min_length=1, max_length=50, pattern=ONE_LINE_PATTERN)
+    op: Literal["is", "is_not", "any_of", "at_least", "at_most"]
+    # An option's key (or its label), a fixed value ("agree", "yes") or a number; a list of
+    # them for any_of.
+    value: ShowIfText | int | list[ShowIfText | int] = Field(union_mode="left_to_right")
 
 
 class QuestionDoc(Strict):
     key: Key | None = None
     text: str = Field(min_length=1, max_length=1000)
-    kind: Literal["likert", "rating", "nps", "single", "multiple", "yes_no", "text"]
+    kind: Literal["likert", "rating", "nps", "single", "multiple", "yes_no", "text", "grid"]
+    # A grid question's rows are its `options` (with their `option_keys`).
     options: list[Annotated[Line, Field(min_length=1, max_length=200)]] | None = Field(
         None, max_length=50
     )
+    # A grid question's scale: agreement (answers "strongly_disagree" ... "strongly_agree") or
+    # a rating (1 to 5); written for grid questions only.
+    scale: Literal["likert", "rating"] | None = Field(None, exclude_if=_nothing)
     required: bool | None = None
     quotable_in_release: bool | None = None
     # Parallel to `options`: each option's key (answers and translations name it), written
     # only when one differs from the key its label gives (`derive_option_keys`).
     option_keys: (
         list[Annotated[str, Field(min_length=1, max_length=50, pattern=SLUG_PATTERN)]] | None
-    ) = Field(None, max_length=50)
-    translations: QuestionTranslations = None
+    ) = Field(None, max_length=50, exclude_if=_nothing)
+    translations: QuestionTranslations = Field(None, exclude_if=_nothing)
+    # Shown only when an earlier question's answer matches (docs/surveys.md).
+    show_if: ShowIfDoc | None = Field(None, exclude_if=_nothing)
 
 
 class ResponseDoc(Strict):
@@ -584,9 +646,16 @@ class ResponseDoc(Strict):
     # Values are checked against the questions by the importer (they depend on the kind).
     answers: dict[str, Any] = Field(default_factory=dict)
     # The language of the page the answers were given on.
-    language: Language | None = None
+    language: Language | None = Field(None, exclude_if=_nothing)
     # The keys of this response's free-text answers chosen for the published results.
-    published_texts: list[Key] | None = None
+    published_texts: list[Key] | None = Field(None, exclude_if=_nothing)
+
+    @field_serializer("submitted_at", when_used="json-unless-none")
+    def _time_or_day(self, value: datetime, info: FieldSerializationInfo) -> str:
+        """The time, or with `DAYS_ONLY` in the context its day (UTC)."""
+        if (info.context or {}).get(DAYS_ONLY):
+            return _iso(value.astimezone(UTC).date())
+        return _iso(value)
 
 
 class PublishedResultsDoc(Strict):
@@ -606,8 +675,8 @@ class SurveyDoc(Strict):
     closes_at: Time | None = None
     questions: list[QuestionDoc] | None = None
     responses: list[ResponseDoc] | None = None
-    translations: SurveyTranslations = None
-    published_results: PublishedResultsDoc | None = None
+    translations: SurveyTranslations = Field(None, exclude_if=_nothing)
+    published_results: PublishedResultsDoc | None = Field(None, exclude_if=_nothing)
 
 
 class MeetingDocument(Strict):
@@ -678,84 +747,6 @@ def _message(error: Any) -> str:
 def validation_problems(error: ValidationError) -> list[tuple[Loc, str]]:
     """Every error of a failed validation as (location, message)."""
     return [(tuple(item["loc"]), _message(item)) for item in error.errors()]
-
-
-def fold_single_lines(document: dict[str, Any]) -> dict[str, Any]:
-    """`document` with every single-line field (`SINGLE_LINE_CHECK`) on one line (`one_line`).
-
-    For exports of rows stored before line breaks were refused in those fields: the document
-    then imports again. The fields are found from the models, so a new single-line field is
-    folded too; keys and the references to them are folded alike.
-    """
-    return _fold(document, MeetingDocument, [])
-
-
-def fold_item(item: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
-    """One item of a list of `model`s folded as `fold_single_lines` folds it, for items
-    written one at a time: the fields to fold are worked out once per model."""
-    lines, nested = _fold_plan(model)
-    for name in lines:
-        value = item.get(name)
-        if isinstance(value, str):
-            item[name] = one_line(value)
-    for name in nested:
-        if name in item:
-            info = model.model_fields[name]
-            item[name] = _fold(item[name], info.annotation, list(info.metadata))
-    return item
-
-
-@cache
-def _fold_plan(model: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The fields of `model` that are single-line text, and those that hold lists or models
-    that hold such text deeper, in lists or models (folded by walking them)."""
-    probe = "line\nbreak"
-    lines, nested = [], []
-    for name, info in model.model_fields.items():
-        metadata = list(info.metadata)
-        if _fold(probe, info.annotation, metadata) != probe:
-            lines.append(name)
-        elif _holds_structure(info.annotation):
-            nested.append(name)
-    return tuple(lines), tuple(nested)
-
-
-def _holds_structure(annotation: Any) -> bool:
-    """Whether `annotation` holds lists or models with single-line text somewhere inside."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return any(
-            SINGLE_LINE_CHECK in info.metadata or _holds_structure(info.annotation)
-            for info in annotation.model_fields.values()
-        )
-    if get_origin(annotation) is Annotated:
-        base, *extra = get_args(annotation)
-        return SINGLE_LINE_CHECK in extra or _holds_structure(base)
-    return any(_holds_structure(arg) for arg in get_args(annotation))
-
-
-def _fold(value: Any, annotation: Any, metadata: list[Any]) -> Any:
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        base, *extra = get_args(annotation)
-        return _fold(value, base, [*metadata, *extra])
-    if origin in (Union, UnionType):
-        kinds = [arg for arg in get_args(annotation) if arg is not type(None)]
-        return _fold(value, kinds[0], metadata) if value is not None and len(kinds) == 1 else value
-    if origin is list and isinstance(value, list):
-        return [_fold(item, get_args(annotation)[0], []) for item in value]
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        if not isinstance(value, dict):
-            return value
-        fields = annotation.model_fields
-        return {
-            key: _fold(item, fields[key].annotation, list(fields[key].metadata))
-            if key in fields
-            else item
-            for key, item in value.items()
-        }
-    if isinstance(value, str) and SINGLE_LINE_CHECK in metadata:
-        return one_line(value)
-    return value
 
 
 def control_character_problems(document: dict[str, Any]) -> list[tuple[Loc, str]]:

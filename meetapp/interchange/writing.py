@@ -55,6 +55,7 @@ from meetapp.models import (
 )
 from meetapp.models.registration import SeatChange, add_to_seat_counts, seat_change
 from meetapp.models.surveys import KEY_MAX
+from meetapp.surveys.conditions import check_condition
 from meetapp.surveys.kinds import kind_of
 from meetapp.surveys.services import (
     anonymous_day,
@@ -373,10 +374,12 @@ def _write_surveys(
                         else []
                     ),
                     translations=question.translations or {},
+                    scale=question.scale if kind_of(question.kind).has_scale else None,
                 )
                 for position, question in enumerate(survey_doc.questions or [])
             ],
         )
+        _keep_conditions(survey.questions, survey_doc.questions or [])
         db.session.add(survey)
         db.session.flush()
         response_docs = survey_doc.responses or []
@@ -434,6 +437,24 @@ def _published_text_ids(survey: Survey, keys: list[str] | None) -> set[int]:
     if not keys:
         return set()
     return {question.id for question in survey.questions if question.key in keys}
+
+
+def _keep_conditions(questions: list[SurveyQuestion], docs: list[Any]) -> None:
+    """Each question's `show_if` as kept: checked already (`checks`), with an option named by
+    its label turned into its key and numbers as numbers (`conditions.Condition.as_json`)."""
+    for position, (question, doc) in enumerate(zip(questions, docs, strict=True)):
+        if doc.show_if is None:
+            continue
+        value = doc.show_if.value
+        condition, _problems = check_condition(
+            doc.show_if.question,
+            doc.show_if.op,
+            value if isinstance(value, list) else [value],
+            questions[:position],
+        )
+        if condition is not None:
+            referred = next(q for q in questions[:position] if q.key == condition.question)
+            question.show_if = condition.as_json(referred)
 
 
 # Rows inserted by one statement: enough to be quick, few enough to hold little memory.

@@ -31,11 +31,13 @@ from meetapp.models import (
     Participant,
     Partner,
     PartnerRole,
+    RegistrationQuestion,
     Role,
     StakeholderGroup,
     Status,
     User,
     meeting_organisers,
+    registration_question_groups,
 )
 from meetapp.registration.services import promote_waitlisted
 
@@ -540,6 +542,27 @@ def delete_group(group: StakeholderGroup) -> None:
         raise DomainError(
             f"The group “{group.label}” cannot be removed: {used} {people} to it. "
             "Move them to another group first."
+        )
+    asking = db.session.scalars(
+        select(RegistrationQuestion.label)
+        .join(
+            registration_question_groups,
+            registration_question_groups.c.question_id == RegistrationQuestion.id,
+        )
+        .where(
+            registration_question_groups.c.group_id == group.id,
+            RegistrationQuestion.archived_at.is_(None),
+        )
+        .order_by(RegistrationQuestion.position)
+    ).all()
+    if asking:
+        # Removed, the group would leave such a question asked of everyone (or of the others).
+        names = ", ".join(f"“{label}”" for label in asking)
+        raise DomainError(
+            f"The group “{group.label}” cannot be removed: the registration "
+            f"question{'s' if len(asking) > 1 else ''} {names} "
+            f"{'are' if len(asking) > 1 else 'is'} asked of it. Change "
+            f"{'them' if len(asking) > 1 else 'it'} first."
         )
     try:
         with db.session.begin_nested():

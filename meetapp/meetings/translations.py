@@ -23,6 +23,7 @@ from meetapp.i18n import shipped
 from meetapp.locking import lock_meeting
 from meetapp.models import Meeting, StakeholderGroup
 from meetapp.models.agenda import AgendaSession
+from meetapp.models.questions import CHOICE_KINDS as REGISTRATION_CHOICE_KINDS
 from meetapp.models.questions import (
     OPTION_LABEL_MAX,
     QUESTION_HELP_MAX,
@@ -39,6 +40,7 @@ from meetapp.models.surveys import (
     SurveyQuestion,
 )
 from meetapp.models.texts import Translatable
+from meetapp.surveys.kinds import find_kind
 from meetapp.validation import has_control_characters
 
 OPTION_PREFIX = "option:"
@@ -100,8 +102,12 @@ def rule_of(row: Translatable | type[Translatable], key: str) -> Rule | None:
 
 def option_keys(question: SurveyQuestion | RegistrationQuestion) -> list[str]:
     """The keys of the options a question offers whose labels the organiser writes (single and
-    multiple choice; the other kinds' answers are labelled by the catalogues)."""
-    if question.kind not in CHOICE_KINDS:
+    multiple choice, a survey grid's rows; the other kinds' answers are labelled by the
+    catalogues)."""
+    kinds = (
+        REGISTRATION_CHOICE_KINDS if isinstance(question, RegistrationQuestion) else CHOICE_KINDS
+    )
+    if question.kind not in kinds:
         return []
     return [str(option["key"]) for option in question.options or []]
 
@@ -180,13 +186,16 @@ def _question_texts(
         for text in _texts(prefix, question, RULES[type(question)])
     ]
     rule = OPTION_RULES[type(question)]
+    # What a survey question's kind calls its options (a grid's are its rows).
+    kind = find_kind(question.kind) if isinstance(question, SurveyQuestion) else None
+    item = getattr(kind, "item", "option")
     for key in option_keys(question):
         texts.append(
             Text(
                 f"{prefix}-{OPTION_PREFIX}{key}",
                 question,
                 OPTION_PREFIX + key,
-                f"Question {number}, option",
+                f"Question {number}, {item}",
                 question.option_label(key),
                 rule,
             )

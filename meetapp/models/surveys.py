@@ -70,6 +70,7 @@ class QuestionKind(enum.StrEnum):
     MULTIPLE = "multiple"
     YES_NO = "yes_no"
     TEXT = "text"
+    GRID = "grid"  # one scale (GRID_SCALES) over several rows
 
 
 class SurveyState(enum.StrEnum):
@@ -86,11 +87,16 @@ LIKERT_LABELS = {
     "agree": N_("Agree"),
     "strongly_agree": N_("Strongly agree"),
 }
+# The scales a grid question's rows are answered on: agreement (LIKERT_VALUES) or a rating from
+# 1 to 5. Either way each row's answer is stored as a number from 1 to 5 (see `SurveyAnswer`).
+GRID_SCALES = ("likert", "rating")
+GRID_SCALE_MAX = 5
 YES_NO_VALUES = ("yes", "no")
 YES_NO_LABELS = {"yes": N_("Yes"), "no": N_("No")}
 # The kinds whose options the organiser lists, for the translations page: `Kind.has_options`
-# (`meetapp.surveys.kinds`) says the same, and a test keeps the two in step.
-CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+# (`meetapp.surveys.kinds`) says the same, and a test keeps the two in step. A grid question's
+# rows are its options.
+CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.GRID)
 
 
 # The prefix of an option's label in `translations` ("option:<option key>").
@@ -177,6 +183,14 @@ class SurveyQuestion(Translatable, db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         UniqueConstraint("survey_id", "key"),
         CheckConstraint(_in("kind", QuestionKind), name="kind"),
+        # A grid question has a scale, and no other question has one. (IS NOT NULL: a NULL
+        # scale would make the IN unknown, which a CHECK lets through.)
+        CheckConstraint(
+            f"(kind = '{QuestionKind.GRID.value}' AND scale IS NOT NULL"
+            f" AND {_in('scale', GRID_SCALES)})"
+            f" OR (kind <> '{QuestionKind.GRID.value}' AND scale IS NULL)",
+            name="scale",
+        ),
         Index("ix_survey_questions_survey_position", "survey_id", "position"),
     )
 
@@ -196,7 +210,14 @@ class SurveyQuestion(Translatable, db.Model):  # type: ignore[name-defined]
     # {"key": ..., "label": ...}; [] otherwise. The label is in the meeting's first language
     # (other languages: `translations`, "option:<key>"); answers store the key, which never
     # changes (`option_key_for`), so a label can be reworded or translated without losing them.
+    # A grid question's rows are its options (translated and kept by key the same way).
     options: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # A grid question's scale (one of GRID_SCALES); NULL for every other kind.
+    scale: Mapped[str | None] = mapped_column(String(20))
+    # Shown only when an earlier question's answer matches: {"question": <its key>, "op": "is",
+    # "is_not", "any_of", "at_least" or "at_most", "value": <a stored value, or a list of them
+    # for any_of>}; NULL: always shown (`meetapp.surveys.conditions`).
+    show_if: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
     survey: Mapped[Survey] = relationship(back_populates="questions", lazy="raise")
 
@@ -341,14 +362,22 @@ class SurveyResponse(db.Model):  # type: ignore[name-defined]
 
 class SurveyAnswer(db.Model):  # type: ignore[name-defined]
     """One answer value: a choice (likert, yes_no, single, one row per option of multiple),
-    a number (rating, nps) or a text."""
+    a number (rating, nps) or a text; or one row of a grid question, whose choice is the row's
+    key and number the point of the scale (1-5) chosen for it.
+
+    A grid's rows need no column of their own: the row key in `choice` keeps one answer per
+    row and response (the unique constraint below), the results' GROUP BY over (question,
+    group, choice, number) already counts each scale point per row, and an answered row
+    cannot be removed by the same check that keeps a chosen option (`answer_counts`)."""
 
     __tablename__ = "survey_answers"
     __table_args__ = (
         CheckConstraint(
             "(choice IS NOT NULL AND number IS NULL AND text IS NULL)"
             " OR (choice IS NULL AND number IS NOT NULL AND text IS NULL)"
-            " OR (choice IS NULL AND number IS NULL AND text IS NOT NULL)",
+            " OR (choice IS NULL AND number IS NULL AND text IS NOT NULL)"
+            # A grid question's row: its key and the point of the scale.
+            " OR (choice IS NOT NULL AND number IS NOT NULL AND text IS NULL)",
             name="one_value",
         ),
         CheckConstraint("number IS NULL OR (number >= 0 AND number <= 10)", name="number_range"),

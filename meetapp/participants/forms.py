@@ -19,6 +19,12 @@ from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length
 
 from meetapp.forms import AppForm, optional_id, strip_text
 from meetapp.models import Meeting, Status
+from meetapp.models.questions import RegistrationQuestion
+from meetapp.participants.answers import (
+    answer_filter_choices,
+    meeting_questions,
+    parse_answer_filter,
+)
 from meetapp.participants.services import (
     MAX_IMPORT_CHARS,
     MAX_SEARCH_LENGTH,
@@ -57,6 +63,7 @@ class ParticipantFilterForm(AppForm):
     status = SelectField("Status", choices=STATUS_CHOICES, default="")
     group = SelectField("Stakeholder group", default="")
     attended = SelectField("Attended", choices=ATTENDED_CHOICES, default="")
+    answer = SelectField("Answer", default="")
     sort = SelectField("Order", choices=SORT_CHOICES, default="registered")
 
     def __init__(self, meeting: Meeting, *args: Any, **kwargs: Any) -> None:
@@ -66,10 +73,21 @@ class ParticipantFilterForm(AppForm):
             *[SelectChoice(str(group.id), group.label) for group in meeting.stakeholder_groups],
             SelectChoice(NO_GROUP, "No group"),
         ]
+        # The meeting's registration questions, archived ones too: their answers are kept.
+        # Choosing among them is what checks that a question belongs to the meeting.
+        self.questions = meeting_questions(meeting.id)
+        self.answer.choices = answer_filter_choices(self.questions)
+
+    def answer_question(self) -> RegistrationQuestion | None:
+        """The question the list is narrowed to by its answer, if any."""
+        chosen = parse_answer_filter(self.answer.data or "") if not self.answer.errors else None
+        if chosen is None:
+            return None
+        return next((question for question in self.questions if question.id == chosen[0]), None)
 
 
 # The names of the list's filters, as the query string and a prepared export carry them.
-FILTER_FIELDS = ("q", "status", "group", "attended", "sort")
+FILTER_FIELDS = ("q", "status", "group", "attended", "answer", "sort")
 
 
 def read_filters(
@@ -89,6 +107,8 @@ def read_filters(
             filters.group_id = int(form.group.data)
     if not form.attended.errors and form.attended.data:
         filters.attended = form.attended.data == "yes"
+    if not form.answer.errors and form.answer.data:
+        filters.answer = parse_answer_filter(form.answer.data)
     if not form.q.errors and form.q.data:
         filters.search = form.q.data
     if not form.sort.errors and form.sort.data:

@@ -29,6 +29,13 @@ from meetapp.meetings.access import can_check_in, can_edit, meeting_view
 from meetapp.models import Meeting, Participant, Status
 from meetapp.outbox.services import mail_configured, send_later
 from meetapp.participants import services
+from meetapp.participants.answers import (
+    answers_to,
+    archived_answers,
+    desk_answers,
+    meeting_questions,
+    organiser_text,
+)
 from meetapp.participants.forms import (
     ActionForm,
     CheckinForm,
@@ -43,6 +50,7 @@ from meetapp.participants.forms import (
 )
 from meetapp.participants.services import ParticipantFilter
 from meetapp.registration import services as registration
+from meetapp.registration.forms import form_with_questions
 from meetapp.registration.notifications import (
     mail_to,
     notify_promoted,
@@ -50,6 +58,7 @@ from meetapp.registration.notifications import (
     queue_new_link_mail,
     queue_registration_mail,
 )
+from meetapp.registration.questions import answers_of
 
 bp = Blueprint("participants", __name__)
 
@@ -93,6 +102,16 @@ def participant_list(meeting: Meeting) -> ResponseReturnValue:
         meeting, [p.id for p in items if p.status == Status.WAITLISTED]
     )
     counts = services.participant_counts(meeting)
+    # Narrowed to a question's answer: the answers to it show in a column of their own.
+    question = form.answer_question()
+    answers = (
+        {
+            participant_id: organiser_text(question, answer)
+            for participant_id, answer in answers_to(question.id, [p.id for p in items]).items()
+        }
+        if question is not None
+        else {}
+    )
     query_args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
         "participants/list.html",
@@ -102,6 +121,8 @@ def participant_list(meeting: Meeting) -> ResponseReturnValue:
         participants=items,
         places=places,
         counts=counts,
+        question=question,
+        answers=answers,
         groups={group.id: group for group in meeting.stakeholder_groups},
         query_args=query_args,
         editable=can_edit(current_user, meeting),
@@ -113,7 +134,7 @@ def participant_list(meeting: Meeting) -> ResponseReturnValue:
 @bp.route("/meetings/<slug>/participants/new", methods=["GET", "POST"])
 @meeting_view(write=True)
 def new(meeting: Meeting) -> ResponseReturnValue:
-    form = ParticipantForm(meeting)
+    form = form_with_questions(ParticipantForm, meeting)
     if form.validate_on_submit():
         try:
             added = registration.register_participant(
@@ -145,10 +166,15 @@ def new(meeting: Meeting) -> ResponseReturnValue:
 @meeting_view(write=True)
 def edit(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
     participant = _participant_or_404(meeting, participant_id, with_checker=True)
+    answers = answers_of([participant.id])[participant.id]
     if request.method == "POST":
-        form = ParticipantForm(meeting)
+        form = form_with_questions(ParticipantForm, meeting, answers)
     else:
-        form = ParticipantForm(meeting, data=services.form_data(participant))
+        form = form_with_questions(
+            ParticipantForm, meeting, answers, data=services.form_data(participant)
+        )
+    # Read now: a refused save rolls the session back.
+    archived = archived_answers(meeting, answers)
     if form.validate_on_submit():
         try:
             registration.update_registration(participant, form.registration_data())
@@ -159,7 +185,7 @@ def edit(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(f"The details of {participant.name} are saved.", "success")
             return redirect(_list_url(meeting))
-    return _participant_page(meeting, participant, form)
+    return _participant_page(meeting, participant, form, archived=archived)
 
 
 def _participant_page(
@@ -167,9 +193,11 @@ def _participant_page(
     participant: Participant,
     form: ParticipantForm,
     new_link: str | None = None,
+    archived: list[tuple[str, str]] | None = None,
 ) -> str:
     """The participant's page: the edit form, their status, the actions on them and, right
-    after it was made without mail, their new personal link."""
+    after it was made without mail, their new personal link. `archived`: their answers to
+    removed questions, shown, not edited."""
     return render_template(
         "participants/form.html",
         meeting=meeting,
@@ -180,6 +208,7 @@ def _participant_page(
         mail_on=mail_configured(),
         new_link=new_link,
         mails=mail_to(participant),
+        archived=archived or [],
     )
 
 
@@ -215,9 +244,18 @@ def send_link(meeting: Meeting, participant_id: int) -> ResponseReturnValue:
         return redirect(page)
     # Without mail: shown once, in this response, never stored (only its hash is).
     shown = _participant_or_404(meeting, participant_id, with_checker=True)
-    form = ParticipantForm(meeting, formdata=None, data=services.form_data(shown))
+    answers = answers_of([shown.id])[shown.id]
+    form = form_with_questions(
+        ParticipantForm, meeting, answers, formdata=None, data=services.form_data(shown)
+    )
     response = make_response(
-        _participant_page(meeting, shown, form, new_link=personal_link(renewed.token))
+        _participant_page(
+            meeting,
+            shown,
+            form,
+            new_link=personal_link(renewed.token),
+            archived=archived_answers(meeting, answers),
+        )
     )
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -295,12 +333,15 @@ def _checkin_context(
     waiting for the confirmation to seat someone over capacity); `confirm_seat` the id of the
     person whose seat over capacity is to be confirmed."""
     found = services.checkin_search(meeting, q)
+    results = found[: services.CHECKIN_RESULTS_LIMIT]
     if walk_in is None:
         walk_in = WalkInForm(meeting, formdata=None, q=q)
     return {
         "meeting": meeting,
         "q": q,
-        "results": found[: services.CHECKIN_RESULTS_LIMIT],
+        "results": results,
+        # The answers to the questions shown at the desk, for the rows shown.
+        "desk_answers": desk_answers(p.id for p in results),
         "more": len(found) > services.CHECKIN_RESULTS_LIMIT,
         "counts": services.checkin_counts(meeting),
         "editable": can_edit(current_user, meeting),
@@ -500,4 +541,5 @@ def import_csv(meeting: Meeting) -> ResponseReturnValue:
         confirm=confirm,
         preview=preview,
         columns=services.COLUMNS,
+        questions=[q for q in meeting_questions(meeting.id) if q.archived_at is None],
     ), 422 if refused else 200

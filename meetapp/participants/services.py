@@ -37,7 +37,15 @@ from meetapp.extensions import db
 from meetapp.formatting import country_codes, folded, language_codes
 from meetapp.locking import lock_meeting
 from meetapp.models import Meeting, Participant, StakeholderGroup, Status, User
+from meetapp.models.questions import RegistrationAnswer, RegistrationQuestion
 from meetapp.models.registration import add_to_seat_counts, seat_change
+from meetapp.participants.answers import (
+    AnswerReader,
+    PlacesLeft,
+    answer_condition,
+    match_question,
+)
+from meetapp.registration.questions import Answer, answer_counts, answer_rows, form_questions
 from meetapp.registration.services import NEEDS_MAX_LENGTH, free_seats
 from meetapp.validation import (
     SINGLE_LINE_CHECK,
@@ -86,6 +94,9 @@ class ParticipantFilter:
     no_group: bool = False
     attended: bool | None = None
     search: str | None = None
+    # (question id, option key): people who chose the option; the key `answers.ANSWERED`:
+    # people who answered the question at all.
+    answer: tuple[int, str] | None = None
     sort: str = "registered"
 
 
@@ -121,6 +132,8 @@ def filtered_query(meeting: Meeting, filters: ParticipantFilter) -> Select[Parti
         query = query.where(Participant.attended.is_(filters.attended))
     if filters.search:
         query = query.where(search_condition(filters.search))
+    if filters.answer is not None:
+        query = query.where(answer_condition(*filters.answer))
     if filters.sort == "name":
         return query.order_by(Participant.search_text, Participant.id)
     return query.order_by(Participant.registered_at, Participant.id)
@@ -456,6 +469,10 @@ class ImportLine:
     row: ImportedRow | None = None
     email_normalized: str = ""
     status: str | None = None  # what the row will get
+    # The cells of the registration questions' columns, by question id, and the answers read
+    # from them.
+    answer_cells: dict[int, str] = field(default_factory=dict)
+    answers: dict[int, Answer] = field(default_factory=dict)
 
 
 @dataclass
@@ -463,6 +480,8 @@ class ImportPreview:
     lines: list[ImportLine] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     written: int = 0
+    # The registration questions the file has a column for, in the form's order.
+    questions: list[RegistrationQuestion] = field(default_factory=list)
 
     @property
     def bad_lines(self) -> list[ImportLine]:
@@ -511,7 +530,9 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_lines(text: str, preview: ImportPreview) -> list[ImportLine]:
+def _read_lines(
+    text: str, preview: ImportPreview, questions: Sequence[RegistrationQuestion]
+) -> list[ImportLine]:
     reader = std_csv.reader(
         io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=_delimiter(text)
     )
@@ -528,6 +549,23 @@ def _read_lines(text: str, preview: ImportPreview) -> list[ImportLine]:
             return []
         columns = [cell.strip().lower().replace(" ", "_").replace("-", "_") for cell in header]
         columns = ["email" if column == "e_mail" else column for column in columns]
+        # A column that is none of the known ones may be a registration question's, named by
+        # its key or its label: its cells go to the line's `answer_cells`, by question.
+        asked: dict[int, int] = {}  # column index -> question id
+        for index, column in enumerate(columns):
+            if not column or column in COLUMNS:
+                continue
+            question = match_question(header[index], questions) or match_question(column, questions)
+            if question is None:
+                continue
+            if question.archived_at is not None:
+                preview.file_errors.append(
+                    f"The column {header[index].strip()[:60]!r} holds the answers to a removed "
+                    "question: leave it out, or restore the question on the Registration "
+                    "questions page first."
+                )
+            asked[index] = question.id
+            columns[index] = ""
         unknown = [column for column in columns if column and column not in COLUMNS]
         if unknown:
             preview.file_errors.append(
@@ -535,12 +573,22 @@ def _read_lines(text: str, preview: ImportPreview) -> list[ImportLine]:
                 + ", ".join(repr(column[:40]) for column in unknown[:10])
                 + ". Known columns: "
                 + ", ".join(COLUMNS)
+                + (
+                    ", and the key or the wording of each registration question"
+                    if questions
+                    else ""
+                )
                 + "."
             )
         named = Counter(column for column in columns if column)
         duplicated = sorted(column for column, times in named.items() if times > 1)
+        by_question = Counter(asked.values())
+        duplicated += [
+            question.label for question in questions if by_question.get(question.id, 0) > 1
+        ]
         if duplicated:
             preview.file_errors.append("Repeated column(s) in the header: " + ", ".join(duplicated))
+        preview.questions = [question for question in questions if question.id in by_question]
         missing = [column for column in ("name", "email") if column not in columns]
         if missing:
             preview.file_errors.append(
@@ -562,6 +610,10 @@ def _read_lines(text: str, preview: ImportPreview) -> list[ImportLine]:
                 if column
             }
             line = ImportLine(line=start, values=values)
+            line.answer_cells = {
+                question_id: _unescape(cells[index]) if index < len(cells) else ""
+                for index, question_id in asked.items()
+            }
             if len(cells) > len(columns):
                 line.problems.append(
                     f"{len(cells)} cells but the header names {len(columns)} columns"
@@ -586,16 +638,25 @@ def check_import(meeting: Meeting, text: str) -> ImportPreview:
     """Validate every row and work out the status each good row will get; writes nothing.
 
     Seats are handed out in file order: rows without a status are registered while seats
-    remain, then waitlisted; a row that says `registered` needs a free seat.
+    remain, then waitlisted; a row that says `registered` needs a free seat. So are the places
+    of limited options, to the rows that are not cancelled: the import, though an organiser's,
+    takes no more than are left (the organiser raises an option's places to take more).
+    Answers are read from the registration questions' columns (`answers.AnswerReader`).
     """
     preview = ImportPreview()
     if len(text) > MAX_IMPORT_CHARS:
         preview.file_errors.append("The file is too large.")
         return preview
-    preview.lines = _read_lines(text, preview)
+    questions = form_questions(meeting.id, archived=True)
+    preview.lines = _read_lines(text, preview, questions)
     if preview.file_errors:
         preview.lines = []
         return preview
+    reader = AnswerReader(meeting, preview.questions) if preview.questions else None
+    places = PlacesLeft(
+        preview.questions, answer_counts(question.id for question in preview.questions)
+    )
+    group_names = {group.id: group.label for group in meeting.stakeholder_groups}
 
     groups: dict[str, int] = {}
     for group in meeting.stakeholder_groups:
@@ -638,6 +699,11 @@ def check_import(meeting: Meeting, text: str) -> ImportPreview:
                     seen[normalized] = line.line
                 if normalized in existing:
                     line.problems.append(f"email: already in this meeting ({existing[normalized]})")
+        if reader is not None and line.row is not None:
+            line.answers, problems = reader.read(
+                line.answer_cells, line.row.stakeholder_group, group_names
+            )
+            line.problems.extend(problems)
         if line.row is None or line.problems:
             continue
         status = line.row.status
@@ -652,6 +718,12 @@ def check_import(meeting: Meeting, text: str) -> ImportPreview:
         if line.row.attended and status != Status.REGISTERED:
             line.problems.append(f"attended: a {status} participant cannot have attended")
             continue
+        # A choice's places are held by registered and waitlisted people, as on the form.
+        if line.answers and status != Status.CANCELLED:
+            full = places.take(line.answers)
+            if full:
+                line.problems.extend(full)
+                continue
         if status == Status.REGISTERED and seats is not None:
             seats -= 1
         line.status = str(status)
@@ -661,8 +733,10 @@ def check_import(meeting: Meeting, text: str) -> ImportPreview:
 def import_participants(
     meeting: Meeting, text: str, *, now: datetime | None = None
 ) -> ImportPreview:
-    """Check the file again under the meeting lock and, only when every row is good, add them
-    all. The caller commits (or rolls back) the one transaction."""
+    """Check the file again under the meeting lock (under which the places of limited options
+    are counted, as the seats are) and, only when every row is good, add them all, and then
+    their answers, each in one bulk statement. The caller commits (or rolls back) the one
+    transaction."""
     now = now or utcnow()
     meeting = lock_meeting(meeting.id)
     preview = check_import(meeting, text)
@@ -700,7 +774,30 @@ def import_participants(
         )
     # One executemany: thousands of rows are written in a moment, and all or none of them.
     # (The table's insert, not the ORM's: that one splits rows whose empty columns differ.)
-    db.session.execute(insert(Participant.__table__), rows)
+    answered = [line for line in preview.lines if line.answers]
+    if not answered:
+        db.session.execute(insert(Participant.__table__), rows)
+    else:
+        # The new ids, by address (unique within the meeting), for the answers' rows.
+        ids = {
+            email: participant_id
+            for email, participant_id in db.session.execute(
+                insert(Participant.__table__).returning(
+                    Participant.email_normalized, Participant.id
+                ),
+                rows,
+            ).all()
+        }
+        db.session.execute(
+            insert(RegistrationAnswer.__table__),
+            [
+                answer_row
+                for line in answered
+                for answer_row in answer_rows(
+                    ids[line.email_normalized], preview.questions, line.answers
+                )
+            ],
+        )
     add_to_seat_counts(db.session(), meeting.id, seat_change(rows))
     preview.written = len(rows)
     return preview

@@ -14,15 +14,18 @@ moment of answering, so a person promoted from the waiting list keeps the place 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext
-from sqlalchemy import ColumnElement, delete, exists, func, insert, select
+from sqlalchemy import ColumnElement, delete, exists, func, insert, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from meetapp.database import utcnow
 from meetapp.errors import DomainError
@@ -44,8 +47,9 @@ from meetapp.models.questions import (
     QuestionKind,
     RegistrationAnswer,
     RegistrationQuestion,
+    registration_question_groups,
 )
-from meetapp.validation import has_control_characters
+from meetapp.validation import FieldRuleError, has_control_characters, single_line
 
 KIND_LABELS = {
     QuestionKind.SHORT_TEXT: "Short text",
@@ -60,6 +64,8 @@ KIND_LABELS = {
 OPTIONS_MAX = 50
 CAPACITY_MAX = 100_000
 NUMBER_MAX_DIGITS = 15
+NUMBER = re.compile(r"-?\d{1,15}(?:[.,]\d{1,15})?")
+THOUSANDS = re.compile(r"-?\d{1,3},\d{3}")
 
 # An answer as checked: option keys for the keyed kinds, else one typed value.
 Answer = list[str] | str
@@ -75,9 +81,12 @@ def field_name(question: RegistrationQuestion) -> str:
 # --- the organiser's questions ---------------------------------------------------------------
 
 
-def form_questions(meeting_id: int, *, archived: bool = False) -> list[RegistrationQuestion]:
+def form_questions(
+    meeting_id: int, *, archived: bool = False, fresh: bool = False
+) -> list[RegistrationQuestion]:
     """The meeting's questions in their order, with their groups (one more query); only those
-    still on the form unless `archived`."""
+    still on the form unless `archived`. `fresh`: read again even if this request loaded them
+    (under the meeting lock, what an organiser changed meanwhile counts)."""
     query = (
         select(RegistrationQuestion)
         .options(selectinload(RegistrationQuestion.groups))
@@ -86,6 +95,8 @@ def form_questions(meeting_id: int, *, archived: bool = False) -> list[Registrat
     )
     if not archived:
         query = query.where(RegistrationQuestion.archived_at.is_(None))
+    if fresh:
+        query = query.execution_options(populate_existing=True)
     return list(db.session.scalars(query))
 
 
@@ -235,25 +246,26 @@ def has_answers(question_id: int) -> bool:
 def _options(
     question: RegistrationQuestion | None, lines: Sequence[OptionLine]
 ) -> list[dict[str, object]]:
-    """The stored options of `lines`: an existing option keeps its key when its line has its
-    label (so options can be reordered) or when its line is in its place and the number of
-    lines is unchanged (a rewording); other lines are new options with new keys. An option
-    that people chose cannot be removed."""
-    existing = list(question.options or []) if question else []
-    by_label = {str(option["label"]): str(option["key"]) for option in existing}
-    same_count = len(existing) == len(lines)
-    claimed: set[str] = set()
-    keys: list[str | None] = []
-    for index, line in enumerate(lines):
-        key = by_label.get(line.label)
-        if key is None and same_count:
-            key = str(existing[index]["key"])
-        if key in claimed:
-            key = None
-        if key is not None:
-            claimed.add(key)
-        keys.append(key)
-    taken = {str(option["key"]) for option in existing}
+    """The stored options of `lines`. First, a line with an option's very label keeps that
+    option's key (so options can be moved); then, when the number of lines is unchanged, a
+    line left over in the place of an option left over rewords it. Other lines are new options
+    with new keys. An option anyone ever chose (cancelled registrations included: their rows
+    keep its key) cannot be removed, and a limited option cannot be given fewer places than
+    the people who hold it."""
+    existing = [
+        {"key": str(option["key"]), "label": str(option["label"])}
+        for option in (question.options or [] if question else [])
+    ]
+    by_label = {option["label"]: option["key"] for option in existing}
+    keys: list[str | None] = [by_label.get(line.label) for line in lines]
+    if len(existing) == len(lines):
+        claimed = {key for key in keys if key is not None}
+        for index, key in enumerate(keys):
+            in_place = existing[index]["key"]
+            if key is None and in_place not in claimed:
+                keys[index] = in_place
+                claimed.add(in_place)
+    taken = {option["key"] for option in existing}
     result: list[dict[str, object]] = []
     for line, key in zip(lines, keys, strict=True):
         if key is None:
@@ -263,20 +275,39 @@ def _options(
         if line.capacity is not None:
             option["capacity"] = line.capacity
         result.append(option)
-    dropped = {str(option["key"]) for option in existing} - {str(o["key"]) for o in result}
-    if question is not None and dropped:
-        chosen = answer_counts([question.id]).get(question.id, {})
-        gone = [by_key for by_key in dropped if chosen.get(by_key)]
-        if gone:
-            labels = ", ".join(
-                f"“{option['label']}”" for option in existing if option["key"] in gone
-            )
+    if question is None or question.id is None:
+        return result
+    dropped = {option["key"] for option in existing} - {str(o["key"]) for o in result}
+    ever = _chosen_ever(question.id)
+    gone = [option["label"] for option in existing if option["key"] in dropped & set(ever)]
+    if gone:
+        raise DomainError(
+            f"People chose {', '.join(f'“{label}”' for label in gone)}: an option with answers "
+            "cannot be removed. Keep it (you can reword it).",
+            field="options",
+        )
+    held = answer_counts([question.id]).get(question.id, {})
+    for option in result:
+        capacity = option.get("capacity")
+        holding = held.get(str(option["key"]), 0)
+        if isinstance(capacity, int) and capacity < holding:
             raise DomainError(
-                f"People chose {labels}: an option with answers cannot be removed. Keep it, "
-                "or limit it to the places already taken.",
+                f"{holding} people hold “{option['label']}”: give it at least {holding} places "
+                "(or leave out | for no limit).",
                 field="options",
             )
     return result
+
+
+def _chosen_ever(question_id: int) -> set[str]:
+    """The option keys of a question that any answer names, whatever its person's status."""
+    return set(
+        db.session.scalars(
+            select(RegistrationAnswer.option_key)
+            .where(RegistrationAnswer.question_id == question_id)
+            .distinct()
+        )
+    )
 
 
 def save_question(
@@ -313,6 +344,7 @@ def save_question(
         )
         db.session.add(question)
     else:
+        _check_restriction(question, data.group_ids)
         if question.kind != data.kind and has_answers(question.id):
             raise DomainError(
                 "People have answered this question: its kind cannot change. Remove it (its "
@@ -320,6 +352,7 @@ def save_question(
                 field="kind",
             )
         question.options = _options(question, data.options)
+        _load_groups(question)
         question.groups = groups
     if data.kind not in CHOICE_KINDS:
         question.options = []
@@ -330,6 +363,49 @@ def save_question(
     question.show_at_desk = data.show_at_desk
     db.session.flush()
     return question
+
+
+def _load_groups(question: RegistrationQuestion) -> None:
+    """Load a question's groups if this request has not (changing them needs the old ones)."""
+    if "groups" in sa_inspect(question).dict:
+        return
+    current = db.session.scalars(
+        select(StakeholderGroup)
+        .join(
+            registration_question_groups,
+            registration_question_groups.c.group_id == StakeholderGroup.id,
+        )
+        .where(registration_question_groups.c.question_id == question.id)
+    )
+    set_committed_value(question, "groups", list(current))
+
+
+def _check_restriction(question: RegistrationQuestion, group_ids: list[int]) -> None:
+    """A question people answered cannot be limited to groups that leave some of them out:
+    their answers would be dropped the next time they save their details."""
+    if not group_ids:
+        return
+    outside = (
+        db.session.scalar(
+            select(func.count(func.distinct(RegistrationAnswer.participant_id)))
+            .join(Participant, Participant.id == RegistrationAnswer.participant_id)
+            .where(
+                RegistrationAnswer.question_id == question.id,
+                or_(
+                    Participant.stakeholder_group_id.is_(None),
+                    Participant.stakeholder_group_id.not_in(group_ids),
+                ),
+            )
+        )
+        or 0
+    )
+    if outside:
+        raise DomainError(
+            f"{outside} {'person' if outside == 1 else 'people'} outside these groups answered "
+            "this question: limited to them, it would drop those answers. Keep it for the "
+            "groups they are in, or remove it (its answers are kept) and add a new one.",
+            field="groups",
+        )
 
 
 def remove_question(question: RegistrationQuestion) -> bool:
@@ -359,7 +435,9 @@ def restore_question(question: RegistrationQuestion) -> None:
 def move_question(question: RegistrationQuestion, up: bool) -> None:
     """Swap a question with its neighbour on the form."""
     questions = form_questions(question.meeting_id)
-    index = next(i for i, q in enumerate(questions) if q.id == question.id)
+    index = next((i for i, q in enumerate(questions) if q.id == question.id), None)
+    if index is None:  # archived: off the form, it has no place to move from
+        return
     other = index - 1 if up else index + 1
     if not 0 <= other < len(questions):
         return
@@ -389,16 +467,21 @@ def clean_value(question: RegistrationQuestion, value: str) -> str:
         limit = TEXT_ANSWER_MAX[kind]
         if len(value) > limit:
             raise DomainError(gettext(TOO_LONG, limit=limit), field=name)
-        if has_control_characters(value.replace("\n", "").replace("\r", "")):
+        if has_control_characters(value):
             raise DomainError(BAD_TEXT, field=name)
+        if kind == QuestionKind.SHORT_TEXT:
+            try:
+                single_line(value)
+            except FieldRuleError as error:
+                raise DomainError(error.message, field=name) from None
         return value
     if kind == QuestionKind.NUMBER:
-        try:
-            number = Decimal(value.replace(",", "."))
-        except InvalidOperation:
-            raise DomainError(NOT_A_NUMBER, field=name) from None
-        if not number.is_finite() or len(number.as_tuple().digits) > NUMBER_MAX_DIGITS:
+        # Digits with one decimal separator, "." or ",": no exponent (which would make a huge
+        # number out of a few characters), and no thousands separator ("1,200" is refused
+        # rather than read as 1.2).
+        if not NUMBER.fullmatch(value) or THOUSANDS.fullmatch(value):
             raise DomainError(NOT_A_NUMBER, field=name)
+        number = Decimal(value.replace(",", "."))
         return (
             format(number.normalize(), "f") if number != number.to_integral() else str(int(number))
         )
@@ -661,10 +744,11 @@ def choice_counts(meeting_id: int) -> list[ChoiceCount]:
         chosen = counts.get(question.id)
         if not chosen:
             continue
+        # The summary is written in English, whoever downloads it (its other texts are the
+        # meeting's first language), so yes and no are not the reader's.
+        yes_no = question.kind == QuestionKind.YES_NO
         labels = [
-            yes_no_label(key)
-            if question.kind == QuestionKind.YES_NO
-            else question.option_label(key)
+            {YES: "Yes", NO: "No"}[key] if yes_no else question.option_label(key)
             for key in question.option_keys()
         ]
         result.append(
@@ -729,3 +813,27 @@ def parse_answer_filter(
     if key != ANY_ANSWER and key not in question.option_keys():
         return None
     return question.id, key
+
+
+def release_limited_places(participant_id: int, meeting_id: int) -> None:
+    """Let go of the places a registration being cancelled holds in limited options (their
+    answers go): a cancelled registration holds no place, and when it becomes active again (a
+    seat given by an organiser or at the desk, a new registration) it takes a place only by
+    choosing it again, counted like anyone's. Its other answers stay."""
+    limited = {
+        question.id: [
+            str(option["key"])
+            for option in question.options or []
+            if option.get("capacity") is not None
+        ]
+        for question in form_questions(meeting_id, archived=True)
+        if question.has_capacities()
+    }
+    for question_id, keys in limited.items():
+        db.session.execute(
+            delete(RegistrationAnswer).where(
+                RegistrationAnswer.participant_id == participant_id,
+                RegistrationAnswer.question_id == question_id,
+                RegistrationAnswer.option_key.in_(keys),
+            )
+        )

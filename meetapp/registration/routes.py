@@ -289,7 +289,8 @@ def manage(token: str) -> ResponseReturnValue:
     participant = _participant_or_404(token)
     meeting = participant.meeting
     form: UpdateRegistrationForm | None = None
-    questions = form_questions(meeting.id)
+    # Archived questions too: their answers stay on the person's page.
+    questions = form_questions(meeting.id, archived=True)
     answers = answers_of([participant.id])[participant.id] if questions else {}
     # Answers are changed while registration is open, as they are given.
     answers_open = meeting.registration_state(utcnow()) == "open"

@@ -28,7 +28,14 @@ from meetapp.models import (
     User,
 )
 from meetapp.models.questions import RegistrationQuestion
-from meetapp.registration.questions import Answer, Posted, check_answers, save_answers
+from meetapp.registration.questions import (
+    Answer,
+    Posted,
+    check_answers,
+    form_questions,
+    release_limited_places,
+    save_answers,
+)
 from meetapp.tokens import hash_token, is_token_shaped, new_token
 
 NEEDS_MAX_LENGTH = 2000
@@ -185,6 +192,15 @@ def _checked_answers(data: RegistrationData) -> dict[int, Answer]:
     return check_answers(data.questions, data.stakeholder_group_id, data.answers)
 
 
+def _answers_under_lock(
+    meeting: Meeting, data: RegistrationData
+) -> tuple[list[RegistrationQuestion], dict[int, Answer]]:
+    """The questions as they are under the meeting lock (an organiser may have changed an
+    option, its places or the question meanwhile), and the answers checked against them."""
+    questions = form_questions(meeting.id, fresh=True)
+    return questions, check_answers(questions, data.stakeholder_group_id, data.answers)
+
+
 def _apply(participant: Participant, data: RegistrationData, email: str) -> None:
     participant.name = data.name
     participant.email = data.email.strip()
@@ -240,7 +256,7 @@ def register_participant(
     possible.
     """
     email = normalise_email(data.email)
-    answers = _checked_answers(data)
+    _checked_answers(data)  # early, before the lock: checked again under it
     meeting = lock_meeting(meeting.id)
     now = now or utcnow()
     if not by_organiser:
@@ -280,9 +296,10 @@ def register_participant(
     participant.consent_at = now if data.consent else None
     token, participant.token_hash = new_token()
     db.session.flush()
-    if data.questions is not None:
+    if data.questions:
         # Places a cancelled registration held were freed: a new one takes them again.
-        save_answers(participant, data.questions, answers, keep_held=False)
+        questions, answers = _answers_under_lock(meeting, data)
+        save_answers(participant, questions, answers, keep_held=False)
     return NewRegistration(participant, token, None if has_seat else ahead + 1)
 
 
@@ -322,7 +339,7 @@ def update_registration(participant: Participant, data: RegistrationData) -> Par
     registration; organisers may still correct one.)
     """
     email = normalise_email(data.email)
-    answers = _checked_answers(data)
+    _checked_answers(data)  # early, before the lock: checked again under it
     meeting = lock_meeting(participant.meeting_id)
     _check_group(meeting, data.stakeholder_group_id)
     clash = db.session.scalar(
@@ -336,8 +353,9 @@ def update_registration(participant: Participant, data: RegistrationData) -> Par
         raise DomainError(EMAIL_IN_USE, field="email")
     _apply(participant, data, email)
     db.session.flush()
-    if data.questions is not None:
-        save_answers(participant, data.questions, answers)
+    if data.questions:
+        questions, answers = _answers_under_lock(meeting, data)
+        save_answers(participant, questions, answers)
     return participant
 
 
@@ -353,6 +371,7 @@ def cancel_registration(
     db.session.refresh(participant)
     if participant.status == Status.CANCELLED:
         return []
+    release_limited_places(participant.id, meeting.id)
     participant.status = Status.CANCELLED
     participant.cancelled_at = now or utcnow()
     participant.attended = False
@@ -399,11 +418,19 @@ def promote_participant(participant: Participant) -> Participant:
             f"The meeting is full ({meeting.capacity} of {meeting.capacity} seats taken). "
             "Raise the capacity or cancel a registration first."
         )
+    _reactivated(participant)
     participant.status = Status.REGISTERED
     participant.cancelled_at = None
     participant.promoted_at = utcnow()
     db.session.flush()
     return participant
+
+
+def _reactivated(participant: Participant) -> None:
+    """A cancelled registration about to hold a seat again holds no place in a limited option
+    (an import may have brought its old answers): it chooses one again like anyone."""
+    if participant.status == Status.CANCELLED and participant.id is not None:
+        release_limited_places(participant.id, participant.meeting_id)
 
 
 # --- the registration desk -------------------------------------------------------------------
@@ -433,6 +460,7 @@ def _desk_seat(meeting: Meeting, over_capacity: bool) -> None:
 
 def _checked_in(participant: Participant, by: User, now: datetime) -> None:
     """Seated and checked in at the desk: they are there, so they know."""
+    _reactivated(participant)
     if participant.status != Status.REGISTERED:
         participant.promoted_at = now
     participant.told_at = now

@@ -87,7 +87,7 @@ BUILT_INS: dict[str, BuiltIn] = {
         BuiltIn(
             name="sessions",
             label="Session evaluation: a rating (1 to 5) of each session of the agenda, one "
-            "question per session (there is no grid question yet)",
+            "question per session",
             title=N_("Session evaluation"),
             intro=N_(
                 "Please rate each session you attended, from 1 (poor) to 5 (excellent). Leave "

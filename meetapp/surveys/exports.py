@@ -35,6 +35,7 @@ from meetapp.models import (
     SurveyAnswer,
     SurveyResponse,
 )
+from meetapp.surveys.kinds import kind_of
 from meetapp.surveys.results import SurveyResults
 
 
@@ -55,7 +56,7 @@ def _cell(choice: str | None, number: int | None, text: str | None) -> str:
 
 def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
     """The header, then one row per response, one column per question (several choices
-    joined by "; "), in one streamed query.
+    joined by "; "; a grid's rows a column each), in one streamed query.
 
     Published responses only. A tracked survey's come in the order they were given, with
     their times in the meeting's time zone; an anonymous survey's in the order of their
@@ -68,7 +69,9 @@ def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
         header = ["Response", "Published on (UTC)", "Change published on (UTC)"]
     else:
         header = ["Response", "Submitted at", "Changed at", "Name", "E-mail", "Stakeholder group"]
-    yield header + ["Language"] + [question.text for question in questions]
+    kinds = {question.id: kind_of(question.kind) for question in questions}
+    columns = [column for q in questions for column in kinds[q.id].export_columns(q)]
+    yield header + ["Language"] + columns
     # Choices are stored as values (a choice question's option keys): written as their labels
     # in the meeting's first language, whatever language each was chosen in. (A number's label
     # is the number; a text has none.)
@@ -99,8 +102,10 @@ def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
             first, *rest = answers
             _id, submitted, updated, language, name, email, label = first[:7]
             given: dict[int | None, list[str]] = {}
+            stored: dict[int | None, list[tuple[str | None, int | None, str | None]]] = {}
             for *_person, question_id, choice, number, text in [first, *rest]:
                 given.setdefault(question_id, []).append(_cell(choice, number, text))
+                stored.setdefault(question_id, []).append((choice, number, text))
             if survey.anonymous:
                 row = [_day(submitted), _day(updated)]
             else:
@@ -109,6 +114,15 @@ def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
             # The language of the page the answers were given on (free text is in it).
             row.append(language_name(language) or "")
             for question in questions:
+                # A kind with columns of its own (a grid's rows) writes its cells.
+                kind = kinds[question.id]
+                answer = None
+                for choice, number, text in stored.get(question.id, []):
+                    answer = kind.read(answer, choice, number, text)
+                cells = kind.export_cells(question, answer)
+                if cells is not None:
+                    row.extend(cells)
+                    continue
                 values = given.get(question.id, [])
                 if question.id in labels:
                     values = [labels[question.id].get(value, value) for value in values]
@@ -168,6 +182,14 @@ def _write_summary(workbook: xlsxwriter.Workbook, survey: Survey, results: Surve
             summary.write_string(r, 0, option.label)
             summary.write_number(r, 1, option.count)
             summary.write_number(r, 2, round(option.percent, 1))
+            r += 1
+        for grid_row in item.rows:
+            # A grid's rows: each one's answers and mean.
+            summary.write_string(r, 0, grid_row.label)
+            summary.write_number(r, 1, grid_row.answered)
+            if grid_row.mean is not None:
+                summary.write_string(r, 2, "Mean")
+                summary.write_number(r, 3, round(grid_row.mean, 2))
             r += 1
         if item.mean is not None:
             summary.write_string(r, 0, "Mean")

@@ -31,14 +31,16 @@ from meetapp.models.surveys import (
     BATCH_SIZE_DEFAULT,
     BATCH_SIZE_MAX,
     BATCH_SIZE_MIN,
+    GRID_SCALES,
     OPTION_MAX,
     OPTIONS_MAX_COUNT,
     QUESTION_TEXT_MAX,
     SURVEY_INTRO_MAX,
     SURVEY_TITLE_MAX,
 )
+from meetapp.surveys.conditions import OPS
 from meetapp.surveys.invitations import AUDIENCES
-from meetapp.surveys.kinds import kind_labels
+from meetapp.surveys.kinds import GRID_SCALE_NAMES, kind_labels
 from meetapp.validation import SingleLine
 
 OPTIONS_TEXT_MAX = (OPTION_MAX + 2) * OPTIONS_MAX_COUNT
@@ -115,12 +117,32 @@ class QuestionForm(AppForm):
         "Options",
         filters=[strip_text],
         validators=[Optional(), Length(max=OPTIONS_TEXT_MAX)],
-        description="For choice questions: one option per line.",
+        description="For choice questions: one option per line; for a grid: one row per line.",
         render_kw={"rows": 4},
+    )
+    scale = SelectField(
+        "Scale",
+        choices=[SelectChoice(name, label) for name, label in GRID_SCALE_NAMES.items()],
+        default=GRID_SCALES[0],
+        description="For a grid: the scale each row is answered on.",
     )
     # The keys of the options the textarea showed, in its order (space-separated): a line
     # edited in place rewords the option it was (`services.match_option_lines`).
     option_keys = HiddenField(validators=[Optional(), Length(max=OPTIONS_TEXT_MAX)])
+    # The condition: an earlier question (its key; the route lists those that can be one),
+    # the operator and the answers compared with, posted as "show_if_value-<that key>" so
+    # that only the chosen question's count (`services.clean_condition` checks them).
+    show_if_question = SelectField(
+        "Show this question only when the answer to",
+        choices=[SelectChoice("", "(always show it)")],
+        validate_choice=False,
+        default="",
+    )
+    show_if_op = SelectField(
+        "Comparison", choices=[SelectChoice(op, label) for op, label in OPS.items()], default="is"
+    )
+    # Errors of the answers chosen are shown on this field; its values are read per question.
+    show_if_value = SelectMultipleField("Answers", choices=[], validate_choice=False)
     submit = SubmitField("Save question")
 
     def option_list(self) -> list[str]:

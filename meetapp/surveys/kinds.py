@@ -35,6 +35,8 @@ from meetapp.errors import DomainError
 from meetapp.formatting import number as format_number
 from meetapp.formatting import signed
 from meetapp.models.surveys import (
+    GRID_SCALE_MAX,
+    GRID_SCALES,
     LIKERT_LABELS,
     LIKERT_VALUES,
     OPTION_MAX,
@@ -46,11 +48,14 @@ from meetapp.models.surveys import (
 )
 
 if TYPE_CHECKING:
+    from werkzeug.datastructures import MultiDict
+
     from meetapp.models import SurveyQuestion
     from meetapp.surveys.results import HeadlineFigures
 
-# A checked answer: an option key or fixed value, a number, a text, or several option keys.
-Answer = str | int | list[str]
+# A checked answer: an option key or fixed value, a number, a text, several option keys, or a
+# grid's rows (row key -> point of its scale, 1-5).
+Answer = str | int | list[str] | dict[str, int]
 # One row of `survey_answers` as far as the kind decides it: its choice, number and text.
 Stored = dict[str, Any]
 
@@ -97,6 +102,21 @@ class Figures:
     promoters: int = 0
     passives: int = 0
     detractors: int = 0
+    agree_percent: float | None = None
+    # A grid question's figures, row by row.
+    rows: list[RowFigures] = field(default_factory=list)
+
+
+@dataclass
+class RowFigures:
+    """One row of a grid question: its figures as those of a question on the grid's scale,
+    `answered` being how many answered that row."""
+
+    key: str
+    label: str
+    answered: int
+    options: list[OptionCount] = field(default_factory=list)
+    mean: float | None = None
     agree_percent: float | None = None
 
 
@@ -146,6 +166,14 @@ class Kind:
     tallies: ClassVar[frozenset[Tally]] = frozenset({Tally.VALUES})
     # Whether its results give one figure a press release may quote (`release_figure`).
     quotable: ClassVar[bool] = False
+    # Whether the organiser chooses a scale for it (`clean_scale`; the question's `scale`).
+    has_scale: ClassVar[bool] = False
+    # Whether a later question may be shown only when its answer matches (`conditions`): is,
+    # is not, any of its `choices`. A kind that offers no choices (free text) cannot.
+    can_be_condition: ClassVar[bool] = True
+    # Whether its values are on a scale (`score` orders them), so that a condition may also
+    # ask for an answer of at least, or at most, one of them.
+    ordered: ClassVar[bool] = False
 
     # --- settings ---------------------------------------------------------------------------
 
@@ -170,7 +198,33 @@ class Kind:
             problems.append(("option_keys", _only_choices_have_options()))
         return problems, None
 
+    def clean_scale(self, scale: Any) -> str | None:
+        """The scale a question of this kind keeps (its `scale`); DomainError when `scale` is
+        not one it takes. A kind without a scale keeps none, whatever was given."""
+        return None
+
     # --- answers ----------------------------------------------------------------------------
+
+    def form_value(self, question: SurveyQuestion, form: MultiDict[str, str]) -> Any:
+        """What the answer page sent for the question (`form`: the request's form), for
+        `check`: the values of its field, a list of strings."""
+        return form.getlist(f"q-{question.key}")
+
+    def incomplete(self, question: SurveyQuestion, answer: Answer) -> bool:
+        """Whether a checked answer leaves part of a required question unanswered."""
+        return False
+
+    def document_answer(self, question: SurveyQuestion, answer: Answer) -> Any:
+        """The answer as a meetapp/1 document writes it (what `check` reads back)."""
+        return answer
+
+    def export_columns(self, question: SurveyQuestion) -> list[str]:
+        """The headings of the question's columns in a response export: its text."""
+        return [question.text]
+
+    def export_cells(self, question: SurveyQuestion, answer: Answer | None) -> list[str] | None:
+        """An answer's cells in those columns; None: its stored values, labelled, in one."""
+        return None
 
     def choices(self, question: SurveyQuestion) -> list[tuple[str, str]]:
         """(stored value, label) of every answer the question offers; none for an answer
@@ -214,7 +268,7 @@ class Kind:
             return [_stored(choice=item) for item in answer]
         if isinstance(answer, int):
             return [_stored(number=answer)]
-        return [_stored(choice=answer)]
+        return [_stored(choice=str(answer))]
 
     def read(
         self, earlier: Answer | None, choice: str | None, number: int | None, text: str | None
@@ -224,6 +278,10 @@ class Kind:
         if number is not None:
             return number
         return choice if choice is not None else (text or "")
+
+    def score(self, value: str) -> float:
+        """Where a stored value (as text) lies on the scale of an `ordered` kind."""
+        raise NotImplementedError
 
     # --- results ----------------------------------------------------------------------------
 
@@ -282,7 +340,8 @@ def kind_labels() -> dict[str, str]:
 
 def _only_choices_have_options() -> str:
     names = [name for name, kind in KINDS.items() if kind.has_options]
-    return f"only {' and '.join(names)} questions have options"
+    listed = " and ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"only {listed} questions have options"
 
 
 def _stored(
@@ -295,10 +354,9 @@ def _stored(
 
 
 class _ScoredKind(Kind):
-    """A kind whose values have a mean."""
+    """A kind whose values have a mean, and so an order."""
 
-    def score(self, value: str) -> float:
-        raise NotImplementedError
+    ordered = True
 
     def summarise(
         self,
@@ -468,6 +526,11 @@ class _ChoiceKind(Kind):
     """Options the organiser lists: answers store their keys."""
 
     has_options = True
+    # What the organiser's messages call an option, and the one for too few of them.
+    item: ClassVar[str] = "option"
+    an_item: ClassVar[str] = "an option"
+    too_few: ClassVar[str] = "A choice question needs at least two options, one per line."
+    too_few_in_document: ClassVar[str] = "a choice question needs at least two options"
 
     def clean_options(
         self, labels: Sequence[str], keys: Sequence[str | None]
@@ -480,18 +543,17 @@ class _ChoiceKind(Kind):
                 continue
             if len(option) > OPTION_MAX:
                 raise DomainError(
-                    f"An option may have at most {OPTION_MAX} characters.", field="options"
+                    f"{self.an_item.capitalize()} may have at most {OPTION_MAX} characters.",
+                    field="options",
                 )
             if option in options:
-                raise DomainError(f"The option {option!r} is listed twice.", field="options")
+                raise DomainError(f"The {self.item} {option!r} is listed twice.", field="options")
             options.append(option)
             kept.append(key)
         if len(options) < 2:
-            raise DomainError(
-                "A choice question needs at least two options, one per line.", field="options"
-            )
+            raise DomainError(self.too_few, field="options")
         if len(options) > OPTIONS_MAX_COUNT:
-            raise DomainError(f"At most {OPTIONS_MAX_COUNT} options.", field="options")
+            raise DomainError(f"At most {OPTIONS_MAX_COUNT} {self.item}s.", field="options")
         return options, kept
 
     def document_option_problems(
@@ -499,9 +561,9 @@ class _ChoiceKind(Kind):
     ) -> tuple[list[tuple[str, str]], Any]:
         problems: list[tuple[str, str]] = []
         if len(set(texts)) < 2:
-            problems.append(("options", "a choice question needs at least two options"))
+            problems.append(("options", self.too_few_in_document))
         elif len(set(texts)) != len(texts):
-            problems.append(("options", "an option is listed twice"))
+            problems.append(("options", f"{self.an_item} is listed twice"))
         if option_keys is not None:
             if not isinstance(option_keys, list) or len(option_keys) != len(texts):
                 problems.append(("option_keys", "must give one key per option, in order"))
@@ -588,6 +650,7 @@ class TextKind(Kind):
     label = "Free text"
     template = "surveys/kinds/text.html"
     tallies = frozenset({Tally.RESPONDENTS, Tally.TEXTS})
+    can_be_condition = False
 
     def parse(self, question: SurveyQuestion, value: Any) -> Answer | None:
         if not isinstance(value, str):
@@ -609,6 +672,185 @@ class TextKind(Kind):
         return [_stored(text=str(answer))]
 
 
+# --- one scale over several rows -------------------------------------------------------------
+
+
+# Each point of a grid's scales, 1 to GRID_SCALE_MAX, and its label (the likert and rating
+# questions' own texts, so that the catalogue translates them once).
+GRID_SCALE_LABELS: dict[str, tuple[str, ...]] = {
+    "likert": tuple(LIKERT_LABELS[value] for value in LIKERT_VALUES),
+    "rating": tuple(str(n) for n in range(1, GRID_SCALE_MAX + 1)),
+}
+GRID_SCALE_NAMES = {
+    "likert": "Agreement (strongly disagree … strongly agree)",
+    "rating": "Rating (1 to 5)",
+}
+
+
+@register
+class GridKind(_ChoiceKind):
+    """One scale over several rows ("How useful was each session?"). The organiser lists the
+    rows as options (so they have keys, are reworded and translated like options, and an
+    answered row cannot be removed) and chooses the scale (`GRID_SCALES`).
+
+    An answer is {row key: point of the scale, 1-5}; each answered row is one row of
+    `survey_answers` with the row's key as its choice and the point as its number. So the
+    results' statement that counts values per (question, group, choice, number) counts each
+    point of each row, and respondents are counted apart (one answer is several rows)."""
+
+    name = QuestionKind.GRID.value
+    label = "Grid: one scale over several rows (agreement or rating 1 to 5)"
+    # Its answer is one point per row: no single answer for a later question to depend on.
+    can_be_condition = False
+    template = "surveys/kinds/grid.html"
+    has_scale = True
+    tallies = frozenset({Tally.VALUES, Tally.RESPONDENTS})
+
+    item = "row"
+    an_item = "a row"
+    too_few = "A grid needs at least two rows, one per line."
+    too_few_in_document = "a grid question needs at least two rows"
+
+    def clean_scale(self, scale: Any) -> str | None:
+        if scale not in GRID_SCALES:
+            raise DomainError(
+                f"Choose the grid's scale: {' or '.join(GRID_SCALES)}.", field="scale"
+            )
+        return str(scale)
+
+    def choices(self, question: SurveyQuestion) -> list[tuple[str, str]]:
+        # A grid offers no answer of its own: its rows are `rows_in`, its scale `scale_of`.
+        return []
+
+    def choices_in(self, question: SurveyQuestion, locale: str | None) -> list[tuple[str, str]]:
+        return []
+
+    def rows_in(self, question: SurveyQuestion, locale: str | None) -> list[tuple[str, str]]:
+        """(row key, label in `locale`) of each row, in order."""
+        return _ChoiceKind.choices_in(self, question, locale)
+
+    def scale_of(self, question: SurveyQuestion) -> list[tuple[int, str]]:
+        """(point, label) of each point of the question's scale; the labels are the
+        catalogue's, for the caller to translate."""
+        labels = GRID_SCALE_LABELS.get(question.scale or "", GRID_SCALE_LABELS["rating"])
+        return list(enumerate(labels, start=1))
+
+    def form_value(self, question: SurveyQuestion, form: MultiDict[str, str]) -> Any:
+        # One radio group per row, named after the question and the row.
+        return {key: form.get(f"q-{question.key}-{key}", "") for key in question.option_keys()}
+
+    def check(self, question: SurveyQuestion, value: Any) -> Answer | None:
+        if _blank(value):
+            return None
+        if not isinstance(value, Mapping):
+            raise ValueError(gettext("Choose one answer for each row."))
+        rows = question.option_keys()
+        answer: dict[str, int] = {}
+        for key, given in value.items():
+            if key not in rows:
+                raise NotOffered(gettext("Choose only among the rows and answers offered."))
+            if _blank(given) or (isinstance(given, str) and not given.strip()):
+                continue
+            answer[key] = self._point(question, given)
+        # In the order of the rows, whatever order they came in.
+        return {key: answer[key] for key in rows if key in answer} or None
+
+    def _point(self, question: SurveyQuestion, given: Any) -> int:
+        """The point of the scale a row's value names: 1-5, as a number or its digits, or on
+        the agreement scale also the answer's name ("agree")."""
+        if question.scale == "likert" and isinstance(given, str) and given in LIKERT_VALUES:
+            return LIKERT_VALUES.index(given) + 1
+        point: int | None = None
+        if isinstance(given, int) and not isinstance(given, bool):
+            point = given
+        elif isinstance(given, str) and _NUMBER_SHAPE.fullmatch(given.strip()):
+            point = int(given.strip())
+        if point is None or not 1 <= point <= GRID_SCALE_MAX:
+            raise NotOffered(gettext("Choose only among the rows and answers offered."))
+        return point
+
+    def incomplete(self, question: SurveyQuestion, answer: Answer) -> bool:
+        return isinstance(answer, dict) and len(answer) < len(question.option_keys())
+
+    def rows(self, answer: Answer) -> list[Stored]:
+        if not isinstance(answer, dict):
+            return super().rows(answer)
+        return [_stored(choice=key, number=point) for key, point in answer.items()]
+
+    def read(
+        self, earlier: Answer | None, choice: str | None, number: int | None, text: str | None
+    ) -> Answer:
+        answer = earlier if isinstance(earlier, dict) else {}
+        answer[choice or ""] = number or 0
+        return answer
+
+    def document_answer(self, question: SurveyQuestion, answer: Answer) -> Any:
+        if question.scale == "likert" and isinstance(answer, dict):
+            return {key: LIKERT_VALUES[point - 1] for key, point in answer.items()}
+        return answer
+
+    def export_columns(self, question: SurveyQuestion) -> list[str]:
+        return [f"{question.text}: {label}" for _key, label in self.rows_in(question, None)]
+
+    def export_cells(self, question: SurveyQuestion, answer: Answer | None) -> list[str] | None:
+        given = answer if isinstance(answer, dict) else {}
+        labels = dict(self.scale_of(question))
+        return [
+            labels.get(given[key], str(given[key])) if key in given else ""
+            for key in question.option_keys()
+        ]
+
+    def summarise(
+        self,
+        question: SurveyQuestion,
+        counts: Mapping[str, int],
+        answered: int,
+        locale: str | None,
+    ) -> Figures:
+        """Each row's counts per point (`counts`: "<row key>:<point>" -> count), mean and,
+        on the agreement scale, the share who agreed, of those who answered the row."""
+        per_row: dict[str, dict[int, int]] = {}
+        for value, count in counts.items():
+            key, _sep, point = value.rpartition(":")
+            if point.isdigit():
+                per_row.setdefault(key, {})[int(point)] = count
+        scale = self.scale_of(question)
+        figures = Figures()
+        for key, label in self.rows_in(question, locale):
+            given = per_row.get(key, {})
+            row_answered = sum(given.values())
+            row = RowFigures(
+                key=key,
+                label=label,
+                answered=row_answered,
+                options=[
+                    OptionCount(
+                        str(point),
+                        point_label,
+                        given.get(point, 0),
+                        percent(given.get(point, 0), row_answered),
+                    )
+                    for point, point_label in scale
+                ],
+            )
+            if row_answered:
+                row.mean = sum(point * count for point, count in given.items()) / row_answered
+                if question.scale == "likert":
+                    row.agree_percent = percent(
+                        sum(given.get(LIKERT_VALUES.index(v) + 1, 0) for v in AGREE), row_answered
+                    )
+            figures.rows.append(row)
+        return figures
+
+
+def grid_value(choice: str | None, number: int | None) -> str:
+    """The value the results count a stored answer by: its choice, or its number; a grid
+    row's both ("<row key>:<point>", which `GridKind.summarise` reads)."""
+    if choice is not None and number is not None:
+        return f"{choice}:{number}"
+    return choice if choice is not None else str(number)
+
+
 def quotable_kinds() -> tuple[str, ...]:
     """The names of the kinds whose results give a figure a press release may quote."""
     return tuple(name for name, kind in KINDS.items() if kind.quotable)
@@ -617,3 +859,9 @@ def quotable_kinds() -> tuple[str, ...]:
 def answer_template(question: SurveyQuestion) -> str:
     """The answer page's template of `question` (a template global)."""
     return kind_of(question.kind).template
+
+
+def question_kind(question: SurveyQuestion) -> Kind:
+    """The kind of `question` (a template global, for templates that ask it more, as a
+    grid's for its rows and scale)."""
+    return kind_of(question.kind)

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from sqlalchemy import Select, and_, distinct, exists, func, select
+from sqlalchemy import Select, and_, case, distinct, exists, false, func, or_, select
 
 from meetapp.database import utcnow
 from meetapp.extensions import db
@@ -37,7 +37,16 @@ from meetapp.models import (
     SurveyState,
 )
 from meetapp.surveys.batches import waiting_counts
-from meetapp.surveys.kinds import AGREE, OptionCount, Tally, kind_of, percent
+from meetapp.surveys.conditions import condition_of, matching
+from meetapp.surveys.kinds import (
+    AGREE,
+    OptionCount,
+    RowFigures,
+    Tally,
+    grid_value,
+    kind_of,
+    percent,
+)
 
 TEXTS_SHOWN = 200  # free-text answers listed per question on the page (all are in the exports)
 MISSING_PER_PAGE = 50  # names of those who have not answered, per page of the results page
@@ -56,6 +65,8 @@ class GroupBreakdown:
     options: list[OptionCount]
     mean: float | None = None
     nps: float | None = None
+    # A grid question's figures, row by row (of the group's respondents).
+    rows: list[RowFigures] = field(default_factory=list)
     # The stakeholder group's id (None: no group), for a page that labels it in its language.
     group_id: int | None = None
 
@@ -70,6 +81,9 @@ class QuestionResult:
 
     question: SurveyQuestion
     answered: int = 0
+    # How many responses the question was shown to, for a question shown only for some
+    # earlier answer (`conditions`); None: shown to every respondent.
+    shown: int | None = None
     options: list[OptionCount] = field(default_factory=list)
     mean: float | None = None
     nps: float | None = None
@@ -83,6 +97,8 @@ class QuestionResult:
     # Parallel to `texts`: each answer's id (for choosing it for the published results).
     text_ids: list[int] = field(default_factory=list)
     by_group: list[GroupBreakdown] = field(default_factory=list)
+    # A grid question's figures, row by row.
+    rows: list[RowFigures] = field(default_factory=list)
 
     @property
     def lists_texts(self) -> bool:
@@ -327,6 +343,7 @@ def survey_results(
     questions = list(survey.questions)
     counted = audience_counts(survey)
     tallies = _count_answers(questions)
+    shown = count_shown(questions)
     if with_texts:
         _list_texts(survey, questions, texts_shown, tallies)
     groups = _Groups()
@@ -337,7 +354,7 @@ def survey_results(
         audience=counted.asked,
         audience_is_invited=counted.is_invited,
         responses=counted.responses,
-        questions=[_question_result(q, tallies, groups, locale) for q in questions],
+        questions=[_question_result(q, tallies, groups, locale, shown) for q in questions],
         groups=groups.listed(),
         locale=locale,
         # Anonymous responses keep no language (`services.submit_response`).
@@ -405,7 +422,7 @@ def _count_answers(questions: list[SurveyQuestion]) -> _Tallies:
                 SurveyAnswer.number,
             )
         ):
-            value = choice if choice is not None else str(number)
+            value = grid_value(choice, number)
             counts = tallies.values[question_id]
             counts[value] = counts.get(value, 0) + count
             tallies.group_values[question_id][group_id][value] = count
@@ -428,6 +445,57 @@ def _count_answers(questions: list[SurveyQuestion]) -> _Tallies:
             tallies.answered[question_id] = tallies.answered.get(question_id, 0) + count
             tallies.group_answered[question_id][group_id] = count
     return tallies
+
+
+def count_shown(questions: list[SurveyQuestion]) -> dict[int, int]:
+    """How many published responses each question with a condition was shown to, in one
+    statement however many there are (none without conditions).
+
+    Each response is judged by its own stored answers to the question the condition is on:
+    shown when one of them is among the values the condition matches (`conditions.matching`),
+    or, for ``is_not``, when it answered that question and chose none of them (those who
+    answered it, less those who chose one: both counted per response). A response that did
+    not answer it, or to which it was hidden (its answers were never stored), did not see the
+    question, as on the answer page. `survey_answers` holds published answers only."""
+    by_key = {question.key: question for question in questions}
+    columns: list[Any] = []
+    judged: list[tuple[int, bool]] = []
+    referred_ids: set[int] = set()
+    for question in questions:
+        condition = condition_of(question)
+        referred = by_key.get(condition.question) if condition else None
+        if condition is None or referred is None:
+            continue
+        values, negated = matching(condition, referred)
+        kind = kind_of(referred.kind)
+        checked = [kind.check(referred, value) for value in sorted(values)]
+        stored = [kind.rows(answer)[0] for answer in checked if answer is not None]
+        choices = [row["choice"] for row in stored if row["choice"] is not None]
+        numbers = [row["number"] for row in stored if row["number"] is not None]
+        matched = or_(
+            SurveyAnswer.choice.in_(choices) if choices else false(),
+            SurveyAnswer.number.in_(numbers) if numbers else false(),
+        )
+        of_referred = SurveyAnswer.question_id == referred.id
+        columns.append(
+            func.count(distinct(case((and_(of_referred, matched), SurveyAnswer.response_id))))
+        )
+        if negated:
+            columns.append(func.count(distinct(case((of_referred, SurveyAnswer.response_id)))))
+        judged.append((question.id, negated))
+        referred_ids.add(referred.id)
+    if not judged:
+        return {}
+    row = iter(
+        db.session.execute(
+            select(*columns).where(SurveyAnswer.question_id.in_(sorted(referred_ids)))
+        ).one()
+    )
+    shown: dict[int, int] = {}
+    for question_id, negated in judged:
+        matched_count = int(next(row) or 0)
+        shown[question_id] = int(next(row) or 0) - matched_count if negated else matched_count
+    return shown
 
 
 def _list_texts(
@@ -505,7 +573,11 @@ def _response_groups(survey: Survey, questions: list[SurveyQuestion]) -> _Groups
 
 
 def _question_result(
-    question: SurveyQuestion, tallies: _Tallies, groups: _Groups, locale: str | None
+    question: SurveyQuestion,
+    tallies: _Tallies,
+    groups: _Groups,
+    locale: str | None,
+    shown: dict[int, int],
 ) -> QuestionResult:
     """A question's figures, as its kind makes them of the counts, overall and per group."""
     kind = kind_of(question.kind)
@@ -514,6 +586,7 @@ def _question_result(
     item = QuestionResult(
         question=question,
         answered=answered,
+        shown=shown.get(question.id),
         options=figures.options,
         mean=figures.mean,
         nps=figures.nps,
@@ -523,6 +596,7 @@ def _question_result(
         agree_percent=figures.agree_percent,
         texts=tallies.texts.get(question.id, []),
         text_languages=tallies.text_languages.get(question.id, []),
+        rows=figures.rows,
         text_ids=tallies.text_ids.get(question.id, []),
     )
     if not tallies.group_values or Tally.VALUES not in kind.tallies:
@@ -541,6 +615,7 @@ def _question_result(
                 options=group_figures.options,
                 mean=group_figures.mean,
                 nps=group_figures.nps,
+                rows=group_figures.rows,
                 group_id=group_id,
             )
         )
@@ -662,6 +737,22 @@ def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _row_summary(row: RowFigures) -> dict[str, Any]:
+    """A grid row's figures: how many answered it, the count and percentage of each point of
+    the scale (1-5, labelled), the mean and, on the agreement scale, the share who agreed."""
+    return {
+        "key": row.key,
+        "label": row.label,
+        "answered": row.answered,
+        "options": [
+            {"value": o.value, "label": o.label, "count": o.count, "percent": round(o.percent, 1)}
+            for o in row.options
+        ],
+        "mean": _round(row.mean),
+        "agree_percent": _round(row.agree_percent, 1),
+    }
+
+
 def results_summary(results: SurveyResults, meeting: Meeting) -> dict[str, Any]:
     """The JSON summary: figures only (free text is in the response exports)."""
     survey = results.survey
@@ -688,6 +779,7 @@ def results_summary(results: SurveyResults, meeting: Meeting) -> dict[str, Any]:
                 "kind": item.question.kind,
                 "required": item.question.required,
                 "answered": item.answered,
+                "shown": results.responses if item.shown is None else item.shown,
                 "options": [
                     {
                         "value": o.value,
@@ -700,6 +792,7 @@ def results_summary(results: SurveyResults, meeting: Meeting) -> dict[str, Any]:
                 "mean": _round(item.mean),
                 "nps": _round(item.nps, 1),
                 "agree_percent": _round(item.agree_percent, 1),
+                **({"rows": [_row_summary(row) for row in item.rows]} if item.rows else {}),
                 "by_group": [
                     {
                         "group": g.label,
@@ -707,6 +800,7 @@ def results_summary(results: SurveyResults, meeting: Meeting) -> dict[str, Any]:
                         "counts": {o.value: o.count for o in g.options},
                         "mean": _round(g.mean),
                         "nps": _round(g.nps, 1),
+                        **({"rows": [_row_summary(row) for row in g.rows]} if g.rows else {}),
                     }
                     for g in item.by_group
                 ],

@@ -40,12 +40,13 @@ from meetapp.i18n import (
 )
 from meetapp.meetings.access import can_edit, get_meeting_or_404, meeting_view
 from meetapp.models import Meeting, Survey, SurveyQuestion, SurveyState
-from meetapp.models.surveys import BATCH_SIZE_DEFAULT
+from meetapp.models.surveys import BATCH_SIZE_DEFAULT, GRID_SCALES
 from meetapp.outbox.services import mail_configured, send_later
 from meetapp.surveys import copies, publication, services
 from meetapp.surveys import invitations as invites
 from meetapp.surveys import results as survey_results
 from meetapp.surveys.batches import publish_on_close
+from meetapp.surveys.conditions import condition_of, condition_summary, page_condition
 from meetapp.surveys.forms import (
     ActionForm,
     AnswerForm,
@@ -56,7 +57,7 @@ from meetapp.surveys.forms import (
     QuestionForm,
     SurveyForm,
 )
-from meetapp.surveys.kinds import answer_template, kind_labels
+from meetapp.surveys.kinds import answer_template, kind_labels, kind_of, question_kind
 from meetapp.surveys.services import (
     AnswerProblems,
     LinkUsedUp,
@@ -71,6 +72,11 @@ bp = Blueprint("surveys", __name__)
 _ID = re.compile(r"[0-9]{1,18}")
 # The answer page shows each question with the template its kind names.
 bp.add_app_template_global(answer_template, "answer_template")
+# A grid's template asks its kind for the question's rows and scale.
+bp.add_app_template_global(question_kind, "question_kind")
+# And says when a question is shown only for some earlier answer (`conditions`).
+bp.add_app_template_global(page_condition, "page_condition")
+bp.add_app_template_global(condition_summary, "condition_summary")
 
 BAD_LINK = N_(
     "This survey link does not work. It may be incomplete (check that you copied the whole "
@@ -149,7 +155,45 @@ def _question_data(form: QuestionForm, question: SurveyQuestion | None = None) -
         options=labels,
         quotable_in_release=bool(form.quotable_in_release.data),
         option_keys=keys,
+        scale=form.scale.data or None,
+        show_if=_show_if_sent(form),
     )
+
+
+def _show_if_sent(form: QuestionForm) -> dict[str, Any] | None:
+    """The condition sent: the answers ticked under the question chosen (those under the
+    others are for other choices of question)."""
+    key = form.show_if_question.data or ""
+    if not key:
+        return None
+    return {
+        "question": key,
+        "op": form.show_if_op.data,
+        "value": request.form.getlist(f"show_if_value-{key}"),
+    }
+
+
+def _condition_editor(
+    form: QuestionForm, survey: Survey, question: SurveyQuestion | None = None
+) -> dict[str, Any]:
+    """What the question editor's condition needs: the earlier questions it may depend on
+    (as choices of `form.show_if_question`) and the answers ticked under each."""
+    earlier = []
+    for item in survey.questions:
+        if question is not None and item.id == question.id:
+            break
+        if kind_of(item.kind).can_be_condition:
+            earlier.append(item)
+    form.show_if_question.choices = [
+        ("", "(always show it)"),
+        *[(item.key, f"{survey.questions.index(item) + 1}. {item.text}") for item in earlier],
+    ]
+    ticked: dict[str, list[str]] = {}
+    if request.method == "POST":
+        ticked = {item.key: request.form.getlist(f"show_if_value-{item.key}") for item in earlier}
+    elif question is not None and (condition := condition_of(question)) is not None:
+        ticked = {condition.question: list(condition.values)}
+    return {"condition_questions": earlier, "condition_values": ticked}
 
 
 def _edit_url(meeting: Meeting, survey: Survey) -> str:
@@ -242,12 +286,14 @@ def _render_builder(
     status: int = 200,
 ) -> ResponseReturnValue:
     counts = services.answer_counts([q.id for q in survey.questions])
+    question_form = question_form or QuestionForm(formdata=None)
     return render_template(
         "surveys/edit.html",
         meeting=meeting,
         survey=survey,
         form=form or SurveyForm(formdata=None, data=_survey_initial(survey, meeting)),
-        question_form=question_form or QuestionForm(formdata=None),
+        question_form=question_form,
+        **_condition_editor(question_form, survey),
         answered={qid: sum(c.values()) for qid, c in counts.items()},
         responses=services.response_count(survey),
         kind_labels=kind_labels(),
@@ -330,6 +376,9 @@ def question_edit(meeting: Meeting, key: str, question_id: int) -> ResponseRetur
                 "quotable_in_release": question.quotable_in_release,
                 "options": "\n".join(question.option_labels()),
                 "option_keys": " ".join(question.option_keys()),
+                "scale": question.scale or GRID_SCALES[0],
+                "show_if_question": (question.show_if or {}).get("question", ""),
+                "show_if_op": (question.show_if or {}).get("op", "is"),
             }
         )
     if form.validate_on_submit():
@@ -338,6 +387,8 @@ def question_edit(meeting: Meeting, key: str, question_id: int) -> ResponseRetur
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
+            survey = _survey_or_404(meeting, key)
+            question = _question_or_404(survey, question_id)
         else:
             db.session.commit()
             flash("The question is saved.", "success")
@@ -350,6 +401,7 @@ def question_edit(meeting: Meeting, key: str, question_id: int) -> ResponseRetur
         question_id=question_id,
         form=form,
         answered=answered,
+        **_condition_editor(form, survey, question),
     )
 
 
@@ -379,8 +431,13 @@ def question_move(meeting: Meeting, key: str, question_id: int) -> ResponseRetur
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
-    services.move_question(survey, question, -1 if form.direction.data == "up" else 1)
-    db.session.commit()
+    try:
+        services.move_question(survey, question, -1 if form.direction.data == "up" else 1)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
     return redirect(_edit_url(meeting, survey) + "#questions")
 
 
@@ -712,9 +769,11 @@ def _answered_elsewhere(visit: SurveyVisit) -> ResponseReturnValue:
 
 
 def _form_values(survey: Survey) -> dict[str, Any]:
-    """What was sent, question key -> list of values (kept to fill the form in again)."""
+    """What was sent, question key -> list of values (a grid's: row key -> value), kept to
+    fill the form in again; each kind reads its fields (`Kind.form_value`)."""
     return {
-        question.key: request.form.getlist(f"q-{question.key}") for question in survey.questions
+        question.key: kind_of(question.kind).form_value(question, request.form)
+        for question in survey.questions
     }
 
 
@@ -738,9 +797,14 @@ def _page(
     ), status
 
 
-def _as_lists(answers: dict[str, Any]) -> dict[str, list[str]]:
+def _as_lists(answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers as the form's values: lists of strings (a grid's: row key -> string)."""
     return {
-        key: [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        key: [str(v) for v in value]
+        if isinstance(value, list)
+        else {str(k): str(v) for k, v in value.items()}
+        if isinstance(value, dict)
+        else [str(value)]
         for key, value in answers.items()
     }
 

@@ -59,6 +59,7 @@ from meetapp.models.surveys import (
     option_key_for,
 )
 from meetapp.surveys import batches
+from meetapp.surveys.conditions import clean_condition, condition_of, dependents, is_met
 from meetapp.surveys.kinds import Answer, NotOffered, find_kind, kind_of
 from meetapp.tokens import hash_token, is_token_shaped, new_token
 
@@ -89,6 +90,11 @@ class QuestionData:
     # Parallel to `options`: the key of the existing option each label is for (None: a new
     # option). None for the whole list: an option keeps its key where its label is unchanged.
     option_keys: list[str | None] | None = None
+    # A grid question's scale (`GRID_SCALES`); the other kinds take none.
+    scale: str | None = None
+    # Shown only when an earlier answer matches: {"question": key, "op": ..., "value": ...}
+    # (`meetapp.surveys.conditions`); None: always shown.
+    show_if: dict[str, Any] | None = None
 
 
 def valid_key(key: str) -> bool:
@@ -247,6 +253,8 @@ def _clean_question(data: QuestionData) -> QuestionData:
         options=options,
         quotable_in_release=data.quotable_in_release,
         option_keys=keys if data.option_keys is not None else None,
+        scale=kind.clean_scale(data.scale),
+        show_if=data.show_if,
     )
 
 
@@ -319,6 +327,7 @@ def _next_question_key(survey: Survey) -> str:
 def add_question(survey: Survey, data: QuestionData, key: str | None = None) -> SurveyQuestion:
     data = _clean_question(data)
     position = max((q.position for q in survey.questions), default=-1) + 1
+    show_if = clean_condition(data.show_if, survey.questions, len(survey.questions))
     question = SurveyQuestion(
         survey_id=survey.id,
         key=key or _next_question_key(survey),
@@ -328,6 +337,8 @@ def add_question(survey: Survey, data: QuestionData, key: str | None = None) -> 
         required=data.required,
         options=_keyed_options([], data.options, data.option_keys),
         quotable_in_release=data.quotable_in_release,
+        scale=data.scale,
+        show_if=show_if,
     )
     db.session.add(question)
     db.session.flush()
@@ -364,23 +375,71 @@ def _refuse_while_answers_wait(survey_id: int) -> None:
         )
 
 
+def _survey_questions(survey_id: int) -> list[SurveyQuestion]:
+    return list(
+        db.session.scalars(
+            select(SurveyQuestion)
+            .where(SurveyQuestion.survey_id == survey_id)
+            .order_by(SurveyQuestion.position, SurveyQuestion.id)
+        )
+    )
+
+
+def _refuse_breaking_dependents(
+    questions: Sequence[SurveyQuestion], question: SurveyQuestion, kind: str, options: Any
+) -> None:
+    """Questions shown depending on `question`'s answer must still have a valid condition
+    once its kind or options change (a removed option they name, say): else refused, naming
+    them."""
+    changed = SurveyQuestion(key=question.key, kind=kind, options=options, text=question.text)
+    broken: list[str] = []
+    for dependent in dependents(questions, question.key):
+        position = questions.index(dependent)
+        earlier = [changed if q.key == question.key else q for q in questions[:position]]
+        try:
+            clean_condition(dependent.show_if, earlier, len(earlier), dependent.key)
+        except DomainError:
+            broken.append(f"“{dependent.text}”")
+    if broken:
+        raise DomainError(
+            f"Shown depending on this question's answer: {', '.join(broken)}; their "
+            "conditions would no longer fit it. Change or remove their conditions first.",
+            field="options" if kind == question.kind else "kind",
+        )
+
+
 def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuestion:
     """Change a question; refused when answers already given would no longer fit it.
 
     Options are told apart by their keys: a reworded option keeps its key, and its answers.
     An option that was chosen cannot be removed (its answers would be lost or left without a
-    label); the refusal names it."""
+    label); the refusal names it. Nor can an option, or the kind, that a later question's
+    condition depends on change under it. A question's condition can be removed at any
+    time, but set or changed only while it has no answers, which were given under the
+    condition it had."""
     data = _clean_question(data)
     options = (
         _keyed_options(question.options or [], data.options, data.option_keys)
         if kind_of(data.kind).has_options
         else []
     )
+    questions = _survey_questions(question.survey_id)
+    show_if = clean_condition(data.show_if, questions, questions.index(question), question.key)
+    _refuse_breaking_dependents(questions, question, data.kind, options)
     kept = {option["key"] for option in options}
     removed = [option for option in question.options or [] if option["key"] not in kept]
-    if data.kind != question.kind or removed:
+    condition_set = show_if is not None and show_if != question.show_if
+    if data.kind != question.kind or removed or condition_set:
         _refuse_while_answers_wait(question.survey_id)
     given = answer_counts([question.id])[question.id]
+    if given and condition_set:
+        raise DomainError(
+            f"This question already has {sum(given.values())} answers, given when it was "
+            f"{'shown under another condition' if question.show_if else 'always shown'}: its "
+            "condition cannot be set or changed now (it can be removed). Add a new question "
+            "instead.",
+            field="show_if_question",
+        )
     if given:
         if data.kind != question.kind:
             raise DomainError(
@@ -388,6 +447,12 @@ def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuest
                 f"“{kind_of(question.kind).label}”; changing its kind would make "
                 "them meaningless. Add a new question instead.",
                 field="kind",
+            )
+        if data.scale != question.scale:
+            raise DomainError(
+                "This question already has answers on its scale; changing the scale would "
+                "change what they mean. Add a new question instead.",
+                field="scale",
             )
         if question.has_options:
             lost = [option for option in removed if given.get(option["key"])]
@@ -405,6 +470,8 @@ def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuest
     question.required = data.required
     question.options = options
     question.quotable_in_release = data.quotable_in_release
+    question.scale = data.scale
+    question.show_if = show_if
     if removed:
         # A removed option's translations go with it: a later option given the same key
         # must not inherit them.
@@ -418,6 +485,15 @@ def update_question(question: SurveyQuestion, data: QuestionData) -> SurveyQuest
 
 
 def delete_question(survey: Survey, question: SurveyQuestion) -> None:
+    """Delete a question without answers; refused while later questions are shown depending
+    on its answer (their conditions name it)."""
+    depending = dependents(survey.questions, question.key)
+    if depending:
+        names = ", ".join(f"“{q.text}”" for q in depending)
+        raise DomainError(
+            f"These questions are shown depending on this one's answer: {names}. Change or "
+            "remove their conditions first."
+        )
     _refuse_while_answers_wait(survey.id)
     given = answer_counts([question.id])[question.id]
     if given:
@@ -431,12 +507,23 @@ def delete_question(survey: Survey, question: SurveyQuestion) -> None:
 
 
 def move_question(survey: Survey, question: SurveyQuestion, offset: int) -> None:
-    """Move a question one place up (-1) or down (+1); positions become 0..n-1."""
+    """Move a question one place up (-1) or down (+1); positions become 0..n-1.
+
+    Refused when a question would come before the one its condition depends on."""
     ordered = sorted(survey.questions, key=lambda q: (q.position, q.id))
     index = ordered.index(question)
     target = index + offset
     if 0 <= target < len(ordered):
         ordered[index], ordered[target] = ordered[target], ordered[index]
+    places = {item.key: place for place, item in enumerate(ordered)}
+    for place, item in enumerate(ordered):
+        condition = condition_of(item)
+        if condition is not None and places.get(condition.question, place) >= place:
+            referred = next(q for q in ordered if q.key == condition.question)
+            raise DomainError(
+                f"“{item.text}” is shown depending on the answer to “{referred.text}”, so it "
+                "must stay after it. Change or remove its condition first."
+            )
     for position, item in enumerate(ordered):
         item.position = position
     db.session.flush()
@@ -458,24 +545,40 @@ class AnswerProblems(DomainError):
 
 
 def check_answers(
-    questions: Sequence[SurveyQuestion], raw: Mapping[str, Any], *, enforce_required: bool = True
+    questions: Sequence[SurveyQuestion],
+    raw: Mapping[str, Any],
+    *,
+    enforce_required: bool = True,
+    refuse_hidden: bool = False,
 ) -> dict[str, Answer]:
-    """The answers in `raw` (question key -> value), checked against the questions.
+    """The answers in `raw` (question key -> value), checked against the questions (in the
+    survey's order).
 
     Values may be strings (as from a form) or JSON values (as in an imported document, whose
     past answers are not held to a question made required later: `enforce_required`).
-    Returns the clean answers (unanswered questions left out); raises AnswerProblems with a
-    message per question otherwise. Keys that name no question are refused.
+    A question whose condition the answers before it do not meet was hidden: whatever was
+    sent for it is discarded (`refuse_hidden`, for a document: refused), and it needs no
+    answer. Returns the clean answers (unanswered and hidden questions left out); raises
+    AnswerProblems with a message per question otherwise. Keys that name no question are
+    refused.
     """
     problems: dict[str, str] = {}
     not_offered = False
     clean: dict[str, Answer] = {}
-    known = {question.key for question in questions}
+    known = {question.key: question for question in questions}
     for key in raw:
         if key not in known:
             problems[str(key)] = "no such question in this survey"
     for question in questions:
         value = raw.get(question.key)
+        condition = condition_of(question)
+        if condition is not None and not is_met(condition, known.get(condition.question), clean):
+            if refuse_hidden and value not in (None, "", []):
+                problems[question.key] = (
+                    "the question is not shown for these answers (its show_if is not met), "
+                    "so it has no answer"
+                )
+            continue
         try:
             answer = kind_of(question.kind).check(question, value)
         except ValueError as exc:
@@ -485,6 +588,14 @@ def check_answers(
         if answer is None:
             if question.required and enforce_required:
                 problems[question.key] = gettext("This question needs an answer.")
+            continue
+        if (
+            question.required
+            and enforce_required
+            and kind_of(question.kind).incomplete(question, answer)
+        ):
+            # A required grid needs every row answered.
+            problems[question.key] = gettext("Please answer every row.")
             continue
         clean[question.key] = answer
     if problems:

@@ -11,6 +11,8 @@ from sqlalchemy import insert
 
 from meetapp.interchange.services import import_meeting, parse_document
 from meetapp.models import meeting_organisers
+from meetapp.registration.questions import OptionLine, save_question
+from meetapp.registration.questions import QuestionData as RegistrationQuestionData
 from tests.e2e.conftest import log_in, screenshot, watch_errors
 from tests.e2e.test_survey_and_press_release import DEMO_FILE
 
@@ -51,6 +53,15 @@ def test_every_organiser_page_fits_a_phone_and_passes_axe(
     db.session.execute(
         insert(meeting_organisers).values(meeting_id=meeting.id, user_id=organiser.id)
     )
+    visit = save_question(
+        meeting,
+        RegistrationQuestionData(
+            kind="single_choice",
+            label="Field visit to the port of Sihanoukville",
+            options=[OptionLine("Yes, I will join the visit", 20), OptionLine("No")],
+            group_ids=[meeting.stakeholder_groups[0].id],
+        ),
+    )
     db.session.commit()
     slug = meeting.slug
     survey_key = meeting_surveys = None
@@ -74,6 +85,8 @@ def test_every_organiser_page_fits_a_phone_and_passes_axe(
         "statements": f"/meetings/{slug}/statements",
         "surveys": f"/meetings/{slug}/surveys",
         "groups": f"/meetings/{slug}/groups",
+        "questions": f"/meetings/{slug}/questions",
+        "question": f"/meetings/{slug}/questions/{visit.id}/edit",
         "team": f"/meetings/{slug}/team",
         "translations": f"/meetings/{slug}/translations",
         "emails": f"/meetings/{slug}/emails",

@@ -109,7 +109,7 @@ def test_a_document_without_option_keys_gets_the_keys_of_its_labels(db, small_do
         ({"option_keys": ["am"]}, "option_keys: must give one key per option, in order"),
         ({"option_keys": ["am", "am"]}, "option_keys: a key is listed twice"),
         ({"option_keys": ["AM", "pm"]}, "option_keys[0]"),
-        ({"kind": "text", "options": None, "option_keys": ["a", "b"]}, "only single and"),
+        ({"kind": "text", "options": None, "option_keys": ["a", "b"]}, "only single, multiple"),
     ],
 )
 def test_bad_option_keys_are_refused(db, small_document, question, problem):

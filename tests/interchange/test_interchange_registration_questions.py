@@ -109,6 +109,14 @@ def test_questions_and_answers_round_trip(db: Any, small_document: Any) -> None:
             "meeting.registration_questions[1].options: a multiple_choice question needs",
         ),
         (
+            lambda d: d["meeting"]["registration_questions"][2].update(groups=["gov", "gov"]),
+            "meeting.registration_questions[2].groups[1]: listed twice",
+        ),
+        (
+            lambda d: d["meeting"]["registration_questions"][1]["options"][0].update(label="A|B"),
+            "meeting.registration_questions[1].options[0].label: contains |",
+        ),
+        (
             lambda d: d["meeting"]["registration_questions"][4].update(key="visit"),
             "meeting.registration_questions[4].key: the same key as",
         ),

@@ -11,6 +11,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 
 from meetapp.models import Meeting, Participant, User
+from meetapp.models.questions import RegistrationAnswer, RegistrationQuestion
+from meetapp.registration.questions import (
+    Answer,
+    OptionLine,
+    QuestionData,
+    answer_rows,
+    save_question,
+)
 
 
 @dataclass
@@ -45,6 +53,40 @@ class Setup:
                 .order_by(Participant.id)
             )
         )
+
+    def question(
+        self,
+        kind: str,
+        label: str,
+        options: tuple[Any, ...] = (),
+        groups: tuple[str, ...] = (),
+        **fields: Any,
+    ) -> RegistrationQuestion:
+        """A registration question of the meeting: `options` are labels, or (label, places)."""
+        lines = [
+            OptionLine(*option) if isinstance(option, tuple) else OptionLine(option)
+            for option in options
+        ]
+        data = QuestionData(
+            kind=kind,
+            label=label,
+            options=lines,
+            group_ids=[self.group_id(key) for key in groups],
+            **fields,
+        )
+        question = save_question(self.meeting, data)
+        self.db.session.commit()
+        return question
+
+    def answer(
+        self, participant: Participant, question: RegistrationQuestion, answer: Answer
+    ) -> None:
+        """Store `answer` (option keys, or a typed value) as given, as a registration would."""
+        self.db.session.execute(
+            insert(RegistrationAnswer),
+            answer_rows(participant.id, [question], {question.id: answer}),
+        )
+        self.db.session.commit()
 
     def bulk(self, count: int, meeting: Meeting | None = None) -> None:
         """Insert `count` participants in one statement: statuses and groups in turn."""

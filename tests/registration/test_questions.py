@@ -3,8 +3,10 @@ limited places held, answers changed through the personal link, removal that arc
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from meetapp.models import Participant, StakeholderGroup
@@ -331,3 +333,177 @@ def test_staff_read_the_questions_and_cannot_change_them_nor_reach_another_meeti
     client = new_client(organiser)
     assert client.get(f"/meetings/{member.slug}/questions/{foreign.id}/edit").status_code == 404
     assert client.post(f"/meetings/{member.slug}/questions/{foreign.id}/remove").status_code == 404
+
+
+def test_a_group_a_question_is_asked_of_cannot_be_removed(
+    client, db, make_user, make_meeting, add_question, login_as
+):
+    organiser = make_user(role="organiser")
+    meeting = make_meeting(organisers=[organiser])
+    add_question(meeting, "short_text", "Ministry file", groups=["government"])
+    government = group_id(db, meeting.id, "government")
+    db.session.commit()
+    login_as(organiser)
+    response = client.post(
+        f"/meetings/{meeting.slug}/groups/{government}/delete", follow_redirects=True
+    )
+    assert "the registration question “Ministry file” is asked of it" in response.text
+    assert group_id(db, meeting.id, "government") == government
+
+
+def test_a_short_text_answer_is_one_line(client, db, make_meeting, add_question, form):
+    meeting = make_meeting()
+    note = add_question(meeting, "short_text", "Passport number")
+    for text in ("AB\n123", "AB\t123", "AB\r\n123"):
+        response = client.post(f"/m/{meeting.slug}/register", data=form(**{field(note): text}))
+        assert "Keep this on one line" in response.text, repr(text)
+    assert stored(db, meeting.id) == {}
+
+
+# Found in review: each case below once went wrong.
+
+
+def test_a_number_is_digits_with_one_separator(client, db, make_meeting, add_question, form):
+    meeting = make_meeting()
+    nights = add_question(meeting, "number", "Nights")
+    for text in ("1e5000", "1e1000000", "1e-50000", "1,200", "NaN", "Infinity", "--1"):
+        response = client.post(f"/m/{meeting.slug}/register", data=form(**{field(nights): text}))
+        assert response.status_code == 200, text
+        assert "Enter a number" in response.text, text
+    register = client.post(f"/m/{meeting.slug}/register", data=form(**{field(nights): "-2,5"}))
+    assert register.status_code == 302
+    assert stored(db, meeting.id) == {"sokha@example.org": {"nights": "-2.5"}}
+
+
+def test_moving_and_adding_options_keeps_each_answer_with_its_option(
+    db, make_meeting, make_participant, add_question
+):
+    from meetapp.registration.questions import OptionLine, QuestionData, save_question
+
+    meeting = make_meeting()
+    slot = add_question(meeting, "single_choice", "Slot", options=["Morning", "Afternoon"])
+    person = make_participant(meeting)
+    db.session.add(
+        RegistrationAnswer(participant_id=person.id, question_id=slot.id, option_key="morning")
+    )
+    db.session.commit()
+    # Afternoon (unanswered) goes, Evening comes first: Morning keeps its key, and Evening,
+    # in the place of Morning rather than of Afternoon, is a new option.
+    save_question(
+        meeting,
+        QuestionData(
+            kind="single_choice",
+            label="Slot",
+            options=[OptionLine("Evening"), OptionLine("Morning")],
+        ),
+        slot,
+    )
+    db.session.commit()
+    assert [(o["key"], o["label"]) for o in slot.options] == [
+        ("evening", "Evening"),
+        ("morning", "Morning"),
+    ]
+
+
+def test_an_option_only_a_cancelled_person_chose_cannot_be_removed_nor_places_cut(
+    db, make_meeting, make_participant, add_question
+):
+    from meetapp.errors import DomainError
+    from meetapp.registration.questions import OptionLine, QuestionData, save_question
+
+    meeting = make_meeting()
+    visit = add_question(meeting, "single_choice", "Visit", options=[("Port", 5), "Farm"])
+    gone = make_participant(meeting, status="cancelled")
+    held = [make_participant(meeting) for _ in range(2)]
+    db.session.add(
+        RegistrationAnswer(participant_id=gone.id, question_id=visit.id, option_key="farm")
+    )
+    for person in held:
+        db.session.add(
+            RegistrationAnswer(participant_id=person.id, question_id=visit.id, option_key="port")
+        )
+    db.session.commit()
+    for lines, message in (
+        ([OptionLine("Port", 5)], "cannot be removed"),
+        ([OptionLine("Port", 1), OptionLine("Farm")], "give it at least 2 places"),
+    ):
+        with pytest.raises(DomainError, match=message):
+            save_question(
+                meeting, QuestionData(kind="single_choice", label="Visit", options=lines), visit
+            )
+        db.session.rollback()
+
+
+def test_a_cancelled_person_given_a_seat_again_holds_no_place(
+    client, db, make_user, make_meeting, add_question, form, register, login_as
+):
+    organiser = make_user(role="organiser")
+    meeting = make_meeting(organisers=[organiser])
+    visit = add_question(meeting, "single_choice", "Visit", options=[("Port", 1), "Farm"])
+    first = register(meeting.slug, email="a@example.org", **{field(visit): "port"})
+    client.post(f"/r/{first}/cancel")
+    register(meeting.slug, email="b@example.org", **{field(visit): "port"})
+    a = db.session.scalar(select(Participant).where(Participant.email == "a@example.org"))
+    a_id = a.id
+    db.session.commit()
+    login_as(organiser)
+    client.post(f"/meetings/{meeting.slug}/participants/{a_id}/promote")
+    answers = stored(db, meeting.id)
+    assert answers.get("b@example.org") == {"visit": ["port"]}
+    assert answers.get("a@example.org") is None  # no longer holds the place B has
+
+
+def test_limiting_an_answered_question_to_groups_that_leave_people_out_is_refused(
+    client, db, make_user, make_meeting, add_question, register, login_as
+):
+    organiser = make_user(role="organiser")
+    meeting = make_meeting(organisers=[organiser])
+    note = add_question(meeting, "short_text", "Note")
+    cso = group_id(db, meeting.id, "cso")
+    government = group_id(db, meeting.id, "government")
+    register(meeting.slug, stakeholder_group=str(cso), **{field(note): "Hello"})
+    login_as(organiser)
+    response = client.post(
+        f"/meetings/{meeting.slug}/questions/{note.id}/edit",
+        data={"kind": "short_text", "label": "Note", "groups": [str(government)]},
+    )
+    assert "1 person outside these groups answered" in response.text
+    assert stored(db, meeting.id) == {"sokha@example.org": {"note": "Hello"}}
+
+
+def test_an_archived_questions_answer_stays_on_the_personal_page_and_it_cannot_move(
+    client, db, make_user, make_meeting, add_question, register, login_as
+):
+    organiser = make_user(role="organiser")
+    meeting = make_meeting(organisers=[organiser])
+    wish = add_question(meeting, "short_text", "Dietary wish")
+    token = register(meeting.slug, **{field(wish): "Halal"})
+    wish_id = wish.id
+    login_as(organiser)
+    client.post(f"/meetings/{meeting.slug}/questions/{wish_id}/remove")
+    moved = client.post(
+        f"/meetings/{meeting.slug}/questions/{wish_id}/move", data={"direction": "up"}
+    )
+    assert moved.status_code == 302
+    assert "Halal" in client.get(f"/r/{token}").text
+
+
+def test_the_translations_page_offers_the_options_of_registration_questions(
+    client, db, make_user, make_meeting, add_question, login_as
+):
+    organiser = make_user(role="organiser")
+    meeting = make_meeting(organisers=[organiser], languages=["en", "km"])
+    visit = add_question(meeting, "single_choice", "Field visit", options=["Port", "Farm"])
+    login_as(organiser)
+    page = client.get(f"/meetings/{meeting.slug}/translations").text
+    assert f"registration-question-{visit.id}-option:port" in page
+    response = client.post(
+        f"/meetings/{meeting.slug}/translations",
+        data={
+            "language": "km",
+            "fingerprint": re.search(r'name="fingerprint" value="([^"]+)"', page).group(1),
+            f"registration-question-{visit.id}-option:port": "កំពង់ផែ",
+        },
+    )
+    assert response.status_code == 302
+    assert "កំពង់ផែ" in client.get(f"/m/{meeting.slug}/register?lang=km").text

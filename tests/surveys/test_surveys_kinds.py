@@ -62,7 +62,7 @@ def test_a_kind_words_its_press_release_figure():
 def test_only_kinds_with_options_take_them_in_a_document():
     """The import's message names the kinds that have options, from their classes."""
     problems, keys = kind_of("rating").document_option_problems(["A", "B"], ["A", "B"], None)
-    assert problems == [("options", "only single and multiple questions have options")]
+    assert problems == [("options", "only single, multiple and grid questions have options")]
     assert keys is None
     problems, keys = kind_of("single").document_option_problems(["A", "B"], ["A", "B"], ["a"])
     assert problems == [("option_keys", "must give one key per option, in order")]
