@@ -1,7 +1,8 @@
 """New surveys made from others: a copy of a survey of an earlier meeting, or one of the built-in
 templates (post-meeting feedback; a session evaluation with a question per agenda session).
 
-A copy is a new draft of the meeting: its settings, questions, options (with their keys) and
+A copy is a new draft of the meeting: its settings, questions, options (with their keys), a
+grid's scale, the conditions that show a question only for some earlier answer, and
 translations, never its responses, invitations, dates or publication, which belong to the
 meeting it came from. The organiser edits it as any survey. Which meetings' surveys a user may
 copy is decided by `meetings.access` (`readable_meetings_filter`): an organiser's team's, every
@@ -167,6 +168,9 @@ def copy_survey(meeting: Meeting, source: Survey) -> Survey:
                 required=question.required,
                 quotable_in_release=question.quotable_in_release,
                 options=copy.deepcopy(question.options or []),
+                scale=question.scale,
+                # A condition names an earlier question by its key, which the copy keeps.
+                show_if=copy.deepcopy(question.show_if),
                 translations=copy.deepcopy(question.translations or {}),
             )
             for position, question in enumerate(source.questions)

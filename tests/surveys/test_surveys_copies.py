@@ -187,3 +187,28 @@ def test_a_survey_id_of_other_digits_names_nothing(db, new_client, make_user, ma
     organiser = make_user("organiser")
     make_meeting(slug="own", organisers=[organiser])
     assert _copy(new_client(organiser), "own", "survey:²").status_code == 404
+
+
+def test_a_copy_keeps_a_grids_scale_and_the_conditions(db, new_client, make_user, make_meeting):
+    from meetapp.surveys.services import QuestionData, SurveyData, add_question, create_survey
+
+    organiser = make_user("organiser")
+    earlier = make_meeting(slug="earlier", organisers=[organiser])
+    later = make_meeting(slug="later", organisers=[organiser])
+    source = create_survey(earlier, SurveyData(title="With a grid"))
+    add_question(source, QuestionData("Came?", "yes_no"))
+    condition = {"question": "q1", "op": "is", "value": "yes"}
+    add_question(
+        source,
+        QuestionData(
+            "Each session", "grid", options=["Opening", "Close"], scale="rating", show_if=condition
+        ),
+    )
+    db.session.commit()
+    assert _copy(new_client(organiser), "later", f"survey:{source.id}").status_code == 302
+    key = db.session.scalar(select(Survey.key).where(Survey.meeting_id == later.id))
+    grid = get_survey(later, key).questions[1]
+    assert grid.kind == "grid"
+    assert grid.scale == "rating"
+    assert grid.show_if == condition
+    assert grid.option_keys() == ["opening", "close"]
