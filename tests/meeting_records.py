@@ -66,20 +66,10 @@ def add_one_of_each(
     )
     survey = create_survey(meeting, SurveyData(title="Survey"))
     question = add_question(survey, QuestionData("Useful?", "likert"))
-    # A free-text answer (of a participant of its own): the results page offers it for the
-    # published results.
+    # A free-text answer (the participant's): the results page offers it for the published
+    # results.
     comments = add_question(survey, QuestionData("Anything else?", "text"))
-    email = f"respondent-{meeting.id}@example.org"
-    respondent = Participant(
-        meeting_id=meeting.id,
-        name="Respondent",
-        email=email,
-        email_normalized=email,
-        status="registered",
-    )
-    db.session.add(respondent)
-    db.session.flush()
-    response = SurveyResponse(survey_id=survey.id, participant_id=respondent.id)
+    response = SurveyResponse(survey_id=survey.id, participant_id=participant.id)
     db.session.add(response)
     db.session.flush()
     answer = SurveyAnswer(response_id=response.id, question_id=comments.id, text="Thanks")
