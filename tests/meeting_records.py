@@ -32,8 +32,8 @@ from meetapp.models import (
     SurveyInvitation,
     User,
 )
-from meetapp.registration.questions import OptionLine, save_question
 from meetapp.registration.questions import QuestionData as RegistrationQuestionData
+from meetapp.registration.questions import save_question
 from meetapp.registration.services import new_token
 from meetapp.storage import storage
 from meetapp.surveys.invitations import KIND_INVITATION
@@ -93,14 +93,9 @@ def add_one_of_each(
         problems=["participants[3].email: not an email address"],
     )
     db.session.add(meeting_import)
-    asked = save_question(
-        meeting,
-        RegistrationQuestionData(
-            kind="single_choice",
-            label="Field visit",
-            options=[OptionLine("Port", 20), OptionLine("Farm")],
-        ),
-    )
+    # A yes/no question: its radios get the forged values, and its editor's options box
+    # (which the form matrix types over) is not read.
+    asked = save_question(meeting, RegistrationQuestionData(kind="yes_no", label="Field visit"))
     archived = save_question(
         meeting, RegistrationQuestionData(kind="short_text", label="Old question")
     )
