@@ -157,9 +157,7 @@ class Survey(Translatable, db.Model):  # type: ignore[name-defined]
     open_link: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     open_key: Mapped[str | None] = mapped_column(String(OPEN_KEY_LENGTH), unique=True)
     open_code: Mapped[str | None] = mapped_column(String(OPEN_CODE_MAX))
-    open_counts_with_invited: Mapped[bool] = mapped_column(
-        default=True, server_default=sa_true()
-    )
+    open_counts_with_invited: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     questions: Mapped[list[SurveyQuestion]] = relationship(
         back_populates="survey",
