@@ -98,12 +98,11 @@ def update_open_link(survey: Survey, settings: OpenLinkSettings) -> Survey:
     survey.open_code = code
     survey.open_counts_with_invited = settings.counts_with_invited
     if settings.enabled and survey.open_key is None:
-        taken = True
-        while taken:
-            survey.open_key = new_open_key()
-            taken = bool(
-                db.session.scalar(select(exists().where(Survey.open_key == survey.open_key)))
-            )
+        key = new_open_key()
+        with db.session.no_autoflush:  # the key is checked before it is taken
+            while db.session.scalar(select(exists().where(Survey.open_key == key))):
+                key = new_open_key()
+        survey.open_key = key
     db.session.flush()
     return survey
 
