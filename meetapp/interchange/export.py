@@ -382,6 +382,7 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
                 Participant.email,
                 SurveyResponse.submitted_at,
                 SurveyResponse.language,
+                SurveyResponse.via_open_link,
                 SurveyAnswer.question_id,
                 SurveyAnswer.choice,
                 SurveyAnswer.number,
@@ -421,6 +422,7 @@ def _export_surveys(meeting: Meeting, when: When) -> list[dict[str, Any]]:
             ],
             "responses": JsonArray(_response_docs(survey, rows.of(survey.id), kinds, labels, when)),
             **_set({"translations": _translations(survey)}),
+            **_set({"open_link": _open_link(survey)}),
         }
         for survey in surveys
     ]
@@ -442,6 +444,18 @@ class _Groups:
         while self.head is not None and self.head[0] == value:
             yield self.head
             self.head = next(self.rows, None)
+
+
+def _open_link(survey: Survey) -> dict[str, Any] | None:
+    """The open link's settings, once it was set up (None before): never its code, which is
+    said in one room at one time, nor its address, which belongs to this site."""
+    if survey.open_key is None and not survey.open_link and survey.open_counts_with_invited:
+        return None
+    return {
+        "enabled": survey.open_link,
+        "counts_with_invited": survey.open_counts_with_invited,
+        **_set({"code_required": bool(survey.open_code)}),
+    }
 
 
 def _option_keys(question: SurveyQuestion) -> list[str] | None:
@@ -474,10 +488,11 @@ def _response_docs(
                 ),
                 "answers": _answers(answer_rows, kinds, labels),
                 **_set({"language": language}),
+                **_set({"via_open_link": via_open_link}),
             },
             ResponseDoc,
         )
-        for (_survey_id, _id, email, submitted_at, language, *_first), answer_rows in (
+        for (_survey, _id, email, submitted_at, language, via_open_link, *_), answer_rows in (
             _by_response(rows)
         )
     )

@@ -577,6 +577,15 @@ class QuestionDoc(Strict):
     translations: QuestionTranslations = None
 
 
+class OpenLinkDoc(Strict):
+    """A survey's open link for the room. Its code is never written: `code_required` says
+    only that it had one (an import turns such a link off until an organiser sets a code)."""
+
+    enabled: bool
+    counts_with_invited: bool | None = None
+    code_required: bool | None = None
+
+
 class ResponseDoc(Strict):
     participant: Email | None = None
     # A time, or a day (anonymous surveys are exported with days only).
@@ -585,6 +594,8 @@ class ResponseDoc(Strict):
     answers: dict[str, Any] = Field(default_factory=dict)
     # The language of the page the answers were given on.
     language: Language | None = None
+    # Given through the survey's open link (it then names no participant).
+    via_open_link: bool | None = None
 
 
 class SurveyDoc(Strict):
@@ -597,6 +608,7 @@ class SurveyDoc(Strict):
     questions: list[QuestionDoc] | None = None
     responses: list[ResponseDoc] | None = None
     translations: SurveyTranslations = None
+    open_link: OpenLinkDoc | None = None
 
 
 class MeetingDocument(Strict):
