@@ -64,11 +64,17 @@ def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
     participants used their links.
     """
     questions = list(survey.questions)
+    # Once the survey has had an open link, a column says which responses came through it
+    # (all are listed, whether the results count them or not).
+    marks_open = survey.open_key is not None
     if survey.anonymous:
         header = ["Response", "Published on (UTC)", "Change published on (UTC)"]
     else:
         header = ["Response", "Submitted at", "Changed at", "Name", "E-mail", "Stakeholder group"]
-    yield header + ["Language"] + [question.text for question in questions]
+    header.append("Language")
+    if marks_open:
+        header.append("Via open link")
+    yield header + [question.text for question in questions]
     # Choices are stored as values (a choice question's option keys): written as their labels
     # in the meeting's first language, whatever language each was chosen in. (A number's label
     # is the number; a text has none.)
@@ -79,6 +85,7 @@ def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
             SurveyResponse.submitted_at,
             SurveyResponse.updated_at,
             SurveyResponse.language,
+            SurveyResponse.via_open_link,
             Participant.name,
             Participant.email,
             StakeholderGroup.label,
@@ -97,7 +104,7 @@ def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
     def body() -> Iterator[list[str]]:
         for _response_id, answers in groupby(rows, key=lambda row: row[0]):
             first, *rest = answers
-            _id, submitted, updated, language, name, email, label = first[:7]
+            _id, submitted, updated, language, via_open_link, name, email, label = first[:8]
             given: dict[int | None, list[str]] = {}
             for *_person, question_id, choice, number, text in [first, *rest]:
                 given.setdefault(question_id, []).append(_cell(choice, number, text))
@@ -108,6 +115,8 @@ def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
                 row += [name or "", email or "", label or ""]
             # The language of the page the answers were given on (free text is in it).
             row.append(language_name(language) or "")
+            if marks_open:
+                row.append("yes" if via_open_link else "")
             for question in questions:
                 values = given.get(question.id, [])
                 if question.id in labels:

@@ -345,3 +345,24 @@ def answer_through_quietly(client: Any, key: str) -> int:
     if page.status_code != 200:
         return int(page.status_code)
     return int(client.post(f"/o/{key}", data=good_answers(), environ_base=ROOM).status_code)
+
+
+def test_the_responses_export_says_which_came_through_the_open_link(
+    client, new_client, db, room, make_participant, invite_people, login_as
+):
+    organiser, meeting, survey, key = room(counts=False)
+    person = make_participant(meeting, name="Sokha Chan", group_key="cso")
+    [token] = invite_people(survey, [person])
+    client.post(f"/s/{token}", data=good_answers())
+    browser = new_client()
+    browser.get(f"/o/{key}")
+    browser.post(f"/o/{key}", data=good_answers(**{"q-q7": "From the room"}))
+    login_as(organiser)
+    csv = client.get(f"/meetings/{meeting.slug}/surveys/{survey.key}/responses.csv")
+    lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    header = lines[0].split(",")
+    assert header[5:8] == ["Stakeholder group", "Language", "Via open link"]
+    assert len(lines) == 3  # listed, though the results do not count it
+    assert "Sokha Chan" in lines[1]
+    assert ",yes," in lines[2]
+    assert "From the room" in lines[2]
