@@ -917,22 +917,27 @@ def _open_answer_page(
     ), status
 
 
-@bp.route("/o/<open_key>/code", methods=["POST"])
+@bp.route("/o/<open_key>/code", methods=["GET", "POST"])
 @limiter.shared_limit(_open_code_limit, scope="open-survey-code", deduct_when=_wrong_code)
 @_open_limited
 def open_code(open_key: str) -> ResponseReturnValue:
-    """The code an open link asks for: right, the browser is let in (its cookie says so) and
-    goes on to the questions; wrong, the page says so by the field (422, counted per
-    address)."""
+    """The code an open link asks for (the open page shows the same form): right, the browser
+    is let in (its cookie says so) and goes on to the questions; wrong, the page says so by the
+    field (422, counted per address)."""
     found = open_link.find_open_survey(open_key)
     if found is None:
         return _open_bad_link()
     survey, meeting = found
     use_meeting_languages(meeting.languages)
     browser = _request_browser() or open_link.new_browser()
-    form = OpenCodeForm()
     if not survey.open_code:
         return redirect(url_for(".open_answer", open_key=open_key))
+    if request.method == "GET":
+        page = _open_page(
+            "surveys/open_code.html", 200, survey, meeting, form=OpenCodeForm(formdata=None)
+        )
+        return _with_cookie(page, browser, open_key)
+    form = OpenCodeForm()
     if form.validate_on_submit():
         if open_link.code_matches(survey.open_code, form.code.data or ""):
             browser.code_digest = open_link.code_digest(survey)
