@@ -51,6 +51,8 @@ _OPEN_KEY_SHAPE = re.compile(f"[{OPEN_KEY_ALPHABET}]{{{OPEN_KEY_LENGTH}}}")
 _CODE_SHAPE = re.compile(r"[A-Za-z0-9]+")
 BROWSER_KEY_PREFIX = "survey-open:"
 COOKIE_SALT = "open-survey-browser"
+# How long a browser keeps its cookie for an open link: longer than a survey stays open.
+COOKIE_DAYS = 180
 
 
 @dataclass

@@ -811,7 +811,7 @@ def _with_cookie(
     response.set_cookie(
         open_link.cookie_name(open_key),
         open_link.browser_cookie(browser, open_key),
-        max_age=int(current_app.config.get("OPEN_SURVEY_COOKIE_DAYS", 180)) * 86400,
+        max_age=open_link.COOKIE_DAYS * 86400,
         path=url_for("surveys.open_answer", open_key=open_key),
         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
         httponly=True,
