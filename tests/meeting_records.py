@@ -37,6 +37,7 @@ from meetapp.registration.questions import save_question
 from meetapp.registration.services import new_token
 from meetapp.storage import storage
 from meetapp.surveys.invitations import KIND_INVITATION
+from meetapp.surveys.open_link import OpenLinkSettings, update_open_link
 from meetapp.surveys.services import (
     QuestionData,
     SurveyData,
@@ -63,6 +64,8 @@ def add_one_of_each(
     )
     survey = create_survey(meeting, SurveyData(title="Survey"))
     question = add_question(survey, QuestionData("Useful?", "likert"))
+    # Its open link for the room is on (`/o/<open_key>`).
+    update_open_link(survey, OpenLinkSettings(enabled=True))
     speaker = Speaker(meeting_id=meeting.id, key="speaker-a", name="Speaker A")
     # The session shares the survey's key, so one value fills <key> for both kinds of URL.
     session = AgendaSession(
@@ -124,6 +127,7 @@ def add_one_of_each(
         "statement_id": statement.id,
         "key": survey.key,
         "survey_id": survey.id,
+        "open_key": survey.open_key,
         "question_id": question.id,
         "reg_question_id": asked.id,
         "contact_id": contact.id,
@@ -241,6 +245,10 @@ def every_form_world(
         )
     )
     world["survey_token"] = survey_token(db, survey, world["participant_b"])
+    # A survey whose open link asks for a code: its code page shows the code's form.
+    coded = create_survey(meeting_b, SurveyData(title="Survey in the room"))
+    update_open_link(coded, OpenLinkSettings(enabled=True, code="ROOM7"))
+    world["coded_open_key"] = coded.open_key
     message = OutboxMessage(
         meeting_id=meeting_b.id,
         recipient=world["participant_b_email"],

@@ -36,6 +36,9 @@ PUBLIC = {
     "agenda.meeting_ics",
     "agenda.session_ics",
     "surveys.answer",
+    # A survey's open link for the room, and the code it may ask for.
+    "surveys.open_answer",
+    "surveys.open_code",
     # Load balancers and monitoring ask whether the process can serve.
     "health.healthz",
     # The language switch of the participant pages (a cookie, then back to the page).

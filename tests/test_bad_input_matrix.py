@@ -237,6 +237,9 @@ REFUSE_THE_FILLED_FORM = {
     # A body typed over loses its {link}: an automatic e-mail without the personal link it
     # brings is refused (tests/meetings/test_mail_templates.py).
     "meetings.emails_template",
+    # The code typed is not the one the organiser set (the right one and wrong ones are in
+    # tests/surveys/test_surveys_open_link.py).
+    "surveys.open_code",
 }
 
 

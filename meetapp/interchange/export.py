@@ -35,6 +35,7 @@ from meetapp.interchange.schema import (
     MailTemplateDoc,
     MeetingDoc,
     MeetingDocument,
+    OpenLinkDoc,
     OrganisationDoc,
     OutcomeDoc,
     ParticipantDoc,
@@ -415,6 +416,7 @@ def _export_surveys(meeting: Meeting, when: When) -> tuple[list[SurveyDoc], list
                 Participant.email,
                 SurveyResponse.submitted_at,
                 SurveyResponse.language,
+                SurveyResponse.via_open_link,
                 SurveyAnswer.question_id,
                 SurveyAnswer.choice,
                 SurveyAnswer.number,
@@ -458,6 +460,7 @@ def _export_surveys(meeting: Meeting, when: When) -> tuple[list[SurveyDoc], list
             ],
             responses=[],
             translations=_translations(survey),
+            open_link=_open_link(survey),
         )
         for survey in surveys
     ], [
@@ -482,6 +485,18 @@ class _Groups:
         while self.head is not None and self.head[0] == value:
             yield self.head
             self.head = next(self.rows, None)
+
+
+def _open_link(survey: Survey) -> OpenLinkDoc | None:
+    """The open link's settings, once it was set up (None before): never its code, which is
+    said in one room at one time, nor its address, which belongs to this site."""
+    if survey.open_key is None and not survey.open_link and survey.open_counts_with_invited:
+        return None
+    return OpenLinkDoc.model_construct(
+        enabled=survey.open_link,
+        counts_with_invited=survey.open_counts_with_invited,
+        code_required=bool(survey.open_code) or None,
+    )
 
 
 def _option_keys(question: SurveyQuestion) -> list[str] | None:
@@ -511,8 +526,9 @@ def _response_docs(
             submitted_at=when(submitted_at),
             answers=_answers(answer_rows, kinds, labels, questions),
             language=language,
+            via_open_link=via_open_link or None,
         ).model_dump(mode="json", context=days_only)
-        for (_survey_id, _id, email, submitted_at, language, *_first), answer_rows in (
+        for (_survey_id, _id, email, submitted_at, language, via_open_link, *_), answer_rows in (
             _by_response(rows)
         )
     )
