@@ -211,5 +211,9 @@ class OpenCodeForm(AppForm):
     code = StringField(
         _l("Code"),
         filters=[strip_text],
-        validators=[DataRequired(_l("Enter the code given in the room.")), Length(max=100)],
+        validators=[
+            DataRequired(_l("Enter the code given in the room.")),
+            Length(max=100),
+            SingleLine(),
+        ],
     )
