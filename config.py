@@ -43,6 +43,13 @@ class Config:
     LOGIN_RATE_LIMIT = _env("MEETAPP_LOGIN_RATE_LIMIT", "10 per minute")
     TOKEN_RATE_LIMIT = _env("MEETAPP_TOKEN_RATE_LIMIT", "60 per minute")
     REGISTER_RATE_LIMIT = _env("MEETAPP_REGISTER_RATE_LIMIT", "30 per minute")
+    # A survey's open link (`/o/...`), shown to a room that may share one Wi-Fi address:
+    # requests per address, generous enough for a few hundred people answering at once; per
+    # browser (its cookie for that survey), what a person answering needs; wrong codes per
+    # address.
+    OPEN_SURVEY_RATE_LIMIT = _env("MEETAPP_OPEN_SURVEY_RATE_LIMIT", "1000 per 5 minutes")
+    OPEN_SURVEY_BROWSER_RATE_LIMIT = _env("MEETAPP_OPEN_SURVEY_BROWSER_RATE_LIMIT", "20 per minute")
+    OPEN_SURVEY_CODE_RATE_LIMIT = _env("MEETAPP_OPEN_SURVEY_CODE_RATE_LIMIT", "30 per 10 minutes")
     # "Send me my link again": asks per visitor's address (IP), and links sent per e-mail
     # address and meeting (a duplicate registration re-sends the link too, within this limit).
     LINK_RESEND_RATE_LIMIT = _env("MEETAPP_LINK_RESEND_RATE_LIMIT", "20 per hour")

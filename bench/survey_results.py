@@ -1,8 +1,9 @@
 """Time of the survey results view with 10,000 responses, against its bare aggregate queries.
 
-Builds a meeting with a 10-question survey (three likert, two rating, one NPS, single and
-multiple choice, yes/no and free text) answered by 10,000 participants, then times, in the same
-run and on the same database:
+Builds a meeting with a 10-question survey (two likert, a grid of five sessions on the agreement
+scale, two rating, one of them asked only of those who agreed the meeting was useful, one NPS,
+single and multiple choice, yes/no and free text) answered by 10,000 participants, then times,
+in the same run and on the same database:
 
 - `bare`: the two GROUP BY statements over the answers that every results page needs (counts
   per question, stakeholder group and value; respondents of multiple-choice and text
@@ -55,6 +56,7 @@ PASSWORD = secrets.token_urlsafe(16)
 LIKERT = ("strongly_disagree", "disagree", "neutral", "agree", "strongly_agree")
 TOPICS = ["Recruitment fees", "Direct hiring", "Pre-departure training", "Complaints", "Return"]
 GROUPS = [("government", "Government"), ("cso", "Civil society"), ("academia", "Academia")]
+SESSIONS = ["Opening", "Recruitment fees", "Direct hiring", "Complaints", "Closing"]
 
 
 def build(app: Any, responses: int, slug: str) -> tuple[str, str]:
@@ -113,9 +115,14 @@ def build(app: Any, responses: int, slug: str) -> tuple[str, str]:
         specs = [
             QuestionData("The meeting was useful for my work.", "likert", required=True),
             QuestionData("The speakers were well prepared.", "likert"),
-            QuestionData("I will use what I learned.", "likert"),
+            QuestionData("How useful was each session?", "grid", options=SESSIONS, scale="likert"),
             QuestionData("Overall, how would you rate the meeting?", "rating", required=True),
-            QuestionData("How would you rate the venue?", "rating"),
+            # Asked only of those who found the meeting useful: a condition.
+            QuestionData(
+                "How would you rate the venue?",
+                "rating",
+                show_if={"question": "q1", "op": "at_least", "value": "agree"},
+            ),
             QuestionData("How likely are you to recommend it?", "nps"),
             QuestionData("Will your organisation take part?", "single", options=["Yes", "No"]),
             QuestionData("Which topics next?", "multiple", options=TOPICS),
@@ -123,8 +130,11 @@ def build(app: Any, responses: int, slug: str) -> tuple[str, str]:
             QuestionData("Any other comments?", "text"),
         ]
         for spec in specs:
+            if spec.show_if:
+                spec.show_if["question"] = survey.questions[0].key
             add_question(survey, spec)
         questions = list(survey.questions)
+        sessions = questions[2].option_keys()
 
         # A few more participants than responses: some have not answered.
         people = responses + responses // 20
@@ -170,12 +180,11 @@ def build(app: Any, responses: int, slug: str) -> tuple[str, str]:
         ).all()
         rows: list[dict[str, Any]] = []
         for response_id, group_id in response_groups:
+            useful = rng.choice(LIKERT)
             answers: dict[str, Any] = {
-                questions[0].key: rng.choice(LIKERT),
+                questions[0].key: useful,
                 questions[1].key: rng.choice(LIKERT),
-                questions[2].key: rng.choice(LIKERT),
                 questions[3].key: rng.randint(1, 5),
-                questions[4].key: rng.randint(1, 5),
                 questions[5].key: rng.randint(0, 10),
                 questions[6].key: rng.choice(["Yes", "No"]),
                 questions[7].key: rng.sample(TOPICS, rng.randint(1, 3)),
@@ -183,8 +192,11 @@ def build(app: Any, responses: int, slug: str) -> tuple[str, str]:
             }
             if rng.random() < 0.3:
                 answers[questions[9].key] = f"Comment number {response_id}: more time, please."
+            if LIKERT.index(useful) >= LIKERT.index("agree"):
+                answers[questions[4].key] = rng.randint(1, 5)
             # Choices are stored by option key; the answers above name the labels.
             answers = answers_from_labels(questions, answers)
+            answers[questions[2].key] = {row: rng.randint(1, 5) for row in sessions}
             rows.extend(answer_rows(questions, response_id, answers, group_id))
             if len(rows) > 20_000:
                 db.session.execute(insert(SurveyAnswer), rows)
@@ -239,7 +251,7 @@ def main() -> int:
                 if survey is None:
                     raise RuntimeError("the benchmark survey is missing")
                 value_ids = [q.id for q in survey.questions if q.kind != "text"]
-                apart = [q.id for q in survey.questions if q.kind in ("multiple", "text")]
+                apart = [q.id for q in survey.questions if q.kind in ("multiple", "text", "grid")]
                 db.session.execute(
                     select(
                         SurveyAnswer.question_id,

@@ -11,8 +11,11 @@ import segno
 from markupsafe import Markup
 
 
-def qr_svg(text: str, title: str, *, scale: int = 4) -> Markup:
-    """The QR code of `text` as an <svg> element to put in a page, named by `title`."""
+def qr_svg(text: str, title: str, *, scale: int = 4, sized: bool = True) -> Markup:
+    """The QR code of `text` as an <svg> element to put in a page, named by `title`.
+
+    `sized=False` leaves out its width and height (it keeps its viewBox), so that the page's
+    stylesheet sizes it, as large as a projected screen allows."""
     code = segno.make(text, error="m", micro=False)
     svg = code.svg_inline(
         scale=scale,
@@ -22,5 +25,6 @@ def qr_svg(text: str, title: str, *, scale: int = 4) -> Markup:
         title=title,
         svgclass="qr-code",
         lineclass=None,
+        omitsize=not sized,
     )
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704 - made by segno

@@ -66,6 +66,9 @@ PUBLIC_FORMS = {
     "registration.resend_link": SMALL_FORM,
     # A survey's answers: a thousand choices, long texts in any script.
     "surveys.answer": BodyLimit(1024 * 1024),
+    # The same through a survey's open link, and the code it may ask for first.
+    "surveys.open_answer": BodyLimit(1024 * 1024),
+    "surveys.open_code": SMALL_FORM,
 }
 # Forms of logged-in users other than the defaults.
 USER_FORMS = {

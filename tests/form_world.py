@@ -54,6 +54,8 @@ class World:
         values = dict(self.records["values"])
         if rule.endpoint == "surveys.answer":
             values["token"] = self.records["survey_token"]
+        if rule.endpoint == "surveys.open_code":
+            values["open_key"] = self.records["coded_open_key"]
         return fill_url(rule, values)
 
     def client_for(self, endpoint: str) -> FlaskClient:
@@ -100,6 +102,10 @@ class Worlds:
     def page(self, rule: Any, world: World | None = None) -> tuple[str, Any]:
         world = world or self.world
         url = world.url(rule)
+        if rule.endpoint == "surveys.open_answer":
+            # A new phone in the room each time: a browser answers an open link once.
+            open_key = world.records["values"]["open_key"]
+            world.visitor.delete_cookie(f"open_{open_key}", path=f"/o/{open_key}")
         if rule.endpoint in PAGE_QUERIES:
             url += "?" + PAGE_QUERIES[rule.endpoint]
         return url, world.client_for(rule.endpoint).get(url)

@@ -34,11 +34,12 @@ from meetapp.models import (
     SurveyResponse,
     User,
 )
-from meetapp.registration.questions import OptionLine, save_question
 from meetapp.registration.questions import QuestionData as RegistrationQuestionData
+from meetapp.registration.questions import save_question
 from meetapp.registration.services import new_token
 from meetapp.storage import storage
 from meetapp.surveys.invitations import KIND_INVITATION
+from meetapp.surveys.open_link import OpenLinkSettings, update_open_link
 from meetapp.surveys.services import (
     QuestionData,
     SurveyData,
@@ -74,6 +75,8 @@ def add_one_of_each(
     db.session.flush()
     answer = SurveyAnswer(response_id=response.id, question_id=comments.id, text="Thanks")
     db.session.add(answer)
+    # Its open link for the room is on (`/o/<open_key>`).
+    update_open_link(survey, OpenLinkSettings(enabled=True))
     speaker = Speaker(meeting_id=meeting.id, key="speaker-a", name="Speaker A")
     # The session shares the survey's key, so one value fills <key> for both kinds of URL.
     session = AgendaSession(
@@ -104,14 +107,9 @@ def add_one_of_each(
         problems=["participants[3].email: not an email address"],
     )
     db.session.add(meeting_import)
-    asked = save_question(
-        meeting,
-        RegistrationQuestionData(
-            kind="single_choice",
-            label="Field visit",
-            options=[OptionLine("Port", 20), OptionLine("Farm")],
-        ),
-    )
+    # A yes/no question: its radios get the forged values, and its editor's options box
+    # (which the form matrix types over) is not read.
+    asked = save_question(meeting, RegistrationQuestionData(kind="yes_no", label="Field visit"))
     archived = save_question(
         meeting, RegistrationQuestionData(kind="short_text", label="Old question")
     )
@@ -140,6 +138,7 @@ def add_one_of_each(
         "statement_id": statement.id,
         "key": survey.key,
         "survey_id": survey.id,
+        "open_key": survey.open_key,
         "question_id": question.id,
         "answer_id": answer.id,
         "reg_question_id": asked.id,
@@ -258,6 +257,10 @@ def every_form_world(
         )
     )
     world["survey_token"] = survey_token(db, survey, world["participant_b"])
+    # A survey whose open link asks for a code: its code page shows the code's form.
+    coded = create_survey(meeting_b, SurveyData(title="Survey in the room"))
+    update_open_link(coded, OpenLinkSettings(enabled=True, code="ROOM7"))
+    world["coded_open_key"] = coded.open_key
     message = OutboxMessage(
         meeting_id=meeting_b.id,
         recipient=world["participant_b_email"],

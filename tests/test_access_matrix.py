@@ -38,6 +38,9 @@ PUBLIC = {
     "surveys.answer",
     # A survey's results, once the organisers publish them (404 until then).
     "surveys.public_results",
+    # A survey's open link for the room, and the code it may ask for.
+    "surveys.open_answer",
+    "surveys.open_code",
     # Load balancers and monitoring ask whether the process can serve.
     "health.healthz",
     # The language switch of the participant pages (a cookie, then back to the page).

@@ -212,8 +212,10 @@ MAY_TAKE = {
     # Options are read for choice questions only, and the filled form is a Likert question.
     ("surveys.question_add", "options", "10,000 characters"),
     ("surveys.question_edit", "options", "10,000 characters"),
-    # Likewise for registration questions: the filled form of a new one is a short text.
+    # Likewise for registration questions: the filled form of a new one is a short text, and
+    # the world's question is a yes/no.
     ("questions.new", "options", "10,000 characters"),
+    ("questions.edit", "options", "10,000 characters"),
     # The group is read only when the audience is a group, and the filled form invites
     # everyone registered (a group of another meeting is refused: tests/surveys).
     ("surveys.invitations", "group", "forged id"),
@@ -237,6 +239,9 @@ REFUSE_THE_FILLED_FORM = {
     # A body typed over loses its {link}: an automatic e-mail without the personal link it
     # brings is refused (tests/meetings/test_mail_templates.py).
     "meetings.emails_template",
+    # The code typed is not the one the organiser set (the right one and wrong ones are in
+    # tests/surveys/test_surveys_open_link.py).
+    "surveys.open_code",
 }
 
 

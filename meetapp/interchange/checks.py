@@ -462,7 +462,14 @@ class CrossChecks:
                 continue
             where: Loc = (*at, "responses", index)
             participant = response.get("participant")
-            if participant is not None and anonymous:
+            if participant is not None and response.get("via_open_link") is True:
+                self.problems.append(
+                    (
+                        (*where, "participant"),
+                        "a response given through the open link names no one: null",
+                    )
+                )
+            elif participant is not None and anonymous:
                 self.problems.append(
                     ((*where, "participant"), "an anonymous survey's responses name no one: null")
                 )

@@ -35,6 +35,7 @@ from meetapp.interchange.schema import (
     MailTemplateDoc,
     MeetingDoc,
     MeetingDocument,
+    OpenLinkDoc,
     OrganisationDoc,
     OutcomeDoc,
     ParticipantDoc,
@@ -416,6 +417,7 @@ def _export_surveys(meeting: Meeting, when: When) -> tuple[list[SurveyDoc], list
                 Participant.email,
                 SurveyResponse.submitted_at,
                 SurveyResponse.language,
+                SurveyResponse.via_open_link,
                 SurveyAnswer.question_id,
                 SurveyAnswer.choice,
                 SurveyAnswer.number,
@@ -461,6 +463,7 @@ def _export_surveys(meeting: Meeting, when: When) -> tuple[list[SurveyDoc], list
             responses=[],
             translations=_translations(survey),
             published_results=_published_results(survey),
+            open_link=_open_link(survey),
         )
         for survey in surveys
     ], [
@@ -505,6 +508,18 @@ def _published_texts(rows: list[Sequence[Any]], kinds: dict[int, tuple[str, str]
     ]
 
 
+def _open_link(survey: Survey) -> OpenLinkDoc | None:
+    """The open link's settings, once it was set up (None before): never its code, which is
+    said in one room at one time, nor its address, which belongs to this site."""
+    if survey.open_key is None and not survey.open_link and survey.open_counts_with_invited:
+        return None
+    return OpenLinkDoc.model_construct(
+        enabled=survey.open_link,
+        counts_with_invited=survey.open_counts_with_invited,
+        code_required=bool(survey.open_code) or None,
+    )
+
+
 def _option_keys(question: SurveyQuestion) -> list[str] | None:
     """A choice question's option keys, when an import would not give the same from the
     labels (an option reworded after it was created, say)."""
@@ -533,8 +548,9 @@ def _response_docs(
             answers=_answers(answer_rows, kinds, labels, questions),
             language=language,
             published_texts=_published_texts(answer_rows, kinds) or None,
+            via_open_link=via_open_link or None,
         ).model_dump(mode="json", context=days_only)
-        for (_survey_id, _id, email, submitted_at, language, *_first), answer_rows in (
+        for (_survey_id, _id, email, submitted_at, language, via_open_link, *_), answer_rows in (
             _by_response(rows)
         )
     )

@@ -639,6 +639,15 @@ class QuestionDoc(Strict):
     show_if: ShowIfDoc | None = Field(None, exclude_if=_nothing)
 
 
+class OpenLinkDoc(Strict):
+    """A survey's open link for the room. Its code is never written: `code_required` says
+    only that it had one (an import turns such a link off until an organiser sets a code)."""
+
+    enabled: bool
+    counts_with_invited: bool | None = None
+    code_required: bool | None = Field(None, exclude_if=_nothing)
+
+
 class ResponseDoc(Strict):
     participant: Email | None = None
     # A time, or a day (anonymous surveys are exported with days only).
@@ -649,6 +658,8 @@ class ResponseDoc(Strict):
     language: Language | None = Field(None, exclude_if=_nothing)
     # The keys of this response's free-text answers chosen for the published results.
     published_texts: list[Key] | None = Field(None, exclude_if=_nothing)
+    # Given through the survey's open link (it then names no participant).
+    via_open_link: bool | None = Field(None, exclude_if=_nothing)
 
     @field_serializer("submitted_at", when_used="json-unless-none")
     def _time_or_day(self, value: datetime, info: FieldSerializationInfo) -> str:
@@ -677,6 +688,7 @@ class SurveyDoc(Strict):
     responses: list[ResponseDoc] | None = None
     translations: SurveyTranslations = Field(None, exclude_if=_nothing)
     published_results: PublishedResultsDoc | None = Field(None, exclude_if=_nothing)
+    open_link: OpenLinkDoc | None = Field(None, exclude_if=_nothing)
 
 
 class MeetingDocument(Strict):

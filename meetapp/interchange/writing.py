@@ -57,6 +57,7 @@ from meetapp.models.registration import SeatChange, add_to_seat_counts, seat_cha
 from meetapp.models.surveys import KEY_MAX
 from meetapp.surveys.conditions import check_condition
 from meetapp.surveys.kinds import kind_of
+from meetapp.surveys.open_link import new_open_key
 from meetapp.surveys.services import (
     anonymous_day,
     answer_rows,
@@ -360,6 +361,7 @@ def _write_surveys(
                 and survey_doc.published_results.by_group
                 and not survey_doc.anonymous
             ),
+            **_open_link_columns(survey_doc),
             questions=[
                 SurveyQuestion(
                     key=question_key(question.key, position),
@@ -388,7 +390,8 @@ def _write_surveys(
             groups: list[int | None] = []
             for response_doc in batch:
                 participant_id = group_id = None
-                if response_doc.participant and not survey.anonymous:
+                via_open_link = bool(response_doc.via_open_link)
+                if response_doc.participant and not survey.anonymous and not via_open_link:
                     # Checked to be a participant's address, in its normal form.
                     email = emails.normalised(response_doc.participant) or ""
                     participant_id, group_id = participant_ids[email]
@@ -404,6 +407,7 @@ def _write_surveys(
                             anonymous_day(submitted_at) if survey.anonymous else submitted_at
                         ),
                         "language": response_doc.language,
+                        "via_open_link": via_open_link,
                     }
                 )
             ids = db.session.scalars(
@@ -455,6 +459,20 @@ def _keep_conditions(questions: list[SurveyQuestion], docs: list[Any]) -> None:
         if condition is not None:
             referred = next(q for q in questions[:position] if q.key == condition.question)
             question.show_if = condition.as_json(referred)
+
+
+def _open_link_columns(survey_doc: Any) -> dict[str, Any]:
+    """The open link's settings of an imported survey. A link that had a code comes in turned
+    off (the document never holds the code): an organiser sets a new one and turns it on. Its
+    address is made when it is turned on, on this site."""
+    doc = survey_doc.open_link
+    if doc is None:
+        return {}
+    return {
+        "open_link": doc.enabled and not doc.code_required,
+        "open_counts_with_invited": doc.counts_with_invited is not False,
+        "open_key": new_open_key() if doc.enabled and not doc.code_required else None,
+    }
 
 
 # Rows inserted by one statement: enough to be quick, few enough to hold little memory.

@@ -60,6 +60,10 @@ KEY_MAX = 50
 BATCH_SIZE_DEFAULT = 5
 BATCH_SIZE_MIN = 3
 BATCH_SIZE_MAX = 500
+# The open link (`meetapp.surveys.open_link`): its path key, and the code that may guard it.
+OPEN_KEY_LENGTH = 10
+OPEN_CODE_MIN = 3
+OPEN_CODE_MAX = 20
 
 
 class QuestionKind(enum.StrEnum):
@@ -161,6 +165,15 @@ class Survey(Translatable, db.Model):  # type: ignore[name-defined]
         JSON, default=list, server_default=sql_text("'[]'")
     )
     published_by_group: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # The open link for the room (`meetapp.surveys.open_link`): whether it takes answers; the
+    # key of its address `/o/<open_key>` (made when it is first turned on, and kept, so that a
+    # printed code keeps working when it is turned on again); the code that guards it, as the
+    # organiser wrote it (said aloud in the room, so shown to organisers; never exported);
+    # and whether its answers count in the results with those given through invitations.
+    open_link: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    open_key: Mapped[str | None] = mapped_column(String(OPEN_KEY_LENGTH), unique=True)
+    open_code: Mapped[str | None] = mapped_column(String(OPEN_CODE_MAX))
+    open_counts_with_invited: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     questions: Mapped[list[SurveyQuestion]] = relationship(
         back_populates="survey",
@@ -325,6 +338,8 @@ class SurveyResponse(db.Model):  # type: ignore[name-defined]
         Index("ix_survey_responses_survey", "survey_id", "id"),
         # An unpublished response has its answers waiting.
         CheckConstraint("published OR pending_answers IS NOT NULL", name="waits_with_answers"),
+        # An answer through the open link names no one.
+        CheckConstraint("NOT via_open_link OR participant_id IS NULL", name="open_names_no_one"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -345,7 +360,9 @@ class SurveyResponse(db.Model):  # type: ignore[name-defined]
     language: Mapped[str | None] = mapped_column(String(12))
     # Anonymous surveys: HMAC-SHA256(SECRET_KEY, "survey-answer:" + token) in hex, of the link
     # the answers were given through, so that the same link finds them again to change them
-    # (`services.answer_key`). NULL in tracked surveys and for imported responses.
+    # (`services.answer_key`). A response given through the open link, in any survey: the HMAC
+    # of the browser's own key (`open_link.browser_answer_key`), whose uniqueness lets each
+    # browser answer once. NULL otherwise, and for imported responses.
     edit_key: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     # Whether it counts in the results. Tracked and imported responses are published at once;
     # an anonymous one given through a link, with the batch it belongs to.
@@ -354,6 +371,10 @@ class SurveyResponse(db.Model):  # type: ignore[name-defined]
     # them) of a response not published yet, or the change to a published one, waiting for the
     # next batch; NULL when nothing waits.
     pending_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # Given through the survey's open link rather than a personal one: it names no participant
+    # and no group, whatever the survey (`meetapp.surveys.open_link`); the results count it
+    # only when the survey says so (`Survey.open_counts_with_invited`).
+    via_open_link: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     answers: Mapped[list[SurveyAnswer]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, lazy="raise"

@@ -75,8 +75,10 @@ def add_waiting(
     answers: Mapping[str, Any],
     day: datetime,
     now: datetime,
+    via_open_link: bool = False,
 ) -> None:
-    """Store a new anonymous response, unpublished, and publish a batch if it completes one.
+    """Store a new anonymous response, unpublished, and publish a batch if it completes one
+    (`via_open_link`: given through the survey's open link).
 
     The waiting responses, this one among them, are deleted and written again in a random
     order. The caller holds the survey's lock (`lock_survey`).
@@ -91,12 +93,14 @@ def add_waiting(
             "edit_key": key,
             "published": False,
             "pending_answers": pending,
+            "via_open_link": open_link,
         }
-        for submitted_at, key, pending in db.session.execute(
+        for submitted_at, key, pending, open_link in db.session.execute(
             select(
                 SurveyResponse.submitted_at,
                 SurveyResponse.edit_key,
                 SurveyResponse.pending_answers,
+                SurveyResponse.via_open_link,
             ).where(unpublished)
         )
     ]
@@ -108,6 +112,7 @@ def add_waiting(
             "edit_key": edit_key,
             "published": False,
             "pending_answers": dict(answers),
+            "via_open_link": via_open_link,
         }
     )
     _shuffle(rows)

@@ -65,13 +65,19 @@ def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
     participants used their links.
     """
     questions = list(survey.questions)
+    # Once the survey has had an open link, a column says which responses came through it
+    # (all are listed, whether the results count them or not).
+    marks_open = survey.open_key is not None
     if survey.anonymous:
         header = ["Response", "Published on (UTC)", "Change published on (UTC)"]
     else:
         header = ["Response", "Submitted at", "Changed at", "Name", "E-mail", "Stakeholder group"]
     kinds = {question.id: kind_of(question.kind) for question in questions}
     columns = [column for q in questions for column in kinds[q.id].export_columns(q)]
-    yield header + ["Language"] + columns
+    header.append("Language")
+    if marks_open:
+        header.append("Via open link")
+    yield header + columns
     # Choices are stored as values (a choice question's option keys): written as their labels
     # in the meeting's first language, whatever language each was chosen in. (A number's label
     # is the number; a text has none.)
@@ -82,6 +88,7 @@ def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
             SurveyResponse.submitted_at,
             SurveyResponse.updated_at,
             SurveyResponse.language,
+            SurveyResponse.via_open_link,
             Participant.name,
             Participant.email,
             StakeholderGroup.label,
@@ -100,7 +107,7 @@ def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
     def body() -> Iterator[list[str]]:
         for _response_id, answers in groupby(rows, key=lambda row: row[0]):
             first, *rest = answers
-            _id, submitted, updated, language, name, email, label = first[:7]
+            _id, submitted, updated, language, via_open_link, name, email, label = first[:8]
             given: dict[int | None, list[str]] = {}
             stored: dict[int | None, list[tuple[str | None, int | None, str | None]]] = {}
             for *_person, question_id, choice, number, text in [first, *rest]:
@@ -113,6 +120,8 @@ def response_rows(survey: Survey, meeting: Meeting) -> Iterator[list[str]]:
                 row += [name or "", email or "", label or ""]
             # The language of the page the answers were given on (free text is in it).
             row.append(language_name(language) or "")
+            if marks_open:
+                row.append("yes" if via_open_link else "")
             for question in questions:
                 # A kind with columns of its own (a grid's rows) writes its cells.
                 kind = kinds[question.id]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -32,6 +33,7 @@ from meetapp.models.surveys import (
     BATCH_SIZE_MAX,
     BATCH_SIZE_MIN,
     GRID_SCALES,
+    OPEN_CODE_MAX,
     OPTION_MAX,
     OPTIONS_MAX_COUNT,
     QUESTION_TEXT_MAX,
@@ -206,3 +208,39 @@ class NewFromForm(FlaskForm):
         validators=[DataRequired("Choose what to copy.")],
     )
     submit = SubmitField("Create the copy")
+
+
+class OpenLinkForm(AppForm):
+    """The open link's settings (organisers)."""
+
+    enabled = BooleanField("Take answers through the open link")
+    code = StringField(
+        "Code (optional)",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=OPEN_CODE_MAX), SingleLine()],
+        description=(
+            "Letters and digits, asked before the questions. Say it aloud in the room: it keeps "
+            "out whoever finds the address elsewhere. Leave empty for none."
+        ),
+    )
+    counts_with_invited = BooleanField(
+        "Count open answers in the results with the invited ones",
+        description=(
+            "Off: the results show only the answers given through personal links, and say how "
+            "many came through the open link."
+        ),
+    )
+
+
+class OpenCodeForm(AppForm):
+    """The code an open link may ask for before its questions."""
+
+    code = StringField(
+        _l("Code"),
+        filters=[strip_text],
+        validators=[
+            DataRequired(_l("Enter the code given in the room.")),
+            Length(max=100),
+            SingleLine(),
+        ],
+    )

@@ -38,6 +38,7 @@ from meetapp.surveys.results import (
     SMALL_GROUP,
     TEXTS_SHOWN,
     QuestionResult,
+    counted_responses,
     survey_results,
 )
 
@@ -383,6 +384,8 @@ def _published_texts(survey: Survey) -> dict[int, list[str]]:
             SurveyAnswer.published_text,
             SurveyAnswer.text.is_not(None),
             SurveyResponse.published,
+            # The responses the results count (those of the open link may be left out).
+            counted_responses(survey),
         )
         .order_by(SurveyAnswer.question_id, *order)
     ):

@@ -5,6 +5,10 @@ stakeholder group, who has not answered; and the JSON summary (the response expo
 Every figure comes from GROUP BY queries: `survey_results` issues the same few statements
 whatever the number of responses.
 
+Answers given through the survey's open link count only when the organiser says so
+(`Survey.open_counts_with_invited`): otherwise the same statements leave them out
+(`_counted`, `_counted_answers`), and the results say how many there were (`open_left_out`).
+
 Only published responses count (`batches`: an anonymous survey's are published in batches;
 every other response at once), and `survey_answers` holds only published answers. An anonymous
 survey's responses are never listed in the order they were given: its free-text answers are
@@ -16,9 +20,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import Select, and_, case, distinct, exists, false, func, or_, select
+from sqlalchemy import Select, and_, case, distinct, exists, false, func, or_, select, true
 
 from meetapp.database import utcnow
 from meetapp.extensions import db
@@ -47,6 +51,8 @@ from meetapp.surveys.kinds import (
     kind_of,
     percent,
 )
+
+_S = TypeVar("_S", bound=Select)  # a query of survey_answers
 
 TEXTS_SHOWN = 200  # free-text answers listed per question on the page (all are in the exports)
 MISSING_PER_PAGE = 50  # names of those who have not answered, per page of the results page
@@ -156,6 +162,10 @@ class SurveyResults:
     # How many published responses were given in each language, the most first (None: not
     # known, as for imported responses), in one GROUP BY.
     languages: list[tuple[str | None, int]] = field(default_factory=list)
+    # Published responses given through the open link: all of them, and those left out of the
+    # figures (the survey does not count them with the invited ones).
+    open_responses: int = 0
+    open_left_out: int = 0
 
     @property
     def rate(self) -> float | None:
@@ -178,6 +188,30 @@ class SurveyResults:
         return "invited" if self.audience_is_invited else "participants"
 
 
+def _counted(survey: Survey) -> Any:
+    """The condition on a survey's responses that the results count: those given through the
+    open link only when the survey counts them with the invited ones."""
+    if survey.open_counts_with_invited:
+        return true()
+    return SurveyResponse.via_open_link.is_(False)
+
+
+def counted_responses(survey: Survey) -> Any:
+    """The condition on a survey's responses that the results count (`_counted`), for the
+    pages that read answers as the results do (the published results)."""
+    return _counted(survey)
+
+
+def _counted_answers(survey: Survey, query: _S) -> _S:
+    """`query` of survey_answers, without the answers of responses the results do not count
+    (joined to their responses only then: the same one statement)."""
+    if survey.open_counts_with_invited:
+        return query
+    return query.join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id).where(
+        _counted(survey)
+    )
+
+
 def audience_and_responses(survey: Survey) -> tuple[int, bool, int]:
     """(how many were asked, whether that is the number invited, published responses), in one
     query (see `audience_counts`)."""
@@ -191,6 +225,10 @@ class Audience:
     is_invited: bool
     responses: int
     attended: int  # participants who came (not cancelled)
+    # Published responses given through the open link, and how many of them the results leave
+    # out (`Survey.open_counts_with_invited`); `responses` counts only the others then.
+    open_responses: int = 0
+    open_left_out: int = 0
 
 
 def audience_counts(survey: Survey) -> Audience:
@@ -222,11 +260,12 @@ def audience_counts(survey: Survey) -> Audience:
         .where(SurveyInvitation.survey_id == survey.id)
         .scalar_subquery()
     )
-    # Both counts of responses in one scan of the survey's.
+    # The counts of responses in one scan of the survey's.
     published = (
         select(
             func.count().label("responses"),
             func.count(SurveyResponse.participant_id).label("tracked"),
+            func.count().filter(SurveyResponse.via_open_link).label("open"),
         )
         .where(SurveyResponse.survey_id == survey.id, SurveyResponse.published)
         .subquery()
@@ -251,18 +290,28 @@ def audience_counts(survey: Survey) -> Audience:
             invited_who_answered,
             published.c.tracked,
             published.c.responses,
+            published.c.open,
             attended,
             registered,
         ).select_from(published)
     ).one()
-    n_invited, n_invited_answered, n_tracked, n_responses, n_attended, n_registered = (
+    n_invited, n_invited_answered, n_tracked, n_responses, n_open, n_attended, n_registered = (
         int(v or 0) for v in row
     )
+    left_out = 0 if survey.open_counts_with_invited else n_open
+    n_responses -= left_out
     if n_invited:
         asked, is_invited = n_invited + n_tracked - n_invited_answered, True
     else:
         asked, is_invited = n_attended or n_registered, False
-    return Audience(asked if asked >= n_responses else 0, is_invited, n_responses, n_attended)
+    return Audience(
+        asked if asked >= n_responses else 0,
+        is_invited,
+        n_responses,
+        n_attended,
+        n_open,
+        left_out,
+    )
 
 
 @dataclass
@@ -293,25 +342,27 @@ class HeadlineFigures:
         return self.total / self.answered
 
 
-def headline_figures(question_ids: list[int]) -> dict[int, HeadlineFigures]:
+def headline_figures(
+    question_ids: list[int], survey: Survey | None = None
+) -> dict[int, HeadlineFigures]:
     """The figures of the questions named (likert, NPS, rating, yes/no) that have answers, each
     counted by the database in one GROUP BY statement: what a press release's highlights need,
-    without the rest of `survey_results` (breakdowns, texts, who has not answered)."""
+    without the rest of `survey_results` (breakdowns, texts, who has not answered). Given the
+    `survey` they belong to, its open answers count only as it says (`_counted_answers`)."""
     if not question_ids:
         return {}
-    rows = db.session.execute(
-        select(
-            SurveyAnswer.question_id,
-            func.count(),
-            func.count().filter(SurveyAnswer.choice.in_(AGREE)),
-            func.count().filter(SurveyAnswer.number >= 9),
-            func.count().filter(SurveyAnswer.number <= 6),
-            func.coalesce(func.sum(SurveyAnswer.number), 0),
-            func.count().filter(SurveyAnswer.choice == "yes"),
-        )
-        .where(SurveyAnswer.question_id.in_(question_ids))
-        .group_by(SurveyAnswer.question_id)
-    )
+    query = select(
+        SurveyAnswer.question_id,
+        func.count(),
+        func.count().filter(SurveyAnswer.choice.in_(AGREE)),
+        func.count().filter(SurveyAnswer.number >= 9),
+        func.count().filter(SurveyAnswer.number <= 6),
+        func.coalesce(func.sum(SurveyAnswer.number), 0),
+        func.count().filter(SurveyAnswer.choice == "yes"),
+    ).where(SurveyAnswer.question_id.in_(question_ids))
+    if survey is not None:
+        query = _counted_answers(survey, query)
+    rows = db.session.execute(query.group_by(SurveyAnswer.question_id))
     return {
         question_id: HeadlineFigures(
             int(n), int(agreeing), int(high), int(low), int(total or 0), int(yes)
@@ -342,8 +393,8 @@ def survey_results(
     """
     questions = list(survey.questions)
     counted = audience_counts(survey)
-    tallies = _count_answers(questions)
-    shown = count_shown(questions)
+    tallies = _count_answers(survey, questions)
+    shown = count_shown(survey, questions)
     if with_texts:
         _list_texts(survey, questions, texts_shown, tallies)
     groups = _Groups()
@@ -359,6 +410,8 @@ def survey_results(
         locale=locale,
         # Anonymous responses keep no language (`services.submit_response`).
         languages=response_languages(survey) if counted.responses and not survey.anonymous else [],
+        open_responses=counted.open_responses,
+        open_left_out=counted.open_left_out,
     )
     if with_missing and not survey.anonymous:
         _fill_not_answered(results, survey, counted.is_invited, counted.attended > 0, missing_page)
@@ -392,7 +445,7 @@ class _Tallies:
     text_ids: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
 
 
-def _count_answers(questions: list[SurveyQuestion]) -> _Tallies:
+def _count_answers(survey: Survey, questions: list[SurveyQuestion]) -> _Tallies:
     """The values and respondents of the questions, in at most two statements.
 
     Answers are found by their question (which belongs to this survey): each statement is a
@@ -407,15 +460,16 @@ def _count_answers(questions: list[SurveyQuestion]) -> _Tallies:
     apart = _taking_part(questions, Tally.RESPONDENTS)
     if value_ids:
         for question_id, group_id, choice, number, count in db.session.execute(
-            select(
-                SurveyAnswer.question_id,
-                SurveyAnswer.stakeholder_group_id,
-                SurveyAnswer.choice,
-                SurveyAnswer.number,
-                func.count(),
-            )
-            .where(SurveyAnswer.question_id.in_(value_ids))
-            .group_by(
+            _counted_answers(
+                survey,
+                select(
+                    SurveyAnswer.question_id,
+                    SurveyAnswer.stakeholder_group_id,
+                    SurveyAnswer.choice,
+                    SurveyAnswer.number,
+                    func.count(),
+                ).where(SurveyAnswer.question_id.in_(value_ids)),
+            ).group_by(
                 SurveyAnswer.question_id,
                 SurveyAnswer.stakeholder_group_id,
                 SurveyAnswer.choice,
@@ -434,20 +488,21 @@ def _count_answers(questions: list[SurveyQuestion]) -> _Tallies:
             tallies.group_answered[question_id][group_id] = sum(counts.values())
     if apart:
         for question_id, group_id, count in db.session.execute(
-            select(
-                SurveyAnswer.question_id,
-                SurveyAnswer.stakeholder_group_id,
-                func.count(distinct(SurveyAnswer.response_id)),
-            )
-            .where(SurveyAnswer.question_id.in_(apart))
-            .group_by(SurveyAnswer.question_id, SurveyAnswer.stakeholder_group_id)
+            _counted_answers(
+                survey,
+                select(
+                    SurveyAnswer.question_id,
+                    SurveyAnswer.stakeholder_group_id,
+                    func.count(distinct(SurveyAnswer.response_id)),
+                ).where(SurveyAnswer.question_id.in_(apart)),
+            ).group_by(SurveyAnswer.question_id, SurveyAnswer.stakeholder_group_id)
         ):
             tallies.answered[question_id] = tallies.answered.get(question_id, 0) + count
             tallies.group_answered[question_id][group_id] = count
     return tallies
 
 
-def count_shown(questions: list[SurveyQuestion]) -> dict[int, int]:
+def count_shown(survey: Survey, questions: list[SurveyQuestion]) -> dict[int, int]:
     """How many published responses each question with a condition was shown to, in one
     statement however many there are (none without conditions).
 
@@ -488,7 +543,10 @@ def count_shown(questions: list[SurveyQuestion]) -> dict[int, int]:
         return {}
     row = iter(
         db.session.execute(
-            select(*columns).where(SurveyAnswer.question_id.in_(sorted(referred_ids)))
+            _counted_answers(
+                survey,
+                select(*columns).where(SurveyAnswer.question_id.in_(sorted(referred_ids))),
+            )
         ).one()
     )
     shown: dict[int, int] = {}
@@ -508,7 +566,8 @@ def _list_texts(
     if not text_ids:
         return
     order = (SurveyAnswer.text, SurveyAnswer.id) if survey.anonymous else (SurveyAnswer.id,)
-    ranked = (
+    ranked = _counted_answers(
+        survey,
         select(
             SurveyAnswer.question_id,
             SurveyAnswer.text,
@@ -517,10 +576,8 @@ def _list_texts(
             func.row_number()
             .over(partition_by=SurveyAnswer.question_id, order_by=order)
             .label("n"),
-        )
-        .where(SurveyAnswer.question_id.in_(text_ids), SurveyAnswer.text.is_not(None))
-        .subquery()
-    )
+        ).where(SurveyAnswer.question_id.in_(text_ids), SurveyAnswer.text.is_not(None)),
+    ).subquery()
     for question_id, text, answer_id, language in db.session.execute(
         select(ranked.c.question_id, ranked.c.text, ranked.c.id, SurveyResponse.language)
         .join(SurveyResponse, SurveyResponse.id == ranked.c.response_id)
@@ -565,7 +622,7 @@ def _response_groups(survey: Survey, questions: list[SurveyQuestion]) -> _Groups
     groups.labels[None] = NO_GROUP_LABEL
     for group_id, count in db.session.execute(
         select(SurveyResponse.stakeholder_group_id, func.count())
-        .where(SurveyResponse.survey_id == survey.id)
+        .where(SurveyResponse.survey_id == survey.id, _counted(survey))
         .group_by(SurveyResponse.stakeholder_group_id)
     ):
         groups.respondents[group_id] = count
@@ -627,7 +684,7 @@ def response_languages(survey: Survey) -> list[tuple[str | None, int]]:
     first: one GROUP BY, whatever the number of languages."""
     rows = db.session.execute(
         select(SurveyResponse.language, func.count())
-        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.published)
+        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.published, _counted(survey))
         .group_by(SurveyResponse.language)
     ).all()
     return sorted(

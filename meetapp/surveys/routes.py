@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -29,7 +30,7 @@ from meetapp.database import utcnow
 from meetapp.documents.routes import document_download
 from meetapp.downloads import file_download as _download
 from meetapp.errors import DomainError
-from meetapp.extensions import db, personal_link_limit
+from meetapp.extensions import db, limiter, personal_link_limit
 from meetapp.formatting import from_local, to_local
 from meetapp.i18n import (
     N_,
@@ -42,7 +43,9 @@ from meetapp.meetings.access import can_edit, get_meeting_or_404, meeting_view
 from meetapp.models import Meeting, Survey, SurveyQuestion, SurveyState
 from meetapp.models.surveys import BATCH_SIZE_DEFAULT, GRID_SCALES
 from meetapp.outbox.services import mail_configured, send_later
-from meetapp.surveys import copies, publication, services
+from meetapp.public_urls import public_url
+from meetapp.qr import qr_svg
+from meetapp.surveys import copies, open_link, publication, services
 from meetapp.surveys import invitations as invites
 from meetapp.surveys import results as survey_results
 from meetapp.surveys.batches import publish_on_close
@@ -53,6 +56,8 @@ from meetapp.surveys.forms import (
     InviteForm,
     MoveForm,
     NewFromForm,
+    OpenCodeForm,
+    OpenLinkForm,
     PublishForm,
     QuestionForm,
     SurveyForm,
@@ -748,7 +753,7 @@ def results_pdf(meeting: Meeting, key: str) -> ResponseReturnValue:
 
 @bp.after_request
 def _keep_personal_pages_private(response: Response) -> Response:
-    if request.endpoint == "surveys.answer":
+    if request.endpoint in ("surveys.answer", "surveys.open_answer", "surveys.open_code"):
         response.headers["Cache-Control"] = "no-store"
         response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -873,3 +878,313 @@ def answer(token: str) -> ResponseReturnValue:
         )
     flash(saved, "success")
     return redirect(url_for(".answer", token=token))
+
+
+# --- the open link for the room --------------------------------------------------------------
+
+OPEN_LINK_OFF = N_(
+    "This survey link does not work: the organisers may have closed it, or it may be "
+    "incomplete (check that you typed the whole address)."
+)
+
+
+def _open_url(survey: Survey) -> str:
+    return public_url("surveys.open_answer", open_key=survey.open_key)
+
+
+def _short_url(url: str) -> str:
+    """The address as it is typed from a screen: without its scheme.
+
+    >>> _short_url("https://meet.example.org/o/k7f3m2q9xa")
+    'meet.example.org/o/k7f3m2q9xa'
+    """
+    return url.split("://", 1)[-1]
+
+
+def _render_open_settings(
+    meeting: Meeting, survey: Survey, form: OpenLinkForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    url = _open_url(survey) if survey.open_key else None
+    return render_template(
+        "surveys/open_link.html",
+        meeting=meeting,
+        survey=survey,
+        form=form
+        or OpenLinkForm(
+            formdata=None,
+            data={
+                "enabled": survey.open_link,
+                "code": survey.open_code,
+                "counts_with_invited": survey.open_counts_with_invited,
+            },
+        ),
+        url=url,
+        short_url=_short_url(url) if url else None,
+        open_responses=open_link.open_response_count(survey),
+        may_edit=can_edit(current_user, meeting),
+        languages=[(code, language_name(code)) for code in meeting.languages or []],
+    ), status
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/open-link", methods=["GET", "POST"])
+@meeting_view
+def open_link_settings(meeting: Meeting, key: str) -> ResponseReturnValue:
+    """The open link's settings: organisers change them; staff see them and the projector
+    page."""
+    survey = _survey_or_404(meeting, key)
+    if request.method == "GET":
+        return _render_open_settings(meeting, survey)
+    form = OpenLinkForm()
+    if form.validate_on_submit():
+        try:
+            open_link.update_open_link(
+                survey,
+                open_link.OpenLinkSettings(
+                    enabled=bool(form.enabled.data),
+                    code=form.code.data,
+                    counts_with_invited=bool(form.counts_with_invited.data),
+                ),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                "The open link takes answers."
+                if survey.open_link
+                else "The open link is off: it takes no answers.",
+                "success",
+            )
+            return redirect(url_for("surveys.open_link_settings", slug=meeting.slug, key=key))
+        survey = _survey_or_404(meeting, key)
+    return _render_open_settings(meeting, survey, form, 422)
+
+
+@bp.route("/meetings/<slug>/surveys/<key>/open-link/screen")
+@meeting_view
+def open_link_screen(meeting: Meeting, key: str) -> ResponseReturnValue:
+    """The page for the projector: the open link's QR code and short address, large, with no
+    navigation; in the meeting's first language (`?lang=` another)."""
+    survey = _survey_or_404(meeting, key)
+    if not survey.open_link or not survey.open_key:
+        flash("Turn the open link on first.", "info")
+        return redirect(url_for("surveys.open_link_settings", slug=meeting.slug, key=key))
+    use_meeting_languages(meeting.languages)
+    use_participant_language(meeting.languages)
+    url = _open_url(survey)
+    return render_template(
+        "surveys/open_screen.html",
+        meeting=meeting,
+        survey=survey,
+        short_url=_short_url(url),
+        qr=qr_svg(url, gettext("QR code of the survey's address"), scale=10, sized=False),
+        state=survey.state(utcnow()),
+    )
+
+
+def _open_address_limit() -> str:
+    return str(current_app.config["OPEN_SURVEY_RATE_LIMIT"])
+
+
+def _open_browser_limit() -> str:
+    return str(current_app.config["OPEN_SURVEY_BROWSER_RATE_LIMIT"])
+
+
+def _open_code_limit() -> str:
+    return str(current_app.config["OPEN_SURVEY_CODE_RATE_LIMIT"])
+
+
+def _request_browser() -> open_link.OpenBrowser | None:
+    """The browser the request's cookie for this open link names, if any."""
+    open_key = str((request.view_args or {}).get("open_key", ""))
+    return open_link.read_browser(request.cookies.get(open_link.cookie_name(open_key)), open_key)
+
+
+def _browser_limit_key() -> str:
+    browser = _request_browser()
+    return f"browser:{browser.key}" if browser else "no-browser"
+
+
+def _without_browser() -> bool:
+    """A request without the link's cookie is counted only per address (a room's first
+    requests all come without one)."""
+    return _request_browser() is None
+
+
+def _wrong_code(response: Any) -> bool:
+    return getattr(response, "status_code", 200) == 422
+
+
+# Every request to an open link counts per address (generously: a room shares one) and, once
+# the browser has its cookie, per browser; wrong codes count apart, per address.
+_open_limits = [
+    limiter.shared_limit(_open_address_limit, scope="open-survey-address"),
+    limiter.shared_limit(
+        _open_browser_limit,
+        scope="open-survey-browser",
+        key_func=_browser_limit_key,
+        exempt_when=_without_browser,
+    ),
+]
+
+
+def _open_limited(view: Any) -> Any:
+    for limit in _open_limits:
+        view = limit(view)
+    return view
+
+
+def _open_page(
+    template: str, status: int, survey: Survey, meeting: Meeting, **context: Any
+) -> ResponseReturnValue:
+    return render_template(
+        template, meeting=meeting, survey=survey, open_key=survey.open_key, **context
+    ), status
+
+
+def _with_cookie(
+    body: ResponseReturnValue, browser: open_link.OpenBrowser, open_key: str
+) -> Response:
+    """The response, setting the browser's cookie for this open link (only its path)."""
+    response = make_response(body)
+    response.set_cookie(
+        open_link.cookie_name(open_key),
+        open_link.browser_cookie(browser, open_key),
+        max_age=open_link.COOKIE_DAYS * 86400,
+        path=url_for("surveys.open_answer", open_key=open_key),
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _open_bad_link() -> ResponseReturnValue:
+    return render_template(
+        "surveys/bad_link.html", message=gettext(OPEN_LINK_OFF), language_back=None
+    ), 404
+
+
+@bp.route("/o/<open_key>", methods=["GET", "POST"])
+@_open_limited
+def open_answer(open_key: str) -> ResponseReturnValue:
+    """A survey answered through its open link: the code first when it has one, then the
+    questions; one response per browser (see `open_link`)."""
+    found = open_link.find_open_survey(open_key)
+    if found is None:
+        return _open_bad_link()
+    survey, meeting = found
+    use_meeting_languages(meeting.languages)
+    browser = _request_browser()
+    if browser is None:
+        if request.method == "POST":
+            # Answers come only from a browser that has the link's cookie: one response each.
+            return _open_page("surveys/open_cookies.html", 400, survey, meeting)
+        browser = open_link.new_browser()
+    state = survey.state(utcnow())
+    if state != SurveyState.OPEN:
+        body = render_template("surveys/closed.html", meeting=meeting, survey=survey, state=state)
+        return _with_cookie((body, 200 if request.method == "GET" else 403), browser, open_key)
+    if not browser.let_in(survey):
+        if request.method == "POST":
+            abort(403)
+        page = _open_page(
+            "surveys/open_code.html", 200, survey, meeting, form=OpenCodeForm(formdata=None)
+        )
+        return _with_cookie(page, browser, open_key)
+    if open_link.has_answered(survey, browser):
+        page = _open_page(
+            "surveys/open_answered.html", 200 if request.method == "GET" else 409, survey, meeting
+        )
+        return _with_cookie(page, browser, open_key)
+    form = AnswerForm()
+    if request.method == "GET":
+        page = _open_answer_page(survey, meeting, form, {}, {})
+        return _with_cookie(page, browser, open_key)
+    if not form.validate_on_submit():
+        abort(400)
+    values = _form_values(survey)
+    try:
+        open_link.submit_open_response(survey, browser, values, language=locale_code())
+        anonymous = survey.anonymous
+        db.session.commit()
+    except AnswerProblems as problems:
+        db.session.rollback()
+        found = open_link.find_open_survey(open_key)
+        if found is None:
+            return _open_bad_link()
+        survey, meeting = found
+        status = 422 if problems.not_offered else 200
+        return _open_answer_page(survey, meeting, form, values, problems.problems, status)
+    except (open_link.AlreadyAnswered, IntegrityError):
+        # Answered before, or by another request of this browser that won the race.
+        db.session.rollback()
+        return _open_page("surveys/open_answered.html", 409, survey, meeting)
+    except SurveyNotOpen:
+        db.session.rollback()
+        return render_template(
+            "surveys/closed.html", meeting=meeting, survey=survey, state=SurveyState.CLOSED
+        ), 403
+    flash(
+        gettext("Thank you: your answers are saved, without your name.")
+        if anonymous
+        else gettext("Thank you: your answers are saved."),
+        "success",
+    )
+    return redirect(url_for(".open_answer", open_key=open_key))
+
+
+def _open_answer_page(
+    survey: Survey,
+    meeting: Meeting,
+    form: AnswerForm,
+    values: dict[str, Any],
+    problems: dict[str, str],
+    status: int = 200,
+) -> ResponseReturnValue:
+    return render_template(
+        "surveys/answer.html",
+        meeting=meeting,
+        survey=survey,
+        participant=None,
+        form=form,
+        values=values,
+        problems=problems,
+        preview=False,
+        answered_before=False,
+        open_link=True,
+    ), status
+
+
+@bp.route("/o/<open_key>/code", methods=["GET", "POST"])
+@limiter.shared_limit(_open_code_limit, scope="open-survey-code", deduct_when=_wrong_code)
+@_open_limited
+def open_code(open_key: str) -> ResponseReturnValue:
+    """The code an open link asks for (the open page shows the same form): right, the browser
+    is let in (its cookie says so) and goes on to the questions; wrong, the page says so by the
+    field (422, counted per address)."""
+    found = open_link.find_open_survey(open_key)
+    if found is None:
+        return _open_bad_link()
+    survey, meeting = found
+    use_meeting_languages(meeting.languages)
+    browser = _request_browser() or open_link.new_browser()
+    if not survey.open_code:
+        return redirect(url_for(".open_answer", open_key=open_key))
+    if request.method == "GET":
+        page = _open_page(
+            "surveys/open_code.html", 200, survey, meeting, form=OpenCodeForm(formdata=None)
+        )
+        return _with_cookie(page, browser, open_key)
+    form = OpenCodeForm()
+    if form.validate_on_submit():
+        if open_link.code_matches(survey.open_code, form.code.data or ""):
+            browser.code_digest = open_link.code_digest(survey)
+            target = redirect(url_for(".open_answer", open_key=open_key))
+            return _with_cookie(target, browser, open_key)
+        form.code.errors = [
+            gettext("This is not the code. Check it with the organisers and try again.")
+        ]
+    page = _open_page("surveys/open_code.html", 422, survey, meeting, form=form)
+    return _with_cookie(page, browser, open_key)

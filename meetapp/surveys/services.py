@@ -29,7 +29,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from meetapp.database import utcnow
@@ -943,7 +943,11 @@ def survey_highlights(meeting: Meeting) -> SurveyHighlights | None:
     counts = db.session.execute(
         select(Survey.id, func.count(SurveyResponse.id))
         .join(SurveyResponse, SurveyResponse.survey_id == Survey.id)
-        .where(Survey.meeting_id == meeting.id, SurveyResponse.published)
+        .where(
+            Survey.meeting_id == meeting.id,
+            SurveyResponse.published,
+            or_(Survey.open_counts_with_invited, SurveyResponse.via_open_link.is_(False)),
+        )
         .group_by(Survey.id)
         .order_by(func.count(SurveyResponse.id).desc(), Survey.id)
         .limit(1)
@@ -965,7 +969,7 @@ def survey_highlights(meeting: Meeting) -> SurveyHighlights | None:
         for question in survey.questions
         if question.quotable_in_release and kind_of(question.kind).quotable
     ]
-    figures = headline_figures(sorted({q.id for q in [*candidates, *quotable]}))
+    figures = headline_figures(sorted({q.id for q in [*candidates, *quotable]}), survey)
     audience, is_invited, responses = audience_and_responses(survey)
     highlights = SurveyHighlights(
         title=survey.title,

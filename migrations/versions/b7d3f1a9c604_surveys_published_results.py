@@ -2,7 +2,7 @@
 chosen one by one
 
 Revision ID: b7d3f1a9c604
-Revises: a1c5e9d3f702
+Revises: d9e2a4c6b815
 Create Date: 2026-12-05 22:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d3f1a9c604'
-down_revision = 'a1c5e9d3f702'
+down_revision = 'd9e2a4c6b815'
 branch_labels = None
 depends_on = None
 

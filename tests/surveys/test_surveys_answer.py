@@ -241,6 +241,8 @@ def test_anonymous_survey_stores_no_link_to_the_participant(client, db, invited)
         "pending_answers",
         # The language of the page the answers were given on (one of the shipped seven).
         "language",
+        # Given through the survey's open link, which names no one.
+        "via_open_link",
     }
     token_hash = db.session.scalar(select(SurveyToken.token_hash))
     assert token_hash == hashlib.sha256(token.encode()).hexdigest()
