@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from meetapp.models import SurveyAnswer
+from meetapp.models import Survey, SurveyAnswer
 from meetapp.surveys.services import get_survey
 from tests.surveys.conftest import good_answers
 
@@ -343,3 +343,36 @@ def test_counts_left_out_cannot_be_worked_out_from_the_totals():
     # Groups: a column with one count left out loses its smallest other count too, and then
     # that row, with one left out, loses its next smallest.
     assert _hide([[10, 2], [7, 9], [8, 12]], one_value=True) == [{0, 1}, {0, 1}, set()]
+
+
+def test_open_link_answers_are_published_only_when_the_results_count_them(
+    db, client, new_client, make_user, make_meeting, make_participant, make_survey, invite_people
+):
+    from meetapp.models import SurveyResponse
+
+    organiser, meeting, survey, tokens = _setup(
+        db, make_user, make_meeting, make_participant, make_survey, invite_people, people=5
+    )
+    _answer(new_client, tokens, q7=[f"Invited {n}." for n in range(5)])
+    room = SurveyResponse(survey_id=survey.id, via_open_link=True)
+    db.session.add(room)
+    db.session.flush()
+    question_id = get_survey(meeting, survey.key).questions[6].id
+    db.session.add(
+        SurveyAnswer(response_id=room.id, question_id=question_id, text="From the room.")
+    )
+    db.session.execute(
+        update(SurveyAnswer).where(SurveyAnswer.text.is_not(None)).values(published_text=True)
+    )
+    db.session.commit()
+    _publish(new_client(organiser), survey.key, [])
+    url = f"/m/pub/surveys/{survey.key}/results"
+    assert "From the room." in client.get(url).get_data(as_text=True)
+
+    db.session.execute(
+        update(Survey).where(Survey.id == survey.id).values(open_counts_with_invited=False)
+    )
+    db.session.commit()
+    html = client.get(url).get_data(as_text=True)
+    assert "Invited 0." in html
+    assert "From the room." not in html
