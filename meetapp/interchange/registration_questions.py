@@ -34,7 +34,7 @@ from meetapp.models.questions import (
     RegistrationAnswer,
     RegistrationQuestion,
 )
-from meetapp.registration.questions import answers_of, clean_value, form_questions
+from meetapp.registration.questions import answer_rows, answers_of, clean_value, form_questions
 
 AT = ("meeting", "registration_questions")
 
@@ -228,29 +228,15 @@ def write_questions(document: MeetingDocument, meeting: Meeting, group_ids: dict
     }
     rows: list[dict[str, Any]] = []
     for participant in answered:
-        participant_id = ids[normalise_email(participant.email)]
-        for key, value in (participant.answers or {}).items():
-            question = questions[key]
-            answer = stored_answer(question, value)
-            if isinstance(answer, list):
-                rows.extend(
-                    {
-                        "participant_id": participant_id,
-                        "question_id": question.id,
-                        "option_key": option,
-                        "value": None,
-                    }
-                    for option in answer
-                )
-            else:
-                rows.append(
-                    {
-                        "participant_id": participant_id,
-                        "question_id": question.id,
-                        "option_key": "",
-                        "value": answer,
-                    }
-                )
+        given = participant.answers or {}
+        rows += answer_rows(
+            ids[normalise_email(participant.email)],
+            [questions[key] for key in given],
+            {
+                questions[key].id: stored_answer(questions[key], value)
+                for key, value in given.items()
+            },
+        )
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(RegistrationAnswer), rows[start : start + 5000])
     return len(rows)

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 
 from babel import Locale, UnknownLocaleError
 from flask_babel import force_locale, gettext
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from meetapp.errors import DomainError
 from meetapp.extensions import db
 from meetapp.formatting import country_codes, country_name
 from meetapp.i18n import first_shipped
-from meetapp.models import Meeting, Participant
+from meetapp.models import Meeting
 from meetapp.models.questions import (
     KEYED_KINDS,
     NO,
@@ -33,10 +33,18 @@ from meetapp.models.questions import (
     RegistrationAnswer,
     RegistrationQuestion,
 )
-from meetapp.registration.questions import Answer, Posted, answer_text, asked_of, check_answers
+from meetapp.registration.questions import (
+    ANY_ANSWER,
+    Answer,
+    Posted,
+    answer_text,
+    asked_of,
+    check_answers,
+)
 
-# The value of the list's answer filter that matches any answer to the question.
-ANSWERED = "*"
+# The value of the list's answer filter that matches any answer to the question (as the
+# messages' filter writes it).
+ANSWERED = ANY_ANSWER
 # Between the options of a multiple choice in an export's cell and an imported one: option
 # labels may hold commas.
 OPTION_SEPARATOR = ";"
@@ -112,18 +120,6 @@ def parse_answer_filter(value: str) -> tuple[int, str] | None:
     if not question_id.isdigit() or not key:
         return None
     return int(question_id), key
-
-
-def answer_condition(question_id: int, key: str) -> ColumnElement[bool]:
-    """The participant answered the question (`key` ANSWERED) or chose option `key`: an
-    EXISTS on the answers' (question, option) index."""
-    condition = exists().where(
-        RegistrationAnswer.participant_id == Participant.id,
-        RegistrationAnswer.question_id == question_id,
-    )
-    if key != ANSWERED:
-        condition = condition.where(RegistrationAnswer.option_key == key)
-    return condition
 
 
 def answers_to(question_id: int, participant_ids: Iterable[int]) -> dict[int, list[str] | str]:

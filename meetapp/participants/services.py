@@ -39,13 +39,14 @@ from meetapp.locking import lock_meeting
 from meetapp.models import Meeting, Participant, StakeholderGroup, Status, User
 from meetapp.models.questions import RegistrationAnswer, RegistrationQuestion
 from meetapp.models.registration import add_to_seat_counts, seat_change
-from meetapp.participants.answers import (
-    AnswerReader,
-    PlacesLeft,
+from meetapp.participants.answers import AnswerReader, PlacesLeft, match_question
+from meetapp.registration.questions import (
+    Answer,
     answer_condition,
-    match_question,
+    answer_counts,
+    answer_rows,
+    form_questions,
 )
-from meetapp.registration.questions import Answer, answer_counts, answer_rows, form_questions
 from meetapp.registration.services import NEEDS_MAX_LENGTH, free_seats
 from meetapp.validation import (
     SINGLE_LINE_CHECK,
