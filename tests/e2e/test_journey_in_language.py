@@ -299,7 +299,10 @@ def test_the_whole_journey_in_the_participants_language(
         assert "Agree: 2 (67%)" in figures
         assert "Strongly agree: 1 (33%)" in figures
         choice_figures = (
-            staff_page.locator("section:not(#publish)", has_text=CHOICE).locator("svg desc").text_content() or ""
+            staff_page.locator("section:not(#publish)", has_text=CHOICE)
+            .locator("svg desc")
+            .text_content()
+            or ""
         )
         assert "Field visit: 2 (67%)" in choice_figures
         assert "Opening panel: 1 (33%)" in choice_figures
