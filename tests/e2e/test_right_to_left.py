@@ -153,6 +153,9 @@ def test_a_survey_answer_that_needs_attention_is_marked_on_its_start_side(
     try:
         page.get_by_role("button", name=km("Send my answers")).click()
         page.get_by_text(km("This question needs an answer.")).wait_for()
+        # The text is there before the page's stylesheet may be: the bar is read once the
+        # page has loaded (on a loaded machine the stylesheet came after, and the bar read 0px).
+        page.wait_for_load_state("load")
         page.evaluate("(direction) => { document.documentElement.dir = direction; }", direction)
         question = page.locator("fieldset.survey-question.is-invalid")
         widths = question.evaluate(
