@@ -184,12 +184,12 @@ def email_taken(meeting_id: int, email: str, but: int | None = None) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
-def _checked_answers(data: RegistrationData) -> dict[int, Answer]:
-    """The answers of `data` to store (checked before the meeting lock is taken: they need no
-    database)."""
-    if data.questions is None:
-        return {}
-    return check_answers(data.questions, data.stakeholder_group_id, data.answers)
+def _check_answers_early(data: RegistrationData) -> None:
+    """Refuse wrong answers before the meeting lock is taken (they need no database), so a bad
+    form does not queue behind others; `_answers_under_lock` checks them again, against the
+    questions as they are then, and gives what is stored."""
+    if data.questions:
+        check_answers(data.questions, data.stakeholder_group_id, data.answers)
 
 
 def _answers_under_lock(
@@ -256,7 +256,7 @@ def register_participant(
     possible.
     """
     email = normalise_email(data.email)
-    _checked_answers(data)  # early, before the lock: checked again under it
+    _check_answers_early(data)
     meeting = lock_meeting(meeting.id)
     now = now or utcnow()
     if not by_organiser:
@@ -339,7 +339,7 @@ def update_registration(participant: Participant, data: RegistrationData) -> Par
     registration; organisers may still correct one.)
     """
     email = normalise_email(data.email)
-    _checked_answers(data)  # early, before the lock: checked again under it
+    _check_answers_early(data)
     meeting = lock_meeting(participant.meeting_id)
     _check_group(meeting, data.stakeholder_group_id)
     clash = db.session.scalar(
